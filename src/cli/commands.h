@@ -1,0 +1,33 @@
+// The `weft` command line: each command lives in its own file and registers
+// itself on the CLI11 app. Exit codes follow one convention across commands:
+// 0 success, 1 the command ran and found problems (lint errors, breaking
+// changes, a rejected publish), 2 usage errors.
+//
+// Thread safety: single-threaded (one process, one command).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <iosfwd>
+
+namespace weft::cli {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFindings = 1;
+constexpr int kExitUsage = 2;
+
+struct CommandContext {
+  std::ostream& out;
+  std::ostream& err;
+  int exit_code = kExitOk;
+};
+
+void AddLintCommand(CLI::App& app, CommandContext& ctx);
+void AddDiffCommand(CLI::App& app, CommandContext& ctx);
+void AddNewCommand(CLI::App& app, CommandContext& ctx);
+void AddDemoCommand(CLI::App& app, CommandContext& ctx);
+
+// Runs the CLI on argv; returns the process exit code.
+int RunCli(int argc, char** argv, std::ostream& out, std::ostream& err);
+
+}  // namespace weft::cli

@@ -1,0 +1,13 @@
+// Content hashes (SHA-256) used for spec digests, input checksums and token hashes.
+// Thread safety: pure functions.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace weft {
+
+// Lower-case hex SHA-256 of the bytes.
+std::string Sha256Hex(std::string_view data);
+
+}  // namespace weft

@@ -1,0 +1,37 @@
+// `weft lint`: checks a tree of spec documents (contracts, products, domains,
+// reference entities) and reports every problem with its position and a rule
+// id documented in docs/spec-reference.md.
+//
+//   std::vector<Document> docs = ...;            // from LoadFile
+//   engine::DuckDbSqlValidator sql;               // optional: checks `sql` quality rules
+//   std::vector<Diagnostic> d = Lint(docs, {.sql = &sql});
+//
+// Thread safety: pure function of its inputs (the validator must be safe to call).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "spec/diagnostic.h"
+#include "spec/model.h"
+#include "spec/sql_validator.h"
+
+namespace weft::spec {
+
+struct LintOptions {
+  // Checks that each `sql` quality rule is one read-only SELECT; skipped
+  // (with an info diagnostic) when null.
+  const SqlValidator* sql = nullptr;
+};
+
+std::vector<Diagnostic> Lint(const std::vector<Document>& docs, const LintOptions& options = {});
+
+struct LintRuleInfo {
+  const char* id;
+  Severity severity;
+  const char* summary;
+};
+// Every rule id lint and the loader can emit (the docs list each with an example).
+const std::vector<LintRuleInfo>& LintRules();
+
+}  // namespace weft::spec

@@ -1,0 +1,941 @@
+#include "spec/loader.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cmath>
+#include <regex>
+#include <set>
+
+#include "common/files.h"
+#include "common/strings.h"
+
+namespace weft::spec {
+
+namespace {
+
+// ---------------------------------------------------------------------------
+// Load context: the file, its diagnostics, and the budget that keeps alias
+// expansion and nesting bounded.
+struct Ctx {
+  std::string file;
+  std::vector<Diagnostic>* diags;
+  LoadLimits limits;
+  size_t nodes_seen = 0;
+  bool budget_exhausted = false;
+
+  void Error(Pos p, std::string msg, std::string rule) {
+    diags->push_back({Severity::kError, file, p, std::move(msg), std::move(rule)});
+  }
+  void Warn(Pos p, std::string msg, std::string rule) {
+    diags->push_back({Severity::kWarning, file, p, std::move(msg), std::move(rule)});
+  }
+};
+
+Pos PosOf(const YAML::Node& n) {
+  YAML::Mark m = n.Mark();
+  if (m.line < 0) return {};
+  return {m.line + 1, m.column + 1};
+}
+
+const char* ShapeName(const YAML::Node& n) {
+  switch (n.Type()) {
+    case YAML::NodeType::Map: return "a map";
+    case YAML::NodeType::Sequence: return "a list";
+    case YAML::NodeType::Scalar: return "a scalar";
+    case YAML::NodeType::Null: return "null";
+    default: return "nothing";
+  }
+}
+
+bool IsQuoted(const YAML::Node& n) { return n.Tag() == "!"; }
+
+// YAML 1.2 core schema resolution of plain scalars.
+bool IsNullScalar(const std::string& s) { return s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL"; }
+std::optional<bool> AsBoolScalar(const std::string& s) {
+  if (s == "true" || s == "True" || s == "TRUE") return true;
+  if (s == "false" || s == "False" || s == "FALSE") return false;
+  return std::nullopt;
+}
+std::optional<int64_t> AsIntScalar(const std::string& s) {
+  static const std::regex kInt("[-+]?[0-9]+");
+  if (!std::regex_match(s, kInt)) return std::nullopt;
+  try {
+    size_t used = 0;
+    long long v = std::stoll(s, &used, 10);
+    if (used != s.size()) return std::nullopt;
+    return static_cast<int64_t>(v);
+  } catch (...) {
+    return std::nullopt;
+  }
+}
+std::optional<double> AsFloatScalar(const std::string& s) {
+  static const std::regex kFloat("[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?");
+  if (!std::regex_match(s, kFloat)) return std::nullopt;
+  try {
+    double v = std::stod(s);
+    if (!std::isfinite(v)) return std::nullopt;
+    return v;
+  } catch (...) {
+    return std::nullopt;
+  }
+}
+
+// Converts a YAML node to JSON, counting nodes against the budget so that
+// alias bombs and deep nesting stop with an error instead of eating memory.
+Json ToJsonValue(const YAML::Node& n, Ctx& ctx, int depth) {
+  if (ctx.budget_exhausted) return nullptr;
+  if (++ctx.nodes_seen > ctx.limits.max_nodes) {
+    ctx.budget_exhausted = true;
+    ctx.Error(PosOf(n),
+              "document expands to more than " + std::to_string(ctx.limits.max_nodes) +
+                  " nodes (alias expansion?); refusing to read it",
+              "document-too-large");
+    return nullptr;
+  }
+  if (depth > ctx.limits.max_depth) {
+    ctx.budget_exhausted = true;
+    ctx.Error(PosOf(n), "document is nested deeper than " + std::to_string(ctx.limits.max_depth) + " levels",
+              "document-too-deep");
+    return nullptr;
+  }
+  switch (n.Type()) {
+    case YAML::NodeType::Map: {
+      Json obj = Json::object();
+      for (auto it = n.begin(); it != n.end(); ++it) {
+        std::string key = it->first.IsScalar() ? it->first.Scalar() : "";
+        obj[key] = ToJsonValue(it->second, ctx, depth + 1);
+      }
+      return obj;
+    }
+    case YAML::NodeType::Sequence: {
+      Json arr = Json::array();
+      for (const auto& item : n) arr.push_back(ToJsonValue(item, ctx, depth + 1));
+      return arr;
+    }
+    case YAML::NodeType::Scalar: {
+      const std::string& s = n.Scalar();
+      if (IsQuoted(n)) return s;
+      if (IsNullScalar(s)) return nullptr;
+      if (auto b = AsBoolScalar(s)) return *b;
+      if (auto i = AsIntScalar(s)) return *i;
+      if (auto f = AsFloatScalar(s)) return *f;
+      return s;
+    }
+    default:
+      return nullptr;
+  }
+}
+
+// Reads one YAML map into a SpecNode-derived object, field by field. Every
+// field read records its position; whatever is left unread at Finish() is an
+// unknown field: warned about (with a suggestion) and kept verbatim.
+class MapReader {
+ public:
+  MapReader(const YAML::Node& n, Ctx& ctx, SpecNode& target, std::string what, int depth)
+      : ctx_(ctx), target_(target), what_(std::move(what)), depth_(depth) {
+    target_.pos = PosOf(n);
+    if (!n.IsMap()) {
+      if (!n.IsNull()) ctx_.Error(PosOf(n), what_ + " must be a map, not " + ShapeName(n), "wrong-type");
+      return;
+    }
+    if (depth > ctx.limits.max_depth) {
+      ctx_.Error(PosOf(n), what_ + " is nested deeper than " + std::to_string(ctx.limits.max_depth) + " levels",
+                 "document-too-deep");
+      return;
+    }
+    std::set<std::string> seen;
+    for (auto it = n.begin(); it != n.end(); ++it) {
+      if (!it->first.IsScalar()) {
+        ctx_.Error(PosOf(it->first), "keys in " + what_ + " must be plain strings", "wrong-type");
+        continue;
+      }
+      std::string key = it->first.Scalar();
+      if (!seen.insert(key).second) {
+        ctx_.Error(PosOf(it->first), "duplicate key '" + key + "' in " + what_, "duplicate-key");
+        continue;
+      }
+      entries_.push_back({key, it->second, PosOf(it->first), false});
+    }
+  }
+
+  int depth() const { return depth_; }
+  Ctx& ctx() { return ctx_; }
+
+  // Finds a field, marks it read and records its position; nullptr if absent.
+  const YAML::Node* Take(std::string_view key) {
+    for (auto& e : entries_) {
+      if (e.key == key) {
+        e.used = true;
+        target_.field_pos[e.key] = e.pos;
+        return &e.node;
+      }
+    }
+    return nullptr;
+  }
+
+  void Str(std::string_view key, std::string& out) {
+    const YAML::Node* n = Take(key);
+    if (!n || n->IsNull()) return;
+    if (!n->IsScalar()) {
+      TypeError(key, *n, "a string");
+      return;
+    }
+    out = n->Scalar();
+  }
+
+  void Bool(std::string_view key, std::optional<bool>& out) {
+    const YAML::Node* n = Take(key);
+    if (!n || n->IsNull()) return;
+    std::optional<bool> b;
+    if (n->IsScalar() && !IsQuoted(*n)) b = AsBoolScalar(n->Scalar());
+    if (!b) {
+      TypeError(key, *n, "true or false");
+      return;
+    }
+    out = b;
+  }
+
+  void Int(std::string_view key, std::optional<int64_t>& out) {
+    const YAML::Node* n = Take(key);
+    if (!n || n->IsNull()) return;
+    std::optional<int64_t> v;
+    if (n->IsScalar() && !IsQuoted(*n)) v = AsIntScalar(n->Scalar());
+    if (!v) {
+      TypeError(key, *n, "an integer");
+      return;
+    }
+    out = v;
+  }
+
+  void Number(std::string_view key, std::optional<double>& out) {
+    const YAML::Node* n = Take(key);
+    if (!n || n->IsNull()) return;
+    std::optional<double> v;
+    if (n->IsScalar() && !IsQuoted(*n)) v = AsFloatScalar(n->Scalar());
+    if (!v) {
+      TypeError(key, *n, "a number");
+      return;
+    }
+    out = v;
+  }
+
+  void Any(std::string_view key, Json& out) {
+    const YAML::Node* n = Take(key);
+    if (!n) return;
+    out = ToJsonValue(*n, ctx_, depth_ + 1);
+  }
+
+  void Strings(std::string_view key, std::vector<std::string>& out) {
+    const YAML::Node* n = Take(key);
+    if (!n || n->IsNull()) return;
+    if (!n->IsSequence()) {
+      TypeError(key, *n, "a list of strings");
+      return;
+    }
+    for (const auto& item : *n) {
+      if (!item.IsScalar()) {
+        ctx_.Error(PosOf(item), "'" + std::string(key) + "' in " + what_ + " must hold strings, not " +
+                                    ShapeName(item), "wrong-type");
+        continue;
+      }
+      out.push_back(item.Scalar());
+    }
+  }
+
+  // A list of objects, each read by `read(node, out_item, depth)`.
+  template <typename T, typename F>
+  void List(std::string_view key, std::vector<T>& out, F read) {
+    const YAML::Node* n = Take(key);
+    if (!n || n->IsNull()) return;
+    if (!n->IsSequence()) {
+      TypeError(key, *n, "a list");
+      return;
+    }
+    for (const auto& item : *n) {
+      if (ctx_.budget_exhausted) return;
+      if (++ctx_.nodes_seen > ctx_.limits.max_nodes) {
+        ctx_.budget_exhausted = true;
+        ctx_.Error(PosOf(item), "document has too many nodes (alias expansion?)", "document-too-large");
+        return;
+      }
+      out.emplace_back();
+      read(item, out.back(), depth_ + 1);
+    }
+  }
+
+  template <typename T, typename F>
+  void Object(std::string_view key, T& out, F read) {
+    const YAML::Node* n = Take(key);
+    if (!n || n->IsNull()) return;
+    read(*n, out, depth_ + 1);
+  }
+
+  // Every field not read so far is kept as-is without a warning (for open
+  // maps such as a server's type-specific settings).
+  void Rest(Json& out) {
+    for (auto& e : entries_) {
+      if (e.used) continue;
+      e.used = true;
+      target_.field_pos[e.key] = e.pos;
+      out[e.key] = ToJsonValue(e.node, ctx_, depth_ + 1);
+    }
+  }
+
+  void Finish(const std::vector<std::string>& known) {
+    for (auto& e : entries_) {
+      if (e.used) continue;
+      std::string hint = ClosestMatch(e.key, known);
+      ctx_.Warn(e.pos,
+                "unknown field '" + e.key + "' in " + what_ +
+                    (hint.empty() ? std::string("; it is kept but not used") : "; did you mean '" + hint + "'?"),
+                "unknown-field");
+      target_.field_pos[e.key] = e.pos;
+      target_.unknown[e.key] = ToJsonValue(e.node, ctx_, depth_ + 1);
+    }
+  }
+
+  // Names of the fields the reader took, for Finish's suggestions.
+  std::vector<std::string> TakenNames() const {
+    std::vector<std::string> out;
+    for (const auto& e : entries_) out.push_back(e.key);
+    return out;
+  }
+
+ private:
+  struct Entry {
+    std::string key;
+    YAML::Node node;
+    Pos pos;
+    bool used;
+  };
+
+  void TypeError(std::string_view key, const YAML::Node& n, const char* expected) {
+    std::string got = n.IsScalar() ? "\"" + n.Scalar() + "\"" : std::string(ShapeName(n));
+    ctx_.Error(PosOf(n), "'" + std::string(key) + "' in " + what_ + " must be " + expected + ", not " + got,
+               "wrong-type");
+  }
+
+  Ctx& ctx_;
+  SpecNode& target_;
+  std::string what_;
+  int depth_;
+  std::vector<Entry> entries_;
+};
+
+// --- readers for each object -----------------------------------------------
+
+void ReadCustomProperty(const YAML::Node& n, CustomProperty& out, Ctx& ctx, int depth) {
+  MapReader r(n, ctx, out, "customProperties item", depth);
+  r.Str("property", out.property);
+  r.Any("value", out.value);
+  r.Str("description", out.description);
+  std::string id;
+  r.Str("id", id);
+  r.Finish({"property", "value", "description", "id"});
+}
+
+void ReadAuthDef(const YAML::Node& n, AuthoritativeDefinition& out, Ctx& ctx, int depth) {
+  MapReader r(n, ctx, out, "authoritativeDefinitions item", depth);
+  r.Str("url", out.url);
+  r.Str("type", out.type);
+  r.Str("description", out.description);
+  std::string id;
+  r.Str("id", id);
+  r.Finish({"url", "type", "description", "id"});
+}
+
+#define WEFT_CTX_READER(fn) [&ctx](const YAML::Node& item, auto& o, int d) { fn(item, o, ctx, d); }
+
+void ReadDescription(const YAML::Node& n, Description& out, Ctx& ctx, int depth) {
+  if (n.IsScalar()) {  // a plain string reads as the purpose
+    out.pos = PosOf(n);
+    out.purpose = n.Scalar();
+    return;
+  }
+  MapReader r(n, ctx, out, "description", depth);
+  r.Str("purpose", out.purpose);
+  r.Str("limitations", out.limitations);
+  r.Str("usage", out.usage);
+  r.List("authoritativeDefinitions", out.authoritative_definitions, WEFT_CTX_READER(ReadAuthDef));
+  r.List("customProperties", out.custom_properties, WEFT_CTX_READER(ReadCustomProperty));
+  r.Finish({"purpose", "limitations", "usage", "authoritativeDefinitions", "customProperties"});
+}
+
+void ReadThresholds(MapReader& r, std::vector<Threshold>& out) {
+  for (const auto& name : OperatorNames()) {
+    const YAML::Node* n = r.Take(name);
+    if (!n) continue;
+    Threshold t;
+    t.kind = *ParseOperator(name);
+    t.pos = PosOf(*n);
+    t.value = ToJsonValue(*n, r.ctx(), r.depth() + 1);
+    out.push_back(std::move(t));
+  }
+}
+
+const std::vector<std::string>& QualityFields() {
+  static const std::vector<std::string> k = [] {
+    std::vector<std::string> v = {"id", "name", "description", "type", "metric", "rule", "arguments",
+                                  "query", "engine", "implementation", "unit", "severity", "dimension",
+                                  "businessImpact", "method", "schedule", "scheduler", "tags",
+                                  "authoritativeDefinitions", "customProperties", "validValues"};
+    for (const auto& o : OperatorNames()) v.push_back(o);
+    return v;
+  }();
+  return k;
+}
+
+void ReadQuality(const YAML::Node& n, QualityRule& out, Ctx& ctx, int depth) {
+  MapReader r(n, ctx, out, "quality rule", depth);
+  r.Str("id", out.id);
+  r.Str("name", out.name);
+  r.Str("description", out.description);
+  r.Str("type", out.type);
+  r.Str("metric", out.metric);
+  std::string legacy_rule;
+  r.Str("rule", legacy_rule);
+  if (out.metric.empty() && !legacy_rule.empty()) {
+    out.metric = legacy_rule;
+    ctx.Warn(out.At("rule"), "'rule' is the ODCS v3.0 name; v3.1 calls it 'metric'", "deprecated-field");
+  }
+  r.Any("arguments", out.arguments);
+  if (!out.arguments.is_object()) {
+    if (!out.arguments.is_null())
+      ctx.Error(out.At("arguments"), "'arguments' in quality rule must be a map", "wrong-type");
+    out.arguments = Json::object();
+  }
+  // ODCS v3.0 put validValues beside the operator; keep reading it.
+  Json valid_values;
+  r.Any("validValues", valid_values);
+  if (!valid_values.is_null() && !out.arguments.contains("validValues")) out.arguments["validValues"] = valid_values;
+  r.Str("query", out.query);
+  r.Str("engine", out.engine);
+  r.Any("implementation", out.implementation);
+  r.Str("unit", out.unit);
+  r.Str("severity", out.severity);
+  r.Str("dimension", out.dimension);
+  r.Str("businessImpact", out.business_impact);
+  r.Str("method", out.method);
+  r.Str("schedule", out.schedule);
+  r.Str("scheduler", out.scheduler);
+  r.Strings("tags", out.tags);
+  r.List("authoritativeDefinitions", out.authoritative_definitions, WEFT_CTX_READER(ReadAuthDef));
+  r.List("customProperties", out.custom_properties, WEFT_CTX_READER(ReadCustomProperty));
+  ReadThresholds(r, out.thresholds);
+  if (out.type.empty()) out.type = out.metric.empty() ? "" : "library";
+  r.Finish(QualityFields());
+}
+
+// `from`/`to` are a string or, for composite keys, a list of strings.
+void ReadRefList(MapReader& r, std::string_view key, std::vector<std::string>& out, Ctx& ctx) {
+  const YAML::Node* n = r.Take(key);
+  if (!n || n->IsNull()) return;
+  if (n->IsScalar()) {
+    out.push_back(n->Scalar());
+    return;
+  }
+  if (n->IsSequence()) {
+    for (const auto& item : *n) {
+      if (item.IsScalar()) out.push_back(item.Scalar());
+      else ctx.Error(PosOf(item), "'" + std::string(key) + "' must list strings", "wrong-type");
+    }
+    return;
+  }
+  ctx.Error(PosOf(*n), "'" + std::string(key) + "' in relationship must be a string or a list", "wrong-type");
+}
+
+void ReadRelationship(const YAML::Node& n, Relationship& out, Ctx& ctx, int depth) {
+  MapReader r(n, ctx, out, "relationship", depth);
+  r.Str("id", out.id);
+  r.Str("type", out.type);
+  if (out.type.empty()) out.type = "foreignKey";
+  ReadRefList(r, "from", out.from, ctx);
+  ReadRefList(r, "to", out.to, ctx);
+  r.List("customProperties", out.custom_properties, WEFT_CTX_READER(ReadCustomProperty));
+  r.Finish({"id", "type", "from", "to", "customProperties"});
+}
+
+const std::vector<std::string>& OptionNames() {
+  static const std::vector<std::string> k = {
+      "minLength", "maxLength", "pattern", "format", "minimum", "maximum", "exclusiveMinimum",
+      "exclusiveMaximum", "multipleOf", "minItems", "maxItems", "uniqueItems", "minProperties",
+      "maxProperties", "required", "precision", "scale", "timezone", "defaultTimezone"};
+  return k;
+}
+
+void ReadProperty(const YAML::Node& n, Property& out, Ctx& ctx, int depth);
+
+void ReadOptions(const YAML::Node& n, Property& out, Ctx& ctx, int depth) {
+  MapReader r(n, ctx, out.options_node, "logicalTypeOptions", depth);
+  for (const auto& name : OptionNames()) {
+    if (const YAML::Node* v = r.Take(name)) out.options[name] = ToJsonValue(*v, ctx, depth + 1);
+  }
+  r.Finish(OptionNames());
+}
+
+const std::vector<std::string>& PropertyFields() {
+  static const std::vector<std::string> k = {
+      "id", "name", "physicalName", "logicalType", "physicalType", "businessName", "description",
+      "classification", "encryptedName", "transformLogic", "transformDescription",
+      "transformSourceObjects", "required", "unique", "primaryKey", "primaryKeyPosition",
+      "partitioned", "partitionKeyPosition", "criticalDataElement", "tags", "examples",
+      "logicalTypeOptions", "properties", "items", "quality", "relationships",
+      "authoritativeDefinitions", "customProperties"};
+  return k;
+}
+
+void ReadProperty(const YAML::Node& n, Property& out, Ctx& ctx, int depth) {
+  MapReader r(n, ctx, out, "property", depth);
+  r.Str("id", out.id);
+  r.Str("name", out.name);
+  r.Str("physicalName", out.physical_name);
+  r.Str("logicalType", out.logical_type);
+  r.Str("physicalType", out.physical_type);
+  r.Str("businessName", out.business_name);
+  r.Str("description", out.description);
+  r.Str("classification", out.classification);
+  r.Str("encryptedName", out.encrypted_name);
+  r.Str("transformLogic", out.transform_logic);
+  r.Str("transformDescription", out.transform_description);
+  r.Strings("transformSourceObjects", out.transform_source_objects);
+  r.Bool("required", out.required);
+  r.Bool("unique", out.unique);
+  r.Bool("primaryKey", out.primary_key);
+  r.Int("primaryKeyPosition", out.primary_key_position);
+  r.Bool("partitioned", out.partitioned);
+  r.Int("partitionKeyPosition", out.partition_key_position);
+  r.Bool("criticalDataElement", out.critical_data_element);
+  r.Strings("tags", out.tags);
+  r.Any("examples", out.examples);
+  r.Object("logicalTypeOptions", out, [&ctx](const YAML::Node& on, Property& p, int d) { ReadOptions(on, p, ctx, d); });
+  r.List("properties", out.properties, WEFT_CTX_READER(ReadProperty));
+  if (const YAML::Node* items = r.Take("items"); items && !items->IsNull()) {
+    out.items.emplace_back();
+    ReadProperty(*items, out.items.back(), ctx, depth + 1);
+  }
+  r.List("quality", out.quality, WEFT_CTX_READER(ReadQuality));
+  r.List("relationships", out.relationships, WEFT_CTX_READER(ReadRelationship));
+  r.List("authoritativeDefinitions", out.authoritative_definitions, WEFT_CTX_READER(ReadAuthDef));
+  r.List("customProperties", out.custom_properties, WEFT_CTX_READER(ReadCustomProperty));
+  r.Finish(PropertyFields());
+}
+
+void ReadSchemaObject(const YAML::Node& n, SchemaObject& out, Ctx& ctx, int depth) {
+  MapReader r(n, ctx, out, "schema object", depth);
+  r.Str("id", out.id);
+  r.Str("name", out.name);
+  r.Str("physicalName", out.physical_name);
+  r.Str("physicalType", out.physical_type);
+  r.Str("logicalType", out.logical_type);
+  r.Str("businessName", out.business_name);
+  r.Str("description", out.description);
+  r.Str("dataGranularityDescription", out.data_granularity_description);
+  r.Strings("tags", out.tags);
+  r.List("properties", out.properties, WEFT_CTX_READER(ReadProperty));
+  r.List("quality", out.quality, WEFT_CTX_READER(ReadQuality));
+  r.List("relationships", out.relationships, WEFT_CTX_READER(ReadRelationship));
+  r.List("authoritativeDefinitions", out.authoritative_definitions, WEFT_CTX_READER(ReadAuthDef));
+  r.List("customProperties", out.custom_properties, WEFT_CTX_READER(ReadCustomProperty));
+  r.Finish({"id", "name", "physicalName", "physicalType", "logicalType", "businessName", "description",
+            "dataGranularityDescription", "tags", "properties", "quality", "relationships",
+            "authoritativeDefinitions", "customProperties"});
+}
+
+void ReadServer(const YAML::Node& n, Server& out, Ctx& ctx, int depth) {
+  MapReader r(n, ctx, out, "server", depth);
+  r.Str("id", out.id);
+  r.Str("server", out.server);
+  r.Str("type", out.type);
+  r.Str("description", out.description);
+  r.Str("environment", out.environment);
+  r.Rest(out.attributes);  // servers carry type-specific fields by design
+}
+
+void ReadRole(const YAML::Node& n, Role& out, Ctx& ctx, int depth) {
+  MapReader r(n, ctx, out, "role", depth);
+  r.Str("role", out.role);
+  r.Str("description", out.description);
+  r.Str("access", out.access);
+  // Approvers are a string in ODCS; weft also accepts a list.
+  for (auto [key, dest] : {std::pair{"firstLevelApprovers", &out.first_level_approvers},
+                           std::pair{"secondLevelApprovers", &out.second_level_approvers}}) {
+    const YAML::Node* a = r.Take(key);
+    if (!a || a->IsNull()) continue;
+    if (a->IsScalar()) {
+      for (auto& s : Split(a->Scalar(), ',')) {
+        auto t = std::string(Trim(s));
+        if (!t.empty()) dest->push_back(t);
+      }
+    } else if (a->IsSequence()) {
+      for (const auto& item : *a)
+        if (item.IsScalar()) dest->push_back(item.Scalar());
+    } else {
+      ctx.Error(PosOf(*a), std::string("'") + key + "' in role must be a string or a list", "wrong-type");
+    }
+  }
+  r.List("customProperties", out.custom_properties, WEFT_CTX_READER(ReadCustomProperty));
+  r.Finish({"role", "description", "access", "firstLevelApprovers", "secondLevelApprovers", "customProperties"});
+}
+
+void ReadTeamMember(const YAML::Node& n, TeamMember& out, Ctx& ctx, int depth) {
+  MapReader r(n, ctx, out, "team member", depth);
+  r.Str("username", out.username);
+  r.Str("name", out.name);
+  r.Str("role", out.role);
+  r.Str("description", out.description);
+  r.Str("dateIn", out.date_in);
+  r.Str("dateOut", out.date_out);
+  r.Str("replacedByUsername", out.replaced_by_username);
+  Json ignored;
+  r.Any("tags", ignored);
+  r.Any("customProperties", ignored);
+  r.Any("authoritativeDefinitions", ignored);
+  r.Finish({"username", "name", "role", "description", "dateIn", "dateOut", "replacedByUsername", "tags",
+            "customProperties", "authoritativeDefinitions"});
+}
+
+void ReadTeam(const YAML::Node& n, Team& out, Ctx& ctx, int depth) {
+  if (n.IsSequence()) {  // ODCS v3.0 style: the team is its member list
+    out.pos = PosOf(n);
+    for (const auto& item : n) {
+      out.members.emplace_back();
+      ReadTeamMember(item, out.members.back(), ctx, depth + 1);
+    }
+    return;
+  }
+  MapReader r(n, ctx, out, "team", depth);
+  r.Str("name", out.name);
+  r.Str("description", out.description);
+  std::string id;
+  r.Str("id", id);
+  r.List("members", out.members, WEFT_CTX_READER(ReadTeamMember));
+  Json ignored;
+  r.Any("tags", ignored);
+  r.Any("customProperties", ignored);
+  r.Any("authoritativeDefinitions", ignored);
+  r.Finish({"name", "description", "id", "members", "tags", "customProperties", "authoritativeDefinitions"});
+}
+
+void ReadSupport(const YAML::Node& n, SupportChannel& out, Ctx& ctx, int depth) {
+  MapReader r(n, ctx, out, "support channel", depth);
+  r.Str("id", out.id);
+  r.Str("channel", out.channel);
+  r.Str("url", out.url);
+  r.Str("description", out.description);
+  r.Str("tool", out.tool);
+  r.Str("scope", out.scope);
+  r.Str("invitationUrl", out.invitation_url);
+  Json ignored;
+  r.Any("tags", ignored);
+  r.Any("customProperties", ignored);
+  r.Finish({"id", "channel", "url", "description", "tool", "scope", "invitationUrl", "tags", "customProperties"});
+}
+
+void ReadPrice(const YAML::Node& n, Price& out, Ctx& ctx, int depth) {
+  MapReader r(n, ctx, out, "price", depth);
+  r.Number("priceAmount", out.amount);
+  r.Str("priceCurrency", out.currency);
+  r.Str("priceUnit", out.unit);
+  r.Finish({"priceAmount", "priceCurrency", "priceUnit"});
+}
+
+void ReadSla(const YAML::Node& n, SlaProperty& out, Ctx& ctx, int depth) {
+  MapReader r(n, ctx, out, "slaProperties item", depth);
+  r.Str("id", out.id);
+  r.Str("property", out.property);
+  r.Any("value", out.value);
+  r.Any("valueExt", out.value_ext);
+  r.Str("unit", out.unit);
+  r.Str("element", out.element);
+  r.Str("driver", out.driver);
+  r.Str("description", out.description);
+  r.Str("scheduler", out.scheduler);
+  r.Str("schedule", out.schedule);
+  r.Finish({"id", "property", "value", "valueExt", "unit", "element", "driver", "description", "scheduler",
+            "schedule"});
+}
+
+void ReadHeader(MapReader& r, std::string& api_version, std::string& kind) {
+  r.Str("apiVersion", api_version);
+  r.Str("kind", kind);
+}
+
+void ReadContract(const YAML::Node& n, DataContract& c, Ctx& ctx) {
+  MapReader r(n, ctx, c, "data contract", 0);
+  ReadHeader(r, c.api_version, c.kind);
+  r.Str("id", c.id);
+  r.Str("name", c.name);
+  r.Str("version", c.version);
+  r.Str("status", c.status);
+  r.Str("domain", c.domain);
+  r.Str("dataProduct", c.data_product);
+  r.Str("tenant", c.tenant);
+  r.Object("description", c.description, WEFT_CTX_READER(ReadDescription));
+  r.Strings("tags", c.tags);
+  r.List("servers", c.servers, WEFT_CTX_READER(ReadServer));
+  r.List("roles", c.roles, WEFT_CTX_READER(ReadRole));
+  r.Object("team", c.team, WEFT_CTX_READER(ReadTeam));
+  r.List("support", c.support, WEFT_CTX_READER(ReadSupport));
+  if (const YAML::Node* p = r.Take("price"); p && !p->IsNull()) {
+    c.price.emplace();
+    ReadPrice(*p, *c.price, ctx, 1);
+  }
+  r.Str("slaDefaultElement", c.sla_default_element);
+  r.List("slaProperties", c.sla_properties, WEFT_CTX_READER(ReadSla));
+  r.List("authoritativeDefinitions", c.authoritative_definitions, WEFT_CTX_READER(ReadAuthDef));
+  r.List("customProperties", c.custom_properties, WEFT_CTX_READER(ReadCustomProperty));
+  r.Str("contractCreatedTs", c.contract_created_ts);
+  r.List("schema", c.schema, WEFT_CTX_READER(ReadSchemaObject));
+  r.Finish({"apiVersion", "kind", "id", "name", "version", "status", "domain", "dataProduct", "tenant",
+            "description", "tags", "servers", "roles", "team", "support", "price", "slaDefaultElement",
+            "slaProperties", "authoritativeDefinitions", "customProperties", "contractCreatedTs", "schema"});
+}
+
+void ReadInputPort(const YAML::Node& n, InputPort& out, Ctx& ctx, int depth) {
+  MapReader r(n, ctx, out, "input port", depth);
+  r.Str("name", out.name);
+  r.Str("version", out.version);
+  r.Str("contractId", out.contract_id);
+  r.Strings("tags", out.tags);
+  r.List("customProperties", out.custom_properties, WEFT_CTX_READER(ReadCustomProperty));
+  Json ignored;
+  r.Any("authoritativeDefinitions", ignored);
+  r.Finish({"name", "version", "contractId", "tags", "customProperties", "authoritativeDefinitions"});
+}
+
+void ReadInputContract(const YAML::Node& n, InputContractRef& out, Ctx& ctx, int depth) {
+  MapReader r(n, ctx, out, "input contract", depth);
+  r.Str("id", out.id);
+  r.Str("version", out.version);
+  r.Finish({"id", "version"});
+}
+
+void ReadOutputPort(const YAML::Node& n, OutputPort& out, Ctx& ctx, int depth) {
+  MapReader r(n, ctx, out, "output port", depth);
+  r.Str("name", out.name);
+  r.Str("version", out.version);
+  r.Str("type", out.type);
+  r.Str("contractId", out.contract_id);
+  r.Str("description", out.description);
+  r.List("inputContracts", out.input_contracts, WEFT_CTX_READER(ReadInputContract));
+  r.Strings("tags", out.tags);
+  r.List("customProperties", out.custom_properties, WEFT_CTX_READER(ReadCustomProperty));
+  Json ignored;
+  r.Any("sbom", ignored);
+  r.Any("authoritativeDefinitions", ignored);
+  r.Finish({"name", "version", "type", "contractId", "description", "inputContracts", "tags", "customProperties",
+            "sbom", "authoritativeDefinitions"});
+}
+
+void ReadManagementPort(const YAML::Node& n, ManagementPort& out, Ctx& ctx, int depth) {
+  MapReader r(n, ctx, out, "management port", depth);
+  r.Str("name", out.name);
+  r.Str("content", out.content);
+  r.Str("type", out.type);
+  r.Str("url", out.url);
+  r.Str("channel", out.channel);
+  r.Str("description", out.description);
+  Json ignored;
+  r.Any("tags", ignored);
+  r.Any("customProperties", ignored);
+  r.Any("authoritativeDefinitions", ignored);
+  r.Finish({"name", "content", "type", "url", "channel", "description", "tags", "customProperties",
+            "authoritativeDefinitions"});
+}
+
+void ReadProduct(const YAML::Node& n, DataProduct& p, Ctx& ctx) {
+  MapReader r(n, ctx, p, "data product", 0);
+  ReadHeader(r, p.api_version, p.kind);
+  r.Str("id", p.id);
+  r.Str("name", p.name);
+  r.Str("version", p.version);
+  r.Str("status", p.status);
+  r.Str("domain", p.domain);
+  r.Str("tenant", p.tenant);
+  r.Object("description", p.description, WEFT_CTX_READER(ReadDescription));
+  r.Strings("tags", p.tags);
+  r.List("inputPorts", p.input_ports, WEFT_CTX_READER(ReadInputPort));
+  r.List("outputPorts", p.output_ports, WEFT_CTX_READER(ReadOutputPort));
+  r.List("managementPorts", p.management_ports, WEFT_CTX_READER(ReadManagementPort));
+  r.Object("team", p.team, WEFT_CTX_READER(ReadTeam));
+  r.List("support", p.support, WEFT_CTX_READER(ReadSupport));
+  r.List("authoritativeDefinitions", p.authoritative_definitions, WEFT_CTX_READER(ReadAuthDef));
+  r.List("customProperties", p.custom_properties, WEFT_CTX_READER(ReadCustomProperty));
+  r.Str("productCreatedTs", p.product_created_ts);
+  r.Finish({"apiVersion", "kind", "id", "name", "version", "status", "domain", "tenant", "description", "tags",
+            "inputPorts", "outputPorts", "managementPorts", "team", "support", "authoritativeDefinitions",
+            "customProperties", "productCreatedTs"});
+}
+
+void ReadDomain(const YAML::Node& n, DomainSpec& d, Ctx& ctx) {
+  MapReader r(n, ctx, d, "domain", 0);
+  ReadHeader(r, d.api_version, d.kind);
+  r.Str("name", d.name);
+  r.Str("description", d.description);
+  r.Strings("owners", d.owners);
+  r.Str("storageRoot", d.storage_root);
+  r.Number("monthlyBudget", d.monthly_budget);
+  r.Number("softLimitPercent", d.soft_limit_percent);
+  r.Str("currency", d.currency);
+  r.Str("costCenter", d.cost_center);
+  r.Finish({"apiVersion", "kind", "name", "description", "owners", "storageRoot", "monthlyBudget",
+            "softLimitPercent", "currency", "costCenter"});
+}
+
+void ReadReferenceEntity(const YAML::Node& n, ReferenceEntity& e, Ctx& ctx) {
+  MapReader r(n, ctx, e, "reference entity", 0);
+  ReadHeader(r, e.api_version, e.kind);
+  r.Str("name", e.name);
+  r.Str("description", e.description);
+  if (const YAML::Node* id = r.Take("identifier"); id && !id->IsNull()) {
+    MapReader ir(*id, ctx, e.identifier_node, "identifier", 1);
+    ir.Str("name", e.identifier_name);
+    ir.Str("type", e.identifier_type);
+    ir.Str("pattern", e.identifier_pattern);
+    ir.Finish({"name", "type", "pattern"});
+  }
+  r.Str("masteredBy", e.mastered_by);
+  r.Strings("stewards", e.stewards);
+  r.Finish({"apiVersion", "kind", "name", "description", "identifier", "masteredBy", "stewards"});
+}
+
+// Line and column (1-based) of a byte offset.
+Pos PosOfOffset(std::string_view text, size_t offset) {
+  Pos p{1, 1};
+  for (size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++p.line;
+      p.col = 1;
+    } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+      ++p.col;
+    }
+  }
+  return p;
+}
+
+}  // namespace
+
+const std::vector<std::string>& SupportedApiVersions(DocKind kind) {
+  static const std::vector<std::string> kContract = {"v3.1.0", "v3.0.2", "v3.0.1", "v3.0.0"};
+  static const std::vector<std::string> kProduct = {"v1.0.0"};
+  static const std::vector<std::string> kWeft = {"weft/v1"};
+  switch (kind) {
+    case DocKind::kDataContract: return kContract;
+    case DocKind::kDataProduct: return kProduct;
+    default: return kWeft;
+  }
+}
+
+LoadedFile LoadText(std::string_view text, const std::string& file, const LoadLimits& limits) {
+  LoadedFile out;
+  Ctx ctx{file, &out.diagnostics, limits};
+  if (text.size() > limits.max_bytes) {
+    ctx.Error({}, "file is " + std::to_string(text.size()) + " bytes; specs are limited to " +
+                      std::to_string(limits.max_bytes), "document-too-large");
+    return out;
+  }
+  if (size_t bad = FindInvalidUtf8(text); bad != std::string_view::npos) {
+    ctx.Error(PosOfOffset(text, bad), "invalid UTF-8 byte sequence; spec files must be UTF-8", "invalid-utf8");
+    return out;
+  }
+  // yaml-cpp bounds its own parser recursion (DeepRecursion, a YAML::Exception);
+  // the readers below bound the depth and node count they walk.
+  std::vector<YAML::Node> docs;
+  try {
+    docs = YAML::LoadAll(std::string(text));
+  } catch (const YAML::Exception& e) {
+    Pos p = e.mark.line >= 0 ? Pos{e.mark.line + 1, e.mark.column + 1} : Pos{};
+    ctx.Error(p, "YAML syntax error: " + e.msg, "yaml-syntax");
+    return out;
+  } catch (const std::exception& e) {
+    ctx.Error({}, std::string("cannot parse YAML: ") + e.what(), "yaml-syntax");
+    return out;
+  }
+  for (const auto& node : docs) {
+    if (node.IsNull()) continue;  // empty document between '---' separators
+    Pos pos = PosOf(node);
+    if (!node.IsMap()) {
+      ctx.Error(pos, std::string("a spec document must be a map, not ") + ShapeName(node), "wrong-type");
+      continue;
+    }
+    Document doc;
+    doc.file = file;
+    try {
+      doc.json = ToJsonValue(node, ctx, 0);
+      if (ctx.budget_exhausted) return out;
+      std::string kind = doc.json.value("kind", "");
+      const YAML::Node kind_node = node["kind"];
+      Pos kind_pos = kind_node ? PosOf(kind_node) : pos;
+      if (kind == "DataContract") {
+        doc.kind = DocKind::kDataContract;
+        doc.spec = DataContract{};
+        ReadContract(node, std::get<DataContract>(doc.spec), ctx);
+      } else if (kind == "DataProduct") {
+        doc.kind = DocKind::kDataProduct;
+        doc.spec = DataProduct{};
+        ReadProduct(node, std::get<DataProduct>(doc.spec), ctx);
+      } else if (kind == "Domain") {
+        doc.kind = DocKind::kDomain;
+        doc.spec = DomainSpec{};
+        ReadDomain(node, std::get<DomainSpec>(doc.spec), ctx);
+      } else if (kind == "ReferenceEntity") {
+        doc.kind = DocKind::kReferenceEntity;
+        doc.spec = ReferenceEntity{};
+        ReadReferenceEntity(node, std::get<ReferenceEntity>(doc.spec), ctx);
+      } else {
+        ctx.Error(kind_pos,
+                  kind.empty() ? "missing 'kind': expected DataContract, DataProduct, Domain or ReferenceEntity"
+                               : "unknown kind '" + kind +
+                                     "': expected DataContract, DataProduct, Domain or ReferenceEntity",
+                  "unknown-kind");
+        continue;
+      }
+      if (ctx.budget_exhausted) return out;
+      // The apiVersion must be one weft reads.
+      std::string api = doc.json.value("apiVersion", "");
+      const auto& supported = SupportedApiVersions(doc.kind);
+      const YAML::Node api_node = node["apiVersion"];
+      if (api.empty()) {
+        ctx.Error(pos, "missing 'apiVersion': supported for " + kind + " are " + Join(supported, ", "),
+                  "required-field");
+      } else if (std::find(supported.begin(), supported.end(), api) == supported.end()) {
+        ctx.Error(PosOf(api_node), "unsupported apiVersion '" + api + "' for " + kind + "; supported: " +
+                                      Join(supported, ", "), "unsupported-api-version");
+      }
+    } catch (const std::exception& e) {  // a yaml-cpp or json conversion surprise: report, never crash
+      ctx.Error(pos, std::string("cannot read document: ") + e.what(), "yaml-syntax");
+      continue;
+    }
+    out.documents.push_back(std::move(doc));
+  }
+  return out;
+}
+
+LoadedFile LoadFile(const std::filesystem::path& path, const LoadLimits& limits) {
+  auto text = ReadFileToString(path, limits.max_bytes);
+  if (!text.ok()) {
+    LoadedFile out;
+    out.diagnostics.push_back({Severity::kError, path.string(), {}, text.status().message(), "io"});
+    return out;
+  }
+  return LoadText(*text, path.string(), limits);
+}
+
+std::vector<std::filesystem::path> FindSpecFiles(const std::vector<std::filesystem::path>& roots,
+                                                 std::vector<Diagnostic>& diags) {
+  std::vector<std::filesystem::path> out;
+  for (const auto& root : roots) {
+    auto files = CollectFiles({root}, {".yaml", ".yml"});
+    if (!files.ok()) {
+      diags.push_back({Severity::kError, root.string(), {}, files.status().message(), "io"});
+      continue;
+    }
+    out.insert(out.end(), files->begin(), files->end());
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+}  // namespace weft::spec

@@ -1,0 +1,89 @@
+#include "spec/model.h"
+
+#include <algorithm>
+
+namespace weft::spec {
+
+namespace {
+struct OperatorEntry {
+  OperatorKind kind;
+  const char* name;
+};
+constexpr OperatorEntry kOperators[] = {
+    {OperatorKind::kMustBe, "mustBe"},
+    {OperatorKind::kMustNotBe, "mustNotBe"},
+    {OperatorKind::kMustBeGreaterThan, "mustBeGreaterThan"},
+    {OperatorKind::kMustBeGreaterOrEqualTo, "mustBeGreaterOrEqualTo"},
+    {OperatorKind::kMustBeLessThan, "mustBeLessThan"},
+    {OperatorKind::kMustBeLessOrEqualTo, "mustBeLessOrEqualTo"},
+    {OperatorKind::kMustBeBetween, "mustBeBetween"},
+    {OperatorKind::kMustNotBeBetween, "mustNotBeBetween"},
+};
+
+template <typename T>
+const T* FindByName(const std::vector<T>& items, std::string_view name) {
+  auto it = std::find_if(items.begin(), items.end(), [&](const T& x) { return x.name == name; });
+  return it == items.end() ? nullptr : &*it;
+}
+}  // namespace
+
+const char* OperatorName(OperatorKind k) {
+  for (const auto& e : kOperators)
+    if (e.kind == k) return e.name;
+  return "mustBe";
+}
+
+std::optional<OperatorKind> ParseOperator(std::string_view name) {
+  for (const auto& e : kOperators)
+    if (name == e.name) return e.kind;
+  return std::nullopt;
+}
+
+const std::vector<std::string>& OperatorNames() {
+  static const std::vector<std::string> k = [] {
+    std::vector<std::string> v;
+    for (const auto& e : kOperators) v.emplace_back(e.name);
+    return v;
+  }();
+  return k;
+}
+
+const Json* Property::Custom(std::string_view key) const {
+  for (const auto& cp : custom_properties)
+    if (cp.property == key) return &cp.value;
+  return nullptr;
+}
+
+const Property* SchemaObject::FindProperty(std::string_view n) const { return FindByName(properties, n); }
+const SchemaObject* DataContract::FindObject(std::string_view n) const { return FindByName(schema, n); }
+const OutputPort* DataProduct::FindOutputPort(std::string_view n) const { return FindByName(output_ports, n); }
+
+const SlaProperty* DataContract::FindSla(std::string_view property) const {
+  for (const auto& s : sla_properties)
+    if (s.property == property) return &s;
+  return nullptr;
+}
+
+const char* DocKindName(DocKind k) {
+  switch (k) {
+    case DocKind::kDataContract: return "DataContract";
+    case DocKind::kDataProduct: return "DataProduct";
+    case DocKind::kDomain: return "Domain";
+    case DocKind::kReferenceEntity: return "ReferenceEntity";
+  }
+  return "?";
+}
+
+const std::vector<std::string>& LogicalTypes() {
+  static const std::vector<std::string> k = {"string", "date",    "timestamp", "time",   "number",
+                                             "integer", "object", "array",     "boolean"};
+  return k;
+}
+
+const std::vector<std::string>& LibraryMetrics() {
+  static const std::vector<std::string> k = {"nullValues", "missingValues", "invalidValues", "duplicateValues",
+                                             "rowCount"};
+  return k;
+}
+
+}  // namespace weft::spec

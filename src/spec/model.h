@@ -1,0 +1,376 @@
+// The in-memory model of the specs weft reads: ODCS v3.1 data contracts,
+// ODPS v1.0 data products, and weft's own Domain and ReferenceEntity kinds
+// (docs/spec-reference.md). Every object remembers where it and each of its
+// fields stood in the source file, so lint and diff can point at them, and
+// keeps the fields weft does not know (they are warned about, never dropped).
+//
+//   ASSIGN_OR_RETURN(LoadedFile f, LoadFile("orders.odcs.yaml"));
+//   const DataContract& c = std::get<DataContract>(f.documents[0].spec);
+//   Pos where = c.schema[0].properties[0].At("logicalType");
+//
+// Thread safety: plain values.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "spec/diagnostic.h"
+
+namespace weft::spec {
+
+using Json = nlohmann::json;
+
+// Common base: positions of the object and its fields, plus unknown fields.
+struct SpecNode {
+  Pos pos;
+  std::map<std::string, Pos, std::less<>> field_pos;
+  Json unknown = Json::object();  // fields weft does not model, verbatim
+
+  bool Has(std::string_view field) const { return field_pos.find(field) != field_pos.end(); }
+  // Where `field` was written, or where the object starts when it was not.
+  Pos At(std::string_view field) const {
+    auto it = field_pos.find(field);
+    return it == field_pos.end() ? pos : it->second;
+  }
+};
+
+struct CustomProperty : SpecNode {
+  std::string property;
+  Json value;
+  std::string description;
+};
+
+struct AuthoritativeDefinition : SpecNode {
+  std::string url;
+  std::string type;
+  std::string description;
+};
+
+// ODCS v3.1 / ODPS v1.0 `description` object; a plain string is read as `purpose`.
+struct Description : SpecNode {
+  std::string purpose;
+  std::string limitations;
+  std::string usage;
+  std::vector<AuthoritativeDefinition> authoritative_definitions;
+  std::vector<CustomProperty> custom_properties;
+  bool empty() const { return purpose.empty() && limitations.empty() && usage.empty(); }
+};
+
+// The eight ODCS comparison operators.
+enum class OperatorKind {
+  kMustBe,
+  kMustNotBe,
+  kMustBeGreaterThan,
+  kMustBeGreaterOrEqualTo,
+  kMustBeLessThan,
+  kMustBeLessOrEqualTo,
+  kMustBeBetween,
+  kMustNotBeBetween,
+};
+const char* OperatorName(OperatorKind k);
+std::optional<OperatorKind> ParseOperator(std::string_view name);
+const std::vector<std::string>& OperatorNames();
+
+struct Threshold {
+  OperatorKind kind = OperatorKind::kMustBe;
+  Json value;  // a number, or [low, high] for the between operators
+  Pos pos;
+};
+
+struct QualityRule : SpecNode {
+  std::string id;
+  std::string name;
+  std::string description;
+  std::string type;    // library | sql | text | custom (library when only `metric` is given)
+  std::string metric;  // library: nullValues | missingValues | invalidValues | duplicateValues | rowCount
+  Json arguments = Json::object();  // validValues, pattern, missingValues, properties
+  std::string query;   // sql
+  std::string engine;  // custom
+  Json implementation;  // custom
+  std::vector<Threshold> thresholds;  // lint reports more than one as an error
+  std::string unit;      // rows | percent
+  std::string severity;  // error | warning | info (ODCS leaves values open; weft knows these)
+  std::string dimension;
+  std::string business_impact;
+  std::string method;
+  std::string schedule;
+  std::string scheduler;
+  std::vector<std::string> tags;
+  std::vector<AuthoritativeDefinition> authoritative_definitions;
+  std::vector<CustomProperty> custom_properties;
+};
+
+struct Relationship : SpecNode {
+  std::string id;
+  std::string type = "foreignKey";
+  // `from` is empty at property level (the owning property is the source).
+  std::vector<std::string> from;
+  std::vector<std::string> to;
+  bool composite() const { return to.size() > 1; }
+  std::vector<CustomProperty> custom_properties;
+};
+
+struct Property;
+
+struct Property : SpecNode {
+  std::string id;
+  std::string name;
+  std::string physical_name;
+  std::string logical_type;
+  std::string physical_type;
+  std::string business_name;
+  std::string description;
+  std::string classification;
+  std::string encrypted_name;
+  std::string transform_logic;
+  std::string transform_description;
+  std::vector<std::string> transform_source_objects;
+  std::optional<bool> required;
+  std::optional<bool> unique;
+  std::optional<bool> primary_key;
+  std::optional<int64_t> primary_key_position;
+  std::optional<bool> partitioned;
+  std::optional<int64_t> partition_key_position;
+  std::optional<bool> critical_data_element;
+  std::vector<std::string> tags;
+  Json examples = Json::array();
+  // logicalTypeOptions, by name (minLength, pattern, minimum, ...), with positions.
+  SpecNode options_node;
+  std::map<std::string, Json> options;
+  std::vector<Property> properties;  // object members
+  std::vector<Property> items;       // array element type (zero or one)
+  std::vector<QualityRule> quality;
+  std::vector<Relationship> relationships;
+  std::vector<AuthoritativeDefinition> authoritative_definitions;
+  std::vector<CustomProperty> custom_properties;
+
+  bool is_required() const { return required.value_or(false); }
+  bool is_unique() const { return unique.value_or(false); }
+  bool is_primary_key() const { return primary_key.value_or(false); }
+  // Custom property value by name (e.g. "weft.mask"), or null.
+  const Json* Custom(std::string_view name) const;
+};
+
+struct SchemaObject : SpecNode {
+  std::string id;
+  std::string name;
+  std::string physical_name;
+  std::string physical_type;
+  std::string logical_type;  // "object" when given
+  std::string business_name;
+  std::string description;
+  std::string data_granularity_description;
+  std::vector<std::string> tags;
+  std::vector<Property> properties;
+  std::vector<QualityRule> quality;
+  std::vector<Relationship> relationships;
+  std::vector<AuthoritativeDefinition> authoritative_definitions;
+  std::vector<CustomProperty> custom_properties;
+
+  const Property* FindProperty(std::string_view name) const;
+};
+
+struct Server : SpecNode {
+  std::string id;
+  std::string server;
+  std::string type;
+  std::string description;
+  std::string environment;
+  Json attributes = Json::object();  // type-specific: host, port, database, location, format, ...
+};
+
+struct Role : SpecNode {
+  std::string role;
+  std::string description;
+  std::string access;  // read | write
+  std::vector<std::string> first_level_approvers;
+  std::vector<std::string> second_level_approvers;
+  std::vector<CustomProperty> custom_properties;
+};
+
+struct TeamMember : SpecNode {
+  std::string username;
+  std::string name;
+  std::string role;
+  std::string description;
+  std::string date_in;
+  std::string date_out;
+  std::string replaced_by_username;
+};
+
+// ODCS v3.1 and ODPS v1.0 `team`: an object with members (a bare list of
+// members, as in ODCS v3.0, is accepted too).
+struct Team : SpecNode {
+  std::string name;
+  std::string description;
+  std::vector<TeamMember> members;
+};
+
+struct SupportChannel : SpecNode {
+  std::string id;
+  std::string channel;
+  std::string url;
+  std::string description;
+  std::string tool;
+  std::string scope;
+  std::string invitation_url;
+};
+
+struct Price : SpecNode {
+  std::optional<double> amount;
+  std::string currency;
+  std::string unit;
+};
+
+struct SlaProperty : SpecNode {
+  std::string id;
+  std::string property;  // latency, frequency, retention, availability, generalAvailability, endOfSupport, endOfLife, ...
+  Json value;
+  Json value_ext;
+  std::string unit;
+  std::string element;
+  std::string driver;  // regulatory | analytics | operational
+  std::string description;
+  std::string scheduler;
+  std::string schedule;
+};
+
+struct DataContract : SpecNode {
+  std::string api_version;
+  std::string kind;
+  std::string id;
+  std::string name;
+  std::string version;
+  std::string status;
+  std::string domain;
+  std::string data_product;
+  std::string tenant;
+  Description description;
+  std::vector<std::string> tags;
+  std::vector<Server> servers;
+  std::vector<Role> roles;
+  Team team;
+  std::vector<SupportChannel> support;
+  std::optional<Price> price;
+  std::string sla_default_element;
+  std::vector<SlaProperty> sla_properties;
+  std::vector<AuthoritativeDefinition> authoritative_definitions;
+  std::vector<CustomProperty> custom_properties;
+  std::string contract_created_ts;
+  std::vector<SchemaObject> schema;
+
+  const SchemaObject* FindObject(std::string_view name) const;
+  const SlaProperty* FindSla(std::string_view property) const;
+};
+
+struct InputPort : SpecNode {
+  std::string name;
+  std::string version;
+  std::string contract_id;
+  std::vector<std::string> tags;
+  std::vector<CustomProperty> custom_properties;
+};
+
+struct InputContractRef : SpecNode {
+  std::string id;
+  std::string version;
+};
+
+struct OutputPort : SpecNode {
+  std::string name;
+  std::string version;
+  std::string type;
+  std::string contract_id;
+  std::string description;
+  std::vector<InputContractRef> input_contracts;
+  std::vector<std::string> tags;
+  std::vector<CustomProperty> custom_properties;
+};
+
+struct ManagementPort : SpecNode {
+  std::string name;
+  std::string content;  // discoverability | observability | control | dictionary
+  std::string type;     // rest | topic
+  std::string url;
+  std::string channel;
+  std::string description;
+};
+
+struct DataProduct : SpecNode {
+  std::string api_version;
+  std::string kind;
+  std::string id;
+  std::string name;
+  std::string version;
+  std::string status;
+  std::string domain;
+  std::string tenant;
+  Description description;
+  std::vector<std::string> tags;
+  std::vector<InputPort> input_ports;
+  std::vector<OutputPort> output_ports;
+  std::vector<ManagementPort> management_ports;
+  Team team;
+  std::vector<SupportChannel> support;
+  std::vector<AuthoritativeDefinition> authoritative_definitions;
+  std::vector<CustomProperty> custom_properties;
+  std::string product_created_ts;
+
+  const OutputPort* FindOutputPort(std::string_view name) const;
+};
+
+// weft's Domain kind (domain.yaml): a domain is an isolated "account".
+struct DomainSpec : SpecNode {
+  std::string api_version;
+  std::string kind;
+  std::string name;
+  std::string description;
+  std::vector<std::string> owners;
+  std::string storage_root;  // empty: <workspace>/domains/<name>
+  std::optional<double> monthly_budget;
+  std::optional<double> soft_limit_percent;
+  std::string currency;
+  std::string cost_center;
+};
+
+// weft's ReferenceEntity kind: master data with one golden record product.
+struct ReferenceEntity : SpecNode {
+  std::string api_version;
+  std::string kind;
+  std::string name;
+  std::string description;
+  std::string identifier_name;
+  std::string identifier_type;
+  std::string identifier_pattern;
+  SpecNode identifier_node;
+  std::string mastered_by;  // "domain.product" or "domain.product/port"
+  std::vector<std::string> stewards;
+};
+
+enum class DocKind { kDataContract, kDataProduct, kDomain, kReferenceEntity };
+const char* DocKindName(DocKind k);
+
+struct Document {
+  std::string file;
+  DocKind kind = DocKind::kDataContract;
+  std::variant<DataContract, DataProduct, DomainSpec, ReferenceEntity> spec;
+  Json json;  // the whole document as JSON (canonical form: keys sorted)
+
+  const DataContract* contract() const { return std::get_if<DataContract>(&spec); }
+  const DataProduct* product() const { return std::get_if<DataProduct>(&spec); }
+  const DomainSpec* domain() const { return std::get_if<DomainSpec>(&spec); }
+  const ReferenceEntity* reference_entity() const { return std::get_if<ReferenceEntity>(&spec); }
+};
+
+// The ODCS v3.1 logical types.
+const std::vector<std::string>& LogicalTypes();
+// The ODCS library metrics.
+const std::vector<std::string>& LibraryMetrics();
+
+}  // namespace weft::spec
