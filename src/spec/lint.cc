@@ -1,5 +1,904 @@
 #include "spec/lint.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "common/strings.h"
+#include "spec/loader.h"
+#include "spec/semver.h"
+
 namespace weft::spec {
-std::vector<Diagnostic> Lint(const std::vector<Document>&, const LintOptions&) { return {}; }
-const std::vector<LintRuleInfo>& LintRules() { static std::vector<LintRuleInfo> v; return v; }
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// ---------------------------------------------------------------------------
+// What lint knows about the values of fields.
+
+const std::vector<std::string>& ContractStatuses() {
+  static const std::vector<std::string> k = {"proposed", "draft", "active", "deprecated", "retired"};
+  return k;
 }
+const std::vector<std::string>& Severities() {
+  static const std::vector<std::string> k = {"error", "warning", "info"};
+  return k;
+}
+const std::vector<std::string>& QualityTypes() {
+  static const std::vector<std::string> k = {"library", "sql", "text", "custom"};
+  return k;
+}
+const std::vector<std::string>& KnownWeftProperties() {
+  static const std::vector<std::string> k = {"weft.mask", "weft.tier", "weft.transform", "weft.retention",
+                                             "weft.rowFilter", "weft.access"};
+  return k;
+}
+
+bool Contains(const std::vector<std::string>& v, std::string_view s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+// Which logicalTypeOptions fit which logical types.
+bool OptionFits(const std::string& option, const std::string& type) {
+  static const std::map<std::string, std::set<std::string>> kFits = {
+      {"minLength", {"string"}},
+      {"maxLength", {"string"}},
+      {"pattern", {"string"}},
+      {"format", {"string", "date", "timestamp", "time", "number", "integer"}},
+      {"minimum", {"number", "integer", "date", "timestamp", "time"}},
+      {"maximum", {"number", "integer", "date", "timestamp", "time"}},
+      {"exclusiveMinimum", {"number", "integer", "date", "timestamp", "time"}},
+      {"exclusiveMaximum", {"number", "integer", "date", "timestamp", "time"}},
+      {"multipleOf", {"number", "integer"}},
+      {"precision", {"number"}},
+      {"scale", {"number"}},
+      {"minItems", {"array"}},
+      {"maxItems", {"array"}},
+      {"uniqueItems", {"array"}},
+      {"minProperties", {"object"}},
+      {"maxProperties", {"object"}},
+      {"required", {"object"}},
+      {"timezone", {"timestamp", "time"}},
+      {"defaultTimezone", {"timestamp", "time"}},
+  };
+  auto it = kFits.find(option);
+  return it != kFits.end() && it->second.count(type) > 0;
+}
+
+bool IsCountOption(const std::string& o) {
+  return o == "minLength" || o == "maxLength" || o == "minItems" || o == "maxItems" || o == "minProperties" ||
+         o == "maxProperties" || o == "precision" || o == "scale";
+}
+
+// SLA properties weft understands, and how their value is checked.
+enum class SlaValueKind { kDuration, kPercent, kDateTime, kTimeOfDay, kAny };
+const std::map<std::string, SlaValueKind>& SlaKinds() {
+  static const std::map<std::string, SlaValueKind> k = {
+      {"latency", SlaValueKind::kDuration},        {"frequency", SlaValueKind::kDuration},
+      {"retention", SlaValueKind::kDuration},      {"timeToDetect", SlaValueKind::kDuration},
+      {"timeToNotify", SlaValueKind::kDuration},   {"timeToRepair", SlaValueKind::kDuration},
+      {"availability", SlaValueKind::kPercent},    {"throughput", SlaValueKind::kAny},
+      {"errorRate", SlaValueKind::kPercent},       {"generalAvailability", SlaValueKind::kDateTime},
+      {"endOfSupport", SlaValueKind::kDateTime},   {"endOfLife", SlaValueKind::kDateTime},
+      {"timeOfAvailability", SlaValueKind::kTimeOfDay},
+  };
+  return k;
+}
+const std::vector<std::string>& DurationUnits() {
+  static const std::vector<std::string> k = {"ms", "s", "sec", "second", "seconds", "m", "min", "minute", "minutes",
+                                             "h", "hr", "hour", "hours", "d", "day", "days", "w", "week", "weeks",
+                                             "M", "month", "months", "y", "yr", "year", "years"};
+  return k;
+}
+
+bool LooksLikeDate(const std::string& s) {
+  // YYYY-MM-DD, optionally followed by a time part.
+  if (s.size() < 10) return false;
+  for (int i : {0, 1, 2, 3, 5, 6, 8, 9})
+    if (!std::isdigit(static_cast<unsigned char>(s[static_cast<size_t>(i)]))) return false;
+  return s[4] == '-' && s[7] == '-' && (s.size() == 10 || s[10] == 'T' || s[10] == ' ');
+}
+
+// ---------------------------------------------------------------------------
+// The tree: indexes over every document, for cross-document resolution.
+
+struct Tree {
+  std::map<std::string, const Document*> contracts_by_id;
+  std::map<std::string, const Document*> contracts_by_file;  // canonical path
+  std::map<std::string, const Document*> products_by_id;
+  std::map<std::string, const Document*> entities_by_name;
+  std::map<std::string, const Document*> domains_by_name;
+};
+
+std::string CanonicalFile(const std::string& file) {
+  std::error_code ec;
+  auto p = fs::weakly_canonical(fs::path(file), ec);
+  return ec ? file : p.string();
+}
+
+class Linter {
+ public:
+  Linter(const std::vector<Document>& docs, const LintOptions& options) : docs_(docs), options_(options) {}
+
+  std::vector<Diagnostic> Run() {
+    Index();
+    for (const auto& doc : docs_) {
+      file_ = doc.file;
+      if (const auto* c = doc.contract()) LintContract(*c);
+      if (const auto* p = doc.product()) LintProduct(*p);
+      if (const auto* d = doc.domain()) LintDomain(*d);
+      if (const auto* e = doc.reference_entity()) LintEntity(*e);
+    }
+    SortDiagnostics(diags_);
+    return std::move(diags_);
+  }
+
+ private:
+  void Report(Severity s, Pos p, std::string msg, const char* rule) {
+    diags_.push_back({s, file_, p, std::move(msg), rule});
+  }
+  void Error(Pos p, std::string msg, const char* rule) { Report(Severity::kError, p, std::move(msg), rule); }
+  void Warn(Pos p, std::string msg, const char* rule) { Report(Severity::kWarning, p, std::move(msg), rule); }
+  void Info(Pos p, std::string msg, const char* rule) { Report(Severity::kInfo, p, std::move(msg), rule); }
+
+  // -- indexing and duplicate ids across the tree ---------------------------
+  void Index() {
+    auto add = [this](std::map<std::string, const Document*>& index, const std::string& key, const Document& doc,
+                      Pos pos, const char* what) {
+      if (key.empty()) return;
+      auto [it, inserted] = index.emplace(key, &doc);
+      if (!inserted) {
+        file_ = doc.file;
+        Error(pos, std::string(what) + " '" + key + "' is already defined in " + it->second->file, "duplicate-id");
+      }
+    };
+    for (const auto& doc : docs_) {
+      if (const auto* c = doc.contract()) {
+        add(tree_.contracts_by_id, c->id, doc, c->At("id"), "contract id");
+        tree_.contracts_by_file.emplace(CanonicalFile(doc.file), &doc);
+      } else if (const auto* p = doc.product()) {
+        add(tree_.products_by_id, p->id, doc, p->At("id"), "product id");
+      } else if (const auto* e = doc.reference_entity()) {
+        add(tree_.entities_by_name, e->name, doc, e->At("name"), "reference entity");
+      } else if (const auto* d = doc.domain()) {
+        add(tree_.domains_by_name, d->name, doc, d->At("name"), "domain");
+      }
+    }
+  }
+
+  // -- shared field checks ---------------------------------------------------
+  void Require(const SpecNode& node, std::string_view field, const std::string& value, const std::string& what) {
+    if (value.empty() && !node.Has(field))
+      Error(node.pos, "missing required field '" + std::string(field) + "' in " + what, "required-field");
+    else if (value.empty())
+      Error(node.At(field), "'" + std::string(field) + "' in " + what + " must not be empty", "required-field");
+  }
+
+  void CheckSemver(const SpecNode& node, std::string_view field, const std::string& value, const std::string& what) {
+    if (value.empty()) return;
+    auto v = SemVer::Parse(value);
+    if (!v.ok()) Error(node.At(field), v.status().message() + " (" + what + ")", "invalid-semver");
+  }
+
+  void CheckOneOf(const SpecNode& node, std::string_view field, const std::string& value,
+                  const std::vector<std::string>& allowed, const std::string& what, bool error,
+                  const char* rule) {
+    if (value.empty() || Contains(allowed, value)) return;
+    std::string hint = ClosestMatch(value, allowed);
+    std::string msg = "'" + value + "' is not a valid " + std::string(field) + " for " + what + "; expected one of " +
+                      Join(allowed, ", ") + (hint.empty() ? "" : " (did you mean '" + hint + "'?)");
+    if (error) Error(node.At(field), msg, rule);
+    else Warn(node.At(field), msg, rule);
+  }
+
+  void CheckRegex(Pos pos, const std::string& pattern, const std::string& what) {
+    if (!options_.sql) return;
+    Status s = options_.sql->CheckRegex(pattern);
+    if (!s.ok()) Error(pos, "pattern of " + what + " does not compile: " + s.message(), "invalid-regex");
+  }
+
+  void CheckCustomProperties(const std::vector<CustomProperty>& props, const std::string& what) {
+    std::set<std::string> seen;
+    for (const auto& cp : props) {
+      Require(cp, "property", cp.property, "customProperties item of " + what);
+      if (!cp.property.empty() && !seen.insert(cp.property).second)
+        Error(cp.At("property"), "custom property '" + cp.property + "' appears twice in " + what, "duplicate-name");
+      if (StartsWith(cp.property, "weft.") && !Contains(KnownWeftProperties(), cp.property)) {
+        std::string hint = ClosestMatch(cp.property, KnownWeftProperties());
+        Warn(cp.At("property"), "unknown weft custom property '" + cp.property + "'" +
+                                    (hint.empty() ? "" : "; did you mean '" + hint + "'?"),
+             "unknown-weft-property");
+      }
+      if (cp.property == "weft.mask") CheckMask(cp);
+      if (cp.property == "weft.tier" &&
+          !(cp.value.is_string() && Contains({"bronze", "silver", "gold"}, cp.value.get<std::string>())))
+        Error(cp.At("value"), "weft.tier must be bronze, silver or gold", "invalid-value");
+    }
+  }
+
+  void CheckMask(const CustomProperty& cp) {
+    std::string v = cp.value.is_string() ? cp.value.get<std::string>() : "";
+    bool ok = v == "redact" || v == "null" || v == "hash" || v == "year" || v == "none";
+    if (StartsWith(v, "partial:")) {
+      std::string n = v.substr(8);
+      ok = !n.empty() && n.size() < 4 && std::all_of(n.begin(), n.end(), ::isdigit);
+    }
+    if (!ok)
+      Error(cp.At("value"), "weft.mask '" + v + "' is not a masking strategy; use redact, null, hash, partial:N, year or none",
+            "invalid-mask");
+  }
+
+  void CheckTeam(const Team& team, const std::string& what) {
+    std::set<std::string> seen;
+    for (const auto& m : team.members) {
+      Require(m, "username", m.username, "team member of " + what);
+      if (!m.username.empty() && !seen.insert(m.username).second)
+        Warn(m.At("username"), "team member '" + m.username + "' is listed twice in " + what, "duplicate-name");
+    }
+  }
+
+  void CheckSupport(const std::vector<SupportChannel>& support, const std::string& what) {
+    for (const auto& s : support) {
+      Require(s, "channel", s.channel, "support channel of " + what);
+      if (s.url.empty() && !s.Has("url")) Warn(s.pos, "support channel '" + s.channel + "' has no url", "support-url");
+    }
+  }
+
+  // Checks ids unique within one document.
+  void CheckIdUnique(std::set<std::string>& ids, const SpecNode& node, const std::string& id) {
+    if (id.empty()) return;
+    if (!ids.insert(id).second) Error(node.At("id"), "id '" + id + "' is used twice in this document", "duplicate-id");
+  }
+
+  // -- contracts --------------------------------------------------------------
+  void LintContract(const DataContract& c) {
+    const std::string what = "contract" + (c.id.empty() ? std::string() : " '" + c.id + "'");
+    Require(c, "id", c.id, what);
+    Require(c, "version", c.version, what);
+    Require(c, "status", c.status, what);
+    if (c.name.empty()) Warn(c.pos, "contract has no 'name'", "recommended-field");
+    CheckSemver(c, "version", c.version, what);
+    CheckOneOf(c, "status", c.status, ContractStatuses(), what, false, "invalid-status");
+    if (c.schema.empty()) Warn(c.At("schema"), what + " has no schema objects", "empty-schema");
+    CheckTeam(c.team, what);
+    CheckSupport(c.support, what);
+    CheckCustomProperties(c.custom_properties, what);
+    for (const auto& role : c.roles) {
+      Require(role, "role", role.role, "role of " + what);
+      CheckOneOf(role, "access", role.access, {"read", "write"}, "role '" + role.role + "'", true, "invalid-value");
+    }
+
+    std::set<std::string> ids, object_names;
+    CheckIdUnique(ids, c, c.id);
+    for (const auto& obj : c.schema) {
+      Require(obj, "name", obj.name, "schema object");
+      if (!obj.name.empty() && !object_names.insert(obj.name).second)
+        Error(obj.At("name"), "schema object '" + obj.name + "' is defined twice", "duplicate-name");
+      CheckIdUnique(ids, obj, obj.id);
+      if (!obj.logical_type.empty() && obj.logical_type != "object")
+        Error(obj.At("logicalType"), "schema object '" + obj.name + "' must have logicalType object, not '" +
+                                         obj.logical_type + "'", "invalid-logical-type");
+      LintObject(c, obj, ids);
+    }
+    LintSla(c);
+  }
+
+  void LintObject(const DataContract& c, const SchemaObject& obj, std::set<std::string>& ids) {
+    std::set<std::string> names;
+    std::vector<const Property*> pks;
+    for (const auto& p : obj.properties) {
+      if (!p.name.empty() && !names.insert(p.name).second)
+        Error(p.At("name"), "property '" + p.name + "' is defined twice in '" + obj.name + "'", "duplicate-name");
+      LintProperty(c, obj, p, obj.name + "." + p.name, ids);
+      if (p.is_primary_key()) pks.push_back(&p);
+      else if (p.primary_key_position)
+        Warn(p.At("primaryKeyPosition"), "'" + p.name + "' has a primaryKeyPosition but is not a primaryKey",
+             "primary-key-position");
+    }
+    CheckKeyPositions(obj, pks);
+    for (const auto& q : obj.quality) LintQuality(c, obj, nullptr, q, ids);
+    for (const auto& r : obj.relationships) LintRelationship(c, obj, nullptr, r);
+    CheckCustomProperties(obj.custom_properties, "schema object '" + obj.name + "'");
+  }
+
+  void CheckKeyPositions(const SchemaObject& obj, const std::vector<const Property*>& pks) {
+    if (pks.size() < 2) return;
+    std::set<int64_t> seen;
+    for (const Property* p : pks) {
+      if (!p->primary_key_position) {
+        Error(p->At("primaryKey"), "'" + obj.name + "' has a composite primary key; '" + p->name +
+                                       "' needs a primaryKeyPosition", "primary-key-position");
+        continue;
+      }
+      int64_t pos = *p->primary_key_position;
+      if (pos < 1 || pos > static_cast<int64_t>(pks.size()))
+        Error(p->At("primaryKeyPosition"), "primaryKeyPosition " + std::to_string(pos) + " of '" + p->name +
+                                               "' is outside 1.." + std::to_string(pks.size()),
+              "primary-key-position");
+      else if (!seen.insert(pos).second)
+        Error(p->At("primaryKeyPosition"), "primaryKeyPosition " + std::to_string(pos) + " is used twice in '" +
+                                               obj.name + "'", "primary-key-position");
+    }
+  }
+
+  void LintProperty(const DataContract& c, const SchemaObject& obj, const Property& p, const std::string& path,
+                    std::set<std::string>& ids) {
+    Require(p, "name", p.name, "property of '" + obj.name + "'");
+    CheckIdUnique(ids, p, p.id);
+    const std::string what = "property '" + path + "'";
+    if (p.logical_type.empty()) {
+      Warn(p.pos, what + " has no logicalType; weft cannot type or check it", "missing-logical-type");
+    } else if (!Contains(LogicalTypes(), p.logical_type)) {
+      std::string hint = ClosestMatch(p.logical_type, LogicalTypes());
+      Error(p.At("logicalType"), "unknown logicalType '" + p.logical_type + "' for " + what + "; expected one of " +
+                                     Join(LogicalTypes(), ", ") + (hint.empty() ? "" : " (did you mean '" + hint + "'?)"),
+            "unknown-logical-type");
+    }
+    LintTypeOptions(p, what);
+    if (p.partition_key_position && !p.partitioned.value_or(false))
+      Warn(p.At("partitionKeyPosition"), what + " has a partitionKeyPosition but is not partitioned",
+           "partition-key-position");
+    if (!p.properties.empty() && p.logical_type != "object" && !p.logical_type.empty())
+      Error(p.At("properties"), what + " has nested properties but logicalType '" + p.logical_type + "'",
+            "option-type-mismatch");
+    if (!p.items.empty() && p.logical_type != "array" && !p.logical_type.empty())
+      Error(p.At("items"), what + " has items but logicalType '" + p.logical_type + "'", "option-type-mismatch");
+    std::set<std::string> names;
+    for (const auto& child : p.properties) {
+      if (!child.name.empty() && !names.insert(child.name).second)
+        Error(child.At("name"), "property '" + child.name + "' is defined twice in '" + path + "'", "duplicate-name");
+      LintProperty(c, obj, child, path + "." + child.name, ids);
+    }
+    for (const auto& item : p.items) LintProperty(c, obj, item, path + "[]", ids);
+    for (const auto& q : p.quality) LintQuality(c, obj, &p, q, ids);
+    for (const auto& r : p.relationships) LintRelationship(c, obj, &p, r);
+    CheckCustomProperties(p.custom_properties, what);
+  }
+
+  void LintTypeOptions(const Property& p, const std::string& what) {
+    const SpecNode& on = p.options_node;
+    for (const auto& [name, value] : p.options) {
+      if (!p.logical_type.empty() && Contains(LogicalTypes(), p.logical_type) && !OptionFits(name, p.logical_type)) {
+        Error(on.At(name), "logicalTypeOptions." + name + " does not apply to logicalType '" + p.logical_type +
+                               "' (" + what + ")", "option-type-mismatch");
+        continue;
+      }
+      if (IsCountOption(name) && !(value.is_number_integer() && value.get<int64_t>() >= 0))
+        Error(on.At(name), "logicalTypeOptions." + name + " must be a non-negative integer (" + what + ")",
+              "invalid-option");
+      if (name == "pattern") {
+        if (!value.is_string()) Error(on.At(name), "logicalTypeOptions.pattern must be a string", "invalid-option");
+        else CheckRegex(on.At(name), value.get<std::string>(), what);
+      }
+      bool numeric_type = p.logical_type == "number" || p.logical_type == "integer";
+      if (numeric_type && (name == "minimum" || name == "maximum" || name == "exclusiveMinimum" ||
+                           name == "exclusiveMaximum" || name == "multipleOf") &&
+          !value.is_number())
+        Error(on.At(name), "logicalTypeOptions." + name + " of " + what + " must be a number", "invalid-option");
+    }
+    auto num = [&](const char* k) -> std::optional<double> {
+      auto it = p.options.find(k);
+      if (it == p.options.end() || !it->second.is_number()) return std::nullopt;
+      return it->second.get<double>();
+    };
+    for (auto [lo, hi] : {std::pair{"minLength", "maxLength"}, std::pair{"minimum", "maximum"},
+                          std::pair{"minItems", "maxItems"}, std::pair{"minProperties", "maxProperties"}}) {
+      auto a = num(lo), b = num(hi);
+      if (a && b && *a > *b)
+        Error(on.At(lo), std::string(lo) + " is greater than " + hi + " for " + what + "; no value can pass",
+              "option-range");
+    }
+  }
+
+  // -- quality ------------------------------------------------------------------
+  void LintQuality(const DataContract& c, const SchemaObject& obj, const Property* prop, const QualityRule& q,
+                   std::set<std::string>& ids) {
+    CheckIdUnique(ids, q, q.id);
+    std::string what = "quality rule" + (q.id.empty() ? (q.name.empty() ? "" : " '" + q.name + "'") : " '" + q.id + "'") +
+                       " on '" + obj.name + (prop ? "." + prop->name : "") + "'";
+    if (q.type.empty()) {
+      Error(q.pos, what + " has neither 'type' nor 'metric'", "quality-type");
+      return;
+    }
+    if (!Contains(QualityTypes(), q.type)) {
+      CheckOneOf(q, "type", q.type, QualityTypes(), what, true, "quality-type");
+      return;
+    }
+    CheckOneOf(q, "severity", q.severity, Severities(), what, false, "invalid-severity");
+    CheckOneOf(q, "unit", q.unit, {"rows", "percent"}, what, true, "invalid-unit");
+    CheckCustomProperties(q.custom_properties, what);
+    if (q.type == "text") {
+      if (q.description.empty()) Warn(q.pos, what + " is a text rule without a description", "recommended-field");
+      return;
+    }
+    if (q.type == "custom") {
+      Info(q.pos, what + " is a custom rule (" + (q.engine.empty() ? "no engine" : q.engine) +
+                      "); weft keeps it but does not execute it", "quality-not-executable");
+      return;
+    }
+    LintThresholds(q, what);
+    if (q.type == "sql") {
+      if (q.query.empty()) {
+        Error(q.At("query"), what + " is a sql rule without a query", "required-field");
+      } else if (options_.sql) {
+        Status s = options_.sql->CheckSingleSelect(SubstitutePlaceholders(q.query, obj, prop));
+        if (!s.ok()) Error(q.At("query"), what + ": " + s.message(), "sql-not-select");
+      }
+      return;
+    }
+    // library
+    if (q.metric.empty()) {
+      Error(q.pos, what + " is a library rule without a 'metric'", "required-field");
+      return;
+    }
+    if (!Contains(LibraryMetrics(), q.metric)) {
+      CheckOneOf(q, "metric", q.metric, LibraryMetrics(), what, true, "unknown-metric");
+      return;
+    }
+    const Json& args = q.arguments;
+    if (q.metric == "rowCount" && prop)
+      Error(q.At("metric"), what + ": rowCount applies to a schema object, not a property", "quality-scope");
+    if ((q.metric == "nullValues" || q.metric == "missingValues" || q.metric == "invalidValues") && !prop)
+      Error(q.At("metric"), what + ": " + q.metric + " applies to a property; put it under the property",
+            "quality-scope");
+    if (q.metric == "rowCount" && q.unit == "percent")
+      Error(q.At("unit"), what + ": rowCount is a count; unit percent does not apply", "invalid-unit");
+    if (q.metric == "invalidValues") {
+      bool has_valid = args.contains("validValues"), has_pattern = args.contains("pattern");
+      if (!has_valid && !has_pattern)
+        Error(q.pos, what + ": invalidValues needs arguments.validValues or arguments.pattern", "quality-arguments");
+      if (has_valid && !(args["validValues"].is_array() && !args["validValues"].empty()))
+        Error(q.At("arguments"), what + ": arguments.validValues must be a non-empty list", "quality-arguments");
+      if (has_pattern) {
+        if (!args["pattern"].is_string())
+          Error(q.At("arguments"), what + ": arguments.pattern must be a string", "quality-arguments");
+        else CheckRegex(q.At("arguments"), args["pattern"].get<std::string>(), what);
+      }
+    }
+    if (q.metric == "missingValues" && args.contains("missingValues") && !args["missingValues"].is_array())
+      Error(q.At("arguments"), what + ": arguments.missingValues must be a list", "quality-arguments");
+    if (q.metric == "duplicateValues" && !prop) {
+      if (!args.contains("properties") || !args["properties"].is_array() || args["properties"].empty()) {
+        Error(q.pos, what + ": duplicateValues on a schema object needs arguments.properties (the key columns)",
+              "quality-arguments");
+      } else {
+        for (const auto& name : args["properties"]) {
+          if (!name.is_string() || !obj.FindProperty(name.get<std::string>()))
+            Error(q.At("arguments"), what + ": arguments.properties names '" + (name.is_string() ? name.get<std::string>() : name.dump()) +
+                                         "', which is not a property of '" + obj.name + "'",
+                  "quality-arguments");
+        }
+      }
+    }
+    (void)c;
+  }
+
+  // `{object}` and `{property}` placeholders stand for the checked table and column.
+  static std::string SubstitutePlaceholders(std::string sql, const SchemaObject& obj, const Property* prop) {
+    auto replace_all = [&sql](const std::string& from, const std::string& to) {
+      for (size_t pos = 0; (pos = sql.find(from, pos)) != std::string::npos; pos += to.size())
+        sql.replace(pos, from.size(), to);
+    };
+    replace_all("{object}", SqlIdent(obj.name));
+    replace_all("{table}", SqlIdent(obj.name));
+    if (prop) replace_all("{property}", SqlIdent(prop->name));
+    return sql;
+  }
+
+  void LintThresholds(const QualityRule& q, const std::string& what) {
+    if (q.thresholds.empty()) {
+      Error(q.pos, what + " has no operator; add one of " + Join(OperatorNames(), ", "), "quality-threshold");
+      return;
+    }
+    if (q.thresholds.size() > 1) {
+      Error(q.thresholds[1].pos, what + " has more than one operator; keep one", "quality-threshold");
+    }
+    const Threshold& t = q.thresholds[0];
+    bool between = t.kind == OperatorKind::kMustBeBetween || t.kind == OperatorKind::kMustNotBeBetween;
+    if (between) {
+      if (!(t.value.is_array() && t.value.size() == 2 && t.value[0].is_number() && t.value[1].is_number())) {
+        Error(t.pos, std::string(OperatorName(t.kind)) + " needs a list of two numbers [low, high] (" + what + ")",
+              "quality-threshold");
+        return;
+      }
+      if (t.value[0].get<double>() > t.value[1].get<double>())
+        Error(t.pos, std::string(OperatorName(t.kind)) + " bounds are reversed (" + what + ")", "quality-threshold");
+    } else if (!t.value.is_number()) {
+      Error(t.pos, std::string(OperatorName(t.kind)) + " needs a number (" + what + ")", "quality-threshold");
+      return;
+    }
+    if (q.unit == "percent") {
+      auto in_range = [](const Json& v) { return v.get<double>() >= 0 && v.get<double>() <= 100; };
+      bool ok = between ? in_range(t.value[0]) && in_range(t.value[1]) : in_range(t.value);
+      if (!ok) Error(t.pos, "a percent threshold must be within 0..100 (" + what + ")", "quality-threshold");
+    }
+  }
+
+  // -- relationships --------------------------------------------------------------
+  struct Target {
+    const DataContract* contract = nullptr;
+    std::string path;  // object.property within it
+    std::string error;
+  };
+
+  // Resolves the left of '#': a contract id, a contract file relative to the
+  // current file, or a ReferenceEntity (its golden record's contract).
+  const DataContract* ResolveContractRef(const std::string& ref, std::string& path, std::string& error) {
+    if (auto it = tree_.contracts_by_id.find(ref); it != tree_.contracts_by_id.end()) return it->second->contract();
+    fs::path candidate = fs::path(file_).parent_path() / ref;
+    if (auto it = tree_.contracts_by_file.find(CanonicalFile(candidate.string())); it != tree_.contracts_by_file.end())
+      return it->second->contract();
+    if (auto it = tree_.entities_by_name.find(ref); it != tree_.entities_by_name.end()) {
+      const ReferenceEntity& e = *it->second->reference_entity();
+      const DataContract* golden = GoldenContract(e);
+      if (!golden) {
+        error = "reference entity '" + ref + "' has no golden record contract in the tree";
+        return nullptr;
+      }
+      if (path.empty()) path = e.identifier_name;
+      return golden;
+    }
+    error = "'" + ref + "' is not a contract id, a contract file or a reference entity in the tree";
+    return nullptr;
+  }
+
+  // The contract of the product port that masters a reference entity.
+  const DataContract* GoldenContract(const ReferenceEntity& e) {
+    auto parts = Split(e.mastered_by, '/');
+    auto pit = tree_.products_by_id.find(parts[0]);
+    if (pit == tree_.products_by_id.end()) return nullptr;
+    const DataProduct& p = *pit->second->product();
+    for (const auto& port : p.output_ports) {
+      if (parts.size() > 1 && port.name != parts[1]) continue;
+      if (auto cit = tree_.contracts_by_id.find(port.contract_id); cit != tree_.contracts_by_id.end())
+        return cit->second->contract();
+    }
+    return nullptr;
+  }
+
+  // Finds "object.property", "property" (searching every object), or the ODCS
+  // fully-qualified "schema/<object>/properties/<property>" (ids or names).
+  static const Property* FindPath(const DataContract& c, const std::string& path) {
+    auto match = [](const auto& x, const std::string& key) { return x.name == key || (!x.id.empty() && x.id == key); };
+    std::string obj_key, prop_key;
+    auto parts = Split(path, '/');
+    if (parts.size() == 4 && parts[0] == "schema" && parts[2] == "properties") {
+      obj_key = parts[1];
+      prop_key = parts[3];
+    } else if (auto dot = path.find('.'); dot != std::string::npos) {
+      obj_key = path.substr(0, dot);
+      prop_key = path.substr(dot + 1);
+    } else {
+      prop_key = path;
+    }
+    for (const auto& obj : c.schema) {
+      if (!obj_key.empty() && !match(obj, obj_key)) continue;
+      for (const auto& p : obj.properties)
+        if (match(p, prop_key)) return &p;
+    }
+    return nullptr;
+  }
+
+  Target Resolve(const DataContract& self, const std::string& ref) {
+    Target t;
+    auto hash = ref.find('#');
+    if (hash == std::string::npos) {
+      t.contract = &self;
+      t.path = ref;
+    } else {
+      t.path = ref.substr(hash + 1);
+      if (!t.path.empty() && t.path[0] == '/') t.path.erase(0, 1);
+      t.contract = ResolveContractRef(ref.substr(0, hash), t.path, t.error);
+      if (!t.contract) return t;
+    }
+    if (t.path.empty() || !FindPath(*t.contract, t.path)) {
+      t.error = "'" + t.path + "' is not a property of contract '" + t.contract->id + "'";
+      t.contract = nullptr;
+    }
+    return t;
+  }
+
+  void LintRelationship(const DataContract& c, const SchemaObject& obj, const Property* prop, const Relationship& r) {
+    std::string what = "relationship on '" + obj.name + (prop ? "." + prop->name : "") + "'";
+    CheckOneOf(r, "type", r.type, {"foreignKey"}, what, true, "invalid-value");
+    if (r.to.empty()) {
+      Error(r.pos, what + " has no 'to'", "required-field");
+      return;
+    }
+    if (prop) {
+      if (!r.from.empty())
+        Warn(r.At("from"), what + ": 'from' is implied at property level and is ignored", "relationship-arity");
+      if (r.to.size() != 1)
+        Error(r.At("to"), what + ": a property-level relationship has one target; put composite keys on the schema object",
+              "relationship-arity");
+    } else {
+      if (r.from.empty()) Error(r.pos, what + " at object level needs 'from'", "required-field");
+      else if (r.from.size() != r.to.size())
+        Error(r.At("to"), what + ": 'from' has " + std::to_string(r.from.size()) + " columns but 'to' has " +
+                              std::to_string(r.to.size()), "relationship-arity");
+      for (const auto& f : r.from)
+        if (!FindPath(c, f.find('.') == std::string::npos ? obj.name + "." + f : f))
+          Error(r.At("from"), what + ": 'from' names '" + f + "', which is not a property of this contract",
+                "relationship-unresolved");
+    }
+    for (const auto& to : r.to) {
+      Target t = Resolve(c, to);
+      if (!t.contract) Error(r.At("to"), what + ": cannot resolve '" + to + "': " + t.error, "relationship-unresolved");
+    }
+  }
+
+  // -- SLAs -------------------------------------------------------------------------
+  void LintSla(const DataContract& c) {
+    std::set<std::string> seen;
+    for (const auto& s : c.sla_properties) {
+      Require(s, "property", s.property, "slaProperties item");
+      if (s.property.empty()) continue;
+      if (!s.element.empty() || !c.sla_default_element.empty()) {
+        const std::string& el = s.element.empty() ? c.sla_default_element : s.element;
+        for (const auto& part : Split(el, ','))
+          if (!FindPath(c, std::string(Trim(part))))
+            Error(s.element.empty() ? c.At("slaDefaultElement") : s.At("element"),
+                  "SLA element '" + std::string(Trim(part)) + "' is not a property of this contract", "sla-element");
+      }
+      std::string key = s.property + "@" + s.element;
+      if (!seen.insert(key).second)
+        Warn(s.At("property"), "SLA property '" + s.property + "' is given twice", "duplicate-name");
+      auto kind_it = SlaKinds().find(s.property);
+      if (kind_it == SlaKinds().end()) {
+        std::vector<std::string> names;
+        for (const auto& [n, k] : SlaKinds()) names.push_back(n);
+        std::string hint = ClosestMatch(s.property, names);
+        Warn(s.At("property"), "SLA property '" + s.property + "' is not one weft monitors" +
+                                   (hint.empty() ? "" : "; did you mean '" + hint + "'?"), "sla-property");
+        continue;
+      }
+      if (s.value.is_null()) {
+        Error(s.pos, "SLA '" + s.property + "' has no value", "sla-value");
+        continue;
+      }
+      switch (kind_it->second) {
+        case SlaValueKind::kDuration:
+          if (!s.value.is_number() || s.value.get<double>() <= 0)
+            Error(s.At("value"), "SLA '" + s.property + "' needs a positive number", "sla-value");
+          if (s.unit.empty()) Error(s.pos, "SLA '" + s.property + "' needs a unit (e.g. d, h, m)", "sla-unit");
+          else CheckOneOf(s, "unit", s.unit, DurationUnits(), "SLA '" + s.property + "'", true, "sla-unit");
+          break;
+        case SlaValueKind::kPercent: {
+          double v = s.value.is_number() ? s.value.get<double>() : -1;
+          if (v < 0 || v > 100)
+            Error(s.At("value"), "SLA '" + s.property + "' needs a percentage within 0..100", "sla-value");
+          if (!s.unit.empty() && s.unit != "percent" && s.unit != "%")
+            Error(s.At("unit"), "SLA '" + s.property + "' is a percentage; unit must be percent", "sla-unit");
+          break;
+        }
+        case SlaValueKind::kDateTime:
+          if (!s.value.is_string() || !LooksLikeDate(s.value.get<std::string>()))
+            Error(s.At("value"), "SLA '" + s.property + "' needs a date or timestamp (YYYY-MM-DD[THH:MM:SS...])",
+                  "sla-value");
+          break;
+        case SlaValueKind::kTimeOfDay:
+          if (!s.value.is_string() || s.value.get<std::string>().size() < 5 || s.value.get<std::string>()[2] != ':')
+            Error(s.At("value"), "SLA '" + s.property + "' needs a time of day (HH:MM, optionally with an offset)",
+                  "sla-value");
+          break;
+        case SlaValueKind::kAny:
+          break;
+      }
+    }
+    const SlaProperty* eos = c.FindSla("endOfSupport");
+    const SlaProperty* eol = c.FindSla("endOfLife");
+    if (eos && eol && eos->value.is_string() && eol->value.is_string() &&
+        eos->value.get<std::string>() > eol->value.get<std::string>())
+      Error(eol->At("value"), "endOfLife is before endOfSupport", "sla-value");
+  }
+
+  // -- products -------------------------------------------------------------------------
+  void LintProduct(const DataProduct& p) {
+    const std::string what = "product" + (p.id.empty() ? std::string() : " '" + p.id + "'");
+    Require(p, "id", p.id, what);
+    Require(p, "status", p.status, what);
+    if (p.name.empty()) Warn(p.pos, "product has no 'name'", "recommended-field");
+    CheckSemver(p, "version", p.version, what);
+    CheckOneOf(p, "status", p.status, ContractStatuses(), what, false, "invalid-status");
+    if (!p.domain.empty() && !tree_.domains_by_name.empty() && !tree_.domains_by_name.count(p.domain))
+      Error(p.At("domain"), what + " belongs to domain '" + p.domain + "', which has no domain.yaml in the tree",
+            "domain-unresolved");
+    CheckTeam(p.team, what);
+    CheckSupport(p.support, what);
+    CheckCustomProperties(p.custom_properties, what);
+    if (p.output_ports.empty()) Warn(p.At("outputPorts"), what + " has no output ports", "empty-ports");
+
+    std::set<std::string> names;
+    for (const auto& port : p.output_ports) {
+      Require(port, "name", port.name, "output port of " + what);
+      Require(port, "version", port.version, "output port '" + port.name + "'");
+      CheckSemver(port, "version", port.version, "output port '" + port.name + "'");
+      if (!port.name.empty() && !names.insert(port.name).second)
+        Error(port.At("name"), "output port '" + port.name + "' is defined twice", "duplicate-name");
+      CheckCustomProperties(port.custom_properties, "output port '" + port.name + "'");
+      if (port.contract_id.empty()) {
+        Warn(port.pos, "output port '" + port.name + "' has no contractId; weft cannot check what it publishes",
+             "output-port-contract");
+        continue;
+      }
+      auto it = tree_.contracts_by_id.find(port.contract_id);
+      if (it == tree_.contracts_by_id.end()) {
+        Error(port.At("contractId"), "output port '" + port.name + "' names contract '" + port.contract_id +
+                                         "', which is not in the tree", "output-port-contract");
+        continue;
+      }
+      const DataContract& c = *it->second->contract();
+      if (!port.version.empty() && !c.version.empty() && port.version != c.version)
+        Error(port.At("version"), "output port '" + port.name + "' has version " + port.version + " but contract '" +
+                                      c.id + "' is at " + c.version, "output-port-version");
+      for (const auto& ic : port.input_contracts)
+        if (!tree_.contracts_by_id.count(ic.id))
+          Error(ic.At("id"), "input contract '" + ic.id + "' is not in the tree", "input-port-unresolved");
+    }
+    std::set<std::string> inputs;
+    for (const auto& in : p.input_ports) {
+      Require(in, "name", in.name, "input port of " + what);
+      Require(in, "contractId", in.contract_id, "input port '" + in.name + "'");
+      CheckSemver(in, "version", in.version, "input port '" + in.name + "'");
+      if (!in.name.empty() && !inputs.insert(in.name).second)
+        Error(in.At("name"), "input port '" + in.name + "' is defined twice", "duplicate-name");
+      if (in.contract_id.empty()) continue;
+      auto it = tree_.contracts_by_id.find(in.contract_id);
+      if (it == tree_.contracts_by_id.end()) {
+        Error(in.At("contractId"), "input port '" + in.name + "' names contract '" + in.contract_id +
+                                       "', which is not in the tree", "input-port-unresolved");
+        continue;
+      }
+      const DataContract& c = *it->second->contract();
+      auto want = SemVer::Parse(in.version), have = SemVer::Parse(c.version);
+      if (want.ok() && have.ok() && want->major != have->major)
+        Error(in.At("version"), "input port '" + in.name + "' wants major version " + std::to_string(want->major) +
+                                    " of '" + c.id + "', but the tree has " + c.version, "input-port-version");
+    }
+    for (const auto& cp : p.custom_properties) {
+      if (cp.property != "weft.transform") continue;
+      if (!cp.value.is_string()) {
+        Error(cp.At("value"), "weft.transform must name a SQL file", "transform-missing");
+        continue;
+      }
+      fs::path sql = fs::path(file_).parent_path() / cp.value.get<std::string>();
+      std::error_code ec;
+      if (!fs::is_regular_file(sql, ec)) {
+        Error(cp.At("value"), "transform file '" + sql.string() + "' does not exist", "transform-missing");
+      } else if (p.input_ports.empty()) {
+        Error(cp.At("value"), what + " has a transform but declares no inputPorts", "input-port-unresolved");
+      }
+    }
+  }
+
+  // -- weft kinds -------------------------------------------------------------------------
+  void LintDomain(const DomainSpec& d) {
+    Require(d, "name", d.name, "domain");
+    if (!d.name.empty() && !IsIdentifier(d.name))
+      Error(d.At("name"), "domain name '" + d.name + "' must be lower_snake_case (a-z, 0-9, _)", "invalid-name");
+    if (d.owners.empty()) Error(d.Has("owners") ? d.At("owners") : d.pos, "domain '" + d.name + "' has no owners", "required-field");
+    if (d.monthly_budget && *d.monthly_budget < 0)
+      Error(d.At("monthlyBudget"), "monthlyBudget must not be negative", "invalid-value");
+    if (d.soft_limit_percent && (*d.soft_limit_percent <= 0 || *d.soft_limit_percent > 100))
+      Error(d.At("softLimitPercent"), "softLimitPercent must be within 1..100", "invalid-value");
+    if (d.monthly_budget && d.currency.empty())
+      Warn(d.At("monthlyBudget"), "monthlyBudget without a currency", "recommended-field");
+    std::string expected = fs::path(file_).parent_path().filename().string();
+    if (!d.name.empty() && fs::path(file_).filename() == "domain.yaml" && expected != d.name &&
+        fs::path(file_).parent_path().parent_path().filename() == "domains")
+      Warn(d.At("name"), "domain '" + d.name + "' is defined in folder '" + expected + "'", "domain-folder");
+  }
+
+  static bool IsIdentifier(const std::string& s) {
+    if (s.empty() || !(std::islower(static_cast<unsigned char>(s[0])))) return false;
+    return std::all_of(s.begin(), s.end(), [](char ch) {
+      return std::islower(static_cast<unsigned char>(ch)) || std::isdigit(static_cast<unsigned char>(ch)) || ch == '_';
+    });
+  }
+
+  void LintEntity(const ReferenceEntity& e) {
+    Require(e, "name", e.name, "reference entity");
+    Require(e, "masteredBy", e.mastered_by, "reference entity '" + e.name + "'");
+    Require(e.identifier_node.pos.line ? e.identifier_node : static_cast<const SpecNode&>(e), "name",
+            e.identifier_name, "identifier of reference entity '" + e.name + "'");
+    if (!e.identifier_type.empty() && !Contains(LogicalTypes(), e.identifier_type))
+      Error(e.identifier_node.At("type"), "identifier type '" + e.identifier_type + "' is not a logicalType",
+            "unknown-logical-type");
+    if (!e.identifier_pattern.empty()) CheckRegex(e.identifier_node.At("pattern"), e.identifier_pattern, "identifier");
+    if (e.mastered_by.empty()) return;
+    auto parts = Split(e.mastered_by, '/');
+    if (!tree_.products_by_id.count(parts[0])) {
+      Error(e.At("masteredBy"), "reference entity '" + e.name + "' is mastered by '" + parts[0] +
+                                    "', which is not a product in the tree", "reference-unresolved");
+      return;
+    }
+    const DataContract* golden = GoldenContract(e);
+    if (!golden) {
+      Error(e.At("masteredBy"), "'" + e.mastered_by + "' has no output port bound to a contract in the tree",
+            "reference-unresolved");
+    } else if (!e.identifier_name.empty() && !FindPath(*golden, e.identifier_name)) {
+      Error(e.identifier_node.At("name"), "identifier '" + e.identifier_name + "' is not a property of '" +
+                                              golden->id + "'", "reference-unresolved");
+    }
+  }
+
+  const std::vector<Document>& docs_;
+  const LintOptions& options_;
+  Tree tree_;
+  std::string file_;
+  std::vector<Diagnostic> diags_;
+};
+
+}  // namespace
+
+std::vector<Diagnostic> Lint(const std::vector<Document>& docs, const LintOptions& options) {
+  return Linter(docs, options).Run();
+}
+
+const std::vector<LintRuleInfo>& LintRules() {
+  static const std::vector<LintRuleInfo> k = {
+      // Loader
+      {"io", Severity::kError, "a file or directory cannot be read"},
+      {"yaml-syntax", Severity::kError, "the file is not valid YAML"},
+      {"invalid-utf8", Severity::kError, "the file is not valid UTF-8"},
+      {"document-too-large", Severity::kError, "the file or its alias expansion is too large"},
+      {"document-too-deep", Severity::kError, "the document nests deeper than the limit"},
+      {"wrong-type", Severity::kError, "a field has the wrong shape (a list where a map belongs, text for a boolean)"},
+      {"duplicate-key", Severity::kError, "a map repeats a key"},
+      {"unknown-field", Severity::kWarning, "a field weft does not know; kept, not used"},
+      {"deprecated-field", Severity::kWarning, "a field from an older spec version"},
+      {"unknown-kind", Severity::kError, "kind is not DataContract, DataProduct, Domain or ReferenceEntity"},
+      {"unsupported-api-version", Severity::kError, "apiVersion is not one weft reads"},
+      // Lint
+      {"required-field", Severity::kError, "a required field is missing or empty"},
+      {"recommended-field", Severity::kWarning, "a field users expect is missing"},
+      {"invalid-semver", Severity::kError, "a version is not MAJOR.MINOR.PATCH"},
+      {"invalid-status", Severity::kWarning, "status is not proposed, draft, active, deprecated or retired"},
+      {"invalid-value", Severity::kError, "a field has a value outside its allowed set or range"},
+      {"invalid-name", Severity::kError, "a name is not lower_snake_case"},
+      {"duplicate-id", Severity::kError, "an id is used twice in a document or across the tree"},
+      {"duplicate-name", Severity::kError, "an object, property, port or custom property is defined twice"},
+      {"empty-schema", Severity::kWarning, "a contract has no schema objects"},
+      {"empty-ports", Severity::kWarning, "a product has no output ports"},
+      {"unknown-logical-type", Severity::kError, "logicalType is not an ODCS logical type"},
+      {"missing-logical-type", Severity::kWarning, "a property has no logicalType"},
+      {"invalid-logical-type", Severity::kError, "a schema object has a logicalType other than object"},
+      {"option-type-mismatch", Severity::kError, "a logicalTypeOption (or nesting) does not fit the logical type"},
+      {"invalid-option", Severity::kError, "a logicalTypeOption has a value of the wrong kind"},
+      {"option-range", Severity::kError, "a minimum exceeds its maximum"},
+      {"invalid-regex", Severity::kError, "a pattern does not compile (RE2, as DuckDB runs it)"},
+      {"primary-key-position", Severity::kError, "primaryKeyPosition missing, out of range or repeated"},
+      {"partition-key-position", Severity::kWarning, "partitionKeyPosition on a property that is not partitioned"},
+      {"quality-type", Severity::kError, "a quality rule's type is missing or unknown"},
+      {"unknown-metric", Severity::kError, "a library metric is not one of the ODCS metrics"},
+      {"quality-scope", Severity::kError, "a metric is placed on a property when it applies to an object, or back"},
+      {"quality-arguments", Severity::kError, "a metric's arguments are missing or wrong"},
+      {"quality-threshold", Severity::kError, "a rule has no operator, several, or a bad operand"},
+      {"quality-not-executable", Severity::kInfo, "a custom rule is kept but not run by weft"},
+      {"invalid-unit", Severity::kError, "a rule's unit is not rows or percent"},
+      {"invalid-severity", Severity::kWarning, "a rule's severity is not error, warning or info"},
+      {"sql-not-select", Severity::kError, "a sql rule is not exactly one read-only SELECT"},
+      {"relationship-unresolved", Severity::kError, "a relationship names a property that does not exist"},
+      {"relationship-arity", Severity::kError, "from and to of a relationship do not match"},
+      {"sla-property", Severity::kWarning, "an SLA property weft does not monitor"},
+      {"sla-value", Severity::kError, "an SLA value is missing or of the wrong kind"},
+      {"sla-unit", Severity::kError, "an SLA unit is missing or unknown"},
+      {"sla-element", Severity::kError, "an SLA element is not a property of the contract"},
+      {"output-port-contract", Severity::kError, "an output port's contract is not in the tree"},
+      {"output-port-version", Severity::kError, "an output port's version differs from its contract's"},
+      {"input-port-unresolved", Severity::kError, "an input port's contract is not in the tree"},
+      {"input-port-version", Severity::kError, "an input port wants a major version the tree does not have"},
+      {"transform-missing", Severity::kError, "a product's weft.transform file does not exist"},
+      {"domain-unresolved", Severity::kError, "a product's domain has no domain.yaml in the tree"},
+      {"domain-folder", Severity::kWarning, "a domain.yaml sits in a folder named differently"},
+      {"reference-unresolved", Severity::kError, "a reference entity's golden record does not resolve"},
+      {"support-url", Severity::kWarning, "a support channel has no url"},
+      {"unknown-weft-property", Severity::kWarning, "a weft.* custom property weft does not know"},
+      {"invalid-mask", Severity::kError, "weft.mask is not a masking strategy"},
+  };
+  return k;
+}
+
+}  // namespace weft::spec

@@ -1,0 +1,24 @@
+#include "cli/spec_tree.h"
+
+namespace weft::cli {
+
+SpecTree LoadSpecTree(const std::vector<std::filesystem::path>& roots) {
+  SpecTree tree;
+  for (const auto& root : roots) {
+    std::error_code ec;
+    if (!std::filesystem::exists(root, ec)) {
+      tree.missing_path = true;
+      tree.diagnostics.push_back({spec::Severity::kError, root.string(), {}, "no such file or directory", "io"});
+    }
+  }
+  auto files = spec::FindSpecFiles(roots, tree.diagnostics);
+  tree.files = files.size();
+  for (const auto& f : files) {
+    spec::LoadedFile loaded = spec::LoadFile(f);
+    for (auto& d : loaded.documents) tree.documents.push_back(std::move(d));
+    for (auto& d : loaded.diagnostics) tree.diagnostics.push_back(std::move(d));
+  }
+  return tree;
+}
+
+}  // namespace weft::cli

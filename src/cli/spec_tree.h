@@ -1,0 +1,23 @@
+// Loading a tree of spec files for the commands that read one (lint, diff,
+// later plan/apply): every *.yaml under the given paths, with the loader's
+// diagnostics kept beside the documents.
+// Thread safety: single-threaded.
+#pragma once
+
+#include <filesystem>
+#include <vector>
+
+#include "spec/loader.h"
+
+namespace weft::cli {
+
+struct SpecTree {
+  std::vector<spec::Document> documents;
+  std::vector<spec::Diagnostic> diagnostics;
+  size_t files = 0;
+  bool missing_path = false;  // a path named on the command line does not exist
+};
+
+SpecTree LoadSpecTree(const std::vector<std::filesystem::path>& roots);
+
+}  // namespace weft::cli

@@ -1,0 +1,78 @@
+// The DuckDB implementation of spec::SqlValidator (so lint accepts exactly
+// the SQL and regexes that publish will run), and the SQL-to-AST entry
+// point (json_serialize_sql) that lineage/ and query/ build on. Parsing is
+// DuckDB's own parser: weft never parses SQL by hand.
+//
+//   ASSIGN_OR_RETURN(auto validator, DuckDbSqlValidator::Create());
+//   RETURN_IF_ERROR(validator->CheckSingleSelect("SELECT * FROM sales.orders"));
+//   RETURN_IF_ERROR(validator->CheckRegex("^[A-Z]{2}[0-9]+$"));
+//   ASSIGN_OR_RETURN(nlohmann::json ast, validator->SerializeSql("SELECT 1"));
+//   // ast["statements"][0]["node"]["type"] == "SELECT_NODE"
+//
+// What json_serialize_sql accepts (DuckDB 1.4.4, pinned by the tests):
+//   - parses only; nothing is bound or run, so unknown tables are fine;
+//   - SELECT, FROM-first queries, VALUES, CTEs, set operations, and the
+//     SELECT-rewritten forms DESCRIBE/SHOW/SUMMARIZE give statements[];
+//   - "SELECT 1; SELECT 2" gives error:false with two statements;
+//   - "" and ";" give error:false with zero statements;
+//   - any other statement (INSERT, DELETE, CREATE, COPY, PRAGMA, SET, ATTACH,
+//     CALL, EXPLAIN) gives error:true, error_type "not implemented",
+//     "Only SELECT statements can be serialized to json!";
+//   - a syntax error gives error:true, error_type "parser", DuckDB's message
+//     and a "position" (a character offset, as a string).
+// Table functions such as read_csv('/etc/passwd') pass: refusing them is the
+// query gateway's job, from the AST.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "common/status.h"
+#include "engine/connection.h"
+#include "engine/database.h"
+#include "spec/sql_validator.h"
+
+namespace weft::engine {
+
+// Thread safety: safe for concurrent use; calls are serialized on an internal
+// mutex because they share one DuckDB connection.
+class DuckDbSqlValidator : public spec::SqlValidator {
+ public:
+  // Opens a private in-memory DuckDB instance (1 thread, no external access:
+  // parsing needs neither).
+  static Result<std::unique_ptr<DuckDbSqlValidator>> Create();
+
+  // OK for exactly one SELECT; InvalidArgument with DuckDB's parser message
+  // (plus the character offset when DuckDB gives one), with DuckDB's "Only
+  // SELECT statements ..." for other statement kinds, or with "only a single
+  // SELECT is allowed" for zero or several statements.
+  Status CheckSingleSelect(std::string_view sql) const override;
+
+  // OK when `pattern` compiles in DuckDB's regex dialect (RE2: no
+  // backreferences or lookaround); otherwise InvalidArgument with RE2's
+  // reason, e.g. "invalid regular expression 'a(b': missing ): a(b".
+  Status CheckRegex(std::string_view pattern) const override;
+
+  // DuckDB's parse tree of `sql` as JSON, verbatim — including the
+  // {"error": true, ...} object for SQL it refuses, so callers can inspect it.
+  // A non-OK Status means DuckDB itself could not be asked.
+  Result<nlohmann::json> SerializeSql(std::string_view sql) const;
+
+ private:
+  DuckDbSqlValidator(Database db, Connection conn, PreparedStatement serialize, PreparedStatement regex)
+      : db_(std::move(db)), conn_(std::move(conn)), serialize_(std::move(serialize)), regex_(std::move(regex)) {}
+
+  mutable std::mutex mu_;
+  // Constant after construction (destroyed in reverse order: statement,
+  // connection, database).
+  Database db_;
+  Connection conn_;
+  // Protected by mu_: binding and executing mutate the statement.
+  mutable PreparedStatement serialize_;
+  mutable PreparedStatement regex_;
+};
+
+}  // namespace weft::engine
