@@ -193,9 +193,18 @@ class Linter {
     else Warn(node.At(field), msg, rule);
   }
 
+  // Asks the engine once per distinct text: generated trees repeat the same
+  // patterns and queries across hundreds of contracts.
+  template <typename F>
+  const Status& Cached(std::map<std::string, Status>& cache, const std::string& key, F check) {
+    auto it = cache.find(key);
+    if (it == cache.end()) it = cache.emplace(key, check()).first;
+    return it->second;
+  }
+
   void CheckRegex(Pos pos, const std::string& pattern, const std::string& what) {
     if (!options_.sql) return;
-    Status s = options_.sql->CheckRegex(pattern);
+    const Status& s = Cached(regex_cache_, pattern, [&] { return options_.sql->CheckRegex(pattern); });
     if (!s.ok()) Error(pos, "pattern of " + what + " does not compile: " + s.message(), "invalid-regex");
   }
 
@@ -298,7 +307,7 @@ class Linter {
              "primary-key-position");
     }
     CheckKeyPositions(obj, pks);
-    for (const auto& q : obj.quality) LintQuality(c, obj, nullptr, q, ids);
+    for (const auto& q : obj.quality) LintQuality(obj, nullptr, q, ids);
     for (const auto& r : obj.relationships) LintRelationship(c, obj, nullptr, r);
     CheckCustomProperties(obj.custom_properties, "schema object '" + obj.name + "'");
   }
@@ -352,7 +361,7 @@ class Linter {
       LintProperty(c, obj, child, path + "." + child.name, ids);
     }
     for (const auto& item : p.items) LintProperty(c, obj, item, path + "[]", ids);
-    for (const auto& q : p.quality) LintQuality(c, obj, &p, q, ids);
+    for (const auto& q : p.quality) LintQuality(obj, &p, q, ids);
     for (const auto& r : p.relationships) LintRelationship(c, obj, &p, r);
     CheckCustomProperties(p.custom_properties, what);
   }
@@ -393,7 +402,7 @@ class Linter {
   }
 
   // -- quality ------------------------------------------------------------------
-  void LintQuality(const DataContract& c, const SchemaObject& obj, const Property* prop, const QualityRule& q,
+  void LintQuality(const SchemaObject& obj, const Property* prop, const QualityRule& q,
                    std::set<std::string>& ids) {
     CheckIdUnique(ids, q, q.id);
     std::string what = "quality rule" + (q.id.empty() ? (q.name.empty() ? "" : " '" + q.name + "'") : " '" + q.id + "'") +
@@ -423,7 +432,8 @@ class Linter {
       if (q.query.empty()) {
         Error(q.At("query"), what + " is a sql rule without a query", "required-field");
       } else if (options_.sql) {
-        Status s = options_.sql->CheckSingleSelect(SubstitutePlaceholders(q.query, obj, prop));
+        std::string sql = SubstitutePlaceholders(q.query, obj, prop);
+        const Status& s = Cached(sql_cache_, sql, [&] { return options_.sql->CheckSingleSelect(sql); });
         if (!s.ok()) Error(q.At("query"), what + ": " + s.message(), "sql-not-select");
       }
       return;
@@ -472,7 +482,6 @@ class Linter {
         }
       }
     }
-    (void)c;
   }
 
   // `{object}` and `{property}` placeholders stand for the checked table and column.
@@ -829,6 +838,7 @@ class Linter {
   Tree tree_;
   std::string file_;
   std::vector<Diagnostic> diags_;
+  std::map<std::string, Status> regex_cache_, sql_cache_;
 };
 
 }  // namespace

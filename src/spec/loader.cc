@@ -4,7 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
-#include <regex>
+#include <charconv>
 #include <set>
 
 #include "common/files.h"
@@ -57,21 +57,35 @@ std::optional<bool> AsBoolScalar(const std::string& s) {
   if (s == "false" || s == "False" || s == "FALSE") return false;
   return std::nullopt;
 }
+// Plain-scalar resolution by character class (YAML 1.2 core schema), not
+// std::regex: this runs for every scalar of every file and must be cheap.
+bool IsDigits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+std::string_view StripSign(std::string_view s) {
+  if (!s.empty() && (s[0] == '-' || s[0] == '+')) s.remove_prefix(1);
+  return s;
+}
 std::optional<int64_t> AsIntScalar(const std::string& s) {
-  static const std::regex kInt("[-+]?[0-9]+");
-  if (!std::regex_match(s, kInt)) return std::nullopt;
-  try {
-    size_t used = 0;
-    long long v = std::stoll(s, &used, 10);
-    if (used != s.size()) return std::nullopt;
-    return static_cast<int64_t>(v);
-  } catch (...) {
-    return std::nullopt;
-  }
+  if (!IsDigits(StripSign(s))) return std::nullopt;
+  int64_t v = 0;
+  const char* begin = s.data() + (s[0] == '+' ? 1 : 0);
+  auto [end, ec] = std::from_chars(begin, s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  return v;
 }
 std::optional<double> AsFloatScalar(const std::string& s) {
-  static const std::regex kFloat("[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?");
-  if (!std::regex_match(s, kFloat)) return std::nullopt;
+  // [-+]? ( .digits | digits [. digits?] ) ( [eE] [-+]? digits )?
+  std::string_view rest = StripSign(s);
+  size_t e = rest.find_first_of("eE");
+  std::string_view mantissa = rest.substr(0, e);
+  if (e != std::string_view::npos && !IsDigits(StripSign(rest.substr(e + 1)))) return std::nullopt;
+  size_t dot = mantissa.find('.');
+  std::string_view whole = mantissa.substr(0, dot);
+  std::string_view frac = dot == std::string_view::npos ? std::string_view() : mantissa.substr(dot + 1);
+  bool ok = dot == std::string_view::npos ? IsDigits(whole)
+                                          : (whole.empty() ? IsDigits(frac) : IsDigits(whole) && (frac.empty() || IsDigits(frac)));
+  if (!ok) return std::nullopt;
   try {
     double v = std::stod(s);
     if (!std::isfinite(v)) return std::nullopt;

@@ -1,0 +1,51 @@
+# weft — the two commands that matter: `make run` and `make test`.
+# Each target bootstraps what it needs (system packages, DuckDB) first.
+
+JOBS      ?= $(shell nproc)
+BUILD     ?= build
+CMAKE_GEN := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
+WEFT      := $(BUILD)/weft
+
+.PHONY: all build bootstrap test run bench sanitize fuzz format tidy clean
+
+all: build
+
+bootstrap:
+	@scripts/bootstrap
+
+# Warnings are errors in every build this Makefile makes (and so in CI).
+build: bootstrap
+	@[ -f $(BUILD)/CMakeCache.txt ] || cmake -S . -B $(BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWEFT_WERROR=ON
+	cmake --build $(BUILD) -j $(JOBS)
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600
+
+run: build
+	@scripts/demo $(WEFT)
+
+bench: bootstrap
+	@[ -f build-release/CMakeCache.txt ] || cmake -S . -B build-release $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Release -DWEFT_BUILD_TESTS=OFF
+	cmake --build build-release -j $(JOBS)
+	@bench/run build-release
+
+sanitize: bootstrap
+	@[ -f build-asan/CMakeCache.txt ] || cmake -S . -B build-asan $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DWEFT_SANITIZE=ON -DWEFT_WERROR=ON -DWEFT_BUILD_BENCH=OFF
+	cmake --build build-asan -j $(JOBS)
+	cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS) --timeout 900
+
+# Bounded: FUZZ_SECONDS per target (default 60).
+FUZZ_SECONDS ?= 60
+fuzz: bootstrap
+	@[ -f build-fuzz/CMakeCache.txt ] || CC=clang CXX=clang++ cmake -S . -B build-fuzz $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWEFT_FUZZ=ON -DWEFT_BUILD_TESTS=OFF -DWEFT_BUILD_BENCH=OFF
+	cmake --build build-fuzz -j $(JOBS) --target fuzz_spec
+	@fuzz/run build-fuzz $(FUZZ_SECONDS)
+
+format:
+	@git ls-files '*.cc' '*.h' | xargs clang-format -i
+
+tidy: build
+	@git ls-files 'src/*.cc' | grep -v _test.cc | xargs clang-tidy -p $(BUILD) --quiet
+
+clean:
+	rm -rf build build-release build-asan build-fuzz
