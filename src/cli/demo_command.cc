@@ -64,11 +64,12 @@ void RunGenerate(const DemoArgs& args, CommandContext& ctx) {
   size_t width = 7;
   for (const auto& f : *files) width = std::max(width, f.product_id.size());
   ctx.out << std::left << std::setw(static_cast<int>(width)) << "PRODUCT" << "  " << std::right << std::setw(12)
-          << "ROWS" << "  FILE\n";
+          << "ROWS" << "  SECONDS  FILE\n";
   int64_t total = 0;
   for (const auto& f : *files) {
     ctx.out << std::left << std::setw(static_cast<int>(width)) << f.product_id << "  " << std::right
-            << std::setw(12) << WithThousands(f.rows) << "  " << f.path.string() << "\n";
+            << std::setw(12) << WithThousands(f.rows) << "  " << std::setw(7) << std::fixed << std::setprecision(1)
+            << f.seconds << "  " << f.path.string() << "\n";
     total += f.rows;
   }
   std::ostringstream secs;

@@ -1,6 +1,7 @@
 #include "cli/demo_generator.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <system_error>
 
@@ -35,7 +36,7 @@ constexpr Plant kPlants[] = {
      0, false},
     {"sales.orders", "customer_id", "foreign key to customer#customer_id (golden record)", "C90000001", 20, 0,
      false},
-    {"sales.orders", "order_id", "unique / duplicateValues (an order_id appears twice)", "O0000333333", 2, 4, true},
+    {"sales.orders", "order_id", "unique / duplicateValues (an order_id appears twice)", "O0000333337 twice (scale 1)", 2, 4, true},
     {"sales.orders", "order_ts", "required (null)", "NULL", 3, 1, false},
     {"sales.orders", "amount", "sql rule no_negative_amounts (amount < 0)", "-129.90", 2, 2, false},
     {"sales.orders", "status", "invalidValues (not in placed/shipped/delivered/cancelled/returned)", "on_hold", 5, 3,
@@ -164,8 +165,6 @@ CREATE TEMP MACRO demo_qty(i, l) AS CASE WHEN hash(i, l, 33) % 10 < 7 THEN 1 WHE
 CREATE TEMP MACRO demo_price_eur(k) AS ((hash(k, 35) % 19900) + 99)::DECIMAL(12, 0) * 0.01;
 CREATE TEMP MACRO demo_unit_price(i, l) AS
   round(demo_price_eur(demo_sku(i, l)) * demo_fx(demo_order_currency(i)), 2)::DECIMAL(12, 2);
-CREATE TEMP MACRO demo_order_amount(i) AS
-  list_sum([demo_qty(i, l) * demo_unit_price(i, l) FOR l IN range(1, demo_lines(i) + 1)])::DECIMAL(12, 2);
 CREATE TEMP MACRO demo_warehouse_id(w) AS )SQL" +
          WarehouseIdList() + R"SQL([w];
 CREATE TEMP MACRO demo_stocked(w, k) AS hash(w, k, 51) % 3 <> 0;
@@ -213,7 +212,14 @@ ORDER BY i
     const Plant& negative = FindPlant("sales.orders", "amount");
     const Plant& status = FindPlant("sales.orders", "status");
     out.push_back({"sales.orders", R"SQL(
-WITH base AS (
+WITH amounts AS (
+  -- The order total is the sum of its lines, generated exactly as sales.order_items.
+  SELECT i, SUM(demo_qty(i, l) * demo_unit_price(i, l))::DECIMAL(12, 2) AS amount
+  FROM range(1, )SQL" + Int(no + 1) + R"SQL() t(i), range(1, 5) lines(l)
+  WHERE l <= demo_lines(i)
+  GROUP BY i
+),
+base AS (
   SELECT
     i,
     demo_order_id(i) AS order_id,
@@ -230,20 +236,20 @@ WITH base AS (
          WHEN demo_order_ts(i) >= TIMESTAMP '2025-06-20 00:00:00' THEN 'shipped'
          ELSE 'delivered' END AS status,
     CASE WHEN )SQL" + PlantedRow("i", no, negative, s) +
-                                       R"SQL( THEN -demo_order_amount(i) ELSE demo_order_amount(i) END AS amount,
+                                       R"SQL( THEN -amount ELSE amount END AS amount,
     demo_order_currency(i) AS currency,
     CASE WHEN hash(i, 24) % 100 < 55 THEN 'web'
          WHEN hash(i, 24) % 100 < 80 THEN 'mobile'
          WHEN hash(i, 24) % 100 < 95 THEN 'store'
          ELSE 'marketplace' END AS channel,
     0 AS copy
-  FROM range(1, )SQL" + Int(no + 1) + R"SQL() t(i)
+  FROM amounts
 ),
 duplicates AS (
   -- The same order number issued twice by a buggy till: a second, different order.
   SELECT i, order_id, demo_customer_id(demo_order_customer(i + 1)) AS customer_id,
          demo_order_ts(i) + INTERVAL 3 HOUR AS order_ts, 'placed' AS status,
-         demo_order_amount(i + 1) AS amount, demo_order_currency(i + 1) AS currency, 'store' AS channel, 1 AS copy
+         (abs(amount) * 0.5)::DECIMAL(12, 2) AS amount, currency, 'store' AS channel, 1 AS copy
   FROM base
   WHERE )SQL" + PlantedRow("i", no, dup, s) + R"SQL(
 )
@@ -420,11 +426,13 @@ Result<std::vector<DemoFile>> GenerateDemoData(const DemoOptions& options) {
     std::filesystem::path file = dir / (product + (parquet ? ".parquet" : ".csv"));
     const std::string copy = "COPY (" + q.select_sql + ") TO " + SqlQuote(file.string()) +
                              (parquet ? " (FORMAT parquet, COMPRESSION zstd)" : " (FORMAT csv, HEADER)");
+    const auto start = std::chrono::steady_clock::now();
     auto result = conn.Query(copy);
     if (!result.ok()) return result.status().WithContext("while generating " + q.product_id);
     auto rows = result->ScalarInt64();
     if (!rows.ok()) return rows.status().WithContext("while counting the rows of " + q.product_id);
-    files.push_back({q.product_id, file, *rows});
+    files.push_back(
+        {q.product_id, file, *rows, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()});
   }
   return files;
 }

@@ -63,6 +63,7 @@ struct DemoFile {
   std::string product_id;
   std::filesystem::path path;
   int64_t rows = 0;
+  double seconds = 0;  // time to generate and write the file
 };
 
 // Checks the options (InvalidArgument for a bad scale), creates out_dir and

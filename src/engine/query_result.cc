@@ -59,6 +59,15 @@ duckdb_hugeint ToHugeint(int64_t v) {
   return h;
 }
 
+// value = upper * 2^64 + lower. Small values take the exact int64 path: for a
+// small negative number the two terms nearly cancel and lose every digit.
+double HugeintToDouble(duckdb_hugeint h) {
+  if ((h.upper == 0 && h.lower >> 63 == 0) || (h.upper == -1 && h.lower >> 63 == 1)) {
+    return static_cast<double>(static_cast<int64_t>(h.lower));
+  }
+  return static_cast<double>(h.upper) * 18446744073709551616.0 + static_cast<double>(h.lower);
+}
+
 // Reads an integer stored in the physical type `internal` (used by DECIMAL
 // and ENUM, whose storage width depends on their parameters).
 duckdb_hugeint StoredInteger(duckdb_type internal, const void* data, idx_t row) {
@@ -263,6 +272,10 @@ DataChunk::DataChunk(duckdb_data_chunk chunk) : chunk_(chunk), size_(duckdb_data
     c.vector = duckdb_data_chunk_get_vector(chunk, i);
     LogicalType type(duckdb_vector_get_column_type(c.vector));
     c.type = duckdb_get_type_id(type.get());
+    if (c.type == DUCKDB_TYPE_DECIMAL) {
+      c.decimal_scale = duckdb_decimal_scale(type.get());
+      c.decimal_storage = duckdb_decimal_internal_type(type.get());
+    }
     c.data = duckdb_vector_get_data(c.vector);
     c.validity = duckdb_vector_get_validity(c.vector);
   }
@@ -342,15 +355,9 @@ double DataChunk::GetDouble(size_t col, size_t row) const {
     case DUCKDB_TYPE_FLOAT: return At<float>(c.data, row);
     case DUCKDB_TYPE_DOUBLE: return At<double>(c.data, row);
     case DUCKDB_TYPE_DECIMAL: {
-      LogicalType type(duckdb_vector_get_column_type(c.vector));
-      const duckdb_hugeint v = StoredInteger(duckdb_decimal_internal_type(type.get()), c.data, row);
-      const double unscaled = static_cast<double>(v.upper) * 18446744073709551616.0 + static_cast<double>(v.lower);
-      return unscaled / std::pow(10.0, duckdb_decimal_scale(type.get()));
+      return HugeintToDouble(StoredInteger(c.decimal_storage, c.data, row)) / std::pow(10.0, c.decimal_scale);
     }
-    case DUCKDB_TYPE_HUGEINT: {
-      const duckdb_hugeint v = At<duckdb_hugeint>(c.data, row);
-      return static_cast<double>(v.upper) * 18446744073709551616.0 + static_cast<double>(v.lower);
-    }
+    case DUCKDB_TYPE_HUGEINT: return HugeintToDouble(At<duckdb_hugeint>(c.data, row));
     case DUCKDB_TYPE_UHUGEINT: {
       const duckdb_uhugeint v = At<duckdb_uhugeint>(c.data, row);
       return static_cast<double>(v.upper) * 18446744073709551616.0 + static_cast<double>(v.lower);

@@ -86,6 +86,9 @@ class DataChunk {
     ColumnType type = DUCKDB_TYPE_INVALID;
     const void* data = nullptr;
     const uint64_t* validity = nullptr;  // nullptr: no NULLs in this column
+    // DECIMAL only, cached so GetDouble needs no logical-type round trip.
+    uint8_t decimal_scale = 0;
+    ColumnType decimal_storage = DUCKDB_TYPE_INVALID;
   };
   duckdb_data_chunk chunk_ = nullptr;
   size_t size_ = 0;

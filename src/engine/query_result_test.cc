@@ -129,6 +129,23 @@ TEST_F(QueryResultTest, GetAsStringMatchesDuckDbCastForEveryType) {
   }
 }
 
+TEST_F(QueryResultTest, GetDoubleOnDecimalsAndHugeints) {
+  ASSERT_OK_AND_ASSIGN(QueryResult r, conn_->Query(
+      "SELECT (-0.5)::DECIMAL(3,1), (-12.25)::DECIMAL(18,2), 1234567890123456789.5::DECIMAL(38,1), "
+      "(-3)::HUGEINT, 170141183460469231731687303715884105727::HUGEINT, 0.25::FLOAT, 7::UTINYINT"));
+  ASSERT_OK_AND_ASSIGN(std::optional<DataChunk> chunk, r.NextChunk());
+  ASSERT_TRUE(chunk.has_value());
+  EXPECT_DOUBLE_EQ(chunk->GetDouble(0, 0), -0.5);
+  EXPECT_DOUBLE_EQ(chunk->GetDouble(1, 0), -12.25);
+  EXPECT_DOUBLE_EQ(chunk->GetDouble(2, 0), 1234567890123456789.5);
+  EXPECT_DOUBLE_EQ(chunk->GetDouble(3, 0), -3.0);
+  EXPECT_DOUBLE_EQ(chunk->GetDouble(4, 0), 1.7014118346046923e38);
+  EXPECT_DOUBLE_EQ(chunk->GetDouble(5, 0), 0.25);
+  EXPECT_DOUBLE_EQ(chunk->GetDouble(6, 0), 7.0);
+  EXPECT_EQ(chunk->GetInt64(3, 0), -3);
+  EXPECT_FALSE(chunk->TryGetInt64(4, 0).has_value());
+}
+
 TEST_F(QueryResultTest, FetchAllAsStrings) {
   ASSERT_OK_AND_ASSIGN(QueryResult r, conn_->Query("SELECT * FROM (VALUES (1, 'a', DATE '2024-01-01'), "
                                                    "(2, NULL, NULL)) t(id, name, day) ORDER BY id"));

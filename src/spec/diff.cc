@@ -15,9 +15,12 @@ namespace weft::spec {
 
 const char* ChangeSeverityName(ChangeSeverity s) {
   switch (s) {
-    case ChangeSeverity::kBreaking: return "breaking";
-    case ChangeSeverity::kWarning: return "warning";
-    case ChangeSeverity::kInfo: return "info";
+    case ChangeSeverity::kBreaking:
+      return "breaking";
+    case ChangeSeverity::kWarning:
+      return "warning";
+    case ChangeSeverity::kInfo:
+      return "info";
   }
   return "breaking";
 }
@@ -37,9 +40,9 @@ constexpr bool kAddition = true;
 // Breaking changes need a major bump. Warnings change what consumers may see
 // or what producers must pass, so they need a minor one, like additions.
 DiffRuleInfo MakeRule(std::string id, ChangeSeverity s, std::string summary, bool addition = false) {
-  ChangeLevel level = s == kBreaking                   ? ChangeLevel::kBreaking
+  ChangeLevel level = s == kBreaking                ? ChangeLevel::kBreaking
                       : (s == kWarning || addition) ? ChangeLevel::kAddition
-                                                      : ChangeLevel::kInfo;
+                                                    : ChangeLevel::kInfo;
   return {std::move(id), s, level, std::move(summary)};
 }
 
@@ -158,9 +161,13 @@ class Recorder {
            Json new_value = nullptr, Pos old_pos = {}, Pos new_pos = {}) {
     const DiffRuleInfo* info = FindDiffRule(rule);
     assert(info && "every rule must be listed in DiffRules()");
-    changes.push_back({info ? info->severity : kBreaking, std::string(rule), std::move(subject),
-                       std::move(message), std::move(old_value), std::move(new_value), old_pos, new_pos});
+    changes.push_back({info ? info->severity : kBreaking, std::string(rule), std::move(subject), std::move(message),
+                       std::move(old_value), std::move(new_value), old_pos, new_pos});
   }
+  // "<field> of <what> changed from X to Y", the common message shape.
+  void AddChanged(std::string_view rule, std::string subject, std::string_view field, const std::string& what,
+                  Json old_value, Json new_value, Pos old_pos, Pos new_pos);
+
   std::vector<Change> changes;
 };
 
@@ -170,7 +177,9 @@ struct Node {
   std::string what;     // "property 'customer_id' in 'orders'"
 };
 
-std::string Quote(std::string_view s) { return "'" + std::string(s) + "'"; }
+std::string Quote(std::string_view s) {
+  return "'" + std::string(s) + "'";
+}
 
 // A value as messages show it: strings quoted, absent values as "none".
 std::string Show(const Json& v) {
@@ -194,17 +203,30 @@ std::string DescribeDelta(const Json& a, const Json& b) {
   return Join(parts, ", ");
 }
 
+void Recorder::AddChanged(std::string_view rule, std::string subject, std::string_view field, const std::string& what,
+                          Json old_value, Json new_value, Pos old_pos, Pos new_pos) {
+  std::string message =
+      std::string(field) + " of " + what + " changed from " + Show(old_value) + " to " + Show(new_value);
+  Add(rule, std::move(subject), std::move(message), std::move(old_value), std::move(new_value), old_pos, new_pos);
+}
+
 // ---------------------------------------------------------------------------
 // Model -> JSON, so fields compare with == and print in messages. Empty
 // strings and lists become null: ODCS does not distinguish absent from empty.
 
-Json Str(const std::string& s) { return s.empty() ? Json() : Json(s); }
-Json Strings(const std::vector<std::string>& v) { return v.empty() ? Json() : Json(v); }
+Json Str(const std::string& s) {
+  return s.empty() ? Json() : Json(s);
+}
+Json Strings(const std::vector<std::string>& v) {
+  return v.empty() ? Json() : Json(v);
+}
 template <typename T>
 Json Optional(const std::optional<T>& v) {
   return v ? Json(*v) : Json();
 }
-Json NonEmpty(Json v) { return v.empty() ? Json() : v; }
+Json NonEmpty(Json v) {
+  return v.empty() ? Json() : v;
+}
 
 // An object of the non-null members, or null when there are none.
 Json Obj(std::initializer_list<std::pair<const char*, Json>> members) {
@@ -248,7 +270,9 @@ Json PriceJson(const std::optional<Price>& p) {
   return Obj({{"amount", Optional(p->amount)}, {"currency", Str(p->currency)}, {"unit", Str(p->unit)}});
 }
 
-Json PosJson(Pos p) { return p.line == 0 ? Json() : Json{{"line", p.line}, {"col", p.col}}; }
+Json PosJson(Pos p) {
+  return p.line == 0 ? Json() : Json{{"line", p.line}, {"col", p.col}};
+}
 
 // ---------------------------------------------------------------------------
 // Pairing old and new list items
@@ -319,8 +343,7 @@ void DiffFields(Recorder& r, const std::vector<FieldRule<T>>& fields, const T& a
   for (const auto& f : fields) {
     Json x = f.get(a), y = f.get(b);
     if (x == y) continue;
-    r.Add(f.rule, n.subject.empty() ? f.field : n.subject, std::string(f.field) + " of " + n.what + " changed from " + Show(x) + " to " + Show(y),
-          x, y, a.At(f.field), b.At(f.field));
+    r.AddChanged(f.rule, n.subject.empty() ? f.field : n.subject, f.field, n.what, x, y, a.At(f.field), b.At(f.field));
   }
 }
 
@@ -368,9 +391,8 @@ void DiffStatus(Recorder& r, const SpecNode& a, const std::string& sa, const Spe
                 const std::string& what) {
   if (sa == sb) return;
   bool retiring = IsRetiring(sb) && !IsRetiring(sa);
-  r.Add(retiring ? "status-deprecated" : "status-changed", "status",
-        "status of " + what + " changed from " + Show(Str(sa)) + " to " + Show(Str(sb)), Str(sa), Str(sb),
-        a.At("status"), b.At("status"));
+  r.AddChanged(retiring ? "status-deprecated" : "status-changed", "status", "status", what, Str(sa), Str(sb),
+               a.At("status"), b.At("status"));
 }
 
 // ---------------------------------------------------------------------------
@@ -378,8 +400,8 @@ void DiffStatus(Recorder& r, const SpecNode& a, const std::string& sa, const Spe
 
 std::optional<int> ClassificationRank(const std::string& c) {
   static const std::map<std::string, int> kRanks = {
-      {"", -1}, {"public", 0}, {"internal", 1}, {"confidential", 2}, {"sensitive", 2},
-      {"restricted", 3}, {"secret", 4}};
+      {"", -1},         {"public", 0},     {"internal", 1}, {"confidential", 2},
+      {"sensitive", 2}, {"restricted", 3}, {"secret", 4}};
   auto it = kRanks.find(ToLower(Trim(c)));
   if (it == kRanks.end()) return std::nullopt;
   return it->second;
@@ -389,12 +411,11 @@ void DiffClassification(Recorder& r, const Property& a, const Property& b, const
   if (ToLower(a.classification) == ToLower(b.classification)) return;
   auto ra = ClassificationRank(a.classification), rb = ClassificationRank(b.classification);
   // Removing a classification is a loosening: policies keyed on it stop applying.
-  const char* rule = !ra || !rb ? "classification-changed" : *rb < *ra ? "classification-loosened"
-                                                                       : "classification-tightened";
-  r.Add(rule, n.subject,
-        "classification of " + n.what + " changed from " + Show(Str(a.classification)) + " to " +
-            Show(Str(b.classification)),
-        Str(a.classification), Str(b.classification), a.At("classification"), b.At("classification"));
+  const char* rule = !ra || !rb  ? "classification-changed"
+                     : *rb < *ra ? "classification-loosened"
+                                 : "classification-tightened";
+  r.AddChanged(rule, n.subject, "classification", n.what, Str(a.classification), Str(b.classification),
+               a.At("classification"), b.At("classification"));
 }
 
 // ---------------------------------------------------------------------------
@@ -407,16 +428,23 @@ struct PhysicalType {
 };
 
 std::string CanonicalBase(const std::string& base) {
-  static const std::map<std::string, std::string> kAliases = {
-      {"int1", "tinyint"},     {"byte", "tinyint"},      {"int2", "smallint"},
-      {"short", "smallint"},   {"int16", "smallint"},    {"int", "integer"},
-      {"int4", "integer"},     {"int32", "integer"},     {"signed", "integer"},
-      {"int8", "bigint"},      {"int64", "bigint"},      {"long", "bigint"},
-      {"int128", "hugeint"},   {"float4", "real"},       {"float", "real"},
-      {"float8", "double"},    {"double precision", "double"}, {"numeric", "decimal"},
-      {"number", "decimal"},   {"character varying", "varchar"}, {"nvarchar", "varchar"},
-      {"string", "varchar"},   {"text", "varchar"},      {"character", "char"},
-      {"nchar", "char"}};
+  static const std::map<std::string, std::string> kAliases = [] {
+    std::map<std::string, std::string> m;
+    auto add = [&m](const char* canonical, std::initializer_list<const char*> aliases) {
+      for (const char* alias : aliases) m[alias] = canonical;
+    };
+    add("tinyint", {"int1", "byte"});
+    add("smallint", {"int2", "short", "int16"});
+    add("integer", {"int", "int4", "int32", "signed"});
+    add("bigint", {"int8", "int64", "long"});
+    add("hugeint", {"int128"});
+    add("real", {"float4", "float"});
+    add("double", {"float8", "double precision"});
+    add("decimal", {"numeric", "number"});
+    add("varchar", {"character varying", "nvarchar", "string", "text"});
+    add("char", {"character", "nchar"});
+    return m;
+  }();
   auto it = kAliases.find(base);
   return it == kAliases.end() ? base : it->second;
 }
@@ -463,10 +491,8 @@ void DiffPhysicalType(Recorder& r, const T& a, const T& b, const Node& n) {
   auto pa = ParsePhysicalType(a.physical_type), pb = ParsePhysicalType(b.physical_type);
   if (pa && pb && *pa == *pb) return;  // spelling only: INT vs integer
   const char* rule = pa && pb && IsWidening(*pa, *pb) ? "physical-type-widened" : "physical-type-changed";
-  r.Add(rule, n.subject,
-        "physicalType of " + n.what + " changed from " + Show(Str(a.physical_type)) + " to " +
-            Show(Str(b.physical_type)),
-        Str(a.physical_type), Str(b.physical_type), a.At("physicalType"), b.At("physicalType"));
+  r.AddChanged(rule, n.subject, "physicalType", n.what, Str(a.physical_type), Str(b.physical_type),
+               a.At("physicalType"), b.At("physicalType"));
 }
 
 // ---------------------------------------------------------------------------
@@ -485,8 +511,8 @@ const FlagRule kFlagRules[] = {
     {"required", &Property::is_required, "required-tightened", "required-relaxed", "became required",
      "is no longer required"},
     {"unique", &Property::is_unique, "unique-added", "unique-removed", "became unique", "is no longer unique"},
-    {"primaryKey", &Property::is_primary_key, "primary-key-added", "primary-key-removed",
-     "joined the primary key", "left the primary key"},
+    {"primaryKey", &Property::is_primary_key, "primary-key-added", "primary-key-removed", "joined the primary key",
+     "left the primary key"},
 };
 
 void DiffFlags(Recorder& r, const Property& a, const Property& b, const Node& n) {
@@ -497,10 +523,9 @@ void DiffFlags(Recorder& r, const Property& a, const Property& b, const Node& n)
           a.At(f.field), b.At(f.field));
   }
   if (a.is_primary_key() && b.is_primary_key() && a.primary_key_position != b.primary_key_position) {
-    Json x = Optional(a.primary_key_position), y = Optional(b.primary_key_position);
-    r.Add("primary-key-position-changed", n.subject,
-          "primaryKeyPosition of " + n.what + " changed from " + Show(x) + " to " + Show(y), x, y,
-          a.At("primaryKeyPosition"), b.At("primaryKeyPosition"));
+    r.AddChanged("primary-key-position-changed", n.subject, "primaryKeyPosition", n.what,
+                 Optional(a.primary_key_position), Optional(b.primary_key_position), a.At("primaryKeyPosition"),
+                 b.At("primaryKeyPosition"));
   }
 }
 
@@ -542,8 +567,10 @@ std::optional<Bound> EffectiveBound(const std::map<std::string, Json>& options, 
   bool flag = false;
   if (exclusive) {
     if (auto it = options.find(exclusive); it != options.end()) {
-      if (it->second.is_boolean()) flag = it->second.get<bool>();
-      else candidates.push_back({exclusive, it->second, true});
+      if (it->second.is_boolean())
+        flag = it->second.get<bool>();
+      else
+        candidates.push_back({exclusive, it->second, true});
     }
   }
   if (auto it = options.find(inclusive); it != options.end()) candidates.push_back({inclusive, it->second, flag});
@@ -585,8 +612,8 @@ void DiffBound(Recorder& r, const Property& a, const Property& b, const Node& n,
     if (t && *t == 0) return;
     tighter = !t || *t > 0;  // incomparable values: assume the worst
   }
-  const char* rule = lower ? (tighter ? "minimum-raised" : "minimum-lowered")
-                           : (tighter ? "maximum-lowered" : "maximum-raised");
+  const char* rule =
+      lower ? (tighter ? "minimum-raised" : "minimum-lowered") : (tighter ? "maximum-lowered" : "maximum-raised");
   const char* verb = lower ? (tighter ? "lower bound raised" : "lower bound lowered")
                            : (tighter ? "upper bound lowered" : "upper bound raised");
   r.Add(rule, n.subject, std::string(verb) + " on " + n.what + ": " + ShowBound(x) + " -> " + ShowBound(y),
@@ -627,9 +654,8 @@ void DiffOptions(Recorder& r, const Property& a, const Property& b, const Node& 
   for (const auto& o : kExactOptions) {
     Json x = get(a, o), y = get(b, o);
     if (x == y) continue;
-    r.Add(y.is_null() ? o.removed_rule : o.changed_rule, n.subject,
-          std::string(o.option) + " of " + n.what + " changed from " + Show(x) + " to " + Show(y), x, y,
-          a.options_node.At(o.option), b.options_node.At(o.option));
+    r.AddChanged(y.is_null() ? o.removed_rule : o.changed_rule, n.subject, o.option, n.what, x, y,
+                 a.options_node.At(o.option), b.options_node.At(o.option));
   }
 }
 
@@ -638,8 +664,7 @@ void DiffOptions(Recorder& r, const Property& a, const Property& b, const Node& 
 // (several checks intersect). nullopt: any value is valid.
 
 bool CarriesValidValues(const QualityRule& q) {
-  return q.metric == "invalidValues" && q.arguments.contains("validValues") &&
-         q.arguments["validValues"].is_array();
+  return q.metric == "invalidValues" && q.arguments.contains("validValues") && q.arguments["validValues"].is_array();
 }
 
 std::optional<std::set<Json>> ValidValues(const std::vector<QualityRule>& rules) {
@@ -652,8 +677,7 @@ std::optional<std::set<Json>> ValidValues(const std::vector<QualityRule>& rules)
       continue;
     }
     std::set<Json> both;
-    std::set_intersection(out->begin(), out->end(), values.begin(), values.end(),
-                          std::inserter(both, both.begin()));
+    std::set_intersection(out->begin(), out->end(), values.begin(), values.end(), std::inserter(both, both.begin()));
     out = std::move(both);
   }
   return out;
@@ -685,8 +709,8 @@ void DiffValidValues(Recorder& r, const Property& a, const Property& b, const No
                                   (lost.empty() || gained.empty() ? "" : ", ") +
                                   (gained.empty() ? "" : "gained " + Json(gained).dump());
   r.Add(narrowed ? "valid-values-narrowed" : "valid-values-widened", n.subject,
-        "valid values of " + n.what + (narrowed ? " narrowed: " : " widened: ") + detail, SetJson(x),
-        SetJson(y), ValidValuesPos(a), ValidValuesPos(b));
+        "valid values of " + n.what + (narrowed ? " narrowed: " : " widened: ") + detail, SetJson(x), SetJson(y),
+        ValidValuesPos(a), ValidValuesPos(b));
 }
 
 // ---------------------------------------------------------------------------
@@ -703,9 +727,14 @@ std::string QualityLabel(const QualityRule& q) {
 Json QualityDefinition(const QualityRule& q) {
   Json args = q.arguments;
   args.erase("validValues");
-  return Obj({{"type", Str(q.type)}, {"metric", Str(q.metric)}, {"arguments", NonEmpty(std::move(args))},
-              {"query", Str(q.query)}, {"engine", Str(q.engine)}, {"implementation", q.implementation},
-              {"unit", Str(q.unit)}, {"severity", Str(q.severity)}});
+  return Obj({{"type", Str(q.type)},
+              {"metric", Str(q.metric)},
+              {"arguments", NonEmpty(std::move(args))},
+              {"query", Str(q.query)},
+              {"engine", Str(q.engine)},
+              {"implementation", q.implementation},
+              {"unit", Str(q.unit)},
+              {"severity", Str(q.severity)}});
 }
 
 Json QualityThresholds(const QualityRule& q) {
@@ -715,21 +744,26 @@ Json QualityThresholds(const QualityRule& q) {
 }
 
 Json QualityDocs(const QualityRule& q) {
-  return Obj({{"name", Str(q.name)}, {"description", Str(q.description)},
-              {"businessImpact", Str(q.business_impact)}, {"dimension", Str(q.dimension)}, {"tags", Strings(q.tags)}});
+  return Obj({{"name", Str(q.name)},
+              {"description", Str(q.description)},
+              {"businessImpact", Str(q.business_impact)},
+              {"dimension", Str(q.dimension)},
+              {"tags", Strings(q.tags)}});
 }
 
 std::string QualityDefinitionKey(const QualityRule& q) {
   return Obj({{"definition", QualityDefinition(q)}, {"thresholds", QualityThresholds(q)}}).dump();
 }
-std::string QualityKindKey(const QualityRule& q) { return q.metric.empty() ? q.type : q.metric; }
+std::string QualityKindKey(const QualityRule& q) {
+  return q.metric.empty() ? q.type : q.metric;
+}
 
 void DiffQuality(Recorder& r, const std::vector<QualityRule>& olds, const std::vector<QualityRule>& news,
                  const Node& owner) {
   // Pair by id, by name, by identical definition, and last by metric, so an
   // unnamed check whose threshold changed still pairs with its old self.
-  for (const auto& [a, b] : PairUp(olds, news, {IdKey<QualityRule>, NameKey<QualityRule>, QualityDefinitionKey,
-                                                QualityKindKey})) {
+  for (const auto& [a, b] :
+       PairUp(olds, news, {IdKey<QualityRule>, NameKey<QualityRule>, QualityDefinitionKey, QualityKindKey})) {
     const QualityRule& any = a ? *a : *b;
     std::string subject = owner.subject + ":quality:" + QualityLabel(any);
     std::string what = "quality rule " + Quote(QualityLabel(any)) + " on " + owner.what;
@@ -744,12 +778,11 @@ void DiffQuality(Recorder& r, const std::vector<QualityRule>& olds, const std::v
       r.Add("quality-rule-changed", subject, what + " changed: " + DescribeDelta(x, y), x, y, a->pos, b->pos);
     }
     if (Json x = QualityThresholds(*a), y = QualityThresholds(*b); x != y) {
-      r.Add("quality-threshold-changed", subject,
-            "threshold of " + what + " changed from " + Show(x) + " to " + Show(y), x, y, a->pos, b->pos);
+      r.AddChanged("quality-threshold-changed", subject, "threshold", what, x, y, a->pos, b->pos);
     }
     if (Json x = QualityDocs(*a), y = QualityDocs(*b); x != y) {
-      r.Add("description-changed", subject, "documentation of " + what + " changed: " + DescribeDelta(x, y), x,
-            y, a->pos, b->pos);
+      r.Add("description-changed", subject, "documentation of " + what + " changed: " + DescribeDelta(x, y), x, y,
+            a->pos, b->pos);
     }
   }
 }
@@ -762,10 +795,16 @@ std::string RelationshipLabel(const Relationship& rel) {
 std::string RelationshipFullKey(const Relationship& rel) {
   return rel.type + "|" + Join(rel.from, ",") + "|" + Join(rel.to, ",");
 }
-std::string RelationshipSourceKey(const Relationship& rel) { return rel.type + "|" + Join(rel.from, ","); }
+std::string RelationshipSourceKey(const Relationship& rel) {
+  return rel.type + "|" + Join(rel.from, ",");
+}
 
 const ListRule<Relationship> kRelationshipRule = {
-    "relationship", "relationship", "relationship-removed", "relationship-added", "relationship-changed",
+    "relationship",
+    "relationship",
+    "relationship-removed",
+    "relationship-added",
+    "relationship-changed",
     RelationshipLabel,
     [](const Relationship& rel) {
       return Obj({{"type", Str(rel.type)}, {"from", Strings(rel.from)}, {"to", Strings(rel.to)}});
@@ -773,8 +812,8 @@ const ListRule<Relationship> kRelationshipRule = {
 
 void DiffRelationships(Recorder& r, const std::vector<Relationship>& olds, const std::vector<Relationship>& news,
                        const Node& owner) {
-  DiffList(r, kRelationshipRule,
-           PairUp(olds, news, {IdKey<Relationship>, RelationshipFullKey, RelationshipSourceKey}), owner);
+  DiffList(r, kRelationshipRule, PairUp(olds, news, {IdKey<Relationship>, RelationshipFullKey, RelationshipSourceKey}),
+           owner);
 }
 
 // ---------------------------------------------------------------------------
@@ -816,8 +855,7 @@ const std::vector<FieldRule<SchemaObject>>& ObjectFields() {
       {"tags", "tags-changed", [](const SchemaObject& o) { return Strings(o.tags); }},
       {"authoritativeDefinitions", "metadata-changed",
        [](const SchemaObject& o) { return AuthDefs(o.authoritative_definitions); }},
-      {"customProperties", "metadata-changed",
-       [](const SchemaObject& o) { return CustomProps(o.custom_properties); }},
+      {"customProperties", "metadata-changed", [](const SchemaObject& o) { return CustomProps(o.custom_properties); }},
   };
   return k;
 }
@@ -859,9 +897,8 @@ void DiffPropertyList(Recorder& r, const std::vector<Property>& olds, const std:
                       const std::string& parent) {
   for (const auto& [a, b] : PairUp(olds, news, {IdKey<Property>, NameKey<Property>})) {
     if (!b) {
-      r.Add("property-removed", parent + "." + a->name,
-            "property " + Quote(a->name) + " removed from " + Quote(parent), Str(a->logical_type), nullptr, a->pos,
-            {});
+      r.Add("property-removed", parent + "." + a->name, "property " + Quote(a->name) + " removed from " + Quote(parent),
+            Str(a->logical_type), nullptr, a->pos, {});
     } else if (!a) {
       bool required = b->is_required();
       r.Add(required ? "required-property-added" : "property-added", parent + "." + b->name,
@@ -871,8 +908,8 @@ void DiffPropertyList(Recorder& r, const std::vector<Property>& olds, const std:
       Node n{parent + "." + b->name, "property " + Quote(b->name) + " in " + Quote(parent)};
       if (a->name != b->name) {
         r.Add("property-renamed", n.subject,
-              "property " + Quote(a->name) + " in " + Quote(parent) + " renamed to " + Quote(b->name), a->name,
-              b->name, a->At("name"), b->At("name"));
+              "property " + Quote(a->name) + " in " + Quote(parent) + " renamed to " + Quote(b->name), a->name, b->name,
+              a->At("name"), b->At("name"));
       }
       DiffProperty(r, *a, *b, n);
     }
@@ -948,6 +985,7 @@ std::optional<Measure> ParseMeasure(const Json& value, const std::string& unit) 
   } else {
     return std::nullopt;
   }
+  if (!suffix.empty() && !LookUpUnit(suffix)) return std::nullopt;  // "09:00-17:00" is no quantity
   std::string u = suffix.empty() ? unit : suffix;
   if (Trim(u).empty()) return Measure{v, ""};
   if (auto known = LookUpUnit(u)) return Measure{v * known->first, known->second};
@@ -964,9 +1002,9 @@ bool LooksLikeDate(const Json& v) {
 // +1: a larger value is the stronger promise; -1: a smaller one is.
 std::optional<int> SlaDirection(const std::string& property) {
   static const std::map<std::string, int> kDirections = {
-      {"latency", -1},        {"frequency", -1},     {"timetodetect", -1}, {"timetonotify", -1},
-      {"timetorepair", -1},   {"retention", 1},      {"availability", 1},  {"uptime", 1},
-      {"throughput", 1},      {"endofsupport", 1},   {"endoflife", 1}};
+      {"latency", -1},      {"frequency", -1},   {"timetodetect", -1}, {"timetonotify", -1},
+      {"timetorepair", -1}, {"retention", 1},    {"availability", 1},  {"uptime", 1},
+      {"throughput", 1},    {"endofsupport", 1}, {"endoflife", 1}};
   auto it = kDirections.find(ToLower(property));
   if (it == kDirections.end()) return std::nullopt;
   return it->second;
@@ -976,10 +1014,10 @@ std::optional<int> SlaDirection(const std::string& property) {
 std::optional<int> CompareSla(const SlaProperty& a, const SlaProperty& b) {
   auto ma = ParseMeasure(a.value, a.unit), mb = ParseMeasure(b.value, b.unit);
   std::optional<int> c;
-  if (ma && mb && ma->dimension == mb->dimension) {
-    c = ma->value < mb->value ? 1 : ma->value > mb->value ? -1 : 0;
-  } else if (LooksLikeDate(a.value) && LooksLikeDate(b.value)) {
+  if (LooksLikeDate(a.value) && LooksLikeDate(b.value)) {
     c = CompareValues(b.value, a.value);
+  } else if (ma && mb && ma->dimension == mb->dimension) {
+    c = ma->value < mb->value ? 1 : ma->value > mb->value ? -1 : 0;
   } else if (a.value == b.value && ToLower(a.unit) == ToLower(b.unit)) {
     c = 0;
   }
@@ -1051,8 +1089,7 @@ const std::vector<FieldRule<DataContract>>& ContractFields() {
       {"support", "metadata-changed", [](const DataContract& c) { return SupportJson(c.support); }},
       {"authoritativeDefinitions", "metadata-changed",
        [](const DataContract& c) { return AuthDefs(c.authoritative_definitions); }},
-      {"customProperties", "metadata-changed",
-       [](const DataContract& c) { return CustomProps(c.custom_properties); }},
+      {"customProperties", "metadata-changed", [](const DataContract& c) { return CustomProps(c.custom_properties); }},
       {"slaDefaultElement", "sla-changed", [](const DataContract& c) { return Str(c.sla_default_element); }},
       {"price", "price-changed", [](const DataContract& c) { return PriceJson(c.price); }},
   };
@@ -1070,15 +1107,20 @@ const std::vector<FieldRule<DataProduct>>& ProductFields() {
       {"support", "metadata-changed", [](const DataProduct& p) { return SupportJson(p.support); }},
       {"authoritativeDefinitions", "metadata-changed",
        [](const DataProduct& p) { return AuthDefs(p.authoritative_definitions); }},
-      {"customProperties", "metadata-changed",
-       [](const DataProduct& p) { return CustomProps(p.custom_properties); }},
+      {"customProperties", "metadata-changed", [](const DataProduct& p) { return CustomProps(p.custom_properties); }},
   };
   return k;
 }
 
-std::string ServerLabel(const Server& s) { return s.server.empty() ? s.id : s.server; }
-std::string ServerKey(const Server& s) { return s.server; }
-std::string RoleKey(const Role& r) { return r.role; }
+std::string ServerLabel(const Server& s) {
+  return s.server.empty() ? s.id : s.server;
+}
+std::string ServerKey(const Server& s) {
+  return s.server;
+}
+std::string RoleKey(const Role& r) {
+  return r.role;
+}
 
 const ListRule<Server> kServerRule = {
     "server", "server", "server-removed", "server-added", "server-changed", ServerLabel, [](const Server& s) {
@@ -1093,26 +1135,36 @@ const ListRule<Role> kRoleRule = {
     }};
 
 const ListRule<InputPort> kInputPortRule = {
-    "input port", "inputPort", "input-port-removed", "input-port-added", "input-port-changed",
-    NameKey<InputPort>, [](const InputPort& p) {
+    "input port",
+    "inputPort",
+    "input-port-removed",
+    "input-port-added",
+    "input-port-changed",
+    NameKey<InputPort>,
+    [](const InputPort& p) {
       return Obj({{"contractId", Str(p.contract_id)}, {"version", Str(p.version)}});
     }};
 
 const ListRule<ManagementPort> kManagementPortRule = {
-    "management port", "managementPort", "management-port-removed", "management-port-added",
-    "management-port-changed", NameKey<ManagementPort>, [](const ManagementPort& p) {
-      return Obj({{"content", Str(p.content)}, {"type", Str(p.type)}, {"url", Str(p.url)},
-                  {"channel", Str(p.channel)}});
+    "management port",
+    "managementPort",
+    "management-port-removed",
+    "management-port-added",
+    "management-port-changed",
+    NameKey<ManagementPort>,
+    [](const ManagementPort& p) {
+      return Obj(
+          {{"content", Str(p.content)}, {"type", Str(p.type)}, {"url", Str(p.url)}, {"channel", Str(p.channel)}});
     }};
 
 void DiffOutputPort(Recorder& r, const OutputPort& a, const OutputPort& b) {
   std::string subject = "outputPort:" + b.name;
   std::string what = "output port " + Quote(b.name);
   auto report = [&](const char* rule, const char* field, const std::string& x, const std::string& y) {
-    r.Add(rule, subject, std::string(field) + " of " + what + " changed from " + Show(Str(x)) + " to " + Show(Str(y)),
-          Str(x), Str(y), a.At(field), b.At(field));
+    r.AddChanged(rule, subject, field, what, Str(x), Str(y), a.At(field), b.At(field));
   };
-  if (a.contract_id != b.contract_id) report("output-port-contract-changed", "contractId", a.contract_id, b.contract_id);
+  if (a.contract_id != b.contract_id)
+    report("output-port-contract-changed", "contractId", a.contract_id, b.contract_id);
   if (a.type != b.type) report("output-port-type-changed", "type", a.type, b.type);
   if (a.version != b.version) {
     auto va = SemVer::Parse(a.version), vb = SemVer::Parse(b.version);
@@ -1145,6 +1197,18 @@ void DiffOutputPorts(Recorder& r, const DataProduct& op, const DataProduct& np) 
 // ---------------------------------------------------------------------------
 // Versions
 
+// The most severe change sets the level, and the level the bump it needs.
+void Summarise(DocumentDiff& d) {
+  for (const auto& c : d.changes) {
+    const DiffRuleInfo* info = FindDiffRule(c.rule);
+    ChangeLevel level = info ? info->level : ChangeLevel::kBreaking;
+    if (static_cast<int>(level) > static_cast<int>(d.level)) d.level = level;
+  }
+  d.required = RequiredBump(d.level);
+}
+
+// Checks both versions (an unparsable one is a breaking change of its own)
+// and whether the bump between them is enough for the changes in `r`.
 void Finish(DocumentDiff& d, Recorder& r, const SpecNode& old_node, const SpecNode& new_node) {
   auto ov = SemVer::Parse(d.old_version), nv = SemVer::Parse(d.new_version);
   if (!ov.ok()) {
@@ -1156,11 +1220,7 @@ void Finish(DocumentDiff& d, Recorder& r, const SpecNode& old_node, const SpecNo
           new_node.At("version"));
   }
   d.changes = std::move(r.changes);
-  for (const auto& c : d.changes) {
-    ChangeLevel level = FindDiffRule(c.rule)->level;
-    if (static_cast<int>(level) > static_cast<int>(d.level)) d.level = level;
-  }
-  d.required = RequiredBump(d.level);
+  Summarise(d);
   if (ov.ok() && nv.ok()) {
     d.bump = ClassifyBump(*ov, *nv);
     d.bump_enough = BumpIsEnough(*ov, *nv, d.level);
@@ -1209,7 +1269,9 @@ DocumentDiff DiffProducts(const DataProduct& a, const DataProduct& b) {
 
 namespace {
 
-bool Diffable(const Document& d) { return d.contract() || d.product(); }
+bool Diffable(const Document& d) {
+  return d.contract() || d.product();
+}
 
 // The identity fields of a contract or product, whatever its kind.
 std::pair<std::string, std::string> IdAndName(const Document& d) {
@@ -1253,16 +1315,15 @@ DocumentDiff LoneDocument(const Document& doc, bool removed) {
   (removed ? d.old_file : d.new_file) = doc.file;
   (removed ? d.old_version : d.new_version) = VersionOf(doc);
   Recorder r;
-  const char* rule = removed ? (contract ? "contract-removed" : "product-removed")
-                             : (contract ? "contract-added" : "product-added");
+  const char* rule =
+      removed ? (contract ? "contract-removed" : "product-removed") : (contract ? "contract-added" : "product-added");
   r.Add(rule, d.id,
         std::string(contract ? "data contract " : "data product ") + Quote(d.id) + (removed ? " removed" : " added") +
             " (" + doc.file + ")",
         removed ? Json(d.id) : Json(), removed ? Json() : Json(d.id), removed ? PosOf(doc) : Pos{},
         removed ? Pos{} : PosOf(doc));
   d.changes = std::move(r.changes);
-  d.level = FindDiffRule(rule)->level;
-  d.required = RequiredBump(d.level);
+  Summarise(d);
   return d;
 }
 
@@ -1277,8 +1338,8 @@ std::vector<DocumentDiff> DiffDocuments(const std::vector<Document>& old_docs, c
       out.push_back(LoneDocument(any, b == nullptr));
       continue;
     }
-    DocumentDiff d = a->contract() ? DiffContracts(*a->contract(), *b->contract())
-                                   : DiffProducts(*a->product(), *b->product());
+    DocumentDiff d =
+        a->contract() ? DiffContracts(*a->contract(), *b->contract()) : DiffProducts(*a->product(), *b->product());
     d.old_file = a->file;
     d.new_file = b->file;
     out.push_back(std::move(d));

@@ -54,10 +54,10 @@ struct DocumentDiff {
   std::string old_version;
   std::string new_version;
   std::vector<Change> changes;
-  ChangeLevel level = ChangeLevel::kNone;      // the most severe change
-  BumpKind bump = BumpKind::kNone;             // OLD.version -> NEW.version
-  BumpKind required = BumpKind::kNone;         // RequiredBump(level)
-  bool bump_enough = true;                     // false also when a version does not parse
+  ChangeLevel level = ChangeLevel::kNone;  // the most severe change
+  BumpKind bump = BumpKind::kNone;         // OLD.version -> NEW.version
+  BumpKind required = BumpKind::kNone;     // RequiredBump(level)
+  bool bump_enough = true;                 // false also when a version does not parse
 
   bool has_breaking() const;
 };
@@ -81,8 +81,7 @@ DocumentDiff DiffProducts(const DataProduct& old_product, const DataProduct& new
 // document has no id) and diffs each pair; a document only in OLD is reported
 // as removed (breaking), one only in NEW as added. Domains and reference
 // entities are not diffed. Order: OLD's document order, then additions.
-std::vector<DocumentDiff> DiffDocuments(const std::vector<Document>& old_docs,
-                                        const std::vector<Document>& new_docs);
+std::vector<DocumentDiff> DiffDocuments(const std::vector<Document>& old_docs, const std::vector<Document>& new_docs);
 
 // The JSON form of `weft diff -o json` and of the API: every field above.
 Json ToJson(const Change& c);

@@ -1,12 +1,12 @@
 #include "spec/diff.h"
 
+#include <gtest/gtest.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <set>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "spec/loader.h"
 
@@ -16,10 +16,9 @@ namespace {
 // ---------------------------------------------------------------------------
 // Spec builders: flow-style YAML keeps each case on one line.
 
-std::string ContractYaml(const std::string& schema, const std::string& top = "",
-                         const std::string& version = "1.0.0") {
-  return "apiVersion: v3.1.0\nkind: DataContract\nid: sales.orders\nname: orders\nversion: " + version + "\n" +
-         top + "schema: " + schema + "\n";
+std::string ContractYaml(const std::string& schema, const std::string& top = "", const std::string& version = "1.0.0") {
+  return "apiVersion: v3.1.0\nkind: DataContract\nid: sales.orders\nname: orders\nversion: " + version + "\n" + top +
+         "schema: " + schema + "\n";
 }
 
 // The orders contract with one property `amount` carrying `fields`.
@@ -34,11 +33,14 @@ std::string Props(const std::string& properties) {
 }
 
 // The orders contract with extra top-level lines (slaProperties, servers, ...).
-std::string Top(const std::string& top) { return ContractYaml("[{name: orders}]", top); }
+std::string Top(const std::string& top) {
+  return ContractYaml("[{name: orders}]", top);
+}
 
 std::string ProductYaml(const std::string& top) {
   return "apiVersion: v1.0.0\nkind: DataProduct\nid: sales.orders\nname: orders\nversion: 1.0.0\n"
-         "domain: sales\n" + top;
+         "domain: sales\n" +
+         top;
 }
 
 std::vector<Document> Load(const std::string& yaml, const std::string& file) {
@@ -101,181 +103,356 @@ const std::string kSla = "slaProperties: [{property: ";
 std::vector<RuleCase> RuleCases() {
   return {
       // Types.
-      {"logical_type", Prop("logicalType: integer"), Prop("logicalType: string"), {"logical-type-changed"},
+      {"logical_type",
+       Prop("logicalType: integer"),
+       Prop("logicalType: string"),
+       {"logical-type-changed"},
        {"logical-type-changed"}},
-      {"physical_int_widened", Prop("physicalType: int"), Prop("physicalType: bigint"), {"physical-type-widened"},
+      {"physical_int_widened",
+       Prop("physicalType: int"),
+       Prop("physicalType: bigint"),
+       {"physical-type-widened"},
        {"physical-type-changed"}},
-      {"physical_varchar_widened", Prop("physicalType: varchar(10)"), Prop("physicalType: varchar(20)"),
-       {"physical-type-widened"}, {"physical-type-changed"}},
-      {"physical_varchar_unbounded", Prop("physicalType: varchar(10)"), Prop("physicalType: text"),
-       {"physical-type-widened"}, {"physical-type-changed"}},
-      {"physical_decimal_widened", Prop("physicalType: \"decimal(10,2)\""), Prop("physicalType: \"decimal(12,2)\""),
-       {"physical-type-widened"}, {"physical-type-changed"}},
-      {"physical_decimal_rescaled", Prop("physicalType: \"decimal(10,2)\""), Prop("physicalType: \"decimal(10,3)\""),
-       {"physical-type-changed"}, {"physical-type-changed"}},
-      {"physical_other", Prop("physicalType: varchar"), Prop("physicalType: integer"), {"physical-type-changed"},
+      {"physical_varchar_widened",
+       Prop("physicalType: varchar(10)"),
+       Prop("physicalType: varchar(20)"),
+       {"physical-type-widened"},
        {"physical-type-changed"}},
-      {"physical_name", Prop("physicalName: amount"), Prop("physicalName: amount_eur"), {"physical-name-changed"},
+      {"physical_varchar_unbounded",
+       Prop("physicalType: varchar(10)"),
+       Prop("physicalType: text"),
+       {"physical-type-widened"},
+       {"physical-type-changed"}},
+      {"physical_decimal_widened",
+       Prop("physicalType: \"decimal(10,2)\""),
+       Prop("physicalType: \"decimal(12,2)\""),
+       {"physical-type-widened"},
+       {"physical-type-changed"}},
+      {"physical_decimal_rescaled",
+       Prop("physicalType: \"decimal(10,2)\""),
+       Prop("physicalType: \"decimal(10,3)\""),
+       {"physical-type-changed"},
+       {"physical-type-changed"}},
+      {"physical_other",
+       Prop("physicalType: varchar"),
+       Prop("physicalType: integer"),
+       {"physical-type-changed"},
+       {"physical-type-changed"}},
+      {"physical_name",
+       Prop("physicalName: amount"),
+       Prop("physicalName: amount_eur"),
+       {"physical-name-changed"},
        {"physical-name-changed"}},
       // Constraint flags.
       {"required", Prop("required: false"), Prop("required: true"), {"required-tightened"}, {"required-relaxed"}},
       {"unique", Prop(""), Prop("unique: true"), {"unique-added"}, {"unique-removed"}},
       {"primary_key", Prop(""), Prop("primaryKey: true"), {"primary-key-added"}, {"primary-key-removed"}},
-      {"primary_key_position", Prop("primaryKey: true, primaryKeyPosition: 1"),
-       Prop("primaryKey: true, primaryKeyPosition: 2"), {"primary-key-position-changed"},
+      {"primary_key_position",
+       Prop("primaryKey: true, primaryKeyPosition: 1"),
+       Prop("primaryKey: true, primaryKeyPosition: 2"),
+       {"primary-key-position-changed"},
        {"primary-key-position-changed"}},
       // validValues from invalidValues checks.
-      {"valid_values_subset", Prop(kValid + "[a, b, c]}, mustBe: 0}]"), Prop(kValid + "[a, b]}, mustBe: 0}]"),
-       {"valid-values-narrowed"}, {"valid-values-widened"}},
-      {"valid_values_new", Prop(""), Prop(kValid + "[a, b]}, mustBe: 0}]"), {"valid-values-narrowed"},
+      {"valid_values_subset",
+       Prop(kValid + "[a, b, c]}, mustBe: 0}]"),
+       Prop(kValid + "[a, b]}, mustBe: 0}]"),
+       {"valid-values-narrowed"},
        {"valid-values-widened"}},
-      {"valid_values_swapped", Prop(kValid + "[a, b]}, mustBe: 0}]"), Prop(kValid + "[a, c]}, mustBe: 0}]"),
-       {"valid-values-narrowed"}, {"valid-values-narrowed"}},
+      {"valid_values_new",
+       Prop(""),
+       Prop(kValid + "[a, b]}, mustBe: 0}]"),
+       {"valid-values-narrowed"},
+       {"valid-values-widened"}},
+      {"valid_values_swapped",
+       Prop(kValid + "[a, b]}, mustBe: 0}]"),
+       Prop(kValid + "[a, c]}, mustBe: 0}]"),
+       {"valid-values-narrowed"},
+       {"valid-values-narrowed"}},
       // Bounds in logicalTypeOptions.
-      {"minimum", Prop("logicalTypeOptions: {minimum: 0}"), Prop("logicalTypeOptions: {minimum: 1}"),
-       {"minimum-raised"}, {"minimum-lowered"}},
+      {"minimum",
+       Prop("logicalTypeOptions: {minimum: 0}"),
+       Prop("logicalTypeOptions: {minimum: 1}"),
+       {"minimum-raised"},
+       {"minimum-lowered"}},
       {"minimum_new", Prop(""), Prop("logicalTypeOptions: {minimum: 0}"), {"minimum-raised"}, {"minimum-lowered"}},
-      {"exclusive_minimum", Prop("logicalTypeOptions: {minimum: 0}"), Prop("logicalTypeOptions: {exclusiveMinimum: 0}"),
-       {"minimum-raised"}, {"minimum-lowered"}},
-      {"exclusive_minimum_flag", Prop("logicalTypeOptions: {minimum: 0}"),
-       Prop("logicalTypeOptions: {minimum: 0, exclusiveMinimum: true}"), {"minimum-raised"}, {"minimum-lowered"}},
-      {"maximum", Prop("logicalTypeOptions: {maximum: 100}"), Prop("logicalTypeOptions: {maximum: 50}"),
-       {"maximum-lowered"}, {"maximum-raised"}},
-      {"exclusive_maximum", Prop("logicalTypeOptions: {maximum: 10}"), Prop("logicalTypeOptions: {exclusiveMaximum: 10}"),
-       {"maximum-lowered"}, {"maximum-raised"}},
-      {"min_length", Prop("logicalTypeOptions: {minLength: 1}"), Prop("logicalTypeOptions: {minLength: 2}"),
-       {"minimum-raised"}, {"minimum-lowered"}},
-      {"max_length", Prop("logicalTypeOptions: {maxLength: 20}"), Prop("logicalTypeOptions: {maxLength: 10}"),
-       {"maximum-lowered"}, {"maximum-raised"}},
-      {"items_bounds", Prop("logicalTypeOptions: {minItems: 0, maxItems: 10}"),
-       Prop("logicalTypeOptions: {minItems: 1, maxItems: 5}"), {"minimum-raised", "maximum-lowered"},
+      {"exclusive_minimum",
+       Prop("logicalTypeOptions: {minimum: 0}"),
+       Prop("logicalTypeOptions: {exclusiveMinimum: 0}"),
+       {"minimum-raised"},
+       {"minimum-lowered"}},
+      {"exclusive_minimum_flag",
+       Prop("logicalTypeOptions: {minimum: 0}"),
+       Prop("logicalTypeOptions: {minimum: 0, exclusiveMinimum: true}"),
+       {"minimum-raised"},
+       {"minimum-lowered"}},
+      {"maximum",
+       Prop("logicalTypeOptions: {maximum: 100}"),
+       Prop("logicalTypeOptions: {maximum: 50}"),
+       {"maximum-lowered"},
+       {"maximum-raised"}},
+      {"exclusive_maximum",
+       Prop("logicalTypeOptions: {maximum: 10}"),
+       Prop("logicalTypeOptions: {exclusiveMaximum: 10}"),
+       {"maximum-lowered"},
+       {"maximum-raised"}},
+      {"min_length",
+       Prop("logicalTypeOptions: {minLength: 1}"),
+       Prop("logicalTypeOptions: {minLength: 2}"),
+       {"minimum-raised"},
+       {"minimum-lowered"}},
+      {"max_length",
+       Prop("logicalTypeOptions: {maxLength: 20}"),
+       Prop("logicalTypeOptions: {maxLength: 10}"),
+       {"maximum-lowered"},
+       {"maximum-raised"}},
+      {"items_bounds",
+       Prop("logicalTypeOptions: {minItems: 0, maxItems: 10}"),
+       Prop("logicalTypeOptions: {minItems: 1, maxItems: 5}"),
+       {"minimum-raised", "maximum-lowered"},
        {"minimum-lowered", "maximum-raised"}},
-      {"date_minimum", Prop("logicalTypeOptions: {minimum: \"2020-01-01\"}"),
-       Prop("logicalTypeOptions: {minimum: \"2021-01-01\"}"), {"minimum-raised"}, {"minimum-lowered"}},
+      {"date_minimum",
+       Prop("logicalTypeOptions: {minimum: \"2020-01-01\"}"),
+       Prop("logicalTypeOptions: {minimum: \"2021-01-01\"}"),
+       {"minimum-raised"},
+       {"minimum-lowered"}},
       // Exact options.
-      {"pattern_new", Prop(""), Prop("logicalTypeOptions: {pattern: \"^[A-Z]+$\"}"), {"pattern-changed"},
+      {"pattern_new",
+       Prop(""),
+       Prop("logicalTypeOptions: {pattern: \"^[A-Z]+$\"}"),
+       {"pattern-changed"},
        {"pattern-removed"}},
-      {"pattern_changed", Prop("logicalTypeOptions: {pattern: \"^[A-Z]+$\"}"),
-       Prop("logicalTypeOptions: {pattern: \"^[A-Z0-9]+$\"}"), {"pattern-changed"}, {"pattern-changed"}},
+      {"pattern_changed",
+       Prop("logicalTypeOptions: {pattern: \"^[A-Z]+$\"}"),
+       Prop("logicalTypeOptions: {pattern: \"^[A-Z0-9]+$\"}"),
+       {"pattern-changed"},
+       {"pattern-changed"}},
       {"format", Prop(""), Prop("logicalTypeOptions: {format: email}"), {"format-changed"}, {"format-removed"}},
-      {"precision", Prop("logicalTypeOptions: {precision: 10}"), Prop("logicalTypeOptions: {precision: 12}"),
-       {"type-option-changed"}, {"type-option-changed"}},
-      {"unique_items", Prop("logicalTypeOptions: {uniqueItems: false}"), Prop("logicalTypeOptions: {uniqueItems: true}"),
-       {"type-option-changed"}, {"type-option-removed"}},
+      {"precision",
+       Prop("logicalTypeOptions: {precision: 10}"),
+       Prop("logicalTypeOptions: {precision: 12}"),
+       {"type-option-changed"},
+       {"type-option-changed"}},
+      {"unique_items",
+       Prop("logicalTypeOptions: {uniqueItems: false}"),
+       Prop("logicalTypeOptions: {uniqueItems: true}"),
+       {"type-option-changed"},
+       {"type-option-removed"}},
       // Classification.
-      {"classification", Prop("classification: confidential"), Prop("classification: public"),
-       {"classification-loosened"}, {"classification-tightened"}},
-      {"classification_removed", Prop("classification: restricted"), Prop(""), {"classification-loosened"},
+      {"classification",
+       Prop("classification: confidential"),
+       Prop("classification: public"),
+       {"classification-loosened"},
        {"classification-tightened"}},
-      {"classification_unranked", Prop("classification: gold"), Prop("classification: silver"),
-       {"classification-changed"}, {"classification-changed"}},
+      {"classification_removed",
+       Prop("classification: restricted"),
+       Prop(""),
+       {"classification-loosened"},
+       {"classification-tightened"}},
+      {"classification_unranked",
+       Prop("classification: gold"),
+       Prop("classification: silver"),
+       {"classification-changed"},
+       {"classification-changed"}},
       // Quality rules and relationships.
-      {"quality_rule", Prop(""), Prop("quality: [{metric: nullValues, mustBe: 0}]"), {"quality-rule-added"},
+      {"quality_rule",
+       Prop(""),
+       Prop("quality: [{metric: nullValues, mustBe: 0}]"),
+       {"quality-rule-added"},
        {"quality-rule-removed"}},
-      {"quality_threshold", Prop("quality: [{metric: nullValues, mustBe: 0}]"),
-       Prop("quality: [{metric: nullValues, mustBeLessThan: 5}]"), {"quality-threshold-changed"},
+      {"quality_threshold",
+       Prop("quality: [{metric: nullValues, mustBe: 0}]"),
+       Prop("quality: [{metric: nullValues, mustBeLessThan: 5}]"),
+       {"quality-threshold-changed"},
        {"quality-threshold-changed"}},
-      {"quality_definition", Prop("quality: [{id: q1, metric: nullValues, mustBe: 0, severity: warning}]"),
-       Prop("quality: [{id: q1, metric: nullValues, mustBe: 0, severity: error}]"), {"quality-rule-changed"},
+      {"quality_definition",
+       Prop("quality: [{id: q1, metric: nullValues, mustBe: 0, severity: warning}]"),
+       Prop("quality: [{id: q1, metric: nullValues, mustBe: 0, severity: error}]"),
+       {"quality-rule-changed"},
        {"quality-rule-changed"}},
-      {"relationship", Prop(""), Prop("relationships: [{type: foreignKey, to: customers.id}]"),
-       {"relationship-added"}, {"relationship-removed"}},
-      {"relationship_target", Prop("relationships: [{type: foreignKey, to: customers.id}]"),
-       Prop("relationships: [{type: foreignKey, to: clients.id}]"), {"relationship-changed"},
+      {"relationship",
+       Prop(""),
+       Prop("relationships: [{type: foreignKey, to: customers.id}]"),
+       {"relationship-added"},
+       {"relationship-removed"}},
+      {"relationship_target",
+       Prop("relationships: [{type: foreignKey, to: customers.id}]"),
+       Prop("relationships: [{type: foreignKey, to: clients.id}]"),
+       {"relationship-changed"},
        {"relationship-changed"}},
       // Documentation.
-      {"description", Prop("description: net amount"), Prop("description: gross amount"), {"description-changed"},
+      {"description",
+       Prop("description: net amount"),
+       Prop("description: gross amount"),
+       {"description-changed"},
        {"description-changed"}},
       {"tags", Prop("tags: [finance]"), Prop("tags: [sales]"), {"tags-changed"}, {"tags-changed"}},
       {"examples", Prop("examples: [1]"), Prop("examples: [2]"), {"metadata-changed"}, {"metadata-changed"}},
       // Properties and objects appearing and disappearing.
-      {"property", Props("[{name: order_id}, {name: note}]"), Props("[{name: order_id}]"), {"property-removed"},
+      {"property",
+       Props("[{name: order_id}, {name: note}]"),
+       Props("[{name: order_id}]"),
+       {"property-removed"},
        {"property-added"}},
-      {"required_property", Props("[{name: order_id}]"), Props("[{name: order_id}, {name: note, required: true}]"),
-       {"required-property-added"}, {"property-removed"}},
-      {"property_renamed", Props("[{id: p1, name: amount}]"), Props("[{id: p1, name: total}]"),
-       {"property-renamed"}, {"property-renamed"}},
+      {"required_property",
+       Props("[{name: order_id}]"),
+       Props("[{name: order_id}, {name: note, required: true}]"),
+       {"required-property-added"},
+       {"property-removed"}},
+      {"property_renamed",
+       Props("[{id: p1, name: amount}]"),
+       Props("[{id: p1, name: total}]"),
+       {"property-renamed"},
+       {"property-renamed"}},
       {"nested_property",
        Props("[{name: customer, logicalType: object, properties: [{name: email}, {name: phone}]}]"),
-       Props("[{name: customer, logicalType: object, properties: [{name: email}]}]"), {"property-removed"},
+       Props("[{name: customer, logicalType: object, properties: [{name: email}]}]"),
+       {"property-removed"},
        {"property-added"}},
-      {"items_type", Props("[{name: tags, logicalType: array, items: {logicalType: string}}]"),
-       Props("[{name: tags, logicalType: array, items: {logicalType: integer}}]"), {"logical-type-changed"},
+      {"items_type",
+       Props("[{name: tags, logicalType: array, items: {logicalType: string}}]"),
+       Props("[{name: tags, logicalType: array, items: {logicalType: integer}}]"),
+       {"logical-type-changed"},
        {"logical-type-changed"}},
-      {"items", Props("[{name: tags, logicalType: array}]"),
-       Props("[{name: tags, logicalType: array, items: {logicalType: string}}]"), {"property-added"},
+      {"items",
+       Props("[{name: tags, logicalType: array}]"),
+       Props("[{name: tags, logicalType: array, items: {logicalType: string}}]"),
+       {"property-added"},
        {"property-removed"}},
-      {"object", ContractYaml("[{name: orders}]"), ContractYaml("[{name: orders}, {name: customers}]"),
-       {"object-added"}, {"object-removed"}},
-      {"object_renamed", ContractYaml("[{id: o1, name: orders}]"), ContractYaml("[{id: o1, name: sales_orders}]"),
-       {"object-renamed"}, {"object-renamed"}},
-      {"object_physical_type", ContractYaml("[{name: orders, physicalType: table}]"),
-       ContractYaml("[{name: orders, physicalType: view}]"), {"physical-type-changed"}, {"physical-type-changed"}},
+      {"object",
+       ContractYaml("[{name: orders}]"),
+       ContractYaml("[{name: orders}, {name: customers}]"),
+       {"object-added"},
+       {"object-removed"}},
+      {"object_renamed",
+       ContractYaml("[{id: o1, name: orders}]"),
+       ContractYaml("[{id: o1, name: sales_orders}]"),
+       {"object-renamed"},
+       {"object-renamed"}},
+      {"object_physical_type",
+       ContractYaml("[{name: orders, physicalType: table}]"),
+       ContractYaml("[{name: orders, physicalType: view}]"),
+       {"physical-type-changed"},
+       {"physical-type-changed"}},
       // SLAs.
-      {"sla_latency", Top(kSla + "latency, value: 4, unit: h}]\n"), Top(kSla + "latency, value: 1, unit: d}]\n"),
-       {"sla-weakened"}, {"sla-strengthened"}},
-      {"sla_latency_text", Top(kSla + "latency, value: 4h}]\n"), Top(kSla + "latency, value: 1day}]\n"),
-       {"sla-weakened"}, {"sla-strengthened"}},
-      {"sla_frequency", Top(kSla + "frequency, value: 1, unit: d}]\n"),
-       Top(kSla + "frequency, value: 1, unit: week}]\n"), {"sla-weakened"}, {"sla-strengthened"}},
-      {"sla_retention", Top(kSla + "retention, value: 1, unit: y}]\n"),
-       Top(kSla + "retention, value: 6, unit: months}]\n"), {"sla-weakened"}, {"sla-strengthened"}},
-      {"sla_availability", Top(kSla + "availability, value: 99.9, unit: \"%\"}]\n"),
-       Top(kSla + "availability, value: 99, unit: percent}]\n"), {"sla-weakened"}, {"sla-strengthened"}},
-      {"sla_end_of_support", Top(kSla + "endOfSupport, value: \"2030-01-01\"}]\n"),
-       Top(kSla + "endOfSupport, value: \"2029-01-01\"}]\n"), {"sla-weakened"}, {"sla-strengthened"}},
-      {"sla_removed", Top(kSla + "latency, value: 4, unit: h}, {property: retention, value: 1, unit: y}]\n"),
-       Top(kSla + "latency, value: 4, unit: h}]\n"), {"sla-removed"}, {"sla-added"}},
-      {"sla_unranked", Top(kSla + "timeOfAvailability, value: \"09:00-08:00\"}]\n"),
-       Top(kSla + "timeOfAvailability, value: \"10:00-08:00\"}]\n"), {"sla-changed"}, {"sla-changed"}},
+      {"sla_latency",
+       Top(kSla + "latency, value: 4, unit: h}]\n"),
+       Top(kSla + "latency, value: 1, unit: d}]\n"),
+       {"sla-weakened"},
+       {"sla-strengthened"}},
+      {"sla_latency_text",
+       Top(kSla + "latency, value: 4h}]\n"),
+       Top(kSla + "latency, value: 1day}]\n"),
+       {"sla-weakened"},
+       {"sla-strengthened"}},
+      {"sla_frequency",
+       Top(kSla + "frequency, value: 1, unit: d}]\n"),
+       Top(kSla + "frequency, value: 1, unit: week}]\n"),
+       {"sla-weakened"},
+       {"sla-strengthened"}},
+      {"sla_retention",
+       Top(kSla + "retention, value: 1, unit: y}]\n"),
+       Top(kSla + "retention, value: 6, unit: months}]\n"),
+       {"sla-weakened"},
+       {"sla-strengthened"}},
+      {"sla_availability",
+       Top(kSla + "availability, value: 99.9, unit: \"%\"}]\n"),
+       Top(kSla + "availability, value: 99, unit: percent}]\n"),
+       {"sla-weakened"},
+       {"sla-strengthened"}},
+      {"sla_end_of_support",
+       Top(kSla + "endOfSupport, value: \"2030-06-01\"}]\n"),
+       Top(kSla + "endOfSupport, value: \"2030-01-01\"}]\n"),
+       {"sla-weakened"},
+       {"sla-strengthened"}},
+      {"sla_removed",
+       Top(kSla + "latency, value: 4, unit: h}, {property: retention, value: 1, unit: y}]\n"),
+       Top(kSla + "latency, value: 4, unit: h}]\n"),
+       {"sla-removed"},
+       {"sla-added"}},
+      {"sla_unranked",
+       Top(kSla + "timeOfAvailability, value: \"09:00-08:00\"}]\n"),
+       Top(kSla + "timeOfAvailability, value: \"10:00-08:00\"}]\n"),
+       {"sla-changed"},
+       {"sla-changed"}},
       // Contract-wide fields.
       {"status", Top("status: active\n"), Top("status: deprecated\n"), {"status-deprecated"}, {"status-changed"}},
       {"domain", Top("domain: sales\n"), Top("domain: finance\n"), {"domain-changed"}, {"domain-changed"}},
       {"server", Top("servers: [{server: prod, type: postgres}]\n"), Top(""), {"server-removed"}, {"server-added"}},
-      {"server_changed", Top("servers: [{server: prod, type: postgres}]\n"),
-       Top("servers: [{server: prod, type: snowflake}]\n"), {"server-changed"}, {"server-changed"}},
+      {"server_changed",
+       Top("servers: [{server: prod, type: postgres}]\n"),
+       Top("servers: [{server: prod, type: snowflake}]\n"),
+       {"server-changed"},
+       {"server-changed"}},
       {"role", Top("roles: [{role: analyst, access: read}]\n"), Top(""), {"role-removed"}, {"role-added"}},
-      {"role_changed", Top("roles: [{role: analyst, access: read}]\n"), Top("roles: [{role: analyst, access: write}]\n"),
-       {"role-changed"}, {"role-changed"}},
-      {"price", Top("price: {priceAmount: 1, priceCurrency: USD, priceUnit: megabyte}\n"),
-       Top("price: {priceAmount: 2, priceCurrency: USD, priceUnit: megabyte}\n"), {"price-changed"},
+      {"role_changed",
+       Top("roles: [{role: analyst, access: read}]\n"),
+       Top("roles: [{role: analyst, access: write}]\n"),
+       {"role-changed"},
+       {"role-changed"}},
+      {"price",
+       Top("price: {priceAmount: 1, priceCurrency: USD, priceUnit: megabyte}\n"),
+       Top("price: {priceAmount: 2, priceCurrency: USD, priceUnit: megabyte}\n"),
+       {"price-changed"},
        {"price-changed"}},
       // Documents and versions.
       {"contract", Top(""), "", {"contract-removed"}, {"contract-added"}},
       {"product", ProductYaml(""), "", {"product-removed"}, {"product-added"}},
-      {"version_invalid", ContractYaml("[{name: orders}]", "", "1.0"), ContractYaml("[{name: orders}]", "", "1.0.0"),
-       {"version-invalid"}, {"version-invalid"}},
+      {"version_invalid",
+       ContractYaml("[{name: orders}]", "", "1.0"),
+       ContractYaml("[{name: orders}]", "", "1.0.0"),
+       {"version-invalid"},
+       {"version-invalid"}},
       // Data products.
       {"output_port",
        ProductYaml("outputPorts: [{name: orders, version: 1.0.0, contractId: sales.orders}, "
                    "{name: daily, version: 1.0.0, contractId: sales.daily}]\n"),
        ProductYaml("outputPorts: [{name: orders, version: 1.0.0, contractId: sales.orders}]\n"),
-       {"output-port-removed"}, {"output-port-added"}},
-      {"output_port_contract", ProductYaml("outputPorts: [{name: orders, version: 1.0.0, contractId: sales.orders}]\n"),
+       {"output-port-removed"},
+       {"output-port-added"}},
+      {"output_port_contract",
+       ProductYaml("outputPorts: [{name: orders, version: 1.0.0, contractId: sales.orders}]\n"),
        ProductYaml("outputPorts: [{name: orders, version: 1.0.0, contractId: sales.orders_v2}]\n"),
-       {"output-port-contract-changed"}, {"output-port-contract-changed"}},
-      {"output_port_major", ProductYaml("outputPorts: [{name: orders, version: 1.0.0}]\n"),
-       ProductYaml("outputPorts: [{name: orders, version: 2.0.0}]\n"), {"output-port-version-major"},
+       {"output-port-contract-changed"},
+       {"output-port-contract-changed"}},
+      {"output_port_major",
+       ProductYaml("outputPorts: [{name: orders, version: 1.0.0}]\n"),
+       ProductYaml("outputPorts: [{name: orders, version: 2.0.0}]\n"),
+       {"output-port-version-major"},
        {"output-port-version-major"}},
-      {"output_port_minor", ProductYaml("outputPorts: [{name: orders, version: 1.0.0}]\n"),
-       ProductYaml("outputPorts: [{name: orders, version: 1.1.0}]\n"), {"output-port-version-changed"},
+      {"output_port_minor",
+       ProductYaml("outputPorts: [{name: orders, version: 1.0.0}]\n"),
+       ProductYaml("outputPorts: [{name: orders, version: 1.1.0}]\n"),
+       {"output-port-version-changed"},
        {"output-port-version-major"}},  // going back is as breaking as a new major
-      {"output_port_type", ProductYaml("outputPorts: [{name: orders, type: tables}]\n"),
-       ProductYaml("outputPorts: [{name: orders, type: files}]\n"), {"output-port-type-changed"},
+      {"output_port_type",
+       ProductYaml("outputPorts: [{name: orders, type: tables}]\n"),
+       ProductYaml("outputPorts: [{name: orders, type: files}]\n"),
+       {"output-port-type-changed"},
        {"output-port-type-changed"}},
-      {"input_port", ProductYaml("inputPorts: [{name: customers, version: 1.0.0, contractId: crm.customers}]\n"),
-       ProductYaml(""), {"input-port-removed"}, {"input-port-added"}},
-      {"input_port_changed", ProductYaml("inputPorts: [{name: customers, version: 1.0.0, contractId: crm.customers}]\n"),
+      {"input_port",
+       ProductYaml("inputPorts: [{name: customers, version: 1.0.0, contractId: crm.customers}]\n"),
+       ProductYaml(""),
+       {"input-port-removed"},
+       {"input-port-added"}},
+      {"input_port_changed",
+       ProductYaml("inputPorts: [{name: customers, version: 1.0.0, contractId: crm.customers}]\n"),
        ProductYaml("inputPorts: [{name: customers, version: 2.0.0, contractId: crm.customers}]\n"),
-       {"input-port-changed"}, {"input-port-changed"}},
+       {"input-port-changed"},
+       {"input-port-changed"}},
       {"management_port",
        ProductYaml("managementPorts: [{name: catalog, content: discoverability, type: rest, url: \"https://a\"}]\n"),
-       ProductYaml(""), {"management-port-removed"}, {"management-port-added"}},
+       ProductYaml(""),
+       {"management-port-removed"},
+       {"management-port-added"}},
       {"management_port_changed",
        ProductYaml("managementPorts: [{name: catalog, content: discoverability, type: rest, url: \"https://a\"}]\n"),
        ProductYaml("managementPorts: [{name: catalog, content: discoverability, type: rest, url: \"https://b\"}]\n"),
-       {"management-port-changed"}, {"management-port-changed"}},
-      {"product_status", ProductYaml("status: active\n"), ProductYaml("status: retired\n"), {"status-deprecated"},
+       {"management-port-changed"},
+       {"management-port-changed"}},
+      {"product_status",
+       ProductYaml("status: active\n"),
+       ProductYaml("status: retired\n"),
+       {"status-deprecated"},
        {"status-changed"}},
   };
 }
@@ -301,7 +478,7 @@ TEST_P(DiffRuleTest, BothDirections) {
 }
 
 INSTANTIATE_TEST_SUITE_P(DiffRules, DiffRuleTest, ::testing::ValuesIn(RuleCases()),
-                         [](const ::testing::TestParamInfo<RuleCase>& info) { return info.param.name; });
+                         [](const ::testing::TestParamInfo<RuleCase>& param_info) { return param_info.param.name; });
 
 TEST(DiffRulesTest, EveryRuleHasACaseInBothDirections) {
   std::set<std::string> covered;
@@ -320,9 +497,17 @@ TEST(DiffRulesTest, EveryRuleHasACaseInBothDirections) {
 
 TEST(DiffRulesTest, LevelFollowsSeverity) {
   for (const auto& r : DiffRules()) {
-    if (r.severity == ChangeSeverity::kBreaking) EXPECT_EQ(r.level, ChangeLevel::kBreaking) << r.id;
-    if (r.severity == ChangeSeverity::kWarning) EXPECT_EQ(r.level, ChangeLevel::kAddition) << r.id;
-    if (r.severity == ChangeSeverity::kInfo) EXPECT_NE(r.level, ChangeLevel::kBreaking) << r.id;
+    switch (r.severity) {
+      case ChangeSeverity::kBreaking:
+        EXPECT_EQ(r.level, ChangeLevel::kBreaking) << r.id;
+        break;
+      case ChangeSeverity::kWarning:
+        EXPECT_EQ(r.level, ChangeLevel::kAddition) << r.id;
+        break;
+      case ChangeSeverity::kInfo:
+        EXPECT_NE(r.level, ChangeLevel::kBreaking) << r.id;
+        break;
+    }
   }
   EXPECT_EQ(FindDiffRule("property-added")->level, ChangeLevel::kAddition);
   EXPECT_EQ(FindDiffRule("description-changed")->level, ChangeLevel::kInfo);
@@ -343,9 +528,9 @@ TEST(DiffContractsTest, RemovedPropertyNamesObjectAndColumn) {
 }
 
 TEST(DiffContractsTest, NestedPropertiesUseDottedPaths) {
-  DocumentDiff d = DiffOne(
-      Props("[{name: customer, properties: [{name: address, properties: [{name: city}, {name: zip}]}]}]"),
-      Props("[{name: customer, properties: [{name: address, properties: [{name: city, required: true}]}]}]"));
+  DocumentDiff d =
+      DiffOne(Props("[{name: customer, properties: [{name: address, properties: [{name: city}, {name: zip}]}]}]"),
+              Props("[{name: customer, properties: [{name: address, properties: [{name: city, required: true}]}]}]"));
   const Change* removed = Find(d, "property-removed");
   ASSERT_NE(removed, nullptr);
   EXPECT_EQ(removed->subject, "orders.customer.address.zip");
@@ -374,15 +559,18 @@ TEST(DiffContractsTest, TypeChangeKeepsBothValues) {
 
 TEST(DiffContractsTest, PhysicalTypeSpellingIsNoChange) {
   EXPECT_TRUE(DiffOne(Prop("physicalType: int"), Prop("physicalType: INTEGER")).changes.empty());
-  EXPECT_TRUE(DiffOne(Prop("physicalType: \"decimal(10,2)\""), Prop("physicalType: \"NUMERIC(10, 2)\"")).changes.empty());
+  EXPECT_TRUE(
+      DiffOne(Prop("physicalType: \"decimal(10,2)\""), Prop("physicalType: \"NUMERIC(10, 2)\"")).changes.empty());
 }
 
 TEST(DiffContractsTest, SlaUnitsAreNormalised) {
   EXPECT_TRUE(DiffOne(Top(kSla + "latency, value: 4, unit: h}]\n"), Top(kSla + "latency, value: 240, unit: min}]\n"))
                   .changes.empty());
-  EXPECT_TRUE(DiffOne(Top(kSla + "retention, value: 1, unit: years}]\n"), Top(kSla + "retention, value: 12, unit: mo}]\n"))
-                  .changes.empty());
-  DocumentDiff d = DiffOne(Top(kSla + "latency, value: 90, unit: m}]\n"), Top(kSla + "latency, value: 1, unit: hr}]\n"));
+  EXPECT_TRUE(
+      DiffOne(Top(kSla + "retention, value: 1, unit: years}]\n"), Top(kSla + "retention, value: 12, unit: mo}]\n"))
+          .changes.empty());
+  DocumentDiff d =
+      DiffOne(Top(kSla + "latency, value: 90, unit: m}]\n"), Top(kSla + "latency, value: 1, unit: hr}]\n"));
   EXPECT_NE(Find(d, "sla-strengthened"), nullptr) << Describe({d});
 }
 
@@ -401,8 +589,8 @@ TEST(DiffContractsTest, ValidValuesNamesLostValues) {
 }
 
 TEST(DiffContractsTest, IdenticalContractsHaveNoChanges) {
-  std::string yaml = Prop("logicalType: number, required: true, logicalTypeOptions: {minimum: 0}, " + kValid +
-                          "[a]}, mustBe: 0}]");
+  std::string yaml =
+      Prop("logicalType: number, required: true, logicalTypeOptions: {minimum: 0}, " + kValid + "[a]}, mustBe: 0}]");
   DocumentDiff d = DiffOne(yaml, yaml);
   EXPECT_TRUE(d.changes.empty()) << Describe({d});
   EXPECT_EQ(d.level, ChangeLevel::kNone);

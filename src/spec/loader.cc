@@ -1,5 +1,6 @@
 #include "spec/loader.h"
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -275,6 +276,9 @@ class MapReader {
       }
       out.emplace_back();
       read(item, out.back(), depth_ + 1);
+      // Reported as wrong-type; an empty object kept in its place would make
+      // lint report its fields missing too.
+      if (!item.IsMap() && !item.IsNull()) out.pop_back();
     }
   }
 
@@ -527,6 +531,7 @@ void ReadProperty(const YAML::Node& n, Property& out, Ctx& ctx, int depth) {
   if (const YAML::Node* items = r.Take("items"); items && !items->IsNull()) {
     out.items.emplace_back();
     ReadProperty(*items, out.items.back(), ctx, depth + 1);
+    if (!items->IsMap()) out.items.pop_back();  // reported as wrong-type, as in List()
   }
   r.List("quality", out.quality, WEFT_CTX_READER(ReadQuality));
   r.List("relationships", out.relationships, WEFT_CTX_READER(ReadRelationship));
@@ -615,6 +620,7 @@ void ReadTeam(const YAML::Node& n, Team& out, Ctx& ctx, int depth) {
     for (const auto& item : n) {
       out.members.emplace_back();
       ReadTeamMember(item, out.members.back(), ctx, depth + 1);
+      if (!item.IsMap() && !item.IsNull()) out.members.pop_back();  // reported as wrong-type, as in List()
     }
     return;
   }
@@ -858,6 +864,11 @@ LoadedFile LoadText(std::string_view text, const std::string& file, const LoadLi
   std::vector<YAML::Node> docs;
   try {
     docs = YAML::LoadAll(std::string(text));
+  } catch (const YAML::DeepRecursion& e) {  // its own message is just "bad file"
+    Pos p = e.mark.line >= 0 ? Pos{e.mark.line + 1, e.mark.column + 1} : Pos{};
+    ctx.Error(p, "document is nested deeper than " + std::to_string(limits.max_depth) + " levels (the YAML parser gave up at " +
+                     std::to_string(e.depth()) + ")", "document-too-deep");
+    return out;
   } catch (const YAML::Exception& e) {
     Pos p = e.mark.line >= 0 ? Pos{e.mark.line + 1, e.mark.column + 1} : Pos{};
     ctx.Error(p, "YAML syntax error: " + e.msg, "yaml-syntax");
@@ -927,6 +938,16 @@ LoadedFile LoadText(std::string_view text, const std::string& file, const LoadLi
 }
 
 LoadedFile LoadFile(const std::filesystem::path& path, const LoadLimits& limits) {
+  // Over the limit is document-too-large (as in LoadText), not an io error.
+  std::error_code ec;
+  if (auto size = std::filesystem::file_size(path, ec); !ec && size > limits.max_bytes) {
+    LoadedFile out;
+    out.diagnostics.push_back({Severity::kError, path.string(), {},
+                               "file is " + std::to_string(size) + " bytes; specs are limited to " +
+                                   std::to_string(limits.max_bytes),
+                               "document-too-large"});
+    return out;
+  }
   auto text = ReadFileToString(path, limits.max_bytes);
   if (!text.ok()) {
     LoadedFile out;

@@ -234,6 +234,17 @@ TEST(LoaderTest, ListWhereAMapBelongsIsWrongType) {
   const Diagnostic& d = Only(f, "wrong-type");
   EXPECT_EQ(d.pos, (Pos{12, 11}));
   EXPECT_EQ(d.message, "property must be a map, not a list");
+  EXPECT_TRUE(FirstContract(f).schema.at(0).properties.at(0).items.empty());
+}
+
+TEST(LoaderTest, ListItemThatIsNotAMapIsDropped) {
+  // Kept as an empty property, it would make lint report 'name' missing too.
+  LoadedFile f = LoadText(Contract("schema:\n"
+                                   "  - name: orders\n"
+                                   "    properties: [order_id]\n"),  // 8
+                          "a.odcs.yaml");
+  EXPECT_EQ(Only(f, "wrong-type").pos, (Pos{8, 18}));
+  EXPECT_TRUE(FirstContract(f).schema.at(0).properties.empty());
 }
 
 TEST(LoaderTest, TextForABooleanIsWrongType) {

@@ -307,8 +307,8 @@ constexpr std::string_view kDerivedSchema = R"(schema:
 std::string DerivedTransform(const ProductRef& self, const std::vector<ProductRef>& inputs) {
   std::string sql = "-- " + self.id() +
                     ": built by weft from its input ports (one SELECT over domain.product names).\n"
-                    "-- TODO(owner): replace this sample (row counts per input) with the real query;\n"
-                    "-- every product it reads must be listed under inputPorts in product.odps.yaml,\n"
+                    "-- TODO(owner): replace this sample (row counts per input) with the real query.\n"
+                    "-- Every product it reads must be listed under inputPorts in product.odps.yaml,\n"
                     "-- and its columns must match the contract's schema.\n";
   for (size_t i = 0; i < inputs.size(); ++i) {
     if (i > 0) sql += "UNION ALL\n";

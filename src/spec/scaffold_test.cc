@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 
 #include "spec/lint.h"
 #include "spec/loader.h"
@@ -27,6 +28,27 @@ std::vector<Document> LoadClean(const std::vector<ScaffoldFile>& files) {
     EXPECT_EQ(loaded.documents.size(), 1u) << f.path;
     for (auto& d : loaded.documents) docs.push_back(std::move(d));
   }
+  return docs;
+}
+
+// Writes the files under a fresh temporary directory (lint checks that a
+// product's transform file exists next to it) and loads them back.
+std::vector<Document> WriteAndLoad(const std::vector<ScaffoldFile>& files, const std::string& test_name) {
+  std::filesystem::path root = std::filesystem::temp_directory_path() / ("weft_scaffold_test_" + test_name);
+  std::filesystem::remove_all(root);
+  for (const auto& f : files) {
+    std::filesystem::path target = root / f.path;
+    std::filesystem::create_directories(target.parent_path());
+    std::ofstream(target, std::ios::binary) << f.content;
+  }
+  std::vector<Diagnostic> diags;
+  std::vector<Document> docs;
+  for (const auto& path : FindSpecFiles({root}, diags)) {
+    LoadedFile loaded = LoadFile(path);
+    EXPECT_TRUE(loaded.diagnostics.empty()) << Describe(loaded.diagnostics);
+    for (auto& d : loaded.documents) docs.push_back(std::move(d));
+  }
+  EXPECT_TRUE(diags.empty()) << Describe(diags);
   return docs;
 }
 
@@ -84,7 +106,7 @@ TEST(ScaffoldTest, BatchProductLoadsAndLintsClean) {
 TEST(ScaffoldTest, DerivedProductDeclaresEveryInputAndLintsClean) {
   // The upstream products exist in the same tree, as they would in a mesh.
   std::vector<ScaffoldFile> files = *ScaffoldDomain("sales");
-  for (const auto& f : *ScaffoldDomain("finance")) files.push_back(f);
+  files.push_back((*ScaffoldDomain("finance"))[0]);
   for (const auto& f : MustScaffold({.domain = "sales", .name = "orders"})) files.push_back(f);
   for (const auto& f : MustScaffold({.domain = "sales", .name = "returns"})) files.push_back(f);
   auto derived = MustScaffold({.domain = "finance",
@@ -99,7 +121,8 @@ TEST(ScaffoldTest, DerivedProductDeclaresEveryInputAndLintsClean) {
   EXPECT_EQ(sql.find(';'), std::string::npos) << "one statement, no terminator: " << sql;
   for (const auto& f : derived) files.push_back(f);
 
-  std::vector<Document> docs = LoadClean(files);
+  LoadClean(files);
+  std::vector<Document> docs = WriteAndLoad(files, "derived");
   const DataProduct* p = nullptr;
   for (const auto& d : docs)
     if (d.product() && d.product()->id == "finance.net_revenue") p = d.product();
@@ -115,6 +138,7 @@ TEST(ScaffoldTest, DerivedProductDeclaresEveryInputAndLintsClean) {
 
   std::vector<Diagnostic> lint = Lint(docs);
   EXPECT_EQ(CountErrors(lint), 0u) << Describe(lint);
+  std::filesystem::remove_all(std::filesystem::temp_directory_path() / "weft_scaffold_test_derived");
 }
 
 TEST(ScaffoldTest, StreamingProductHasTopicPortAndMinuteSlas) {
