@@ -6,10 +6,7 @@ SpecTree LoadSpecTree(const std::vector<std::filesystem::path>& roots) {
   SpecTree tree;
   for (const auto& root : roots) {
     std::error_code ec;
-    if (!std::filesystem::exists(root, ec)) {
-      tree.missing_path = true;
-      tree.diagnostics.push_back({spec::Severity::kError, root.string(), {}, "no such file or directory", "io"});
-    }
+    if (!std::filesystem::exists(root, ec)) tree.missing_path = true;  // FindSpecFiles reports it
   }
   auto files = spec::FindSpecFiles(roots, tree.diagnostics);
   tree.files = files.size();

@@ -45,6 +45,12 @@ Status DuckDbSqlValidator::CheckSingleSelect(std::string_view sql) const {
   // Read the fields without nlohmann's throwing accessors.
   const auto error = ast.find("error");
   if (error != ast.end() && error->is_boolean() && error->get<bool>()) {
+    // DuckDB refuses every non-SELECT statement as "not implemented"; say
+    // what that means for the user instead of quoting the serializer.
+    const auto type = ast.find("error_type");
+    if (type != ast.end() && type->is_string() && type->get<std::string>() == "not implemented") {
+      return Status::InvalidArgument("this is not a SELECT statement (only reads are allowed)");
+    }
     const auto text = ast.find("error_message");
     std::string message = (text != ast.end() && text->is_string()) ? text->get<std::string>()
                                                                      : "DuckDB could not parse the SQL";

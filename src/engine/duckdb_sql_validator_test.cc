@@ -15,7 +15,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-constexpr const char* kOnlySelect = "Only SELECT statements can be serialized to json!";
+constexpr const char* kOnlySelect = "this is not a SELECT statement (only reads are allowed)";
 
 class DuckDbSqlValidatorTest : public ::testing::Test {
  protected:

@@ -130,6 +130,7 @@ class Linter {
       if (const auto* p = doc.product()) LintProduct(*p);
       if (const auto* d = doc.domain()) LintDomain(*d);
       if (const auto* e = doc.reference_entity()) LintEntity(*e);
+      if (const auto* pol = doc.policy()) LintPolicy(*pol);
     }
     SortDiagnostics(diags_);
     return std::move(diags_);
@@ -179,7 +180,9 @@ class Linter {
   void CheckSemver(const SpecNode& node, std::string_view field, const std::string& value, const std::string& what) {
     if (value.empty()) return;
     auto v = SemVer::Parse(value);
-    if (!v.ok()) Error(node.At(field), v.status().message() + " (" + what + ")", "invalid-semver");
+    if (!v.ok())
+      Error(node.At(field), "version '" + value + "' of " + what + " is not a semantic version (MAJOR.MINOR.PATCH, e.g. 1.2.0)",
+            "invalid-semver");
   }
 
   void CheckOneOf(const SpecNode& node, std::string_view field, const std::string& value,
@@ -434,7 +437,7 @@ class Linter {
       } else if (options_.sql) {
         std::string sql = SubstitutePlaceholders(q.query, obj, prop);
         const Status& s = Cached(sql_cache_, sql, [&] { return options_.sql->CheckSingleSelect(sql); });
-        if (!s.ok()) Error(q.At("query"), what + ": " + s.message(), "sql-not-select");
+        if (!s.ok()) Error(q.At("query"), what + " must be one read-only SELECT: " + s.message(), "sql-not-select");
       }
       return;
     }
@@ -833,6 +836,27 @@ class Linter {
     }
   }
 
+  void LintPolicy(const PolicySpec& p) {
+    const std::string what = "policy" + (p.id.empty() ? std::string() : " '" + p.id + "'");
+    Require(p, "id", p.id, what);
+    Require(p, "title", p.title, what);
+    Require(p, "severity", p.severity, what);
+    Require(p, "query", p.query, what);
+    CheckOneOf(p, "severity", p.severity, {"error", "warn"}, what, true, "invalid-value");
+    if (!p.id.empty() && !IsPolicyId(p.id))
+      Error(p.At("id"), "policy id '" + p.id + "' must be lower-kebab-case (a-z, 0-9, -)", "invalid-name");
+    if (!p.query.empty() && options_.sql) {
+      const Status& s = Cached(sql_cache_, p.query, [&] { return options_.sql->CheckSingleSelect(p.query); });
+      if (!s.ok()) Error(p.At("query"), what + " must be one read-only SELECT: " + s.message(), "sql-not-select");
+    }
+  }
+
+  static bool IsPolicyId(const std::string& s) {
+    return std::all_of(s.begin(), s.end(), [](char ch) {
+      return std::islower(static_cast<unsigned char>(ch)) || std::isdigit(static_cast<unsigned char>(ch)) || ch == '-';
+    });
+  }
+
   const std::vector<Document>& docs_;
   const LintOptions& options_;
   Tree tree_;
@@ -859,7 +883,7 @@ const std::vector<LintRuleInfo>& LintRules() {
       {"duplicate-key", Severity::kError, "a map repeats a key"},
       {"unknown-field", Severity::kWarning, "a field weft does not know; kept, not used"},
       {"deprecated-field", Severity::kWarning, "a field from an older spec version"},
-      {"unknown-kind", Severity::kError, "kind is not DataContract, DataProduct, Domain or ReferenceEntity"},
+      {"unknown-kind", Severity::kError, "kind is not DataContract, DataProduct, Domain, ReferenceEntity or Policy"},
       {"unsupported-api-version", Severity::kError, "apiVersion is not one weft reads"},
       // Lint
       {"required-field", Severity::kError, "a required field is missing or empty"},

@@ -19,8 +19,8 @@
 namespace weft::spec {
 
 struct LintOptions {
-  // Checks that each `sql` quality rule is one read-only SELECT; skipped
-  // (with an info diagnostic) when null.
+  // Checks that each `sql` quality rule and policy query is one read-only
+  // SELECT, and that every pattern compiles; these checks are skipped when null.
   const SqlValidator* sql = nullptr;
 };
 

@@ -220,8 +220,8 @@ TEST_F(LintCliTest, SqlRuleThatIsNotASingleSelectIsAnError) {
   EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
   const std::string file = "tests/fixtures/lint/engine/sql-not-select.odcs.yaml:";
   EXPECT_EQ(CountLines(run.out, "[sql-not-select]"), 2) << run.out;
-  EXPECT_EQ(CountLines(run.out, file + "13:9: error: quality rule on 'orders': "), 1) << "DELETE\n" << run.out;
-  EXPECT_EQ(CountLines(run.out, file + "16:9: error: quality rule on 'orders': "), 1) << "two statements\n" << run.out;
+  EXPECT_EQ(CountLines(run.out, file + "13:9: error: quality rule on 'orders' must be one read-only SELECT: "), 1) << "DELETE\n" << run.out;
+  EXPECT_EQ(CountLines(run.out, file + "16:9: error: quality rule on 'orders' must be one read-only SELECT: "), 1) << "two statements\n" << run.out;
   EXPECT_EQ(CountLines(run.out, file + "19:"), 0) << "a SELECT with {object} passes\n" << run.out;
 }
 

@@ -68,6 +68,14 @@ std::string_view StripSign(std::string_view s) {
   return s;
 }
 std::optional<int64_t> AsIntScalar(const std::string& s) {
+  for (auto [prefix, base] : {std::pair{"0x", 16}, std::pair{"0o", 8}}) {  // YAML 1.2 hex and octal
+    if (s.size() > 2 && s.compare(0, 2, prefix) == 0) {
+      int64_t v = 0;
+      auto [end, ec] = std::from_chars(s.data() + 2, s.data() + s.size(), v, base);
+      if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+      return v;
+    }
+  }
   if (!IsDigits(StripSign(s))) return std::nullopt;
   int64_t v = 0;
   const char* begin = s.data() + (s[0] == '+' ? 1 : 0);
@@ -119,7 +127,8 @@ Json ToJsonValue(const YAML::Node& n, Ctx& ctx, int depth) {
       Json obj = Json::object();
       for (auto it = n.begin(); it != n.end(); ++it) {
         std::string key = it->first.IsScalar() ? it->first.Scalar() : "";
-        obj[key] = ToJsonValue(it->second, ctx, depth + 1);
+        // The first occurrence wins, as in the typed model (a repeat is a duplicate-key error).
+        if (!obj.contains(key)) obj[key] = ToJsonValue(it->second, ctx, depth + 1);
       }
       return obj;
     }
@@ -820,6 +829,17 @@ void ReadReferenceEntity(const YAML::Node& n, ReferenceEntity& e, Ctx& ctx) {
   r.Finish({"apiVersion", "kind", "name", "description", "identifier", "masteredBy", "stewards"});
 }
 
+void ReadPolicy(const YAML::Node& n, PolicySpec& p, Ctx& ctx) {
+  MapReader r(n, ctx, p, "policy", 0);
+  ReadHeader(r, p.api_version, p.kind);
+  r.Str("id", p.id);
+  r.Str("title", p.title);
+  r.Str("severity", p.severity);
+  r.Str("rationale", p.rationale);
+  r.Str("query", p.query);
+  r.Finish({"apiVersion", "kind", "id", "title", "severity", "rationale", "query"});
+}
+
 // Line and column (1-based) of a byte offset.
 Pos PosOfOffset(std::string_view text, size_t offset) {
   Pos p{1, 1};
@@ -864,10 +884,9 @@ LoadedFile LoadText(std::string_view text, const std::string& file, const LoadLi
   std::vector<YAML::Node> docs;
   try {
     docs = YAML::LoadAll(std::string(text));
-  } catch (const YAML::DeepRecursion& e) {  // its own message is just "bad file"
+  } catch (const YAML::DeepRecursion& e) {  // its message is just "bad file"
     Pos p = e.mark.line >= 0 ? Pos{e.mark.line + 1, e.mark.column + 1} : Pos{};
-    ctx.Error(p, "document is nested deeper than " + std::to_string(limits.max_depth) + " levels (the YAML parser gave up at " +
-                     std::to_string(e.depth()) + ")", "document-too-deep");
+    ctx.Error(p, "document is nested deeper than " + std::to_string(limits.max_depth) + " levels", "document-too-deep");
     return out;
   } catch (const YAML::Exception& e) {
     Pos p = e.mark.line >= 0 ? Pos{e.mark.line + 1, e.mark.column + 1} : Pos{};
@@ -908,11 +927,15 @@ LoadedFile LoadText(std::string_view text, const std::string& file, const LoadLi
         doc.kind = DocKind::kReferenceEntity;
         doc.spec = ReferenceEntity{};
         ReadReferenceEntity(node, std::get<ReferenceEntity>(doc.spec), ctx);
+      } else if (kind == "Policy") {
+        doc.kind = DocKind::kPolicy;
+        doc.spec = PolicySpec{};
+        ReadPolicy(node, std::get<PolicySpec>(doc.spec), ctx);
       } else {
         ctx.Error(kind_pos,
-                  kind.empty() ? "missing 'kind': expected DataContract, DataProduct, Domain or ReferenceEntity"
+                  kind.empty() ? "missing 'kind': expected DataContract, DataProduct, Domain, ReferenceEntity or Policy"
                                : "unknown kind '" + kind +
-                                     "': expected DataContract, DataProduct, Domain or ReferenceEntity",
+                                     "': expected DataContract, DataProduct, Domain, ReferenceEntity or Policy",
                   "unknown-kind");
         continue;
       }
@@ -937,6 +960,17 @@ LoadedFile LoadText(std::string_view text, const std::string& file, const LoadLi
   return out;
 }
 
+namespace {
+// An io diagnostic for `path`; the path is the diagnostic's file, so it is
+// not repeated in the message.
+Diagnostic IoDiagnostic(const std::filesystem::path& path, const Status& status) {
+  std::string msg = status.message();
+  std::string prefix = path.string() + ": ";
+  if (StartsWith(msg, prefix)) msg.erase(0, prefix.size());
+  return {Severity::kError, path.string(), {}, msg, "io"};
+}
+}  // namespace
+
 LoadedFile LoadFile(const std::filesystem::path& path, const LoadLimits& limits) {
   // Over the limit is document-too-large (as in LoadText), not an io error.
   std::error_code ec;
@@ -951,7 +985,7 @@ LoadedFile LoadFile(const std::filesystem::path& path, const LoadLimits& limits)
   auto text = ReadFileToString(path, limits.max_bytes);
   if (!text.ok()) {
     LoadedFile out;
-    out.diagnostics.push_back({Severity::kError, path.string(), {}, text.status().message(), "io"});
+    out.diagnostics.push_back(IoDiagnostic(path, text.status()));
     return out;
   }
   return LoadText(*text, path.string(), limits);
@@ -963,7 +997,7 @@ std::vector<std::filesystem::path> FindSpecFiles(const std::vector<std::filesyst
   for (const auto& root : roots) {
     auto files = CollectFiles({root}, {".yaml", ".yml"});
     if (!files.ok()) {
-      diags.push_back({Severity::kError, root.string(), {}, files.status().message(), "io"});
+      diags.push_back(IoDiagnostic(root, files.status()));
       continue;
     }
     out.insert(out.end(), files->begin(), files->end());

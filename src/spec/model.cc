@@ -70,6 +70,7 @@ const char* DocKindName(DocKind k) {
     case DocKind::kDataProduct: return "DataProduct";
     case DocKind::kDomain: return "Domain";
     case DocKind::kReferenceEntity: return "ReferenceEntity";
+    case DocKind::kPolicy: return "Policy";
   }
   return "?";
 }

@@ -353,19 +353,32 @@ struct ReferenceEntity : SpecNode {
   std::vector<std::string> stewards;
 };
 
-enum class DocKind { kDataContract, kDataProduct, kDomain, kReferenceEntity };
+// weft's Policy kind: one governance rule of a policy pack (docs/policies.md).
+// The query runs over the metadata model; each row it returns is a violation.
+struct PolicySpec : SpecNode {
+  std::string api_version;
+  std::string kind;
+  std::string id;
+  std::string title;
+  std::string severity;  // error | warn
+  std::string rationale;
+  std::string query;
+};
+
+enum class DocKind { kDataContract, kDataProduct, kDomain, kReferenceEntity, kPolicy };
 const char* DocKindName(DocKind k);
 
 struct Document {
   std::string file;
   DocKind kind = DocKind::kDataContract;
-  std::variant<DataContract, DataProduct, DomainSpec, ReferenceEntity> spec;
+  std::variant<DataContract, DataProduct, DomainSpec, ReferenceEntity, PolicySpec> spec;
   Json json;  // the whole document as JSON (canonical form: keys sorted)
 
   const DataContract* contract() const { return std::get_if<DataContract>(&spec); }
   const DataProduct* product() const { return std::get_if<DataProduct>(&spec); }
   const DomainSpec* domain() const { return std::get_if<DomainSpec>(&spec); }
   const ReferenceEntity* reference_entity() const { return std::get_if<ReferenceEntity>(&spec); }
+  const PolicySpec* policy() const { return std::get_if<PolicySpec>(&spec); }
 };
 
 // The ODCS v3.1 logical types.
