@@ -9,10 +9,17 @@ int RunCli(int argc, char** argv, std::ostream& out, std::ostream& err) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "weft 0.1.0 (DuckDB 1.4.4)");
   CommandContext ctx{out, err};
+  app.add_option("--workspace", ctx.workspace, "Workspace directory (default: $WEFT_HOME, or the nearest weft.yaml upward)");
+  app.fallthrough();  // so --workspace may follow the subcommand
   AddLintCommand(app, ctx);
   AddDiffCommand(app, ctx);
   AddNewCommand(app, ctx);
   AddDemoCommand(app, ctx);
+  AddPolicyCommand(app, ctx);
+  AddInitCommand(app, ctx);
+  AddPlanApplyCommands(app, ctx);
+  AddCatalogCommands(app, ctx);
+  AddWaiverCommand(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include <iosfwd>
+#include <string>
 
 namespace weft::cli {
 
@@ -20,12 +21,18 @@ struct CommandContext {
   std::ostream& out;
   std::ostream& err;
   int exit_code = kExitOk;
+  std::string workspace;  // --workspace (global; may follow the subcommand)
 };
 
 void AddLintCommand(CLI::App& app, CommandContext& ctx);
 void AddDiffCommand(CLI::App& app, CommandContext& ctx);
 void AddNewCommand(CLI::App& app, CommandContext& ctx);
 void AddDemoCommand(CLI::App& app, CommandContext& ctx);
+void AddPolicyCommand(CLI::App& app, CommandContext& ctx);
+void AddInitCommand(CLI::App& app, CommandContext& ctx);
+void AddPlanApplyCommands(CLI::App& app, CommandContext& ctx);
+void AddCatalogCommands(CLI::App& app, CommandContext& ctx);  // get, describe, search, audit
+void AddWaiverCommand(CLI::App& app, CommandContext& ctx);
 
 // Runs the CLI on argv; returns the process exit code.
 int RunCli(int argc, char** argv, std::ostream& out, std::ostream& err);

@@ -7,6 +7,7 @@
 
 #include "common/strings.h"
 #include "spec/loader.h"
+#include "spec/references.h"
 #include "spec/semver.h"
 
 namespace weft::spec {
@@ -101,26 +102,10 @@ bool LooksLikeDate(const std::string& s) {
   return s[4] == '-' && s[7] == '-' && (s.size() == 10 || s[10] == 'T' || s[10] == ' ');
 }
 
-// ---------------------------------------------------------------------------
-// The tree: indexes over every document, for cross-document resolution.
-
-struct Tree {
-  std::map<std::string, const Document*> contracts_by_id;
-  std::map<std::string, const Document*> contracts_by_file;  // canonical path
-  std::map<std::string, const Document*> products_by_id;
-  std::map<std::string, const Document*> entities_by_name;
-  std::map<std::string, const Document*> domains_by_name;
-};
-
-std::string CanonicalFile(const std::string& file) {
-  std::error_code ec;
-  auto p = fs::weakly_canonical(fs::path(file), ec);
-  return ec ? file : p.string();
-}
-
 class Linter {
  public:
-  Linter(const std::vector<Document>& docs, const LintOptions& options) : docs_(docs), options_(options) {}
+  Linter(const std::vector<Document>& docs, const LintOptions& options)
+      : docs_(docs), options_(options), refs_(docs) {}
 
   std::vector<Diagnostic> Run() {
     Index();
@@ -144,27 +129,23 @@ class Linter {
   void Warn(Pos p, std::string msg, const char* rule) { Report(Severity::kWarning, p, std::move(msg), rule); }
   void Info(Pos p, std::string msg, const char* rule) { Report(Severity::kInfo, p, std::move(msg), rule); }
 
-  // -- indexing and duplicate ids across the tree ---------------------------
+  // -- duplicate ids across the tree (the resolver keeps the first definition) --
   void Index() {
-    auto add = [this](std::map<std::string, const Document*>& index, const std::string& key, const Document& doc,
-                      Pos pos, const char* what) {
-      if (key.empty()) return;
-      auto [it, inserted] = index.emplace(key, &doc);
-      if (!inserted) {
-        file_ = doc.file;
-        Error(pos, std::string(what) + " '" + key + "' is already defined in " + it->second->file, "duplicate-id");
-      }
+    auto check = [this](const Document* first, const std::string& key, const Document& doc, Pos pos,
+                        const char* what) {
+      if (key.empty() || first == &doc) return;
+      file_ = doc.file;
+      Error(pos, std::string(what) + " '" + key + "' is already defined in " + first->file, "duplicate-id");
     };
     for (const auto& doc : docs_) {
       if (const auto* c = doc.contract()) {
-        add(tree_.contracts_by_id, c->id, doc, c->At("id"), "contract id");
-        tree_.contracts_by_file.emplace(CanonicalFile(doc.file), &doc);
+        check(refs_.FindContract(c->id), c->id, doc, c->At("id"), "contract id");
       } else if (const auto* p = doc.product()) {
-        add(tree_.products_by_id, p->id, doc, p->At("id"), "product id");
+        check(refs_.FindProduct(p->id), p->id, doc, p->At("id"), "product id");
       } else if (const auto* e = doc.reference_entity()) {
-        add(tree_.entities_by_name, e->name, doc, e->At("name"), "reference entity");
+        check(refs_.FindEntity(e->name), e->name, doc, e->At("name"), "reference entity");
       } else if (const auto* d = doc.domain()) {
-        add(tree_.domains_by_name, d->name, doc, d->At("name"), "domain");
+        check(refs_.FindDomain(d->name), d->name, doc, d->At("name"), "domain");
       }
     }
   }
@@ -529,89 +510,6 @@ class Linter {
   }
 
   // -- relationships --------------------------------------------------------------
-  struct Target {
-    const DataContract* contract = nullptr;
-    std::string path;  // object.property within it
-    std::string error;
-  };
-
-  // Resolves the left of '#': a contract id, a contract file relative to the
-  // current file, or a ReferenceEntity (its golden record's contract).
-  const DataContract* ResolveContractRef(const std::string& ref, std::string& path, std::string& error) {
-    if (auto it = tree_.contracts_by_id.find(ref); it != tree_.contracts_by_id.end()) return it->second->contract();
-    fs::path candidate = fs::path(file_).parent_path() / ref;
-    if (auto it = tree_.contracts_by_file.find(CanonicalFile(candidate.string())); it != tree_.contracts_by_file.end())
-      return it->second->contract();
-    if (auto it = tree_.entities_by_name.find(ref); it != tree_.entities_by_name.end()) {
-      const ReferenceEntity& e = *it->second->reference_entity();
-      const DataContract* golden = GoldenContract(e);
-      if (!golden) {
-        error = "reference entity '" + ref + "' has no golden record contract in the tree";
-        return nullptr;
-      }
-      if (path.empty()) path = e.identifier_name;
-      return golden;
-    }
-    error = "'" + ref + "' is not a contract id, a contract file or a reference entity in the tree";
-    return nullptr;
-  }
-
-  // The contract of the product port that masters a reference entity.
-  const DataContract* GoldenContract(const ReferenceEntity& e) {
-    auto parts = Split(e.mastered_by, '/');
-    auto pit = tree_.products_by_id.find(parts[0]);
-    if (pit == tree_.products_by_id.end()) return nullptr;
-    const DataProduct& p = *pit->second->product();
-    for (const auto& port : p.output_ports) {
-      if (parts.size() > 1 && port.name != parts[1]) continue;
-      if (auto cit = tree_.contracts_by_id.find(port.contract_id); cit != tree_.contracts_by_id.end())
-        return cit->second->contract();
-    }
-    return nullptr;
-  }
-
-  // Finds "object.property", "property" (searching every object), or the ODCS
-  // fully-qualified "schema/<object>/properties/<property>" (ids or names).
-  static const Property* FindPath(const DataContract& c, const std::string& path) {
-    auto match = [](const auto& x, const std::string& key) { return x.name == key || (!x.id.empty() && x.id == key); };
-    std::string obj_key, prop_key;
-    auto parts = Split(path, '/');
-    if (parts.size() == 4 && parts[0] == "schema" && parts[2] == "properties") {
-      obj_key = parts[1];
-      prop_key = parts[3];
-    } else if (auto dot = path.find('.'); dot != std::string::npos) {
-      obj_key = path.substr(0, dot);
-      prop_key = path.substr(dot + 1);
-    } else {
-      prop_key = path;
-    }
-    for (const auto& obj : c.schema) {
-      if (!obj_key.empty() && !match(obj, obj_key)) continue;
-      for (const auto& p : obj.properties)
-        if (match(p, prop_key)) return &p;
-    }
-    return nullptr;
-  }
-
-  Target Resolve(const DataContract& self, const std::string& ref) {
-    Target t;
-    auto hash = ref.find('#');
-    if (hash == std::string::npos) {
-      t.contract = &self;
-      t.path = ref;
-    } else {
-      t.path = ref.substr(hash + 1);
-      if (!t.path.empty() && t.path[0] == '/') t.path.erase(0, 1);
-      t.contract = ResolveContractRef(ref.substr(0, hash), t.path, t.error);
-      if (!t.contract) return t;
-    }
-    if (t.path.empty() || !FindPath(*t.contract, t.path)) {
-      t.error = "'" + t.path + "' is not a property of contract '" + t.contract->id + "'";
-      t.contract = nullptr;
-    }
-    return t;
-  }
-
   void LintRelationship(const DataContract& c, const SchemaObject& obj, const Property* prop, const Relationship& r) {
     std::string what = "relationship on '" + obj.name + (prop ? "." + prop->name : "") + "'";
     CheckOneOf(r, "type", r.type, {"foreignKey"}, what, true, "invalid-value");
@@ -631,13 +529,13 @@ class Linter {
         Error(r.At("to"), what + ": 'from' has " + std::to_string(r.from.size()) + " columns but 'to' has " +
                               std::to_string(r.to.size()), "relationship-arity");
       for (const auto& f : r.from)
-        if (!FindPath(c, f.find('.') == std::string::npos ? obj.name + "." + f : f))
+        if (!ReferenceResolver::FindPath(c, f.find('.') == std::string::npos ? obj.name + "." + f : f))
           Error(r.At("from"), what + ": 'from' names '" + f + "', which is not a property of this contract",
                 "relationship-unresolved");
     }
     for (const auto& to : r.to) {
-      Target t = Resolve(c, to);
-      if (!t.contract) Error(r.At("to"), what + ": cannot resolve '" + to + "': " + t.error, "relationship-unresolved");
+      ResolvedTarget t = refs_.Resolve(c, file_, to);
+      if (!t.ok()) Error(r.At("to"), what + ": cannot resolve '" + to + "': " + t.error, "relationship-unresolved");
     }
   }
 
@@ -650,7 +548,7 @@ class Linter {
       if (!s.element.empty() || !c.sla_default_element.empty()) {
         const std::string& el = s.element.empty() ? c.sla_default_element : s.element;
         for (const auto& part : Split(el, ','))
-          if (!FindPath(c, std::string(Trim(part))))
+          if (!ReferenceResolver::FindPath(c, std::string(Trim(part))))
             Error(s.element.empty() ? c.At("slaDefaultElement") : s.At("element"),
                   "SLA element '" + std::string(Trim(part)) + "' is not a property of this contract", "sla-element");
       }
@@ -714,7 +612,7 @@ class Linter {
     if (p.name.empty()) Warn(p.pos, "product has no 'name'", "recommended-field");
     CheckSemver(p, "version", p.version, what);
     CheckOneOf(p, "status", p.status, ContractStatuses(), what, false, "invalid-status");
-    if (!p.domain.empty() && !tree_.domains_by_name.empty() && !tree_.domains_by_name.count(p.domain))
+    if (!p.domain.empty() && refs_.has_domains() && !refs_.FindDomain(p.domain))
       Error(p.At("domain"), what + " belongs to domain '" + p.domain + "', which has no domain.yaml in the tree",
             "domain-unresolved");
     CheckTeam(p.team, what);
@@ -735,18 +633,18 @@ class Linter {
              "output-port-contract");
         continue;
       }
-      auto it = tree_.contracts_by_id.find(port.contract_id);
-      if (it == tree_.contracts_by_id.end()) {
+      const Document* bound = refs_.FindContract(port.contract_id);
+      if (!bound) {
         Error(port.At("contractId"), "output port '" + port.name + "' names contract '" + port.contract_id +
                                          "', which is not in the tree", "output-port-contract");
         continue;
       }
-      const DataContract& c = *it->second->contract();
+      const DataContract& c = *bound->contract();
       if (!port.version.empty() && !c.version.empty() && port.version != c.version)
         Error(port.At("version"), "output port '" + port.name + "' has version " + port.version + " but contract '" +
                                       c.id + "' is at " + c.version, "output-port-version");
       for (const auto& ic : port.input_contracts)
-        if (!tree_.contracts_by_id.count(ic.id))
+        if (!refs_.FindContract(ic.id))
           Error(ic.At("id"), "input contract '" + ic.id + "' is not in the tree", "input-port-unresolved");
     }
     std::set<std::string> inputs;
@@ -757,13 +655,13 @@ class Linter {
       if (!in.name.empty() && !inputs.insert(in.name).second)
         Error(in.At("name"), "input port '" + in.name + "' is defined twice", "duplicate-name");
       if (in.contract_id.empty()) continue;
-      auto it = tree_.contracts_by_id.find(in.contract_id);
-      if (it == tree_.contracts_by_id.end()) {
+      const Document* input = refs_.FindContract(in.contract_id);
+      if (!input) {
         Error(in.At("contractId"), "input port '" + in.name + "' names contract '" + in.contract_id +
                                        "', which is not in the tree", "input-port-unresolved");
         continue;
       }
-      const DataContract& c = *it->second->contract();
+      const DataContract& c = *input->contract();
       auto want = SemVer::Parse(in.version), have = SemVer::Parse(c.version);
       if (want.ok() && have.ok() && want->major != have->major)
         Error(in.At("version"), "input port '" + in.name + "' wants major version " + std::to_string(want->major) +
@@ -821,16 +719,16 @@ class Linter {
     if (!e.identifier_pattern.empty()) CheckRegex(e.identifier_node.At("pattern"), e.identifier_pattern, "identifier");
     if (e.mastered_by.empty()) return;
     auto parts = Split(e.mastered_by, '/');
-    if (!tree_.products_by_id.count(parts[0])) {
+    if (!refs_.FindProduct(parts[0])) {
       Error(e.At("masteredBy"), "reference entity '" + e.name + "' is mastered by '" + parts[0] +
                                     "', which is not a product in the tree", "reference-unresolved");
       return;
     }
-    const DataContract* golden = GoldenContract(e);
+    const DataContract* golden = refs_.GoldenContract(e);
     if (!golden) {
       Error(e.At("masteredBy"), "'" + e.mastered_by + "' has no output port bound to a contract in the tree",
             "reference-unresolved");
-    } else if (!e.identifier_name.empty() && !FindPath(*golden, e.identifier_name)) {
+    } else if (!e.identifier_name.empty() && !ReferenceResolver::FindPath(*golden, e.identifier_name)) {
       Error(e.identifier_node.At("name"), "identifier '" + e.identifier_name + "' is not a property of '" +
                                               golden->id + "'", "reference-unresolved");
     }
@@ -859,7 +757,7 @@ class Linter {
 
   const std::vector<Document>& docs_;
   const LintOptions& options_;
-  Tree tree_;
+  ReferenceResolver refs_;
   std::string file_;
   std::vector<Diagnostic> diags_;
   std::map<std::string, Status> regex_cache_, sql_cache_;

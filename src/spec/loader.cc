@@ -840,6 +840,55 @@ void ReadPolicy(const YAML::Node& n, PolicySpec& p, Ctx& ctx) {
   r.Finish({"apiVersion", "kind", "id", "title", "severity", "rationale", "query"});
 }
 
+// A map of scalars, each read as T by `read` (which reports its own errors).
+template <typename T, typename F>
+void ReadScalarMap(MapReader& r, std::string_view key, std::map<std::string, T>& out, Ctx& ctx, F read) {
+  const YAML::Node* n = r.Take(key);
+  if (!n || n->IsNull()) return;
+  if (!n->IsMap()) {
+    ctx.Error(PosOf(*n), "'" + std::string(key) + "' must be a map", "wrong-type");
+    return;
+  }
+  for (auto it = n->begin(); it != n->end(); ++it) {
+    if (!it->first.IsScalar() || !it->second.IsScalar()) {
+      ctx.Error(PosOf(it->first), "'" + std::string(key) + "' must map names to single values", "wrong-type");
+      continue;
+    }
+    if (auto v = read(it->second)) out[it->first.Scalar()] = *v;
+  }
+}
+
+void ReadWorkspace(const YAML::Node& n, WorkspaceSpec& w, Ctx& ctx) {
+  MapReader r(n, ctx, w, "workspace", 0);
+  ReadHeader(r, w.api_version, w.kind);
+  r.Str("name", w.name);
+  r.Str("catalog", w.catalog);
+  r.Strings("policyPacks", w.policy_packs);
+  ReadScalarMap(r, "rateCard", w.rate_card, ctx, [&ctx](const YAML::Node& v) -> std::optional<double> {
+    auto d = IsQuoted(v) ? std::nullopt : AsFloatScalar(v.Scalar());
+    if (!d) ctx.Error(PosOf(v), "rateCard prices must be numbers, not \"" + v.Scalar() + "\"", "wrong-type");
+    return d;
+  });
+  r.Str("currency", w.currency);
+  ReadScalarMap(r, "masking", w.masking, ctx, [](const YAML::Node& v) { return std::optional<std::string>(v.Scalar()); });
+  if (const YAML::Node* ret = r.Take("retention"); ret && !ret->IsNull()) {
+    SpecNode node;
+    MapReader rr(*ret, ctx, node, "retention", 1);
+    rr.Int("snapshots", w.retention_snapshots);
+    rr.Int("days", w.retention_days);
+    rr.Finish({"snapshots", "days"});
+  }
+  if (const YAML::Node* q = r.Take("query"); q && !q->IsNull()) {
+    SpecNode node;
+    MapReader qr(*q, ctx, node, "query", 1);
+    qr.Str("memoryLimit", w.query_memory_limit);
+    qr.Int("threads", w.query_threads);
+    qr.Finish({"memoryLimit", "threads"});
+  }
+  r.Finish({"apiVersion", "kind", "name", "catalog", "policyPacks", "rateCard", "currency", "masking", "retention",
+            "query"});
+}
+
 // Line and column (1-based) of a byte offset.
 Pos PosOfOffset(std::string_view text, size_t offset) {
   Pos p{1, 1};
@@ -927,15 +976,19 @@ LoadedFile LoadText(std::string_view text, const std::string& file, const LoadLi
         doc.kind = DocKind::kReferenceEntity;
         doc.spec = ReferenceEntity{};
         ReadReferenceEntity(node, std::get<ReferenceEntity>(doc.spec), ctx);
+      } else if (kind == "Workspace") {
+        doc.kind = DocKind::kWorkspace;
+        doc.spec = WorkspaceSpec{};
+        ReadWorkspace(node, std::get<WorkspaceSpec>(doc.spec), ctx);
       } else if (kind == "Policy") {
         doc.kind = DocKind::kPolicy;
         doc.spec = PolicySpec{};
         ReadPolicy(node, std::get<PolicySpec>(doc.spec), ctx);
       } else {
         ctx.Error(kind_pos,
-                  kind.empty() ? "missing 'kind': expected DataContract, DataProduct, Domain, ReferenceEntity or Policy"
+                  kind.empty() ? "missing 'kind': expected DataContract, DataProduct, Domain, ReferenceEntity, Policy or Workspace"
                                : "unknown kind '" + kind +
-                                     "': expected DataContract, DataProduct, Domain, ReferenceEntity or Policy",
+                                     "': expected DataContract, DataProduct, Domain, ReferenceEntity, Policy or Workspace",
                   "unknown-kind");
         continue;
       }

@@ -71,6 +71,7 @@ const char* DocKindName(DocKind k) {
     case DocKind::kDomain: return "Domain";
     case DocKind::kReferenceEntity: return "ReferenceEntity";
     case DocKind::kPolicy: return "Policy";
+    case DocKind::kWorkspace: return "Workspace";
   }
   return "?";
 }

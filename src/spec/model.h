@@ -365,13 +365,29 @@ struct PolicySpec : SpecNode {
   std::string query;
 };
 
-enum class DocKind { kDataContract, kDataProduct, kDomain, kReferenceEntity, kPolicy };
+// weft's Workspace kind (weft.yaml): settings of one mesh.
+struct WorkspaceSpec : SpecNode {
+  std::string api_version;
+  std::string kind;
+  std::string name;
+  std::string catalog;                    // catalog location; default catalog.db beside weft.yaml
+  std::vector<std::string> policy_packs;  // "default" (built in) or directories relative to weft.yaml
+  std::map<std::string, double> rate_card;  // e.g. cpuSecond, gbScanned, gbStoredMonth
+  std::string currency;
+  std::map<std::string, std::string> masking;  // classification -> default mask
+  std::optional<int64_t> retention_snapshots;
+  std::optional<int64_t> retention_days;
+  std::string query_memory_limit;
+  std::optional<int64_t> query_threads;
+};
+
+enum class DocKind { kDataContract, kDataProduct, kDomain, kReferenceEntity, kPolicy, kWorkspace };
 const char* DocKindName(DocKind k);
 
 struct Document {
   std::string file;
   DocKind kind = DocKind::kDataContract;
-  std::variant<DataContract, DataProduct, DomainSpec, ReferenceEntity, PolicySpec> spec;
+  std::variant<DataContract, DataProduct, DomainSpec, ReferenceEntity, PolicySpec, WorkspaceSpec> spec;
   Json json;  // the whole document as JSON (canonical form: keys sorted)
 
   const DataContract* contract() const { return std::get_if<DataContract>(&spec); }
@@ -379,6 +395,7 @@ struct Document {
   const DomainSpec* domain() const { return std::get_if<DomainSpec>(&spec); }
   const ReferenceEntity* reference_entity() const { return std::get_if<ReferenceEntity>(&spec); }
   const PolicySpec* policy() const { return std::get_if<PolicySpec>(&spec); }
+  const WorkspaceSpec* workspace() const { return std::get_if<WorkspaceSpec>(&spec); }
 };
 
 // The ODCS v3.1 logical types.

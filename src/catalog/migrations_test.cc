@@ -1,0 +1,170 @@
+// Schema versions and refusing files that are not (this weft's) catalogs.
+#include "catalog/sqlite/migrations.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <iterator>
+
+#include "catalog/internal/testing.h"
+#include "catalog/sqlite/sqlite_store.h"
+#include "catalog/store.h"
+
+namespace weft::catalog::sqlite {
+namespace {
+
+using catalog_internal::ScratchDir;
+using ::testing::HasSubstr;
+
+Result<int64_t> QueryInt(Connection& conn, const std::string& sql) {
+  ASSIGN_OR_RETURN(Statement stmt, conn.Prepare(sql));
+  ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row) return Status::NotFound("no row");
+  return stmt.Int(0);
+}
+
+std::string ReadBytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+void WriteBytes(const std::string& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary) << bytes;
+}
+
+class MigrationsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(dir_.ok());
+    path_ = dir_.File("catalog.db");
+  }
+
+  ScratchDir dir_;
+  std::string path_;
+};
+
+TEST_F(MigrationsTest, NewCatalogIsMarkedAndAtTheNewestVersion) {
+  { ASSERT_OK(OpenStore(path_).status()); }
+  ASSERT_OK_AND_ASSIGN(Connection conn, Connection::Open(path_, 1000));
+  ASSERT_OK_AND_ASSIGN(int64_t version, QueryInt(conn, "PRAGMA user_version"));
+  EXPECT_EQ(version, CatalogMigrations().back().version);
+  ASSERT_OK_AND_ASSIGN(int64_t application_id, QueryInt(conn, "PRAGMA application_id"));
+  EXPECT_EQ(application_id, kWeftApplicationId);
+  ASSERT_OK_AND_ASSIGN(Statement mode, conn.Prepare("PRAGMA journal_mode"));
+  ASSERT_OK_AND_ASSIGN(bool row, mode.Step());
+  ASSERT_TRUE(row);
+  EXPECT_EQ(mode.Text(0), "wal");
+}
+
+TEST_F(MigrationsTest, ReopeningChangesNothing) {
+  std::string first;
+  {
+    ASSERT_OK_AND_ASSIGN(auto store, OpenStore(path_));
+    ASSERT_OK_AND_ASSIGN(first, store->Dump());
+  }
+  ASSERT_OK_AND_ASSIGN(Connection conn, Connection::Open(path_, 1000));
+  ASSERT_OK(Migrate(conn, CatalogMigrations()));
+  ASSERT_OK(Migrate(conn, CatalogMigrations()));
+  ASSERT_OK_AND_ASSIGN(auto store, OpenStore(path_));
+  ASSERT_OK_AND_ASSIGN(std::string second, store->Dump());
+  EXPECT_EQ(first, second);
+}
+
+TEST_F(MigrationsTest, NewerCatalogIsRefused) {
+  { ASSERT_OK(OpenStore(path_).status()); }
+  {
+    ASSERT_OK_AND_ASSIGN(Connection conn, Connection::Open(path_, 1000));
+    ASSERT_OK(conn.Exec("PRAGMA user_version = 99"));
+  }
+  auto store = OpenStore(path_);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(store.status().message(),
+              HasSubstr(path_ + " was written by a newer weft (schema 99, this weft knows up to " +
+                        std::to_string(CatalogMigrations().back().version) + "); upgrade weft"));
+}
+
+TEST_F(MigrationsTest, GarbageFileIsRefused) {
+  const std::string garbage(8192, '\x5a');
+  WriteBytes(path_, "this is not a database\n" + garbage);
+  auto store = OpenStore(path_);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(store.status().message(), HasSubstr(path_ + " is not a weft catalog"));
+  EXPECT_EQ(ReadBytes(path_), "this is not a database\n" + garbage);
+}
+
+TEST_F(MigrationsTest, DatabaseWithOtherTablesIsRefusedAndLeftAlone) {
+  {
+    ASSERT_OK_AND_ASSIGN(Connection conn, Connection::Open(path_, 1000));
+    ASSERT_OK(conn.Exec("CREATE TABLE invoices (id INTEGER); INSERT INTO invoices VALUES (1);"));
+  }
+  const std::string before = ReadBytes(path_);
+  auto store = OpenStore(path_);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(store.status().message(), HasSubstr(path_ + " is not a weft catalog"));
+  EXPECT_THAT(store.status().message(), HasSubstr("(invoices)"));
+  EXPECT_EQ(ReadBytes(path_), before);
+}
+
+TEST_F(MigrationsTest, DatabaseOfAnotherApplicationIsRefused) {
+  {
+    ASSERT_OK_AND_ASSIGN(Connection conn, Connection::Open(path_, 1000));
+    ASSERT_OK(conn.Exec("PRAGMA application_id = 1234"));
+  }
+  auto store = OpenStore(path_);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(store.status().message(), HasSubstr("another application (application_id 0x4d2)"));
+}
+
+TEST_F(MigrationsTest, EmptyFileBecomesACatalog) {
+  WriteBytes(path_, "");
+  ASSERT_OK_AND_ASSIGN(auto store, OpenStore(path_));
+  ASSERT_OK_AND_ASSIGN(int64_t generation, store->Generation());
+  EXPECT_EQ(generation, 0);
+}
+
+TEST_F(MigrationsTest, AFailingMigrationLeavesNothingBehind) {
+  const Migration migrations[] = {
+      {1, "a table", "CREATE TABLE a (x INTEGER);"},
+      {2, "a broken script", "CREATE TABLE b (x INTEGER); THIS IS NOT SQL;"},
+  };
+  ASSERT_OK_AND_ASSIGN(Connection conn, Connection::Open(path_, 1000));
+  Status s = Migrate(conn, migrations);
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(s.message(), HasSubstr("applying catalog migration 2 (a broken script)"));
+  ASSERT_OK_AND_ASSIGN(int64_t version, QueryInt(conn, "PRAGMA user_version"));
+  EXPECT_EQ(version, 0);
+  ASSERT_OK_AND_ASSIGN(int64_t tables, QueryInt(conn, "SELECT count(*) FROM sqlite_schema"));
+  EXPECT_EQ(tables, 0);
+}
+
+TEST_F(MigrationsTest, OnlyPendingMigrationsRun) {
+  const Migration v1[] = {{1, "a table", "CREATE TABLE a (x INTEGER); INSERT INTO a VALUES (1);"}};
+  const Migration v2[] = {v1[0], {2, "b table", "CREATE TABLE b (x INTEGER); INSERT INTO a VALUES (2);"}};
+  ASSERT_OK_AND_ASSIGN(Connection conn, Connection::Open(path_, 1000));
+  ASSERT_OK(Migrate(conn, v1));
+  ASSERT_OK(Migrate(conn, v2));
+  ASSERT_OK(Migrate(conn, v2));
+  ASSERT_OK_AND_ASSIGN(int64_t version, QueryInt(conn, "PRAGMA user_version"));
+  EXPECT_EQ(version, 2);
+  // Script 1 ran once, script 2 once.
+  ASSERT_OK_AND_ASSIGN(int64_t rows, QueryInt(conn, "SELECT count(*) FROM a"));
+  EXPECT_EQ(rows, 2);
+  // A weft that only knows version 1 refuses the file now.
+  Status s = Migrate(conn, v1);
+  EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(s.message(), HasSubstr("schema 2, this weft knows up to 1"));
+}
+
+TEST_F(MigrationsTest, MigrationVersionsMustBeConsecutive) {
+  const Migration gap[] = {{1, "a", "SELECT 1;"}, {3, "c", "SELECT 1;"}};
+  ASSERT_OK_AND_ASSIGN(Connection conn, Connection::Open(path_, 1000));
+  EXPECT_EQ(Migrate(conn, gap).code(), StatusCode::kInternal);
+}
+
+}  // namespace
+}  // namespace weft::catalog::sqlite

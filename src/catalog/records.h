@@ -1,0 +1,178 @@
+// The control-plane records the catalog keeps: what `weft apply` registers
+// and every later milestone reads. Plain values; the Store (store.h) persists
+// them. Spec bodies are kept as canonical JSON (keys sorted) so a digest of
+// the text identifies a spec version exactly.
+//
+// Thread safety: values.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace weft::catalog {
+
+// A domain: an isolated "account" with its own storage root and service principal.
+struct DomainRecord {
+  std::string name;
+  std::string description;
+  std::vector<std::string> owners;
+  std::string storage_root;       // absolute path
+  std::string service_principal;  // "svc.<domain>"
+  std::optional<double> monthly_budget;
+  std::optional<double> soft_limit_percent;
+  std::string currency;
+  std::string cost_center;
+  std::string spec_json;  // canonical JSON of domain.yaml
+  std::string digest;     // SHA-256 of spec_json
+};
+
+// A user, a service principal or a group (a domain team).
+struct PrincipalRecord {
+  std::string name;
+  std::string kind;  // user | service | group
+  std::string display_name;
+  std::map<std::string, std::string> attributes;  // e.g. region=EU (row filters)
+};
+
+// Membership of a principal in a group, with the role it holds there.
+struct MembershipRecord {
+  std::string group;      // e.g. "team:sales"
+  std::string principal;  // e.g. "carol@retail.example"
+  std::string role;       // owner | member | steward | ...
+  std::string source;     // the object that declared it (domain.yaml, product id): replaced on re-apply
+};
+
+struct ProductRecord {
+  std::string id;  // "<domain>.<product>"
+  std::string domain;
+  std::string name;
+  std::string status;  // ODPS status as written
+  std::string version;
+  std::string tier;  // weft.tier
+  std::string description;
+  std::vector<std::string> tags;
+  std::string spec_json;
+  std::string digest;
+};
+
+// One major version of one output port: what consumers address as
+// `domain.product` (newest) or `domain.product_v<major>`.
+struct PortVersionRecord {
+  std::string product_id;
+  std::string port;
+  int64_t major = 0;
+  std::string version;      // the contract version currently served under this major
+  std::string contract_id;
+  std::string status;       // active | deprecated | retired
+  std::string end_of_support;
+  std::string end_of_life;
+  std::string storage_path;  // <domain root>/products/<product>/v<major>
+};
+
+// An applied contract version. Immutable: the same (id, version) can never
+// be applied with a different spec.
+struct ContractVersionRecord {
+  std::string contract_id;
+  std::string version;
+  int64_t major = 0;
+  std::string product_id;
+  std::string port;
+  std::string spec_json;
+  std::string digest;
+  std::string applied_at;  // ISO 8601 UTC
+};
+
+struct ReferenceEntityRecord {
+  std::string name;
+  std::string mastered_by;
+  std::string identifier_name;
+  std::string spec_json;
+  std::string digest;
+};
+
+// Filled by the data plane (issue 4); declared now so the schema has it.
+struct SnapshotRecord {
+  std::string id;
+  std::string product_id;
+  int64_t major = 0;
+  std::string parent_id;
+  std::string created_at;
+  int64_t rows = 0;
+  int64_t bytes = 0;
+  int64_t files = 0;
+  std::string contract_version;
+  std::string input_checksum;
+  std::string quality_json;
+};
+
+struct AuditEvent {
+  int64_t id = 0;  // assigned by the store
+  std::string time;  // ISO 8601 UTC; the store fills it when empty
+  std::string actor;
+  std::string action;  // e.g. "apply.create", "apply.update", "waiver.add"
+  std::string object;  // e.g. "product:sales.orders", "contract:sales.orders@1.1.0"
+  std::string before_digest;
+  std::string after_digest;
+  std::string detail;  // a short human-readable note
+};
+
+struct AuditFilter {
+  std::string object;  // exact, or a prefix ending in '*'
+  std::string since;   // ISO 8601; events at or after
+  int limit = 1000;
+};
+
+// A policy waiver: this policy does not apply to this subject until expiry.
+struct WaiverRecord {
+  int64_t id = 0;
+  std::string policy_id;
+  std::string subject;
+  std::string reason;
+  std::string approver;
+  std::string expires_at;  // ISO 8601 UTC
+  std::string created_at;
+};
+
+// What search indexes for one product (one row per product).
+struct SearchDocument {
+  std::string product_id;
+  std::string domain;
+  std::string name;
+  std::string status;
+  std::string description;
+  std::vector<std::string> tags;
+  std::vector<std::string> classifications;
+  std::string columns;              // column names, space separated
+  std::string column_descriptions;  // column descriptions, joined
+  bool golden_record = false;       // masters a reference entity
+  std::vector<std::string> references;  // reference entities it points at
+};
+
+struct SearchQuery {
+  std::string text;
+  std::string domain;
+  std::string tag;
+  std::string classification;
+  std::string status;
+  int limit = 20;
+};
+
+struct SearchHit {
+  std::string product_id;
+  std::string domain;
+  std::string name;
+  std::string status;
+  double score = 0;     // higher is better
+  std::string snippet;  // why it matched, with [matches] marked
+};
+
+struct SearchResult {
+  std::vector<SearchHit> hits;
+  // facet name (domain, tag, classification, status) -> value -> hit count
+  std::map<std::string, std::map<std::string, int64_t>> facets;
+};
+
+}  // namespace weft::catalog

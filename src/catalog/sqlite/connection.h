@@ -1,0 +1,127 @@
+// RAII over SQLite's C API for the SQLite catalog store: a Connection owns a
+// sqlite3 handle, a Statement owns a sqlite3_stmt. Every SQLite error becomes
+// a weft Status carrying sqlite3_errmsg; callers add what they were doing with
+// Status::WithContext.
+//
+//   ASSIGN_OR_RETURN(Connection conn, Connection::Open("/ws/catalog.db", 5000));
+//   ASSIGN_OR_RETURN(Statement stmt, conn.Prepare("SELECT name FROM domains WHERE name = ?"));
+//   RETURN_IF_ERROR(stmt.BindAll("sales"));
+//   ASSIGN_OR_RETURN(bool row, stmt.Step());
+//   if (row) name = stmt.Text(0);
+//
+// Thread safety: a Connection and its Statements are used by one thread at a
+// time (the store guards shared connections with a mutex).
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace weft::catalog::sqlite {
+
+// Maps an SQLite result code to a Status: a lock timeout is kFailedPrecondition
+// ("retry"), a file that is not a database is kFailedPrecondition naming
+// `path`, file-system trouble is kIoError, anything else kInternal.
+Status SqliteStatus(sqlite3* db, int rc, const std::string& path);
+
+class Statement {
+ public:
+  Statement(Statement&& other) noexcept;
+  Statement& operator=(Statement&& other) noexcept;
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  // Finalizing also ends the read snapshot a stepped statement holds, so a
+  // later read on the same connection sees the newest commit.
+  ~Statement();
+
+  // Parameters are numbered from 1. Text is bound as a copy.
+  Status Bind(int index, std::string_view value);
+  Status Bind(int index, const char* value) { return Bind(index, std::string_view(value)); }
+  Status Bind(int index, int64_t value);
+  Status Bind(int index, int value) { return Bind(index, int64_t{value}); }
+  Status Bind(int index, double value);
+  Status Bind(int index, std::optional<double> value);
+  // Binds a named parameter (":domain"); a name the SQL does not use is a bug.
+  template <typename T>
+  Status BindNamed(const char* name, const T& value) {
+    ASSIGN_OR_RETURN(int index, ParameterIndex(name));
+    return Bind(index, value);
+  }
+  // Binds the arguments to parameters 1..N in order.
+  template <typename... Args>
+  Status BindAll(const Args&... args) {
+    Status status;
+    if constexpr (sizeof...(Args) > 0) {
+      int index = 0;
+      auto bind_one = [&](const auto& arg) {
+        if (status.ok()) status = Bind(++index, arg);
+      };
+      (bind_one(args), ...);
+    }
+    return status;
+  }
+
+  // Advances to the next row: true when a row is ready, false when done.
+  Result<bool> Step();
+  // Steps to completion, for statements that return no rows.
+  Status Run();
+
+  int ColumnCount() const;
+  int ColumnType(int column) const;  // SQLITE_INTEGER, SQLITE_TEXT, ...
+  bool IsNull(int column) const { return ColumnType(column) == SQLITE_NULL; }
+  std::string Text(int column) const;  // NULL reads as ""
+  int64_t Int(int column) const;
+  double Double(int column) const;
+  std::optional<double> OptionalDouble(int column) const;
+  std::string ColumnName(int column) const;
+
+ private:
+  friend class Connection;
+  Statement(sqlite3_stmt* stmt, const std::string* path) : stmt_(stmt), path_(path) {}
+  Status Check(int rc) const;
+  Result<int> ParameterIndex(const char* name) const;
+
+  sqlite3_stmt* stmt_ = nullptr;
+  const std::string* path_ = nullptr;  // the owning Connection's path, for messages
+};
+
+class Connection {
+ public:
+  // Opens (creating when missing) the database file. Extended result codes
+  // are on; a busy handler waits up to `busy_timeout_ms` for locks.
+  static Result<Connection> Open(const std::string& path, int busy_timeout_ms);
+
+  Connection(Connection&& other) noexcept;
+  Connection& operator=(Connection&& other) noexcept;
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+  ~Connection();
+
+  // Runs one or more statements that take no parameters and return no rows.
+  Status Exec(const std::string& sql);
+  // A Statement must be destroyed before its Connection (moving the
+  // Connection is fine).
+  Result<Statement> Prepare(std::string_view sql);
+
+  int64_t Changes() const { return sqlite3_changes64(db_); }
+  int64_t LastInsertRowid() const { return sqlite3_last_insert_rowid(db_); }
+  const std::string& path() const { return *path_; }
+
+ private:
+  Connection(sqlite3* db, std::string path);
+  void Close();
+
+  sqlite3* db_ = nullptr;
+  // Heap-allocated so the pointer Statements keep stays valid when the
+  // Connection object itself is moved (e.g. out of a Result).
+  std::unique_ptr<std::string> path_;
+};
+
+}  // namespace weft::catalog::sqlite

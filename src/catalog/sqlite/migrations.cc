@@ -1,0 +1,283 @@
+#include "catalog/sqlite/migrations.h"
+
+#include <fmt/format.h>
+
+#include <string>
+#include <vector>
+
+#include "common/strings.h"
+
+namespace weft::catalog::sqlite {
+namespace {
+
+// Version 1. Conventions: STRICT tables, so a wrong type is an error rather
+// than silently stored; text fields are NOT NULL and '' means "not set",
+// as in records.h; lists and maps are JSON text; times are ISO 8601 UTC text,
+// which sorts chronologically.
+constexpr const char* kInitialSchema = R"sql(
+-- One row: the catalog generation, advanced by every committed write.
+CREATE TABLE catalog_meta (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  generation INTEGER NOT NULL
+) STRICT;
+INSERT INTO catalog_meta (id, generation) VALUES (1, 0);
+
+CREATE TABLE domains (
+  name TEXT PRIMARY KEY,
+  description TEXT NOT NULL,
+  owners TEXT NOT NULL,  -- JSON array
+  storage_root TEXT NOT NULL,
+  service_principal TEXT NOT NULL,
+  monthly_budget REAL,
+  soft_limit_percent REAL,
+  currency TEXT NOT NULL,
+  cost_center TEXT NOT NULL,
+  spec_json TEXT NOT NULL,
+  digest TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE principals (
+  name TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  display_name TEXT NOT NULL,
+  attributes TEXT NOT NULL  -- JSON object of strings
+) STRICT;
+
+-- Keyed by the declaring source first: re-applying a source replaces its rows.
+CREATE TABLE memberships (
+  source TEXT NOT NULL,
+  group_name TEXT NOT NULL,
+  principal TEXT NOT NULL,
+  role TEXT NOT NULL,
+  PRIMARY KEY (source, group_name, principal, role)
+) STRICT;
+CREATE INDEX memberships_by_principal ON memberships (principal);
+
+CREATE TABLE products (
+  id TEXT PRIMARY KEY,
+  domain TEXT NOT NULL REFERENCES domains (name),
+  name TEXT NOT NULL,
+  status TEXT NOT NULL,
+  version TEXT NOT NULL,
+  tier TEXT NOT NULL,
+  description TEXT NOT NULL,
+  tags TEXT NOT NULL,  -- JSON array
+  spec_json TEXT NOT NULL,
+  digest TEXT NOT NULL
+) STRICT;
+CREATE INDEX products_by_domain ON products (domain);
+
+CREATE TABLE port_versions (
+  product_id TEXT NOT NULL REFERENCES products (id) ON DELETE CASCADE,
+  port TEXT NOT NULL,
+  major INTEGER NOT NULL,
+  version TEXT NOT NULL,
+  contract_id TEXT NOT NULL,
+  status TEXT NOT NULL,
+  end_of_support TEXT NOT NULL,
+  end_of_life TEXT NOT NULL,
+  storage_path TEXT NOT NULL,
+  PRIMARY KEY (product_id, port, major)
+) STRICT;
+
+-- No foreign key to products: applied contract versions are history and stay
+-- immutable even if their product is deleted and created again.
+CREATE TABLE contract_versions (
+  contract_id TEXT NOT NULL,
+  version TEXT NOT NULL,
+  major INTEGER NOT NULL,
+  product_id TEXT NOT NULL,
+  port TEXT NOT NULL,
+  spec_json TEXT NOT NULL,
+  digest TEXT NOT NULL,
+  applied_at TEXT NOT NULL,
+  PRIMARY KEY (contract_id, version)
+) STRICT;
+
+CREATE TABLE reference_entities (
+  name TEXT PRIMARY KEY,
+  mastered_by TEXT NOT NULL,
+  identifier_name TEXT NOT NULL,
+  spec_json TEXT NOT NULL,
+  digest TEXT NOT NULL
+) STRICT;
+
+-- Filled by the data plane. No foreign key to products: deleting a product's
+-- files and its snapshot records is the storage module's decision.
+CREATE TABLE snapshots (
+  id TEXT PRIMARY KEY,
+  product_id TEXT NOT NULL,
+  major INTEGER NOT NULL,
+  parent_id TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  row_count INTEGER NOT NULL,
+  byte_count INTEGER NOT NULL,
+  file_count INTEGER NOT NULL,
+  contract_version TEXT NOT NULL,
+  input_checksum TEXT NOT NULL,
+  quality_json TEXT NOT NULL
+) STRICT;
+CREATE INDEX snapshots_by_product ON snapshots (product_id, major, created_at);
+
+-- AUTOINCREMENT: ids are never reused, so an id in the audit trail names one
+-- waiver forever.
+CREATE TABLE waivers (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  policy_id TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  approver TEXT NOT NULL,
+  expires_at TEXT NOT NULL,
+  created_at TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE audit_events (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  time TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  object TEXT NOT NULL,
+  before_digest TEXT NOT NULL,
+  after_digest TEXT NOT NULL,
+  detail TEXT NOT NULL
+) STRICT;
+CREATE INDEX audit_events_by_object ON audit_events (object);
+CREATE INDEX audit_events_by_time ON audit_events (time);
+
+-- Search. search_documents holds one row per indexed product (what a hit
+-- shows and filters on); search_fts holds its text, at rowid = doc_id;
+-- search_facets holds its tags and classifications. Deleting a product
+-- cascades to its document, which cascades to its facets and, through the
+-- trigger, removes its text.
+CREATE TABLE search_documents (
+  doc_id INTEGER PRIMARY KEY,
+  product_id TEXT NOT NULL UNIQUE REFERENCES products (id) ON DELETE CASCADE,
+  domain TEXT NOT NULL,
+  name TEXT NOT NULL,
+  status TEXT NOT NULL,
+  golden_record INTEGER NOT NULL,
+  reference_entities TEXT NOT NULL  -- JSON array
+) STRICT;
+CREATE INDEX search_documents_by_name ON search_documents (name);
+
+CREATE TABLE search_facets (
+  product_id TEXT NOT NULL REFERENCES search_documents (product_id) ON DELETE CASCADE,
+  facet TEXT NOT NULL,  -- tag | classification
+  value TEXT NOT NULL,
+  PRIMARY KEY (product_id, facet, value)
+) STRICT;
+CREATE INDEX search_facets_by_value ON search_facets (facet, value);
+
+-- The column order is the order of the bm25() weights in sqlite_store.cc.
+-- unicode61 splits on punctuation, so the column customer_id is found by
+-- "customer" and by "customer_id" (a phrase of two tokens).
+CREATE VIRTUAL TABLE search_fts USING fts5 (
+  name, tags, columns, description, column_descriptions,
+  tokenize = 'unicode61 remove_diacritics 2'
+);
+
+CREATE TRIGGER search_documents_remove_text AFTER DELETE ON search_documents BEGIN
+  DELETE FROM search_fts WHERE rowid = old.doc_id;
+END;
+)sql";
+
+constexpr Migration kMigrations[] = {
+    {1, "initial schema", kInitialSchema},
+};
+
+Result<int64_t> ReadPragma(Connection& conn, const char* name) {
+  ASSIGN_OR_RETURN(Statement stmt, conn.Prepare(fmt::format("PRAGMA {}", name)));
+  ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row) return Status::Internal(fmt::format("PRAGMA {} returned no row", name));
+  return stmt.Int(0);
+}
+
+Result<std::vector<std::string>> ListTables(Connection& conn) {
+  ASSIGN_OR_RETURN(Statement stmt,
+                   conn.Prepare("SELECT name FROM sqlite_schema WHERE type IN ('table', 'view') ORDER BY name"));
+  std::vector<std::string> names;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) return names;
+    names.push_back(stmt.Text(0));
+  }
+}
+
+// What the database header and schema say about the file.
+struct FileState {
+  int64_t application_id = 0;
+  int64_t version = 0;
+};
+
+// Reads the file's state and refuses a file that is not a catalog of a
+// version this weft knows.
+Result<FileState> Inspect(Connection& conn, int64_t newest) {
+  FileState state;
+  const std::string& path = conn.path();
+  // The first read of the header: where a file that is not a database fails.
+  ASSIGN_OR_RETURN(state.application_id, ReadPragma(conn, "application_id"));
+  ASSIGN_OR_RETURN(state.version, ReadPragma(conn, "user_version"));
+  if (state.application_id != kWeftApplicationId) {
+    if (state.application_id != 0) {
+      return Status::FailedPrecondition(fmt::format(
+          "{} is not a weft catalog: it is an SQLite database of another application (application_id {:#x}); "
+          "point weft at a new file or at a workspace's catalog.db",
+          path, state.application_id));
+    }
+    ASSIGN_OR_RETURN(std::vector<std::string> tables, ListTables(conn));
+    if (!tables.empty() || state.version != 0) {
+      return Status::FailedPrecondition(
+          fmt::format("{} is not a weft catalog: it is an SQLite database holding other tables ({}); "
+                      "point weft at a new file or at a workspace's catalog.db",
+                      path, Join(tables, ", ")));
+    }
+    // An empty database: it becomes a catalog.
+  }
+  if (state.version > newest) {
+    return Status::FailedPrecondition(
+        fmt::format("{} was written by a newer weft (schema {}, this weft knows up to {}); upgrade weft", path,
+                    state.version, newest));
+  }
+  return state;
+}
+
+// Runs inside the migration transaction. Inspects again: another process
+// may have migrated the file between the first look and the lock.
+Status MigrateLocked(Connection& conn, std::span<const Migration> migrations, int64_t newest) {
+  ASSIGN_OR_RETURN(FileState state, Inspect(conn, newest));
+  for (const Migration& m : migrations) {
+    if (m.version <= state.version) continue;
+    RETURN_IF_ERROR(conn.Exec(m.sql).WithContext(
+        fmt::format("applying catalog migration {} ({}) to {}", m.version, m.description, conn.path())));
+  }
+  // PRAGMA takes no parameters; both values are integers formatted here.
+  return conn.Exec(fmt::format("PRAGMA application_id = {}; PRAGMA user_version = {};", kWeftApplicationId, newest));
+}
+
+}  // namespace
+
+std::span<const Migration> CatalogMigrations() {
+  return kMigrations;
+}
+
+Status Migrate(Connection& conn, std::span<const Migration> migrations) {
+  for (size_t i = 0; i < migrations.size(); ++i) {
+    if (migrations[i].version != static_cast<int>(i) + 1) {
+      return Status::Internal(fmt::format("catalog migration at position {} has version {}; versions must be 1, 2, ...",
+                                          i, migrations[i].version));
+    }
+  }
+  const int64_t newest = migrations.empty() ? 0 : migrations.back().version;
+  // The usual case, an up-to-date catalog, takes no write lock: opening a
+  // catalog must work while another process applies.
+  ASSIGN_OR_RETURN(FileState state, Inspect(conn, newest));
+  if (state.application_id == kWeftApplicationId && state.version == newest) return Status::Ok();
+
+  RETURN_IF_ERROR(conn.Exec("BEGIN IMMEDIATE").WithContext("while migrating the catalog " + conn.path()));
+  Status status = MigrateLocked(conn, migrations, newest);
+  if (status.ok()) status = conn.Exec("COMMIT").WithContext("while committing the catalog schema");
+  if (!status.ok()) conn.Exec("ROLLBACK").IgnoreError();  // nothing to undo when BEGIN's lock was the failure
+  return status;
+}
+
+}  // namespace weft::catalog::sqlite

@@ -1,0 +1,750 @@
+#include "catalog/sqlite/sqlite_store.h"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+#include <utility>
+
+#include "catalog/sqlite/fts_query.h"
+#include "catalog/sqlite/migrations.h"
+#include "common/strings.h"
+
+namespace weft::catalog::sqlite {
+namespace {
+
+// ISO 8601 UTC with milliseconds, e.g. 2025-03-01T12:00:00.123Z: sorts as time.
+constexpr const char* kNowSql = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
+
+// Search ranking. bm25() weights in search_fts column order (name, tags,
+// columns, description, column_descriptions): a word in the name says most
+// about what a product is, a word somewhere in a column description least.
+constexpr const char* kBm25Sql = "bm25(search_fts, 10.0, 5.0, 3.0, 2.0, 1.0)";
+// A golden record (the master of a reference entity) is the product to
+// reach for, so it ranks above an equally good match; the boost is small
+// enough that a name match still beats a golden record's description match.
+constexpr double kGoldenRecordBoost = 1.5;
+constexpr int kMaxSearchLimit = 1000;
+
+// The search filters, shared by the hit list and the facet counts; an empty
+// parameter means "any". Tags and classifications match exactly.
+constexpr const char* kSearchFilterSql = R"sql(
+  AND (:domain = '' OR d.domain = :domain)
+  AND (:status = '' OR d.status = :status)
+  AND (:tag = '' OR EXISTS (SELECT 1 FROM search_facets f
+                            WHERE f.product_id = d.product_id AND f.facet = 'tag' AND f.value = :tag))
+  AND (:classification = '' OR EXISTS (SELECT 1 FROM search_facets f
+                            WHERE f.product_id = d.product_id AND f.facet = 'classification'
+                              AND f.value = :classification)))sql";
+
+// --- JSON columns -------------------------------------------------------------
+
+std::string ToJson(const nlohmann::json& value) {
+  // Replace invalid UTF-8 rather than throw; inputs are validated upstream.
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+template <typename T>
+Result<T> FromJson(const std::string& text, const char* column) {
+  try {
+    return nlohmann::json::parse(text).get<T>();
+  } catch (const nlohmann::json::exception& e) {
+    return Status::Internal(fmt::format("the catalog column {} holds invalid JSON: {}", column, e.what()));
+  }
+}
+
+Status RequireKey(const std::string& value, const char* what) {
+  if (value.empty()) return Status::InvalidArgument(fmt::format("{} is empty", what));
+  return Status::Ok();
+}
+
+// --- row decoding ---------------------------------------------------------------
+
+Result<DomainRecord> DecodeDomain(const Statement& s) {
+  DomainRecord d;
+  d.name = s.Text(0);
+  d.description = s.Text(1);
+  ASSIGN_OR_RETURN(d.owners, FromJson<std::vector<std::string>>(s.Text(2), "domains.owners"));
+  d.storage_root = s.Text(3);
+  d.service_principal = s.Text(4);
+  d.monthly_budget = s.OptionalDouble(5);
+  d.soft_limit_percent = s.OptionalDouble(6);
+  d.currency = s.Text(7);
+  d.cost_center = s.Text(8);
+  d.spec_json = s.Text(9);
+  d.digest = s.Text(10);
+  return d;
+}
+
+Result<PrincipalRecord> DecodePrincipal(const Statement& s) {
+  PrincipalRecord p;
+  p.name = s.Text(0);
+  p.kind = s.Text(1);
+  p.display_name = s.Text(2);
+  ASSIGN_OR_RETURN(p.attributes, (FromJson<std::map<std::string, std::string>>(s.Text(3), "principals.attributes")));
+  return p;
+}
+
+Result<MembershipRecord> DecodeMembership(const Statement& s) {
+  return MembershipRecord{.group = s.Text(0), .principal = s.Text(1), .role = s.Text(2), .source = s.Text(3)};
+}
+
+Result<ProductRecord> DecodeProduct(const Statement& s) {
+  ProductRecord p;
+  p.id = s.Text(0);
+  p.domain = s.Text(1);
+  p.name = s.Text(2);
+  p.status = s.Text(3);
+  p.version = s.Text(4);
+  p.tier = s.Text(5);
+  p.description = s.Text(6);
+  ASSIGN_OR_RETURN(p.tags, FromJson<std::vector<std::string>>(s.Text(7), "products.tags"));
+  p.spec_json = s.Text(8);
+  p.digest = s.Text(9);
+  return p;
+}
+
+Result<PortVersionRecord> DecodePortVersion(const Statement& s) {
+  return PortVersionRecord{.product_id = s.Text(0),
+                           .port = s.Text(1),
+                           .major = s.Int(2),
+                           .version = s.Text(3),
+                           .contract_id = s.Text(4),
+                           .status = s.Text(5),
+                           .end_of_support = s.Text(6),
+                           .end_of_life = s.Text(7),
+                           .storage_path = s.Text(8)};
+}
+
+Result<ContractVersionRecord> DecodeContractVersion(const Statement& s) {
+  return ContractVersionRecord{.contract_id = s.Text(0),
+                               .version = s.Text(1),
+                               .major = s.Int(2),
+                               .product_id = s.Text(3),
+                               .port = s.Text(4),
+                               .spec_json = s.Text(5),
+                               .digest = s.Text(6),
+                               .applied_at = s.Text(7)};
+}
+
+Result<ReferenceEntityRecord> DecodeReferenceEntity(const Statement& s) {
+  return ReferenceEntityRecord{.name = s.Text(0),
+                               .mastered_by = s.Text(1),
+                               .identifier_name = s.Text(2),
+                               .spec_json = s.Text(3),
+                               .digest = s.Text(4)};
+}
+
+Result<WaiverRecord> DecodeWaiver(const Statement& s) {
+  return WaiverRecord{.id = s.Int(0),
+                      .policy_id = s.Text(1),
+                      .subject = s.Text(2),
+                      .reason = s.Text(3),
+                      .approver = s.Text(4),
+                      .expires_at = s.Text(5),
+                      .created_at = s.Text(6)};
+}
+
+Result<AuditEvent> DecodeAuditEvent(const Statement& s) {
+  return AuditEvent{.id = s.Int(0),
+                    .time = s.Text(1),
+                    .actor = s.Text(2),
+                    .action = s.Text(3),
+                    .object = s.Text(4),
+                    .before_digest = s.Text(5),
+                    .after_digest = s.Text(6),
+                    .detail = s.Text(7)};
+}
+
+Result<SearchHit> DecodeSearchHit(const Statement& s) {
+  return SearchHit{.product_id = s.Text(0),
+                   .domain = s.Text(1),
+                   .name = s.Text(2),
+                   .status = s.Text(3),
+                   .score = s.Double(4),
+                   .snippet = s.Text(5)};
+}
+
+// Steps `stmt` to the end, decoding every row.
+template <typename T>
+Result<std::vector<T>> CollectRows(Statement& stmt, Result<T> (*decode)(const Statement&)) {
+  std::vector<T> rows;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) return rows;
+    ASSIGN_OR_RETURN(T value, decode(stmt));
+    rows.push_back(std::move(value));
+  }
+}
+
+template <typename T>
+Result<std::vector<T>> Query(Connection& conn, const char* sql, Result<T> (*decode)(const Statement&)) {
+  ASSIGN_OR_RETURN(Statement stmt, conn.Prepare(sql));
+  return CollectRows(stmt, decode);
+}
+
+// Runs `read` inside one read transaction, so all its statements see the
+// same commit. `read`'s statements are finalized before the snapshot ends.
+template <typename Read>
+auto InSnapshot(Connection& conn, Read read) -> decltype(read()) {
+  RETURN_IF_ERROR(conn.Exec("BEGIN"));
+  auto result = read();
+  conn.Exec("COMMIT").IgnoreError();  // a read-only transaction has nothing to lose
+  return result;
+}
+
+// Dump formatting of one value.
+std::string DumpValue(const Statement& s, int column) {
+  switch (s.ColumnType(column)) {
+    case SQLITE_NULL:
+      return "NULL";
+    case SQLITE_INTEGER:
+      return std::to_string(s.Int(column));
+    case SQLITE_FLOAT:
+      return fmt::format("{}", s.Double(column));  // shortest text that reads back exactly
+    default:
+      return SqlQuote(s.Text(column));
+  }
+}
+
+// --- the write transaction ------------------------------------------------------
+
+// Holds SQLite's write lock from BeginWrite until Commit or destruction.
+class SqliteTransaction final : public Transaction {
+ public:
+  explicit SqliteTransaction(Connection conn) : conn_(std::move(conn)) {}
+  ~SqliteTransaction() override {
+    if (open_) conn_.Exec("ROLLBACK").IgnoreError();  // nothing more can be done in a destructor
+  }
+
+  Result<int64_t> Generation() override {
+    RETURN_IF_ERROR(CheckOpen());
+    ASSIGN_OR_RETURN(Statement stmt, conn_.Prepare("SELECT generation FROM catalog_meta"));
+    ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) return Status::Internal("the catalog has no generation row");
+    return stmt.Int(0);
+  }
+
+  Status UpsertDomain(const DomainRecord& d) override {
+    RETURN_IF_ERROR(RequireKey(d.name, "the domain name"));
+    return Run(R"sql(
+        INSERT INTO domains (name, description, owners, storage_root, service_principal, monthly_budget,
+                             soft_limit_percent, currency, cost_center, spec_json, digest)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+        ON CONFLICT (name) DO UPDATE SET
+          description = excluded.description, owners = excluded.owners, storage_root = excluded.storage_root,
+          service_principal = excluded.service_principal, monthly_budget = excluded.monthly_budget,
+          soft_limit_percent = excluded.soft_limit_percent, currency = excluded.currency,
+          cost_center = excluded.cost_center, spec_json = excluded.spec_json, digest = excluded.digest)sql",
+               d.name, d.description, ToJson(d.owners), d.storage_root, d.service_principal, d.monthly_budget,
+               d.soft_limit_percent, d.currency, d.cost_center, d.spec_json, d.digest)
+        .WithContext("while saving domain " + d.name);
+  }
+
+  Status DeleteDomain(const std::string& name) override {
+    RETURN_IF_ERROR(CheckOpen());
+    const std::string context = "while deleting domain " + name;
+    // Checked here rather than left to the foreign key, to name the products.
+    ASSIGN_OR_RETURN(Statement products, conn_.Prepare("SELECT id FROM products WHERE domain = ?1 ORDER BY id"));
+    RETURN_IF_ERROR(products.BindAll(name));
+    std::vector<std::string> ids;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, products.Step());
+      if (!row) break;
+      ids.push_back(products.Text(0));
+    }
+    if (!ids.empty()) {
+      return Status::FailedPrecondition(
+          fmt::format("domain {} still has products ({}); delete them first", name, Join(ids, ", ")));
+    }
+    RETURN_IF_ERROR(Run("DELETE FROM domains WHERE name = ?1", name).WithContext(context));
+    return RequireChanged("domain " + name);
+  }
+
+  Status UpsertPrincipal(const PrincipalRecord& p) override {
+    RETURN_IF_ERROR(RequireKey(p.name, "the principal name"));
+    return Run(R"sql(
+        INSERT INTO principals (name, kind, display_name, attributes) VALUES (?1, ?2, ?3, ?4)
+        ON CONFLICT (name) DO UPDATE SET
+          kind = excluded.kind, display_name = excluded.display_name, attributes = excluded.attributes)sql",
+               p.name, p.kind, p.display_name, ToJson(p.attributes))
+        .WithContext("while saving principal " + p.name);
+  }
+
+  Status ReplaceMemberships(const std::string& source, const std::vector<MembershipRecord>& memberships) override {
+    RETURN_IF_ERROR(RequireKey(source, "the membership source"));
+    const std::string context = "while replacing the memberships declared by " + source;
+    for (const MembershipRecord& m : memberships) {
+      if (!m.source.empty() && m.source != source) {
+        return Status::InvalidArgument(fmt::format("membership of {} in {} is declared by {}, not by {}", m.principal,
+                                                   m.group, m.source, source))
+            .WithContext(context);
+      }
+    }
+    RETURN_IF_ERROR(Run("DELETE FROM memberships WHERE source = ?1", source).WithContext(context));
+    for (const MembershipRecord& m : memberships) {
+      // A membership listed twice is one membership.
+      RETURN_IF_ERROR(Run(R"sql(
+          INSERT INTO memberships (source, group_name, principal, role) VALUES (?1, ?2, ?3, ?4)
+          ON CONFLICT DO NOTHING)sql",
+                          source, m.group, m.principal, m.role)
+                          .WithContext(context));
+    }
+    return Status::Ok();
+  }
+
+  Status UpsertProduct(const ProductRecord& p) override {
+    RETURN_IF_ERROR(RequireKey(p.id, "the product id"));
+    const std::string context = "while saving product " + p.id;
+    ASSIGN_OR_RETURN(bool domain_exists, Exists("SELECT 1 FROM domains WHERE name = ?1", p.domain));
+    if (!domain_exists) {
+      return Status::FailedPrecondition(
+          fmt::format("product {}: domain {} is not in the catalog; apply the domain first", p.id, p.domain));
+    }
+    // ON CONFLICT ... DO UPDATE, not INSERT OR REPLACE: a replace deletes the
+    // row first, which would cascade to the product's port versions.
+    return Run(R"sql(
+        INSERT INTO products (id, domain, name, status, version, tier, description, tags, spec_json, digest)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+        ON CONFLICT (id) DO UPDATE SET
+          domain = excluded.domain, name = excluded.name, status = excluded.status, version = excluded.version,
+          tier = excluded.tier, description = excluded.description, tags = excluded.tags,
+          spec_json = excluded.spec_json, digest = excluded.digest)sql",
+               p.id, p.domain, p.name, p.status, p.version, p.tier, p.description, ToJson(p.tags), p.spec_json,
+               p.digest)
+        .WithContext(context);
+  }
+
+  Status DeleteProduct(const std::string& id) override {
+    // Port versions and the search entry go with it (ON DELETE CASCADE and
+    // the search_documents trigger, see migrations.cc).
+    RETURN_IF_ERROR(Run("DELETE FROM products WHERE id = ?1", id).WithContext("while deleting product " + id));
+    return RequireChanged("product " + id);
+  }
+
+  Status UpsertPortVersion(const PortVersionRecord& v) override {
+    const std::string context = fmt::format("while saving port {} v{} of product {}", v.port, v.major, v.product_id);
+    RETURN_IF_ERROR(RequireKey(v.port, "the port name"));
+    ASSIGN_OR_RETURN(bool product_exists, Exists("SELECT 1 FROM products WHERE id = ?1", v.product_id));
+    if (!product_exists) {
+      return Status::FailedPrecondition(
+                 fmt::format("product {} is not in the catalog; save the product before its ports", v.product_id))
+          .WithContext(context);
+    }
+    return Run(R"sql(
+        INSERT INTO port_versions (product_id, port, major, version, contract_id, status, end_of_support,
+                                   end_of_life, storage_path)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+        ON CONFLICT (product_id, port, major) DO UPDATE SET
+          version = excluded.version, contract_id = excluded.contract_id, status = excluded.status,
+          end_of_support = excluded.end_of_support, end_of_life = excluded.end_of_life,
+          storage_path = excluded.storage_path)sql",
+               v.product_id, v.port, v.major, v.version, v.contract_id, v.status, v.end_of_support, v.end_of_life,
+               v.storage_path)
+        .WithContext(context);
+  }
+
+  Status InsertContractVersion(const ContractVersionRecord& c) override {
+    RETURN_IF_ERROR(RequireKey(c.contract_id, "the contract id"));
+    RETURN_IF_ERROR(RequireKey(c.version, "the contract version"));
+    RETURN_IF_ERROR(CheckOpen());
+    const std::string context = fmt::format("while saving contract {} version {}", c.contract_id, c.version);
+    ASSIGN_OR_RETURN(Statement existing,
+                     conn_.Prepare("SELECT digest FROM contract_versions WHERE contract_id = ?1 AND version = ?2"));
+    RETURN_IF_ERROR(existing.BindAll(c.contract_id, c.version));
+    ASSIGN_OR_RETURN(bool found, existing.Step());
+    if (found) {
+      if (existing.Text(0) == c.digest) return Status::Ok();  // re-applying the same spec
+      return Status::AlreadyExists(fmt::format(
+          "contract {} version {} is already applied with a different spec; versions are immutable — bump the version",
+          c.contract_id, c.version));
+    }
+    return Run(fmt::format(R"sql(
+        INSERT INTO contract_versions (contract_id, version, major, product_id, port, spec_json, digest, applied_at)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, COALESCE(NULLIF(?8, ''), {})))sql",
+                           kNowSql),
+               c.contract_id, c.version, c.major, c.product_id, c.port, c.spec_json, c.digest, c.applied_at)
+        .WithContext(context);
+  }
+
+  Status UpsertReferenceEntity(const ReferenceEntityRecord& e) override {
+    RETURN_IF_ERROR(RequireKey(e.name, "the reference entity name"));
+    return Run(R"sql(
+        INSERT INTO reference_entities (name, mastered_by, identifier_name, spec_json, digest)
+        VALUES (?1, ?2, ?3, ?4, ?5)
+        ON CONFLICT (name) DO UPDATE SET
+          mastered_by = excluded.mastered_by, identifier_name = excluded.identifier_name,
+          spec_json = excluded.spec_json, digest = excluded.digest)sql",
+               e.name, e.mastered_by, e.identifier_name, e.spec_json, e.digest)
+        .WithContext("while saving reference entity " + e.name);
+  }
+
+  Status DeleteReferenceEntity(const std::string& name) override {
+    RETURN_IF_ERROR(Run("DELETE FROM reference_entities WHERE name = ?1", name)
+                        .WithContext("while deleting reference entity " + name));
+    return RequireChanged("reference entity " + name);
+  }
+
+  Status IndexForSearch(const SearchDocument& doc) override {
+    const std::string context = "while indexing product " + doc.product_id + " for search";
+    ASSIGN_OR_RETURN(bool product_exists, Exists("SELECT 1 FROM products WHERE id = ?1", doc.product_id));
+    if (!product_exists) {
+      return Status::FailedPrecondition(
+                 fmt::format("product {} is not in the catalog; save the product before indexing it", doc.product_id))
+          .WithContext(context);
+    }
+    // Replaces the previous entry: the trigger and the cascade remove its
+    // text and facets.
+    RETURN_IF_ERROR(Run("DELETE FROM search_documents WHERE product_id = ?1", doc.product_id).WithContext(context));
+    RETURN_IF_ERROR(Run(R"sql(
+        INSERT INTO search_documents (product_id, domain, name, status, golden_record, reference_entities)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6))sql",
+                        doc.product_id, doc.domain, doc.name, doc.status, doc.golden_record ? 1 : 0,
+                        ToJson(doc.references))
+                        .WithContext(context));
+    const int64_t doc_id = conn_.LastInsertRowid();
+    RETURN_IF_ERROR(Run(R"sql(
+        INSERT INTO search_fts (rowid, name, tags, columns, description, column_descriptions)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6))sql",
+                        doc_id, doc.name, Join(doc.tags, " "), doc.columns, doc.description, doc.column_descriptions)
+                        .WithContext(context));
+    for (const auto& [facet, values] :
+         {std::pair{"tag", &doc.tags}, std::pair{"classification", &doc.classifications}}) {
+      for (const std::string& value : *values) {
+        RETURN_IF_ERROR(Run(R"sql(
+            INSERT INTO search_facets (product_id, facet, value) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING)sql",
+                            doc.product_id, facet, value)
+                            .WithContext(context));
+      }
+    }
+    return Status::Ok();
+  }
+
+  Result<int64_t> AddWaiver(const WaiverRecord& w) override {
+    RETURN_IF_ERROR(RequireKey(w.policy_id, "the waiver's policy id"));
+    RETURN_IF_ERROR(Run(fmt::format(R"sql(
+        INSERT INTO waivers (policy_id, subject, reason, approver, expires_at, created_at)
+        VALUES (?1, ?2, ?3, ?4, ?5, COALESCE(NULLIF(?6, ''), {})))sql",
+                                    kNowSql),
+                        w.policy_id, w.subject, w.reason, w.approver, w.expires_at, w.created_at)
+                        .WithContext(fmt::format("while adding a waiver of {} for {}", w.policy_id, w.subject)));
+    return conn_.LastInsertRowid();
+  }
+
+  Status DeleteWaiver(int64_t id) override {
+    RETURN_IF_ERROR(
+        Run("DELETE FROM waivers WHERE id = ?1", id).WithContext(fmt::format("while deleting waiver {}", id)));
+    return RequireChanged(fmt::format("waiver {}", id));
+  }
+
+  Status AppendAudit(const AuditEvent& e) override {
+    return Run(fmt::format(R"sql(
+        INSERT INTO audit_events (time, actor, action, object, before_digest, after_digest, detail)
+        VALUES (COALESCE(NULLIF(?1, ''), {}), ?2, ?3, ?4, ?5, ?6, ?7))sql",
+                           kNowSql),
+               e.time, e.actor, e.action, e.object, e.before_digest, e.after_digest, e.detail)
+        .WithContext(fmt::format("while recording audit event {} {}", e.action, e.object));
+  }
+
+  Status Commit() override {
+    RETURN_IF_ERROR(Run("UPDATE catalog_meta SET generation = generation + 1"));
+    // On failure the transaction stays open and the destructor rolls it back.
+    RETURN_IF_ERROR(conn_.Exec("COMMIT").WithContext("while committing the catalog write"));
+    open_ = false;
+    return Status::Ok();
+  }
+
+ private:
+  Status CheckOpen() const {
+    if (open_) return Status::Ok();
+    return Status::FailedPrecondition("the catalog transaction is already committed; begin a new one");
+  }
+
+  template <typename... Args>
+  Status Run(const std::string& sql, const Args&... args) {
+    RETURN_IF_ERROR(CheckOpen());
+    ASSIGN_OR_RETURN(Statement stmt, conn_.Prepare(sql));
+    RETURN_IF_ERROR(stmt.BindAll(args...));
+    return stmt.Run();
+  }
+
+  template <typename... Args>
+  Result<bool> Exists(const char* sql, const Args&... args) {
+    RETURN_IF_ERROR(CheckOpen());
+    ASSIGN_OR_RETURN(Statement stmt, conn_.Prepare(sql));
+    RETURN_IF_ERROR(stmt.BindAll(args...));
+    return stmt.Step();
+  }
+
+  // After a DELETE by key: NotFound when the key named nothing.
+  Status RequireChanged(const std::string& what) const {
+    if (conn_.Changes() > 0) return Status::Ok();
+    return Status::NotFound(what + " is not in the catalog");
+  }
+
+  Connection conn_;
+  bool open_ = true;  // until Commit succeeds
+};
+
+// Settings of every connection (they are not stored in the file).
+Status ConfigureConnection(Connection& conn) {
+  // synchronous=FULL, not WAL's usual NORMAL: with NORMAL the last commits
+  // can vanish on power loss (the file stays consistent). A catalog commit
+  // records storage that already exists and an audit trail that must not
+  // forget; writes are rare (apply, publish), so one fsync each is cheap.
+  return conn.Exec("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;");
+}
+
+}  // namespace
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, const SqliteStoreOptions& options) {
+  // Each connection to ":memory:" or "" would be a separate private database.
+  if (path.empty() || path == ":memory:") {
+    return Status::InvalidArgument(fmt::format("the catalog location '{}' is not a file path", path));
+  }
+  ASSIGN_OR_RETURN(Connection conn, Connection::Open(path, options.busy_timeout_ms));
+  RETURN_IF_ERROR(Migrate(conn, CatalogMigrations()));
+
+  // WAL: readers never wait for the writer nor block it, and a reader sees
+  // the last commit. The mode is stored in the file; setting it again is a no-op.
+  {
+    ASSIGN_OR_RETURN(Statement wal, conn.Prepare("PRAGMA journal_mode = WAL"));
+    ASSIGN_OR_RETURN(bool row, wal.Step());
+    const std::string mode = row ? ToLower(wal.Text(0)) : "";
+    if (mode != "wal") {
+      return Status::FailedPrecondition(fmt::format(
+          "{}: cannot use SQLite's WAL mode here (journal mode stays '{}'); keep the workspace on a local file system",
+          path, mode));
+    }
+  }
+  RETURN_IF_ERROR(ConfigureConnection(conn).WithContext("while opening the catalog " + path));
+  // The migration connection becomes the shared reader; query_only makes any
+  // write through it a bug that fails loudly.
+  RETURN_IF_ERROR(conn.Exec("PRAGMA query_only = ON"));
+  return std::unique_ptr<SqliteStore>(new SqliteStore(path, options, std::move(conn)));
+}
+
+Result<std::unique_ptr<Transaction>> SqliteStore::BeginWrite() {
+  const std::string context = "while starting a catalog write";
+  ASSIGN_OR_RETURN(Connection conn, Connection::Open(path_, options_.busy_timeout_ms));
+  RETURN_IF_ERROR(ConfigureConnection(conn).WithContext(context));
+  // IMMEDIATE takes the write lock now (waiting up to the busy timeout), so
+  // two writers never both read, then collide at their first write.
+  RETURN_IF_ERROR(conn.Exec("BEGIN IMMEDIATE").WithContext(context));
+  return std::unique_ptr<Transaction>(std::make_unique<SqliteTransaction>(std::move(conn)));
+}
+
+Result<int64_t> SqliteStore::Generation() {
+  std::lock_guard lock(read_mu_);
+  ASSIGN_OR_RETURN(Statement stmt, reader_.Prepare("SELECT generation FROM catalog_meta"));
+  ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row) return Status::Internal("the catalog has no generation row");
+  return stmt.Int(0);
+}
+
+Result<std::vector<DomainRecord>> SqliteStore::ListDomains() {
+  std::lock_guard lock(read_mu_);
+  return Query(reader_, R"sql(
+      SELECT name, description, owners, storage_root, service_principal, monthly_budget, soft_limit_percent,
+             currency, cost_center, spec_json, digest
+      FROM domains ORDER BY name)sql",
+               DecodeDomain);
+}
+
+Result<std::vector<PrincipalRecord>> SqliteStore::ListPrincipals() {
+  std::lock_guard lock(read_mu_);
+  return Query(reader_, "SELECT name, kind, display_name, attributes FROM principals ORDER BY name", DecodePrincipal);
+}
+
+Result<std::vector<MembershipRecord>> SqliteStore::ListMemberships() {
+  std::lock_guard lock(read_mu_);
+  return Query(reader_, R"sql(
+      SELECT group_name, principal, role, source FROM memberships
+      ORDER BY group_name, principal, role, source)sql",
+               DecodeMembership);
+}
+
+Result<std::vector<ProductRecord>> SqliteStore::ListProducts() {
+  std::lock_guard lock(read_mu_);
+  return Query(reader_, R"sql(
+      SELECT id, domain, name, status, version, tier, description, tags, spec_json, digest
+      FROM products ORDER BY id)sql",
+               DecodeProduct);
+}
+
+Result<std::vector<PortVersionRecord>> SqliteStore::ListPortVersions() {
+  std::lock_guard lock(read_mu_);
+  return Query(reader_, R"sql(
+      SELECT product_id, port, major, version, contract_id, status, end_of_support, end_of_life, storage_path
+      FROM port_versions ORDER BY product_id, port, major)sql",
+               DecodePortVersion);
+}
+
+Result<std::vector<ContractVersionRecord>> SqliteStore::ListContractVersions() {
+  std::lock_guard lock(read_mu_);
+  // rowid order is the order versions were applied, which text order of
+  // version strings is not (1.10.0 < 1.9.0).
+  return Query(reader_, R"sql(
+      SELECT contract_id, version, major, product_id, port, spec_json, digest, applied_at
+      FROM contract_versions ORDER BY contract_id, rowid)sql",
+               DecodeContractVersion);
+}
+
+Result<std::vector<ReferenceEntityRecord>> SqliteStore::ListReferenceEntities() {
+  std::lock_guard lock(read_mu_);
+  return Query(reader_,
+               "SELECT name, mastered_by, identifier_name, spec_json, digest FROM reference_entities ORDER BY name",
+               DecodeReferenceEntity);
+}
+
+Result<std::vector<WaiverRecord>> SqliteStore::ListWaivers() {
+  std::lock_guard lock(read_mu_);
+  return Query(reader_, R"sql(
+      SELECT id, policy_id, subject, reason, approver, expires_at, created_at FROM waivers ORDER BY id)sql",
+               DecodeWaiver);
+}
+
+Result<std::vector<AuditEvent>> SqliteStore::ListAudit(const AuditFilter& filter) {
+  // "product:sales.*" is a prefix; anything else an exact object; "" any.
+  std::string match = "any";
+  std::string object = filter.object;
+  if (EndsWith(object, "*")) {
+    match = "prefix";
+    object.pop_back();
+  } else if (!object.empty()) {
+    match = "exact";
+  }
+  std::lock_guard lock(read_mu_);
+  ASSIGN_OR_RETURN(Statement stmt, reader_.Prepare(R"sql(
+      SELECT id, time, actor, action, object, before_digest, after_digest, detail
+      FROM audit_events
+      WHERE CASE :match WHEN 'exact' THEN object = :object
+                        WHEN 'prefix' THEN substr(object, 1, length(:object)) = :object
+                        ELSE 1 END
+        AND time >= :since
+      ORDER BY id
+      LIMIT :limit)sql"));
+  RETURN_IF_ERROR(stmt.BindNamed(":match", match));
+  RETURN_IF_ERROR(stmt.BindNamed(":object", object));
+  RETURN_IF_ERROR(stmt.BindNamed(":since", filter.since));
+  // A limit of 0 or less means no limit (SQLite's LIMIT -1).
+  RETURN_IF_ERROR(stmt.BindNamed(":limit", filter.limit > 0 ? int64_t{filter.limit} : int64_t{-1}));
+  return CollectRows(stmt, DecodeAuditEvent);
+}
+
+Result<SearchResult> SqliteStore::Search(const SearchQuery& query) {
+  if (query.limit <= 0 || query.limit > kMaxSearchLimit) {
+    return Status::InvalidArgument(
+        fmt::format("the search limit is {}; it must be between 1 and {}", query.limit, kMaxSearchLimit));
+  }
+  ASSIGN_OR_RETURN(std::string match, FtsMatchExpression(query.text));
+  const bool full_text = !match.empty();
+
+  // Text: FTS5 finds and ranks. No text (or none searchable): a filtered
+  // listing by name.
+  const std::string from =
+      full_text ? "search_fts JOIN search_documents d ON d.doc_id = search_fts.rowid" : "search_documents d";
+  const std::string where = std::string(full_text ? "search_fts MATCH :match" : "1") + kSearchFilterSql;
+  const std::string hits_sql = full_text ? fmt::format(R"sql(
+          SELECT d.product_id, d.domain, d.name, d.status,
+                 -{} * CASE WHEN d.golden_record THEN {} ELSE 1.0 END AS score,
+                 snippet(search_fts, -1, '[', ']', '...', 12)
+          FROM {} WHERE {}
+          ORDER BY score DESC, d.product_id
+          LIMIT :limit)sql",
+                                                       kBm25Sql, kGoldenRecordBoost, from, where)
+                                         : fmt::format(R"sql(
+          SELECT d.product_id, d.domain, d.name, d.status, 0.0, ''
+          FROM {} WHERE {}
+          ORDER BY d.name, d.product_id
+          LIMIT :limit)sql",
+                                                       from, where);
+  // Facets count every hit that passes the filters, not only the first `limit`.
+  const std::string facets_sql = fmt::format(R"sql(
+      WITH hits AS (SELECT d.product_id, d.domain, d.status FROM {} WHERE {})
+      SELECT 'domain', domain, count(*) FROM hits GROUP BY domain
+      UNION ALL
+      SELECT 'status', status, count(*) FROM hits GROUP BY status
+      UNION ALL
+      SELECT f.facet, f.value, count(*) FROM hits JOIN search_facets f ON f.product_id = hits.product_id
+      GROUP BY f.facet, f.value)sql",
+                                             from, where);
+
+  auto bind = [&](Statement& stmt) -> Status {
+    if (full_text) RETURN_IF_ERROR(stmt.BindNamed(":match", match));
+    RETURN_IF_ERROR(stmt.BindNamed(":domain", query.domain));
+    RETURN_IF_ERROR(stmt.BindNamed(":status", query.status));
+    RETURN_IF_ERROR(stmt.BindNamed(":tag", query.tag));
+    return stmt.BindNamed(":classification", query.classification);
+  };
+
+  std::lock_guard lock(read_mu_);
+  return InSnapshot(reader_, [&]() -> Result<SearchResult> {
+    SearchResult result;
+    {
+      ASSIGN_OR_RETURN(Statement stmt, reader_.Prepare(hits_sql));
+      RETURN_IF_ERROR(bind(stmt));
+      RETURN_IF_ERROR(stmt.BindNamed(":limit", query.limit));
+      ASSIGN_OR_RETURN(result.hits, CollectRows(stmt, DecodeSearchHit));
+    }
+    ASSIGN_OR_RETURN(Statement stmt, reader_.Prepare(facets_sql));
+    RETURN_IF_ERROR(bind(stmt));
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, stmt.Step());
+      if (!row) break;
+      result.facets[stmt.Text(0)][stmt.Text(1)] = stmt.Int(2);
+    }
+    return result;
+  });
+}
+
+Result<std::string> SqliteStore::Dump() {
+  std::lock_guard lock(read_mu_);
+  return InSnapshot(reader_, [&]() -> Result<std::string> {
+    std::string out;
+    {
+      ASSIGN_OR_RETURN(Statement version, reader_.Prepare("PRAGMA user_version"));
+      ASSIGN_OR_RETURN(bool row, version.Step());
+      out += fmt::format("schema version {}\n", row ? version.Int(0) : 0);
+    }
+    // Every table and the FTS table itself, not its shadow tables (FTS5's
+    // private storage) nor sqlite_schema (the schema, not data).
+    ASSIGN_OR_RETURN(Statement tables, reader_.Prepare(R"sql(
+        SELECT name, type FROM pragma_table_list
+        WHERE schema = 'main' AND type IN ('table', 'virtual') AND name <> 'sqlite_schema'
+        ORDER BY name)sql"));
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, tables.Step());
+      if (!row) break;
+      const std::string table = tables.Text(0);
+      ASSIGN_OR_RETURN(Statement info,
+                       reader_.Prepare("SELECT name FROM pragma_table_info(?1) WHERE pk > 0 ORDER BY pk"));
+      RETURN_IF_ERROR(info.BindAll(table));
+      std::vector<std::string> key;
+      while (true) {
+        ASSIGN_OR_RETURN(bool key_row, info.Step());
+        if (!key_row) break;
+        key.push_back(SqlIdent(info.Text(0)));
+      }
+      // A table without a declared key (the FTS table, sqlite_sequence) is
+      // ordered by rowid, which the dump shows: for search_fts it links the
+      // text to its search_documents row.
+      const std::string sql = key.empty()
+                                  ? fmt::format("SELECT rowid, * FROM {} ORDER BY rowid", SqlIdent(table))
+                                  : fmt::format("SELECT * FROM {} ORDER BY {}", SqlIdent(table), Join(key, ", "));
+      ASSIGN_OR_RETURN(Statement rows, reader_.Prepare(sql));
+      std::vector<std::string> columns;
+      for (int i = 0; i < rows.ColumnCount(); ++i) columns.push_back(rows.ColumnName(i));
+      out += fmt::format("\n[{}] {}\n", table, Join(columns, " | "));
+      while (true) {
+        ASSIGN_OR_RETURN(bool data_row, rows.Step());
+        if (!data_row) break;
+        std::vector<std::string> values;
+        for (int i = 0; i < rows.ColumnCount(); ++i) values.push_back(DumpValue(rows, i));
+        out += Join(values, " | ") + "\n";
+      }
+    }
+    return out;
+  });
+}
+
+}  // namespace weft::catalog::sqlite

@@ -1,0 +1,66 @@
+// The embedded catalog Store: one SQLite file (the workspace's catalog.db)
+// in WAL mode, with an FTS5 index for product search. The schema and its
+// versions are in migrations.cc; every other statement is in sqlite_store.cc.
+//
+//   ASSIGN_OR_RETURN(auto store, SqliteStore::Open("/ws/catalog.db"));
+//   ASSIGN_OR_RETURN(auto txn, store->BeginWrite());
+//
+// Connections: each write Transaction opens its own connection and holds
+// SQLite's write lock (BEGIN IMMEDIATE) from start to end, so writers are
+// serialized across threads and processes alike. Reads share one read-only
+// connection; in WAL mode they never wait for a writer and see the last
+// committed state.
+//
+// Thread safety: a SqliteStore is safe for concurrent use from several
+// threads; a Transaction belongs to one thread.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "catalog/sqlite/connection.h"
+#include "catalog/store.h"
+
+namespace weft::catalog::sqlite {
+
+struct SqliteStoreOptions {
+  // How long a writer (or, rarely, a reader) waits for SQLite's lock before
+  // giving up; tests shorten it.
+  int busy_timeout_ms = 5000;
+};
+
+class SqliteStore final : public Store {
+ public:
+  // Opens `path` (creating it when missing), refuses a file that is not a
+  // catalog or is newer than this weft, and applies pending migrations.
+  static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path, const SqliteStoreOptions& options = {});
+
+  Result<std::unique_ptr<Transaction>> BeginWrite() override;
+  Result<int64_t> Generation() override;
+
+  Result<std::vector<DomainRecord>> ListDomains() override;
+  Result<std::vector<PrincipalRecord>> ListPrincipals() override;
+  Result<std::vector<MembershipRecord>> ListMemberships() override;
+  Result<std::vector<ProductRecord>> ListProducts() override;
+  Result<std::vector<PortVersionRecord>> ListPortVersions() override;
+  Result<std::vector<ContractVersionRecord>> ListContractVersions() override;
+  Result<std::vector<ReferenceEntityRecord>> ListReferenceEntities() override;
+  Result<std::vector<WaiverRecord>> ListWaivers() override;
+  Result<std::vector<AuditEvent>> ListAudit(const AuditFilter& filter) override;
+  Result<SearchResult> Search(const SearchQuery& query) override;
+  Result<std::string> Dump() override;
+
+ private:
+  SqliteStore(std::string path, SqliteStoreOptions options, Connection reader)
+      : path_(std::move(path)), options_(options), reader_(std::move(reader)) {}
+
+  // Constant after construction.
+  const std::string path_;
+  const SqliteStoreOptions options_;
+
+  std::mutex read_mu_;
+  Connection reader_;  // protected by read_mu_
+};
+
+}  // namespace weft::catalog::sqlite

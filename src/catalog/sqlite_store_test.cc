@@ -1,0 +1,550 @@
+// Store behaviour on SQLite: round trips, deletes, immutability, atomicity,
+// generations, audit, waivers. Search is in search_test.cc, schema versions
+// in migrations_test.cc, writer locking in locking_test.cc.
+#include "catalog/sqlite/sqlite_store.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <thread>
+#include <vector>
+
+#include "catalog/internal/testing.h"
+#include "catalog/store.h"
+
+namespace weft::catalog {
+namespace {
+
+using catalog_internal::SampleDomain;
+using catalog_internal::SampleProduct;
+using catalog_internal::ScratchDir;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::MatchesRegex;
+
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(dir_.ok());
+    path_ = dir_.File("catalog.db");
+    ASSERT_OK_AND_ASSIGN(store_, OpenStore(path_));
+  }
+
+  // Runs `change` in one write transaction and commits it.
+  template <typename F>
+  Status Write(F change) {
+    ASSIGN_OR_RETURN(std::unique_ptr<Transaction> txn, store_->BeginWrite());
+    RETURN_IF_ERROR(change(*txn));
+    return txn->Commit();
+  }
+
+  Status AddDomainAndProduct(const std::string& domain, const std::string& product) {
+    return Write([&](Transaction& txn) {
+      RETURN_IF_ERROR(txn.UpsertDomain(SampleDomain(domain)));
+      return txn.UpsertProduct(SampleProduct(domain, product));
+    });
+  }
+
+  ScratchDir dir_;
+  std::string path_;
+  std::unique_ptr<Store> store_;
+};
+
+PortVersionRecord SamplePort(const std::string& product_id, int64_t major) {
+  return PortVersionRecord{.product_id = product_id,
+                           .port = "default",
+                           .major = major,
+                           .version = std::to_string(major) + ".0.0",
+                           .contract_id = product_id,
+                           .status = "active",
+                           .end_of_support = "",
+                           .end_of_life = "",
+                           .storage_path = "/data/products/v" + std::to_string(major)};
+}
+
+TEST(OpenStoreTest, PostgresIsNotAvailableYet) {
+  auto store = OpenStore("postgres://weft:secret@db.example/weft");
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(store.status().message(), HasSubstr("PostgreSQL catalog is not available in this build yet"));
+  EXPECT_THAT(store.status().message(), ::testing::Not(HasSubstr("secret")));
+  EXPECT_EQ(OpenStore("postgresql://db.example/weft").status().code(), StatusCode::kFailedPrecondition);
+}
+
+TEST(OpenStoreTest, InMemoryAndEmptyLocationsAreRefused) {
+  EXPECT_EQ(OpenStore(":memory:").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(OpenStore("").status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(OpenStoreTest, MissingDirectoryIsAnIoError) {
+  ScratchDir dir;
+  auto store = OpenStore(dir.File("no/such/dir/catalog.db"));
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), StatusCode::kIoError);
+  EXPECT_THAT(store.status().message(), HasSubstr("no/such/dir/catalog.db"));
+}
+
+TEST_F(StoreTest, DataSurvivesReopen) {
+  ASSERT_OK(AddDomainAndProduct("sales", "orders"));
+  ASSERT_OK_AND_ASSIGN(std::string before, store_->Dump());
+  store_.reset();
+  ASSERT_OK_AND_ASSIGN(store_, OpenStore(path_));
+  ASSERT_OK_AND_ASSIGN(std::string after, store_->Dump());
+  EXPECT_EQ(before, after);
+  ASSERT_OK_AND_ASSIGN(auto products, store_->ListProducts());
+  ASSERT_EQ(products.size(), 1u);
+  EXPECT_EQ(products[0].id, "sales.orders");
+}
+
+TEST_F(StoreTest, DomainRoundTripAndUpdate) {
+  DomainRecord d = SampleDomain("sales");
+  d.owners = {"alice@example.com", "team:sales"};
+  d.soft_limit_percent = std::nullopt;
+  ASSERT_OK(Write([&](Transaction& txn) { return txn.UpsertDomain(d); }));
+  ASSERT_OK_AND_ASSIGN(auto domains, store_->ListDomains());
+  ASSERT_EQ(domains.size(), 1u);
+  EXPECT_EQ(domains[0].name, "sales");
+  EXPECT_EQ(domains[0].description, d.description);
+  EXPECT_THAT(domains[0].owners, ElementsAre("alice@example.com", "team:sales"));
+  EXPECT_EQ(domains[0].storage_root, "/data/sales");
+  EXPECT_EQ(domains[0].service_principal, "svc.sales");
+  EXPECT_EQ(domains[0].monthly_budget, std::optional<double>(1200.5));
+  EXPECT_EQ(domains[0].soft_limit_percent, std::nullopt);
+  EXPECT_EQ(domains[0].currency, "EUR");
+  EXPECT_EQ(domains[0].cost_center, "CC-sales");
+  EXPECT_EQ(domains[0].spec_json, d.spec_json);
+  EXPECT_EQ(domains[0].digest, "d-sales");
+
+  d.description = "changed";
+  d.monthly_budget = std::nullopt;
+  d.soft_limit_percent = 80;
+  ASSERT_OK(Write([&](Transaction& txn) { return txn.UpsertDomain(d); }));
+  ASSERT_OK_AND_ASSIGN(domains, store_->ListDomains());
+  ASSERT_EQ(domains.size(), 1u);
+  EXPECT_EQ(domains[0].description, "changed");
+  EXPECT_EQ(domains[0].monthly_budget, std::nullopt);
+  EXPECT_EQ(domains[0].soft_limit_percent, std::optional<double>(80));
+}
+
+TEST_F(StoreTest, DomainWithProductsCannotBeDeleted) {
+  ASSERT_OK(AddDomainAndProduct("sales", "orders"));
+  ASSERT_OK_AND_ASSIGN(std::string before, store_->Dump());
+  Status s = Write([](Transaction& txn) { return txn.DeleteDomain("sales"); });
+  EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(s.message(), HasSubstr("domain sales still has products (sales.orders)"));
+  ASSERT_OK_AND_ASSIGN(std::string after, store_->Dump());
+  EXPECT_EQ(before, after);
+
+  ASSERT_OK(Write([](Transaction& txn) {
+    RETURN_IF_ERROR(txn.DeleteProduct("sales.orders"));
+    return txn.DeleteDomain("sales");
+  }));
+  ASSERT_OK_AND_ASSIGN(auto domains, store_->ListDomains());
+  EXPECT_TRUE(domains.empty());
+  EXPECT_EQ(Write([](Transaction& txn) { return txn.DeleteDomain("sales"); }).code(), StatusCode::kNotFound);
+}
+
+TEST_F(StoreTest, PrincipalRoundTrip) {
+  PrincipalRecord p{.name = "carol@retail.example",
+                    .kind = "user",
+                    .display_name = "Carol",
+                    .attributes = {{"region", "EU"}, {"level", "3"}}};
+  ASSERT_OK(Write([&](Transaction& txn) {
+    RETURN_IF_ERROR(txn.UpsertPrincipal(p));
+    return txn.UpsertPrincipal({.name = "svc.sales", .kind = "service", .display_name = "", .attributes = {}});
+  }));
+  ASSERT_OK_AND_ASSIGN(auto principals, store_->ListPrincipals());
+  ASSERT_EQ(principals.size(), 2u);
+  EXPECT_EQ(principals[0].name, "carol@retail.example");
+  EXPECT_EQ(principals[0].kind, "user");
+  EXPECT_EQ(principals[0].display_name, "Carol");
+  EXPECT_EQ(principals[0].attributes, p.attributes);
+  EXPECT_EQ(principals[1].name, "svc.sales");
+  EXPECT_TRUE(principals[1].attributes.empty());
+}
+
+TEST_F(StoreTest, ReplaceMembershipsReplacesOnlyThatSource) {
+  auto member = [](std::string group, std::string principal, std::string source) {
+    return MembershipRecord{.group = group, .principal = principal, .role = "member", .source = source};
+  };
+  ASSERT_OK(Write([&](Transaction& txn) {
+    RETURN_IF_ERROR(txn.ReplaceMemberships(
+        "domain:sales", {member("team:sales", "alice", "domain:sales"), member("team:sales", "bob", "domain:sales")}));
+    return txn.ReplaceMemberships("domain:hr", {member("team:hr", "carol", "domain:hr")});
+  }));
+  // Re-applying domain:sales drops bob; a duplicate entry is stored once.
+  ASSERT_OK(Write([&](Transaction& txn) {
+    return txn.ReplaceMemberships("domain:sales",
+                                  {member("team:sales", "alice", ""), member("team:sales", "alice", "domain:sales")});
+  }));
+  ASSERT_OK_AND_ASSIGN(auto memberships, store_->ListMemberships());
+  ASSERT_EQ(memberships.size(), 2u);
+  EXPECT_EQ(memberships[0].group, "team:hr");
+  EXPECT_EQ(memberships[0].principal, "carol");
+  EXPECT_EQ(memberships[1].group, "team:sales");
+  EXPECT_EQ(memberships[1].principal, "alice");
+  EXPECT_EQ(memberships[1].role, "member");
+  EXPECT_EQ(memberships[1].source, "domain:sales");
+
+  Status s = Write([&](Transaction& txn) {
+    return txn.ReplaceMemberships("domain:sales", {member("team:sales", "x", "domain:hr")});
+  });
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(StoreTest, ProductRoundTripAndUpdateKeepsPorts) {
+  ASSERT_OK(AddDomainAndProduct("sales", "orders"));
+  ASSERT_OK(Write([](Transaction& txn) { return txn.UpsertPortVersion(SamplePort("sales.orders", 1)); }));
+  ProductRecord p = SampleProduct("sales", "orders");
+  p.status = "deprecated";
+  p.tags = {"a", "b", "c"};
+  ASSERT_OK(Write([&](Transaction& txn) { return txn.UpsertProduct(p); }));
+
+  ASSERT_OK_AND_ASSIGN(auto products, store_->ListProducts());
+  ASSERT_EQ(products.size(), 1u);
+  EXPECT_EQ(products[0].id, "sales.orders");
+  EXPECT_EQ(products[0].domain, "sales");
+  EXPECT_EQ(products[0].name, "orders");
+  EXPECT_EQ(products[0].status, "deprecated");
+  EXPECT_EQ(products[0].version, "1.0.0");
+  EXPECT_EQ(products[0].tier, "gold");
+  EXPECT_EQ(products[0].description, p.description);
+  EXPECT_THAT(products[0].tags, ElementsAre("a", "b", "c"));
+  EXPECT_EQ(products[0].spec_json, p.spec_json);
+  EXPECT_EQ(products[0].digest, p.digest);
+  // An update is not a delete-and-insert: the port versions are still there.
+  ASSERT_OK_AND_ASSIGN(auto ports, store_->ListPortVersions());
+  EXPECT_EQ(ports.size(), 1u);
+}
+
+TEST_F(StoreTest, ProductNeedsItsDomain) {
+  Status s = Write([](Transaction& txn) { return txn.UpsertProduct(SampleProduct("sales", "orders")); });
+  EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(s.message(), HasSubstr("domain sales is not in the catalog"));
+}
+
+TEST_F(StoreTest, PortVersionRoundTrip) {
+  ASSERT_OK(AddDomainAndProduct("sales", "orders"));
+  PortVersionRecord v2 = SamplePort("sales.orders", 2);
+  v2.end_of_support = "2026-01-01";
+  ASSERT_OK(Write([&](Transaction& txn) {
+    RETURN_IF_ERROR(txn.UpsertPortVersion(v2));
+    return txn.UpsertPortVersion(SamplePort("sales.orders", 1));
+  }));
+  v2.status = "deprecated";
+  v2.version = "2.1.0";
+  ASSERT_OK(Write([&](Transaction& txn) { return txn.UpsertPortVersion(v2); }));
+  ASSERT_OK_AND_ASSIGN(auto ports, store_->ListPortVersions());
+  ASSERT_EQ(ports.size(), 2u);
+  EXPECT_EQ(ports[0].major, 1);
+  EXPECT_EQ(ports[1].major, 2);
+  EXPECT_EQ(ports[1].product_id, "sales.orders");
+  EXPECT_EQ(ports[1].port, "default");
+  EXPECT_EQ(ports[1].version, "2.1.0");
+  EXPECT_EQ(ports[1].contract_id, "sales.orders");
+  EXPECT_EQ(ports[1].status, "deprecated");
+  EXPECT_EQ(ports[1].end_of_support, "2026-01-01");
+  EXPECT_EQ(ports[1].end_of_life, "");
+  EXPECT_EQ(ports[1].storage_path, "/data/products/v2");
+
+  Status s = Write([](Transaction& txn) { return txn.UpsertPortVersion(SamplePort("sales.nope", 1)); });
+  EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(s.message(), HasSubstr("product sales.nope is not in the catalog"));
+}
+
+TEST_F(StoreTest, DeleteProductRemovesPortVersionsAndSearchEntry) {
+  ASSERT_OK(AddDomainAndProduct("sales", "orders"));
+  ASSERT_OK(AddDomainAndProduct("sales", "returns"));
+  ASSERT_OK(Write([](Transaction& txn) {
+    for (const char* id : {"sales.orders", "sales.returns"}) {
+      RETURN_IF_ERROR(txn.UpsertPortVersion(SamplePort(id, 1)));
+      RETURN_IF_ERROR(txn.IndexForSearch({.product_id = id,
+                                          .domain = "sales",
+                                          .name = id,
+                                          .status = "active",
+                                          .description = "shipped parcels",
+                                          .tags = {"logistics"}}));
+    }
+    return Status::Ok();
+  }));
+  ASSERT_OK(Write([](Transaction& txn) { return txn.DeleteProduct("sales.orders"); }));
+
+  ASSERT_OK_AND_ASSIGN(auto ports, store_->ListPortVersions());
+  ASSERT_EQ(ports.size(), 1u);
+  EXPECT_EQ(ports[0].product_id, "sales.returns");
+  ASSERT_OK_AND_ASSIGN(SearchResult found, store_->Search({.text = "parcels"}));
+  ASSERT_EQ(found.hits.size(), 1u);
+  EXPECT_EQ(found.hits[0].product_id, "sales.returns");
+  EXPECT_EQ(found.facets["tag"]["logistics"], 1);
+  ASSERT_OK_AND_ASSIGN(std::string dump, store_->Dump());
+  EXPECT_THAT(dump, ::testing::Not(HasSubstr("'sales.orders'")));
+
+  EXPECT_EQ(Write([](Transaction& txn) { return txn.DeleteProduct("sales.orders"); }).code(), StatusCode::kNotFound);
+}
+
+TEST_F(StoreTest, ContractVersionsAreImmutable) {
+  ContractVersionRecord c{.contract_id = "sales.orders",
+                          .version = "1.1.0",
+                          .major = 1,
+                          .product_id = "sales.orders",
+                          .port = "default",
+                          .spec_json = "{\"v\":1}",
+                          .digest = "aaa",
+                          .applied_at = ""};
+  ASSERT_OK(Write([&](Transaction& txn) { return txn.InsertContractVersion(c); }));
+  // The same spec again (a re-apply) is fine and changes nothing.
+  ASSERT_OK_AND_ASSIGN(auto before, store_->ListContractVersions());
+  ASSERT_OK(Write([&](Transaction& txn) { return txn.InsertContractVersion(c); }));
+  ASSERT_OK_AND_ASSIGN(auto after, store_->ListContractVersions());
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_EQ(after[0].applied_at, before[0].applied_at);
+  EXPECT_THAT(after[0].applied_at, MatchesRegex(R"([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z)"));
+  EXPECT_EQ(after[0].spec_json, "{\"v\":1}");
+  EXPECT_EQ(after[0].major, 1);
+
+  ASSERT_OK_AND_ASSIGN(std::string dump_before, store_->Dump());
+  ContractVersionRecord changed = c;
+  changed.digest = "bbb";
+  Status s = Write([&](Transaction& txn) { return txn.InsertContractVersion(changed); });
+  EXPECT_EQ(s.code(), StatusCode::kAlreadyExists);
+  EXPECT_THAT(s.message(), HasSubstr("contract sales.orders version 1.1.0 is already applied with a different spec; "
+                                     "versions are immutable — bump the version"));
+  ASSERT_OK_AND_ASSIGN(std::string dump_after, store_->Dump());
+  EXPECT_EQ(dump_before, dump_after);
+
+  // Listed in the order applied, not in text order of the version.
+  ContractVersionRecord later = c;
+  later.version = "1.10.0";
+  later.applied_at = "2030-01-01T00:00:00.000Z";
+  ContractVersionRecord middle = c;
+  middle.version = "1.9.0";
+  ASSERT_OK(Write([&](Transaction& txn) {
+    RETURN_IF_ERROR(txn.InsertContractVersion(middle));
+    return txn.InsertContractVersion(later);
+  }));
+  ASSERT_OK_AND_ASSIGN(auto all, store_->ListContractVersions());
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[1].version, "1.9.0");
+  EXPECT_EQ(all[2].version, "1.10.0");
+  EXPECT_EQ(all[2].applied_at, "2030-01-01T00:00:00.000Z");
+}
+
+TEST_F(StoreTest, ReferenceEntityRoundTripAndDelete) {
+  ReferenceEntityRecord e{.name = "customer",
+                          .mastered_by = "crm.customers",
+                          .identifier_name = "customer_id",
+                          .spec_json = "{}",
+                          .digest = "r1"};
+  ASSERT_OK(Write([&](Transaction& txn) { return txn.UpsertReferenceEntity(e); }));
+  e.mastered_by = "crm.customers_v2";
+  ASSERT_OK(Write([&](Transaction& txn) { return txn.UpsertReferenceEntity(e); }));
+  ASSERT_OK_AND_ASSIGN(auto entities, store_->ListReferenceEntities());
+  ASSERT_EQ(entities.size(), 1u);
+  EXPECT_EQ(entities[0].name, "customer");
+  EXPECT_EQ(entities[0].mastered_by, "crm.customers_v2");
+  EXPECT_EQ(entities[0].identifier_name, "customer_id");
+  EXPECT_EQ(entities[0].digest, "r1");
+  ASSERT_OK(Write([](Transaction& txn) { return txn.DeleteReferenceEntity("customer"); }));
+  ASSERT_OK_AND_ASSIGN(entities, store_->ListReferenceEntities());
+  EXPECT_TRUE(entities.empty());
+  EXPECT_EQ(Write([](Transaction& txn) { return txn.DeleteReferenceEntity("customer"); }).code(),
+            StatusCode::kNotFound);
+}
+
+TEST_F(StoreTest, WaiversAddAndDelete) {
+  WaiverRecord w{.policy_id = "naming.snake_case",
+                 .subject = "product:sales.orders",
+                 .reason = "legacy column names",
+                 .approver = "governance@example.com",
+                 .expires_at = "2026-06-30T00:00:00Z"};
+  int64_t first = 0;
+  int64_t second = 0;
+  ASSERT_OK(Write([&](Transaction& txn) -> Status {
+    ASSIGN_OR_RETURN(first, txn.AddWaiver(w));
+    ASSIGN_OR_RETURN(second, txn.AddWaiver(w));
+    return Status::Ok();
+  }));
+  EXPECT_LT(first, second);
+  ASSERT_OK_AND_ASSIGN(auto waivers, store_->ListWaivers());
+  ASSERT_EQ(waivers.size(), 2u);
+  EXPECT_EQ(waivers[0].id, first);
+  EXPECT_EQ(waivers[0].policy_id, "naming.snake_case");
+  EXPECT_EQ(waivers[0].subject, "product:sales.orders");
+  EXPECT_EQ(waivers[0].reason, "legacy column names");
+  EXPECT_EQ(waivers[0].approver, "governance@example.com");
+  EXPECT_EQ(waivers[0].expires_at, "2026-06-30T00:00:00Z");
+  EXPECT_FALSE(waivers[0].created_at.empty());
+
+  ASSERT_OK(Write([&](Transaction& txn) { return txn.DeleteWaiver(second); }));
+  EXPECT_EQ(Write([&](Transaction& txn) { return txn.DeleteWaiver(second); }).code(), StatusCode::kNotFound);
+  // A deleted waiver's id is never given to another waiver.
+  int64_t third = 0;
+  ASSERT_OK(Write([&](Transaction& txn) -> Status {
+    ASSIGN_OR_RETURN(third, txn.AddWaiver(w));
+    return Status::Ok();
+  }));
+  EXPECT_GT(third, second);
+  ASSERT_OK_AND_ASSIGN(waivers, store_->ListWaivers());
+  ASSERT_EQ(waivers.size(), 2u);
+  EXPECT_EQ(waivers[1].id, third);
+}
+
+TEST_F(StoreTest, DestroyingAnUncommittedTransactionRollsBack) {
+  ASSERT_OK(AddDomainAndProduct("sales", "orders"));
+  ASSERT_OK_AND_ASSIGN(std::string before, store_->Dump());
+  {
+    ASSERT_OK_AND_ASSIGN(auto txn, store_->BeginWrite());
+    ASSERT_OK(txn->UpsertDomain(SampleDomain("hr")));
+    ASSERT_OK(txn->DeleteProduct("sales.orders"));
+    ASSERT_OK(txn->AppendAudit({.actor = "alice", .action = "apply.create", .object = "domain:hr"}));
+    ASSERT_OK(txn->AddWaiver({.policy_id = "p", .subject = "s"}).status());
+  }
+  ASSERT_OK_AND_ASSIGN(std::string after, store_->Dump());
+  EXPECT_EQ(before, after);
+  // The lock is released: the next writer gets in at once.
+  ASSERT_OK(Write([](Transaction& txn) { return txn.UpsertDomain(SampleDomain("hr")); }));
+}
+
+TEST_F(StoreTest, GenerationAdvancesOnlyOnCommit) {
+  ASSERT_OK_AND_ASSIGN(int64_t g0, store_->Generation());
+  EXPECT_EQ(g0, 0);
+  {
+    ASSERT_OK_AND_ASSIGN(auto txn, store_->BeginWrite());
+    ASSERT_OK(txn->UpsertDomain(SampleDomain("sales")));
+  }
+  ASSERT_OK_AND_ASSIGN(int64_t g1, store_->Generation());
+  EXPECT_EQ(g1, 0);
+
+  ASSERT_OK_AND_ASSIGN(auto txn, store_->BeginWrite());
+  ASSERT_OK_AND_ASSIGN(int64_t in_txn, txn->Generation());
+  EXPECT_EQ(in_txn, 0);
+  ASSERT_OK(txn->UpsertDomain(SampleDomain("sales")));
+  ASSERT_OK_AND_ASSIGN(in_txn, txn->Generation());
+  EXPECT_EQ(in_txn, 0);  // the generation the transaction started from
+  ASSERT_OK_AND_ASSIGN(int64_t outside, store_->Generation());
+  EXPECT_EQ(outside, 0);
+  ASSERT_OK(txn->Commit());
+  ASSERT_OK_AND_ASSIGN(int64_t g2, store_->Generation());
+  EXPECT_EQ(g2, 1);
+
+  // A committed transaction refuses further use.
+  EXPECT_EQ(txn->Commit().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(txn->UpsertDomain(SampleDomain("hr")).code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(txn->Generation().status().code(), StatusCode::kFailedPrecondition);
+}
+
+TEST_F(StoreTest, ReadsSeeOnlyCommittedState) {
+  ASSERT_OK_AND_ASSIGN(auto txn, store_->BeginWrite());
+  ASSERT_OK(txn->UpsertDomain(SampleDomain("sales")));
+  // A reader is not blocked by the open writer, and does not see its changes.
+  ASSERT_OK_AND_ASSIGN(auto domains, store_->ListDomains());
+  EXPECT_TRUE(domains.empty());
+  ASSERT_OK(txn->Commit());
+  ASSERT_OK_AND_ASSIGN(domains, store_->ListDomains());
+  EXPECT_EQ(domains.size(), 1u);
+}
+
+TEST_F(StoreTest, AuditAppendAndFilters) {
+  ASSERT_OK(Write([](Transaction& txn) {
+    RETURN_IF_ERROR(txn.AppendAudit({.time = "2025-01-01T10:00:00.000Z",
+                                     .actor = "alice",
+                                     .action = "apply.create",
+                                     .object = "product:sales.orders",
+                                     .before_digest = "",
+                                     .after_digest = "abc",
+                                     .detail = "created"}));
+    RETURN_IF_ERROR(txn.AppendAudit({.time = "2025-01-02T10:00:00.000Z",
+                                     .actor = "bob",
+                                     .action = "apply.update",
+                                     .object = "product:sales.returns"}));
+    RETURN_IF_ERROR(txn.AppendAudit({.time = "2025-01-03T10:00:00.000Z",
+                                     .actor = "bob",
+                                     .action = "apply.update",
+                                     .object = "product:sales.orders_v2"}));
+    return txn.AppendAudit({.actor = "carol", .action = "waiver.add", .object = "waiver:1"});
+  }));
+
+  ASSERT_OK_AND_ASSIGN(auto all, store_->ListAudit({}));
+  ASSERT_EQ(all.size(), 4u);
+  EXPECT_LT(all[0].id, all[1].id);
+  EXPECT_EQ(all[0].actor, "alice");
+  EXPECT_EQ(all[0].action, "apply.create");
+  EXPECT_EQ(all[0].object, "product:sales.orders");
+  EXPECT_EQ(all[0].after_digest, "abc");
+  EXPECT_EQ(all[0].detail, "created");
+  EXPECT_THAT(all[3].time, MatchesRegex(R"([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z)"));
+
+  ASSERT_OK_AND_ASSIGN(auto exact, store_->ListAudit({.object = "product:sales.orders"}));
+  ASSERT_EQ(exact.size(), 1u);
+  EXPECT_EQ(exact[0].actor, "alice");
+
+  ASSERT_OK_AND_ASSIGN(auto prefix, store_->ListAudit({.object = "product:sales.orders*"}));
+  ASSERT_EQ(prefix.size(), 2u);
+  EXPECT_EQ(prefix[1].object, "product:sales.orders_v2");
+
+  ASSERT_OK_AND_ASSIGN(auto products, store_->ListAudit({.object = "product:*"}));
+  EXPECT_EQ(products.size(), 3u);
+
+  ASSERT_OK_AND_ASSIGN(auto since, store_->ListAudit({.object = "product:*", .since = "2025-01-02"}));
+  ASSERT_EQ(since.size(), 2u);
+  EXPECT_EQ(since[0].object, "product:sales.returns");
+
+  ASSERT_OK_AND_ASSIGN(auto limited, store_->ListAudit({.limit = 2}));
+  ASSERT_EQ(limited.size(), 2u);
+  EXPECT_EQ(limited[0].actor, "alice");
+
+  // LIKE/GLOB characters in a prefix are literal.
+  ASSERT_OK_AND_ASSIGN(auto literal, store_->ListAudit({.object = "product:sales_%*"}));
+  EXPECT_TRUE(literal.empty());
+}
+
+TEST_F(StoreTest, DumpCoversEveryTableButFtsShadowTables) {
+  ASSERT_OK(AddDomainAndProduct("sales", "orders"));
+  ASSERT_OK(Write([](Transaction& txn) {
+    return txn.IndexForSearch({.product_id = "sales.orders", .domain = "sales", .name = "orders"});
+  }));
+  ASSERT_OK_AND_ASSIGN(std::string dump, store_->Dump());
+  for (const char* table : {"[catalog_meta]", "[domains]", "[principals]", "[memberships]", "[products]",
+                            "[port_versions]", "[contract_versions]", "[reference_entities]", "[snapshots]",
+                            "[waivers]", "[audit_events]", "[search_documents]", "[search_facets]", "[search_fts]"}) {
+    EXPECT_THAT(dump, HasSubstr(table));
+  }
+  EXPECT_THAT(dump, ::testing::Not(HasSubstr("search_fts_data")));
+  EXPECT_THAT(dump, HasSubstr("'sales.orders' | 'sales' | 'orders'"));
+  ASSERT_OK_AND_ASSIGN(std::string again, store_->Dump());
+  EXPECT_EQ(dump, again);
+}
+
+TEST_F(StoreTest, EmptyKeysAreRefused) {
+  EXPECT_EQ(Write([](Transaction& txn) { return txn.UpsertDomain({}); }).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(Write([](Transaction& txn) { return txn.UpsertProduct({}); }).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(Write([](Transaction& txn) { return txn.UpsertPrincipal({}); }).code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(StoreTest, ThreadsShareOneStore) {
+  // Writers from several threads serialize (each waits for the lock within
+  // the default timeout); readers run alongside. Every commit counts once.
+  constexpr int kThreads = 4;
+  constexpr int kCommits = 10;
+  std::vector<std::thread> threads;
+  std::vector<Status> failures(kThreads);
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kCommits && failures[t].ok(); ++i) {
+        failures[t] = Write([&](Transaction& txn) {
+          return txn.UpsertDomain(SampleDomain("d" + std::to_string(t) + "_" + std::to_string(i)));
+        });
+        if (failures[t].ok()) failures[t] = store_->ListDomains().status();
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  for (const Status& s : failures) EXPECT_OK(s);
+  ASSERT_OK_AND_ASSIGN(int64_t generation, store_->Generation());
+  EXPECT_EQ(generation, kThreads * kCommits);
+  ASSERT_OK_AND_ASSIGN(auto domains, store_->ListDomains());
+  EXPECT_EQ(domains.size(), static_cast<size_t>(kThreads * kCommits));
+}
+
+}  // namespace
+}  // namespace weft::catalog

@@ -1,0 +1,90 @@
+// The catalog Store: the control plane's persistence. Callers see only this
+// interface; src/catalog/sqlite/ implements it on SQLite (the embedded
+// default) and a PostgreSQL store can implement it without touching callers.
+// No SQL appears outside the store implementations.
+//
+//   ASSIGN_OR_RETURN(auto store, OpenStore("/ws/catalog.db"));
+//   ASSIGN_OR_RETURN(auto txn, store->BeginWrite());
+//   RETURN_IF_ERROR(txn->UpsertDomain(domain));
+//   RETURN_IF_ERROR(txn->AppendAudit({.actor = "alice", .action = "apply.create", .object = "domain:sales"}));
+//   RETURN_IF_ERROR(txn->Commit());   // or let txn go out of scope: rolled back
+//
+// Every change goes through one write Transaction, which also appends the
+// audit events describing it: either all of it is committed or none.
+//
+// Thread safety: a Store may be used from several threads; a Transaction
+// belongs to one thread. Writers are serialized, across processes too: a
+// second writer waits (bounded), then fails with kFailedPrecondition.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "catalog/records.h"
+#include "common/status.h"
+
+namespace weft::catalog {
+
+class Transaction {
+ public:
+  virtual ~Transaction() = default;  // rolls back unless Commit() succeeded
+
+  // The catalog generation this transaction started from (see Store::Generation).
+  virtual Result<int64_t> Generation() = 0;
+
+  virtual Status UpsertDomain(const DomainRecord& d) = 0;
+  virtual Status DeleteDomain(const std::string& name) = 0;
+  virtual Status UpsertPrincipal(const PrincipalRecord& p) = 0;
+  // Replaces every membership declared by `source` with `memberships`.
+  virtual Status ReplaceMemberships(const std::string& source, const std::vector<MembershipRecord>& memberships) = 0;
+  virtual Status UpsertProduct(const ProductRecord& p) = 0;
+  virtual Status DeleteProduct(const std::string& id) = 0;  // and its port versions and search entry
+  virtual Status UpsertPortVersion(const PortVersionRecord& v) = 0;
+  // Fails with kAlreadyExists if (contract_id, version) exists with another digest.
+  virtual Status InsertContractVersion(const ContractVersionRecord& c) = 0;
+  virtual Status UpsertReferenceEntity(const ReferenceEntityRecord& e) = 0;
+  virtual Status DeleteReferenceEntity(const std::string& name) = 0;
+  virtual Status IndexForSearch(const SearchDocument& doc) = 0;
+  virtual Result<int64_t> AddWaiver(const WaiverRecord& w) = 0;
+  virtual Status DeleteWaiver(int64_t id) = 0;
+  virtual Status AppendAudit(const AuditEvent& e) = 0;
+
+  // Makes every change above durable and visible at once, and advances the
+  // catalog generation.
+  virtual Status Commit() = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Starts the single write transaction; waits for another writer (bounded).
+  virtual Result<std::unique_ptr<Transaction>> BeginWrite() = 0;
+
+  // Increases with every committed write: a plan made at generation G can be
+  // applied only while the catalog is still at G (optimistic concurrency).
+  virtual Result<int64_t> Generation() = 0;
+
+  virtual Result<std::vector<DomainRecord>> ListDomains() = 0;
+  virtual Result<std::vector<PrincipalRecord>> ListPrincipals() = 0;
+  virtual Result<std::vector<MembershipRecord>> ListMemberships() = 0;
+  virtual Result<std::vector<ProductRecord>> ListProducts() = 0;
+  virtual Result<std::vector<PortVersionRecord>> ListPortVersions() = 0;
+  virtual Result<std::vector<ContractVersionRecord>> ListContractVersions() = 0;
+  virtual Result<std::vector<ReferenceEntityRecord>> ListReferenceEntities() = 0;
+  virtual Result<std::vector<WaiverRecord>> ListWaivers() = 0;
+  virtual Result<std::vector<AuditEvent>> ListAudit(const AuditFilter& filter) = 0;
+  virtual Result<SearchResult> Search(const SearchQuery& query) = 0;
+
+  // A deterministic text dump of every table (tests compare dumps to prove
+  // a refused change left the catalog untouched).
+  virtual Result<std::string> Dump() = 0;
+};
+
+// Opens (creating and migrating when needed) the store at `location`: a file
+// path for SQLite. A catalog written by a newer weft, or a file that is not a
+// catalog, is refused with a clear error.
+Result<std::unique_ptr<Store>> OpenStore(const std::string& location);
+
+}  // namespace weft::catalog

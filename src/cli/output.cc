@@ -1,0 +1,61 @@
+#include "cli/output.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+
+namespace weft::cli {
+
+void PrintTable(std::ostream& out, const std::vector<std::string>& headers,
+                const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> width(headers.size());
+  for (size_t i = 0; i < headers.size(); ++i) width[i] = headers[i].size();
+  for (const auto& row : rows)
+    for (size_t i = 0; i < row.size() && i < width.size(); ++i) width[i] = std::max(width[i], row[i].size());
+  auto line = [&](const std::vector<std::string>& cells) {
+    std::string s;
+    for (size_t i = 0; i < cells.size() && i < width.size(); ++i) {
+      s += cells[i];
+      if (i + 1 < cells.size()) s += std::string(width[i] - cells[i].size() + 2, ' ');
+    }
+    out << s << "\n";
+  };
+  line(headers);
+  for (const auto& row : rows) line(row);
+}
+
+namespace {
+void Emit(YAML::Emitter& e, const nlohmann::json& v) {
+  if (v.is_object()) {
+    e << YAML::BeginMap;
+    for (auto it = v.begin(); it != v.end(); ++it) {
+      e << YAML::Key << it.key() << YAML::Value;
+      Emit(e, it.value());
+    }
+    e << YAML::EndMap;
+  } else if (v.is_array()) {
+    e << YAML::BeginSeq;
+    for (const auto& x : v) Emit(e, x);
+    e << YAML::EndSeq;
+  } else if (v.is_string()) {
+    e << YAML::DoubleQuoted << v.get<std::string>();
+  } else if (v.is_null()) {
+    e << YAML::Null;
+  } else {
+    e << v.dump();
+  }
+}
+}  // namespace
+
+void PrintYaml(std::ostream& out, const nlohmann::json& value) {
+  YAML::Emitter e;
+  Emit(e, value);
+  out << e.c_str() << "\n";
+}
+
+void PrintStructured(std::ostream& out, const std::string& format, const nlohmann::json& value) {
+  if (format == "yaml") PrintYaml(out, value);
+  else out << value.dump(2) << "\n";
+}
+
+}  // namespace weft::cli

@@ -1,0 +1,96 @@
+// `weft plan` and `weft apply`: reconcile a tree of specs with the catalog.
+//
+// MakePlan compares the tree with the catalog and works out every record to
+// write, every directory to provision, the contract diffs and their semver
+// verdicts, and the policy results; it refuses (with reasons that say what
+// to do) when the tree has lint errors, a breaking change lacks a major bump,
+// a version goes backwards, an applied version's spec changed, or an error
+// policy fails without a valid waiver. Apply writes the plan in one catalog
+// transaction (with its audit events), provisioning storage before the
+// commit and removing what it provisioned if anything fails — so a refused
+// or failed apply leaves the catalog and the disk as they were.
+//
+//   ASSIGN_OR_RETURN(Plan plan, MakePlan(ws, *store, tree, {.prune = false, .actor = "alice"}));
+//   PrintPlan(plan, std::cout);
+//   if (!plan.refused()) RETURN_IF_ERROR(Apply(ws, *store, storage::DefaultFileSystem(), plan).status());
+//
+// Thread safety: functions over values; the Store serializes writers.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "catalog/store.h"
+#include "control/workspace.h"
+#include "governance/policy.h"
+#include "spec/diff.h"
+#include "spec/model.h"
+#include "storage/file_system.h"
+
+namespace weft::control {
+
+enum class PlanAction { kCreate, kUpdate, kDeprecate, kRemove, kKeep };
+const char* PlanActionName(PlanAction a);
+
+struct PlanItem {
+  PlanAction action = PlanAction::kCreate;
+  std::string object;  // "domain:sales", "product:sales.orders", "contract:sales.orders@1.1.0", "port:sales.orders/orders@v2"
+  std::string detail;  // one line for humans
+  std::optional<spec::DocumentDiff> diff;  // contract and product updates
+};
+
+// Why the tree cannot be applied, and what to do about it.
+struct Refusal {
+  std::string file;
+  spec::Pos pos;
+  std::string object;
+  std::string rule;
+  std::string message;
+};
+
+struct PlanOptions {
+  bool prune = false;
+  std::string actor;  // recorded in audit events
+  std::string now;    // ISO 8601 UTC; empty: the current time
+};
+
+struct Plan {
+  int64_t generation = 0;  // the catalog generation the plan was made at
+  std::vector<PlanItem> items;
+  std::vector<Refusal> refusals;
+  std::vector<spec::Diagnostic> diagnostics;  // lint errors and warnings of the tree
+  governance::Evaluation policies;
+
+  // What Apply writes.
+  std::vector<catalog::DomainRecord> domains;
+  std::vector<catalog::PrincipalRecord> principals;
+  std::vector<std::pair<std::string, std::vector<catalog::MembershipRecord>>> memberships;  // by source
+  std::vector<catalog::ProductRecord> products;
+  std::vector<catalog::PortVersionRecord> port_versions;
+  std::vector<catalog::ContractVersionRecord> contract_versions;
+  std::vector<catalog::ReferenceEntityRecord> reference_entities;
+  std::vector<catalog::SearchDocument> search_documents;
+  std::vector<std::string> remove_domains, remove_products, remove_entities;
+  std::vector<std::filesystem::path> directories;  // storage to provision
+  std::vector<catalog::AuditEvent> audit;
+
+  bool refused() const { return !refusals.empty(); }
+  // Items other than kKeep.
+  size_t change_count() const;
+};
+
+Result<Plan> MakePlan(const Workspace& ws, catalog::Store& store, const std::vector<spec::Document>& tree,
+                      const std::vector<spec::Diagnostic>& load_diagnostics, const PlanOptions& options);
+
+struct ApplyResult {
+  size_t changes = 0;
+  size_t directories_created = 0;
+};
+
+// Applies a plan that was not refused. Fails with kFailedPrecondition when
+// the catalog moved on since the plan was made (another apply won).
+Result<ApplyResult> Apply(const Workspace& ws, catalog::Store& store, storage::FileSystem& fs, const Plan& plan);
+
+}  // namespace weft::control

@@ -1,0 +1,252 @@
+#include "control/planner.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "common/files.h"
+#include "spec/loader.h"
+
+namespace weft::control {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string Domain(const std::string& name) {
+  return "apiVersion: weft/v1\nkind: Domain\nname: " + name + "\nowners: [owner@" + name +
+         ".example]\nmonthlyBudget: 100\ncurrency: USD\ncostCenter: CC-1\n";
+}
+
+std::string Product(const std::string& domain, const std::string& name, const std::string& version) {
+  return "apiVersion: v1.0.0\nkind: DataProduct\nid: " + domain + "." + name + "\nname: " + name +
+         "\nversion: 1.0.0\nstatus: active\ndomain: " + domain +
+         "\ndescription:\n  purpose: Orders of the shop.\ntags: [orders]\noutputPorts:\n  - name: " + name +
+         "\n    version: " + version + "\n    contractId: " + domain + "." + name + "\n";
+}
+
+// `extra` adds properties to the orders object; `sla` adds slaProperties.
+std::string Contract(const std::string& id, const std::string& version, const std::string& extra = "",
+                     const std::string& sla = "") {
+  return "apiVersion: v3.1.0\nkind: DataContract\nid: " + id + "\nname: orders\nversion: " + version +
+         "\nstatus: active\n" + sla +
+         "schema:\n  - name: orders\n    properties:\n      - name: order_id\n        logicalType: string\n"
+         "        primaryKey: true\n        description: The order's id.\n" + extra;
+}
+
+class PlannerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = fs::temp_directory_path() /
+            ("weft-planner-" + std::to_string(::getpid()) + "-" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(root_);
+    auto ws = InitWorkspace(root_ / "ws", "test");
+    ASSERT_TRUE(ws.ok()) << ws.status().ToString();
+    // No policy packs here: these tests are about reconciliation.
+    WriteFile(root_ / "ws/weft.yaml", "apiVersion: weft/v1\nkind: Workspace\nname: test\npolicyPacks: []\n");
+    ws_ = *LoadWorkspace(root_ / "ws");
+    auto store = catalog::OpenStore(ws_.CatalogLocation());
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    store_ = std::move(*store);
+  }
+  void TearDown() override { fs::remove_all(root_); }
+
+  void WriteFile(const fs::path& p, const std::string& text) { ASSERT_TRUE(WriteStringToFile(p, text, true).ok()); }
+
+  // A tree with domain `sales` and product sales.orders at contract `version`.
+  fs::path Tree(const std::string& name, const std::string& version, const std::string& extra = "",
+                const std::string& sla = "") {
+    fs::path t = root_ / name;
+    WriteFile(t / "domains/sales/domain.yaml", Domain("sales"));
+    WriteFile(t / "domains/sales/products/orders/product.odps.yaml", Product("sales", "orders", version));
+    WriteFile(t / "domains/sales/products/orders/orders.odcs.yaml", Contract("sales.orders", version, extra, sla));
+    return t;
+  }
+
+  Result<Plan> PlanTree(const fs::path& tree, bool prune = false) {
+    std::vector<spec::Document> docs;
+    std::vector<spec::Diagnostic> diags;
+    for (const auto& f : spec::FindSpecFiles({tree}, diags)) {
+      auto loaded = spec::LoadFile(f);
+      for (auto& d : loaded.documents) docs.push_back(std::move(d));
+      for (auto& d : loaded.diagnostics) diags.push_back(std::move(d));
+    }
+    docs_.push_back(std::move(docs));  // plans point into their documents
+    return MakePlan(ws_, *store_, docs_.back(), diags, {.prune = prune, .actor = "tester"});
+  }
+
+  Plan MustPlan(const fs::path& tree, bool prune = false) {
+    auto plan = PlanTree(tree, prune);
+    EXPECT_TRUE(plan.ok()) << plan.status().ToString();
+    return plan.ok() ? std::move(*plan) : Plan{};
+  }
+
+  void MustApply(const fs::path& tree) {
+    Plan plan = MustPlan(tree);
+    for (const auto& r : plan.refusals) ADD_FAILURE() << r.file << ": " << r.message << " [" << r.rule << "]";
+    ASSERT_FALSE(plan.refused());
+    auto applied = Apply(ws_, *store_, storage::DefaultFileSystem(), plan);
+    ASSERT_TRUE(applied.ok()) << applied.status().ToString();
+  }
+
+  std::string Dump() { return *store_->Dump(); }
+
+  static bool HasRefusal(const Plan& p, const std::string& rule) {
+    for (const auto& r : p.refusals)
+      if (r.rule == rule) return true;
+    return false;
+  }
+
+  fs::path root_;
+  Workspace ws_;
+  std::unique_ptr<catalog::Store> store_;
+  std::vector<std::vector<spec::Document>> docs_;
+};
+
+TEST_F(PlannerTest, FirstApplyCreatesEverythingAndProvisionsOwnerOnlyStorage) {
+  Plan plan = MustPlan(Tree("t1", "1.0.0"));
+  EXPECT_FALSE(plan.refused());
+  EXPECT_GE(plan.change_count(), 4u);  // domain, contract, product, port
+  MustApply(Tree("t1", "1.0.0"));
+  fs::path root = root_ / "ws/domains/sales";
+  EXPECT_TRUE(fs::is_directory(root / "products/orders/v1"));
+  EXPECT_TRUE(fs::is_directory(root / "quarantine"));
+  EXPECT_EQ(fs::status(root).permissions() & fs::perms::all, fs::perms::owner_all);
+  auto products = store_->ListProducts();
+  ASSERT_EQ(products->size(), 1u);
+  EXPECT_EQ((*products)[0].id, "sales.orders");
+  auto audit = store_->ListAudit({});
+  EXPECT_GE(audit->size(), 4u);
+  EXPECT_EQ((*audit)[0].actor, "tester");
+}
+
+TEST_F(PlannerTest, SecondApplyOfTheSameTreeChangesNothing) {
+  MustApply(Tree("t1", "1.0.0"));
+  std::string before = Dump();
+  Plan again = MustPlan(Tree("t1", "1.0.0"));
+  EXPECT_EQ(again.change_count(), 0u);
+  EXPECT_FALSE(again.refused());
+  EXPECT_EQ(Dump(), before);
+}
+
+TEST_F(PlannerTest, BreakingChangeWithoutMajorBumpIsRefusedAndChangesNothing) {
+  MustApply(Tree("t1", "1.0.0", "      - name: discount\n        logicalType: number\n"));
+  std::string before = Dump();
+  Plan plan = MustPlan(Tree("t2", "1.1.0"));  // dropped column 'discount'
+  ASSERT_TRUE(HasRefusal(plan, "breaking-change"));
+  bool names_column = false;
+  for (const auto& r : plan.refusals)
+    if (r.message.find("discount") != std::string::npos && r.message.find("2.0.0") != std::string::npos) names_column = true;
+  EXPECT_TRUE(names_column) << "the refusal says which column and which version to bump to";
+  EXPECT_FALSE(Apply(ws_, *store_, storage::DefaultFileSystem(), plan).ok());
+  EXPECT_EQ(Dump(), before);
+}
+
+TEST_F(PlannerTest, VersionGoingBackwardsIsRefused) {
+  MustApply(Tree("t1", "1.2.0"));
+  Plan plan = MustPlan(Tree("t2", "1.1.0"));
+  EXPECT_TRUE(HasRefusal(plan, "version-backwards"));
+}
+
+TEST_F(PlannerTest, ChangedSpecUnderAnAppliedVersionIsRefused) {
+  MustApply(Tree("t1", "1.0.0"));
+  Plan plan = MustPlan(Tree("t2", "1.0.0", "      - name: note\n        logicalType: string\n"));
+  ASSERT_TRUE(HasRefusal(plan, "version-immutable"));
+  EXPECT_NE(plan.refusals[0].message.find("1.1.0"), std::string::npos) << plan.refusals[0].message;
+}
+
+TEST_F(PlannerTest, NewMajorIsServedBesideTheOldOneWhichIsDeprecatedWithItsEndOfLife) {
+  MustApply(Tree("t1", "1.0.0", "      - name: discount\n        logicalType: number\n",
+                 "slaProperties:\n  - property: endOfSupport\n    value: \"2027-01-31\"\n"
+                 "  - property: endOfLife\n    value: \"2027-06-30\"\n"));
+  MustApply(Tree("t2", "2.0.0"));
+  auto ports = store_->ListPortVersions();
+  ASSERT_EQ(ports->size(), 2u);
+  for (const auto& p : *ports) {
+    if (p.major == 1) {
+      EXPECT_EQ(p.status, "deprecated");
+      EXPECT_EQ(p.end_of_life, "2027-06-30");
+      EXPECT_EQ(p.end_of_support, "2027-01-31");
+    } else {
+      EXPECT_EQ(p.status, "active");
+      EXPECT_EQ(p.version, "2.0.0");
+    }
+  }
+  EXPECT_TRUE(fs::is_directory(root_ / "ws/domains/sales/products/orders/v2"));
+}
+
+TEST_F(PlannerTest, LintErrorsRefuseTheWholeTree) {
+  fs::path t = Tree("t1", "1.0.0");
+  WriteFile(t / "domains/sales/products/orders/orders.odcs.yaml",
+            Contract("sales.orders", "1.0.0", "      - name: bad\n        logicalType: strng\n"));
+  std::string before = Dump();
+  Plan plan = MustPlan(t);
+  ASSERT_TRUE(HasRefusal(plan, "unknown-logical-type"));
+  EXPECT_EQ(plan.refusals[0].pos.line, 15);  // the logicalType line
+  EXPECT_EQ(Dump(), before);
+}
+
+TEST_F(PlannerTest, ProvisioningFailureCommitsNothingAndRemovesWhatItCreated) {
+  Plan plan = MustPlan(Tree("t1", "1.0.0"));
+  std::string before = Dump();
+  storage::FaultInjectingFileSystem faulty(storage::DefaultFileSystem());
+  faulty.FailNth(storage::FileOp::kCreateDir, "products/orders/v1");
+  auto applied = Apply(ws_, *store_, faulty, plan);
+  ASSERT_FALSE(applied.ok());
+  EXPECT_NE(applied.status().message().find("nothing was applied"), std::string::npos);
+  EXPECT_EQ(Dump(), before);
+  EXPECT_FALSE(fs::exists(root_ / "ws/domains/sales"));
+}
+
+TEST_F(PlannerTest, AStalePlanLosesToAConcurrentApply) {
+  Plan first = MustPlan(Tree("t1", "1.0.0"));
+  Plan second = MustPlan(Tree("t1", "1.0.0"));
+  ASSERT_TRUE(Apply(ws_, *store_, storage::DefaultFileSystem(), first).ok());
+  std::string after_first = Dump();
+  auto applied = Apply(ws_, *store_, storage::DefaultFileSystem(), second);
+  ASSERT_FALSE(applied.ok());
+  EXPECT_EQ(applied.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(applied.status().message().find("another apply"), std::string::npos);
+  EXPECT_EQ(Dump(), after_first);
+}
+
+TEST_F(PlannerTest, PruneRemovesWhatTheTreeNoLongerHas) {
+  MustApply(Tree("t1", "1.0.0"));
+  fs::path t2 = root_ / "t2";
+  WriteFile(t2 / "domains/sales/domain.yaml", Domain("sales"));
+  Plan keep = MustPlan(t2);
+  EXPECT_EQ(keep.change_count(), 0u);  // without --prune the product is kept
+  Plan prune = MustPlan(t2, /*prune=*/true);
+  ASSERT_FALSE(prune.refused());
+  ASSERT_TRUE(Apply(ws_, *store_, storage::DefaultFileSystem(), prune).ok());
+  EXPECT_TRUE(store_->ListProducts()->empty());
+  EXPECT_TRUE(store_->ListPortVersions()->empty());
+}
+
+TEST_F(PlannerTest, ProductInAnUnknownDomainIsRefused) {
+  fs::path t = root_ / "t";
+  WriteFile(t / "domains/sales/products/orders/product.odps.yaml", Product("sales", "orders", "1.0.0"));
+  WriteFile(t / "domains/sales/products/orders/orders.odcs.yaml", Contract("sales.orders", "1.0.0"));
+  Plan plan = MustPlan(t);
+  EXPECT_TRUE(HasRefusal(plan, "domain-unresolved"));
+}
+
+TEST_F(PlannerTest, DemoMeshAppliesCleanlyWithTheDefaultPolicyPack) {
+  WriteFile(root_ / "ws/weft.yaml", "apiVersion: weft/v1\nkind: Workspace\nname: demo\npolicyPacks: [default]\n");
+  ws_ = *LoadWorkspace(root_ / "ws");
+  fs::path mesh = fs::path(WEFT_SOURCE_DIR) / "examples/mesh";
+  Plan plan = MustPlan(mesh);
+  for (const auto& r : plan.refusals) ADD_FAILURE() << r.file << " " << r.object << ": " << r.message;
+  ASSERT_FALSE(plan.refused());
+  ASSERT_TRUE(Apply(ws_, *store_, storage::DefaultFileSystem(), plan).ok());
+  EXPECT_EQ(MustPlan(mesh).change_count(), 0u);
+  auto hits = store_->Search({.text = "customer"});
+  ASSERT_TRUE(hits.ok());
+  ASSERT_FALSE(hits->hits.empty());
+  EXPECT_EQ(hits->hits[0].product_id, "customer.customers");  // the golden record first
+}
+
+}  // namespace
+}  // namespace weft::control

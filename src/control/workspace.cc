@@ -1,0 +1,116 @@
+#include "control/workspace.h"
+
+#include <cstdlib>
+
+#include "catalog/store.h"
+#include "common/files.h"
+#include "common/strings.h"
+#include "spec/lint.h"
+#include "spec/loader.h"
+
+namespace weft::control {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// The weft.yaml written by `weft init`: every setting with its default, so a
+// user sees what can be changed.
+std::string DefaultSettings(const std::string& name) {
+  return "apiVersion: weft/v1\n"
+         "kind: Workspace\n"
+         "name: " + name + "\n"
+         "# The control-plane catalog: a SQLite file beside this one.\n"
+         "catalog: catalog.db\n"
+         "# Governance policy packs run on every plan, apply and publish.\n"
+         "# 'default' is weft's built-in pack; add directories of your own.\n"
+         "policyPacks: [default]\n"
+         "# Prices for showback: per CPU-second of queries, per GB scanned, per GB stored a month.\n"
+         "currency: USD\n"
+         "rateCard:\n"
+         "  cpuSecond: 0.00005\n"
+         "  gbScanned: 0.005\n"
+         "  gbStoredMonth: 0.023\n"
+         "# Masking applied by classification unless a property sets weft.mask.\n"
+         "masking:\n"
+         "  pii: hash\n"
+         "  restricted: redact\n"
+         "retention:\n"
+         "  snapshots: 10\n"
+         "  days: 30\n"
+         "query:\n"
+         "  memoryLimit: 2GB\n"
+         "  threads: 2\n";
+}
+
+}  // namespace
+
+std::string Workspace::CatalogLocation() const {
+  std::string c = settings.catalog.empty() ? "catalog.db" : settings.catalog;
+  if (c.find("://") != std::string::npos) return c;
+  return ResolvePath(c).string();
+}
+
+fs::path Workspace::ResolvePath(const std::string& relative) const {
+  fs::path p(relative);
+  return p.is_absolute() ? p : root / p;
+}
+
+fs::path Workspace::DomainRoot(const spec::DomainSpec& domain) const {
+  if (!domain.storage_root.empty()) return ResolvePath(domain.storage_root).lexically_normal();
+  return root / "domains" / domain.name;
+}
+
+std::vector<std::string> Workspace::PolicyPacks() const {
+  if (!settings.Has("policyPacks")) return {"default"};
+  return settings.policy_packs;
+}
+
+Result<Workspace> LoadWorkspace(const fs::path& root) {
+  fs::path file = root / "weft.yaml";
+  spec::LoadedFile loaded = spec::LoadFile(file);
+  std::vector<spec::Diagnostic> diags = loaded.diagnostics;
+  for (auto& d : spec::Lint(loaded.documents)) diags.push_back(std::move(d));
+  if (spec::CountErrors(diags) > 0) {
+    std::vector<std::string> lines;
+    for (const auto& d : diags)
+      if (d.severity == spec::Severity::kError) lines.push_back(spec::FormatGcc(d));
+    return Status::InvalidArgument("invalid workspace settings:\n" + Join(lines, "\n"));
+  }
+  if (loaded.documents.size() != 1 || !loaded.documents[0].workspace())
+    return Status::InvalidArgument(file.string() + ": expected one document of kind Workspace");
+  Workspace ws;
+  std::error_code ec;
+  ws.root = fs::absolute(root, ec).lexically_normal();
+  ws.settings = *loaded.documents[0].workspace();
+  return ws;
+}
+
+Result<Workspace> FindWorkspace(const std::string& explicit_dir) {
+  if (!explicit_dir.empty()) return LoadWorkspace(explicit_dir);
+  if (const char* home = std::getenv("WEFT_HOME"); home && *home) return LoadWorkspace(home);
+  std::error_code ec;
+  for (fs::path dir = fs::current_path(ec); !dir.empty(); dir = dir.parent_path()) {
+    if (fs::exists(dir / "weft.yaml", ec)) return LoadWorkspace(dir);
+    if (dir == dir.parent_path()) break;
+  }
+  return Status::NotFound(
+      "no weft workspace here: run 'weft init DIR', or point to one with --workspace DIR or WEFT_HOME");
+}
+
+Result<Workspace> InitWorkspace(const fs::path& dir, const std::string& mesh_name) {
+  std::error_code ec;
+  if (fs::exists(dir / "weft.yaml", ec))
+    return Status::AlreadyExists((dir / "weft.yaml").string() + " already exists; this is already a workspace");
+  fs::create_directories(dir / "domains", ec);
+  if (ec) return Status::IoError("cannot create " + (dir / "domains").string() + ": " + ec.message());
+  std::string name = mesh_name.empty() ? fs::absolute(dir).filename().string() : mesh_name;
+  RETURN_IF_ERROR(WriteStringToFile(dir / "weft.yaml", DefaultSettings(name)));
+  ASSIGN_OR_RETURN(Workspace ws, LoadWorkspace(dir));
+  // Creating the store runs the catalog's migrations.
+  auto store = catalog::OpenStore(ws.CatalogLocation());
+  if (!store.ok()) return store.status().WithContext("while creating the catalog");
+  return ws;
+}
+
+}  // namespace weft::control

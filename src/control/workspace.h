@@ -1,0 +1,46 @@
+// A workspace: one mesh's settings (weft.yaml), its catalog and the default
+// home of its domains' storage roots.
+//
+//   ASSIGN_OR_RETURN(Workspace ws, FindWorkspace(flag_value));   // --workspace, WEFT_HOME, or cwd upward
+//   ASSIGN_OR_RETURN(auto store, catalog::OpenStore(ws.CatalogLocation()));
+//
+// Thread safety: a value; safe to share read-only.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <string>
+
+#include "common/status.h"
+#include "spec/model.h"
+
+namespace weft::control {
+
+struct Workspace {
+  std::filesystem::path root;  // the directory holding weft.yaml
+  spec::WorkspaceSpec settings;
+
+  std::filesystem::path SettingsFile() const { return root / "weft.yaml"; }
+  // A file path for SQLite (relative paths are under root), or a URL.
+  std::string CatalogLocation() const;
+  // The storage root of a domain: its storageRoot (relative to the
+  // workspace when relative), else <root>/domains/<name>.
+  std::filesystem::path DomainRoot(const spec::DomainSpec& domain) const;
+  // Policy pack directories; "default" stands for the built-in pack.
+  std::vector<std::string> PolicyPacks() const;
+  std::filesystem::path ResolvePath(const std::string& relative) const;
+};
+
+// Reads weft.yaml in `root` (errors carry file:line:col).
+Result<Workspace> LoadWorkspace(const std::filesystem::path& root);
+
+// The workspace named by `explicit_dir` (from --workspace) if not empty, else
+// $WEFT_HOME, else the nearest directory from the current one upward that
+// holds a weft.yaml.
+Result<Workspace> FindWorkspace(const std::string& explicit_dir);
+
+// Creates a workspace in `dir`: weft.yaml, domains/, and an empty catalog.
+// Refuses when dir already holds a weft.yaml.
+Result<Workspace> InitWorkspace(const std::filesystem::path& dir, const std::string& mesh_name);
+
+}  // namespace weft::control
