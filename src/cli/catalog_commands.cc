@@ -194,7 +194,7 @@ void DescribeProduct(CommandContext& ctx, catalog::Store& store, const std::stri
       rows.push_back({c["object"].get<std::string>() + "." + c["name"].get<std::string>(), c["type"].get<std::string>(),
                       c["required"].get<bool>() ? "required" : "", c["classification"].get<std::string>(),
                       c["mask"].is_null() ? "" : c["mask"].get<std::string>()});
-    PrintTable(ctx.out, {"  COLUMN", "TYPE", "REQUIRED", "CLASSIFICATION", "MASK"}, rows);
+    PrintTable(ctx.out, {"COLUMN", "TYPE", "REQUIRED", "CLASSIFICATION", "MASK"}, rows);
   }
 }
 
@@ -227,7 +227,7 @@ void AddCatalogCommands(CLI::App& app, CommandContext& ctx) {
     cmd->add_option("kind", *kind, "product")->required()->check(CLI::IsMember({"product"}));
     cmd->add_option("id", *id, "DOMAIN.PRODUCT")->required();
     cmd->add_option("-o,--output", *format, "Output format")->check(CLI::IsMember({"text", "json", "yaml"}));
-    cmd->callback([&ctx, id, format] {
+    cmd->callback([&ctx, kind, id, format] {  // every option target must outlive parsing
       auto opened = OpenWorkspaceOrReport(ctx);
       if (opened) DescribeProduct(ctx, *opened->store, *id, *format);
     });
@@ -251,8 +251,9 @@ void AddCatalogCommands(CLI::App& app, CommandContext& ctx) {
       json objects = json::array();
       std::vector<std::vector<std::string>> rows;
       for (const auto& h : result->hits) {
+        // BM25 scores are tiny on small catalogs; three significant digits keep the order visible.
         std::ostringstream score;
-        score << std::fixed << std::setprecision(2) << h.score;
+        score << std::setprecision(3) << h.score;
         rows.push_back({score.str(), h.product_id, h.status, h.snippet});
         objects.push_back({{"product", h.product_id}, {"domain", h.domain}, {"status", h.status},
                            {"score", h.score}, {"snippet", h.snippet}});
