@@ -24,6 +24,7 @@
 #include <set>
 #include <sstream>
 
+#include "spec/diff.h"
 #include "spec/loader.h"
 
 namespace weft::spec {
@@ -275,6 +276,21 @@ TEST_F(LintCliTest, JsonOutputHasTheDiagnostics) {
   EXPECT_EQ(d["column"], 1);
   EXPECT_EQ(d["severity"], "warning");
   EXPECT_EQ(d["rule"], "invalid-status");
+}
+
+}  // namespace
+}  // namespace weft::spec
+
+namespace weft::spec {
+namespace {
+
+// docs/spec-reference.md documents every rule id; a new rule without docs fails here.
+TEST(SpecReferenceDocTest, ListsEveryLintAndDiffRule) {
+  std::ifstream in("docs/spec-reference.md");
+  ASSERT_TRUE(in) << "run from the repository root";
+  std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (const auto& r : LintRules()) EXPECT_NE(doc.find(std::string("`") + r.id + "`"), std::string::npos) << r.id;
+  for (const auto& r : DiffRules()) EXPECT_NE(doc.find("`" + r.id + "`"), std::string::npos) << r.id;
 }
 
 }  // namespace
