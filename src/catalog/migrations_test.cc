@@ -160,6 +160,39 @@ TEST_F(MigrationsTest, OnlyPendingMigrationsRun) {
   EXPECT_THAT(s.message(), HasSubstr("schema 2, this weft knows up to 1"));
 }
 
+TEST_F(MigrationsTest, VersionOneCatalogMigratesToTheDataPlaneSchema) {
+  // A version 1 catalog, made by running only the first script, exactly as
+  // a weft of that version did, with a snapshot row in the old shape.
+  {
+    ASSERT_OK_AND_ASSIGN(Connection conn, Connection::Open(path_, 1000));
+    ASSERT_OK(Migrate(conn, CatalogMigrations().first(1)));
+    ASSERT_OK(conn.Exec(R"sql(
+        INSERT INTO snapshots (id, product_id, major, parent_id, created_at, row_count, byte_count, file_count,
+                               contract_version, input_checksum, quality_json)
+        VALUES ('s1', 'sales.orders', 1, '', '2026-01-01T00:00:00.000Z', 5, 50, 1, '1.0.0', 'sha', '{}'))sql"));
+    ASSERT_OK_AND_ASSIGN(int64_t version, QueryInt(conn, "PRAGMA user_version"));
+    ASSERT_EQ(version, 1);
+  }
+  ASSERT_OK_AND_ASSIGN(auto store, OpenStore(path_));
+  ASSERT_OK_AND_ASSIGN(auto snapshots, store->ListAllSnapshots());
+  ASSERT_EQ(snapshots.size(), 1u);
+  EXPECT_EQ(snapshots[0].id, "s1");
+  EXPECT_EQ(snapshots[0].rows, 5);
+  EXPECT_EQ(snapshots[0].path, "");  // the new columns default to "not set"
+  EXPECT_EQ(snapshots[0].publish_id, "");
+  ASSERT_OK_AND_ASSIGN(std::string dump, store->Dump());
+  EXPECT_THAT(dump, HasSubstr("schema version 2"));
+  EXPECT_THAT(dump, HasSubstr("[publishes]"));
+  EXPECT_THAT(dump, HasSubstr("[quality_results]"));
+  // The new tables work on the migrated file.
+  ASSERT_OK_AND_ASSIGN(auto txn, store->BeginWrite());
+  ASSERT_OK(txn->InsertPublish({.id = "p1", .product_id = "sales.orders", .outcome = "published"}));
+  ASSERT_OK(txn->InsertQualityResults({{.publish_id = "p1", .rule_id = "r1"}}));
+  ASSERT_OK(txn->Commit());
+  ASSERT_OK_AND_ASSIGN(auto results, store->ListQualityResults("p1"));
+  EXPECT_EQ(results.size(), 1u);
+}
+
 TEST_F(MigrationsTest, MigrationVersionsMustBeConsecutive) {
   const Migration gap[] = {{1, "a", "SELECT 1;"}, {3, "c", "SELECT 1;"}};
   ASSERT_OK_AND_ASSIGN(Connection conn, Connection::Open(path_, 1000));

@@ -93,19 +93,61 @@ struct ReferenceEntityRecord {
   std::string digest;
 };
 
-// Filled by the data plane (issue 4); declared now so the schema has it.
+// An immutable snapshot of one product major: a directory of Parquet files
+// under <domain root>/products/<product>/v<major>/snapshots/<id>/ (format in
+// docs/storage.md). Only snapshots with a catalog row exist for readers; the
+// newest committed one of a (product, major) is current.
 struct SnapshotRecord {
-  std::string id;
+  std::string id;  // sortable: time-ordered, unique
   std::string product_id;
   int64_t major = 0;
-  std::string parent_id;
+  std::string parent_id;  // the snapshot this one replaced or appended to
   std::string created_at;
+  std::string path;  // the snapshot directory (absolute)
   int64_t rows = 0;
   int64_t bytes = 0;
   int64_t files = 0;
   std::string contract_version;
+  std::string input_checksum;  // SHA-256 of the input file(s); empty for derived runs
+  std::string publish_id;
+  std::string quality_json;  // summary: rules run/passed/failed, rows quarantined
+};
+
+// One publish (or derived run) attempt, published or not: the history.
+struct PublishRecord {
+  std::string id;
+  std::string product_id;
+  int64_t major = 0;
+  std::string actor;
+  std::string started_at;
+  std::string finished_at;
+  std::string outcome;  // published | rejected | duplicate | failed
+  std::string mode;     // replace | append | run
+  std::string snapshot_id;  // when published
+  int64_t rows_in = 0;
+  int64_t rows_valid = 0;
+  int64_t rows_quarantined = 0;
   std::string input_checksum;
-  std::string quality_json;
+  std::string input_archive;  // where the input was archived
+  std::string quarantine_path;
+  std::string message;
+};
+
+// The result of one quality rule in one publish.
+struct QualityResultRecord {
+  std::string publish_id;
+  std::string rule_id;   // the rule's id, or a stable generated one (e.g. "orders.amount:nullValues")
+  std::string kind;      // metric (nullValues, ...), sql, type, required, unique, primaryKey, relationship, option
+  std::string object;
+  std::string column;    // empty for dataset rules
+  std::string severity;  // error | warning | info
+  std::string dimension;
+  int64_t failing_rows = 0;
+  int64_t checked_rows = 0;
+  double value = 0;       // the measured metric (count or percent)
+  std::string threshold;  // e.g. "mustBe 0 rows"
+  bool passed = true;
+  bool row_level = false;  // failing rows went to quarantine
 };
 
 struct AuditEvent {

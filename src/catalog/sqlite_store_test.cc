@@ -506,7 +506,7 @@ TEST_F(StoreTest, DumpCoversEveryTableButFtsShadowTables) {
   ASSERT_OK_AND_ASSIGN(std::string dump, store_->Dump());
   for (const char* table : {"[catalog_meta]", "[domains]", "[principals]", "[memberships]", "[products]",
                             "[port_versions]", "[contract_versions]", "[reference_entities]", "[snapshots]",
-                            "[waivers]", "[audit_events]", "[search_documents]", "[search_facets]", "[search_fts]"}) {
+                            "[publishes]", "[quality_results]", "[waivers]", "[audit_events]", "[search_documents]", "[search_facets]", "[search_fts]"}) {
     EXPECT_THAT(dump, HasSubstr(table));
   }
   EXPECT_THAT(dump, ::testing::Not(HasSubstr("search_fts_data")));
@@ -544,6 +544,227 @@ TEST_F(StoreTest, ThreadsShareOneStore) {
   EXPECT_EQ(generation, kThreads * kCommits);
   ASSERT_OK_AND_ASSIGN(auto domains, store_->ListDomains());
   EXPECT_EQ(domains.size(), static_cast<size_t>(kThreads * kCommits));
+}
+
+// --- data plane: snapshots, publishes, quality results -------------------------
+
+SnapshotRecord SampleSnapshot(const std::string& product_id, int64_t major, const std::string& id,
+                              const std::string& created_at) {
+  return SnapshotRecord{.id = id,
+                        .product_id = product_id,
+                        .major = major,
+                        .parent_id = "",
+                        .created_at = created_at,
+                        .path = "/data/sales/products/orders/v" + std::to_string(major) + "/snapshots/" + id,
+                        .rows = 100,
+                        .bytes = 4096,
+                        .files = 2,
+                        .contract_version = std::to_string(major) + ".0.0",
+                        .input_checksum = "sha-" + id,
+                        .publish_id = "pub-" + id,
+                        .quality_json = R"({"failed":0,"passed":3})"};
+}
+
+PublishRecord SamplePublish(const std::string& product_id, const std::string& id, const std::string& started_at,
+                            const std::string& outcome) {
+  return PublishRecord{.id = id,
+                       .product_id = product_id,
+                       .major = 1,
+                       .actor = "alice",
+                       .started_at = started_at,
+                       .finished_at = started_at,
+                       .outcome = outcome,
+                       .mode = "replace",
+                       .snapshot_id = outcome == "published" ? "snap-" + id : "",
+                       .rows_in = 10,
+                       .rows_valid = 8,
+                       .rows_quarantined = 2,
+                       .input_checksum = "sha",
+                       .input_archive = "/data/sales/archive/" + id,
+                       .quarantine_path = "/data/sales/quarantine/" + id,
+                       .message = "ok"};
+}
+
+QualityResultRecord SampleResult(const std::string& publish_id, const std::string& rule_id, bool passed) {
+  return QualityResultRecord{.publish_id = publish_id,
+                             .rule_id = rule_id,
+                             .kind = "nullValues",
+                             .object = "orders",
+                             .column = "amount",
+                             .severity = "error",
+                             .dimension = "completeness",
+                             .failing_rows = passed ? 0 : 2,
+                             .checked_rows = 10,
+                             .value = passed ? 0.0 : 20.5,
+                             .threshold = "mustBe 0 rows",
+                             .passed = passed,
+                             .row_level = !passed};
+}
+
+bool SameSnapshot(const SnapshotRecord& a, const SnapshotRecord& b) {
+  return a.id == b.id && a.product_id == b.product_id && a.major == b.major && a.parent_id == b.parent_id &&
+         a.created_at == b.created_at && a.path == b.path && a.rows == b.rows && a.bytes == b.bytes &&
+         a.files == b.files && a.contract_version == b.contract_version && a.input_checksum == b.input_checksum &&
+         a.publish_id == b.publish_id && a.quality_json == b.quality_json;
+}
+
+std::vector<std::string> SnapshotIds(const std::vector<SnapshotRecord>& snapshots) {
+  std::vector<std::string> ids;
+  for (const auto& s : snapshots) ids.push_back(s.id);
+  return ids;
+}
+
+TEST_F(StoreTest, SnapshotRoundTripNewestFirst) {
+  const SnapshotRecord older = SampleSnapshot("sales.orders", 1, "s1", "2026-01-01T00:00:00.000Z");
+  SnapshotRecord newer = SampleSnapshot("sales.orders", 1, "s2", "2026-01-02T00:00:00.000Z");
+  newer.parent_id = "s1";
+  const SnapshotRecord v2 = SampleSnapshot("sales.orders", 2, "s3", "2026-01-03T00:00:00.000Z");
+  const SnapshotRecord other = SampleSnapshot("sales.returns", 1, "s0", "2025-12-31T00:00:00.000Z");
+  ASSERT_OK(Write([&](Transaction& txn) {
+    for (const auto* s : {&older, &v2, &newer, &other}) RETURN_IF_ERROR(txn.InsertSnapshot(*s));
+    return Status::Ok();
+  }));
+  ASSERT_OK_AND_ASSIGN(auto orders, store_->ListSnapshots("sales.orders"));
+  EXPECT_THAT(SnapshotIds(orders), ElementsAre("s3", "s2", "s1"));
+  EXPECT_TRUE(SameSnapshot(orders[1], newer));
+  ASSERT_OK_AND_ASSIGN(auto all, store_->ListAllSnapshots());
+  EXPECT_THAT(SnapshotIds(all), ElementsAre("s3", "s2", "s1", "s0"));
+  ASSERT_OK_AND_ASSIGN(auto none, store_->ListSnapshots("sales.missing"));
+  EXPECT_TRUE(none.empty());
+}
+
+TEST_F(StoreTest, SnapshotsAreImmutableAndTimedWhenUntimed) {
+  ASSERT_OK(Write([](Transaction& txn) { return txn.InsertSnapshot(SampleSnapshot("sales.orders", 1, "s1", "")); }));
+  ASSERT_OK_AND_ASSIGN(auto snapshots, store_->ListSnapshots("sales.orders"));
+  ASSERT_EQ(snapshots.size(), 1u);
+  EXPECT_THAT(snapshots[0].created_at, MatchesRegex("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z"));
+  Status again = Write([](Transaction& txn) { return txn.InsertSnapshot(SampleSnapshot("sales.orders", 1, "s1", "")); });
+  EXPECT_FALSE(again.ok());
+  EXPECT_THAT(again.message(), HasSubstr("while recording snapshot s1 of sales.orders"));
+  EXPECT_EQ(Write([](Transaction& txn) { return txn.InsertSnapshot({}); }).code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(StoreTest, DeleteSnapshot) {
+  ASSERT_OK(Write([](Transaction& txn) {
+    RETURN_IF_ERROR(txn.InsertSnapshot(SampleSnapshot("sales.orders", 1, "s1", "2026-01-01T00:00:00.000Z")));
+    return txn.InsertSnapshot(SampleSnapshot("sales.orders", 1, "s2", "2026-01-02T00:00:00.000Z"));
+  }));
+  ASSERT_OK(Write([](Transaction& txn) { return txn.DeleteSnapshot("s1"); }));
+  ASSERT_OK_AND_ASSIGN(auto left, store_->ListAllSnapshots());
+  EXPECT_THAT(SnapshotIds(left), ElementsAre("s2"));
+  EXPECT_EQ(Write([](Transaction& txn) { return txn.DeleteSnapshot("s1"); }).code(), StatusCode::kNotFound);
+}
+
+TEST_F(StoreTest, PublishesNewestFirstWithLimit) {
+  ASSERT_OK(Write([](Transaction& txn) {
+    RETURN_IF_ERROR(txn.InsertPublish(SamplePublish("sales.orders", "p1", "2026-01-01T00:00:00.000Z", "published")));
+    RETURN_IF_ERROR(txn.InsertPublish(SamplePublish("sales.orders", "p3", "2026-01-03T00:00:00.000Z", "rejected")));
+    RETURN_IF_ERROR(txn.InsertPublish(SamplePublish("sales.orders", "p2", "2026-01-02T00:00:00.000Z", "failed")));
+    return txn.InsertPublish(SamplePublish("sales.returns", "p0", "2026-01-04T00:00:00.000Z", "published"));
+  }));
+  ASSERT_OK_AND_ASSIGN(auto all, store_->ListPublishes("sales.orders", 0));
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0].id, "p3");
+  EXPECT_EQ(all[1].id, "p2");
+  EXPECT_EQ(all[2].id, "p1");
+  const PublishRecord expected = SamplePublish("sales.orders", "p1", "2026-01-01T00:00:00.000Z", "published");
+  const PublishRecord& got = all[2];
+  EXPECT_EQ(got.product_id, expected.product_id);
+  EXPECT_EQ(got.major, expected.major);
+  EXPECT_EQ(got.actor, expected.actor);
+  EXPECT_EQ(got.started_at, expected.started_at);
+  EXPECT_EQ(got.finished_at, expected.finished_at);
+  EXPECT_EQ(got.outcome, expected.outcome);
+  EXPECT_EQ(got.mode, expected.mode);
+  EXPECT_EQ(got.snapshot_id, expected.snapshot_id);
+  EXPECT_EQ(got.rows_in, expected.rows_in);
+  EXPECT_EQ(got.rows_valid, expected.rows_valid);
+  EXPECT_EQ(got.rows_quarantined, expected.rows_quarantined);
+  EXPECT_EQ(got.input_checksum, expected.input_checksum);
+  EXPECT_EQ(got.input_archive, expected.input_archive);
+  EXPECT_EQ(got.quarantine_path, expected.quarantine_path);
+  EXPECT_EQ(got.message, expected.message);
+  ASSERT_OK_AND_ASSIGN(auto two, store_->ListPublishes("sales.orders", 2));
+  ASSERT_EQ(two.size(), 2u);
+  EXPECT_EQ(two[0].id, "p3");
+  Status duplicate = Write([](Transaction& txn) {
+    return txn.InsertPublish(SamplePublish("sales.orders", "p1", "2026-01-05T00:00:00.000Z", "published"));
+  });
+  EXPECT_FALSE(duplicate.ok());
+}
+
+TEST_F(StoreTest, QualityResultsKeepTheirOrderPerPublish) {
+  // Results may come before their publish record in the same transaction
+  // (the foreign key is checked at commit).
+  ASSERT_OK(Write([](Transaction& txn) {
+    RETURN_IF_ERROR(txn.InsertQualityResults({SampleResult("p1", "orders.amount:nullValues", false),
+                                              SampleResult("p1", "orders:rowCount", true)}));
+    RETURN_IF_ERROR(txn.InsertQualityResults({SampleResult("p1", "orders.id:unique", true)}));
+    RETURN_IF_ERROR(txn.InsertPublish(SamplePublish("sales.orders", "p1", "2026-01-01T00:00:00.000Z", "rejected")));
+    RETURN_IF_ERROR(txn.InsertPublish(SamplePublish("sales.orders", "p2", "2026-01-02T00:00:00.000Z", "published")));
+    return txn.InsertQualityResults({SampleResult("p2", "orders.amount:nullValues", true)});
+  }));
+  ASSERT_OK_AND_ASSIGN(auto results, store_->ListQualityResults("p1"));
+  ASSERT_EQ(results.size(), 3u);
+  EXPECT_EQ(results[0].rule_id, "orders.amount:nullValues");
+  EXPECT_EQ(results[1].rule_id, "orders:rowCount");
+  EXPECT_EQ(results[2].rule_id, "orders.id:unique");
+  const QualityResultRecord expected = SampleResult("p1", "orders.amount:nullValues", false);
+  const QualityResultRecord& got = results[0];
+  EXPECT_EQ(got.publish_id, expected.publish_id);
+  EXPECT_EQ(got.kind, expected.kind);
+  EXPECT_EQ(got.object, expected.object);
+  EXPECT_EQ(got.column, expected.column);
+  EXPECT_EQ(got.severity, expected.severity);
+  EXPECT_EQ(got.dimension, expected.dimension);
+  EXPECT_EQ(got.failing_rows, expected.failing_rows);
+  EXPECT_EQ(got.checked_rows, expected.checked_rows);
+  EXPECT_DOUBLE_EQ(got.value, expected.value);
+  EXPECT_EQ(got.threshold, expected.threshold);
+  EXPECT_FALSE(got.passed);
+  EXPECT_TRUE(got.row_level);
+  ASSERT_OK_AND_ASSIGN(auto p2, store_->ListQualityResults("p2"));
+  ASSERT_EQ(p2.size(), 1u);
+  EXPECT_TRUE(p2[0].passed);
+}
+
+TEST_F(StoreTest, QualityResultsWithoutTheirPublishAreRefusedAtCommit) {
+  ASSERT_OK_AND_ASSIGN(std::string before, store_->Dump());
+  Status s = Write([](Transaction& txn) { return txn.InsertQualityResults({SampleResult("ghost", "r", true)}); });
+  EXPECT_FALSE(s.ok());
+  ASSERT_OK_AND_ASSIGN(std::string after, store_->Dump());
+  EXPECT_EQ(before, after);
+}
+
+TEST_F(StoreTest, RolledBackPublishLeavesNothing) {
+  ASSERT_OK_AND_ASSIGN(std::string before, store_->Dump());
+  {
+    ASSERT_OK_AND_ASSIGN(auto txn, store_->BeginWrite());
+    ASSERT_OK(txn->InsertPublish(SamplePublish("sales.orders", "p1", "2026-01-01T00:00:00.000Z", "published")));
+    ASSERT_OK(txn->InsertQualityResults({SampleResult("p1", "r1", true)}));
+    ASSERT_OK(txn->InsertSnapshot(SampleSnapshot("sales.orders", 1, "snap-p1", "2026-01-01T00:00:00.000Z")));
+    ASSERT_OK(txn->AppendAudit({.actor = "alice", .action = "publish", .object = "product:sales.orders"}));
+  }  // destroyed without Commit
+  ASSERT_OK_AND_ASSIGN(std::string after, store_->Dump());
+  EXPECT_EQ(before, after);
+  ASSERT_OK_AND_ASSIGN(auto snapshots, store_->ListAllSnapshots());
+  EXPECT_TRUE(snapshots.empty());
+  ASSERT_OK_AND_ASSIGN(auto publishes, store_->ListPublishes("sales.orders", 0));
+  EXPECT_TRUE(publishes.empty());
+  ASSERT_OK_AND_ASSIGN(auto results, store_->ListQualityResults("p1"));
+  EXPECT_TRUE(results.empty());
+}
+
+TEST_F(StoreTest, DumpShowsDataPlaneRows) {
+  ASSERT_OK(Write([](Transaction& txn) {
+    RETURN_IF_ERROR(txn.InsertPublish(SamplePublish("sales.orders", "p1", "2026-01-01T00:00:00.000Z", "published")));
+    RETURN_IF_ERROR(txn.InsertQualityResults({SampleResult("p1", "orders.amount:nullValues", true)}));
+    return txn.InsertSnapshot(SampleSnapshot("sales.orders", 1, "snap-p1", "2026-01-01T00:00:00.000Z"));
+  }));
+  ASSERT_OK_AND_ASSIGN(std::string dump, store_->Dump());
+  EXPECT_THAT(dump, HasSubstr("'snap-p1' | 'sales.orders' | 1"));
+  EXPECT_THAT(dump, HasSubstr("'p1' | 'sales.orders' | 1 | 'alice'"));
+  EXPECT_THAT(dump, HasSubstr("'p1' | 0 | 'orders.amount:nullValues'"));
 }
 
 }  // namespace

@@ -50,6 +50,13 @@ class Transaction {
   virtual Status DeleteWaiver(int64_t id) = 0;
   virtual Status AppendAudit(const AuditEvent& e) = 0;
 
+  // Data plane. A snapshot, its publish record and its quality results are
+  // committed together; a rejected publish commits its record and results only.
+  virtual Status InsertSnapshot(const SnapshotRecord& s) = 0;
+  virtual Status DeleteSnapshot(const std::string& id) = 0;  // gc; the files go after the commit
+  virtual Status InsertPublish(const PublishRecord& p) = 0;
+  virtual Status InsertQualityResults(const std::vector<QualityResultRecord>& results) = 0;
+
   // Makes every change above durable and visible at once, and advances the
   // catalog generation.
   virtual Status Commit() = 0;
@@ -76,6 +83,14 @@ class Store {
   virtual Result<std::vector<WaiverRecord>> ListWaivers() = 0;
   virtual Result<std::vector<AuditEvent>> ListAudit(const AuditFilter& filter) = 0;
   virtual Result<SearchResult> Search(const SearchQuery& query) = 0;
+
+  // Snapshots of a product (every major), newest first.
+  virtual Result<std::vector<SnapshotRecord>> ListSnapshots(const std::string& product_id) = 0;
+  // Every snapshot of every product (for gc), newest first.
+  virtual Result<std::vector<SnapshotRecord>> ListAllSnapshots() = 0;
+  // Publish attempts of a product, newest first; limit <= 0: all.
+  virtual Result<std::vector<PublishRecord>> ListPublishes(const std::string& product_id, int limit) = 0;
+  virtual Result<std::vector<QualityResultRecord>> ListQualityResults(const std::string& publish_id) = 0;
 
   // A deterministic text dump of every table (tests compare dumps to prove
   // a refused change left the catalog untouched).

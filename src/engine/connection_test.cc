@@ -14,15 +14,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-class ConnectionTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    ASSERT_OK_AND_ASSIGN(db_, Database::Open(DatabaseConfig{}));
-    ASSERT_OK_AND_ASSIGN(conn_, Connection::Open(*db_));
-  }
-  std::optional<Database> db_;
-  std::optional<Connection> conn_;
-};
+using ConnectionTest = engine_internal::InMemoryDuckDbTest;
 
 TEST_F(ConnectionTest, ExecuteRunsSeveralStatements) {
   ASSERT_OK(conn_->Execute("CREATE TABLE t (a INT); INSERT INTO t VALUES (1), (2), (3)"));

@@ -13,15 +13,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-class PreparedStatementTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    ASSERT_OK_AND_ASSIGN(db_, Database::Open(DatabaseConfig{}));
-    ASSERT_OK_AND_ASSIGN(conn_, Connection::Open(*db_));
-  }
-  std::optional<Database> db_;
-  std::optional<Connection> conn_;
-};
+using PreparedStatementTest = engine_internal::InMemoryDuckDbTest;
 
 TEST_F(PreparedStatementTest, BindsEveryType) {
   ASSERT_OK_AND_ASSIGN(PreparedStatement stmt,

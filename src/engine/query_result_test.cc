@@ -14,15 +14,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-class QueryResultTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    ASSERT_OK_AND_ASSIGN(db_, Database::Open(DatabaseConfig{}));
-    ASSERT_OK_AND_ASSIGN(conn_, Connection::Open(*db_));
-  }
-  std::optional<Database> db_;
-  std::optional<Connection> conn_;
-};
+using QueryResultTest = engine_internal::InMemoryDuckDbTest;
 
 TEST_F(QueryResultTest, TypedValuesAndNulls) {
   ASSERT_OK_AND_ASSIGN(QueryResult r, conn_->Query(

@@ -116,6 +116,7 @@ class Linter {
       if (const auto* d = doc.domain()) LintDomain(*d);
       if (const auto* e = doc.reference_entity()) LintEntity(*e);
       if (const auto* pol = doc.policy()) LintPolicy(*pol);
+      if (const auto* ws = doc.workspace()) LintWorkspace(*ws);
     }
     SortDiagnostics(diags_);
     return std::move(diags_);
@@ -211,16 +212,38 @@ class Linter {
     }
   }
 
-  void CheckMask(const CustomProperty& cp) {
-    std::string v = cp.value.is_string() ? cp.value.get<std::string>() : "";
-    bool ok = v == "redact" || v == "null" || v == "hash" || v == "year" || v == "none";
+  static bool IsMask(const std::string& v) {
     if (StartsWith(v, "partial:")) {
       std::string n = v.substr(8);
-      ok = !n.empty() && n.size() < 4 && std::all_of(n.begin(), n.end(), ::isdigit);
+      return !n.empty() && n.size() < 4 && std::all_of(n.begin(), n.end(), ::isdigit);
     }
-    if (!ok)
+    return v == "redact" || v == "null" || v == "hash" || v == "year" || v == "none";
+  }
+
+  void CheckMask(const CustomProperty& cp) {
+    std::string v = cp.value.is_string() ? cp.value.get<std::string>() : "";
+    if (!IsMask(v))
       Error(cp.At("value"), "weft.mask '" + v + "' is not a masking strategy; use redact, null, hash, partial:N, year or none",
             "invalid-mask");
+  }
+
+  void LintWorkspace(const WorkspaceSpec& w) {
+    Require(w, "name", w.name, "workspace");
+    for (const auto& [classification, mask] : w.masking)
+      if (!IsMask(mask))
+        Error(w.At("masking"), "masking for '" + classification + "' is '" + mask +
+                                   "', not a masking strategy; use redact, null, hash, partial:N, year or none",
+              "invalid-mask");
+    for (const auto& [item, price] : w.rate_card)
+      if (price < 0) Error(w.At("rateCard"), "rateCard price '" + item + "' must not be negative", "invalid-value");
+    if (w.query_threads && *w.query_threads < 1)
+      Error(w.At("query"), "query.threads must be at least 1", "invalid-value");
+    for (const auto& pack : w.policy_packs) {
+      if (pack == "default") continue;
+      std::error_code ec;
+      if (!fs::is_directory(fs::path(file_).parent_path() / pack, ec))
+        Error(w.At("policyPacks"), "policy pack '" + pack + "' is not a directory next to weft.yaml", "invalid-value");
+    }
   }
 
   void CheckTeam(const Team& team, const std::string& what) {

@@ -6,7 +6,6 @@
 #include <cerrno>
 #include <cstring>
 
-
 namespace weft::storage {
 
 namespace fs = std::filesystem;
@@ -18,6 +17,7 @@ const char* FileOpName(FileOp op) {
     case FileOp::kSync: return "fsync";
     case FileOp::kRename: return "rename";
     case FileOp::kRemove: return "remove";
+    case FileOp::kLink: return "link";
   }
   return "?";
 }
@@ -93,6 +93,18 @@ class PosixFileSystem : public FileSystem {
     if (ec) return Status::IoError("remove " + path.string() + ": " + ec.message());
     return Status::Ok();
   }
+
+  Status Link(const fs::path& target, const fs::path& link) override {
+    if (::link(target.c_str(), link.c_str()) != 0) {
+      // EXDEV: a hard link cannot cross file systems; say what to do.
+      if (errno == EXDEV) {
+        return Status::IoError("hard link " + link.string() + " to " + target.string() +
+                               ": they are on different file systems; keep a product's snapshots on one file system");
+      }
+      return Errno("hard link " + target.string() + " as", link);
+    }
+    return Status::Ok();
+  }
 };
 
 }  // namespace
@@ -142,6 +154,10 @@ Status FaultInjectingFileSystem::Rename(const fs::path& from, const fs::path& to
 Status FaultInjectingFileSystem::RemoveAll(const fs::path& path) {
   RETURN_IF_ERROR(Check(FileOp::kRemove, path));
   return base_.RemoveAll(path);
+}
+Status FaultInjectingFileSystem::Link(const fs::path& target, const fs::path& link) {
+  RETURN_IF_ERROR(Check(FileOp::kLink, link));
+  return base_.Link(target, link);
 }
 
 }  // namespace weft::storage

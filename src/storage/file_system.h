@@ -1,5 +1,5 @@
 // The one seam through which weft touches the files of domain storage roots
-// (provisioning now; snapshots, quarantine and archives in the data plane),
+// (provisioning, snapshots, gc; quarantine and archives in the data plane),
 // so tests can make a create, write, fsync or rename fail at a chosen point
 // (LevelDB's Env habit).
 //
@@ -23,7 +23,7 @@ namespace weft::storage {
 
 constexpr std::filesystem::perms kOwnerOnly = std::filesystem::perms::owner_all;
 
-enum class FileOp { kCreateDir, kWrite, kSync, kRename, kRemove };
+enum class FileOp { kCreateDir, kWrite, kSync, kRename, kRemove, kLink };
 const char* FileOpName(FileOp op);
 
 class FileSystem {
@@ -40,12 +40,18 @@ class FileSystem {
   virtual Status Sync(const std::filesystem::path& path) = 0;
   virtual Status Rename(const std::filesystem::path& from, const std::filesystem::path& to) = 0;
   virtual Status RemoveAll(const std::filesystem::path& path) = 0;
+  // Creates `link` as a hard link to the existing file `target`: both names
+  // share one inode, so the file's bytes live until the last name goes.
+  // Fails if `link` exists or the two are on different file systems.
+  virtual Status Link(const std::filesystem::path& target, const std::filesystem::path& link) = 0;
 };
 
 FileSystem& DefaultFileSystem();
 
 // Wraps another FileSystem and fails chosen operations: the n-th call (from
-// 1) of `op` whose path contains `path_part` fails with an IoError.
+// 1) of `op` whose path contains `path_part` fails with an IoError. The path
+// matched is the one the operation changes: the source of a rename, the new
+// name of a link.
 class FaultInjectingFileSystem : public FileSystem {
  public:
   explicit FaultInjectingFileSystem(FileSystem& base) : base_(base) {}
@@ -59,6 +65,7 @@ class FaultInjectingFileSystem : public FileSystem {
   Status Sync(const std::filesystem::path& path) override;
   Status Rename(const std::filesystem::path& from, const std::filesystem::path& to) override;
   Status RemoveAll(const std::filesystem::path& path) override;
+  Status Link(const std::filesystem::path& target, const std::filesystem::path& link) override;
 
  private:
   struct Rule {

@@ -65,13 +65,27 @@ TEST_F(FileSystemTest, FaultInjectionFailsTheNthMatchingCallOnce) {
 
 TEST_F(FileSystemTest, FaultInjectionCoversEveryOperation) {
   FaultInjectingFileSystem faulty(DefaultFileSystem());
-  for (FileOp op : {FileOp::kWrite, FileOp::kSync, FileOp::kRename, FileOp::kRemove}) faulty.FailNth(op, "x");
+  for (FileOp op : {FileOp::kWrite, FileOp::kSync, FileOp::kRename, FileOp::kRemove, FileOp::kLink}) faulty.FailNth(op, "x");
   EXPECT_FALSE(faulty.WriteFile(root_ / "x", "data").ok());
   ASSERT_TRUE(faulty.WriteFile(root_ / "x", "data").ok());
   EXPECT_FALSE(faulty.Sync(root_ / "x").ok());
   EXPECT_FALSE(faulty.Rename(root_ / "x", root_ / "y").ok());
   EXPECT_FALSE(faulty.RemoveAll(root_ / "x").ok());
   EXPECT_TRUE(fs::exists(root_ / "x"));
+  EXPECT_FALSE(faulty.Link(root_ / "x", root_ / "x2").ok());
+  EXPECT_FALSE(fs::exists(root_ / "x2"));
+}
+
+TEST_F(FileSystemTest, LinkSharesTheFile) {
+  auto& f = DefaultFileSystem();
+  ASSERT_TRUE(f.WriteFile(root_ / "a", "bytes").ok());
+  ASSERT_TRUE(f.Link(root_ / "a", root_ / "b").ok());
+  EXPECT_EQ(fs::hard_link_count(root_ / "a"), 2u);
+  ASSERT_TRUE(f.RemoveAll(root_ / "a").ok());
+  EXPECT_EQ(fs::file_size(root_ / "b"), 5u);  // the bytes live while a name does
+  Status exists = f.Link(root_ / "b", root_ / "b");
+  EXPECT_EQ(exists.code(), StatusCode::kIoError);
+  EXPECT_FALSE(f.Link(root_ / "missing", root_ / "c").ok());
 }
 
 }  // namespace

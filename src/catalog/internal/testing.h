@@ -1,8 +1,5 @@
-// Test-only support for the catalog tests: ASSERT_OK / EXPECT_OK /
-// ASSERT_OK_AND_ASSIGN that print the Status on failure, a scratch directory
-// removed after each test, and small sample records.
-// (The macros mirror engine/internal/test_macros.h; catalog may not include
-// engine, which sits to its right in the module order.)
+// Test-only support for the catalog tests: the shared status matchers, a
+// scratch directory removed after each test, and small sample records.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -13,23 +10,9 @@
 
 #include "catalog/records.h"
 #include "common/status.h"
+#include "common/testing/status_matchers.h"
 
 namespace weft::catalog::catalog_internal {
-
-inline const Status& StatusOf(const Status& s) {
-  return s;
-}
-template <typename T>
-const Status& StatusOf(const Result<T>& r) {
-  return r.status();
-}
-
-template <typename T>
-::testing::AssertionResult IsOk(const char* expr, const T& value) {
-  const Status& status = StatusOf(value);
-  if (status.ok()) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << expr << " failed: " << status.ToString();
-}
 
 // A fresh directory per test, removed with everything in it afterwards.
 class ScratchDir {
@@ -84,13 +67,3 @@ inline ProductRecord SampleProduct(const std::string& domain, const std::string&
 
 }  // namespace weft::catalog::catalog_internal
 
-#define ASSERT_OK(expr) ASSERT_PRED_FORMAT1(::weft::catalog::catalog_internal::IsOk, expr)
-#define EXPECT_OK(expr) EXPECT_PRED_FORMAT1(::weft::catalog::catalog_internal::IsOk, expr)
-
-#define WEFT_CATALOG_ASSERT_OK_AND_ASSIGN_IMPL(tmp, lhs, expr) \
-  auto tmp = (expr);                                           \
-  ASSERT_TRUE(tmp.ok()) << tmp.status().ToString();            \
-  lhs = std::move(tmp).value()
-
-#define ASSERT_OK_AND_ASSIGN(lhs, expr) \
-  WEFT_CATALOG_ASSERT_OK_AND_ASSIGN_IMPL(WEFT_CONCAT(weft_test_result_, __LINE__), lhs, expr)

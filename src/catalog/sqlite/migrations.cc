@@ -181,8 +181,63 @@ CREATE TRIGGER search_documents_remove_text AFTER DELETE ON search_documents BEG
 END;
 )sql";
 
+// Version 2: the data plane. Snapshots learn where their directory is and
+// which publish made them; every publish attempt (published or not) and the
+// result of each quality rule in it are kept as history. Version 1 never
+// wrote a snapshot row, but ADD COLUMN with a default keeps any row valid.
+constexpr const char* kDataPlaneSchema = R"sql(
+ALTER TABLE snapshots ADD COLUMN path TEXT NOT NULL DEFAULT '';
+ALTER TABLE snapshots ADD COLUMN publish_id TEXT NOT NULL DEFAULT '';
+
+-- No foreign key to products, like snapshots: history outlives a product.
+CREATE TABLE publishes (
+  id TEXT PRIMARY KEY,
+  product_id TEXT NOT NULL,
+  major INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  started_at TEXT NOT NULL,
+  finished_at TEXT NOT NULL,
+  outcome TEXT NOT NULL,  -- published | rejected | duplicate | failed
+  mode TEXT NOT NULL,     -- replace | append | run
+  snapshot_id TEXT NOT NULL,
+  rows_in INTEGER NOT NULL,
+  rows_valid INTEGER NOT NULL,
+  rows_quarantined INTEGER NOT NULL,
+  input_checksum TEXT NOT NULL,
+  input_archive TEXT NOT NULL,
+  quarantine_path TEXT NOT NULL,
+  message TEXT NOT NULL
+) STRICT;
+CREATE INDEX publishes_by_product ON publishes (product_id, started_at);
+
+-- Keyed by position in the publish's result list, not by rule id: the
+-- results keep the order the checks reported them, and two checks of one
+-- publish sharing an id is the quality compiler's business, not a reason to
+-- lose a result.
+CREATE TABLE quality_results (
+  -- Deferred: a publish's results may be inserted before its record, as
+  -- long as both are in the same transaction.
+  publish_id TEXT NOT NULL REFERENCES publishes (id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+  position INTEGER NOT NULL,
+  rule_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  object TEXT NOT NULL,
+  column_name TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  dimension TEXT NOT NULL,
+  failing_rows INTEGER NOT NULL,
+  checked_rows INTEGER NOT NULL,
+  value REAL NOT NULL,
+  threshold TEXT NOT NULL,
+  passed INTEGER NOT NULL,
+  row_level INTEGER NOT NULL,
+  PRIMARY KEY (publish_id, position)
+) STRICT;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "initial schema", kInitialSchema},
+    {2, "data plane: snapshot paths, publishes, quality results", kDataPlaneSchema},
 };
 
 Result<int64_t> ReadPragma(Connection& conn, const char* name) {

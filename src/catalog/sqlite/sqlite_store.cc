@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
+#include <map>
 #include <utility>
 
 #include "catalog/sqlite/fts_query.h"
@@ -153,6 +154,68 @@ Result<AuditEvent> DecodeAuditEvent(const Statement& s) {
                     .before_digest = s.Text(5),
                     .after_digest = s.Text(6),
                     .detail = s.Text(7)};
+}
+
+// Column lists shared by the writers and the readers, in decoder order.
+constexpr const char* kSnapshotColumns =
+    "id, product_id, major, parent_id, created_at, path, row_count, byte_count, file_count, contract_version, "
+    "input_checksum, publish_id, quality_json";
+constexpr const char* kPublishColumns =
+    "id, product_id, major, actor, started_at, finished_at, outcome, mode, snapshot_id, rows_in, rows_valid, "
+    "rows_quarantined, input_checksum, input_archive, quarantine_path, message";
+constexpr const char* kQualityResultColumns =
+    "publish_id, rule_id, kind, object, column_name, severity, dimension, failing_rows, checked_rows, value, "
+    "threshold, passed, row_level";
+
+Result<SnapshotRecord> DecodeSnapshot(const Statement& s) {
+  return SnapshotRecord{.id = s.Text(0),
+                        .product_id = s.Text(1),
+                        .major = s.Int(2),
+                        .parent_id = s.Text(3),
+                        .created_at = s.Text(4),
+                        .path = s.Text(5),
+                        .rows = s.Int(6),
+                        .bytes = s.Int(7),
+                        .files = s.Int(8),
+                        .contract_version = s.Text(9),
+                        .input_checksum = s.Text(10),
+                        .publish_id = s.Text(11),
+                        .quality_json = s.Text(12)};
+}
+
+Result<PublishRecord> DecodePublish(const Statement& s) {
+  return PublishRecord{.id = s.Text(0),
+                       .product_id = s.Text(1),
+                       .major = s.Int(2),
+                       .actor = s.Text(3),
+                       .started_at = s.Text(4),
+                       .finished_at = s.Text(5),
+                       .outcome = s.Text(6),
+                       .mode = s.Text(7),
+                       .snapshot_id = s.Text(8),
+                       .rows_in = s.Int(9),
+                       .rows_valid = s.Int(10),
+                       .rows_quarantined = s.Int(11),
+                       .input_checksum = s.Text(12),
+                       .input_archive = s.Text(13),
+                       .quarantine_path = s.Text(14),
+                       .message = s.Text(15)};
+}
+
+Result<QualityResultRecord> DecodeQualityResult(const Statement& s) {
+  return QualityResultRecord{.publish_id = s.Text(0),
+                             .rule_id = s.Text(1),
+                             .kind = s.Text(2),
+                             .object = s.Text(3),
+                             .column = s.Text(4),
+                             .severity = s.Text(5),
+                             .dimension = s.Text(6),
+                             .failing_rows = s.Int(7),
+                             .checked_rows = s.Int(8),
+                             .value = s.Double(9),
+                             .threshold = s.Text(10),
+                             .passed = s.Int(11) != 0,
+                             .row_level = s.Int(12) != 0};
 }
 
 Result<SearchHit> DecodeSearchHit(const Statement& s) {
@@ -445,6 +508,67 @@ class SqliteTransaction final : public Transaction {
         .WithContext(fmt::format("while recording audit event {} {}", e.action, e.object));
   }
 
+  Status InsertSnapshot(const SnapshotRecord& sn) override {
+    RETURN_IF_ERROR(RequireKey(sn.id, "the snapshot id"));
+    RETURN_IF_ERROR(RequireKey(sn.product_id, "the snapshot's product id"));
+    const std::string context = fmt::format("while recording snapshot {} of {}", sn.id, sn.product_id);
+    // A plain INSERT: snapshots are immutable, so an existing id is an error
+    // (SQLite's constraint message says which).
+    return Run(fmt::format(R"sql(
+        INSERT INTO snapshots ({})
+        VALUES (?1, ?2, ?3, ?4, COALESCE(NULLIF(?5, ''), {}), ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13))sql",
+                           kSnapshotColumns, kNowSql),
+               sn.id, sn.product_id, sn.major, sn.parent_id, sn.created_at, sn.path, sn.rows, sn.bytes, sn.files,
+               sn.contract_version, sn.input_checksum, sn.publish_id, sn.quality_json)
+        .WithContext(context);
+  }
+
+  Status DeleteSnapshot(const std::string& id) override {
+    RETURN_IF_ERROR(Run("DELETE FROM snapshots WHERE id = ?1", id).WithContext("while deleting snapshot " + id));
+    return RequireChanged("snapshot " + id);
+  }
+
+  Status InsertPublish(const PublishRecord& p) override {
+    RETURN_IF_ERROR(RequireKey(p.id, "the publish id"));
+    RETURN_IF_ERROR(RequireKey(p.product_id, "the publish's product id"));
+    return Run(fmt::format(R"sql(
+        INSERT INTO publishes ({})
+        VALUES (?1, ?2, ?3, ?4, COALESCE(NULLIF(?5, ''), {}), COALESCE(NULLIF(?6, ''), {}), ?7, ?8, ?9, ?10, ?11,
+                ?12, ?13, ?14, ?15, ?16))sql",
+                           kPublishColumns, kNowSql, kNowSql),
+               p.id, p.product_id, p.major, p.actor, p.started_at, p.finished_at, p.outcome, p.mode, p.snapshot_id,
+               p.rows_in, p.rows_valid, p.rows_quarantined, p.input_checksum, p.input_archive, p.quarantine_path,
+               p.message)
+        .WithContext(fmt::format("while recording publish {} of {}", p.id, p.product_id));
+  }
+
+  Status InsertQualityResults(const std::vector<QualityResultRecord>& results) override {
+    RETURN_IF_ERROR(CheckOpen());
+    // Positions continue after the publish's existing results, so calling
+    // this more than once for one publish appends.
+    std::map<std::string, int64_t> next_position;
+    for (const QualityResultRecord& r : results) {
+      RETURN_IF_ERROR(RequireKey(r.publish_id, "the quality result's publish id"));
+      const std::string context = fmt::format("while recording quality result {} of publish {}", r.rule_id, r.publish_id);
+      auto it = next_position.find(r.publish_id);
+      if (it == next_position.end()) {
+        ASSIGN_OR_RETURN(Statement max,
+                         conn_.Prepare("SELECT COALESCE(MAX(position) + 1, 0) FROM quality_results WHERE publish_id = ?1"));
+        RETURN_IF_ERROR(max.BindAll(r.publish_id));
+        ASSIGN_OR_RETURN(bool row, max.Step());
+        it = next_position.emplace(r.publish_id, row ? max.Int(0) : 0).first;
+      }
+      RETURN_IF_ERROR(Run(fmt::format(R"sql(
+          INSERT INTO quality_results (position, {})
+          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14))sql",
+                                      kQualityResultColumns),
+                          it->second++, r.publish_id, r.rule_id, r.kind, r.object, r.column, r.severity, r.dimension,
+                          r.failing_rows, r.checked_rows, r.value, r.threshold, r.passed ? 1 : 0, r.row_level ? 1 : 0)
+                          .WithContext(context));
+    }
+    return Status::Ok();
+  }
+
   Status Commit() override {
     RETURN_IF_ERROR(Run("UPDATE catalog_meta SET generation = generation + 1"));
     // On failure the transaction stays open and the destructor rolls it back.
@@ -629,6 +753,42 @@ Result<std::vector<AuditEvent>> SqliteStore::ListAudit(const AuditFilter& filter
   // A limit of 0 or less means no limit (SQLite's LIMIT -1).
   RETURN_IF_ERROR(stmt.BindNamed(":limit", filter.limit > 0 ? int64_t{filter.limit} : int64_t{-1}));
   return CollectRows(stmt, DecodeAuditEvent);
+}
+
+Result<std::vector<SnapshotRecord>> SqliteStore::ListSnapshots(const std::string& product_id) {
+  std::lock_guard lock(read_mu_);
+  ASSIGN_OR_RETURN(Statement stmt, reader_.Prepare(fmt::format(
+                                       "SELECT {} FROM snapshots WHERE product_id = ?1 ORDER BY created_at DESC, id DESC",
+                                       kSnapshotColumns)));
+  RETURN_IF_ERROR(stmt.BindAll(product_id));
+  return CollectRows(stmt, DecodeSnapshot);
+}
+
+Result<std::vector<SnapshotRecord>> SqliteStore::ListAllSnapshots() {
+  std::lock_guard lock(read_mu_);
+  ASSIGN_OR_RETURN(Statement stmt, reader_.Prepare(fmt::format(
+                                       "SELECT {} FROM snapshots ORDER BY created_at DESC, id DESC", kSnapshotColumns)));
+  return CollectRows(stmt, DecodeSnapshot);
+}
+
+Result<std::vector<PublishRecord>> SqliteStore::ListPublishes(const std::string& product_id, int limit) {
+  std::lock_guard lock(read_mu_);
+  ASSIGN_OR_RETURN(Statement stmt,
+                   reader_.Prepare(fmt::format(
+                       "SELECT {} FROM publishes WHERE product_id = ?1 ORDER BY started_at DESC, id DESC LIMIT ?2",
+                       kPublishColumns)));
+  // A limit of 0 or less means all (SQLite's LIMIT -1).
+  RETURN_IF_ERROR(stmt.BindAll(product_id, limit > 0 ? int64_t{limit} : int64_t{-1}));
+  return CollectRows(stmt, DecodePublish);
+}
+
+Result<std::vector<QualityResultRecord>> SqliteStore::ListQualityResults(const std::string& publish_id) {
+  std::lock_guard lock(read_mu_);
+  ASSIGN_OR_RETURN(Statement stmt,
+                   reader_.Prepare(fmt::format(
+                       "SELECT {} FROM quality_results WHERE publish_id = ?1 ORDER BY position", kQualityResultColumns)));
+  RETURN_IF_ERROR(stmt.BindAll(publish_id));
+  return CollectRows(stmt, DecodeQualityResult);
 }
 
 Result<SearchResult> SqliteStore::Search(const SearchQuery& query) {

@@ -18,6 +18,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "catalog/sqlite/connection.h"
 #include "catalog/store.h"
@@ -49,6 +50,10 @@ class SqliteStore final : public Store {
   Result<std::vector<WaiverRecord>> ListWaivers() override;
   Result<std::vector<AuditEvent>> ListAudit(const AuditFilter& filter) override;
   Result<SearchResult> Search(const SearchQuery& query) override;
+  Result<std::vector<SnapshotRecord>> ListSnapshots(const std::string& product_id) override;
+  Result<std::vector<SnapshotRecord>> ListAllSnapshots() override;
+  Result<std::vector<PublishRecord>> ListPublishes(const std::string& product_id, int limit) override;
+  Result<std::vector<QualityResultRecord>> ListQualityResults(const std::string& publish_id) override;
   Result<std::string> Dump() override;
 
  private:

@@ -1,37 +1,25 @@
-// Test-only: ASSERT_OK / EXPECT_OK / ASSERT_OK_AND_ASSIGN that print the
-// Status message on failure (RocksDB's habit), for Status and Result<T>.
+// Test-only helpers of the engine tests: the shared status matchers and a
+// fixture with one in-memory database and connection.
 #pragma once
 
 #include <gtest/gtest.h>
 
-#include "common/status.h"
+#include <optional>
+
+#include "common/testing/status_matchers.h"
+#include "engine/connection.h"
+#include "engine/database.h"
 
 namespace weft::engine::engine_internal {
 
-inline const Status& StatusOf(const Status& s) { return s; }
-template <typename T>
-const Status& StatusOf(const Result<T>& r) {
-  return r.status();
-}
-
-// A gtest predicate formatter: evaluates `value` once and keeps the macros
-// streamable (EXPECT_OK(x) << "context").
-template <typename T>
-::testing::AssertionResult IsOk(const char* expr, const T& value) {
-  const Status& status = StatusOf(value);
-  if (status.ok()) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << expr << " failed: " << status.ToString();
-}
+class InMemoryDuckDbTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_OK_AND_ASSIGN(db_, Database::Open(DatabaseConfig{}));
+    ASSERT_OK_AND_ASSIGN(conn_, Connection::Open(*db_));
+  }
+  std::optional<Database> db_;
+  std::optional<Connection> conn_;
+};
 
 }  // namespace weft::engine::engine_internal
-
-#define ASSERT_OK(expr) ASSERT_PRED_FORMAT1(::weft::engine::engine_internal::IsOk, expr)
-#define EXPECT_OK(expr) EXPECT_PRED_FORMAT1(::weft::engine::engine_internal::IsOk, expr)
-
-#define WEFT_ASSERT_OK_AND_ASSIGN_IMPL(tmp, lhs, expr)                   \
-  auto tmp = (expr);                                                     \
-  ASSERT_TRUE(tmp.ok()) << tmp.status().ToString();                      \
-  lhs = std::move(tmp).value()
-
-#define ASSERT_OK_AND_ASSIGN(lhs, expr) \
-  WEFT_ASSERT_OK_AND_ASSIGN_IMPL(WEFT_CONCAT(weft_test_result_, __LINE__), lhs, expr)

@@ -1,0 +1,77 @@
+// Shared helpers of the end-to-end tests: JSON output, workspaces, and the
+// catalog as the CLI shows it.
+#pragma once
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <string>
+
+#include "e2e/cli_runner.h"
+
+namespace weft::e2e {
+
+// Parses a command's stdout as JSON; an unparsable output fails the test
+// and yields null.
+inline nlohmann::json ParseJson(const RunResult& r) {
+  auto j = nlohmann::json::parse(r.out, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) {
+    ADD_FAILURE() << "stdout is not JSON" << r;
+    return nullptr;
+  }
+  return j;
+}
+
+// `weft init DIR`, asserting that it works.
+inline std::filesystem::path InitWorkspace(const std::filesystem::path& dir) {
+  RunResult r = Run({"init", dir.string()});
+  EXPECT_EQ(r.exit_code, 0) << r;
+  return dir;
+}
+
+// `weft apply -f TREE --workspace WS`.
+inline RunResult Apply(const std::filesystem::path& tree, const std::filesystem::path& ws) {
+  return Run({"apply", "-f", tree.string(), "--workspace", ws.string()});
+}
+inline RunResult Plan(const std::filesystem::path& tree, const std::filesystem::path& ws) {
+  return Run({"plan", "-f", tree.string(), "--workspace", ws.string()});
+}
+
+// The catalog as `weft get products|versions` and `weft audit` show it.
+struct CatalogView {
+  std::string products;
+  std::string versions;
+  std::string audit;
+  bool operator==(const CatalogView&) const = default;
+};
+
+inline CatalogView ReadCatalog(const std::filesystem::path& ws) {
+  CatalogView v;
+  for (auto [args, field] : {std::pair{std::vector<std::string>{"get", "products", "-o", "json"}, &v.products},
+                             std::pair{std::vector<std::string>{"get", "versions", "-o", "json"}, &v.versions},
+                             std::pair{std::vector<std::string>{"audit", "-o", "json"}, &v.audit}}) {
+    args.push_back("--workspace");
+    args.push_back(ws.string());
+    RunResult r = Run(args);
+    EXPECT_EQ(r.exit_code, 0) << r;
+    *field = r.out;
+  }
+  return v;
+}
+
+inline std::ostream& operator<<(std::ostream& os, const CatalogView& v) {
+  return os << "products: " << v.products.size() << " bytes, versions: " << v.versions.size()
+            << " bytes, audit: " << v.audit.size() << " bytes";
+}
+
+// The version records of one product, from `weft get versions -o json`.
+inline nlohmann::json VersionsOf(const nlohmann::json& versions, const std::string& product) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& v : versions)
+    if (v.value("product", "") == product) out.push_back(v);
+  return out;
+}
+
+}  // namespace weft::e2e
