@@ -616,12 +616,15 @@ std::vector<std::string> SnapshotIds(const std::vector<SnapshotRecord>& snapshot
 
 TEST_F(StoreTest, SnapshotRoundTripNewestFirst) {
   const SnapshotRecord older = SampleSnapshot("sales.orders", 1, "s1", "2026-01-01T00:00:00.000Z");
-  SnapshotRecord newer = SampleSnapshot("sales.orders", 1, "s2", "2026-01-02T00:00:00.000Z");
-  newer.parent_id = "s1";
+  const SnapshotRecord newer = [] {
+    SnapshotRecord s = SampleSnapshot("sales.orders", 1, "s2", "2026-01-02T00:00:00.000Z");
+    s.parent_id = "s1";
+    return s;
+  }();
   const SnapshotRecord v2 = SampleSnapshot("sales.orders", 2, "s3", "2026-01-03T00:00:00.000Z");
   const SnapshotRecord other = SampleSnapshot("sales.returns", 1, "s0", "2025-12-31T00:00:00.000Z");
   ASSERT_OK(Write([&](Transaction& txn) {
-    for (const auto* s : {&older, &v2, &newer, &other}) RETURN_IF_ERROR(txn.InsertSnapshot(*s));
+    for (const SnapshotRecord* s : {&older, &v2, &newer, &other}) RETURN_IF_ERROR(txn.InsertSnapshot(*s));
     return Status::Ok();
   }));
   ASSERT_OK_AND_ASSIGN(auto orders, store_->ListSnapshots("sales.orders"));

@@ -20,6 +20,11 @@ int RunCli(int argc, char** argv, std::ostream& out, std::ostream& err) {
   AddPlanApplyCommands(app, ctx);
   AddCatalogCommands(app, ctx);
   AddWaiverCommand(app, ctx);
+  AddPublishCommand(app, ctx);
+  AddQuarantineCommand(app, ctx);
+  AddLineageCommands(app, ctx);
+  AddGcCommand(app, ctx);
+  AddHistoryCommand(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

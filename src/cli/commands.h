@@ -33,6 +33,11 @@ void AddInitCommand(CLI::App& app, CommandContext& ctx);
 void AddPlanApplyCommands(CLI::App& app, CommandContext& ctx);
 void AddCatalogCommands(CLI::App& app, CommandContext& ctx);  // get, describe, search, audit
 void AddWaiverCommand(CLI::App& app, CommandContext& ctx);
+void AddPublishCommand(CLI::App& app, CommandContext& ctx);
+void AddQuarantineCommand(CLI::App& app, CommandContext& ctx);
+void AddLineageCommands(CLI::App& app, CommandContext& ctx);  // lineage, impact
+void AddGcCommand(CLI::App& app, CommandContext& ctx);
+void AddHistoryCommand(CLI::App& app, CommandContext& ctx);
 
 // Runs the CLI on argv; returns the process exit code.
 int RunCli(int argc, char** argv, std::ostream& out, std::ostream& err);

@@ -75,7 +75,7 @@ void RunGenerate(const DemoArgs& args, CommandContext& ctx) {
   std::ostringstream secs;
   secs << std::fixed << std::setprecision(1) << seconds;
   ctx.out << "\n" << WithThousands(total) << " rows in " << files->size() << " files, " << secs.str()
-          << " s (scale " << args.scale << ").\n";
+          << " s (scale " << std::defaultfloat << args.scale << ").\n";
   ctx.out << "Planted violations (publish checks should find them; see examples/mesh/README.md):\n";
   for (const auto& v : PlantedViolations(args.scale)) {
     ctx.out << "  " << v.product_id << " " << v.column << ": " << v.rows << " row" << (v.rows == 1 ? "" : "s")

@@ -129,6 +129,7 @@ class Planner {
     PlanDomains();
     PlanContracts();
     PlanProducts();
+    PlanInputs();
     PlanEntities();
     PlanPrune();
     RETURN_IF_ERROR(EvaluatePolicies());
@@ -428,6 +429,28 @@ class Planner {
     for (const auto& [id, doc] : tree_contracts_) PlanTeam("contract:" + id, doc->contract()->domain, doc->contract()->team);
   }
 
+  // A derived product's input must be served in the major it asks for:
+  // either the tree's version of the contract or an older major still
+  // served (deprecated) beside it.
+  void PlanInputs() {
+    for (const auto& [id, doc] : tree_products_) {
+      for (const auto& in : doc->product()->input_ports) {
+        auto want = spec::SemVer::Parse(in.version);
+        if (!want.ok() || in.contract_id.empty()) continue;
+        bool served = false;
+        for (const auto* list : {&plan_.port_versions, &current_.ports})
+          for (const auto& pv : *list)
+            if (pv.contract_id == in.contract_id && pv.major == static_cast<int64_t>(want->major) &&
+                pv.status != "retired")
+              served = true;
+        if (!served)
+          Refuse(doc->file, in.At("version"), "product:" + id, "input-port-version",
+                 "input port '" + in.name + "' wants major " + std::to_string(want->major) + " of contract '" +
+                     in.contract_id + "', which no output port serves: point it at a served version");
+      }
+    }
+  }
+
   // The product diff as apply judges it: a port moving to a new contract
   // major is not breaking here, because apply keeps serving the old major
   // (deprecated) beside the new one.
@@ -481,6 +504,11 @@ class Planner {
       if (!existing) {
         AddItem(PlanAction::kCreate, object, "serves contract " + port.contract_id + " " + port.version + " at " + rec.storage_path);
         Audit("create", object, "", port.version, "");
+      } else if (auto have = spec::SemVer::Parse(existing->version); have.ok() && have->Compare(*v) > 0) {
+        Refuse(doc.file, port.At("version"), object, "version-backwards",
+               "output port '" + port.name + "' of '" + p.id + "' already serves " + existing->version +
+                   "; it cannot go back to " + port.version + " — publish a newer version instead");
+        continue;
       } else if (existing->version != rec.version || existing->status != "active") {
         AddItem(PlanAction::kUpdate, object, existing->version + " -> " + rec.version);
         Audit("update", object, existing->version, rec.version, "");

@@ -686,9 +686,14 @@ class Linter {
       }
       const DataContract& c = *input->contract();
       auto want = SemVer::Parse(in.version), have = SemVer::Parse(c.version);
+      // A warning, not an error: an older major stays served (deprecated)
+      // after a new one is applied, so consumers may migrate later; apply
+      // refuses only when the wanted major is not served at all.
       if (want.ok() && have.ok() && want->major != have->major)
-        Error(in.At("version"), "input port '" + in.name + "' wants major version " + std::to_string(want->major) +
-                                    " of '" + c.id + "', but the tree has " + c.version, "input-port-version");
+        Warn(in.At("version"), "input port '" + in.name + "' wants major version " + std::to_string(want->major) +
+                                   " of '" + c.id + "', but the tree has " + c.version +
+                                   "; it works while that major is still served — migrate before its end of life",
+             "input-port-version");
     }
     for (const auto& cp : p.custom_properties) {
       if (cp.property != "weft.transform") continue;
@@ -844,7 +849,7 @@ const std::vector<LintRuleInfo>& LintRules() {
       {"output-port-contract", Severity::kError, "an output port's contract is not in the tree"},
       {"output-port-version", Severity::kError, "an output port's version differs from its contract's"},
       {"input-port-unresolved", Severity::kError, "an input port's contract is not in the tree"},
-      {"input-port-version", Severity::kError, "an input port wants a major version the tree does not have"},
+      {"input-port-version", Severity::kWarning, "an input port wants a major version other than the tree's"},
       {"transform-missing", Severity::kError, "a product's weft.transform file does not exist"},
       {"domain-unresolved", Severity::kError, "a product's domain has no domain.yaml in the tree"},
       {"domain-folder", Severity::kWarning, "a domain.yaml sits in a folder named differently"},

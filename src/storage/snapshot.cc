@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <ctime>
 #include <random>
 #include <utility>
@@ -120,11 +121,11 @@ Result<SealedSnapshot> SnapshotWriter::Seal() {
   }
   RETURN_IF_ERROR(fs_->Sync(staging_).WithContext(context));
 
-  // 2. snapshots/ exists, durably (its entry in the version directory too).
+  // 2. snapshots/ exists, durably: the version directory is synced every
+  //    time, as a retry after a failed sync could not tell it still needs it.
   const fs::path snapshots = version_dir_ / kSnapshotsDir;
-  std::vector<fs::path> created;
-  RETURN_IF_ERROR(fs_->CreateDirectories(snapshots, kOwnerOnly, &created).WithContext(context));
-  if (!created.empty()) RETURN_IF_ERROR(fs_->Sync(version_dir_).WithContext(context));
+  RETURN_IF_ERROR(fs_->CreateDirectories(snapshots, kOwnerOnly, nullptr).WithContext(context));
+  RETURN_IF_ERROR(fs_->Sync(version_dir_).WithContext(context));
 
   // 3. The atomic step. rename(2) would replace an empty directory of the
   //    same name, so a collision is refused first.

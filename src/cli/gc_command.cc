@@ -1,0 +1,97 @@
+// weft gc [--dry-run] [-o table|json]: removes unfinished publishes, orphan
+// snapshot directories and snapshots beyond retention (docs/storage.md).
+#include <fmt/format.h>
+
+#include <chrono>
+#include <ostream>
+
+#include "cli/commands.h"
+#include "cli/output.h"
+#include "cli/workspace_context.h"
+#include "storage/file_system.h"
+#include "storage/gc.h"
+
+namespace weft::cli {
+
+namespace {
+
+using nlohmann::json;
+
+// 1536 -> "1.5 KiB": sizes a reader compares at a glance.
+std::string HumanBytes(int64_t bytes) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double value = static_cast<double>(bytes);
+  size_t unit = 0;
+  while (value >= 1024 && unit + 1 < std::size(units)) {
+    value /= 1024;
+    ++unit;
+  }
+  return unit == 0 ? fmt::format("{} B", bytes) : fmt::format("{:.1f} {}", value, units[unit]);
+}
+
+void RunGc(CommandContext& ctx, bool dry_run, const std::string& format) {
+  auto opened = OpenWorkspaceOrReport(ctx);
+  if (!opened) return;
+  auto domains = opened->store->ListDomains();
+  if (!domains.ok()) {
+    ctx.err << "weft gc: " << domains.status().message() << "\n";
+    ctx.exit_code = kExitFindings;
+    return;
+  }
+  std::vector<storage::GcRoot> roots;
+  for (const auto& d : *domains) roots.push_back({d.name, d.storage_root});
+  const storage::GcOptions options{.now = std::chrono::system_clock::now(),
+                                   .dry_run = dry_run,
+                                   .default_retention = storage::RetentionFromWorkspace(opened->ws.settings),
+                                   .actor = Actor()};
+  auto report = storage::CollectGarbage(*opened->store, storage::DefaultFileSystem(), roots, options);
+  if (!report.ok()) {
+    ctx.err << "weft gc: " << report.status().message() << "\n";
+    ctx.exit_code = kExitFindings;
+    return;
+  }
+  for (const auto& w : report->warnings) ctx.err << "weft gc: warning: " << w << "\n";
+  // A warning is something gc could not do or did not dare to: CI should see it.
+  if (!report->warnings.empty()) ctx.exit_code = kExitFindings;
+
+  if (format == "json") {
+    json removals = json::array();
+    for (const auto& r : report->removals) {
+      removals.push_back({{"kind", storage::GcKindName(r.kind)}, {"product", r.product_id}, {"major", r.major},
+                          {"snapshot", r.snapshot_id}, {"path", r.path.string()}, {"bytes", r.bytes},
+                          {"reason", r.reason}, {"removed", r.removed}});
+    }
+    ctx.out << json({{"dryRun", report->dry_run}, {"removals", removals}, {"bytesFreed", report->bytes_freed},
+                     {"warnings", report->warnings}})
+                   .dump(2)
+            << "\n";
+    return;
+  }
+  if (report->removals.empty()) {
+    ctx.out << "Nothing to remove.\n";
+    return;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& r : report->removals) {
+    const std::string state = report->dry_run ? "would remove" : r.removed ? "removed" : "kept (failed)";
+    rows.push_back({state, storage::GcKindName(r.kind), r.product_id + "_v" + std::to_string(r.major), r.snapshot_id,
+                    HumanBytes(r.bytes), r.reason});
+  }
+  PrintTable(ctx.out, {"ACTION", "KIND", "PRODUCT", "SNAPSHOT", "SIZE", "REASON"}, rows);
+  ctx.out << (report->dry_run ? "Would free " : "Freed ") << HumanBytes(report->bytes_freed)
+          << (report->dry_run ? " (dry run: nothing was removed)" : "") << ".\n";
+}
+
+}  // namespace
+
+void AddGcCommand(CLI::App& app, CommandContext& ctx) {
+  auto* cmd = app.add_subcommand(
+      "gc", "Remove unfinished publishes, orphan snapshot directories and snapshots beyond retention");
+  auto dry_run = std::make_shared<bool>(false);
+  auto format = std::make_shared<std::string>("table");
+  cmd->add_flag("--dry-run", *dry_run, "List what would be removed; change nothing");
+  cmd->add_option("-o,--output", *format, "Output format")->check(CLI::IsMember({"table", "json"}));
+  cmd->callback([&ctx, dry_run, format] { RunGc(ctx, *dry_run, *format); });
+}
+
+}  // namespace weft::cli

@@ -1,0 +1,592 @@
+#include "quality/publisher.h"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "common/strings.h"
+#include "engine/connection.h"
+#include "engine/database.h"
+#include "spec/loader.h"
+#include "spec/references.h"
+#include "storage/snapshot.h"
+
+namespace weft::quality {
+
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+std::string NowIso() {
+  auto now = std::chrono::system_clock::now();
+  std::time_t t = std::chrono::system_clock::to_time_t(now);
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
+  return buf;
+}
+
+double Since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+// Polls DuckDB's progress of the running query on a watcher thread and
+// hands it to the callback; the phase names what the query is for.
+class ProgressWatch {
+ public:
+  ProgressWatch(const engine::Connection& conn, std::function<void(const PublishProgress&)> callback)
+      : conn_(conn.handle()), callback_(std::move(callback)) {
+    if (callback_) thread_ = std::thread([this] { Loop(); });
+  }
+  ~ProgressWatch() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+  ProgressWatch(const ProgressWatch&) = delete;
+  ProgressWatch& operator=(const ProgressWatch&) = delete;
+
+  void Phase(const std::string& phase) {
+    std::lock_guard<std::mutex> lock(mu_);
+    phase_ = phase;
+    start_ = Clock::now();
+  }
+
+ private:
+  void Loop() {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!cv_.wait_for(lock, std::chrono::milliseconds(250), [this] { return stop_; })) {
+      if (phase_.empty()) continue;
+      duckdb_query_progress_type p = duckdb_query_progress(conn_);
+      PublishProgress out{.phase = phase_, .percent = p.percentage,
+                          .rows = static_cast<int64_t>(p.rows_processed), .seconds = Since(start_)};
+      callback_(out);
+    }
+  }
+
+  duckdb_connection conn_;
+  std::function<void(const PublishProgress&)> callback_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;                  // Protected by mu_
+  std::string phase_;                  // Protected by mu_
+  Clock::time_point start_ = Clock::now();  // Protected by mu_
+  std::thread thread_;
+};
+
+// Removes what a failed publish wrote, unless disarmed.
+class Cleanup {
+ public:
+  explicit Cleanup(storage::FileSystem& fs) : fs_(fs) {}
+  ~Cleanup() {
+    for (const auto& p : paths_) fs_.RemoveAll(p).IgnoreError();
+  }
+  Cleanup(const Cleanup&) = delete;
+  Cleanup& operator=(const Cleanup&) = delete;
+  void Add(const fs::path& p) { paths_.push_back(p); }
+  void Disarm() { paths_.clear(); }
+
+ private:
+  storage::FileSystem& fs_;
+  std::vector<fs::path> paths_;
+};
+
+struct Target {
+  std::string product_id;
+  std::optional<int64_t> major;
+};
+
+Result<Target> ParseTarget(const std::string& text) {
+  Target t;
+  std::string id = text;
+  if (auto at = text.find('@'); at != std::string::npos) {
+    id = text.substr(0, at);
+    std::string v = text.substr(at + 1);
+    if (v.size() < 2 || v[0] != 'v' || v.find_first_not_of("0123456789", 1) != std::string::npos)
+      return Status::InvalidArgument("'" + text + "': the version must be written @vMAJOR, e.g. " + id + "@v2");
+    t.major = std::stoll(v.substr(1));
+  }
+  if (std::count(id.begin(), id.end(), '.') != 1 || id.front() == '.' || id.back() == '.')
+    return Status::InvalidArgument("'" + text + "' is not DOMAIN.PRODUCT (e.g. sales.orders)");
+  t.product_id = id;
+  return t;
+}
+
+Result<std::string> DetectFormat(const PublishRequest& req) {
+  if (!req.format.empty()) {
+    if (req.format != "csv" && req.format != "parquet" && req.format != "json")
+      return Status::InvalidArgument("unknown --format '" + req.format + "'; use csv, parquet or json");
+    return req.format;
+  }
+  std::string format;
+  for (const auto& f : req.files) {
+    std::string ext = ToLower(f.extension().string());
+    std::string this_one = ext == ".csv" || ext == ".tsv" ? "csv"
+                           : ext == ".parquet"            ? "parquet"
+                           : ext == ".json" || ext == ".ndjson" || ext == ".jsonl" ? "json" : "";
+    if (this_one.empty())
+      return Status::InvalidArgument("cannot tell the format of '" + f.string() + "' from its extension; pass --format csv|parquet|json");
+    if (!format.empty() && format != this_one)
+      return Status::InvalidArgument("the input files mix formats (" + format + " and " + this_one + "); publish them separately");
+    format = this_one;
+  }
+  return format;
+}
+
+std::string ReaderSql(const std::string& format, const std::vector<fs::path>& files) {
+  std::vector<std::string> quoted;
+  for (const auto& f : files) quoted.push_back(SqlQuote(f.string()));
+  std::string list = "[" + Join(quoted, ", ") + "]";
+  // Every CSV value is read as text, so a value that does not fit its type
+  // becomes a failing row (TRY_CAST in the checker) rather than a read error.
+  // The dialect is fixed rather than sniffed: a sniffer faced with a broken
+  // file guesses another dialect and reports nonsense columns.
+  std::string delim = !files.empty() && ToLower(files[0].extension().string()) == ".tsv" ? "\\t" : ",";
+  if (format == "csv")
+    return "read_csv(" + list + ", header = true, all_varchar = true, union_by_name = true, delim = '" + delim +
+           "', quote = '\"', escape = '\"', strict_mode = true, skip = 0)";
+  if (format == "parquet") return "read_parquet(" + list + ", union_by_name = true)";
+  return "read_json(" + list + ", format = 'newline_delimited', union_by_name = true)";
+}
+
+// DuckDB's reader errors end with advice about its own options (strict_mode,
+// null_padding, ...) that a publisher cannot pass; the first lines say
+// what is wrong and where.
+Status InputError(const std::vector<fs::path>& files, const std::string& format, const std::string& duckdb_message) {
+  std::vector<std::string> names;
+  for (const auto& f : files) names.push_back(f.string());
+  std::vector<std::string> kept;
+  for (const auto& line : Split(duckdb_message, '\n')) {
+    if (Trim(line).empty() || kept.size() == 2) break;
+    kept.push_back(std::string(Trim(line)));
+  }
+  return Status::InvalidArgument("cannot read " + Join(names, ", ") + " as " + format +
+                                 (format == "csv" ? " (a header row, comma-separated, \"-quoted)" : "") + ": " +
+                                 Join(kept, " ") + "; fix the file (nothing was published)");
+}
+
+std::vector<std::string> ParquetFiles(const fs::path& dir) {
+  std::vector<std::string> files;
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+    if (it->path().extension() == ".parquet") files.push_back(it->path().string());
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+// The catalog's current specs, loaded, for resolving relationship targets.
+struct CatalogSpecs {
+  std::vector<spec::Document> docs;
+  std::vector<catalog::ContractVersionRecord> contracts;
+};
+
+Result<CatalogSpecs> LoadCatalogSpecs(catalog::Store& store) {
+  CatalogSpecs out;
+  ASSIGN_OR_RETURN(auto ports, store.ListPortVersions());
+  ASSIGN_OR_RETURN(out.contracts, store.ListContractVersions());
+  ASSIGN_OR_RETURN(auto products, store.ListProducts());
+  ASSIGN_OR_RETURN(auto entities, store.ListReferenceEntities());
+  // Newest major first: the resolver keeps the first document of an id.
+  std::sort(ports.begin(), ports.end(), [](const auto& a, const auto& b) { return a.major > b.major; });
+  auto add = [&](const std::string& text, const std::string& name) {
+    auto loaded = spec::LoadText(text, name);
+    for (auto& d : loaded.documents) out.docs.push_back(std::move(d));
+  };
+  for (const auto& pv : ports)
+    for (const auto& c : out.contracts)
+      if (c.contract_id == pv.contract_id && c.version == pv.version) add(c.spec_json, "catalog:contract:" + c.contract_id);
+  for (const auto& p : products) add(p.spec_json, "catalog:product:" + p.id);
+  for (const auto& e : entities) add(e.spec_json, "catalog:entity:" + e.name);
+  return out;
+}
+
+class Publisher {
+ public:
+  Publisher(catalog::Store& store, const PublishRequest& req)
+      : store_(store), req_(req), fs_(req.fs ? *req.fs : storage::DefaultFileSystem()), cleanup_(fs_) {}
+
+  Result<PublishReport> Run() {
+    auto start = Clock::now();
+    report_.mode = req_.mode;
+    if (req_.mode != "replace" && req_.mode != "append")
+      return Status::InvalidArgument("unknown --mode '" + req_.mode + "'; use replace or append");
+    if (req_.files.empty()) return Status::InvalidArgument("no input file given");
+    for (const auto& f : req_.files) {
+      std::error_code ec;
+      if (!fs::is_regular_file(f, ec)) return Status::InvalidArgument("input file '" + f.string() + "' does not exist or is not a file");
+    }
+    ASSIGN_OR_RETURN(std::string format, DetectFormat(req_));
+    RETURN_IF_ERROR(ResolveProduct());
+    ASSIGN_OR_RETURN(report_.input_checksum, InputChecksum(req_.files));
+    ASSIGN_OR_RETURN(auto snapshots, store_.ListSnapshots(report_.product_id));
+    for (const auto& s : snapshots) {
+      if (s.major != report_.major) continue;
+      parent_ = s;  // newest first: the current one
+      break;
+    }
+    if (parent_ && parent_->input_checksum == report_.input_checksum) {
+      report_.outcome = "duplicate";
+      report_.snapshot_id = parent_->id;
+      report_.parent_snapshot_id = parent_->id;
+      report_.snapshot_rows = parent_->rows;
+      report_.seconds = Since(start);
+      return std::move(report_);
+    }
+    if (req_.mode == "append" && !parent_)
+      report_.warnings.push_back("no current snapshot to append to; this publish starts the product");
+    if (parent_) report_.parent_snapshot_id = parent_->id;
+    report_.publish_id = storage::NewSnapshotId();
+
+    ASSIGN_OR_RETURN(engine::Database db, OpenEngine());
+    ASSIGN_OR_RETURN(engine::Connection conn, engine::Connection::Open(db));
+    RETURN_IF_ERROR(conn.Execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false"));
+    ProgressWatch progress(conn, req_.on_progress);
+
+    progress.Phase("reading");
+    RETURN_IF_ERROR(Stage(conn, format));
+    RETURN_IF_ERROR(Archive());
+    progress.Phase("checking");
+    ASSIGN_OR_RETURN(CheckPlan plan, Compile(conn));
+    Checker checker(conn, plan);
+    ASSIGN_OR_RETURN(report_.checks, checker.Run("__weft_staged"));
+    for (const auto& n : plan.notes) report_.warnings.push_back(n);
+    progress.Phase("writing");
+    if (report_.checks.rows_quarantined > 0) RETURN_IF_ERROR(WriteQuarantine(conn, checker));
+
+    std::optional<storage::SealedSnapshot> sealed;
+    if (report_.checks.rejected) {
+      report_.outcome = "rejected";
+    } else {
+      report_.outcome = "published";
+      ASSIGN_OR_RETURN(sealed, WriteSnapshot(conn, checker));
+    }
+    progress.Phase("");
+    report_.seconds = Since(start);
+    Status committed = Commit(sealed);
+    if (!committed.ok()) {
+      if (sealed) storage::RemoveSealed(fs_, *sealed).IgnoreError();
+      return committed.WithContext("while committing the publish of " + report_.product_id);
+    }
+    cleanup_.Disarm();
+    return std::move(report_);
+  }
+
+ private:
+  Status ResolveProduct() {
+    ASSIGN_OR_RETURN(Target target, ParseTarget(req_.target));
+    report_.product_id = target.product_id;
+    ASSIGN_OR_RETURN(auto products, store_.ListProducts());
+    auto product = std::find_if(products.begin(), products.end(), [&](const auto& p) { return p.id == target.product_id; });
+    if (product == products.end()) {
+      std::vector<std::string> ids;
+      for (const auto& p : products) ids.push_back(p.id);
+      std::string hint = ClosestMatch(target.product_id, ids);
+      return Status::NotFound("no product '" + target.product_id + "' in the catalog" +
+                              (hint.empty() ? "; `weft get products` lists them" : "; did you mean '" + hint + "'?"));
+    }
+    product_ = *product;
+    ASSIGN_OR_RETURN(auto ports, store_.ListPortVersions());
+    const catalog::PortVersionRecord* chosen = nullptr;
+    for (const auto& pv : ports) {
+      if (pv.product_id != product_.id) continue;
+      if (target.major ? pv.major != *target.major : pv.status == "retired") continue;
+      if (!chosen || pv.major > chosen->major) chosen = &pv;
+    }
+    if (!chosen)
+      return Status::NotFound(target.major ? "product '" + product_.id + "' has no version v" + std::to_string(*target.major)
+                                           : "product '" + product_.id + "' has no active output port version");
+    if (chosen->status == "retired")
+      return Status::FailedPrecondition(product_.id + "_v" + std::to_string(chosen->major) +
+                                        " is retired; publish to a newer major instead");
+    port_ = *chosen;
+    report_.major = port_.major;
+    report_.contract_version = port_.version;
+    ASSIGN_OR_RETURN(auto domains, store_.ListDomains());
+    for (const auto& d : domains)
+      if (d.name == product_.domain) domain_root_ = d.storage_root;
+    if (domain_root_.empty()) return Status::FailedPrecondition("domain '" + product_.domain + "' of " + product_.id + " is not in the catalog");
+
+    ASSIGN_OR_RETURN(specs_, LoadCatalogSpecs(store_));
+    for (const auto& d : specs_.docs) {
+      const spec::DataContract* c = d.contract();
+      if (c && c->id == port_.contract_id && c->version == port_.version) contract_ = c;
+    }
+    if (!contract_)
+      return Status::FailedPrecondition("contract " + port_.contract_id + "@" + port_.version + " of " + product_.id +
+                                        " is not in the catalog (or does not load); re-apply the product");
+    if (!req_.object.empty()) {
+      object_ = contract_->FindObject(req_.object);
+      if (!object_) return Status::InvalidArgument("contract " + contract_->id + " has no schema object '" + req_.object + "'");
+    } else if (contract_->schema.size() == 1) {
+      object_ = &contract_->schema[0];
+    } else {
+      std::vector<std::string> names;
+      for (const auto& o : contract_->schema) names.push_back(o.name);
+      return Status::InvalidArgument("contract " + contract_->id + " has " + std::to_string(names.size()) +
+                                     " schema objects (" + Join(names, ", ") + "); say which one with --object");
+    }
+    report_.object = object_->name;
+    return Status::Ok();
+  }
+
+  Result<engine::Database> OpenEngine() {
+    engine::DatabaseConfig config;
+    config.threads = req_.threads;
+    config.memory_limit = req_.memory_limit;
+    if (!req_.temp_dir.empty()) {
+      std::vector<fs::path> created;
+      RETURN_IF_ERROR(fs_.CreateDirectories(req_.temp_dir, storage::kOwnerOnly, &created));
+      config.options["temp_directory"] = req_.temp_dir.string();
+    }
+    return engine::Database::Open(config);
+  }
+
+  Status Stage(engine::Connection& conn, const std::string& format) {
+    std::string reader = ReaderSql(format, req_.files);
+    // DESCRIBE only sniffs: the columns are matched before anything is read.
+    auto described = conn.Query("DESCRIBE SELECT * FROM " + reader);
+    if (!described.ok()) return InputError(req_.files, format, described.status().message());
+    ASSIGN_OR_RETURN(auto cols, described->FetchAllAsStrings());
+    std::map<std::string, std::string> by_lower;  // lower-case name -> name as written
+    for (const auto& c : cols)
+      if (c[0]) by_lower[ToLower(*c[0])] = *c[0];
+    std::vector<std::string> select, missing_required, missing_optional;
+    std::set<std::string> used;
+    for (const auto& p : object_->properties) {
+      auto it = by_lower.find(ToLower(p.name));
+      if (it == by_lower.end()) {
+        (p.is_required() || p.is_primary_key() ? missing_required : missing_optional).push_back(p.name);
+        select.push_back("NULL::VARCHAR AS " + SqlIdent(p.name));
+      } else {
+        select.push_back(SqlIdent(it->second) + " AS " + SqlIdent(p.name));
+        used.insert(it->first);
+      }
+    }
+    if (!missing_required.empty())
+      return Status::InvalidArgument("the input has no column " + Join(missing_required, ", ") + ", required by contract " +
+                                     contract_->id + "; columns found: " + Join([&] {
+                                       std::vector<std::string> v;
+                                       for (const auto& [l, n] : by_lower) v.push_back(n);
+                                       return v;
+                                     }(), ", "));
+    for (const auto& m : missing_optional) report_.warnings.push_back("the input has no column '" + m + "'; it is published as NULL");
+    for (const auto& [lower, name] : by_lower)
+      if (!used.count(lower)) report_.warnings.push_back("column '" + name + "' is not in the contract and is dropped");
+    // Insertion order is preserved, so rowid + 1 is the input row number.
+    Status s = conn.Execute("CREATE TEMP TABLE __weft_staged AS SELECT " + Join(select, ", ") + " FROM " + reader);
+    if (!s.ok()) return InputError(req_.files, format, s.message());
+    return Status::Ok();
+  }
+
+  // Copies the input under <domain root>/archive/<publish id>/. A plain
+  // copy then fsync: inputs can be large, and the file seam writes whole
+  // buffers only.
+  Status Archive() {
+    fs::path dir = domain_root_ / "archive" / report_.publish_id;
+    std::vector<fs::path> created;
+    RETURN_IF_ERROR(fs_.CreateDirectories(dir, storage::kOwnerOnly, &created));
+    cleanup_.Add(dir);
+    std::set<std::string> names;
+    for (size_t i = 0; i < req_.files.size(); ++i) {
+      std::string name = req_.files[i].filename().string();
+      if (!names.insert(name).second) name = std::to_string(i + 1) + "-" + name;
+      std::error_code ec;
+      fs::copy_file(req_.files[i], dir / name, ec);
+      if (ec) return Status::IoError("archive " + req_.files[i].string() + " to " + (dir / name).string() + ": " + ec.message());
+      RETURN_IF_ERROR(fs_.Sync(dir / name));
+    }
+    RETURN_IF_ERROR(fs_.Sync(dir));
+    report_.archive_path = dir.string();
+    return Status::Ok();
+  }
+
+  Result<CheckPlan> Compile(engine::Connection& conn) {
+    spec::ReferenceResolver resolver(specs_.docs);
+    CheckPlanOptions opts;
+    opts.is_duckdb_type = [&conn](const std::string& t) { return conn.Execute("SELECT CAST(NULL AS " + t + ")").ok(); };
+    opts.foreign_keys = [&](const ForeignKeyRequest& r) { return LookUp(resolver, r); };
+    return CompileCheckPlan(*object_, opts);
+  }
+
+  ForeignKeyTarget LookUp(const spec::ReferenceResolver& resolver, const ForeignKeyRequest& r) {
+    ForeignKeyTarget out;
+    const spec::DataContract* target = nullptr;
+    for (const auto& to : r.to) {
+      spec::ResolvedTarget t = resolver.Resolve(*contract_, "", to);
+      if (!t.ok()) {
+        out.error = t.error;
+        return out;
+      }
+      if (target && target != t.contract) {
+        out.error = "a composite key must point into one contract";
+        return out;
+      }
+      target = t.contract;
+      out.columns.push_back(t.property->name);
+    }
+    const catalog::ContractVersionRecord* record = nullptr;
+    for (const auto& c : specs_.contracts)
+      if (c.contract_id == target->id && c.version == target->version) record = &c;
+    if (!record) {
+      out.error = "contract " + target->id + " is not applied";
+      return out;
+    }
+    out.resolved = true;
+    out.product_id = record->product_id;
+    auto snapshots = store_.ListSnapshots(record->product_id);
+    if (!snapshots.ok()) {
+      out.resolved = false;
+      out.error = snapshots.status().message();
+      return out;
+    }
+    for (const auto& s : *snapshots) {
+      if (s.major != record->major) continue;
+      out.has_snapshot = true;
+      out.snapshot_id = s.id;
+      out.files = ParquetFiles(s.path);
+      break;
+    }
+    if (out.has_snapshot && out.files.empty()) out.has_snapshot = false;
+    return out;
+  }
+
+  // Writes to a temporary name and renames, so a quarantine file is whole or absent.
+  Status WriteQuarantine(engine::Connection& conn, const Checker& checker) {
+    fs::path dir = domain_root_ / "quarantine" / product_.name;
+    std::vector<fs::path> created;
+    RETURN_IF_ERROR(fs_.CreateDirectories(dir, storage::kOwnerOnly, &created));
+    fs::path file = dir / (report_.publish_id + ".parquet");
+    fs::path tmp = dir / (report_.publish_id + ".parquet.tmp");
+    cleanup_.Add(tmp);
+    cleanup_.Add(file);
+    RETURN_IF_ERROR(conn.Execute("COPY (" + checker.QuarantineQuery() + ") TO " + SqlQuote(tmp.string()) +
+                                 " (FORMAT parquet, COMPRESSION zstd)"));
+    RETURN_IF_ERROR(fs_.Sync(tmp));
+    RETURN_IF_ERROR(fs_.Rename(tmp, file));
+    RETURN_IF_ERROR(fs_.Sync(dir));
+    report_.quarantine_path = file.string();
+    return Status::Ok();
+  }
+
+  Result<storage::SealedSnapshot> WriteSnapshot(engine::Connection& conn, const Checker& checker) {
+    ASSIGN_OR_RETURN(storage::SnapshotWriter writer, storage::SnapshotWriter::Begin(fs_, port_.storage_path, storage::NewSnapshotId()));
+    size_t part = 0;
+    report_.snapshot_rows = report_.checks.rows_valid;
+    if (req_.mode == "append" && parent_) {
+      // The parent's files are shared (hard links), never rewritten.
+      for (const auto& f : ParquetFiles(parent_->path)) {
+        char name[32];
+        std::snprintf(name, sizeof name, "part-%05zu.parquet", part++);
+        RETURN_IF_ERROR(writer.LinkExisting(f, name));
+      }
+      report_.snapshot_rows += parent_->rows;
+    }
+    char name[32];
+    std::snprintf(name, sizeof name, "part-%05zu.parquet", part);
+    RETURN_IF_ERROR(conn.Execute("COPY (" + checker.ValidRowsQuery() + ") TO " +
+                                 SqlQuote((writer.staging_dir() / name).string()) + " (FORMAT parquet, COMPRESSION zstd)"));
+    ASSIGN_OR_RETURN(storage::SealedSnapshot sealed, writer.Seal());
+    report_.snapshot_id = sealed.id;
+    return sealed;
+  }
+
+  Status Commit(const std::optional<storage::SealedSnapshot>& sealed) {
+    std::string now = NowIso();
+    const CheckOutcome& c = report_.checks;
+    int64_t failed = 0;
+    for (const auto& r : c.results) failed += r.passed ? 0 : 1;
+    nlohmann::json summary = {{"rules", c.results.size()}, {"failed", failed}, {"rowsIn", c.rows_in},
+                              {"rowsQuarantined", c.rows_quarantined}, {"rowsWarned", c.rows_warned}};
+    ASSIGN_OR_RETURN(auto txn, store_.BeginWrite());
+    RETURN_IF_ERROR(txn->InsertPublish({.id = report_.publish_id, .product_id = report_.product_id, .major = report_.major,
+                                        .actor = req_.actor, .started_at = started_at_, .finished_at = now,
+                                        .outcome = report_.outcome, .mode = req_.mode,
+                                        .snapshot_id = sealed ? sealed->id : "", .rows_in = c.rows_in,
+                                        .rows_valid = c.rows_valid, .rows_quarantined = c.rows_quarantined,
+                                        .input_checksum = report_.input_checksum, .input_archive = report_.archive_path,
+                                        .quarantine_path = report_.quarantine_path,
+                                        .message = c.rejected ? "rejected by " + Join(c.rejected_by, ", ") : ""}));
+    if (sealed) {
+      RETURN_IF_ERROR(txn->InsertSnapshot({.id = sealed->id, .product_id = report_.product_id, .major = report_.major,
+                                           .parent_id = report_.parent_snapshot_id, .created_at = now,
+                                           .path = sealed->path.string(), .rows = report_.snapshot_rows,
+                                           .bytes = sealed->bytes, .files = static_cast<int64_t>(sealed->files.size()),
+                                           .contract_version = report_.contract_version,
+                                           .input_checksum = report_.input_checksum, .publish_id = report_.publish_id,
+                                           .quality_json = summary.dump()}));
+    }
+    RETURN_IF_ERROR(txn->InsertQualityResults(c.Records(report_.publish_id)));
+    RETURN_IF_ERROR(txn->AppendAudit({.actor = req_.actor, .action = "publish." + report_.outcome,
+                                      .object = "product:" + report_.product_id,
+                                      .after_digest = report_.input_checksum,
+                                      .detail = report_.outcome + " " + std::to_string(c.rows_valid) + " of " +
+                                                std::to_string(c.rows_in) + " rows (" + req_.mode + ")" +
+                                                (sealed ? ", snapshot " + sealed->id : "")}));
+    return txn->Commit();
+  }
+
+  catalog::Store& store_;
+  const PublishRequest& req_;
+  storage::FileSystem& fs_;
+  Cleanup cleanup_;
+  PublishReport report_;
+  std::string started_at_ = NowIso();
+  catalog::ProductRecord product_;
+  catalog::PortVersionRecord port_;
+  fs::path domain_root_;
+  CatalogSpecs specs_;
+  const spec::DataContract* contract_ = nullptr;
+  const spec::SchemaObject* object_ = nullptr;
+  std::optional<catalog::SnapshotRecord> parent_;
+};
+
+}  // namespace
+
+Result<std::string> InputChecksum(const std::vector<fs::path>& files) {
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) return Status::Internal("cannot start SHA-256");
+  std::vector<char> buf(1 << 20);
+  for (const auto& f : files) {
+    std::ifstream in(f, std::ios::binary);
+    if (!in) return Status::IoError("cannot read " + f.string());
+    while (in) {
+      in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+      if (in.gcount() > 0) EVP_DigestUpdate(ctx.get(), buf.data(), static_cast<size_t>(in.gcount()));
+    }
+    if (in.bad()) return Status::IoError("error reading " + f.string());
+  }
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_DigestFinal_ex(ctx.get(), digest, &len) != 1) return Status::Internal("cannot finish SHA-256");
+  static const char kHex[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned int i = 0; i < len; ++i) {
+    hex += kHex[digest[i] >> 4];
+    hex += kHex[digest[i] & 15];
+  }
+  return hex;
+}
+
+Result<PublishReport> Publish(catalog::Store& store, const PublishRequest& request) {
+  return Publisher(store, request).Run();
+}
+
+}  // namespace weft::quality

@@ -1,0 +1,88 @@
+// `weft publish`: an input file set becomes a new immutable snapshot of a
+// product major, or is rejected, with every contract rule checked on the way
+// (docs/quality.md has the whole flow and its decisions).
+//
+//   PublishRequest req{.target = "sales.orders", .files = {"orders.csv"}, .actor = "carol"};
+//   ASSIGN_OR_RETURN(PublishReport report, Publish(*store, req));
+//   if (report.outcome == "rejected") ...   // report.checks.rejected_by names the rules
+//
+// The flow: resolve the product port and its contract -> SHA-256 of the
+// input (streamed) -> identical to the current snapshot's input? report
+// "duplicate", change nothing -> stage the input in DuckDB (CSV as VARCHAR,
+// columns matched by name) -> archive the input -> compile and run the checks
+// (checker.h) -> quarantine file for the failing rows -> rejected: no
+// snapshot; published: a sealed snapshot directory -> one catalog
+// transaction (publish record, snapshot, quality results, audit).
+//
+// Failure handling: an error before the input is staged changes nothing; an
+// error later removes what this publish wrote (archive copy, quarantine file,
+// sealed snapshot) so a failed publish leaves no trace, and the current
+// snapshot stays current. A rejected publish is not a failure: its archive,
+// quarantine and publish record are kept for diagnosis.
+//
+// Thread safety: Publish may run concurrently for different products; the
+// Store serializes the commits. Two concurrent publishes of one product both
+// commit (the later snapshot becomes current).
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "catalog/store.h"
+#include "common/status.h"
+#include "quality/checker.h"
+#include "storage/file_system.h"
+
+namespace weft::quality {
+
+// What the progress callback sees, a few times a second, from a watcher thread.
+struct PublishProgress {
+  std::string phase;  // reading, checking, writing
+  double percent = -1;  // -1: unknown
+  int64_t rows = 0;     // rows processed by the running query so far
+  double seconds = 0;   // since the phase started
+};
+
+struct PublishRequest {
+  std::string target;  // DOMAIN.PRODUCT, optionally @vMAJOR
+  std::vector<std::filesystem::path> files;
+  std::string mode = "replace";  // replace | append
+  std::string format;            // csv | parquet | json; empty: from the file extension
+  std::string object;            // the schema object, when the contract has several
+  std::string actor;
+  // DuckDB settings: the workspace's query_memory_limit / query_threads, and
+  // where big inputs spill.
+  std::string memory_limit;
+  int threads = 0;
+  std::filesystem::path temp_dir;
+  storage::FileSystem* fs = nullptr;  // null: storage::DefaultFileSystem()
+  std::function<void(const PublishProgress&)> on_progress;
+};
+
+struct PublishReport {
+  std::string publish_id;
+  std::string product_id;
+  int64_t major = 0;
+  std::string contract_version;
+  std::string object;
+  std::string outcome;  // published | rejected | duplicate
+  std::string mode;
+  std::string snapshot_id;         // published: the new one; duplicate: the one with this input
+  std::string parent_snapshot_id;  // the snapshot current before
+  int64_t snapshot_rows = 0;       // rows in the new snapshot (append: parent + new)
+  std::string input_checksum;
+  std::string archive_path;
+  std::string quarantine_path;
+  CheckOutcome checks;
+  std::vector<std::string> warnings;  // extra columns, rules not run, ...
+  double seconds = 0;
+};
+
+Result<PublishReport> Publish(catalog::Store& store, const PublishRequest& request);
+
+// SHA-256 of the files' bytes, in order, streamed (never loaded whole).
+Result<std::string> InputChecksum(const std::vector<std::filesystem::path>& files);
+
+}  // namespace weft::quality
