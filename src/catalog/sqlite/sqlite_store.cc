@@ -819,13 +819,16 @@ Result<SearchResult> SqliteStore::Search(const SearchQuery& query) {
           LIMIT :limit)sql",
                                                        from, where);
   // Facets count every hit that passes the filters, not only the first `limit`.
+  // The hits are materialized once and drive the facet join (CROSS JOIN
+  // fixes the loop order in SQLite), so the cost follows the number of hits,
+  // not the size of search_facets.
   const std::string facets_sql = fmt::format(R"sql(
-      WITH hits AS (SELECT d.product_id, d.domain, d.status FROM {} WHERE {})
+      WITH hits AS MATERIALIZED (SELECT d.product_id, d.domain, d.status FROM {} WHERE {})
       SELECT 'domain', domain, count(*) FROM hits GROUP BY domain
       UNION ALL
       SELECT 'status', status, count(*) FROM hits GROUP BY status
       UNION ALL
-      SELECT f.facet, f.value, count(*) FROM hits JOIN search_facets f ON f.product_id = hits.product_id
+      SELECT f.facet, f.value, count(*) FROM hits CROSS JOIN search_facets f ON f.product_id = hits.product_id
       GROUP BY f.facet, f.value)sql",
                                              from, where);
 
