@@ -74,4 +74,42 @@ inline nlohmann::json VersionsOf(const nlohmann::json& versions, const std::stri
   return out;
 }
 
+// A workspace with the demo mesh applied, and a copy of the mesh to edit
+// (the refusal and versioning scenarios start here).
+class AppliedMeshTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ws_ = tmp_ / "W";
+    tree_ = tmp_ / "mesh";
+    RunResult init = e2e::Run({"init", ws_.string()});
+    ASSERT_EQ(init.exit_code, 0) << init;
+    RunResult apply = Apply(RepoPath("examples/mesh"), ws_);
+    ASSERT_EQ(apply.exit_code, 0) << apply;
+    CopyTree(RepoPath("examples/mesh"), tree_);
+  }
+
+  std::filesystem::path Contract() const { return tree_ / "domains/sales/products/orders/orders.odcs.yaml"; }
+  std::filesystem::path Product() const { return tree_ / "domains/sales/products/orders/product.odps.yaml"; }
+
+  // Sets the orders contract's version and its output port's, which lint
+  // requires to match.
+  void SetOrdersVersion(const std::string& from, const std::string& to) {
+    ASSERT_TRUE(ReplaceOnce(Contract(), "\nversion: " + from + "\n", "\nversion: " + to + "\n"));
+    ASSERT_TRUE(ReplaceOnce(Product(), "\n    version: " + from + "\n", "\n    version: " + to + "\n"));
+  }
+
+  void RemoveChannelColumn() {
+    std::string text = ReadFile(Contract());
+    auto begin = text.find("      - name: channel\n");
+    auto end = text.find("    quality:\n      - metric: rowCount");
+    ASSERT_NE(begin, std::string::npos);
+    ASSERT_NE(end, std::string::npos);
+    text.erase(begin, end - begin);
+    WriteFile(Contract(), text);
+  }
+
+  TempDir tmp_;
+  std::filesystem::path ws_, tree_;
+};
+
 }  // namespace weft::e2e

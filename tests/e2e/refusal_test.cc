@@ -8,39 +8,8 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
-// A workspace with the demo mesh applied, and a copy of the mesh to edit.
-class Refusals : public ::testing::Test {
+class Refusals : public AppliedMeshTest {
  protected:
-  void SetUp() override {
-    ws_ = tmp_ / "W";
-    tree_ = tmp_ / "mesh";
-    RunResult init = e2e::Run({"init", ws_.string()});
-    ASSERT_EQ(init.exit_code, 0) << init;
-    RunResult apply = Apply(RepoPath("examples/mesh"), ws_);
-    ASSERT_EQ(apply.exit_code, 0) << apply;
-    CopyTree(RepoPath("examples/mesh"), tree_);
-  }
-
-  fs::path Contract() const { return tree_ / "domains/sales/products/orders/orders.odcs.yaml"; }
-  fs::path Product() const { return tree_ / "domains/sales/products/orders/product.odps.yaml"; }
-
-  // Sets the orders contract's version and its output port's, which lint
-  // requires to match.
-  void SetOrdersVersion(const std::string& from, const std::string& to) {
-    ASSERT_TRUE(ReplaceOnce(Contract(), "\nversion: " + from + "\n", "\nversion: " + to + "\n"));
-    ASSERT_TRUE(ReplaceOnce(Product(), "\n    version: " + from + "\n", "\n    version: " + to + "\n"));
-  }
-
-  void RemoveChannelColumn() {
-    std::string text = ReadFile(Contract());
-    auto begin = text.find("      - name: channel\n");
-    auto end = text.find("    quality:\n      - metric: rowCount");
-    ASSERT_NE(begin, std::string::npos);
-    ASSERT_NE(end, std::string::npos);
-    text.erase(begin, end - begin);
-    WriteFile(Contract(), text);
-  }
-
   // Adds an optional column (a minor change); without a classification it
   // violates the property-has-classification policy.
   void AddCouponColumn(bool classified) {
@@ -90,8 +59,6 @@ class Refusals : public ::testing::Test {
     return plan.out;
   }
 
-  TempDir tmp_;
-  fs::path ws_, tree_;
 };
 
 TEST_F(Refusals, BreakingChangeWithAMinorBump) {

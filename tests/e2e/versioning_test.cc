@@ -8,39 +8,11 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
-class NewMajor : public ::testing::Test {
+class NewMajor : public AppliedMeshTest {
  protected:
-  void SetUp() override {
-    ws_ = tmp_ / "W";
-    tree_ = tmp_ / "mesh";
-    RunResult init = e2e::Run({"init", ws_.string()});
-    ASSERT_EQ(init.exit_code, 0) << init;
-    RunResult apply = Apply(RepoPath("examples/mesh"), ws_);
-    ASSERT_EQ(apply.exit_code, 0) << apply;
-    CopyTree(RepoPath("examples/mesh"), tree_);
-  }
-
-  fs::path Contract() const { return tree_ / "domains/sales/products/orders/orders.odcs.yaml"; }
-  fs::path Product() const { return tree_ / "domains/sales/products/orders/product.odps.yaml"; }
-
-  void SetOrdersVersion(const std::string& from, const std::string& to) {
-    ASSERT_TRUE(ReplaceOnce(Contract(), "\nversion: " + from + "\n", "\nversion: " + to + "\n"));
-    ASSERT_TRUE(ReplaceOnce(Product(), "\n    version: " + from + "\n", "\n    version: " + to + "\n"));
-  }
-
   void AddEndOfLife(const std::string& date) {
     ASSERT_TRUE(ReplaceOnce(Contract(), "  - property: availability\n",
                             "  - property: endOfLife\n    value: " + date + "\n  - property: availability\n"));
-  }
-
-  void RemoveChannelColumn() {
-    std::string text = ReadFile(Contract());
-    auto begin = text.find("      - name: channel\n");
-    auto end = text.find("    quality:\n      - metric: rowCount");
-    ASSERT_NE(begin, std::string::npos);
-    ASSERT_NE(end, std::string::npos);
-    text.erase(begin, end - begin);
-    WriteFile(Contract(), text);
   }
 
   // The finance products read sales.orders through input ports pinned to 1.0.0.
@@ -63,8 +35,6 @@ class NewMajor : public ::testing::Test {
     return nullptr;
   }
 
-  TempDir tmp_;
-  fs::path ws_, tree_;
 };
 
 // The path that works today: announce v1's end of life in a 1.x release,
