@@ -339,10 +339,11 @@ int main(int argc, char** argv) {
   const std::string hits_nosnippet_sql =
       "SELECT d.product_id, d.domain, d.name, d.status, -bm25(search_fts, 10.0, 5.0, 3.0, 2.0, 1.0) * CASE WHEN "
       "d.golden_record THEN 1.5 ELSE 1.0 END AS score" + from + " ORDER BY score DESC, d.product_id LIMIT :limit";
+  // Mirrors SqliteStore::Search's facet statement (src/catalog/sqlite/sqlite_store.cc); keep them in step.
   const std::string facets_sql =
-      "WITH hits AS (SELECT d.product_id, d.domain, d.status" + from +
+      "WITH hits AS MATERIALIZED (SELECT d.product_id, d.domain, d.status" + from +
       ") SELECT 'domain', domain, count(*) FROM hits GROUP BY domain UNION ALL SELECT 'status', status, count(*) "
-      "FROM hits GROUP BY status UNION ALL SELECT f.facet, f.value, count(*) FROM hits JOIN search_facets f ON "
+      "FROM hits GROUP BY status UNION ALL SELECT f.facet, f.value, count(*) FROM hits CROSS JOIN search_facets f ON "
       "f.product_id = hits.product_id GROUP BY f.facet, f.value";
   const std::string count_sql = "SELECT count(*)" + from;
   // The first 100 queries of the mix (the facets statement is slow; this bounds the run).
