@@ -181,7 +181,7 @@ TEST_F(MigrationsTest, VersionOneCatalogMigratesToTheDataPlaneSchema) {
   EXPECT_EQ(snapshots[0].path, "");  // the new columns default to "not set"
   EXPECT_EQ(snapshots[0].publish_id, "");
   ASSERT_OK_AND_ASSIGN(std::string dump, store->Dump());
-  EXPECT_THAT(dump, HasSubstr("schema version 2"));
+  EXPECT_THAT(dump, HasSubstr("schema version 3"));
   EXPECT_THAT(dump, HasSubstr("[publishes]"));
   EXPECT_THAT(dump, HasSubstr("[quality_results]"));
   // The new tables work on the migrated file.
@@ -191,6 +191,24 @@ TEST_F(MigrationsTest, VersionOneCatalogMigratesToTheDataPlaneSchema) {
   ASSERT_OK(txn->Commit());
   ASSERT_OK_AND_ASSIGN(auto results, store->ListQualityResults("p1"));
   EXPECT_EQ(results.size(), 1u);
+}
+
+TEST_F(MigrationsTest, VersionTwoCatalogKeepsItsProductsWithoutATransform) {
+  {
+    ASSERT_OK_AND_ASSIGN(Connection conn, Connection::Open(path_, 1000));
+    ASSERT_OK(Migrate(conn, CatalogMigrations().first(2)));
+    ASSERT_OK(conn.Exec(R"sql(
+        INSERT INTO domains (name, description, owners, storage_root, service_principal, monthly_budget,
+                             soft_limit_percent, currency, cost_center, spec_json, digest)
+        VALUES ('sales', '', '[]', '/tmp/sales', 'svc.sales', NULL, NULL, '', '', '{}', 'd');
+        INSERT INTO products (id, domain, name, status, version, tier, description, tags, spec_json, digest)
+        VALUES ('sales.orders', 'sales', 'orders', 'active', '1.0.0', '', '', '[]', '{}', 'x'))sql"));
+  }
+  ASSERT_OK_AND_ASSIGN(auto store, OpenStore(path_));
+  ASSERT_OK_AND_ASSIGN(auto products, store->ListProducts());
+  ASSERT_EQ(products.size(), 1u);
+  EXPECT_EQ(products[0].transform_sql, "");
+  EXPECT_EQ(products[0].digest, "x");
 }
 
 TEST_F(MigrationsTest, MigrationVersionsMustBeConsecutive) {

@@ -55,6 +55,11 @@ struct ProductRecord {
   std::string description;
   std::vector<std::string> tags;
   std::string spec_json;
+  // A derived product's transform (the file its weft.transform names), as
+  // applied; empty for a source product.
+  std::string transform_sql;
+  // SHA-256 of spec_json, and of the transform when there is one: editing
+  // transform.sql alone is a change to apply.
   std::string digest;
 };
 

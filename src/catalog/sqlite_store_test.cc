@@ -198,6 +198,7 @@ TEST_F(StoreTest, ProductRoundTripAndUpdateKeepsPorts) {
   ProductRecord p = SampleProduct("sales", "orders");
   p.status = "deprecated";
   p.tags = {"a", "b", "c"};
+  p.transform_sql = "SELECT 1 AS one";
   ASSERT_OK(Write([&](Transaction& txn) { return txn.UpsertProduct(p); }));
 
   ASSERT_OK_AND_ASSIGN(auto products, store_->ListProducts());
@@ -212,6 +213,7 @@ TEST_F(StoreTest, ProductRoundTripAndUpdateKeepsPorts) {
   EXPECT_THAT(products[0].tags, ElementsAre("a", "b", "c"));
   EXPECT_EQ(products[0].spec_json, p.spec_json);
   EXPECT_EQ(products[0].digest, p.digest);
+  EXPECT_EQ(products[0].transform_sql, "SELECT 1 AS one");
   // An update is not a delete-and-insert: the port versions are still there.
   ASSERT_OK_AND_ASSIGN(auto ports, store_->ListPortVersions());
   EXPECT_EQ(ports.size(), 1u);

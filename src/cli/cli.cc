@@ -21,6 +21,7 @@ int RunCli(int argc, char** argv, std::ostream& out, std::ostream& err) {
   AddCatalogCommands(app, ctx);
   AddWaiverCommand(app, ctx);
   AddPublishCommand(app, ctx);
+  AddRunCommand(app, ctx);
   AddQuarantineCommand(app, ctx);
   AddLineageCommands(app, ctx);
   AddGcCommand(app, ctx);

@@ -34,6 +34,7 @@ void AddPlanApplyCommands(CLI::App& app, CommandContext& ctx);
 void AddCatalogCommands(CLI::App& app, CommandContext& ctx);  // get, describe, search, audit
 void AddWaiverCommand(CLI::App& app, CommandContext& ctx);
 void AddPublishCommand(CLI::App& app, CommandContext& ctx);
+void AddRunCommand(CLI::App& app, CommandContext& ctx);
 void AddQuarantineCommand(CLI::App& app, CommandContext& ctx);
 void AddLineageCommands(CLI::App& app, CommandContext& ctx);  // lineage, impact
 void AddGcCommand(CLI::App& app, CommandContext& ctx);

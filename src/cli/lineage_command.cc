@@ -1,7 +1,7 @@
 // `weft lineage DOMAIN.PRODUCT` and `weft impact FILE.odcs.yaml`: the mesh's
 // lineage graph (lineage/graph.h) read from the catalog, with column lineage
-// from the transform SQL of a spec tree (-f DIR). The catalog does not keep
-// transform files, so without -f only the declared inputPorts edges are known.
+// from the transform SQL apply registered, or from a spec tree (-f DIR) to
+// see the lineage of transforms not yet applied.
 #include <algorithm>
 #include <memory>
 #include <ostream>
@@ -25,10 +25,12 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char* kNeedsTree = "column lineage needs the transform SQL: pass -f DIR (the spec tree)";
+constexpr const char* kNeedsTree =
+    "column lineage needs the transform SQL, which the catalog does not have: re-apply the product "
+    "(weft apply -f DIR), or pass -f DIR to read it from the spec tree";
 
-// The graph over the catalog, with SQL from `tree` when given. Reports and
-// sets the exit code on failure.
+// The graph over the catalog, with SQL from `tree` when given, else from the
+// catalog. Reports and sets the exit code on failure.
 std::optional<lineage::LineageGraph> BuildGraph(CommandContext& ctx, catalog::Store& store, const std::string& tree) {
   auto mesh = lineage::MeshFromCatalog(store);
   if (!mesh.ok()) {
@@ -36,15 +38,11 @@ std::optional<lineage::LineageGraph> BuildGraph(CommandContext& ctx, catalog::St
     ctx.exit_code = kExitFindings;
     return std::nullopt;
   }
-  std::optional<lineage::MapTransformSource> sql;
-  if (!tree.empty()) {
-    auto loaded = lineage::LoadTransformsFromTree(tree);
-    if (!loaded.ok()) {
-      ctx.err << "weft: " << loaded.status().message() << "\n";
-      ctx.exit_code = kExitUsage;
-      return std::nullopt;
-    }
-    sql = std::move(*loaded);
+  auto sql = tree.empty() ? lineage::TransformsFromCatalog(store) : lineage::LoadTransformsFromTree(tree);
+  if (!sql.ok()) {
+    ctx.err << "weft: " << sql.status().message() << "\n";
+    ctx.exit_code = tree.empty() ? kExitFindings : kExitUsage;
+    return std::nullopt;
   }
   auto parser = engine::DuckDbSqlValidator::Create();
   if (!parser.ok()) {
@@ -52,7 +50,7 @@ std::optional<lineage::LineageGraph> BuildGraph(CommandContext& ctx, catalog::St
     ctx.exit_code = kExitFindings;
     return std::nullopt;
   }
-  return lineage::LineageGraph::Build(*mesh, sql ? &*sql : nullptr, **parser);
+  return lineage::LineageGraph::Build(*mesh, &*sql, **parser);
 }
 
 // Transform SQL that could not be analyzed, for the products shown.
@@ -445,7 +443,7 @@ void AddLineageCommands(CLI::App& app, CommandContext& ctx) {
     auto* down = cmd->add_flag("--downstream", opts->downstream, "Only the products derived from it (transitively)");
     up->excludes(down);
     cmd->add_flag("--columns", opts->columns, "Column-level lineage of each edge");
-    cmd->add_option("-f,--file", opts->tree, "Spec tree to read transform SQL from (needed for column lineage)");
+    cmd->add_option("-f,--file", opts->tree, "Spec tree to read transform SQL from (default: the applied transforms)");
     cmd->add_option("-o,--output", opts->output, "Output format")
         ->check(CLI::IsMember({"table", "json", "dot"}))
         ->capture_default_str();
@@ -463,7 +461,7 @@ void AddLineageCommands(CLI::App& app, CommandContext& ctx) {
     auto* cmd = app.add_subcommand("impact", "Which downstream products and columns a proposed contract's breaking "
                                              "changes would break; exit 1 when any");
     cmd->add_option("contract", opts->file, "The proposed contract (FILE.odcs.yaml)")->required();
-    cmd->add_option("-f,--file", opts->tree, "Spec tree to read transform SQL from (needed for column lineage)");
+    cmd->add_option("-f,--file", opts->tree, "Spec tree to read transform SQL from (default: the applied transforms)");
     cmd->add_option("-o,--output", opts->output, "Output format")
         ->check(CLI::IsMember({"table", "json"}))
         ->capture_default_str();

@@ -1,11 +1,14 @@
 // `weft publish DOMAIN.PRODUCT[@vMAJOR] FILE... [--mode replace|append]
 // [--format csv|parquet|json] [--object NAME] [-o table|json]`: checks an
 // input against the product's contract and commits it as a new snapshot
-// (quality/publisher.h). Exit 0 published (or a duplicate input), 1 rejected
-// or failed, 2 usage (including an unknown product).
+// (quality/publisher.h). `weft run DOMAIN.PRODUCT [-o table|json]` does the
+// same with a derived product's transform over its inputs (lineage/runner.h)
+// and prints the same report. Exit 0 published (or a duplicate input), 1
+// rejected or failed, 2 usage (including an unknown product).
 #include <unistd.h>
 
 #include <cstdio>
+#include <functional>
 #include <iomanip>
 #include <iostream>
 #include <ostream>
@@ -15,6 +18,8 @@
 #include "cli/output.h"
 #include "cli/workspace_context.h"
 #include "common/strings.h"
+#include "engine/duckdb_sql_validator.h"
+#include "lineage/runner.h"
 #include "quality/publisher.h"
 
 namespace weft::cli {
@@ -70,8 +75,12 @@ json ReportJson(const quality::PublishReport& r) {
 void PrintReport(std::ostream& out, const quality::PublishReport& r) {
   std::string address = r.product_id + "_v" + std::to_string(r.major);
   if (r.outcome == "duplicate") {
-    out << address << ": duplicate input (sha256 " << r.input_checksum.substr(0, 12)
-        << "...) is already snapshot " << r.snapshot_id << "; nothing published\n";
+    if (r.mode == "run")
+      out << address << ": the transform and its input snapshots are unchanged since snapshot " << r.snapshot_id
+          << "; nothing to run\n";
+    else
+      out << address << ": duplicate input (sha256 " << r.input_checksum.substr(0, 12) << "...) is already snapshot "
+          << r.snapshot_id << "; nothing published\n";
     return;
   }
   for (const auto& w : r.warnings) out << "warning: " << w << "\n";
@@ -119,7 +128,32 @@ void DrawProgress(const quality::PublishProgress& p) {
   std::cerr << line << std::flush;
 }
 
-void Run(const PublishArgs& args, CommandContext& ctx) {
+// Runs a publish or a derived run with the workspace's engine settings and
+// a progress line on a terminal, then prints the report and sets the exit code.
+void Execute(const std::string& command, const std::string& output, CommandContext& ctx, quality::PublishRequest req,
+             const std::function<Result<quality::PublishReport>(catalog::Store&, const quality::PublishRequest&)>& run) {
+  auto open = OpenWorkspaceOrReport(ctx);
+  if (!open) return;
+  req.actor = Actor();
+  req.memory_limit = open->ws.settings.query_memory_limit;
+  req.threads = static_cast<int>(open->ws.settings.query_threads.value_or(0));
+  req.temp_dir = open->ws.root / "tmp";
+  // A progress line only for a person watching a terminal.
+  bool tty = &ctx.err == &std::cerr && ::isatty(STDERR_FILENO) == 1;
+  if (tty) req.on_progress = DrawProgress;
+  auto report = run(*open->store, req);
+  if (tty) std::cerr << "\r" << std::string(60, ' ') << "\r" << std::flush;
+  if (!report.ok()) {
+    ctx.err << "weft " << command << ": " << report.status().message() << "\n";
+    ctx.exit_code = report.status().code() == StatusCode::kNotFound ? kExitUsage : kExitFindings;
+    return;
+  }
+  if (output == "json") ctx.out << ReportJson(*report).dump(2) << "\n";
+  else PrintReport(ctx.out, *report);
+  ctx.exit_code = report->outcome == "rejected" ? kExitFindings : kExitOk;
+}
+
+void RunPublish(const PublishArgs& args, CommandContext& ctx) {
   if (args.target.find('.') == std::string::npos) {
     ctx.err << "weft publish: '" << args.target << "' is not DOMAIN.PRODUCT (e.g. sales.orders)\n";
     ctx.exit_code = kExitUsage;
@@ -133,26 +167,32 @@ void Run(const PublishArgs& args, CommandContext& ctx) {
       return;
     }
   }
-  auto open = OpenWorkspaceOrReport(ctx);
-  if (!open) return;
-  quality::PublishRequest req{.target = args.target, .mode = args.mode, .format = args.format, .object = args.object,
-                              .actor = Actor(), .memory_limit = open->ws.settings.query_memory_limit,
-                              .threads = static_cast<int>(open->ws.settings.query_threads.value_or(0)),
-                              .temp_dir = open->ws.root / "tmp"};
+  quality::PublishRequest req{.target = args.target, .mode = args.mode, .format = args.format, .object = args.object};
   for (const auto& f : args.files) req.files.emplace_back(f);
-  // A progress line only for a person watching a terminal.
-  bool tty = &ctx.err == &std::cerr && ::isatty(STDERR_FILENO) == 1;
-  if (tty) req.on_progress = DrawProgress;
-  auto report = quality::Publish(*open->store, req);
-  if (tty) std::cerr << "\r" << std::string(60, ' ') << "\r" << std::flush;
-  if (!report.ok()) {
-    ctx.err << "weft publish: " << report.status().message() << "\n";
-    ctx.exit_code = report.status().code() == StatusCode::kNotFound ? kExitUsage : kExitFindings;
+  Execute("publish", args.output, ctx, std::move(req), quality::Publish);
+}
+
+struct RunArgs {
+  std::string target;
+  std::string output = "table";
+};
+
+void RunDerived(const RunArgs& args, CommandContext& ctx) {
+  if (args.target.find('.') == std::string::npos || args.target.find('@') != std::string::npos) {
+    ctx.err << "weft run: '" << args.target << "' is not DOMAIN.PRODUCT (e.g. finance.revenue_daily)\n";
+    ctx.exit_code = kExitUsage;
     return;
   }
-  if (args.output == "json") ctx.out << ReportJson(*report).dump(2) << "\n";
-  else PrintReport(ctx.out, *report);
-  ctx.exit_code = report->outcome == "rejected" ? kExitFindings : kExitOk;
+  auto parser = engine::DuckDbSqlValidator::Create();
+  if (!parser.ok()) {
+    ctx.err << "weft run: " << parser.status().message() << "\n";
+    ctx.exit_code = kExitFindings;
+    return;
+  }
+  Execute("run", args.output, ctx, quality::PublishRequest{.target = args.target},
+          [&](catalog::Store& store, const quality::PublishRequest& req) {
+            return lineage::RunDerived(store, **parser, req);
+          });
 }
 
 }  // namespace
@@ -168,7 +208,16 @@ void AddPublishCommand(CLI::App& app, CommandContext& ctx) {
       ->check(CLI::IsMember({"csv", "parquet", "json"}));
   cmd->add_option("--object", args->object, "The contract's schema object, when it has several");
   cmd->add_option("-o,--output", args->output, "Report format")->check(CLI::IsMember({"table", "json"}));
-  cmd->callback([args, &ctx] { Run(*args, ctx); });
+  cmd->callback([args, &ctx] { RunPublish(*args, ctx); });
+}
+
+void AddRunCommand(CLI::App& app, CommandContext& ctx) {
+  auto args = std::make_shared<RunArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "run", "Build a derived product from its transform over its inputs' current snapshots, checked like a publish");
+  cmd->add_option("product", args->target, "DOMAIN.PRODUCT of a derived product")->required();
+  cmd->add_option("-o,--output", args->output, "Report format")->check(CLI::IsMember({"table", "json"}));
+  cmd->callback([args, &ctx] { RunDerived(*args, ctx); });
 }
 
 }  // namespace weft::cli

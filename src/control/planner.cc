@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <chrono>
 #include <ctime>
+#include <filesystem>
 #include <map>
 #include <set>
 
+#include "common/files.h"
 #include "common/hashing.h"
 #include "common/strings.h"
 #include "engine/duckdb_sql_validator.h"
@@ -401,11 +403,23 @@ class Planner {
       for (const auto& cp : p.custom_properties)
         if (cp.property == "weft.tier" && cp.value.is_string()) rec.tier = cp.value.get<std::string>();
       rec.spec_json = Canonical(*doc);
-      rec.digest = Sha256Hex(rec.spec_json);
+      if (std::string path = p.TransformPath(); !path.empty()) {
+        // Lint has checked that the file exists and is one SELECT.
+        auto sql = ReadFileToString(std::filesystem::path(doc->file).parent_path() / path);
+        if (!sql.ok()) {
+          Refuse(doc->file, p.pos, object, "transform-missing", std::string(sql.status().message()));
+          continue;
+        }
+        rec.transform_sql = std::move(*sql);
+      }
+      rec.digest = Sha256Hex(rec.spec_json + rec.transform_sql);
       auto cur = current_.products.find(id);
       if (cur == current_.products.end()) {
-        AddItem(PlanAction::kCreate, object, "in domain " + p.domain);
+        AddItem(PlanAction::kCreate, object, "in domain " + p.domain + (rec.transform_sql.empty() ? "" : ", derived"));
         Audit("create", object, "", rec.digest, "");
+      } else if (cur->second.spec_json == rec.spec_json && cur->second.digest != rec.digest) {
+        AddItem(PlanAction::kUpdate, object, "transform SQL changed");
+        Audit("update", object, cur->second.digest, rec.digest, "transform SQL changed");
       } else if (cur->second.digest != rec.digest) {
         std::optional<spec::DocumentDiff> diff;
         if (auto old_doc = FromCatalog(cur->second.spec_json, object); old_doc && old_doc->product())

@@ -12,12 +12,6 @@ namespace weft::lineage {
 
 namespace {
 
-std::string TransformFile(const spec::DataProduct& p) {
-  for (const auto& cp : p.custom_properties)
-    if (cp.property == "weft.transform" && cp.value.is_string()) return cp.value.get<std::string>();
-  return "";
-}
-
 // The columns a contract serves under a port: the schema object named like
 // the port, else the first (a port is one table).
 std::vector<std::string> PortColumns(const spec::DataContract& c, const std::string& port) {
@@ -45,7 +39,7 @@ Result<MapTransformSource> LoadTransformsFromTree(const std::filesystem::path& d
     for (const auto& doc : loaded.documents) {
       const spec::DataProduct* p = doc.product();
       if (!p) continue;
-      std::string relative = TransformFile(*p);
+      std::string relative = p->TransformPath();
       if (relative.empty()) continue;
       std::filesystem::path sql_path = file.parent_path() / relative;
       auto text = ReadFileToString(sql_path);
@@ -55,6 +49,14 @@ Result<MapTransformSource> LoadTransformsFromTree(const std::filesystem::path& d
       out.Add(p->id.empty() ? p->domain + "." + p->name : p->id, std::move(*text));
     }
   }
+  return out;
+}
+
+Result<MapTransformSource> TransformsFromCatalog(catalog::Store& store) {
+  ASSIGN_OR_RETURN(std::vector<catalog::ProductRecord> products, store.ListProducts());
+  MapTransformSource out;
+  for (const auto& p : products)
+    if (!p.transform_sql.empty()) out.Add(p.id, p.transform_sql);
   return out;
 }
 
@@ -71,7 +73,7 @@ Result<Mesh> MeshFromCatalog(catalog::Store& store) {
     if (!loaded.documents.empty() && loaded.documents[0].product()) {
       const spec::DataProduct& p = *loaded.documents[0].product();
       for (const auto& in : p.input_ports) mp.input_ports.push_back(in.name);
-      mp.derived = !TransformFile(p).empty();
+      mp.derived = !p.TransformPath().empty();
     }
     int64_t newest = -1;
     for (const auto& v : ports) {

@@ -4,13 +4,13 @@
 // Impact analysis walks the graph downstream from changed columns.
 //
 //   ASSIGN_OR_RETURN(Mesh mesh, MeshFromCatalog(store));
-//   ASSIGN_OR_RETURN(MapTransformSource sql, LoadTransformsFromTree("examples/mesh"));
+//   ASSIGN_OR_RETURN(MapTransformSource sql, TransformsFromCatalog(store));
 //   LineageGraph g = LineageGraph::Build(mesh, &sql, validator);
 //   for (const Edge* e : g.Upstream("finance.revenue_daily")) Print(*e);
 //   ImpactReport r = AnalyzeImpact(g, {{"sales.orders", {"amount"}}});
 //
-// The catalog keeps product specs but not the transform files, so the SQL is
-// read through a TransformSource: a tree on disk today, the catalog later.
+// The SQL is read through a TransformSource: the catalog (what apply
+// registered) or a tree on disk (what is proposed).
 //
 // Thread safety: a built LineageGraph is immutable and safe to share; the
 // functions are pure.
@@ -53,6 +53,9 @@ class MapTransformSource : public TransformSource {
 // with customProperties weft.transform (a path relative to the descriptor).
 // IoError naming the descriptor when a named file cannot be read.
 Result<MapTransformSource> LoadTransformsFromTree(const std::filesystem::path& dir);
+
+// The transform SQL apply registered for each derived product.
+Result<MapTransformSource> TransformsFromCatalog(catalog::Store& store);
 
 // One product as lineage sees it.
 struct MeshProduct {

@@ -42,12 +42,13 @@ class LineageCliTest : public ::testing::Test {
 TempDir* LineageCliTest::tmp_ = nullptr;
 std::filesystem::path LineageCliTest::ws_;
 
-TEST_F(LineageCliTest, WithoutTreeShowsDeclaredEdgesAndSaysColumnsNeedIt) {
-  RunResult r = Weft({"lineage", "finance.revenue_daily"});
+TEST_F(LineageCliTest, WithoutTreeColumnsComeFromTheAppliedTransform) {
+  RunResult r = Weft({"lineage", "finance.revenue_daily", "--columns"});
   ASSERT_EQ(r.exit_code, 0) << r;
   EXPECT_THAT(r.out, HasSubstr("sales.orders        finance.revenue_daily"));
   EXPECT_THAT(r.out, HasSubstr("customer.customers  finance.revenue_daily"));
-  EXPECT_THAT(r.out, HasSubstr("column lineage needs the transform SQL: pass -f DIR"));
+  EXPECT_THAT(r.out, HasSubstr("finance.revenue_daily.revenue_eur"));
+  EXPECT_THAT(r.out, Not(HasSubstr("column lineage needs the transform SQL")));
 }
 
 TEST_F(LineageCliTest, DownstreamColumnsFromTheTree) {
@@ -107,10 +108,11 @@ TEST_F(LineageCliTest, ImpactOfANewMajorMovesOnlyTheUnversionedAddress) {
   EXPECT_THAT(r.out, HasSubstr("(served as sales.orders)"));
 }
 
-TEST_F(LineageCliTest, ImpactWithoutTreeIsConservative) {
+TEST_F(LineageCliTest, ImpactWithoutTreeUsesTheAppliedTransforms) {
   RunResult r = Weft({"impact", Fixture("orders_drop_currency.odcs.yaml")});
   EXPECT_EQ(r.exit_code, 1) << r;
-  EXPECT_THAT(r.out, HasSubstr("may break (no analyzed SQL)"));
+  EXPECT_THAT(r.out, HasSubstr("finance.revenue_daily"));
+  EXPECT_THAT(r.out, Not(HasSubstr("may break (no analyzed SQL)")));
 }
 
 TEST_F(LineageCliTest, NothingDownstreamExitsZero) {

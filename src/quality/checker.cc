@@ -9,8 +9,7 @@ namespace weft::quality {
 
 namespace {
 
-constexpr char kChecked[] = "__weft_checked";
-constexpr char kFailed[] = "__weft_failed";
+constexpr char kFlagged[] = "__weft_flagged";
 
 bool IsRowRule(const Check& c) { return c.scope == RuleScope::kRow && c.skipped.empty(); }
 // Tolerance metrics: measured per row, judged as a count or percent.
@@ -42,18 +41,48 @@ std::vector<catalog::QualityResultRecord> CheckOutcome::Records(const std::strin
   return out;
 }
 
-std::string Checker::CheckedTableSql(const std::string& staged_table) const {
-  std::vector<std::string> raw, typed, typed_names;
+// The typed rows of the staged table: __row (input row number), the raw
+// values as __raw_<i>, and each column TRY_CAST to its type under its name.
+std::string Checker::TypedSql() const {
+  std::vector<std::string> raw, typed;
   for (const auto& c : plan_.columns) {
     raw.push_back(SqlIdent(c.name) + " AS " + c.RawRef());
     typed.push_back(c.RawRef() + ", TRY_CAST(" + c.RawRef() + " AS " + c.sql_type + ") AS " + SqlIdent(c.name));
-    typed_names.push_back(SqlIdent(c.name));
   }
-  std::string windows;
+  // Insertion order is preserved, so rowid + 1 is the input row number.
+  return "SELECT __row, " + Join(typed, ", ") + " FROM (SELECT rowid + 1 AS __row, " + Join(raw, ", ") + " FROM " +
+         SqlIdent(staged_) + ")";
+}
+
+// Keys occurring more than once, with their count. A hash aggregate over the
+// key columns alone: it reads two or three columns instead of sorting every
+// row with all its columns, as count(*) OVER (PARTITION BY key) would, and
+// its result is as small as the duplicates.
+std::string Checker::DuplicateTableSql(const DuplicateWindow& w) const {
+  std::vector<std::string> keys, not_null, group;
+  for (size_t i = 0; i < w.keys.size(); ++i) {
+    keys.push_back(SqlIdent(w.keys[i]) + " AS __k" + std::to_string(i));
+    not_null.push_back(SqlIdent(w.keys[i]) + " IS NOT NULL");
+    group.push_back(std::to_string(i + 1));
+  }
+  return "CREATE OR REPLACE TEMP TABLE " + DuplicateTable(w) + " AS SELECT " + Join(keys, ", ") +
+         ", count(*) AS __n FROM (" + TypedSql() + ") WHERE " + Join(not_null, " AND ") + " GROUP BY " + Join(group, ", ") +
+         " HAVING count(*) > 1";
+}
+
+std::string Checker::DuplicateTable(const DuplicateWindow& w) { return "__weft" + w.alias; }
+
+// The typed rows with what the conditions refer to: each duplicate window's
+// count (1 when the key is not duplicated: a hash join against the few
+// duplicated keys) and each foreign key's __hit.
+std::string Checker::CheckedRowsSql() const {
+  std::string dups, dup_joins;
   for (const auto& w : plan_.windows) {
-    std::vector<std::string> keys;
-    for (const auto& k : w.keys) keys.push_back(SqlIdent(k));
-    windows += ", count(*) OVER (PARTITION BY " + Join(keys, ", ") + ") AS " + w.alias;
+    std::string t = DuplicateTable(w);
+    std::vector<std::string> on;
+    for (size_t i = 0; i < w.keys.size(); ++i) on.push_back("t." + SqlIdent(w.keys[i]) + " = " + t + ".__k" + std::to_string(i));
+    dups += ", coalesce(" + t + ".__n, 1) AS " + w.alias;
+    dup_joins += " LEFT JOIN " + t + " ON " + Join(on, " AND ");
   }
   std::string joins;
   for (const auto& fk : plan_.foreign_keys) {
@@ -66,61 +95,64 @@ std::string Checker::CheckedTableSql(const std::string& staged_table) const {
     joins += " LEFT JOIN (SELECT DISTINCT " + Join(keys, ", ") + ", TRUE AS __hit FROM read_parquet([" + Join(files, ", ") +
              "])) " + fk.alias + " ON " + Join(on, " AND ");
   }
-  std::vector<std::pair<std::string, std::string>> errors, warnings;
-  std::string metrics;
-  size_t m = 0;
-  for (const auto& c : plan_.checks) {
-    if (IsRowRule(c)) (Quarantines(c) ? errors : warnings).push_back({c.condition, SqlQuote(c.id)});
-    else if (IsMeasuredMetric(c)) metrics += ", coalesce(" + c.condition + ", FALSE) AS __m_" + std::to_string(m++);
-  }
-  std::vector<std::string> out_cols;
-  for (const auto& n : typed_names) out_cols.push_back("w." + n);
-  return "CREATE OR REPLACE TEMP TABLE " + std::string(kChecked) + " AS SELECT w.__row, " + Join(out_cols, ", ") + ", " +
-         RuleList(errors) + " AS __errors, " + RuleList(warnings) + " AS __warnings" + metrics +
-         " FROM (SELECT t.*" + windows + " FROM (SELECT __row, " + Join(typed, ", ") +
-         " FROM (SELECT rowid + 1 AS __row, " + Join(raw, ", ") + " FROM " + SqlIdent(staged_table) + ")) t) w" + joins;
+  return "(SELECT t.*" + dups + " FROM (" + TypedSql() + ") t" + dup_joins + ") w" + joins;
 }
 
-std::string Checker::FailedTableSql(const std::string& staged_table) const {
-  std::vector<std::string> raw, raw_refs;
-  for (const auto& c : plan_.columns) {
-    raw.push_back("CAST(" + SqlIdent(c.name) + " AS VARCHAR) AS " + c.RawRef());
-    raw_refs.push_back("s." + c.RawRef());
+// One pass over every row keeps only the rows that fail a row rule or a
+// tolerance metric: their rule lists, a reason per failed rule, the metric
+// flags and the raw values. The lists and reasons are computed after the
+// filter, so only for those rows; every count is then taken from this
+// small table.
+std::string Checker::FlaggedTableSql() const {
+  std::vector<std::pair<std::string, std::string>> errors, warnings, reasons;
+  std::vector<std::string> any, metrics;
+  size_t m = 0;
+  for (const auto& c : plan_.checks) {
+    if (IsRowRule(c)) {
+      (Quarantines(c) ? errors : warnings).push_back({c.condition, SqlQuote(c.id)});
+      reasons.push_back({c.condition, c.reason});
+      any.push_back(c.condition);
+    } else if (IsMeasuredMetric(c)) {
+      metrics.push_back("coalesce(" + c.condition + ", FALSE) AS __m_" + std::to_string(m++));
+      any.push_back(c.condition);
+    }
   }
-  std::vector<std::pair<std::string, std::string>> reasons;
-  for (const auto& c : plan_.checks)
-    if (IsRowRule(c)) reasons.push_back({HasRule(c), c.reason});
-  // Only the failing rows are joined back to their raw values, so this pass
-  // is as small as the failures.
-  return "CREATE OR REPLACE TEMP TABLE " + std::string(kFailed) + " AS SELECT c.__row, c.__errors, c.__warnings, " +
-         RuleList(reasons) + " AS __reasons, " + Join(raw_refs, ", ") + " FROM (SELECT __row, __errors, __warnings FROM " +
-         kChecked + " WHERE len(__errors) > 0 OR len(__warnings) > 0) c JOIN (SELECT rowid + 1 AS __row, " + Join(raw, ", ") +
-         " FROM " + SqlIdent(staged_table) + ") s ON c.__row = s.__row";
+  std::vector<std::string> raw;
+  for (const auto& c : plan_.columns) raw.push_back("CAST(" + c.RawRef() + " AS VARCHAR) AS " + c.RawRef());
+  return "CREATE OR REPLACE TEMP TABLE " + std::string(kFlagged) + " AS SELECT __row, " + RuleList(errors) + " AS __errors, " +
+         RuleList(warnings) + " AS __warnings, " + RuleList(reasons) + " AS __reasons" +
+         (metrics.empty() ? "" : ", " + Join(metrics, ", ")) + ", " + Join(raw, ", ") + " FROM " + CheckedRowsSql() +
+         " WHERE " + (any.empty() ? "FALSE" : Join(any, " OR "));
 }
 
 Result<CheckOutcome> Checker::Run(const std::string& staged_table) {
-  RETURN_IF_ERROR(conn_.Execute(CheckedTableSql(staged_table)).WithContext("while checking the batch"));
-  RETURN_IF_ERROR(conn_.Execute(FailedTableSql(staged_table)).WithContext("while collecting failing rows"));
+  staged_ = staged_table;
+  if (getenv("WEFT_CHECK_TRACE")) { FILE* f = fopen(getenv("WEFT_CHECK_TRACE"), "w"); for (const auto& w : plan_.windows) fprintf(f, "%s\n;;\n", DuplicateTableSql(w).c_str()); fprintf(f, "%s\n;;\n%s\n", FlaggedTableSql().c_str(), ValidRowsQuery().c_str()); fclose(f); }  // TEMP
+  for (const auto& w : plan_.windows)
+    RETURN_IF_ERROR(conn_.Execute(DuplicateTableSql(w)).WithContext("while looking for duplicate keys"));
+  RETURN_IF_ERROR(conn_.Execute(FlaggedTableSql()).WithContext("while checking the batch"));
 
-  // One fused aggregate for every count.
-  std::vector<std::string> aggs = {"count(*)", "count(*) FILTER (WHERE len(__errors) = 0)",
+  CheckOutcome out;
+  ASSIGN_OR_RETURN(engine::QueryResult rows_in, conn_.Query("SELECT count(*) FROM " + SqlIdent(staged_)));
+  ASSIGN_OR_RETURN(out.rows_in, rows_in.ScalarInt64());
+  // One fused aggregate over the flagged rows for every count: a row no rule
+  // flagged counts only towards rows_in and rows_valid.
+  std::vector<std::string> aggs = {"count(*) FILTER (WHERE len(__errors) > 0)",
                                    "count(*) FILTER (WHERE len(__errors) = 0 AND len(__warnings) > 0)"};
   size_t m = 0;
   for (const auto& c : plan_.checks) {
     if (IsRowRule(c)) aggs.push_back("count(*) FILTER (WHERE " + HasRule(c) + ")");
     else if (IsMeasuredMetric(c)) aggs.push_back("count(*) FILTER (WHERE len(__errors) = 0 AND __m_" + std::to_string(m++) + ")");
   }
-  ASSIGN_OR_RETURN(engine::QueryResult counts, conn_.Query("SELECT " + Join(aggs, ", ") + " FROM " + kChecked));
+  ASSIGN_OR_RETURN(engine::QueryResult counts, conn_.Query("SELECT " + Join(aggs, ", ") + " FROM " + kFlagged));
   ASSIGN_OR_RETURN(auto rows, counts.FetchAllAsStrings());
   if (rows.size() != 1) return Status::Internal("the check aggregate returned no row");
   auto count_at = [&](size_t i) -> int64_t { return rows[0][i] ? std::strtoll(rows[0][i]->c_str(), nullptr, 10) : 0; };
 
-  CheckOutcome out;
-  out.rows_in = count_at(0);
-  out.rows_valid = count_at(1);
-  out.rows_warned = count_at(2);
-  out.rows_quarantined = out.rows_in - out.rows_valid;
-  size_t next = 3;
+  out.rows_quarantined = count_at(0);
+  out.rows_valid = out.rows_in - out.rows_quarantined;
+  out.rows_warned = count_at(1);
+  size_t next = 2;
   for (const auto& c : plan_.checks) {
     RuleResult r{.check = c};
     if (!c.skipped.empty()) {
@@ -132,7 +164,7 @@ Result<CheckOutcome> Checker::Run(const std::string& staged_table) {
       r.passed = r.failing_rows == 0;
       if (!r.passed) {
         ASSIGN_OR_RETURN(engine::QueryResult sample,
-                         conn_.Query("SELECT __row, " + c.reason + " FROM " + kFailed + " WHERE " + HasRule(c) +
+                         conn_.Query("SELECT __row, " + c.reason + " FROM " + kFlagged + " WHERE " + HasRule(c) +
                                      " ORDER BY __row LIMIT " + std::to_string(kSampleRows)));
         ASSIGN_OR_RETURN(auto srows, sample.FetchAllAsStrings());
         for (const auto& s : srows)
@@ -161,10 +193,7 @@ Result<CheckOutcome> Checker::Run(const std::string& staged_table) {
 
 Status Checker::RunSqlRule(RuleResult& r) {
   // The rule sees the rows that will be published, under the object's name.
-  std::vector<std::string> cols;
-  for (const auto& c : plan_.columns) cols.push_back(SqlIdent(c.name));
-  RETURN_IF_ERROR(conn_.Execute("CREATE OR REPLACE TEMP VIEW " + SqlIdent(plan_.object) + " AS SELECT " + Join(cols, ", ") +
-                                " FROM " + kChecked + " WHERE len(__errors) = 0"));
+  RETURN_IF_ERROR(conn_.Execute("CREATE OR REPLACE TEMP VIEW " + SqlIdent(plan_.object) + " AS " + ValidRowsQuery()));
   ASSIGN_OR_RETURN(auto validator, engine::DuckDbSqlValidator::Create());
   if (Status s = validator->CheckSingleSelect(r.check.sql); !s.ok())
     return Status::InvalidArgument("sql rule '" + r.check.id + "' must be one read-only SELECT: " + s.message());
@@ -186,14 +215,18 @@ Status Checker::RunSqlRule(RuleResult& r) {
 std::string Checker::ValidRowsQuery() const {
   std::vector<std::string> cols;
   for (const auto& c : plan_.columns) cols.push_back(SqlIdent(c.name));
-  return "SELECT " + Join(cols, ", ") + " FROM " + std::string(kChecked) + " WHERE len(__errors) = 0";
+  // The casts again rather than a stored typed copy of the batch: casting is
+  // cheaper than writing and reading back every row, and the anti-join's
+  // build side is only the quarantined rows. Input order is kept.
+  return "SELECT " + Join(cols, ", ") + " FROM (" + TypedSql() + ") t ANTI JOIN (SELECT __row FROM " + kFlagged +
+         " WHERE len(__errors) > 0) q ON t.__row = q.__row";
 }
 
 std::string Checker::QuarantineQuery() const {
   std::vector<std::string> cols;
   for (const auto& c : plan_.columns) cols.push_back(c.RawRef() + " AS " + SqlIdent(c.name));
   return "SELECT __row, list_concat(__errors, __warnings) AS __rules, __reasons, " + Join(cols, ", ") + " FROM " +
-         std::string(kFailed) + " WHERE len(__errors) > 0 ORDER BY __row";
+         std::string(kFlagged) + " WHERE len(__errors) > 0 ORDER BY __row";
 }
 
 }  // namespace weft::quality

@@ -78,12 +78,16 @@ class Checker {
   std::string QuarantineQuery() const;
 
  private:
-  std::string CheckedTableSql(const std::string& staged_table) const;
-  std::string FailedTableSql(const std::string& staged_table) const;
+  std::string TypedSql() const;
+  static std::string DuplicateTable(const DuplicateWindow& w);
+  std::string DuplicateTableSql(const DuplicateWindow& w) const;
+  std::string CheckedRowsSql() const;
+  std::string FlaggedTableSql() const;
   Status RunSqlRule(RuleResult& r);
 
   engine::Connection& conn_;
   const CheckPlan& plan_;
+  std::string staged_;  // set by Run
 };
 
 }  // namespace weft::quality

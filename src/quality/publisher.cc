@@ -17,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/hashing.h"
 #include "common/strings.h"
 #include "engine/connection.h"
 #include "engine/database.h"
@@ -225,17 +226,28 @@ class Publisher {
 
   Result<PublishReport> Run() {
     auto start = Clock::now();
-    report_.mode = req_.mode;
-    if (req_.mode != "replace" && req_.mode != "append")
-      return Status::InvalidArgument("unknown --mode '" + req_.mode + "'; use replace or append");
-    if (req_.files.empty()) return Status::InvalidArgument("no input file given");
-    for (const auto& f : req_.files) {
-      std::error_code ec;
-      if (!fs::is_regular_file(f, ec)) return Status::InvalidArgument("input file '" + f.string() + "' does not exist or is not a file");
+    const bool derived = req_.transform.has_value();
+    report_.mode = derived ? "run" : req_.mode;
+    std::string format;
+    if (derived) {
+      if (!req_.files.empty()) return Status::InvalidArgument("a derived run reads its inputs, not files");
+    } else {
+      if (req_.mode != "replace" && req_.mode != "append")
+        return Status::InvalidArgument("unknown --mode '" + req_.mode + "'; use replace or append");
+      if (req_.files.empty()) return Status::InvalidArgument("no input file given");
+      for (const auto& f : req_.files) {
+        std::error_code ec;
+        if (!fs::is_regular_file(f, ec))
+          return Status::InvalidArgument("input file '" + f.string() + "' does not exist or is not a file");
+      }
+      ASSIGN_OR_RETURN(format, DetectFormat(req_));
     }
-    ASSIGN_OR_RETURN(std::string format, DetectFormat(req_));
     RETURN_IF_ERROR(ResolveProduct());
-    ASSIGN_OR_RETURN(report_.input_checksum, InputChecksum(req_.files));
+    if (derived) {
+      report_.input_checksum = TransformChecksum(*req_.transform);
+    } else {
+      ASSIGN_OR_RETURN(report_.input_checksum, InputChecksum(req_.files));
+    }
     ASSIGN_OR_RETURN(auto snapshots, store_.ListSnapshots(report_.product_id));
     for (const auto& s : snapshots) {
       if (s.major != report_.major) continue;
@@ -250,7 +262,7 @@ class Publisher {
       report_.seconds = Since(start);
       return std::move(report_);
     }
-    if (req_.mode == "append" && !parent_)
+    if (report_.mode == "append" && !parent_)
       report_.warnings.push_back("no current snapshot to append to; this publish starts the product");
     if (parent_) report_.parent_snapshot_id = parent_->id;
     report_.publish_id = storage::NewSnapshotId();
@@ -260,11 +272,24 @@ class Publisher {
     RETURN_IF_ERROR(conn.Execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false"));
     ProgressWatch progress(conn, req_.on_progress);
 
-    progress.Phase("reading");
-    RETURN_IF_ERROR(Stage(conn, format));
-    RETURN_IF_ERROR(Archive());
-    progress.Phase("checking");
+    // Compiled first: a derived run is sandboxed before its SQL runs, and
+    // the sandbox must already allow the snapshots the checks read.
     ASSIGN_OR_RETURN(CheckPlan plan, Compile(conn));
+    progress.Phase("reading");
+    if (derived) {
+      RETURN_IF_ERROR(BindInputs(conn, plan));
+      RETURN_IF_ERROR(StageFrom(conn, "(" + req_.transform->sql + "\n)", "the transform's result", [&](const std::string& m) {
+        return Status::InvalidArgument("the transform of " + report_.product_id + " fails: " + m);
+      }));
+      RETURN_IF_ERROR(ArchiveTransform());
+    } else {
+      std::string reader = ReaderSql(format, req_.files);
+      RETURN_IF_ERROR(StageFrom(conn, reader, "the input", [&](const std::string& m) {
+        return InputError(req_.files, format, m);
+      }));
+      RETURN_IF_ERROR(Archive());
+    }
+    progress.Phase("checking");
     Checker checker(conn, plan);
     ASSIGN_OR_RETURN(report_.checks, checker.Run("__weft_staged"));
     for (const auto& n : plan.notes) report_.warnings.push_back(n);
@@ -359,11 +384,14 @@ class Publisher {
     return engine::Database::Open(config);
   }
 
-  Status Stage(engine::Connection& conn, const std::string& format) {
-    std::string reader = ReaderSql(format, req_.files);
+  // Stages the rows of `from` (a reader or a parenthesized SELECT) as
+  // __weft_staged, columns matched to the contract by name. `what` names the
+  // source in messages; `read_error` turns DuckDB's error into the user's.
+  Status StageFrom(engine::Connection& conn, const std::string& from, const std::string& what,
+                   const std::function<Status(const std::string&)>& read_error) {
     // DESCRIBE only sniffs: the columns are matched before anything is read.
-    auto described = conn.Query("DESCRIBE SELECT * FROM " + reader);
-    if (!described.ok()) return InputError(req_.files, format, described.status().message());
+    auto described = conn.Query("DESCRIBE SELECT * FROM " + from);
+    if (!described.ok()) return read_error(described.status().message());
     ASSIGN_OR_RETURN(auto cols, described->FetchAllAsStrings());
     std::map<std::string, std::string> by_lower;  // lower-case name -> name as written
     for (const auto& c : cols)
@@ -381,18 +409,77 @@ class Publisher {
       }
     }
     if (!missing_required.empty())
-      return Status::InvalidArgument("the input has no column " + Join(missing_required, ", ") + ", required by contract " +
+      return Status::InvalidArgument(what + " has no column " + Join(missing_required, ", ") + ", required by contract " +
                                      contract_->id + "; columns found: " + Join([&] {
                                        std::vector<std::string> v;
                                        for (const auto& [l, n] : by_lower) v.push_back(n);
                                        return v;
                                      }(), ", "));
-    for (const auto& m : missing_optional) report_.warnings.push_back("the input has no column '" + m + "'; it is published as NULL");
+    for (const auto& m : missing_optional) report_.warnings.push_back(what + " has no column '" + m + "'; it is published as NULL");
     for (const auto& [lower, name] : by_lower)
       if (!used.count(lower)) report_.warnings.push_back("column '" + name + "' is not in the contract and is dropped");
     // Insertion order is preserved, so rowid + 1 is the input row number.
-    Status s = conn.Execute("CREATE TEMP TABLE __weft_staged AS SELECT " + Join(select, ", ") + " FROM " + reader);
-    if (!s.ok()) return InputError(req_.files, format, s.message());
+    Status s = conn.Execute("CREATE TEMP TABLE __weft_staged AS SELECT " + Join(select, ", ") + " FROM " + from);
+    if (!s.ok()) return read_error(s.message());
+    return Status::Ok();
+  }
+
+  // Each input address becomes a view over its snapshot's files ("sales.orders"
+  // is view orders in schema sales), then the instance is sandboxed: it may
+  // touch the input snapshots, the snapshots the checks join against, this
+  // domain's root (where the run writes) and the spill directory, and no
+  // other file; its configuration is locked. The runner has already refused
+  // SQL that names anything but the inputs; this holds even if it had not.
+  Status BindInputs(engine::Connection& conn, const CheckPlan& plan) {
+    std::set<std::string> allowed = {domain_root_.string() + "/"};
+    if (!req_.temp_dir.empty()) allowed.insert(req_.temp_dir.string() + "/");
+    for (const auto& b : req_.transform->bindings) {
+      auto dot = b.address.find('.');
+      if (dot == std::string::npos) return Status::InvalidArgument("input address '" + b.address + "' is not DOMAIN.PRODUCT");
+      std::vector<std::string> files;
+      for (const auto& f : ParquetFiles(b.snapshot_dir)) files.push_back(SqlQuote(f));
+      if (files.empty())
+        return Status::FailedPrecondition("snapshot " + b.snapshot_id + " of " + b.product_id + " has no data files at " +
+                                          b.snapshot_dir.string() + "; run weft gc and publish it again");
+      std::string schema = SqlIdent(b.address.substr(0, dot));
+      RETURN_IF_ERROR(conn.Execute("CREATE SCHEMA IF NOT EXISTS " + schema + "; CREATE VIEW " + schema + "." +
+                                   SqlIdent(b.address.substr(dot + 1)) + " AS SELECT * FROM read_parquet([" +
+                                   Join(files, ", ") + "])"));
+      allowed.insert(b.snapshot_dir.string() + "/");
+    }
+    for (const auto& fk : plan.foreign_keys)
+      for (const auto& f : fk.target.files) allowed.insert(fs::path(f).parent_path().string() + "/");
+    std::vector<std::string> quoted;
+    for (const auto& a : allowed) quoted.push_back(SqlQuote(a));
+    return conn.Execute("SET allowed_directories = [" + Join(quoted, ", ") +
+                        "]; SET enable_external_access = false; SET lock_configuration = true");
+  }
+
+  // What a run's result is a function of: the SQL and the input snapshots.
+  static std::string TransformChecksum(const TransformInput& t) {
+    std::string text = t.sql;
+    for (const auto& b : t.bindings) text += "\n-- " + b.address + " = " + b.product_id + "_v" + std::to_string(b.major) + "@" + b.snapshot_id;
+    return Sha256Hex(text);
+  }
+
+  // Keeps what the run read, so its result can be explained and redone:
+  // the SQL and which snapshot each input was bound to.
+  Status ArchiveTransform() {
+    fs::path dir = domain_root_ / "archive" / report_.publish_id;
+    std::vector<fs::path> created;
+    RETURN_IF_ERROR(fs_.CreateDirectories(dir, storage::kOwnerOnly, &created));
+    cleanup_.Add(dir);
+    nlohmann::json inputs = nlohmann::json::array();
+    for (const auto& b : req_.transform->bindings)
+      inputs.push_back({{"address", b.address}, {"product", b.product_id}, {"major", b.major},
+                        {"snapshot", b.snapshot_id}, {"path", b.snapshot_dir.string()}});
+    for (const auto& [name, text] : {std::pair<std::string, std::string>{"transform.sql", req_.transform->sql},
+                                     {"inputs.json", inputs.dump(2) + "\n"}}) {
+      RETURN_IF_ERROR(fs_.WriteFile(dir / name, text));
+      RETURN_IF_ERROR(fs_.Sync(dir / name));
+    }
+    RETURN_IF_ERROR(fs_.Sync(dir));
+    report_.archive_path = dir.string();
     return Status::Ok();
   }
 
@@ -490,7 +577,7 @@ class Publisher {
     ASSIGN_OR_RETURN(storage::SnapshotWriter writer, storage::SnapshotWriter::Begin(fs_, port_.storage_path, storage::NewSnapshotId()));
     size_t part = 0;
     report_.snapshot_rows = report_.checks.rows_valid;
-    if (req_.mode == "append" && parent_) {
+    if (report_.mode == "append" && parent_) {
       // The parent's files are shared (hard links), never rewritten.
       for (const auto& f : ParquetFiles(parent_->path)) {
         char name[32];
@@ -518,7 +605,7 @@ class Publisher {
     ASSIGN_OR_RETURN(auto txn, store_.BeginWrite());
     RETURN_IF_ERROR(txn->InsertPublish({.id = report_.publish_id, .product_id = report_.product_id, .major = report_.major,
                                         .actor = req_.actor, .started_at = started_at_, .finished_at = now,
-                                        .outcome = report_.outcome, .mode = req_.mode,
+                                        .outcome = report_.outcome, .mode = report_.mode,
                                         .snapshot_id = sealed ? sealed->id : "", .rows_in = c.rows_in,
                                         .rows_valid = c.rows_valid, .rows_quarantined = c.rows_quarantined,
                                         .input_checksum = report_.input_checksum, .input_archive = report_.archive_path,
@@ -538,7 +625,7 @@ class Publisher {
                                       .object = "product:" + report_.product_id,
                                       .after_digest = report_.input_checksum,
                                       .detail = report_.outcome + " " + std::to_string(c.rows_valid) + " of " +
-                                                std::to_string(c.rows_in) + " rows (" + req_.mode + ")" +
+                                                std::to_string(c.rows_in) + " rows (" + report_.mode + ")" +
                                                 (sealed ? ", snapshot " + sealed->id : "")}));
     return txn->Commit();
   }

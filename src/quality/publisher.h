@@ -27,6 +27,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,9 +46,28 @@ struct PublishProgress {
   double seconds = 0;   // since the phase started
 };
 
+// A derived product's input: its transform SELECT over upstream snapshots.
+// The caller (lineage/runner.h) has checked that the SQL reads only these
+// addresses; the publisher binds each to its snapshot's files as a view and
+// runs the SQL in a DuckDB instance that can read nothing else.
+struct TransformInput {
+  struct Binding {
+    std::string address;     // as the SQL names it: "sales.orders" or "sales.orders_v1"
+    std::string product_id;  // the upstream product
+    int64_t major = 0;
+    std::string snapshot_id;  // its current snapshot
+    std::filesystem::path snapshot_dir;
+  };
+  std::string sql;
+  std::vector<Binding> bindings;
+};
+
 struct PublishRequest {
   std::string target;  // DOMAIN.PRODUCT, optionally @vMAJOR
   std::vector<std::filesystem::path> files;
+  // Set for a derived run instead of files: the snapshot is replaced by the
+  // transform's result (mode "run").
+  std::optional<TransformInput> transform;
   std::string mode = "replace";  // replace | append
   std::string format;            // csv | parquet | json; empty: from the file extension
   std::string object;            // the schema object, when the contract has several
@@ -68,11 +88,11 @@ struct PublishReport {
   std::string contract_version;
   std::string object;
   std::string outcome;  // published | rejected | duplicate
-  std::string mode;
+  std::string mode;     // replace | append | run
   std::string snapshot_id;         // published: the new one; duplicate: the one with this input
   std::string parent_snapshot_id;  // the snapshot current before
   int64_t snapshot_rows = 0;       // rows in the new snapshot (append: parent + new)
-  std::string input_checksum;
+  std::string input_checksum;  // files: their SHA-256; run: of the SQL and the input snapshot ids
   std::string archive_path;
   std::string quarantine_path;
   CheckOutcome checks;

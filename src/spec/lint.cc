@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "common/files.h"
 #include "common/strings.h"
 #include "spec/loader.h"
 #include "spec/references.h"
@@ -707,6 +708,12 @@ class Linter {
         Error(cp.At("value"), "transform file '" + sql.string() + "' does not exist", "transform-missing");
       } else if (p.input_ports.empty()) {
         Error(cp.At("value"), what + " has a transform but declares no inputPorts", "input-port-unresolved");
+      } else if (options_.sql) {
+        auto text = ReadFileToString(sql);
+        Status s = text.ok() ? options_.sql->CheckSingleSelect(*text) : text.status();
+        if (!s.ok())
+          Error(cp.At("value"), "transform " + sql.string() + " must be one read-only SELECT: " + s.message(),
+                "sql-not-select");
       }
     }
   }

@@ -56,6 +56,12 @@ const Json* Property::Custom(std::string_view key) const {
 
 const Property* SchemaObject::FindProperty(std::string_view n) const { return FindByName(properties, n); }
 const SchemaObject* DataContract::FindObject(std::string_view n) const { return FindByName(schema, n); }
+std::string DataProduct::TransformPath() const {
+  for (const auto& cp : custom_properties)
+    if (cp.property == "weft.transform" && cp.value.is_string()) return cp.value.get<std::string>();
+  return "";
+}
+
 const OutputPort* DataProduct::FindOutputPort(std::string_view n) const { return FindByName(output_ports, n); }
 
 const SlaProperty* DataContract::FindSla(std::string_view property) const {

@@ -323,6 +323,9 @@ struct DataProduct : SpecNode {
   std::string product_created_ts;
 
   const OutputPort* FindOutputPort(std::string_view name) const;
+  // The SQL file customProperties weft.transform names, relative to the
+  // descriptor; empty for a source product.
+  std::string TransformPath() const;
 };
 
 // weft's Domain kind (domain.yaml): a domain is an isolated "account".

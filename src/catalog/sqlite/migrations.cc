@@ -235,9 +235,17 @@ CREATE TABLE quality_results (
 ) STRICT;
 )sql";
 
+// Version 3: a derived product's transform SQL is part of what apply
+// registers, so `weft run` and lineage read it from the catalog rather than
+// from a checkout of the specs.
+constexpr const char* kTransformSchema = R"sql(
+ALTER TABLE products ADD COLUMN transform_sql TEXT NOT NULL DEFAULT '';
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "initial schema", kInitialSchema},
     {2, "data plane: snapshot paths, publishes, quality results", kDataPlaneSchema},
+    {3, "derived products: transform SQL", kTransformSchema},
 };
 
 Result<int64_t> ReadPragma(Connection& conn, const char* name) {

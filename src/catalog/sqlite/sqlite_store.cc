@@ -101,6 +101,7 @@ Result<ProductRecord> DecodeProduct(const Statement& s) {
   ASSIGN_OR_RETURN(p.tags, FromJson<std::vector<std::string>>(s.Text(7), "products.tags"));
   p.spec_json = s.Text(8);
   p.digest = s.Text(9);
+  p.transform_sql = s.Text(10);
   return p;
 }
 
@@ -366,14 +367,15 @@ class SqliteTransaction final : public Transaction {
     // ON CONFLICT ... DO UPDATE, not INSERT OR REPLACE: a replace deletes the
     // row first, which would cascade to the product's port versions.
     return Run(R"sql(
-        INSERT INTO products (id, domain, name, status, version, tier, description, tags, spec_json, digest)
-        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+        INSERT INTO products (id, domain, name, status, version, tier, description, tags, spec_json, digest,
+                              transform_sql)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
         ON CONFLICT (id) DO UPDATE SET
           domain = excluded.domain, name = excluded.name, status = excluded.status, version = excluded.version,
           tier = excluded.tier, description = excluded.description, tags = excluded.tags,
-          spec_json = excluded.spec_json, digest = excluded.digest)sql",
+          spec_json = excluded.spec_json, digest = excluded.digest, transform_sql = excluded.transform_sql)sql",
                p.id, p.domain, p.name, p.status, p.version, p.tier, p.description, ToJson(p.tags), p.spec_json,
-               p.digest)
+               p.digest, p.transform_sql)
         .WithContext(context);
   }
 
@@ -690,7 +692,7 @@ Result<std::vector<MembershipRecord>> SqliteStore::ListMemberships() {
 Result<std::vector<ProductRecord>> SqliteStore::ListProducts() {
   std::lock_guard lock(read_mu_);
   return Query(reader_, R"sql(
-      SELECT id, domain, name, status, version, tier, description, tags, spec_json, digest
+      SELECT id, domain, name, status, version, tier, description, tags, spec_json, digest, transform_sql
       FROM products ORDER BY id)sql",
                DecodeProduct);
 }

@@ -1,0 +1,33 @@
+// `weft run DOMAIN.PRODUCT`: builds a derived product from its transform
+// SQL over the current snapshots of its declared inputs, and checks and
+// commits the result exactly like a publish (quality/publisher.h).
+//
+//   quality::PublishRequest req{.target = "finance.revenue_daily", .actor = "frank"};
+//   ASSIGN_OR_RETURN(quality::PublishReport r, RunDerived(*store, *parser, req));
+//
+// Before anything runs, the SQL applied with the product is analyzed
+// (sql_lineage.h) against the declared inputPorts only: a relation that is
+// not a declared input, a table function or a file path is refused, naming
+// it. Each input port binds to the current snapshot of the major it asks for
+// ("sales.orders" with version 1.x: sales.orders_v1; "sales.orders_v2": v2);
+// an input with no snapshot yet, or a retired one, is refused with what to
+// do. A deprecated input runs, with a warning. The run lives here rather than
+// in quality/ because binding needs the transform's analysis.
+//
+// Thread safety: like Publish.
+#pragma once
+
+#include "catalog/store.h"
+#include "common/status.h"
+#include "engine/duckdb_sql_validator.h"
+#include "quality/publisher.h"
+
+namespace weft::lineage {
+
+// `request.target` names the derived product; its files and transform are
+// filled here. The report's mode is "run"; an unchanged SQL over unchanged
+// input snapshots is reported as a duplicate and changes nothing.
+Result<quality::PublishReport> RunDerived(catalog::Store& store, const engine::DuckDbSqlValidator& parser,
+                                          quality::PublishRequest request);
+
+}  // namespace weft::lineage
