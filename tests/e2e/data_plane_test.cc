@@ -1,0 +1,155 @@
+// The data plane through the CLI on the demo mesh: every source product
+// published from generated data (CSV, and Parquet/NDJSON copies), the derived
+// products run, and what history, quarantine and lineage then show.
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "e2e/e2e_util.h"
+
+namespace weft::e2e {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+// Golden record and referenced products first, so foreign keys check against them.
+const std::vector<std::string> kSources = {"customer.customers",  "inventory.warehouses", "inventory.stock_levels",
+                                           "inventory.inventory_snapshots", "marketing.campaigns", "marketing.leads",
+                                           "sales.orders",        "sales.order_items"};
+
+class DataPlaneTest : public AppliedMeshTest {
+ protected:
+  void SetUp() override {
+    AppliedMeshTest::SetUp();
+    data_ = tmp_ / "data";
+    RunResult gen = e2e::Run({"demo", "generate", "--scale", "0.002", "--out", data_.string(), "--threads", "2"});
+    ASSERT_EQ(gen.exit_code, 0) << gen;
+  }
+
+  RunResult Weft(std::vector<std::string> args) {
+    args.push_back("--workspace");
+    args.push_back(ws_.string());
+    return e2e::Run(args);
+  }
+
+  std::string File(const std::string& product, const std::string& ext = "csv") const {
+    auto dot = product.find('.');
+    return (data_ / product.substr(0, dot) / (product.substr(dot + 1) + "." + ext)).string();
+  }
+
+  void PublishSources() {
+    for (const auto& p : kSources) {
+      RunResult r = Weft({"publish", p, File(p)});
+      ASSERT_EQ(r.exit_code, 0) << p << r;
+    }
+  }
+
+  std::filesystem::path data_;
+};
+
+TEST_F(DataPlaneTest, DerivedProductsRunAfterTheirInputsArePublished) {
+  RunResult early = Weft({"run", "finance.revenue_daily"});
+  EXPECT_EQ(early.exit_code, 1) << early;
+  EXPECT_THAT(early.err, HasSubstr("has no snapshot yet; publish it first"));
+
+  PublishSources();
+  for (const std::string p : {"finance.revenue_daily", "finance.campaign_roi"}) {
+    RunResult r = Weft({"run", p});
+    ASSERT_EQ(r.exit_code, 0) << p << r;
+    EXPECT_THAT(r.out, HasSubstr("PUBLISHED " + p + "_v1 snapshot"));
+    EXPECT_THAT(r.out, HasSubstr(" rows, run)"));
+  }
+  RunResult again = Weft({"run", "finance.revenue_daily", "-o", "json"});
+  ASSERT_EQ(again.exit_code, 0) << again;
+  nlohmann::json j = ParseJson(again);
+  EXPECT_EQ(j["outcome"], "duplicate");
+  EXPECT_EQ(j["mode"], "run");
+}
+
+TEST_F(DataPlaneTest, RunRefusesSourceAndUnknownProducts) {
+  RunResult source = Weft({"run", "sales.orders"});
+  EXPECT_EQ(source.exit_code, 1) << source;
+  EXPECT_THAT(source.err, HasSubstr("not a derived product"));
+  RunResult unknown = Weft({"run", "finance.revenue_dialy"});
+  EXPECT_EQ(unknown.exit_code, 2) << unknown;
+  EXPECT_THAT(unknown.err, HasSubstr("did you mean 'finance.revenue_daily'"));
+}
+
+TEST_F(DataPlaneTest, HistoryShowsEveryProductAndEachRuleAcrossPublishes) {
+  PublishSources();
+  RunResult second = Weft({"publish", "sales.orders", File("sales.orders"), "--mode", "append"});
+  EXPECT_EQ(second.exit_code, 0) << second;  // the same file appended: a duplicate input
+  RunResult overview = Weft({"history", "-o", "json"});
+  ASSERT_EQ(overview.exit_code, 0) << overview;
+  nlohmann::json j = ParseJson(overview);
+  int published = 0;
+  for (const auto& p : j["products"]) {
+    if (p["product"] == "sales.orders") {
+      EXPECT_EQ(p["latestOutcome"], "published");
+      EXPECT_GT(p["latestRowsQuarantined"].get<int64_t>(), 0);  // the planted violations
+    }
+    if (!p["lastGoodPublish"].is_null()) ++published;
+  }
+  EXPECT_EQ(published, static_cast<int>(kSources.size()));  // the two derived products never ran
+
+  RunResult rules = Weft({"history", "sales.orders", "--rules"});
+  ASSERT_EQ(rules.exit_code, 0) << rules;
+  EXPECT_THAT(rules.out, HasSubstr("RULE"));
+  EXPECT_THAT(rules.out, HasSubstr("#1"));
+  RunResult rules_json = Weft({"history", "sales.orders", "--rules", "-o", "json"});
+  nlohmann::json rj = ParseJson(rules_json);
+  ASSERT_FALSE(rj["rules"].empty());
+  bool failing = false;
+  for (const auto& r : rj["rules"])
+    for (const auto& c : r["results"])
+      if (!c.is_null() && !c["passed"].get<bool>()) failing = true;
+  EXPECT_TRUE(failing) << "a planted violation shows as a failing rule";
+  RunResult bad = Weft({"history", "--rules"});
+  EXPECT_EQ(bad.exit_code, 2) << bad;
+}
+
+TEST_F(DataPlaneTest, ParquetAndNdjsonInputsPublishLikeCsv) {
+  PublishSources();
+  // The same warehouses as Parquet and as NDJSON, written by weft's own engine.
+  std::string parquet = (tmp_ / "warehouses.parquet").string();
+  std::string ndjson = (tmp_ / "warehouses.ndjson").string();
+  RunResult gen = e2e::Run({"demo", "generate", "--scale", "0.002", "--out", (tmp_ / "pq").string(), "--format",
+                            "parquet", "--threads", "2"});
+  ASSERT_EQ(gen.exit_code, 0) << gen;
+  std::filesystem::copy_file(tmp_ / "pq/inventory/warehouses.parquet", parquet);
+  RunResult pq = Weft({"publish", "inventory.warehouses", parquet, "-o", "json"});
+  ASSERT_EQ(pq.exit_code, 0) << pq;
+  nlohmann::json pj = ParseJson(pq);
+  // Same rows as the CSV publish, so the same valid count.
+  RunResult hist = Weft({"history", "inventory.warehouses", "-o", "json"});
+  nlohmann::json hj = ParseJson(hist);
+  ASSERT_GE(hj["publishes"].size(), 2u);
+  EXPECT_EQ(pj["rowsValid"], hj["publishes"][1]["rowsValid"]);
+
+  // NDJSON: one object per line; a value that is not of its type becomes a
+  // failing row with its line number, the rest is appended.
+  WriteFile(ndjson,
+            "{\"warehouse_id\": \"WH-NEW1\", \"name\": \"North\", \"city\": \"Hamburg\", \"country\": \"DE\", "
+            "\"capacity_units\": 1000, \"opened_date\": \"2026-01-05\"}\n"
+            "{\"warehouse_id\": \"WH-NEW2\", \"name\": \"South\", \"city\": \"Munich\", \"country\": \"DE\", "
+            "\"capacity_units\": \"lots\", \"opened_date\": \"2026-01-06\"}\n");
+  RunResult nd = Weft({"publish", "inventory.warehouses", ndjson, "--mode", "append", "-o", "json"});
+  ASSERT_EQ(nd.exit_code, 0) << nd;
+  nlohmann::json nj = ParseJson(nd);
+  EXPECT_EQ(nj["rowsIn"], 2);
+  EXPECT_EQ(nj["rowsQuarantined"], 1);
+  EXPECT_EQ(nj["snapshotRows"], pj["snapshotRows"].get<int64_t>() + 1);
+  RunResult q = Weft({"quarantine", "show", "inventory.warehouses"});
+  EXPECT_THAT(q.out, HasSubstr("lots"));
+}
+
+TEST_F(DataPlaneTest, LineageAndImpactReadTheAppliedTransforms) {
+  RunResult r = Weft({"lineage", "finance.campaign_roi", "--upstream", "--columns"});
+  ASSERT_EQ(r.exit_code, 0) << r;
+  EXPECT_THAT(r.out, HasSubstr("marketing.campaigns"));
+  EXPECT_THAT(r.out, Not(HasSubstr("needs the transform SQL")));
+}
+
+}  // namespace
+}  // namespace weft::e2e
