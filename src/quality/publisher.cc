@@ -278,16 +278,18 @@ class Publisher {
     progress.Phase("reading");
     if (derived) {
       RETURN_IF_ERROR(BindInputs(conn, plan));
-      RETURN_IF_ERROR(StageFrom(conn, "(" + req_.transform->sql + "\n)", "the transform's result", [&](const std::string& m) {
+      Status staged = StageFrom(conn, "(" + req_.transform->sql + "\n)", "the transform's result", [&](const std::string& m) {
         return Status::InvalidArgument("the transform of " + report_.product_id + " fails: " + m);
-      }));
+      });
       RETURN_IF_ERROR(ArchiveTransform());
+      if (!staged.ok()) return RecordFailure(staged);
     } else {
       std::string reader = ReaderSql(format, req_.files);
-      RETURN_IF_ERROR(StageFrom(conn, reader, "the input", [&](const std::string& m) {
-        return InputError(req_.files, format, m);
-      }));
+      Status staged = NoEmptyFile();
+      if (staged.ok())
+        staged = StageFrom(conn, reader, "the input", [&](const std::string& m) { return InputError(req_.files, format, m); });
       RETURN_IF_ERROR(Archive());
+      if (!staged.ok()) return RecordFailure(staged);
     }
     progress.Phase("checking");
     Checker checker(conn, plan);
@@ -370,6 +372,30 @@ class Publisher {
     }
     report_.object = object_->name;
     return Status::Ok();
+  }
+
+  // An empty file has no header to match, and the reader's complaint about
+  // it ("no column ..., found column0") would not say so.
+  Status NoEmptyFile() const {
+    for (const auto& f : req_.files) {
+      std::error_code ec;
+      if (fs::file_size(f, ec) == 0 && !ec)
+        return Status::InvalidArgument("input file " + f.string() + " is empty (not even a header row); nothing was published");
+    }
+    return Status::Ok();
+  }
+
+  // An input that cannot be staged (unreadable, a header that does not match
+  // the contract, a failing transform) is kept: its archive copy stays and a
+  // "failed" publish records why, so `weft history` shows the attempt. The
+  // current snapshot stays current.
+  Status RecordFailure(const Status& error) {
+    if (error.code() != StatusCode::kInvalidArgument) return error;
+    report_.outcome = "failed";
+    Status committed = Commit(std::nullopt, std::string(error.message()));
+    if (!committed.ok()) return error;  // the cleanup removes the archive copy
+    cleanup_.Disarm();
+    return Status(error.code(), std::string(error.message()) + " (the input is archived at " + report_.archive_path + ")");
   }
 
   Result<engine::Database> OpenEngine() {
@@ -595,7 +621,7 @@ class Publisher {
     return sealed;
   }
 
-  Status Commit(const std::optional<storage::SealedSnapshot>& sealed) {
+  Status Commit(const std::optional<storage::SealedSnapshot>& sealed, const std::string& failure = "") {
     std::string now = NowIso();
     const CheckOutcome& c = report_.checks;
     int64_t failed = 0;
@@ -610,7 +636,8 @@ class Publisher {
                                         .rows_valid = c.rows_valid, .rows_quarantined = c.rows_quarantined,
                                         .input_checksum = report_.input_checksum, .input_archive = report_.archive_path,
                                         .quarantine_path = report_.quarantine_path,
-                                        .message = c.rejected ? "rejected by " + Join(c.rejected_by, ", ") : ""}));
+                                        .message = !failure.empty() ? failure
+                                                   : c.rejected ? "rejected by " + Join(c.rejected_by, ", ") : ""}));
     if (sealed) {
       RETURN_IF_ERROR(txn->InsertSnapshot({.id = sealed->id, .product_id = report_.product_id, .major = report_.major,
                                            .parent_id = report_.parent_snapshot_id, .created_at = now,
@@ -624,9 +651,10 @@ class Publisher {
     RETURN_IF_ERROR(txn->AppendAudit({.actor = req_.actor, .action = "publish." + report_.outcome,
                                       .object = "product:" + report_.product_id,
                                       .after_digest = report_.input_checksum,
-                                      .detail = report_.outcome + " " + std::to_string(c.rows_valid) + " of " +
-                                                std::to_string(c.rows_in) + " rows (" + report_.mode + ")" +
-                                                (sealed ? ", snapshot " + sealed->id : "")}));
+                                      .detail = !failure.empty() ? "failed (" + report_.mode + "): " + failure
+                                                : report_.outcome + " " + std::to_string(c.rows_valid) + " of " +
+                                                      std::to_string(c.rows_in) + " rows (" + report_.mode + ")" +
+                                                      (sealed ? ", snapshot " + sealed->id : "")}));
     return txn->Commit();
   }
 

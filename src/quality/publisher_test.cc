@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <set>
@@ -224,19 +225,104 @@ TEST_F(PublisherTest, AppendAddsRowsToTheParentSnapshot) {
   EXPECT_EQ(*old_rows[0][0], "3");  // the parent is untouched
 }
 
-TEST_F(PublisherTest, MalformedInputIsAClearErrorAndChangesNothing) {
+// Inputs that cannot be read as the contract's rows: a clear error naming
+// what is wrong, no new snapshot, the previous one current, and the input
+// archived with a "failed" publish in the history.
+TEST_F(PublisherTest, UnreadableInputIsAClearErrorKeptForInspection) {
   ApplyTree(kFixtures / "tree");
   PublishCustomers();
-  ASSERT_OK_AND_ASSIGN(std::string dump, store_->Dump());
-  auto files = Tree(ws_.root / "domains");
-  auto r = Publish("shop.orders", {Data("orders_malformed.csv")});
-  ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.status().message().find("orders_malformed.csv as csv"), std::string::npos) << r.status().message();
-  auto missing = Publish("shop.orders", {Data("orders_missing_column.csv")});
-  ASSERT_FALSE(missing.ok());
-  EXPECT_NE(missing.status().message().find("no column customer_id"), std::string::npos) << missing.status().message();
-  EXPECT_EQ(*store_->Dump(), dump);
-  EXPECT_EQ(Tree(ws_.root / "domains"), files);
+  ASSERT_OK_AND_ASSIGN(PublishReport first, Publish("shop.orders", {Data("orders_clean.csv")}));
+  ASSERT_EQ(first.outcome, "published");
+  fs::create_directories(root_ / "in");
+  const std::string header = "order_id,customer_id,amount,status,note,ordered_on\n";
+  struct Case {
+    std::string name, content, expected;
+  };
+  const std::vector<Case> cases = {
+      {"malformed.csv", "", ""},  // the fixture file, below
+      {"empty.csv", "", "is empty (not even a header row)"},
+      {"missing.csv", "order_id,amount,status,note,ordered_on\nO1,10.50,new,first,2025-01-01\n",
+       "no column customer_id"},
+      {"bad_utf8.csv", header + "O1,C1,10.50,new,caf\xe9,2025-01-01\n", "cannot read"},
+      {"ragged.csv", header + "O1,C1,10.50,new\n", "cannot read"},
+  };
+  for (const auto& c : cases) {
+    fs::path file = c.name == "malformed.csv" ? Data("orders_malformed.csv") : root_ / "in" / c.name;
+    if (c.name != "malformed.csv") {
+      ASSERT_OK(WriteStringToFile(file, c.content, true));
+    }
+    auto r = Publish("shop.orders", {file});
+    ASSERT_FALSE(r.ok()) << c.name;
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << c.name;
+    EXPECT_NE(r.status().message().find(c.expected.empty() ? "orders_malformed.csv as csv" : c.expected),
+              std::string::npos) << c.name << ": " << r.status().message();
+    EXPECT_NE(r.status().message().find("the input is archived at"), std::string::npos) << r.status().message();
+  }
+  // Nothing new is visible: the first snapshot is the only one, and current.
+  ASSERT_OK_AND_ASSIGN(auto snapshots, store_->ListSnapshots("shop.orders"));
+  ASSERT_EQ(snapshots.size(), 1u);
+  EXPECT_EQ(snapshots[0].id, first.snapshot_id);
+  // Every attempt is in the history with its reason and its archived input.
+  ASSERT_OK_AND_ASSIGN(auto history, store_->ListPublishes("shop.orders", 0));
+  ASSERT_EQ(history.size(), cases.size() + 1);
+  for (size_t i = 0; i < cases.size(); ++i) {
+    EXPECT_EQ(history[i].outcome, "failed");
+    EXPECT_FALSE(history[i].message.empty());
+    EXPECT_TRUE(fs::exists(history[i].input_archive)) << history[i].input_archive;
+  }
+}
+
+// What a reader of the contract's columns gets regardless of how the file
+// is laid out: reordered and extra columns, CRLF line ends, a UTF-8 byte
+// order mark, quoted commas and newlines.
+TEST_F(PublisherTest, CsvLayoutVariantsPublishTheSameRows) {
+  ApplyTree(kFixtures / "tree");
+  PublishCustomers();
+  fs::create_directories(root_ / "in");
+  const std::string reordered =
+      "ordered_on,status,amount,customer_id,order_id,note,extra\n"
+      "2025-01-01,new,10.50,C1,O1,\"first, with a comma\",x\n"
+      "2025-01-02,shipped,20.00,C2,O2,\"two\nlines\",y\n";
+  std::string crlf = reordered;
+  for (size_t pos = 0; (pos = crlf.find('\n', pos)) != std::string::npos; pos += 2) crlf.replace(pos, 1, "\r\n");
+  // Quoted newlines stay newlines inside the value; only line ends change.
+  crlf.replace(crlf.find("two\r\nlines"), 10, "two\nlines");
+  const std::vector<std::pair<std::string, std::string>> files = {
+      {"reordered.csv", reordered}, {"crlf.csv", crlf}, {"bom.csv", "\xEF\xBB\xBF" + reordered}};
+  for (const auto& [name, content] : files) {
+    ASSERT_OK(WriteStringToFile(root_ / "in" / name, content, true));
+    ASSERT_OK_AND_ASSIGN(PublishReport r, Publish("shop.orders", {root_ / "in" / name}));
+    EXPECT_EQ(r.outcome, "published") << name;
+    EXPECT_EQ(r.checks.rows_in, 2) << name;
+    EXPECT_EQ(r.checks.rows_valid, 2) << name;
+    EXPECT_NE(std::find_if(r.warnings.begin(), r.warnings.end(),
+                           [](const std::string& w) { return w.find("'extra' is not in the contract") != std::string::npos; }),
+              r.warnings.end()) << name;
+    auto rows = Rows("SELECT order_id, note FROM read_parquet(" + SnapshotGlob(r) + ") ORDER BY order_id");
+    ASSERT_EQ(rows.size(), 2u) << name;
+    EXPECT_EQ(*rows[0][1], "first, with a comma") << name;
+    EXPECT_EQ(*rows[1][1], "two\nlines") << name;
+  }
+}
+
+// A Parquet file whose columns have other types than the contract's: the
+// values that do not convert are failing rows; a missing column is an error.
+TEST_F(PublisherTest, ParquetWithAnotherSchemaIsCheckedValueByValue) {
+  ApplyTree(kFixtures / "tree");
+  PublishCustomers();
+  fs::create_directories(root_ / "in");
+  fs::path typed = root_ / "in/typed.parquet", missing = root_ / "in/missing.parquet";
+  ASSERT_OK(conn_->Execute("COPY (SELECT 'O1' AS order_id, 'C1' AS customer_id, 'ten' AS amount, 'new' AS status, "
+                           "NULL AS note, DATE '2025-01-01' AS ordered_on UNION ALL SELECT 'O2', 'C2', '5', 'new', 'n', "
+                           "DATE '2025-01-02') TO " + SqlQuote(typed.string()) + " (FORMAT parquet)"));
+  ASSERT_OK_AND_ASSIGN(PublishReport r, Publish("shop.orders", {typed}));
+  EXPECT_EQ(r.outcome, "published");
+  EXPECT_EQ(r.checks.rows_quarantined, 1);  // 'ten' is not a DECIMAL
+  ASSERT_OK(conn_->Execute("COPY (SELECT 'O1' AS order_id, 10 AS amount) TO " + SqlQuote(missing.string()) +
+                           " (FORMAT parquet)"));
+  auto bad = Publish("shop.orders", {missing});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("no column customer_id"), std::string::npos) << bad.status().message();
 }
 
 TEST_F(PublisherTest, UnknownProductAndRetiredVersionsAreRefused) {
@@ -247,6 +333,19 @@ TEST_F(PublisherTest, UnknownProductAndRetiredVersionsAreRefused) {
   EXPECT_NE(r.status().message().find("did you mean 'shop.orders'"), std::string::npos);
   auto v9 = Publish("shop.orders@v9", {Data("orders_clean.csv")});
   EXPECT_EQ(v9.status().code(), StatusCode::kNotFound);
+  // A retired major takes no more data: publishing to it names the way out.
+  ASSERT_OK_AND_ASSIGN(auto ports, store_->ListPortVersions());
+  for (auto pv : ports) {
+    if (pv.product_id != "shop.orders") continue;
+    pv.status = "retired";
+    ASSERT_OK_AND_ASSIGN(auto txn, store_->BeginWrite());
+    ASSERT_OK(txn->UpsertPortVersion(pv));
+    ASSERT_OK(txn->Commit());
+  }
+  auto retired = Publish("shop.orders@v1", {Data("orders_clean.csv")});
+  EXPECT_EQ(retired.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(retired.status().message().find("is retired; publish to a newer major"), std::string::npos);
+  EXPECT_EQ(Publish("shop.orders", {Data("orders_clean.csv")}).status().code(), StatusCode::kNotFound);
 }
 
 TEST_F(PublisherTest, ForeignKeyWithoutAGoldenRecordSnapshotIsAWarning) {
