@@ -341,5 +341,61 @@ TEST_F(CheckerTest, SqlRuleThatIsNotASelectIsRefused) {
   EXPECT_OK(conn_->Execute("SELECT * FROM staged"));  // still there
 }
 
+// The rows to publish come out typed, without the quarantined ones, in input
+// order (the duplicate check is an aggregate plus a join, not a sort).
+TEST_F(CheckerTest, ValidRowsAreTypedAndInInputOrder) {
+  Stage("id, qty", "('5', '1'), ('3', 'x'), ('9', '2'), ('3', '3'), ('1', '4'), ('7', '5')");
+  ASSERT_OK_AND_ASSIGN(CheckOutcome out, Check(Contract(
+      "      - name: id\n        logicalType: integer\n        primaryKey: true\n"
+      "      - name: qty\n        logicalType: integer\n")));
+  EXPECT_EQ(Rule(out, "t:primaryKey").failing_rows, 2);
+  EXPECT_EQ(Rule(out, "t.qty:type").failing_rows, 1);
+  EXPECT_EQ(Quarantined(), (Rows{2, 4}));
+  auto r = conn_->Query("SELECT string_agg(CAST(id + qty AS VARCHAR), ',') FROM (" + checker_->ValidRowsQuery() + ")");
+  ASSERT_OK(r);
+  ASSERT_OK_AND_ASSIGN(auto v, r->ScalarString());
+  EXPECT_EQ(v, "6,11,5,12");
+}
+
+// RunOnQuery reads the input through a query (here the CSV reader itself)
+// instead of a staged table, and finds the same.
+TEST_F(CheckerTest, RunOnQueryFindsWhatRunFindsOnTheStagedTable) {
+  auto fk = Snapshot("id", "('C1'), ('C2')", {"id"});
+  Stage("id, cust, amount",
+        "('1', 'C1', '10'), ('2', 'C9', '11'), ('2', 'C2', 'abc'), ('3', NULL, '-1'), ('4', 'C2', '12')");
+  std::string csv = (dir_ / "in.csv").string();
+  ASSERT_OK(conn_->Execute("COPY staged TO " + SqlQuote(csv) + " (HEADER)"));
+  ASSERT_OK_AND_ASSIGN(CheckOutcome staged, Check(Contract(
+      "      - name: id\n        logicalType: integer\n        primaryKey: true\n"
+      "      - name: cust\n        logicalType: string\n        relationships:\n          - to: \"customer#customer_id\"\n"
+      "      - name: amount\n        logicalType: number\n        logicalTypeOptions:\n          minimum: 0\n"), fk));
+  std::vector<int64_t> staged_quarantine = Quarantined();
+  EXPECT_EQ(staged_quarantine, (Rows{2, 3, 4}));
+
+  checker_.emplace(*conn_, plan_);
+  ASSERT_OK_AND_ASSIGN(CheckOutcome queried, checker_->RunOnQuery(
+      "SELECT row_number() OVER () AS __row, * FROM read_csv(" + SqlQuote(csv) + ", header = true, all_varchar = true)"));
+  EXPECT_EQ(queried.rows_in, 5);
+  EXPECT_EQ(queried.rows_valid, staged.rows_valid);
+  EXPECT_EQ(queried.rows_quarantined, staged.rows_quarantined);
+  ASSERT_EQ(queried.results.size(), staged.results.size());
+  for (size_t i = 0; i < staged.results.size(); ++i) {
+    EXPECT_EQ(queried.results[i].check.id, staged.results[i].check.id);
+    EXPECT_EQ(queried.results[i].failing_rows, staged.results[i].failing_rows) << staged.results[i].check.id;
+    ASSERT_EQ(queried.results[i].sample.size(), staged.results[i].sample.size()) << staged.results[i].check.id;
+    for (size_t j = 0; j < staged.results[i].sample.size(); ++j) {
+      EXPECT_EQ(queried.results[i].sample[j].row, staged.results[i].sample[j].row);
+      EXPECT_EQ(queried.results[i].sample[j].reason, staged.results[i].sample[j].reason);
+    }
+  }
+  EXPECT_EQ(Rule(queried, "t:primaryKey").failing_rows, 2);
+  EXPECT_EQ(Rule(queried, "t.cust:relationship").failing_rows, 1);
+  EXPECT_EQ(Quarantined(), staged_quarantine);
+  auto r = conn_->Query("SELECT string_agg(CAST(id AS VARCHAR), ',') FROM (" + checker_->ValidRowsQuery() + ")");
+  ASSERT_OK(r);
+  ASSERT_OK_AND_ASSIGN(auto v, r->ScalarString());
+  EXPECT_EQ(v, "1,4");
+}
+
 }  // namespace
 }  // namespace weft::quality

@@ -49,9 +49,8 @@ std::string Checker::TypedSql() const {
     raw.push_back(SqlIdent(c.name) + " AS " + c.RawRef());
     typed.push_back(c.RawRef() + ", TRY_CAST(" + c.RawRef() + " AS " + c.sql_type + ") AS " + SqlIdent(c.name));
   }
-  // Insertion order is preserved, so rowid + 1 is the input row number.
-  return "SELECT __row, " + Join(typed, ", ") + " FROM (SELECT rowid + 1 AS __row, " + Join(raw, ", ") + " FROM " +
-         SqlIdent(staged_) + ")";
+  return "SELECT __row, " + Join(typed, ", ") + " FROM (SELECT " + row_expr_ + " AS __row, " + Join(raw, ", ") + " FROM " +
+         source_ + ")";
 }
 
 // Keys occurring more than once, with their count. A hash aggregate over the
@@ -126,14 +125,25 @@ std::string Checker::FlaggedTableSql() const {
 }
 
 Result<CheckOutcome> Checker::Run(const std::string& staged_table) {
-  staged_ = staged_table;
-  if (getenv("WEFT_CHECK_TRACE")) { FILE* f = fopen(getenv("WEFT_CHECK_TRACE"), "w"); for (const auto& w : plan_.windows) fprintf(f, "%s\n;;\n", DuplicateTableSql(w).c_str()); fprintf(f, "%s\n;;\n%s\n", FlaggedTableSql().c_str(), ValidRowsQuery().c_str()); fclose(f); }  // TEMP
+  source_ = SqlIdent(staged_table);
+  // Insertion order is preserved, so rowid + 1 is the input row number.
+  row_expr_ = "rowid + 1";
+  return RunChecks();
+}
+
+Result<CheckOutcome> Checker::RunOnQuery(const std::string& source_query) {
+  source_ = "(" + source_query + ")";
+  row_expr_ = "__row";
+  return RunChecks();
+}
+
+Result<CheckOutcome> Checker::RunChecks() {
   for (const auto& w : plan_.windows)
     RETURN_IF_ERROR(conn_.Execute(DuplicateTableSql(w)).WithContext("while looking for duplicate keys"));
   RETURN_IF_ERROR(conn_.Execute(FlaggedTableSql()).WithContext("while checking the batch"));
 
   CheckOutcome out;
-  ASSIGN_OR_RETURN(engine::QueryResult rows_in, conn_.Query("SELECT count(*) FROM " + SqlIdent(staged_)));
+  ASSIGN_OR_RETURN(engine::QueryResult rows_in, conn_.Query("SELECT count(*) FROM " + source_));
   ASSIGN_OR_RETURN(out.rows_in, rows_in.ScalarInt64());
   // One fused aggregate over the flagged rows for every count: a row no rule
   // flagged counts only towards rows_in and rows_valid.

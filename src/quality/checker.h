@@ -1,16 +1,22 @@
 // Runs a CheckPlan (check_plan.h) over a staged batch in DuckDB, in as few
-// scans as the rules allow:
+// passes over the batch as the rules allow, and without a second copy of it:
 //
-//   1. one pass builds __weft_checked: every row typed (TRY_CAST), with the
-//      list of row rules it fails (__errors for severity error, __warnings
-//      otherwise) and a flag per tolerance metric. Duplicate windows
-//      (count(*) OVER (PARTITION BY key)) and foreign-key anti-joins
-//      (LEFT JOIN the referenced snapshot's distinct keys) are part of it;
-//   2. one pass over the few failing rows builds __weft_failed with their
-//      raw values and a reason per failed rule;
-//   3. one fused aggregate counts every rule;
+//   1. per distinct duplicate key list (unique, primaryKey, duplicateValues):
+//      a hash aggregate over the key columns alone keeps the keys that occur
+//      more than once (__weft__dup_<n>, as small as the duplicates);
+//   2. one pass types every row (TRY_CAST), joins the duplicated keys and
+//      each foreign key's referenced snapshot (LEFT JOIN its distinct keys),
+//      and keeps only the rows failing a row rule or a tolerance metric in
+//      __weft_flagged: their failed rules (__errors for severity error,
+//      __warnings otherwise), a reason per failed rule, the metric flags and
+//      the raw values;
+//   3. one fused aggregate over __weft_flagged counts every rule;
 //   4. each sql rule runs once, read-only, over a view named after the
 //      object holding the rows that will be published.
+//
+// The rows to publish (ValidRowsQuery) are typed again on the way out, minus
+// the quarantined rows (an anti-join against __weft_flagged): casting again
+// costs less than storing a typed copy of the batch, and keeps input order.
 //
 //   Checker checker(conn, plan);
 //   ASSIGN_OR_RETURN(CheckOutcome out, checker.Run("__weft_staged"));
@@ -70,6 +76,13 @@ class Checker {
   // `staged_table` holds one column per plan column, named like it (raw
   // values, usually VARCHAR), rows in input order.
   Result<CheckOutcome> Run(const std::string& staged_table);
+  // The same over a query instead of a table: it yields `__row` (the 1-based
+  // input row number) and one column per plan column, e.g. the reader itself:
+  //   SELECT row_number() OVER () AS __row, "a", "b" FROM read_csv(...)
+  // Every pass (the duplicate keys, the check, the valid rows) re-runs it,
+  // so it suits inputs that are cheaper to read again than to stage whole
+  // (a stage larger than the memory limit spills to disk).
+  Result<CheckOutcome> RunOnQuery(const std::string& source_query);
 
   // After Run: the typed rows to publish (columns in contract order).
   std::string ValidRowsQuery() const;
@@ -78,6 +91,7 @@ class Checker {
   std::string QuarantineQuery() const;
 
  private:
+  Result<CheckOutcome> RunChecks();
   std::string TypedSql() const;
   static std::string DuplicateTable(const DuplicateWindow& w);
   std::string DuplicateTableSql(const DuplicateWindow& w) const;
@@ -87,7 +101,9 @@ class Checker {
 
   engine::Connection& conn_;
   const CheckPlan& plan_;
-  std::string staged_;  // set by Run
+  // Set by Run / RunOnQuery: the rows to check, and their input row number.
+  std::string source_;
+  std::string row_expr_;
 };
 
 }  // namespace weft::quality
