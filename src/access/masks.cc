@@ -1,0 +1,179 @@
+#include "access/masks.h"
+
+#include <openssl/hmac.h>
+#include <openssl/sha.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <string>
+
+#include "common/strings.h"
+
+namespace weft::access {
+namespace {
+
+using Kind = MaskStrategy::Kind;
+
+constexpr std::string_view kValidMasks = "redact, null, hash, partial:N, year or none";
+
+std::string Hex(const unsigned char* bytes, size_t n) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(2 * n);
+  for (size_t i = 0; i < n; ++i) {
+    out += kHex[bytes[i] >> 4];
+    out += kHex[bytes[i] & 0xF];
+  }
+  return out;
+}
+
+// The type is spliced into CAST(... AS <type>), so it must not be able to end
+// the CAST early or smuggle in a string or a comment. DuckDB spells the types
+// of real columns with letters, digits, '_', spaces, ',' and balanced () and
+// [] ("DECIMAL(12,2)", "INTEGER[]", "STRUCT(a INTEGER, b VARCHAR[])"); a
+// STRUCT with a quoted field name is refused rather than parsed.
+Status CheckEmbeddableType(std::string_view type) {
+  int depth = 0;
+  bool ok = !Trim(type).empty();
+  for (char c : type) {
+    if (c == '(' || c == '[')
+      ++depth;
+    else if (c == ')' || c == ']')
+      ok = ok && --depth >= 0;
+    else
+      ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == ' ' || c == ',');
+  }
+  if (ok && depth == 0) return Status::Ok();
+  return Status::InvalidArgument("column type '" + std::string(type) + "' cannot be used in a mask expression");
+}
+
+bool IsDateOrTimestamp(std::string_view type) {
+  static const std::array<std::string_view, 9> kTypes = {"DATE",         "DATETIME",     "TIMESTAMP",
+                                                         "TIMESTAMP_S",  "TIMESTAMP_MS", "TIMESTAMP_US",
+                                                         "TIMESTAMP_NS", "TIMESTAMPTZ",  "TIMESTAMP WITH TIME ZONE"};
+  std::string upper(Trim(type));
+  std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) { return std::toupper(c); });
+  return std::find(kTypes.begin(), kTypes.end(), upper) != kTypes.end();
+}
+
+// HMAC(K, m) = H((K' ^ opad) || H((K' ^ ipad) || m)), RFC 2104, with the two
+// padded key blocks computed here and the two hashes in DuckDB: sha256(BLOB)
+// hashes bytes, sha256 returns hex, unhex turns it back into bytes.
+// The blocks are SQL literals, so the expression (and any view built from
+// it) carries key material; the gateway refuses every statement that could
+// read a view's definition (duckdb_views(), sql text in the catalog).
+std::string HmacSql(std::string_view key, const std::string& message_blob_sql) {
+  constexpr size_t kBlock = 64;  // SHA-256's block size
+  std::array<unsigned char, kBlock> block{};
+  if (key.size() > kBlock) {  // a long key is hashed first (RFC 2104, section 2)
+    SHA256(reinterpret_cast<const unsigned char*>(key.data()), key.size(), block.data());
+  } else {
+    std::copy(key.begin(), key.end(), block.begin());
+  }
+  std::array<unsigned char, kBlock> ipad, opad;
+  for (size_t i = 0; i < kBlock; ++i) {
+    ipad[i] = block[i] ^ 0x36;
+    opad[i] = block[i] ^ 0x5c;
+  }
+  return "sha256(unhex(" + SqlQuote(Hex(opad.data(), kBlock)) + ") || unhex(sha256(unhex(" +
+         SqlQuote(Hex(ipad.data(), kBlock)) + ") || " + message_blob_sql + ")))";
+}
+
+}  // namespace
+
+Result<MaskStrategy> ParseMaskStrategy(std::string_view text) {
+  if (text == "none") return MaskStrategy{Kind::kNone};
+  if (text == "redact") return MaskStrategy{Kind::kRedact};
+  if (text == "null") return MaskStrategy{Kind::kNull};
+  if (text == "hash") return MaskStrategy{Kind::kHash};
+  if (text == "year") return MaskStrategy{Kind::kYear};
+  if (StartsWith(text, "partial:")) {
+    std::string_view n = text.substr(8);
+    // Up to three digits, as lint accepts: a number of characters, not a sign or an exponent.
+    if (n.empty() || n.size() > 3 || !std::all_of(n.begin(), n.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      return Status::InvalidArgument("mask '" + std::string(text) +
+                                     "': partial:N needs N, the number of trailing characters to keep, from 0 to 999");
+    return MaskStrategy{Kind::kPartial, std::stoi(std::string(n))};
+  }
+  return Status::InvalidArgument("'" + std::string(text) + "' is not a masking strategy; use " +
+                                 std::string(kValidMasks));
+}
+
+std::string MaskStrategyName(const MaskStrategy& m) {
+  switch (m.kind) {
+    case Kind::kNone:
+      return "none";
+    case Kind::kRedact:
+      return "redact";
+    case Kind::kNull:
+      return "null";
+    case Kind::kHash:
+      return "hash";
+    case Kind::kPartial:
+      return "partial:" + std::to_string(m.keep);
+    case Kind::kYear:
+      return "year";
+  }
+  return "none";
+}
+
+MaskStrategy MaskFor(const spec::Property& p, const std::map<std::string, std::string>& masking_by_classification) {
+  const MaskStrategy kFailClosed{Kind::kRedact};
+  if (const spec::Json* v = p.Custom("weft.mask")) {
+    if (!v->is_string()) return kFailClosed;
+    Result<MaskStrategy> m = ParseMaskStrategy(v->get<std::string>());
+    return m.ok() ? *m : kFailClosed;
+  }
+  if (p.classification.empty()) return MaskStrategy{};
+  auto it = masking_by_classification.find(p.classification);
+  if (it == masking_by_classification.end()) return MaskStrategy{};
+  Result<MaskStrategy> m = ParseMaskStrategy(it->second);
+  return m.ok() ? *m : kFailClosed;
+}
+
+Result<std::string> MaskExpression(const MaskStrategy& m, const std::string& column_sql, const std::string& duckdb_type,
+                                   std::string_view key) {
+  const std::string text = "CAST(" + column_sql + " AS VARCHAR)";
+  switch (m.kind) {
+    case Kind::kNone:
+      return column_sql;
+    case Kind::kRedact:
+      return "CASE WHEN " + column_sql + " IS NULL THEN NULL ELSE '***' END";
+    case Kind::kNull:
+      RETURN_IF_ERROR(CheckEmbeddableType(duckdb_type));
+      return "CAST(NULL AS " + duckdb_type + ")";
+    case Kind::kHash:
+      // Without a secret the hash is a plain SHA-256 that anyone can invert
+      // for small domains (ids, phone numbers) by hashing every candidate.
+      if (key.empty()) return Status::InvalidArgument("hash masking needs a workspace secret; it is empty");
+      // encode() gives the text's UTF-8 bytes; NULL propagates through every call.
+      return HmacSql(key, "encode(" + text + ")");
+    case Kind::kPartial: {
+      if (m.keep < 0) return Status::InvalidArgument("partial mask keeps " + std::to_string(m.keep) + " characters");
+      // length() and right() both count code points, so the result has as
+      // many characters as the value; greatest() keeps repeat() from going
+      // negative when the value is shorter than N. right(NULL) is NULL and
+      // || propagates it.
+      const std::string n = std::to_string(m.keep);
+      return "repeat('*', greatest(length(" + text + ") - " + n + ", 0)) || right(" + text + ", " + n + ")";
+    }
+    case Kind::kYear:
+      if (!IsDateOrTimestamp(duckdb_type))
+        return Status::InvalidArgument("year masks dates and timestamps; the column is " + duckdb_type);
+      RETURN_IF_ERROR(CheckEmbeddableType(duckdb_type));
+      // date_trunc('year', TIMESTAMP) is a DATE in DuckDB 1.4; cast back so the column keeps its type.
+      return "CAST(date_trunc('year', " + column_sql + ") AS " + duckdb_type + ")";
+  }
+  return Status::Internal("unknown mask kind");
+}
+
+std::string HmacSha256Hex(std::string_view key, std::string_view value) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(value.data()),
+       value.size(), digest, &len);
+  return Hex(digest, len);
+}
+
+}  // namespace weft::access
