@@ -155,6 +155,70 @@ struct QualityResultRecord {
   bool row_level = false;  // failing rows went to quarantine
 };
 
+// A principal's request to read a product (governed sharing, access/).
+struct AccessRequestRecord {
+  int64_t id = 0;  // assigned by the store
+  std::string product_id;
+  int64_t major = 0;  // the major asked for
+  std::string principal;  // who asks
+  std::string grantee;    // who the grant would go to: the principal, one of its groups, or domain:<d>
+  std::vector<std::string> columns;  // empty: every column
+  std::string purpose;
+  std::string until;  // ISO 8601 date the grant should end; empty: no end asked
+  std::string status;  // pending | approved | denied
+  std::string created_at;
+  std::string decided_by;
+  std::string decided_at;
+  std::string reason;
+  int64_t grant_id = 0;  // approved: the grant it made
+};
+
+// Read access to one product major for a principal, a group ("team:sales")
+// or a whole domain ("domain:sales"). In force while not revoked and not
+// expired; both are checked on every use.
+struct GrantRecord {
+  int64_t id = 0;  // assigned by the store
+  std::string product_id;
+  int64_t major = 0;
+  std::string grantee;
+  std::vector<std::string> columns;     // empty: every column
+  std::string purpose;
+  std::string expires_at;               // ISO 8601 UTC; empty: never
+  std::vector<std::string> clearances;  // classifications whose masks it lifts (e.g. "pii")
+  std::string row_filter;               // a predicate over the product's columns, may use $principal.<attribute>
+  std::string granted_by;
+  std::string granted_at;
+  int64_t request_id = 0;  // 0: granted directly
+  std::string revoked_by;
+  std::string revoked_at;  // set: revoked
+};
+
+// One governed read: a query, or a derived run's read of its inputs.
+struct UsageRecord {
+  int64_t id = 0;  // assigned by the store
+  std::string at;  // ISO 8601 UTC
+  std::string principal;
+  std::string consumer_domain;  // whose budget pays; empty when the principal has no domain
+  std::string kind;             // query | run
+  std::vector<std::string> products;  // addresses read, "sales.orders_v1"
+  std::vector<std::string> columns;   // "sales.orders_v1.amount"
+  int64_t rows_scanned = 0;
+  int64_t bytes_scanned = 0;
+  int64_t rows_returned = 0;
+  double cpu_seconds = 0;
+  double wall_seconds = 0;
+  double cost = 0;  // from the workspace rate card, in its currency
+  std::string status;  // ok | refused | error
+  std::string message;
+};
+
+struct UsageFilter {
+  std::string product_id;       // reads of this product (any major); empty: all
+  std::string consumer_domain;  // empty: all
+  std::string since;            // ISO 8601; at or after
+  std::string until;            // ISO 8601; before
+};
+
 struct AuditEvent {
   int64_t id = 0;  // assigned by the store
   std::string time;  // ISO 8601 UTC; the store fills it when empty

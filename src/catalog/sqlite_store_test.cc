@@ -774,3 +774,79 @@ TEST_F(StoreTest, DumpShowsDataPlaneRows) {
 
 }  // namespace
 }  // namespace weft::catalog
+
+namespace weft::catalog {
+namespace {
+
+TEST_F(StoreTest, AccessRequestsGrantsAndUsageRoundTrip) {
+  int64_t request_id = 0, grant_id = 0;
+  ASSERT_OK(Write([&](Transaction& txn) -> Status {
+    ASSIGN_OR_RETURN(request_id, txn.InsertAccessRequest({.product_id = "sales.orders", .major = 1, .principal = "bob",
+                                                          .columns = {"order_id", "amount"}, .purpose = "forecast",
+                                                          .until = "2027-01-01", .status = "pending"}));
+    return Status::Ok();
+  }));
+  ASSERT_OK_AND_ASSIGN(auto requests, store_->ListAccessRequests());
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0].id, request_id);
+  EXPECT_THAT(requests[0].columns, ElementsAre("order_id", "amount"));
+  EXPECT_FALSE(requests[0].created_at.empty());  // filled by the store
+
+  ASSERT_OK(Write([&](Transaction& txn) -> Status {
+    ASSIGN_OR_RETURN(grant_id, txn.InsertGrant({.product_id = "sales.orders", .major = 1, .grantee = "bob",
+                                                .columns = {"order_id", "amount"}, .purpose = "forecast",
+                                                .expires_at = "2027-01-01T00:00:00Z", .clearances = {"pii"},
+                                                .row_filter = "region = $principal.region", .granted_by = "carol",
+                                                .request_id = request_id}));
+    AccessRequestRecord decided = requests[0];
+    decided.status = "approved";
+    decided.decided_by = "carol";
+    decided.grant_id = grant_id;
+    return txn.UpdateAccessRequest(decided);
+  }));
+  ASSERT_OK_AND_ASSIGN(auto grants, store_->ListGrants());
+  ASSERT_EQ(grants.size(), 1u);
+  EXPECT_THAT(grants[0].clearances, ElementsAre("pii"));
+  EXPECT_EQ(grants[0].row_filter, "region = $principal.region");
+  EXPECT_EQ(grants[0].revoked_at, "");
+  ASSERT_OK_AND_ASSIGN(requests, store_->ListAccessRequests());
+  EXPECT_EQ(requests[0].status, "approved");
+  EXPECT_EQ(requests[0].grant_id, grant_id);
+
+  ASSERT_OK(Write([&](Transaction& txn) { return txn.RevokeGrant(grant_id, "carol", ""); }));
+  ASSERT_OK_AND_ASSIGN(grants, store_->ListGrants());
+  EXPECT_NE(grants[0].revoked_at, "");
+  // Revoking twice is an error: the grant is no longer in force.
+  EXPECT_FALSE(Write([&](Transaction& txn) { return txn.RevokeGrant(grant_id, "carol", ""); }).ok());
+
+  ASSERT_OK(Write([&](Transaction& txn) -> Status {
+    RETURN_IF_ERROR(txn.InsertUsage({.at = "2026-11-01T10:00:00.000Z", .principal = "bob", .consumer_domain = "finance",
+                                     .kind = "query", .products = {"sales.orders_v1"},
+                                     .columns = {"sales.orders_v1.amount"}, .rows_scanned = 10, .cpu_seconds = 0.5,
+                                     .cost = 0.25, .status = "ok"}).status());
+    return txn.InsertUsage({.at = "2026-12-01T10:00:00.000Z", .principal = "bob", .consumer_domain = "finance",
+                            .kind = "query", .products = {"sales.order_items_v1"}, .status = "ok"}).status();
+  }));
+  ASSERT_OK_AND_ASSIGN(auto orders, store_->ListUsage({.product_id = "sales.orders"}));
+  ASSERT_EQ(orders.size(), 1u);  // sales.order_items is another product
+  EXPECT_DOUBLE_EQ(orders[0].cost, 0.25);
+  EXPECT_THAT(orders[0].columns, ElementsAre("sales.orders_v1.amount"));
+  ASSERT_OK_AND_ASSIGN(auto november, store_->ListUsage({.since = "2026-11-01", .until = "2026-12-01"}));
+  EXPECT_EQ(november.size(), 1u);
+  ASSERT_OK_AND_ASSIGN(auto other, store_->ListUsage({.consumer_domain = "sales"}));
+  EXPECT_TRUE(other.empty());
+}
+
+TEST_F(StoreTest, EnsurePrincipalKeepsWhatWasSet) {
+  ASSERT_OK(Write([](Transaction& txn) {
+    return txn.UpsertPrincipal({.name = "bob", .kind = "user", .display_name = "Bob", .attributes = {{"region", "EU"}}});
+  }));
+  ASSERT_OK(Write([](Transaction& txn) { return txn.EnsurePrincipal({.name = "bob", .kind = "user"}); }));
+  ASSERT_OK_AND_ASSIGN(auto principals, store_->ListPrincipals());
+  ASSERT_EQ(principals.size(), 1u);
+  EXPECT_EQ(principals[0].display_name, "Bob");
+  EXPECT_EQ(principals[0].attributes.at("region"), "EU");
+}
+
+}  // namespace
+}  // namespace weft::catalog

@@ -36,6 +36,9 @@ class Transaction {
   virtual Status UpsertDomain(const DomainRecord& d) = 0;
   virtual Status DeleteDomain(const std::string& name) = 0;
   virtual Status UpsertPrincipal(const PrincipalRecord& p) = 0;
+  // Adds the principal unless it exists: apply declares principals without
+  // touching what `weft principal set` gave them.
+  virtual Status EnsurePrincipal(const PrincipalRecord& p) = 0;
   // Replaces every membership declared by `source` with `memberships`.
   virtual Status ReplaceMemberships(const std::string& source, const std::vector<MembershipRecord>& memberships) = 0;
   virtual Status UpsertProduct(const ProductRecord& p) = 0;
@@ -56,6 +59,13 @@ class Transaction {
   virtual Status DeleteSnapshot(const std::string& id) = 0;  // gc; the files go after the commit
   virtual Status InsertPublish(const PublishRecord& p) = 0;
   virtual Status InsertQualityResults(const std::vector<QualityResultRecord>& results) = 0;
+
+  // Governed sharing.
+  virtual Result<int64_t> InsertAccessRequest(const AccessRequestRecord& r) = 0;
+  virtual Status UpdateAccessRequest(const AccessRequestRecord& r) = 0;  // by id: status, decision, grant
+  virtual Result<int64_t> InsertGrant(const GrantRecord& g) = 0;
+  virtual Status RevokeGrant(int64_t id, const std::string& by, const std::string& at) = 0;
+  virtual Result<int64_t> InsertUsage(const UsageRecord& u) = 0;
 
   // Makes every change above durable and visible at once, and advances the
   // catalog generation.
@@ -91,6 +101,10 @@ class Store {
   // Publish attempts of a product, newest first; limit <= 0: all.
   virtual Result<std::vector<PublishRecord>> ListPublishes(const std::string& product_id, int limit) = 0;
   virtual Result<std::vector<QualityResultRecord>> ListQualityResults(const std::string& publish_id) = 0;
+
+  virtual Result<std::vector<AccessRequestRecord>> ListAccessRequests() = 0;  // by id
+  virtual Result<std::vector<GrantRecord>> ListGrants() = 0;                  // by id, revoked ones too
+  virtual Result<std::vector<UsageRecord>> ListUsage(const UsageFilter& filter) = 0;  // by time
 
   // A deterministic text dump of every table (tests compare dumps to prove
   // a refused change left the catalog untouched).

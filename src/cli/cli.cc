@@ -10,7 +10,8 @@ int RunCli(int argc, char** argv, std::ostream& out, std::ostream& err) {
   app.set_version_flag("--version", "weft 0.1.0 (DuckDB 1.4.4)");
   CommandContext ctx{out, err};
   app.add_option("--workspace", ctx.workspace, "Workspace directory (default: $WEFT_HOME, or the nearest weft.yaml upward)");
-  app.fallthrough();  // so --workspace may follow the subcommand
+  app.add_option("--as", ctx.as, "Act as this principal (default: $WEFT_USER, else $USER)");
+  app.fallthrough();  // so --workspace and --as may follow the subcommand
   AddLintCommand(app, ctx);
   AddDiffCommand(app, ctx);
   AddNewCommand(app, ctx);
@@ -22,6 +23,8 @@ int RunCli(int argc, char** argv, std::ostream& out, std::ostream& err) {
   AddWaiverCommand(app, ctx);
   AddPublishCommand(app, ctx);
   AddRunCommand(app, ctx);
+  AddAccessCommands(app, ctx);
+  AddQueryCommands(app, ctx);
   AddQuarantineCommand(app, ctx);
   AddLineageCommands(app, ctx);
   AddGcCommand(app, ctx);

@@ -22,6 +22,7 @@ struct CommandContext {
   std::ostream& err;
   int exit_code = kExitOk;
   std::string workspace;  // --workspace (global; may follow the subcommand)
+  std::string as;         // --as PRINCIPAL (global): who acts, in the trusted local mode
 };
 
 void AddLintCommand(CLI::App& app, CommandContext& ctx);
@@ -35,6 +36,8 @@ void AddCatalogCommands(CLI::App& app, CommandContext& ctx);  // get, describe, 
 void AddWaiverCommand(CLI::App& app, CommandContext& ctx);
 void AddPublishCommand(CLI::App& app, CommandContext& ctx);
 void AddRunCommand(CLI::App& app, CommandContext& ctx);
+void AddAccessCommands(CLI::App& app, CommandContext& ctx);  // principal, access
+void AddQueryCommands(CLI::App& app, CommandContext& ctx);   // query, usage, cost
 void AddQuarantineCommand(CLI::App& app, CommandContext& ctx);
 void AddLineageCommands(CLI::App& app, CommandContext& ctx);  // lineage, impact
 void AddGcCommand(CLI::App& app, CommandContext& ctx);

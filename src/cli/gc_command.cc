@@ -43,7 +43,7 @@ void RunGc(CommandContext& ctx, bool dry_run, const std::string& format) {
   const storage::GcOptions options{.now = std::chrono::system_clock::now(),
                                    .dry_run = dry_run,
                                    .default_retention = storage::RetentionFromWorkspace(opened->ws.settings),
-                                   .actor = Actor()};
+                                   .actor = Actor(ctx)};
   auto report = storage::CollectGarbage(*opened->store, storage::DefaultFileSystem(), roots, options);
   if (!report.ok()) {
     ctx.err << "weft gc: " << report.status().message() << "\n";

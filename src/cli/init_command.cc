@@ -1,7 +1,11 @@
-// weft init [DIR] [--name NAME]
+// weft init [DIR] [--name NAME]: the workspace, its secret, and the person
+// who ran it registered as a platform admin (--as, $WEFT_USER or $USER).
 #include <ostream>
 
+#include "access/principals.h"
+#include "catalog/store.h"
 #include "cli/commands.h"
+#include "cli/workspace_context.h"
 #include "control/workspace.h"
 
 namespace weft::cli {
@@ -19,9 +23,28 @@ void AddInitCommand(CLI::App& app, CommandContext& ctx) {
       ctx.exit_code = ws.status().code() == StatusCode::kAlreadyExists ? kExitUsage : kExitFindings;
       return;
     }
+    const std::string admin = Actor(ctx);
+    Status s = control::LoadOrCreateSecret(*ws).status();
+    if (s.ok()) {
+      auto store = catalog::OpenStore(ws->CatalogLocation());
+      auto txn = store.ok() ? (*store)->BeginWrite() : Result<std::unique_ptr<catalog::Transaction>>(store.status());
+      s = txn.status();
+      if (s.ok()) s = (*txn)->EnsurePrincipal({.name = admin, .kind = "user"});
+      if (s.ok())
+        s = (*txn)->ReplaceMemberships(access::PrincipalSource(admin),
+                                       {{.group = access::kAdminsGroup, .principal = admin, .role = "admin",
+                                         .source = access::PrincipalSource(admin)}});
+      if (s.ok()) s = (*txn)->Commit();
+    }
+    if (!s.ok()) {
+      ctx.err << "weft init: " << s.message() << "\n";
+      ctx.exit_code = kExitFindings;
+      return;
+    }
     ctx.out << "Created workspace '" << ws->settings.name << "' in " << ws->root.string() << "\n"
             << "  settings  " << ws->SettingsFile().string() << "\n"
             << "  catalog   " << ws->CatalogLocation() << "\n"
+            << "  admin     " << admin << " (platform:admins)\n"
             << "Next: weft apply -f DIR --workspace " << ws->root.string() << "\n";
   });
 }

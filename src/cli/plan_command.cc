@@ -104,7 +104,7 @@ void AddPlanLike(CLI::App& app, CommandContext& ctx, bool apply) {
       return;
     }
     auto plan = control::MakePlan(opened->ws, *opened->store, tree.documents, tree.diagnostics,
-                                  {.prune = args->prune, .actor = Actor()});
+                                  {.prune = args->prune, .actor = Actor(ctx)});
     if (!plan.ok()) {
       ctx.err << "weft " << (apply ? "apply" : "plan") << ": " << plan.status().message() << "\n";
       ctx.exit_code = kExitFindings;

@@ -19,7 +19,8 @@
 #include "cli/workspace_context.h"
 #include "common/strings.h"
 #include "engine/duckdb_sql_validator.h"
-#include "lineage/runner.h"
+#include "access/access_control.h"
+#include "query/runner.h"
 #include "quality/publisher.h"
 
 namespace weft::cli {
@@ -134,7 +135,7 @@ void Execute(const std::string& command, const std::string& output, CommandConte
              const std::function<Result<quality::PublishReport>(catalog::Store&, const quality::PublishRequest&)>& run) {
   auto open = OpenWorkspaceOrReport(ctx);
   if (!open) return;
-  req.actor = Actor();
+  req.actor = Actor(ctx);
   req.memory_limit = open->ws.settings.query_memory_limit;
   req.threads = static_cast<int>(open->ws.settings.query_threads.value_or(0));
   req.temp_dir = open->ws.root / "tmp";
@@ -189,9 +190,16 @@ void RunDerived(const RunArgs& args, CommandContext& ctx) {
     ctx.exit_code = kExitFindings;
     return;
   }
+  auto is_type = [&p = **parser](const std::string& t) { return p.IsType(t); };
   Execute("run", args.output, ctx, quality::PublishRequest{.target = args.target},
-          [&](catalog::Store& store, const quality::PublishRequest& req) {
-            return lineage::RunDerived(store, **parser, req);
+          [&](catalog::Store& store, const quality::PublishRequest& req) -> Result<quality::PublishReport> {
+            auto ws = control::FindWorkspace(ctx.workspace);
+            if (!ws.ok()) return ws.status();
+            ASSIGN_OR_RETURN(std::string secret, control::LoadOrCreateSecret(*ws));
+            ASSIGN_OR_RETURN(auto access, access::AccessControl::Load(store, {.masking = ws->settings.masking,
+                                                                              .key = secret,
+                                                                              .is_duckdb_type = is_type}));
+            return query::RunDerived(store, **parser, access, req);
           });
 }
 

@@ -48,7 +48,7 @@ void AddWaiverCommand(CLI::App& app, CommandContext& ctx) {
       rec.expires_at = *expiry;
       auto txn = opened->store->BeginWrite();
       Result<int64_t> id = txn.ok() ? (*txn)->AddWaiver(rec) : Result<int64_t>(txn.status());
-      Status s = id.ok() ? (*txn)->AppendAudit({0, "", Actor(), "waiver.add", "policy:" + rec.policy_id, "",
+      Status s = id.ok() ? (*txn)->AppendAudit({0, "", Actor(ctx), "waiver.add", "policy:" + rec.policy_id, "",
                                                  rec.subject, rec.reason + " (approved by " + rec.approver + ")"})
                          : id.status();
       if (s.ok()) s = (*txn)->Commit();
@@ -70,7 +70,7 @@ void AddWaiverCommand(CLI::App& app, CommandContext& ctx) {
       if (!opened) return;
       auto txn = opened->store->BeginWrite();
       Status s = txn.ok() ? (*txn)->DeleteWaiver(*id) : txn.status();
-      if (s.ok()) s = (*txn)->AppendAudit({0, "", Actor(), "waiver.remove", "waiver:" + std::to_string(*id), "", "", ""});
+      if (s.ok()) s = (*txn)->AppendAudit({0, "", Actor(ctx), "waiver.remove", "waiver:" + std::to_string(*id), "", "", ""});
       if (s.ok()) s = (*txn)->Commit();
       if (!s.ok()) {
         ctx.err << "weft waiver remove: " << s.message() << "\n";

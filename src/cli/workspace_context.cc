@@ -21,7 +21,8 @@ std::optional<OpenWorkspace> OpenWorkspaceOrReport(CommandContext& ctx) {
   return OpenWorkspace{std::move(*ws), std::move(*store)};
 }
 
-std::string Actor() {
+std::string Actor(const CommandContext& ctx) {
+  if (!ctx.as.empty()) return ctx.as;
   for (const char* var : {"WEFT_USER", "USER"})
     if (const char* v = std::getenv(var); v && *v) return v;
   return "unknown";

@@ -19,8 +19,10 @@ struct OpenWorkspace {
 // Reports the error on ctx.err and sets the exit code when it fails.
 std::optional<OpenWorkspace> OpenWorkspaceOrReport(CommandContext& ctx);
 
-// Who is acting: $WEFT_USER, else $USER (trusted local mode; the server
-// issue adds tokens).
-std::string Actor();
+// Who is acting: --as, else $WEFT_USER, else $USER. This is the trusted
+// local mode (docs/security.md): whoever runs the binary on the workspace
+// may act as anyone, as they could read its files anyway; the server
+// authenticates with tokens instead.
+std::string Actor(const CommandContext& ctx);
 
 }  // namespace weft::cli

@@ -1,5 +1,7 @@
 #include "common/hashing.h"
 
+#include <openssl/rand.h>
+
 #include <openssl/sha.h>
 
 namespace weft {
@@ -15,6 +17,18 @@ std::string Sha256Hex(std::string_view data) {
     out += kHex[b & 0xF];
   }
   return out;
+}
+
+std::string RandomHex(size_t bytes) {
+  std::string raw(bytes, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes)) != 1) return "";
+  static const char kHex[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned char c : raw) {
+    hex += kHex[c >> 4];
+    hex += kHex[c & 15];
+  }
+  return hex;
 }
 
 }  // namespace weft

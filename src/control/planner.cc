@@ -714,7 +714,7 @@ Result<ApplyResult> Apply(const Workspace&, catalog::Store& store, storage::File
   for (const auto& d : plan.domains) RETURN_IF_ERROR(txn->UpsertDomain(d));
   std::set<std::string> seen_principals;
   for (const auto& p : plan.principals)
-    if (seen_principals.insert(p.name).second) RETURN_IF_ERROR(txn->UpsertPrincipal(p));
+    if (seen_principals.insert(p.name).second) RETURN_IF_ERROR(txn->EnsurePrincipal(p));
   for (const auto& [source, members] : plan.memberships) RETURN_IF_ERROR(txn->ReplaceMemberships(source, members));
   for (const auto& p : plan.products) RETURN_IF_ERROR(txn->UpsertProduct(p));
   for (const auto& c : plan.contract_versions) RETURN_IF_ERROR(txn->InsertContractVersion(c));

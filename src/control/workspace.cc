@@ -4,6 +4,7 @@
 
 #include "catalog/store.h"
 #include "common/files.h"
+#include "common/hashing.h"
 #include "common/strings.h"
 #include "spec/lint.h"
 #include "spec/loader.h"
@@ -96,6 +97,26 @@ Result<Workspace> FindWorkspace(const std::string& explicit_dir) {
   }
   return Status::NotFound(
       "no weft workspace here: run 'weft init DIR', or point to one with --workspace DIR or WEFT_HOME");
+}
+
+Result<std::string> LoadOrCreateSecret(const Workspace& ws) {
+  const fs::path file = ws.root / "secret.key";
+  std::error_code ec;
+  if (!fs::exists(file, ec)) {
+    std::string secret = RandomHex(32);
+    if (secret.empty()) return Status::Internal("the system's random generator failed; cannot create " + file.string());
+    // Written to a temporary name and linked into place, so two processes
+    // racing to create it agree on one secret.
+    fs::path tmp = file.string() + "." + RandomHex(4) + ".tmp";
+    RETURN_IF_ERROR(WriteStringToFile(tmp, secret + "\n"));
+    fs::permissions(tmp, fs::perms::owner_read | fs::perms::owner_write, ec);
+    fs::create_hard_link(tmp, file, ec);  // fails if another process won: its secret stands
+    fs::remove(tmp, ec);
+  }
+  ASSIGN_OR_RETURN(std::string text, ReadFileToString(file));
+  std::string secret(Trim(text));
+  if (secret.size() < 32) return Status::FailedPrecondition(file.string() + " holds no usable secret (too short)");
+  return secret;
 }
 
 Result<Workspace> InitWorkspace(const fs::path& dir, const std::string& mesh_name) {

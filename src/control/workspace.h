@@ -31,6 +31,11 @@ struct Workspace {
   std::filesystem::path ResolvePath(const std::string& relative) const;
 };
 
+// The workspace secret (<root>/secret.key, owner-only): the key of the hash
+// masks, so equal values hash equal across products and workspaces differ.
+// Created on first use.
+Result<std::string> LoadOrCreateSecret(const Workspace& ws);
+
 // Reads weft.yaml in `root` (errors carry file:line:col).
 Result<Workspace> LoadWorkspace(const std::filesystem::path& root);
 

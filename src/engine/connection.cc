@@ -90,4 +90,26 @@ void Connection::Interrupt() {
   if (conn_ != nullptr) duckdb_interrupt(conn_);
 }
 
+std::map<std::string, std::string> Connection::ProfilingMetrics() const {
+  std::map<std::string, std::string> out;
+  duckdb_profiling_info info = duckdb_get_profiling_info(conn_);
+  if (info == nullptr) return out;
+  // The info belongs to the connection; the values it hands out are ours.
+  duckdb_value metrics = duckdb_profiling_info_get_metrics(info);
+  if (metrics == nullptr) return out;
+  for (idx_t i = 0, n = duckdb_get_map_size(metrics); i < n; ++i) {
+    duckdb_value key = duckdb_get_map_key(metrics, i);
+    duckdb_value value = duckdb_get_map_value(metrics, i);
+    char* k = duckdb_get_varchar(key);
+    char* v = duckdb_get_varchar(value);
+    if (k && v) out[k] = v;
+    duckdb_free(k);
+    duckdb_free(v);
+    duckdb_destroy_value(&key);
+    duckdb_destroy_value(&value);
+  }
+  duckdb_destroy_value(&metrics);
+  return out;
+}
+
 }  // namespace weft::engine

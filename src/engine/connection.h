@@ -14,6 +14,8 @@
 
 #include <duckdb.h>
 
+#include <map>
+#include <string>
 #include <string_view>
 
 #include "common/status.h"
@@ -52,6 +54,11 @@ class Connection {
   // with an "Interrupted" error. Safe from any thread: this is how a watchdog
   // enforces a time limit.
   void Interrupt();
+  // The metrics DuckDB's profiler recorded for the last query on this
+  // connection (CPU_TIME, LATENCY, CUMULATIVE_ROWS_SCANNED, TOTAL_BYTES_READ,
+  // ROWS_RETURNED, ...), as text by name; empty unless profiling was enabled
+  // (PRAGMA enable_profiling = 'no_output') before the query.
+  std::map<std::string, std::string> ProfilingMetrics() const;
 
   duckdb_connection handle() const { return conn_; }
 

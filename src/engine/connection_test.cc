@@ -89,3 +89,21 @@ TEST_F(ConnectionTest, MovedFromConnectionFailsCleanly) {
 
 }  // namespace
 }  // namespace weft::engine
+
+namespace weft::engine {
+namespace {
+
+TEST_F(ConnectionTest, ProfilingMetricsMeterTheLastQuery) {
+  EXPECT_TRUE(conn_->ProfilingMetrics().empty());  // profiling is off
+  ASSERT_OK(conn_->Execute("PRAGMA enable_profiling = 'no_output'"));
+  ASSERT_OK(conn_->Query("SELECT sum(i) FROM range(100000) t(i)").status());
+  auto m = conn_->ProfilingMetrics();
+  ASSERT_TRUE(m.count("CPU_TIME")) << m.size();
+  EXPECT_GE(std::stod(m.at("CPU_TIME")), 0.0);
+  ASSERT_TRUE(m.count("ROWS_RETURNED"));
+  EXPECT_EQ(m.at("ROWS_RETURNED"), "1");
+  ASSERT_TRUE(m.count("CUMULATIVE_ROWS_SCANNED"));
+}
+
+}  // namespace
+}  // namespace weft::engine

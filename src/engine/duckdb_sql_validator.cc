@@ -79,4 +79,14 @@ Status DuckDbSqlValidator::CheckRegex(std::string_view pattern) const {
   return Status::InvalidArgument("invalid regular expression '" + std::string(pattern) + "': " + reason);
 }
 
+bool DuckDbSqlValidator::IsType(const std::string& type) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = types_.find(type);
+  if (it != types_.end()) return it->second;
+  // One statement only: a "type" smuggling a second one is not a type.
+  bool ok = type.find(';') == std::string::npos && conn_.Query("SELECT CAST(NULL AS " + type + ")").ok();
+  types_.emplace(type, ok);
+  return ok;
+}
+
 }  // namespace weft::engine

@@ -24,6 +24,7 @@
 // query gateway's job, from the AST.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string_view>
@@ -61,6 +62,10 @@ class DuckDbSqlValidator : public spec::SqlValidator {
   // A non-OK Status means DuckDB itself could not be asked.
   Result<nlohmann::json> SerializeSql(std::string_view sql) const;
 
+  // Whether `type` is a DuckDB type name (e.g. "DECIMAL(12,2)"), asked of
+  // this private instance once per name.
+  bool IsType(const std::string& type) const;
+
  private:
   DuckDbSqlValidator(Database db, Connection conn, PreparedStatement serialize, PreparedStatement regex)
       : db_(std::move(db)), conn_(std::move(conn)), serialize_(std::move(serialize)), regex_(std::move(regex)) {}
@@ -69,10 +74,11 @@ class DuckDbSqlValidator : public spec::SqlValidator {
   // Constant after construction (destroyed in reverse order: statement,
   // connection, database).
   Database db_;
-  Connection conn_;
+  mutable Connection conn_;  // used under mu_ (IsType)
   // Protected by mu_: binding and executing mutate the statement.
   mutable PreparedStatement serialize_;
   mutable PreparedStatement regex_;
+  mutable std::map<std::string, bool> types_;  // Protected by mu_
 };
 
 }  // namespace weft::engine

@@ -469,8 +469,9 @@ class Publisher {
                                           b.snapshot_dir.string() + "; run weft gc and publish it again");
       std::string schema = SqlIdent(b.address.substr(0, dot));
       RETURN_IF_ERROR(conn.Execute("CREATE SCHEMA IF NOT EXISTS " + schema + "; CREATE VIEW " + schema + "." +
-                                   SqlIdent(b.address.substr(dot + 1)) + " AS SELECT * FROM read_parquet([" +
-                                   Join(files, ", ") + "])"));
+                                   SqlIdent(b.address.substr(dot + 1)) + " AS SELECT " +
+                                   (b.select_list.empty() ? "*" : b.select_list) + " FROM read_parquet([" +
+                                   Join(files, ", ") + "])" + (b.row_filter.empty() ? "" : " WHERE " + b.row_filter)));
       allowed.insert(b.snapshot_dir.string() + "/");
     }
     for (const auto& fk : plan.foreign_keys)

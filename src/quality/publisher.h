@@ -47,7 +47,7 @@ struct PublishProgress {
 };
 
 // A derived product's input: its transform SELECT over upstream snapshots.
-// The caller (lineage/runner.h) has checked that the SQL reads only these
+// The caller (query/runner.h) has checked that the SQL reads only these
 // addresses; the publisher binds each to its snapshot's files as a view and
 // runs the SQL in a DuckDB instance that can read nothing else.
 struct TransformInput {
@@ -57,6 +57,11 @@ struct TransformInput {
     int64_t major = 0;
     std::string snapshot_id;  // its current snapshot
     std::filesystem::path snapshot_dir;
+    // What the reader may see (access/): the view's select list over the raw
+    // columns, masks applied (empty: every column as stored), and its row
+    // filter (empty: every row).
+    std::string select_list;
+    std::string row_filter;
   };
   std::string sql;
   std::vector<Binding> bindings;

@@ -1,15 +1,17 @@
-#include "lineage/runner.h"
+#include "query/runner.h"
 
 #include <algorithm>
 #include <string>
 #include <vector>
 
+#include "access/principals.h"
 #include "common/strings.h"
-#include "lineage/graph.h"
+#include "lineage/sql_lineage.h"
+#include "query/gateway.h"
 #include "spec/loader.h"
 #include "spec/semver.h"
 
-namespace weft::lineage {
+namespace weft::query {
 
 namespace {
 
@@ -64,7 +66,7 @@ Result<ResolvedInput> ResolveInput(const spec::InputPort& in, const std::string&
 }  // namespace
 
 Result<quality::PublishReport> RunDerived(catalog::Store& store, const engine::DuckDbSqlValidator& parser,
-                                          quality::PublishRequest request) {
+                                          const access::AccessControl& access, quality::PublishRequest request) {
   std::string id = request.target.substr(0, request.target.find('@'));
   ASSIGN_OR_RETURN(std::vector<catalog::ProductRecord> products, store.ListProducts());
   auto product = std::find_if(products.begin(), products.end(), [&](const auto& p) { return p.id == id; });
@@ -87,30 +89,42 @@ Result<quality::PublishReport> RunDerived(catalog::Store& store, const engine::D
                                       " (it was applied by an older weft); re-apply it: weft apply -f DIR");
 
   ASSIGN_OR_RETURN(std::vector<catalog::PortVersionRecord> ports, store.ListPortVersions());
-  ASSIGN_OR_RETURN(Mesh mesh, MeshFromCatalog(store));
-  InputSchemas schemas;
+  const std::string now = NowIso();
+  const std::string service = "svc." + product->domain;
+  ASSIGN_OR_RETURN(access::Principal reader, access::LoadPrincipal(store, service));
+  lineage::InputSchemas schemas;
   quality::TransformInput transform{.sql = product->transform_sql, .bindings = {}};
   std::vector<std::string> warnings;
+  catalog::UsageRecord usage{.at = now, .principal = service, .consumer_domain = product->domain, .kind = "run"};
   for (const auto& in : spec.input_ports) {
     ASSIGN_OR_RETURN(ResolvedInput r, ResolveInput(in, id, products, ports));
     std::string versioned = r.product_id + "_v" + std::to_string(r.major);
-    for (const auto& mp : mesh.products)
-      if (mp.id == r.product_id && mp.addresses.count(versioned)) schemas[r.address] = mp.addresses.at(versioned);
-    if (r.port->status == "deprecated")
-      warnings.push_back("input " + versioned + " is deprecated" +
-                         (r.port->end_of_life.empty() ? "" : " (end of life " + r.port->end_of_life + ")") +
-                         "; move the input port to a newer major");
     ASSIGN_OR_RETURN(std::vector<catalog::SnapshotRecord> snapshots, store.ListSnapshots(r.product_id));
     auto current = std::find_if(snapshots.begin(), snapshots.end(), [&](const auto& s) { return s.major == r.major; });
+    std::string contract_version = current == snapshots.end() ? r.port->version : current->contract_version;
+    auto read = access.Authorize(reader, r.product_id, r.major, contract_version, now);
+    if (!read.ok())
+      return Status(read.status().code(), "the run of " + id + " reads as " + service + ": " +
+                                              std::string(read.status().message()));
+    for (const auto& w : read->warnings) warnings.push_back("input " + w);
     if (current == snapshots.end())
       return Status::FailedPrecondition("input " + versioned + " of " + id + " has no snapshot yet; publish it first: " +
                                         "weft publish " + r.product_id + "@v" + std::to_string(r.major) + " FILE");
+    std::vector<std::string> exprs;
+    for (const auto& c : read->columns) {
+      exprs.push_back(c.expression);
+      schemas[r.address].push_back(c.name);
+    }
     transform.bindings.push_back({.address = r.address, .product_id = r.product_id, .major = r.major,
-                                  .snapshot_id = current->id, .snapshot_dir = current->path});
+                                  .snapshot_id = current->id, .snapshot_dir = current->path,
+                                  .select_list = Join(exprs, ", "), .row_filter = read->row_filter});
+    usage.products.push_back(versioned);
+    usage.rows_scanned += current->rows;
+    usage.bytes_scanned += current->bytes;
   }
   // The same analysis lineage shows: it refuses what is not a declared input.
   ASSIGN_OR_RETURN(nlohmann::json ast, parser.SerializeSql(transform.sql));
-  Result<SqlLineage> analyzed = AnalyzeSelect(ast, schemas, transform.sql);
+  Result<lineage::SqlLineage> analyzed = lineage::AnalyzeSelect(ast, schemas, transform.sql);
   if (!analyzed.ok())
     return Status::InvalidArgument("the transform of " + id + " cannot run: " + std::string(analyzed.status().message()) +
                                    " (its inputs are the declared inputPorts: " + [&] {
@@ -118,11 +132,24 @@ Result<quality::PublishReport> RunDerived(catalog::Store& store, const engine::D
                                      for (const auto& b : transform.bindings) names.push_back(b.address);
                                      return Join(names, ", ");
                                    }() + ")");
+  for (const auto& ref : analyzed->referenced)
+    for (const auto& b : transform.bindings)
+      if (b.address == ref.relation) usage.columns.push_back(b.product_id + "_v" + std::to_string(b.major) + "." + ref.column);
   request.files.clear();
   request.transform = std::move(transform);
   ASSIGN_OR_RETURN(quality::PublishReport report, quality::Publish(store, request));
   report.warnings.insert(report.warnings.begin(), warnings.begin(), warnings.end());
+  if (report.outcome != "duplicate") {
+    // The run's own engine time is the publish's; it reads its inputs whole,
+    // so their sizes are what it scanned. Not priced: a domain's own
+    // products are its storage line, not a query.
+    usage.wall_seconds = report.seconds;
+    usage.rows_returned = report.checks.rows_in;
+    usage.status = "ok";
+    auto txn = store.BeginWrite();
+    if (txn.ok() && (*txn)->InsertUsage(usage).ok()) (*txn)->Commit().IgnoreError();
+  }
   return report;
 }
 
-}  // namespace weft::lineage
+}  // namespace weft::query

@@ -1,7 +1,8 @@
 // Derived runs end to end on a temporary workspace: the publish fixture tree
 // (shop.orders, the customer golden record) plus tests/fixtures/run/ (two
-// products of finance derived from them), applied through the planner.
-#include "lineage/runner.h"
+// products of finance derived from them), applied through the planner, with
+// svc.finance granted its inputs (the grants are what a run reads through).
+#include "query/runner.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -17,7 +18,7 @@
 #include "engine/database.h"
 #include "spec/loader.h"
 
-namespace weft::lineage {
+namespace weft::query {
 namespace {
 
 namespace fs = std::filesystem;
@@ -48,6 +49,15 @@ class RunnerTest : public ::testing::Test {
     ASSERT_OK(plan);
     for (const auto& r : plan->refusals) ADD_FAILURE() << r.file << ": " << r.message;
     ASSERT_OK(control::Apply(ws_, *store_, storage::DefaultFileSystem(), *plan));
+    for (const std::string product : {"shop.orders", "customer.customers"}) GrantFinance(product);
+  }
+
+  void GrantFinance(const std::string& product, const std::string& row_filter = "") {
+    ASSERT_OK_AND_ASSIGN(auto txn, store_->BeginWrite());
+    ASSERT_OK(txn->InsertGrant({.product_id = product, .major = 1, .grantee = "svc.finance", .purpose = "derived products",
+                                .row_filter = row_filter, .granted_by = "tester"})
+                  .status());
+    ASSERT_OK(txn->Commit());
   }
   void TearDown() override {
     store_.reset();
@@ -68,7 +78,12 @@ class RunnerTest : public ::testing::Test {
     }
   }
 
-  Result<quality::PublishReport> Run(const std::string& target) { return RunDerived(*store_, *parser_, Request(target)); }
+  Result<quality::PublishReport> Run(const std::string& target) {
+    ASSIGN_OR_RETURN(auto access, access::AccessControl::Load(*store_, {.masking = {{"pii", "hash"}}, .key = kKey}));
+    return RunDerived(*store_, *parser_, access, Request(target));
+  }
+
+  static constexpr const char* kKey = "0123456789abcdef0123456789abcdef";
 
   // The rows of a snapshot, as text, ordered.
   std::vector<std::vector<std::optional<std::string>>> SnapshotRows(const std::string& dir) {
@@ -172,6 +187,32 @@ TEST_F(RunnerTest, SqlReadingAnUndeclaredInputIsRefused) {
   EXPECT_TRUE(history.empty());
 }
 
+TEST_F(RunnerTest, TheRunReadsThroughTheServicePrincipalsGrants) {
+  PublishSources();
+  // Only rows of customers in DE: the grant's row filter holds inside the run.
+  ASSERT_OK_AND_ASSIGN(auto grants, store_->ListGrants());
+  for (const auto& g : grants) {
+    ASSERT_OK_AND_ASSIGN(auto txn, store_->BeginWrite());
+    ASSERT_OK(txn->RevokeGrant(g.id, "tester", ""));
+    ASSERT_OK(txn->Commit());
+  }
+  auto refused = Run("finance.spend");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_THAT(refused.status().message(), HasSubstr("reads as svc.finance: no grant on"));
+  GrantFinance("shop.orders");
+  GrantFinance("customer.customers", "country = 'DE'");
+  ASSERT_OK_AND_ASSIGN(quality::PublishReport r, Run("finance.spend"));
+  // C2 and C3 join no visible customer: no country, quarantined.
+  EXPECT_EQ(r.outcome, "published");
+  EXPECT_EQ(r.checks.rows_valid, 1);
+  ASSERT_OK_AND_ASSIGN(auto usage, store_->ListUsage({.product_id = "customer.customers"}));
+  ASSERT_FALSE(usage.empty());
+  EXPECT_EQ(usage.back().kind, "run");
+  EXPECT_EQ(usage.back().principal, "svc.finance");
+  EXPECT_EQ(usage.back().consumer_domain, "finance");
+}
+
 TEST_F(RunnerTest, ASourceProductCannotBeRun) {
   auto r = Run("shop.orders");
   ASSERT_FALSE(r.ok());
@@ -201,4 +242,4 @@ TEST_F(RunnerTest, TheRunSandboxReadsNoOtherFile) {
 }
 
 }  // namespace
-}  // namespace weft::lineage
+}  // namespace weft::query

@@ -49,6 +49,16 @@ class DataPlaneTest : public AppliedMeshTest {
 };
 
 TEST_F(DataPlaneTest, DerivedProductsRunAfterTheirInputsArePublished) {
+  // The runs read as svc.finance: without grants on the inputs, refused.
+  RunResult ungranted = Weft({"run", "finance.revenue_daily"});
+  EXPECT_EQ(ungranted.exit_code, 1) << ungranted;
+  EXPECT_THAT(ungranted.err, HasSubstr("reads as svc.finance: no grant on"));
+  for (const auto& [product, owner] : std::vector<std::pair<std::string, std::string>>{
+           {"sales.orders", "carol@retail.example"}, {"customer.customers", "alice@retail.example"},
+           {"marketing.campaigns", "erin@retail.example"}, {"marketing.leads", "erin@retail.example"}}) {
+    RunResult g = Weft({"access", "grant", product, "--to", "svc.finance", "--purpose", "derived products", "--as", owner});
+    ASSERT_EQ(g.exit_code, 0) << g;
+  }
   RunResult early = Weft({"run", "finance.revenue_daily"});
   EXPECT_EQ(early.exit_code, 1) << early;
   EXPECT_THAT(early.err, HasSubstr("has no snapshot yet; publish it first"));

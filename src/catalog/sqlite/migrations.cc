@@ -242,10 +242,71 @@ constexpr const char* kTransformSchema = R"sql(
 ALTER TABLE products ADD COLUMN transform_sql TEXT NOT NULL DEFAULT '';
 )sql";
 
+// Version 4: governed sharing. Requests and grants are kept after they are
+// decided, revoked or expired: they are the access history. Usage is one row
+// per governed read, the input of showback and budgets.
+constexpr const char* kSharingSchema = R"sql(
+CREATE TABLE access_requests (
+  id INTEGER PRIMARY KEY,
+  product_id TEXT NOT NULL,
+  major INTEGER NOT NULL,
+  principal TEXT NOT NULL,
+  grantee TEXT NOT NULL,
+  columns TEXT NOT NULL,  -- JSON array; empty: every column
+  purpose TEXT NOT NULL,
+  until TEXT NOT NULL,
+  status TEXT NOT NULL,   -- pending | approved | denied
+  created_at TEXT NOT NULL,
+  decided_by TEXT NOT NULL,
+  decided_at TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  grant_id INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE grants (
+  id INTEGER PRIMARY KEY,
+  product_id TEXT NOT NULL,
+  major INTEGER NOT NULL,
+  grantee TEXT NOT NULL,     -- a principal, a group (team:x) or domain:x
+  columns TEXT NOT NULL,     -- JSON array; empty: every column
+  purpose TEXT NOT NULL,
+  expires_at TEXT NOT NULL,  -- empty: never
+  clearances TEXT NOT NULL,  -- JSON array of classifications
+  row_filter TEXT NOT NULL,
+  granted_by TEXT NOT NULL,
+  granted_at TEXT NOT NULL,
+  request_id INTEGER NOT NULL,
+  revoked_by TEXT NOT NULL,
+  revoked_at TEXT NOT NULL   -- empty: in force (unless expired)
+) STRICT;
+CREATE INDEX grants_by_product ON grants (product_id, major);
+
+CREATE TABLE usage (
+  id INTEGER PRIMARY KEY,
+  at TEXT NOT NULL,
+  principal TEXT NOT NULL,
+  consumer_domain TEXT NOT NULL,
+  kind TEXT NOT NULL,        -- query | run
+  products TEXT NOT NULL,    -- JSON array of addresses
+  columns TEXT NOT NULL,     -- JSON array of address.column
+  rows_scanned INTEGER NOT NULL,
+  bytes_scanned INTEGER NOT NULL,
+  rows_returned INTEGER NOT NULL,
+  cpu_seconds REAL NOT NULL,
+  wall_seconds REAL NOT NULL,
+  cost REAL NOT NULL,
+  status TEXT NOT NULL,      -- ok | refused | error
+  message TEXT NOT NULL
+) STRICT;
+CREATE INDEX usage_by_time ON usage (at);
+CREATE INDEX usage_by_consumer ON usage (consumer_domain, at);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "initial schema", kInitialSchema},
     {2, "data plane: snapshot paths, publishes, quality results", kDataPlaneSchema},
     {3, "derived products: transform SQL", kTransformSchema},
+    {4, "governed sharing: access requests, grants, usage", kSharingSchema},
 };
 
 Result<int64_t> ReadPragma(Connection& conn, const char* name) {

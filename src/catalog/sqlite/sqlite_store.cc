@@ -168,6 +168,61 @@ constexpr const char* kQualityResultColumns =
     "publish_id, rule_id, kind, object, column_name, severity, dimension, failing_rows, checked_rows, value, "
     "threshold, passed, row_level";
 
+constexpr const char* kAccessRequestColumns =
+    "id, product_id, major, principal, grantee, columns, purpose, until, status, created_at, decided_by, decided_at, "
+    "reason, grant_id";
+constexpr const char* kGrantColumns =
+    "id, product_id, major, grantee, columns, purpose, expires_at, clearances, row_filter, granted_by, granted_at, "
+    "request_id, revoked_by, revoked_at";
+constexpr const char* kUsageColumns =
+    "id, at, principal, consumer_domain, kind, products, columns, rows_scanned, bytes_scanned, rows_returned, "
+    "cpu_seconds, wall_seconds, cost, status, message";
+
+Result<AccessRequestRecord> DecodeAccessRequest(const Statement& s) {
+  AccessRequestRecord r{
+      .id = s.Int(0), .product_id = s.Text(1), .major = s.Int(2), .principal = s.Text(3), .grantee = s.Text(4)};
+  ASSIGN_OR_RETURN(r.columns, FromJson<std::vector<std::string>>(s.Text(5), "access_requests.columns"));
+  r.purpose = s.Text(6);
+  r.until = s.Text(7);
+  r.status = s.Text(8);
+  r.created_at = s.Text(9);
+  r.decided_by = s.Text(10);
+  r.decided_at = s.Text(11);
+  r.reason = s.Text(12);
+  r.grant_id = s.Int(13);
+  return r;
+}
+
+Result<GrantRecord> DecodeGrant(const Statement& s) {
+  GrantRecord g{.id = s.Int(0), .product_id = s.Text(1), .major = s.Int(2), .grantee = s.Text(3)};
+  ASSIGN_OR_RETURN(g.columns, FromJson<std::vector<std::string>>(s.Text(4), "grants.columns"));
+  g.purpose = s.Text(5);
+  g.expires_at = s.Text(6);
+  ASSIGN_OR_RETURN(g.clearances, FromJson<std::vector<std::string>>(s.Text(7), "grants.clearances"));
+  g.row_filter = s.Text(8);
+  g.granted_by = s.Text(9);
+  g.granted_at = s.Text(10);
+  g.request_id = s.Int(11);
+  g.revoked_by = s.Text(12);
+  g.revoked_at = s.Text(13);
+  return g;
+}
+
+Result<UsageRecord> DecodeUsage(const Statement& s) {
+  UsageRecord u{.id = s.Int(0), .at = s.Text(1), .principal = s.Text(2), .consumer_domain = s.Text(3), .kind = s.Text(4)};
+  ASSIGN_OR_RETURN(u.products, FromJson<std::vector<std::string>>(s.Text(5), "usage.products"));
+  ASSIGN_OR_RETURN(u.columns, FromJson<std::vector<std::string>>(s.Text(6), "usage.columns"));
+  u.rows_scanned = s.Int(7);
+  u.bytes_scanned = s.Int(8);
+  u.rows_returned = s.Int(9);
+  u.cpu_seconds = s.Double(10);
+  u.wall_seconds = s.Double(11);
+  u.cost = s.Double(12);
+  u.status = s.Text(13);
+  u.message = s.Text(14);
+  return u;
+}
+
 Result<SnapshotRecord> DecodeSnapshot(const Statement& s) {
   return SnapshotRecord{.id = s.Text(0),
                         .product_id = s.Text(1),
@@ -330,6 +385,16 @@ class SqliteTransaction final : public Transaction {
         INSERT INTO principals (name, kind, display_name, attributes) VALUES (?1, ?2, ?3, ?4)
         ON CONFLICT (name) DO UPDATE SET
           kind = excluded.kind, display_name = excluded.display_name, attributes = excluded.attributes)sql",
+               p.name, p.kind, p.display_name, ToJson(p.attributes))
+        .WithContext("while saving principal " + p.name);
+  }
+
+  Status EnsurePrincipal(const PrincipalRecord& p) override {
+    RETURN_IF_ERROR(RequireKey(p.name, "the principal name"));
+    return Run(R"sql(
+        INSERT INTO principals (name, kind, display_name, attributes) VALUES (?1, ?2, ?3, ?4)
+        ON CONFLICT (name) DO UPDATE SET
+          display_name = CASE WHEN display_name = '' THEN excluded.display_name ELSE display_name END)sql",
                p.name, p.kind, p.display_name, ToJson(p.attributes))
         .WithContext("while saving principal " + p.name);
   }
@@ -571,6 +636,68 @@ class SqliteTransaction final : public Transaction {
     return Status::Ok();
   }
 
+  Result<int64_t> InsertAccessRequest(const AccessRequestRecord& r) override {
+    RETURN_IF_ERROR(RequireKey(r.product_id, "the requested product"));
+    RETURN_IF_ERROR(RequireKey(r.principal, "the requesting principal"));
+    RETURN_IF_ERROR(Run(fmt::format(R"sql(
+        INSERT INTO access_requests (product_id, major, principal, grantee, columns, purpose, until, status,
+                                     created_at, decided_by, decided_at, reason, grant_id)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, COALESCE(NULLIF(?9, ''), {}), ?10, ?11, ?12, ?13))sql",
+                                    kNowSql),
+                        r.product_id, r.major, r.principal, r.grantee.empty() ? r.principal : r.grantee,
+                        ToJson(r.columns), r.purpose, r.until, r.status,
+                        r.created_at, r.decided_by, r.decided_at, r.reason, r.grant_id)
+                        .WithContext("while recording an access request for " + r.product_id));
+    return conn_.LastInsertRowid();
+  }
+
+  Status UpdateAccessRequest(const AccessRequestRecord& r) override {
+    RETURN_IF_ERROR(Run(R"sql(
+        UPDATE access_requests SET status = ?2, decided_by = ?3, decided_at = ?4, reason = ?5, grant_id = ?6
+        WHERE id = ?1)sql",
+                        r.id, r.status, r.decided_by, r.decided_at, r.reason, r.grant_id)
+                        .WithContext(fmt::format("while deciding access request {}", r.id)));
+    return RequireChanged(fmt::format("access request {}", r.id));
+  }
+
+  Result<int64_t> InsertGrant(const GrantRecord& g) override {
+    RETURN_IF_ERROR(RequireKey(g.product_id, "the granted product"));
+    RETURN_IF_ERROR(RequireKey(g.grantee, "the grantee"));
+    RETURN_IF_ERROR(Run(fmt::format(R"sql(
+        INSERT INTO grants (product_id, major, grantee, columns, purpose, expires_at, clearances, row_filter,
+                            granted_by, granted_at, request_id, revoked_by, revoked_at)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, COALESCE(NULLIF(?10, ''), {}), ?11, ?12, ?13))sql",
+                                    kNowSql),
+                        g.product_id, g.major, g.grantee, ToJson(g.columns), g.purpose, g.expires_at,
+                        ToJson(g.clearances), g.row_filter, g.granted_by, g.granted_at, g.request_id, g.revoked_by,
+                        g.revoked_at)
+                        .WithContext(fmt::format("while granting {} to {}", g.product_id, g.grantee)));
+    return conn_.LastInsertRowid();
+  }
+
+  Status RevokeGrant(int64_t id, const std::string& by, const std::string& at) override {
+    RETURN_IF_ERROR(Run(fmt::format(R"sql(
+        UPDATE grants SET revoked_by = ?2, revoked_at = COALESCE(NULLIF(?3, ''), {})
+        WHERE id = ?1 AND revoked_at = '')sql",
+                                    kNowSql),
+                        id, by, at)
+                        .WithContext(fmt::format("while revoking grant {}", id)));
+    return RequireChanged(fmt::format("grant {} (in force)", id));
+  }
+
+  Result<int64_t> InsertUsage(const UsageRecord& u) override {
+    RETURN_IF_ERROR(Run(fmt::format(R"sql(
+        INSERT INTO usage (at, principal, consumer_domain, kind, products, columns, rows_scanned, bytes_scanned,
+                           rows_returned, cpu_seconds, wall_seconds, cost, status, message)
+        VALUES (COALESCE(NULLIF(?1, ''), {}), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14))sql",
+                                    kNowSql),
+                        u.at, u.principal, u.consumer_domain, u.kind, ToJson(u.products), ToJson(u.columns),
+                        u.rows_scanned, u.bytes_scanned, u.rows_returned, u.cpu_seconds, u.wall_seconds, u.cost,
+                        u.status, u.message)
+                        .WithContext("while recording usage of " + u.principal));
+    return conn_.LastInsertRowid();
+  }
+
   Status Commit() override {
     RETURN_IF_ERROR(Run("UPDATE catalog_meta SET generation = generation + 1"));
     // On failure the transaction stays open and the destructor rolls it back.
@@ -791,6 +918,35 @@ Result<std::vector<QualityResultRecord>> SqliteStore::ListQualityResults(const s
                        "SELECT {} FROM quality_results WHERE publish_id = ?1 ORDER BY position", kQualityResultColumns)));
   RETURN_IF_ERROR(stmt.BindAll(publish_id));
   return CollectRows(stmt, DecodeQualityResult);
+}
+
+Result<std::vector<AccessRequestRecord>> SqliteStore::ListAccessRequests() {
+  std::lock_guard lock(read_mu_);
+  ASSIGN_OR_RETURN(Statement stmt,
+                   reader_.Prepare(fmt::format("SELECT {} FROM access_requests ORDER BY id", kAccessRequestColumns)));
+  return CollectRows(stmt, DecodeAccessRequest);
+}
+
+Result<std::vector<GrantRecord>> SqliteStore::ListGrants() {
+  std::lock_guard lock(read_mu_);
+  ASSIGN_OR_RETURN(Statement stmt, reader_.Prepare(fmt::format("SELECT {} FROM grants ORDER BY id", kGrantColumns)));
+  return CollectRows(stmt, DecodeGrant);
+}
+
+Result<std::vector<UsageRecord>> SqliteStore::ListUsage(const UsageFilter& filter) {
+  std::lock_guard lock(read_mu_);
+  // A product matches any of its majors: the addresses are "<id>_v<major>".
+  ASSIGN_OR_RETURN(Statement stmt, reader_.Prepare(fmt::format(R"sql(
+      SELECT {} FROM usage
+      WHERE (?1 = '' OR EXISTS (SELECT 1 FROM json_each(usage.products) AS p
+                                 WHERE p.value = ?1 OR p.value LIKE ?1 || '\_v%' ESCAPE '\'))
+        AND (?2 = '' OR consumer_domain = ?2)
+        AND (?3 = '' OR at >= ?3)
+        AND (?4 = '' OR at < ?4)
+      ORDER BY at, id)sql",
+                                                                   kUsageColumns)));
+  RETURN_IF_ERROR(stmt.BindAll(filter.product_id, filter.consumer_domain, filter.since, filter.until));
+  return CollectRows(stmt, DecodeUsage);
 }
 
 Result<SearchResult> SqliteStore::Search(const SearchQuery& query) {

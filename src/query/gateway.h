@@ -1,0 +1,109 @@
+// The governed query gateway: one SELECT over `domain.product` (the newest
+// major the principal may read) and `domain.product_vN` names, answered
+// from the products' Parquet snapshots in place, through per-query views
+// that apply the principal's masks and row filters — nothing is copied.
+//
+//   Gateway gw(store, access, parser, {.rate_card = ws.settings.rate_card});
+//   ASSIGN_OR_RETURN(QueryAnswer a, gw.Run(bob, {.sql = "SELECT country, count(*) FROM customer.customers GROUP BY 1"}));
+//
+// The path of a query (docs/security.md):
+//   1. budget: the consumer domain's month-to-date cost against its monthly
+//      budget: over the hard limit refuses, over the soft limit warns;
+//   2. parse with DuckDB (json_serialize_sql); collect the product names;
+//   3. authorize each (access_control.h) and pin its snapshot (current, or
+//      --at a snapshot id or a time);
+//   4. analyze the SELECT against the authorized columns only
+//      (lineage/sql_lineage.h): anything but a single SELECT, a relation that
+//      is not an authorized product (files, catalog views, other names), a
+//      table function, or a column outside the grant is refused here;
+//   5. a fresh in-memory DuckDB: one view per product name (masked columns,
+//      row filter) over the snapshot's files; then sandboxed
+//      (allowed_directories = those snapshots; external access off;
+//      configuration locked) and profiled;
+//   6. run, meter (CPU, rows and bytes scanned), price with the rate card,
+//      record usage — refused queries are recorded too, at no cost.
+//
+// Thread safety: Run may be called concurrently; each query has its own
+// DuckDB instance. The Store serializes the usage writes.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "access/access_control.h"
+#include "access/principals.h"
+#include "catalog/store.h"
+#include "common/status.h"
+#include "engine/duckdb_sql_validator.h"
+
+namespace weft::query {
+
+struct GatewayOptions {
+  std::map<std::string, double> rate_card;  // cpuSecond, gbScanned (weft.yaml rateCard)
+  std::string memory_limit;                 // per query
+  int threads = 0;
+  std::filesystem::path temp_dir;
+};
+
+struct QueryRequest {
+  std::string sql;
+  std::string at;  // a snapshot id (pins the product it belongs to) or an ISO 8601 time (pins every product)
+  std::string kind = "query";  // recorded in usage: query | run
+  // Set: the result is written there as Parquet (zstd) by DuckDB, not returned.
+  std::filesystem::path parquet_out;
+};
+
+// One product name the query read, as it was bound.
+struct BoundRelation {
+  std::string address;  // as written, lower-cased: "sales.orders" or "sales.orders_v1"
+  std::string product_id;
+  int64_t major = 0;
+  std::string snapshot_id;
+  std::filesystem::path snapshot_dir;
+  access::ReadAccess access;
+};
+
+struct QueryAnswer {
+  std::vector<std::string> columns;
+  std::vector<std::vector<std::optional<std::string>>> rows;  // empty with parquet_out
+  std::vector<BoundRelation> relations;
+  std::vector<std::string> warnings;
+  catalog::UsageRecord usage;
+  double overhead_seconds = 0;  // parse, authorize, views: everything before the query runs
+};
+
+class Gateway {
+ public:
+  Gateway(catalog::Store& store, const access::AccessControl& access, const engine::DuckDbSqlValidator& parser,
+          GatewayOptions options)
+      : store_(store), access_(access), parser_(parser), options_(std::move(options)) {}
+
+  // InvalidArgument (bad SQL, refused constructs), PermissionDenied (no
+  // grant, over budget), NotFound (unknown product or snapshot),
+  // FailedPrecondition (no snapshot yet, a retired version).
+  Result<QueryAnswer> Run(const access::Principal& principal, const QueryRequest& request);
+
+ private:
+  Result<std::vector<BoundRelation>> Bind(const access::Principal& principal, const nlohmann::json& ast,
+                                          const QueryRequest& request, const std::string& now,
+                                          std::vector<std::string>& warnings);
+  Status CheckBudget(const access::Principal& principal, const std::string& now, std::vector<std::string>& warnings);
+  void Record(catalog::UsageRecord usage);
+
+  catalog::Store& store_;
+  const access::AccessControl& access_;
+  const engine::DuckDbSqlValidator& parser_;
+  GatewayOptions options_;
+};
+
+// The two-part relation names (schema.table, lower-cased) a parse tree
+// reads, CTE references and other one-part names excluded.
+std::vector<std::string> RelationNames(const nlohmann::json& ast);
+
+// ISO 8601 UTC, milliseconds.
+std::string NowIso();
+
+}  // namespace weft::query

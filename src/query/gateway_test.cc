@@ -1,0 +1,152 @@
+// The gateway on a temporary workspace with tests/fixtures/query applied:
+// crm.customers (restricted, PII masked: hash, redact, partial:4, year) and
+// shop.orders (open, with the contract row filter amount < 1000), published
+// from tests/fixtures/query/data. bob (team:finance, region EU) is the
+// consumer; olga owns crm. src/query/attack_test.cc tries to get around it.
+#include "query/gateway.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "common/files.h"
+#include "common/testing/status_matchers.h"
+#include "query/testing.h"
+
+namespace weft::query {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+using GatewayTest = testing::QueryFixture;
+
+TEST_F(GatewayTest, TheOwningTeamReadsItsProductWhole) {
+  ASSERT_OK_AND_ASSIGN(QueryAnswer a, Query("olga@example.com", "SELECT email, card FROM crm.customers ORDER BY 1"));
+  ASSERT_EQ(a.rows.size(), 3u);
+  EXPECT_EQ(*a.rows[0][0], "ada@example.com");
+  EXPECT_EQ(*a.rows[0][1], "4111111111111111");
+}
+
+TEST_F(GatewayTest, NoGrantIsRefusedWithTheCommandToRequestIt) {
+  auto r = Query("bob", "SELECT * FROM crm.customers");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_THAT(r.status().message(), HasSubstr("no grant on crm.customers_v1 for bob"));
+  EXPECT_THAT(r.status().message(), HasSubstr("weft access request crm.customers --purpose"));
+  EXPECT_THAT(r.status().message(), HasSubstr("olga@example.com"));
+}
+
+TEST_F(GatewayTest, AGrantShowsRowsWithEveryMaskApplied) {
+  Grant({.grantee = "bob"});
+  ASSERT_OK_AND_ASSIGN(QueryAnswer a, Query("bob", "SELECT customer_id, email, full_name, card, birth_date, region "
+                                                   "FROM crm.customers ORDER BY customer_id"));
+  ASSERT_EQ(a.rows.size(), 3u);
+  EXPECT_EQ(*a.rows[0][1], access::HmacSha256Hex(Key(), "ada@example.com"));
+  EXPECT_EQ(*a.rows[0][2], "***");
+  EXPECT_EQ(*a.rows[0][3], "************1111");
+  EXPECT_EQ(*a.rows[0][4], "1815-01-01");
+  EXPECT_EQ(*a.rows[0][5], "EU");
+  ExpectNoRawPii(a);
+}
+
+TEST_F(GatewayTest, AClearanceLiftsTheMasksOfItsClassificationOnly) {
+  Grant({.grantee = "bob", .clearances = {"pii"}});
+  ASSERT_OK_AND_ASSIGN(QueryAnswer a, Query("bob", "SELECT email, card FROM crm.customers ORDER BY 1"));
+  EXPECT_EQ(*a.rows[0][0], "ada@example.com");
+  EXPECT_EQ(*a.rows[0][1], "************1111");  // restricted, not pii
+}
+
+TEST_F(GatewayTest, RowFiltersReadThePrincipalsAttributes) {
+  Grant({.grantee = "team:finance", .row_filter = "region = $principal.region"});
+  ASSERT_OK_AND_ASSIGN(QueryAnswer eu, Query("bob", "SELECT customer_id FROM crm.customers ORDER BY 1"));
+  ASSERT_EQ(eu.rows.size(), 2u);
+  EXPECT_EQ(*eu.rows[0][0], "C1");
+  EXPECT_EQ(*eu.rows[1][0], "C3");
+  // fay is in team:finance too but has no region: she sees no row.
+  ASSERT_OK_AND_ASSIGN(QueryAnswer none, Query("fay@example.com", "SELECT count(*) FROM crm.customers"));
+  EXPECT_EQ(*none.rows[0][0], "0");
+}
+
+TEST_F(GatewayTest, AnOpenPortNeedsNoGrantButKeepsTheContractRowFilter) {
+  ASSERT_OK_AND_ASSIGN(QueryAnswer a, Query("bob", "SELECT order_id FROM shop.orders ORDER BY 1"));
+  ASSERT_EQ(a.rows.size(), 3u);  // O4 (5000.00) is outside amount < 1000
+  ASSERT_OK_AND_ASSIGN(QueryAnswer owner, Query("sam@example.com", "SELECT count(*) FROM shop.orders"));
+  EXPECT_EQ(*owner.rows[0][0], "4");
+}
+
+TEST_F(GatewayTest, AColumnGrantExposesOnlyItsColumns) {
+  Grant({.grantee = "bob", .columns = {"customer_id", "region"}});
+  ASSERT_OK_AND_ASSIGN(QueryAnswer star, Query("bob", "SELECT * FROM crm.customers"));
+  EXPECT_THAT(star.columns, ::testing::ElementsAre("customer_id", "region"));
+  auto email = Query("bob", "SELECT email FROM crm.customers");
+  ASSERT_FALSE(email.ok());
+  EXPECT_THAT(email.status().message(), HasSubstr("you may read: crm.customers (customer_id, region)"));
+}
+
+TEST_F(GatewayTest, RevokedAndExpiredGrantsStopAtOnce) {
+  int64_t id = Grant({.grantee = "bob"});
+  ASSERT_OK(Query("bob", "SELECT count(*) FROM crm.customers").status());
+  Revoke(id);
+  EXPECT_EQ(Query("bob", "SELECT count(*) FROM crm.customers").status().code(), StatusCode::kPermissionDenied);
+  Grant({.grantee = "bob", .expires_at = "2020-01-01T00:00:00.000Z"});
+  EXPECT_EQ(Query("bob", "SELECT count(*) FROM crm.customers").status().code(), StatusCode::kPermissionDenied);
+}
+
+TEST_F(GatewayTest, EveryQueryIsMeteredAndChargedToTheConsumersDomain) {
+  ASSERT_OK(Query("bob", "SELECT sum(amount) FROM shop.orders").status());
+  EXPECT_FALSE(Query("bob", "SELECT * FROM crm.customers").ok());
+  ASSERT_OK_AND_ASSIGN(auto usage, store_->ListUsage({}));
+  ASSERT_EQ(usage.size(), 2u);
+  EXPECT_EQ(usage[0].status, "ok");
+  EXPECT_EQ(usage[0].consumer_domain, "finance");
+  EXPECT_THAT(usage[0].products, ::testing::ElementsAre("shop.orders_v1"));
+  EXPECT_THAT(usage[0].columns, ::testing::ElementsAre("shop.orders_v1.amount"));
+  EXPECT_GT(usage[0].rows_scanned, 0);
+  EXPECT_GT(usage[0].cost, 0);
+  EXPECT_EQ(usage[1].status, "refused");
+}
+
+TEST_F(GatewayTest, AHardBudgetRefusesAndASoftOneWarns) {
+  ASSERT_OK_AND_ASSIGN(auto txn, store_->BeginWrite());
+  ASSERT_OK(txn->InsertUsage({.at = NowIso(), .principal = "bob", .consumer_domain = "finance", .kind = "query",
+                              .cost = 60, .status = "ok"})
+                .status());
+  ASSERT_OK(txn->Commit());
+  ASSERT_OK_AND_ASSIGN(QueryAnswer warned, Query("bob", "SELECT 1 AS one FROM shop.orders LIMIT 1"));
+  ASSERT_FALSE(warned.warnings.empty());
+  EXPECT_THAT(warned.warnings[0], HasSubstr("over its soft limit of 50%"));
+  ASSERT_OK_AND_ASSIGN(txn, store_->BeginWrite());
+  ASSERT_OK(txn->InsertUsage({.at = NowIso(), .principal = "bob", .consumer_domain = "finance", .kind = "query",
+                              .cost = 50, .status = "ok"})
+                .status());
+  ASSERT_OK(txn->Commit());
+  auto refused = Query("bob", "SELECT 1 AS one FROM shop.orders LIMIT 1");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_THAT(refused.status().message(), HasSubstr("has spent its monthly query budget"));
+}
+
+TEST_F(GatewayTest, ASnapshotCanBePinned) {
+  ASSERT_OK_AND_ASSIGN(auto before, store_->ListSnapshots("shop.orders"));
+  PublishFile("shop.orders", "orders_more.csv", "order_id,customer_id,amount,region\nO9,C1,1.00,EU\n");
+  ASSERT_OK_AND_ASSIGN(QueryAnswer now, Query("bob", "SELECT count(*) FROM shop.orders"));
+  EXPECT_EQ(*now.rows[0][0], "1");
+  ASSERT_OK_AND_ASSIGN(QueryAnswer then, Query("bob", "SELECT count(*) FROM shop.orders", before[0].id));
+  EXPECT_EQ(*then.rows[0][0], "3");
+  ASSERT_OK_AND_ASSIGN(auto customers, store_->ListSnapshots("crm.customers"));
+  auto other = Query("bob", "SELECT count(*) FROM shop.orders", customers[0].id);
+  EXPECT_EQ(other.status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(GatewayTest, OnlyOneSelectOverProductsIsAccepted) {
+  for (const std::string sql : {"DELETE FROM shop.orders", "SELECT 1; SELECT 2", "SELECT * FROM read_csv('/etc/passwd')",
+                                "SELECT * FROM 'x.parquet'", "SELECT * FROM information_schema.tables",
+                                "SELECT * FROM orders"}) {
+    auto r = Query("bob", sql);
+    EXPECT_FALSE(r.ok()) << sql;
+  }
+}
+
+}  // namespace
+}  // namespace weft::query
