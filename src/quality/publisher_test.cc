@@ -305,6 +305,29 @@ TEST_F(PublisherTest, CsvLayoutVariantsPublishTheSameRows) {
   }
 }
 
+// Several files are one input: matched to the contract by column name each,
+// rows numbered across the files in order.
+TEST_F(PublisherTest, SeveralFilesWithColumnsInAnyOrderAreOneInput) {
+  ApplyTree(kFixtures / "tree");
+  PublishCustomers();
+  fs::create_directories(root_ / "in");
+  ASSERT_OK(WriteStringToFile(root_ / "in/a.csv", "order_id,customer_id,amount,status,note,ordered_on\n"
+                                                  "O1,C1,10.50,new,a,2025-01-01\n", true));
+  ASSERT_OK(WriteStringToFile(root_ / "in/b.csv", "ordered_on,note,status,amount,customer_id,order_id\n"
+                                                  "2025-01-02,b,shipped,20.00,C2,O2\n2025-01-03,c,bad,5.00,C3,O3\n", true));
+  ASSERT_OK_AND_ASSIGN(PublishReport r, Publish("shop.orders", {root_ / "in/a.csv", root_ / "in/b.csv"}));
+  EXPECT_EQ(r.outcome, "published");
+  EXPECT_EQ(r.checks.rows_in, 3);
+  EXPECT_EQ(r.checks.rows_quarantined, 1);
+  auto rows = Rows("SELECT order_id, amount, status FROM read_parquet(" + SnapshotGlob(r) + ") ORDER BY order_id");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(*rows[1][1], "20.00");
+  EXPECT_EQ(*rows[1][2], "shipped");
+  auto quarantined = Rows("SELECT __row FROM read_parquet(" + SqlQuote(r.quarantine_path) + ")");
+  ASSERT_EQ(quarantined.size(), 1u);
+  EXPECT_EQ(*quarantined[0][0], "3");  // the second data row of b.csv is input row 3
+}
+
 // A Parquet file whose columns have other types than the contract's: the
 // values that do not convert are failing rows; a missing column is an error.
 TEST_F(PublisherTest, ParquetWithAnotherSchemaIsCheckedValueByValue) {
