@@ -1,0 +1,120 @@
+// The access workflow (access/access_control.h) on the query fixture:
+// requests, decisions, direct grants and revocation, with what each refuses;
+// and how versions and time pinning bind in the gateway.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "access/access_control.h"
+#include "query/testing.h"
+
+namespace weft::query {
+namespace {
+
+using ::testing::HasSubstr;
+
+class AccessFlowTest : public testing::QueryFixture {
+ protected:
+  access::AccessControl Control() {
+    auto ac = access::AccessControl::Load(*store_, {.masking = ws_.settings.masking, .key = Key()});
+    EXPECT_OK(ac);
+    return std::move(*ac);
+  }
+  access::Principal As(const std::string& name) {
+    auto p = access::LoadPrincipal(*store_, name);
+    EXPECT_OK(p);
+    return *p;
+  }
+};
+
+TEST_F(AccessFlowTest, ARequestIsCheckedThenDecidedByAnOwnerOnly) {
+  const std::string now = NowIso();
+  auto bad = [&](access::RequestArgs args) { return Control().Request(*store_, As("bob"), args, now).status(); };
+  EXPECT_THAT(bad({.product = "crm.customers"}).message(), HasSubstr("--purpose"));
+  EXPECT_THAT(bad({.product = "crm.customer", .purpose = "x"}).message(), HasSubstr("did you mean 'crm.customers'"));
+  EXPECT_THAT(bad({.product = "crm.customers", .columns = {"emial"}, .purpose = "x"}).message(),
+              HasSubstr("did you mean 'email'"));
+  EXPECT_THAT(bad({.product = "crm.customers", .purpose = "x", .until = "2001-01-01"}).message(), HasSubstr("in the past"));
+  EXPECT_THAT(bad({.product = "crm.customers", .purpose = "x", .until = "soon"}).message(), HasSubstr("YYYY-MM-DD"));
+  EXPECT_EQ(bad({.product = "crm.customers", .purpose = "x", .grantee = "team:crm"}).code(), StatusCode::kPermissionDenied);
+  EXPECT_THAT(bad({.product = "shop.orders", .purpose = "x"}).message(), HasSubstr("open to every principal"));
+  EXPECT_EQ(bad({.product = "crm.customers@v7", .purpose = "x"}).code(), StatusCode::kNotFound);
+
+  ASSERT_OK_AND_ASSIGN(int64_t id, Control().Request(*store_, As("bob"), {.product = "crm.customers", .columns = {"email"},
+                                                                          .purpose = "churn", .grantee = "domain:finance"},
+                                                     now));
+  EXPECT_EQ(bad({.product = "crm.customers", .purpose = "again", .grantee = "domain:finance"}).code(),
+            StatusCode::kAlreadyExists);
+  // Only crm's owner (or an admin) decides.
+  EXPECT_EQ(Control().Approve(*store_, As("bob"), id, {}, "", now).status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(Control().Approve(*store_, As("sam@example.com"), id, {}, "", now).status().code(),
+            StatusCode::kPermissionDenied);
+  // A row filter that reads anything but the product's own columns is refused.
+  for (const std::string filter : {"region IN (SELECT region FROM shop.orders)", "nope = 1",
+                                   "region = (SELECT column0 FROM read_csv('/etc/passwd'))", "1=1; DROP TABLE x"}) {
+    auto r = Control().Approve(*store_, As("olga@example.com"), id, {.row_filter = filter}, "", now);
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << filter;
+  }
+  ASSERT_OK_AND_ASSIGN(int64_t grant, Control().Approve(*store_, As("olga@example.com"), id,
+                                                        {.clearances = {"pii"}}, "ok", now));
+  EXPECT_EQ(Control().Approve(*store_, As("olga@example.com"), id, {}, "", now).status().code(),
+            StatusCode::kFailedPrecondition);  // already decided
+  // The domain-wide grant with its clearance: fay (finance) reads raw email.
+  ASSERT_OK_AND_ASSIGN(QueryAnswer a, Query("fay@example.com", "SELECT email FROM crm.customers ORDER BY 1"));
+  EXPECT_EQ(*a.rows[0][0], "ada@example.com");
+  EXPECT_FALSE(Query("eve", "SELECT email FROM crm.customers").ok());
+  // bob may give up a grant made for his domain only if he is its grantee: he is not.
+  EXPECT_EQ(Control().Revoke(*store_, As("bob"), grant, now).code(), StatusCode::kPermissionDenied);
+  ASSERT_OK(Control().Revoke(*store_, As("olga@example.com"), grant, now));
+  EXPECT_EQ(Control().Revoke(*store_, As("olga@example.com"), grant, now).code(), StatusCode::kFailedPrecondition);
+  EXPECT_FALSE(Query("fay@example.com", "SELECT email FROM crm.customers").ok());
+}
+
+TEST_F(AccessFlowTest, ADeniedRequestGrantsNothing) {
+  const std::string now = NowIso();
+  ASSERT_OK_AND_ASSIGN(int64_t id, Control().Request(*store_, As("bob"), {.product = "crm.customers", .purpose = "x"}, now));
+  ASSERT_OK(Control().Deny(*store_, As("olga@example.com"), id, "not for this purpose", now));
+  EXPECT_FALSE(Query("bob", "SELECT count(*) FROM crm.customers").ok());
+  ASSERT_OK_AND_ASSIGN(auto audit, store_->ListAudit({.object = "product:crm.customers"}));
+  bool denied = false;
+  for (const auto& e : audit) denied |= e.action == "access.deny";
+  EXPECT_TRUE(denied);
+}
+
+TEST_F(AccessFlowTest, DeprecatedVersionsWarnAndRetiredOnesNameTheNewer) {
+  Grant({.grantee = "bob"});
+  ASSERT_OK_AND_ASSIGN(auto ports, store_->ListPortVersions());
+  catalog::PortVersionRecord v1;
+  for (const auto& p : ports)
+    if (p.product_id == "crm.customers") v1 = p;
+  catalog::PortVersionRecord v2 = v1;
+  v2.major = 2;
+  v1.status = "deprecated";
+  v1.end_of_life = "2027-01-01";
+  ASSERT_OK_AND_ASSIGN(auto txn, store_->BeginWrite());
+  ASSERT_OK(txn->UpsertPortVersion(v1));
+  ASSERT_OK(txn->UpsertPortVersion(v2));
+  ASSERT_OK(txn->Commit());
+  // "crm.customers" is the newest major bob may read: v1 (no grant on v2).
+  ASSERT_OK_AND_ASSIGN(QueryAnswer a, Query("bob", "SELECT count(*) FROM crm.customers"));
+  ASSERT_FALSE(a.warnings.empty());
+  EXPECT_THAT(a.warnings[0], HasSubstr("crm.customers_v1 is deprecated (end of life 2027-01-01)"));
+  v1.status = "retired";
+  ASSERT_OK_AND_ASSIGN(txn, store_->BeginWrite());
+  ASSERT_OK(txn->UpsertPortVersion(v1));
+  ASSERT_OK(txn->Commit());
+  auto r = Query("bob", "SELECT count(*) FROM crm.customers_v1");
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.status().message(), HasSubstr("crm.customers_v1 is retired; read crm.customers_v2 instead"));
+}
+
+TEST_F(AccessFlowTest, ATimeReadsTheSnapshotsCurrentThen) {
+  ASSERT_OK_AND_ASSIGN(auto before, store_->ListSnapshots("shop.orders"));
+  PublishFile("shop.orders", "more.csv", "order_id,customer_id,amount,region\nO9,C1,1.00,EU\n");
+  ASSERT_OK_AND_ASSIGN(QueryAnswer then, Query("bob", "SELECT count(*) FROM shop.orders", before[0].created_at));
+  EXPECT_EQ(*then.rows[0][0], "3");
+  auto ancient = Query("bob", "SELECT count(*) FROM shop.orders", "2001-01-01");
+  EXPECT_EQ(ancient.status().code(), StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace weft::query
