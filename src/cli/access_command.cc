@@ -17,6 +17,7 @@
 #include "cli/output.h"
 #include "cli/workspace_context.h"
 #include "common/strings.h"
+#include "common/time.h"
 #include "query/gateway.h"
 
 namespace weft::cli {
@@ -186,7 +187,7 @@ void ListAccess(CommandContext& ctx, const AccessArgs& args) {
   if (!session) return;
   const auto& ac = session->control;
   const auto& me = session->actor;
-  const std::string now = query::NowIso();
+  const std::string now = NowIso();
   json requests = json::array(), grants = json::array();
   std::vector<std::vector<std::string>> rrows, grows;
   for (const auto& r : ac.requests()) {
@@ -271,7 +272,7 @@ void AddAccessCommands(CLI::App& app, CommandContext& ctx) {
       auto id = s->control.Request(*s->open.store, s->actor,
                                    {.product = a->product, .columns = SplitColumns(a->columns), .purpose = a->purpose,
                                     .until = a->until, .grantee = a->grantee},
-                                   query::NowIso());
+                                   NowIso());
       if (!Report(ctx, "access request", id.status())) return;
       std::string product = a->product.substr(0, a->product.find('@'));
       ctx.out << "Request " << *id << " is pending; approvers: " << Join(s->control.Approvers(product), ", ") << "\n"
@@ -291,7 +292,7 @@ void AddAccessCommands(CLI::App& app, CommandContext& ctx) {
       if (!s) return;
       auto gid = s->control.Approve(*s->open.store, s->actor, a->id,
                                     {.clearances = a->clearances, .row_filter = a->row_filter, .until = a->until},
-                                    a->reason, query::NowIso());
+                                    a->reason, NowIso());
       if (!Report(ctx, "access approve", gid.status())) return;
       ctx.out << "Approved request " << a->id << ": grant " << *gid << "\n";
     });
@@ -304,7 +305,7 @@ void AddAccessCommands(CLI::App& app, CommandContext& ctx) {
     cmd->callback([&ctx, a] {
       auto s = OpenSession(ctx, "access deny");
       if (!s) return;
-      if (!Report(ctx, "access deny", s->control.Deny(*s->open.store, s->actor, a->id, a->reason, query::NowIso()))) return;
+      if (!Report(ctx, "access deny", s->control.Deny(*s->open.store, s->actor, a->id, a->reason, NowIso()))) return;
       ctx.out << "Denied request " << a->id << "\n";
     });
   }
@@ -325,7 +326,7 @@ void AddAccessCommands(CLI::App& app, CommandContext& ctx) {
                                   {.grantee = a->grantee, .columns = SplitColumns(a->columns),
                                    .clearances = a->clearances, .row_filter = a->row_filter, .purpose = a->purpose,
                                    .until = a->until},
-                                  query::NowIso());
+                                  NowIso());
       if (!Report(ctx, "access grant", gid.status())) return;
       ctx.out << "Grant " << *gid << ": " << a->grantee << " may read " << a->product << "\n";
     });
@@ -337,7 +338,7 @@ void AddAccessCommands(CLI::App& app, CommandContext& ctx) {
     cmd->callback([&ctx, a] {
       auto s = OpenSession(ctx, "access revoke");
       if (!s) return;
-      if (!Report(ctx, "access revoke", s->control.Revoke(*s->open.store, s->actor, a->id, query::NowIso()))) return;
+      if (!Report(ctx, "access revoke", s->control.Revoke(*s->open.store, s->actor, a->id, NowIso()))) return;
       ctx.out << "Revoked grant " << a->id << "\n";
     });
   }

@@ -3,15 +3,13 @@
 // weft policy test DIR [--pack DIR]... [--no-default] [-o table|json]
 #include <nlohmann/json.hpp>
 
-#include <chrono>
-#include <ctime>
 #include <iomanip>
 #include <ostream>
-#include <sstream>
 
 #include "cli/commands.h"
 #include "cli/spec_tree.h"
 #include "common/strings.h"
+#include "common/time.h"
 #include "engine/duckdb_sql_validator.h"
 #include "governance/policy.h"
 #include "spec/lint.h"
@@ -26,14 +24,6 @@ struct PolicyOptions {
   std::string format = "table";
 };
 
-std::string NowUtcIso() {
-  std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  std::ostringstream s;
-  s << std::put_time(&tm, "%Y-%m-%dT%H:%M:%SZ");
-  return s.str();
-}
 
 // The policies the options select; prints the reason and sets the exit code
 // when they cannot be loaded.
@@ -118,7 +108,7 @@ void Test(const std::string& dir, const PolicyOptions& o, CommandContext& ctx) {
 
   governance::ProposedState state;
   for (const auto& d : tree.documents) state.documents.push_back(&d);
-  auto ev = governance::Evaluate(state, *policies, {}, NowUtcIso());
+  auto ev = governance::Evaluate(state, *policies, {}, NowIso());
   if (!ev.ok()) {
     ctx.err << "weft policy test: " << ev.status().message() << "\n";
     ctx.exit_code = kExitFindings;

@@ -16,6 +16,7 @@
 #include "cli/workspace_context.h"
 #include "common/files.h"
 #include "common/strings.h"
+#include "common/time.h"
 #include "engine/duckdb_sql_validator.h"
 #include "query/gateway.h"
 
@@ -186,7 +187,7 @@ void RunUsage(CommandContext& ctx, const std::string& product, const std::string
 }
 
 void RunCost(CommandContext& ctx, const std::string& domain, std::string month, const std::string& output) {
-  if (month.empty()) month = query::NowIso().substr(0, 7);
+  if (month.empty()) month = NowIso().substr(0, 7);
   auto digits = [&](size_t from, size_t n) {
     return std::all_of(month.begin() + static_cast<long>(from), month.begin() + static_cast<long>(from + n),
                        [](char c) { return c >= '0' && c <= '9'; });

@@ -1,8 +1,6 @@
 #include "control/planner.h"
 
 #include <algorithm>
-#include <chrono>
-#include <ctime>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -10,6 +8,7 @@
 #include "common/files.h"
 #include "common/hashing.h"
 #include "common/strings.h"
+#include "common/time.h"
 #include "engine/duckdb_sql_validator.h"
 #include "spec/lint.h"
 #include "spec/loader.h"
@@ -40,17 +39,6 @@ namespace {
 
 constexpr const char* kCatalogFilePrefix = "catalog:";
 
-std::string NowIso() {
-  auto now = std::chrono::system_clock::now();
-  std::time_t t = std::chrono::system_clock::to_time_t(now);
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[96];  // ample for any int values gcc imagines
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
-  return buf;
-}
 
 std::string Canonical(const Document& d) { return d.json.dump(); }
 

@@ -37,6 +37,7 @@
 #include "access/principals.h"
 #include "catalog/store.h"
 #include "common/status.h"
+#include "common/time.h"
 #include "engine/duckdb_sql_validator.h"
 
 namespace weft::query {
@@ -102,8 +103,5 @@ class Gateway {
 // The two-part relation names (schema.table, lower-cased) a parse tree
 // reads, CTE references and other one-part names excluded.
 std::vector<std::string> RelationNames(const nlohmann::json& ast);
-
-// ISO 8601 UTC, milliseconds.
-std::string NowIso();
 
 }  // namespace weft::query
