@@ -1,5 +1,7 @@
 // Reading products, and what reading them costs:
 //   weft query SQL | -f FILE [--at SNAPSHOT|TIME] [-o table|csv|json|parquet] [--out FILE]
+//     (csv and json are printed a chunk at a time as the gateway hands
+//     them out; a table once every row is in, for its column widths)
 //   weft usage DOMAIN.PRODUCT [--since DATE] [-o table|json]
 //   weft cost [--domain D] [--month YYYY-MM] [-o table|json]
 // The query runs through the governed gateway (query/gateway.h) as the
@@ -49,32 +51,60 @@ std::string CsvField(const std::optional<std::string>& v) {
   return q + "\"";
 }
 
-void PrintAnswer(std::ostream& out, const std::string& format, const query::QueryAnswer& a) {
-  if (format == "csv") {
-    out << Join(a.columns, ",") << "\n";
-    for (const auto& row : a.rows) {
-      std::vector<std::string> cells;
-      for (const auto& v : row) cells.push_back(CsvField(v));
-      out << Join(cells, ",") << "\n";
+using Rows = std::vector<std::vector<std::optional<std::string>>>;
+
+// csv and json leave as the gateway hands out the rows: the header (or the
+// JSON document's opening) with the first chunk, each row as it comes, the
+// rest after the last. A table needs every row for its widths.
+class StreamingPrinter {
+ public:
+  StreamingPrinter(std::ostream& out, std::string format) : out_(out), format_(std::move(format)) {}
+
+  Status Rows(const std::vector<std::string>& columns, const Rows& rows) {
+    if (!started_) Start(columns);
+    for (const auto& row : rows) {
+      if (format_ == "csv") {
+        std::vector<std::string> cells;
+        for (const auto& v : row) cells.push_back(CsvField(v));
+        out_ << Join(cells, ",") << "\n";
+      } else {
+        json r = json::object();
+        for (size_t i = 0; i < columns.size(); ++i) r[columns[i]] = row[i] ? json(*row[i]) : json();
+        out_ << (first_row_ ? "\n    " : ",\n    ") << r.dump();
+        first_row_ = false;
+      }
     }
-  } else if (format == "json") {
-    json rows = json::array();
-    for (const auto& row : a.rows) {
-      json r = json::object();
-      for (size_t i = 0; i < a.columns.size(); ++i) r[a.columns[i]] = row[i] ? json(*row[i]) : json();
-      rows.push_back(r);
-    }
-    out << json({{"columns", a.columns}, {"rows", rows}, {"warnings", a.warnings}}).dump(2) << "\n";
-  } else {
-    std::vector<std::vector<std::string>> rows;
-    for (const auto& row : a.rows) {
-      std::vector<std::string> cells;
-      for (const auto& v : row) cells.push_back(v ? *v : "NULL");
-      rows.push_back(std::move(cells));
-    }
-    PrintTable(out, a.columns, rows);
-    out << "(" << a.rows.size() << " row" << (a.rows.size() == 1 ? "" : "s") << ")\n";
+    if (!out_) return Status::IoError("cannot write the result");
+    return Status::Ok();
   }
+
+  void Finish(const query::QueryAnswer& a) {
+    if (!started_) Start(a.columns);
+    if (format_ == "json") out_ << (first_row_ ? "],\n" : "\n  ],\n") << "  \"warnings\": " << json(a.warnings).dump() << "\n}\n";
+  }
+
+ private:
+  void Start(const std::vector<std::string>& columns) {
+    started_ = true;
+    if (format_ == "csv") out_ << Join(columns, ",") << "\n";
+    else out_ << "{\n  \"columns\": " << json(columns).dump() << ",\n  \"rows\": [";
+  }
+
+  std::ostream& out_;
+  std::string format_;
+  bool started_ = false;
+  bool first_row_ = true;
+};
+
+void PrintTableAnswer(std::ostream& out, const query::QueryAnswer& a) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& row : a.rows) {
+    std::vector<std::string> cells;
+    for (const auto& v : row) cells.push_back(v ? *v : "NULL");
+    rows.push_back(std::move(cells));
+  }
+  PrintTable(out, a.columns, rows);
+  out << "(" << a.rows.size() << " row" << (a.rows.size() == 1 ? "" : "s") << ")\n";
 }
 
 void RunQuery(CommandContext& ctx, const QueryArgs& args) {
@@ -116,6 +146,19 @@ void RunQuery(CommandContext& ctx, const QueryArgs& args) {
                           .temp_dir = open->ws.root / "tmp"});
   query::QueryRequest req{.sql = sql, .at = args.at};
   if (args.output == "parquet") req.parquet_out = args.out;
+  std::ofstream file;
+  if (!args.out.empty() && args.output != "parquet") {
+    file.open(args.out, std::ios::binary | std::ios::trunc);
+    if (!file) {
+      ctx.err << "weft query: cannot write " << args.out << "\n";
+      ctx.exit_code = kExitUsage;
+      return;
+    }
+  }
+  std::ostream& out = args.out.empty() ? ctx.out : file;
+  StreamingPrinter printer(out, args.output);
+  if (args.output == "csv" || args.output == "json")
+    req.on_rows = [&printer](const std::vector<std::string>& columns, const Rows& rows) { return printer.Rows(columns, rows); };
   auto answer = gateway.Run(*principal, req);
   if (Fail(ctx, "query", answer.status())) return;
   for (const auto& w : answer->warnings) ctx.err << "weft query: warning: " << w << "\n";
@@ -123,14 +166,9 @@ void RunQuery(CommandContext& ctx, const QueryArgs& args) {
     ctx.out << "Wrote " << answer->usage.rows_returned << " rows to " << args.out << "\n";
     return;
   }
-  if (!args.out.empty()) {
-    std::ostringstream text;
-    PrintAnswer(text, args.output, *answer);
-    if (Fail(ctx, "query", WriteStringToFile(args.out, text.str(), true))) return;
-    ctx.out << "Wrote " << answer->rows.size() << " rows to " << args.out << "\n";
-    return;
-  }
-  PrintAnswer(ctx.out, args.output, *answer);
+  if (args.output == "table") PrintTableAnswer(out, *answer);
+  else printer.Finish(*answer);
+  if (!args.out.empty()) ctx.out << "Wrote " << answer->usage.rows_returned << " rows to " << args.out << "\n";
 }
 
 std::string Money(double v) {

@@ -262,24 +262,50 @@ Result<QueryAnswer> Gateway::Run(const access::Principal& principal, const Query
                         ? request.sql
                         : "COPY (" + request.sql + "\n) TO " + SqlQuote(fs::absolute(request.parquet_out).string()) +
                               " (FORMAT parquet, COMPRESSION zstd)";
+  // Rows leave a chunk at a time, converted as they go. DuckDB 1.4's C API
+  // streams only through deprecated calls (engine/ builds without them), so
+  // DuckDB itself still materializes the result first.
   auto result = conn.Query(sql);
+  Status fetched = result.status();
+  if (result.ok() && request.parquet_out.empty()) {
+    for (size_t c = 0; c < result->column_count(); ++c) answer.columns.push_back(result->column_name(c));
+    while (fetched.ok()) {
+      auto chunk = result->NextChunk();
+      if (!chunk.ok()) {
+        fetched = chunk.status();
+        break;
+      }
+      if (!*chunk) break;
+      std::vector<std::vector<std::optional<std::string>>> rows;
+      for (size_t r = 0; r < (*chunk)->size(); ++r) {
+        auto& out = rows.emplace_back();
+        for (size_t c = 0; c < (*chunk)->column_count(); ++c)
+          out.push_back((*chunk)->IsNull(c, r) ? std::nullopt : std::optional<std::string>((*chunk)->GetAsString(c, r)));
+      }
+      answer.usage.rows_returned += static_cast<int64_t>(rows.size());
+      if (request.on_rows) {
+        fetched = request.on_rows(answer.columns, rows);
+      } else {
+        for (auto& row : rows) answer.rows.push_back(std::move(row));
+      }
+    }
+  } else if (result.ok()) {
+    auto copied = result->FetchAllAsStrings();  // COPY returns the row count
+    if (!copied.ok()) fetched = copied.status();
+    else if (!copied->empty() && !copied->front().empty() && copied->front().front())
+      answer.usage.rows_returned = std::stoll(*copied->front().front());
+  }
   auto metrics = conn.ProfilingMetrics();
   answer.usage.cpu_seconds = Metric(metrics, "CPU_TIME");
   answer.usage.rows_scanned = static_cast<int64_t>(Metric(metrics, "CUMULATIVE_ROWS_SCANNED"));
   answer.usage.bytes_scanned = static_cast<int64_t>(Metric(metrics, "TOTAL_BYTES_READ"));
-  if (!result.ok()) {
+  if (!fetched.ok()) {
     answer.usage.status = "error";
-    answer.usage.message = std::string(result.status().message());
+    answer.usage.message = std::string(fetched.message());
     answer.usage.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
     Record(answer.usage);
-    return Status::InvalidArgument(std::string(result.status().message()));
-  }
-  if (request.parquet_out.empty()) {
-    for (size_t c = 0; c < result->column_count(); ++c) answer.columns.push_back(result->column_name(c));
-    ASSIGN_OR_RETURN(answer.rows, result->FetchAllAsStrings());
-    answer.usage.rows_returned = static_cast<int64_t>(answer.rows.size());
-  } else {
-    answer.usage.rows_returned = result->rows_changed();
+    return Status(fetched.code() == StatusCode::kIoError ? StatusCode::kIoError : StatusCode::kInvalidArgument,
+                  std::string(fetched.message()));
   }
   answer.usage.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
   answer.usage.cost = answer.usage.cpu_seconds * Rate(options_.rate_card, "cpuSecond") +

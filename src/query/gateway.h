@@ -20,14 +20,16 @@
 //      row filter) over the snapshot's files; then sandboxed
 //      (allowed_directories = those snapshots; external access off;
 //      configuration locked) and profiled;
-//   6. run, meter (CPU, rows and bytes scanned), price with the rate card,
-//      record usage — refused queries are recorded too, at no cost.
+//   6. run, handing the rows out chunk by chunk when asked (on_rows),
+//      meter (CPU, rows and bytes scanned), price with the rate card, record
+//      usage — refused queries are recorded too, at no cost.
 //
 // Thread safety: Run may be called concurrently; each query has its own
 // DuckDB instance. The Store serializes the usage writes.
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -55,6 +57,12 @@ struct QueryRequest {
   std::string kind = "query";  // recorded in usage: query | run
   // Set: the result is written there as Parquet (zstd) by DuckDB, not returned.
   std::filesystem::path parquet_out;
+  // Set: the rows are handed to it a chunk at a time (with the column
+  // names) and QueryAnswer::rows stays empty, so a large answer is never
+  // held as text whole. A non-OK Status stops the query.
+  std::function<Status(const std::vector<std::string>& columns,
+                       const std::vector<std::vector<std::optional<std::string>>>& rows)>
+      on_rows;
 };
 
 // One product name the query read, as it was bound.
@@ -69,7 +77,7 @@ struct BoundRelation {
 
 struct QueryAnswer {
   std::vector<std::string> columns;
-  std::vector<std::vector<std::optional<std::string>>> rows;  // empty with parquet_out
+  std::vector<std::vector<std::optional<std::string>>> rows;  // empty with parquet_out or on_rows
   std::vector<BoundRelation> relations;
   std::vector<std::string> warnings;
   catalog::UsageRecord usage;
