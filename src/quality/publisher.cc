@@ -176,14 +176,6 @@ Status InputError(const std::vector<fs::path>& files, const std::string& format,
                                  Join(kept, " ") + "; fix the file (nothing was published)");
 }
 
-std::vector<std::string> ParquetFiles(const fs::path& dir) {
-  std::vector<std::string> files;
-  std::error_code ec;
-  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
-    if (it->path().extension() == ".parquet") files.push_back(it->path().string());
-  std::sort(files.begin(), files.end());
-  return files;
-}
 
 // The catalog's current specs, loaded, for resolving relationship targets.
 struct CatalogSpecs {
@@ -455,7 +447,7 @@ class Publisher {
       auto dot = b.address.find('.');
       if (dot == std::string::npos) return Status::InvalidArgument("input address '" + b.address + "' is not DOMAIN.PRODUCT");
       std::vector<std::string> files;
-      for (const auto& f : ParquetFiles(b.snapshot_dir)) files.push_back(SqlQuote(f));
+      for (const auto& f : storage::SnapshotDataFiles(b.snapshot_dir)) files.push_back(SqlQuote(f));
       if (files.empty())
         return Status::FailedPrecondition("snapshot " + b.snapshot_id + " of " + b.product_id + " has no data files at " +
                                           b.snapshot_dir.string() + "; run weft gc and publish it again");
@@ -567,7 +559,7 @@ class Publisher {
       if (s.major != record->major) continue;
       out.has_snapshot = true;
       out.snapshot_id = s.id;
-      out.files = ParquetFiles(s.path);
+      out.files = storage::SnapshotDataFiles(s.path);
       break;
     }
     if (out.has_snapshot && out.files.empty()) out.has_snapshot = false;
@@ -598,7 +590,7 @@ class Publisher {
     report_.snapshot_rows = report_.checks.rows_valid;
     if (report_.mode == "append" && parent_) {
       // The parent's files are shared (hard links), never rewritten.
-      for (const auto& f : ParquetFiles(parent_->path)) {
+      for (const auto& f : storage::SnapshotDataFiles(parent_->path)) {
         char name[32];
         std::snprintf(name, sizeof name, "part-%05zu.parquet", part++);
         RETURN_IF_ERROR(writer.LinkExisting(f, name));

@@ -8,6 +8,7 @@
 #include "engine/connection.h"
 #include "engine/database.h"
 #include "lineage/sql_lineage.h"
+#include "storage/snapshot.h"
 
 namespace weft::query {
 
@@ -36,14 +37,6 @@ void CollectRelations(const nlohmann::json& node, std::set<std::string>& out) {
   }
 }
 
-std::vector<std::string> ParquetFiles(const fs::path& dir) {
-  std::vector<std::string> files;
-  std::error_code ec;
-  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
-    if (it->path().extension() == ".parquet") files.push_back(it->path().string());
-  std::sort(files.begin(), files.end());
-  return files;
-}
 
 // A snapshot id ("20261122T003614.191610Z-0e30cd5b") rather than a time ("2026-11-22T00:36:14Z").
 bool IsSnapshotId(const std::string& at) { return at.size() > 8 && std::all_of(at.begin(), at.begin() + 8, ::isdigit); }
@@ -238,7 +231,7 @@ Result<QueryAnswer> Gateway::Run(const access::Principal& principal, const Query
   std::string setup;
   for (const auto& r : answer.relations) {
     std::vector<std::string> files;
-    for (const auto& f : ParquetFiles(r.snapshot_dir)) files.push_back(SqlQuote(f));
+    for (const auto& f : storage::SnapshotDataFiles(r.snapshot_dir)) files.push_back(SqlQuote(f));
     if (files.empty())
       return refuse(Status::FailedPrecondition("snapshot " + r.snapshot_id + " of " + r.product_id + " has no data files"));
     std::vector<std::string> exprs;

@@ -165,4 +165,13 @@ Status RemoveSealed(FileSystem& fs, const SealedSnapshot& s) {
   return fs.Sync(s.path.parent_path()).WithContext(context);
 }
 
+std::vector<std::string> SnapshotDataFiles(const std::filesystem::path& dir) {
+  std::vector<std::string> files;
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+    if (it->path().extension() == ".parquet") files.push_back(it->path().string());
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
 }  // namespace weft::storage

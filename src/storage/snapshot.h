@@ -68,4 +68,8 @@ class SnapshotWriter {
 // Removes a sealed snapshot directory whose catalog commit failed.
 Status RemoveSealed(FileSystem& fs, const SealedSnapshot& s);
 
+// The data files of a snapshot directory (its *.parquet parts), sorted, as
+// absolute paths: what readers of a committed snapshot scan.
+std::vector<std::string> SnapshotDataFiles(const std::filesystem::path& dir);
+
 }  // namespace weft::storage

@@ -79,6 +79,11 @@ TEST_F(SnapshotTest, SealMovesFilesIntoSnapshots) {
   EXPECT_TRUE(fs::exists(s.files[1]));
   EXPECT_TRUE(Entries(".staging").empty());
   EXPECT_FALSE(w.Seal().ok());  // the writer no longer owns the directory
+  // What readers scan: the parts, in order, and nothing else in the directory.
+  std::ofstream(s.path / "notes.txt") << "not data";
+  EXPECT_EQ(SnapshotDataFiles(s.path),
+            (std::vector<std::string>{(s.path / "part-0.parquet").string(), (s.path / "part-1.parquet").string()}));
+  EXPECT_TRUE(SnapshotDataFiles(version_dir_ / "snapshots/missing").empty());
 }
 
 TEST_F(SnapshotTest, AbortAndDestructorRemoveStaging) {
