@@ -466,10 +466,13 @@ class Publisher {
                         "]; SET enable_external_access = false; SET lock_configuration = true");
   }
 
-  // What a run's result is a function of: the SQL and the input snapshots.
+  // What a run's result is a function of: the SQL, the input snapshots, and
+  // what the reader may see of them (a changed grant changes the result).
   static std::string TransformChecksum(const TransformInput& t) {
     std::string text = t.sql;
-    for (const auto& b : t.bindings) text += "\n-- " + b.address + " = " + b.product_id + "_v" + std::to_string(b.major) + "@" + b.snapshot_id;
+    for (const auto& b : t.bindings)
+      text += "\n-- " + b.address + " = " + b.product_id + "_v" + std::to_string(b.major) + "@" + b.snapshot_id +
+              " SELECT " + b.select_list + " WHERE " + b.row_filter;
     return Sha256Hex(text);
   }
 

@@ -213,6 +213,23 @@ TEST_F(RunnerTest, TheRunReadsThroughTheServicePrincipalsGrants) {
   EXPECT_EQ(usage.back().consumer_domain, "finance");
 }
 
+TEST_F(RunnerTest, AChangedGrantIsANewRunNotADuplicate) {
+  PublishSources();
+  ASSERT_OK_AND_ASSIGN(quality::PublishReport first, Run("finance.spend"));
+  ASSERT_EQ(first.outcome, "published");
+  ASSERT_OK_AND_ASSIGN(auto grants, store_->ListGrants());
+  for (const auto& g : grants) {
+    if (g.product_id != "customer.customers") continue;
+    ASSERT_OK_AND_ASSIGN(auto txn, store_->BeginWrite());
+    ASSERT_OK(txn->RevokeGrant(g.id, "tester", ""));
+    ASSERT_OK(txn->Commit());
+  }
+  GrantFinance("customer.customers", "country = 'DE'");
+  ASSERT_OK_AND_ASSIGN(quality::PublishReport second, Run("finance.spend"));
+  EXPECT_EQ(second.outcome, "published");
+  EXPECT_LT(second.checks.rows_valid, first.checks.rows_valid);
+}
+
 TEST_F(RunnerTest, ASourceProductCannotBeRun) {
   auto r = Run("shop.orders");
   ASSERT_FALSE(r.ok());
