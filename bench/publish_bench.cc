@@ -43,6 +43,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_mesh.h"
 #include "catalog/store.h"
 #include "common/files.h"
 #include "common/strings.h"
@@ -423,39 +424,10 @@ int Setup(const Options& o, const fs::path& root) {
     fs::create_directories((tree / name).parent_path());
     if (auto s = weft::WriteStringToFile(tree / name, text, true); !s.ok()) return Fail("write " + name, s);
   }
-  auto ws = weft::control::InitWorkspace(root / "ws", "bench");
-  if (!ws.ok()) return Fail("init the workspace", ws.status());
-  // weft init's settings (query memory 2 GB, 2 threads), without the policy
-  // pack: governance is not what this measures (publish does not run it),
-  // and a mesh that passes it would need owners, budgets and classifications.
-  {
-    std::ifstream in(ws->root / "weft.yaml");
-    std::stringstream text;
-    text << in.rdbuf();
-    std::string yaml = text.str();
-    auto at = yaml.find("policyPacks: [default]");
-    if (at == std::string::npos) return Fail("edit weft.yaml", weft::Status::Internal("no 'policyPacks: [default]' line"));
-    yaml.replace(at, std::strlen("policyPacks: [default]"), "policyPacks: []");
-    if (auto s = weft::WriteStringToFile(ws->root / "weft.yaml", yaml, true); !s.ok()) return Fail("write weft.yaml", s);
-    ws = weft::control::LoadWorkspace(ws->root);
-    if (!ws.ok()) return Fail("reload the workspace", ws.status());
-  }
-  auto store = weft::catalog::OpenStore(ws->CatalogLocation());
-  if (!store.ok()) return Fail("open the catalog", store.status());
-  std::vector<weft::spec::Document> docs;
-  std::vector<weft::spec::Diagnostic> diags;
-  for (const auto& f : weft::spec::FindSpecFiles({tree}, diags)) {
-    auto loaded = weft::spec::LoadFile(f);
-    for (auto& d : loaded.documents) docs.push_back(std::move(d));
-    for (auto& d : loaded.diagnostics) diags.push_back(std::move(d));
-  }
-  auto plan = weft::control::MakePlan(*ws, **store, docs, diags, {.actor = "bench"});
-  if (!plan.ok()) return Fail("plan", plan.status());
-  for (const auto& r : plan->refusals)
-    std::fprintf(stderr, "  refused: %s:%d: [%s] %s\n", r.file.c_str(), r.pos.line, r.rule.c_str(), r.message.c_str());
-  if (plan->refused()) return 1;
-  if (auto applied = weft::control::Apply(*ws, **store, weft::storage::DefaultFileSystem(), *plan); !applied.ok())
-    return Fail("apply", applied.status());
+  auto mesh = weft::bench::ApplyBenchMesh(root / "ws", tree);
+  if (!mesh.ok()) return Fail("set up the workspace", mesh.status());
+  auto* ws = &mesh->ws;
+  auto* store = &mesh->store;
 
   {
     auto db = weft::engine::Database::Open({});

@@ -335,8 +335,8 @@ Result<int64_t> AccessControl::Request(catalog::Store& store, const Principal& p
   return rid;
 }
 
-Result<int64_t> AccessControl::Approve(catalog::Store& store, const Principal& p, int64_t request_id,
-                                       const GrantArgs& extra, const std::string& reason, const std::string& now) const {
+Result<const catalog::AccessRequestRecord*> AccessControl::PendingRequestFor(const Principal& p,
+                                                                            int64_t request_id) const {
   auto it = std::find_if(requests_.begin(), requests_.end(), [&](const auto& r) { return r.id == request_id; });
   if (it == requests_.end()) return Status::NotFound("no access request " + std::to_string(request_id));
   if (!IsOwner(p, it->product_id))
@@ -344,6 +344,12 @@ Result<int64_t> AccessControl::Approve(catalog::Store& store, const Principal& p
                                                      " (approvers: " + Join(Approvers(it->product_id), ", ") + ")");
   if (it->status != "pending")
     return Status::FailedPrecondition("request " + std::to_string(request_id) + " is already " + it->status);
+  return &*it;
+}
+
+Result<int64_t> AccessControl::Approve(catalog::Store& store, const Principal& p, int64_t request_id,
+                                       const GrantArgs& extra, const std::string& reason, const std::string& now) const {
+  ASSIGN_OR_RETURN(const catalog::AccessRequestRecord* it, PendingRequestFor(p, request_id));
   RETURN_IF_ERROR(CheckRowFilter(it->product_id, it->major, extra.row_filter));
   catalog::AccessRequestRecord decided = *it;
   catalog::GrantRecord g{.product_id = it->product_id, .major = it->major, .grantee = it->grantee,
@@ -375,13 +381,7 @@ Result<int64_t> AccessControl::Approve(catalog::Store& store, const Principal& p
 
 Status AccessControl::Deny(catalog::Store& store, const Principal& p, int64_t request_id, const std::string& reason,
                            const std::string& now) const {
-  auto it = std::find_if(requests_.begin(), requests_.end(), [&](const auto& r) { return r.id == request_id; });
-  if (it == requests_.end()) return Status::NotFound("no access request " + std::to_string(request_id));
-  if (!IsOwner(p, it->product_id))
-    return Status(StatusCode::kPermissionDenied, p.name + " may not decide requests on " + it->product_id +
-                                                     " (approvers: " + Join(Approvers(it->product_id), ", ") + ")");
-  if (it->status != "pending")
-    return Status::FailedPrecondition("request " + std::to_string(request_id) + " is already " + it->status);
+  ASSIGN_OR_RETURN(const catalog::AccessRequestRecord* it, PendingRequestFor(p, request_id));
   catalog::AccessRequestRecord decided = *it;
   decided.status = "denied";
   decided.decided_by = p.name;

@@ -137,6 +137,8 @@ class AccessControl {
   Status CheckColumns(const std::string& product_id, int64_t major, const std::vector<std::string>& columns) const;
   Status CheckRowFilter(const std::string& product_id, int64_t major, const std::string& filter) const;
   Status CheckGrantee(const Principal& p, const std::string& grantee) const;
+  // The request `p` may decide now: it exists, p owns its product, it is pending.
+  Result<const catalog::AccessRequestRecord*> PendingRequestFor(const Principal& p, int64_t request_id) const;
 
   AccessSettings settings_;
   std::vector<Product> products_;
