@@ -21,21 +21,19 @@ std::string CustomString(const std::vector<spec::CustomProperty>& props, const c
   return "";
 }
 
-// "2026-12-31" -> the grant ends at the start of the next day, UTC; a full
-// ISO 8601 instant is taken as written.
-Result<std::string> ExpiryFromDate(const std::string& until, const std::string& now) {
-  if (until.empty()) return std::string();
-  bool date = until.size() == 10 && until[4] == '-' && until[7] == '-' &&
-              std::all_of(until.begin(), until.end(), [](char c) { return c == '-' || (c >= '0' && c <= '9'); });
-  if (!date) return Status::InvalidArgument("--until '" + until + "' is not a date (YYYY-MM-DD)");
-  std::string end = until + "T23:59:59.999Z";
-  if (end <= now) return Status::InvalidArgument("--until " + until + " is in the past");
-  return end;
-}
-
 std::string Address(const std::string& product_id, int64_t major) { return product_id + "_v" + std::to_string(major); }
 
 }  // namespace
+
+Result<std::string> ExpiryFromDate(const std::string& date, const std::string& now, std::string_view option) {
+  if (date.empty()) return std::string();
+  bool ok = date.size() == 10 && date[4] == '-' && date[7] == '-' &&
+            std::all_of(date.begin(), date.end(), [](char c) { return c == '-' || (c >= '0' && c <= '9'); });
+  if (!ok) return Status::InvalidArgument(std::string(option) + " '" + date + "' is not a date (YYYY-MM-DD)");
+  std::string end = date + "T23:59:59.999Z";
+  if (end <= now) return Status::InvalidArgument(std::string(option) + " " + date + " is in the past");
+  return end;
+}
 
 std::string SubstitutePrincipal(const std::string& filter, const Principal& p) {
   static const std::string kToken = "$principal.";

@@ -33,6 +33,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "access/masks.h"
@@ -42,6 +43,10 @@
 #include "spec/model.h"
 
 namespace weft::access {
+
+// "2026-12-31" -> the end of that day, UTC (what grants, requests and
+// tokens expire at); `option` names the flag in the error.
+Result<std::string> ExpiryFromDate(const std::string& date, const std::string& now, std::string_view option = "--until");
 
 struct AccessSettings {
   std::map<std::string, std::string> masking;  // classification -> strategy (weft.yaml masking)

@@ -193,6 +193,20 @@ struct GrantRecord {
   std::string revoked_at;  // set: revoked
 };
 
+// An API token of a principal (docs/security.md). Only the SHA-256 of the
+// secret is kept: the token is shown once, when it is made.
+struct TokenRecord {
+  std::string id;  // public, e.g. "tok_3f9a0c1d"; part of the token text
+  std::string principal;
+  std::string hash;  // SHA-256 hex of the whole token text
+  std::string description;
+  std::string created_by;
+  std::string created_at;  // ISO 8601 UTC
+  std::string expires_at;  // empty: never
+  std::string revoked_by;
+  std::string revoked_at;  // set: revoked
+};
+
 // One governed read: a query, or a derived run's read of its inputs.
 struct UsageRecord {
   int64_t id = 0;  // assigned by the store

@@ -66,6 +66,8 @@ class Transaction {
   virtual Result<int64_t> InsertGrant(const GrantRecord& g) = 0;
   virtual Status RevokeGrant(int64_t id, const std::string& by, const std::string& at) = 0;
   virtual Result<int64_t> InsertUsage(const UsageRecord& u) = 0;
+  virtual Status InsertToken(const TokenRecord& t) = 0;
+  virtual Status RevokeToken(const std::string& id, const std::string& by, const std::string& at) = 0;
 
   // Makes every change above durable and visible at once, and advances the
   // catalog generation.
@@ -105,6 +107,9 @@ class Store {
   virtual Result<std::vector<AccessRequestRecord>> ListAccessRequests() = 0;  // by id
   virtual Result<std::vector<GrantRecord>> ListGrants() = 0;                  // by id, revoked ones too
   virtual Result<std::vector<UsageRecord>> ListUsage(const UsageFilter& filter) = 0;  // by time
+  virtual Result<std::vector<TokenRecord>> ListTokens() = 0;  // by creation, revoked ones too
+  // The token whose hash this is, revoked or expired ones too; NotFound otherwise.
+  virtual Result<TokenRecord> FindToken(const std::string& hash) = 0;
 
   // A deterministic text dump of every table (tests compare dumps to prove
   // a refused change left the catalog untouched).

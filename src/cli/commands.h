@@ -10,6 +10,7 @@
 
 #include <iosfwd>
 #include <string>
+#include <vector>
 
 namespace weft::cli {
 
@@ -42,8 +43,21 @@ void AddQuarantineCommand(CLI::App& app, CommandContext& ctx);
 void AddLineageCommands(CLI::App& app, CommandContext& ctx);  // lineage, impact
 void AddGcCommand(CLI::App& app, CommandContext& ctx);
 void AddHistoryCommand(CLI::App& app, CommandContext& ctx);
+void AddTokenCommand(CLI::App& app, CommandContext& ctx);
+void AddServeCommand(CLI::App& app, CommandContext& ctx);
 
-// Runs the CLI on argv; returns the process exit code.
+// Runs the CLI on argv; returns the process exit code. With --server URL
+// (or $WEFT_SERVER) the command runs on that server instead (RunRemote).
 int RunCli(int argc, char** argv, std::ostream& out, std::ostream& err);
+
+// Runs one command (args without the program name) on `workspace` as
+// `actor`: how the server runs the commands its API shares with the CLI.
+// --workspace, --as and serve do not exist here.
+int RunCommandAs(const std::vector<std::string>& args, const std::string& workspace, const std::string& actor,
+                 std::ostream& out, std::ostream& err);
+
+// Sends a command line to a weft server (remote.cc).
+int RunRemote(const std::string& url, const std::string& token, std::vector<std::string> args, std::ostream& out,
+              std::ostream& err);
 
 }  // namespace weft::cli

@@ -1,11 +1,14 @@
 // weft init [DIR] [--name NAME]: the workspace, its secret, and the person
-// who ran it registered as a platform admin (--as, $WEFT_USER or $USER).
+// who ran it registered as a platform admin (--as, $WEFT_USER or $USER),
+// with an API token for `weft serve` (shown once).
 #include <ostream>
 
 #include "access/principals.h"
+#include "access/tokens.h"
 #include "catalog/store.h"
 #include "cli/commands.h"
 #include "cli/workspace_context.h"
+#include "common/time.h"
 #include "control/workspace.h"
 
 namespace weft::cli {
@@ -25,9 +28,10 @@ void AddInitCommand(CLI::App& app, CommandContext& ctx) {
     }
     const std::string admin = Actor(ctx);
     Status s = control::LoadOrCreateSecret(*ws).status();
+    auto store = catalog::OpenStore(ws->CatalogLocation());
+    if (s.ok()) s = store.status();
     if (s.ok()) {
-      auto store = catalog::OpenStore(ws->CatalogLocation());
-      auto txn = store.ok() ? (*store)->BeginWrite() : Result<std::unique_ptr<catalog::Transaction>>(store.status());
+      auto txn = (*store)->BeginWrite();
       s = txn.status();
       if (s.ok()) s = (*txn)->EnsurePrincipal({.name = admin, .kind = "user"});
       if (s.ok())
@@ -35,6 +39,14 @@ void AddInitCommand(CLI::App& app, CommandContext& ctx) {
                                        {{.group = access::kAdminsGroup, .principal = admin, .role = "admin",
                                          .source = access::PrincipalSource(admin)}});
       if (s.ok()) s = (*txn)->Commit();
+    }
+    std::string token;
+    if (s.ok()) {
+      auto actor = access::LoadPrincipal(**store, admin);
+      auto issued = actor.ok() ? access::IssueToken(**store, *actor, admin, "", "made by weft init", NowIso())
+                               : Result<access::IssuedToken>(actor.status());
+      s = issued.status();
+      if (s.ok()) token = issued->text;
     }
     if (!s.ok()) {
       ctx.err << "weft init: " << s.message() << "\n";
@@ -45,6 +57,7 @@ void AddInitCommand(CLI::App& app, CommandContext& ctx) {
             << "  settings  " << ws->SettingsFile().string() << "\n"
             << "  catalog   " << ws->CatalogLocation() << "\n"
             << "  admin     " << admin << " (platform:admins)\n"
+            << "  token     " << token << "  (the admin's API token for weft serve; shown only now)\n"
             << "Next: weft apply -f DIR --workspace " << ws->root.string() << "\n";
   });
 }

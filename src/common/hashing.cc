@@ -1,5 +1,6 @@
 #include "common/hashing.h"
 
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include <openssl/sha.h>
@@ -29,6 +30,26 @@ std::string RandomHex(size_t bytes) {
     hex += kHex[c & 15];
   }
   return hex;
+}
+
+std::string Base64Encode(std::string_view data) {
+  std::string out(4 * ((data.size() + 2) / 3), '\0');
+  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), reinterpret_cast<const unsigned char*>(data.data()),
+                          static_cast<int>(data.size()));
+  out.resize(static_cast<size_t>(n));
+  return out;
+}
+
+std::optional<std::string> Base64Decode(std::string_view text) {
+  if (text.size() % 4 != 0) return std::nullopt;
+  std::string out(3 * (text.size() / 4), '\0');
+  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()), reinterpret_cast<const unsigned char*>(text.data()),
+                          static_cast<int>(text.size()));
+  if (n < 0) return std::nullopt;
+  // EVP_DecodeBlock counts the padding as zero bytes; drop them.
+  size_t pad = text.empty() ? 0 : (text.back() == '=') + (text.size() > 1 && text[text.size() - 2] == '=');
+  out.resize(static_cast<size_t>(n) - pad);
+  return out;
 }
 
 }  // namespace weft

@@ -1,7 +1,9 @@
-// Content hashes (SHA-256) used for spec digests, input checksums and token hashes.
+// Content hashes (SHA-256) used for spec digests, input checksums and token
+// hashes; random secrets; base64.
 // Thread safety: pure functions.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -13,5 +15,10 @@ std::string Sha256Hex(std::string_view data);
 // `bytes` bytes from the system's CSPRNG (OpenSSL RAND_bytes), as lower-case
 // hex: secrets and tokens. Empty if the generator fails.
 std::string RandomHex(size_t bytes);
+
+// Standard base64 (RFC 4648, with padding): files carried inside JSON.
+std::string Base64Encode(std::string_view data);
+// Nothing when `text` is not valid padded base64.
+std::optional<std::string> Base64Decode(std::string_view text);
 
 }  // namespace weft

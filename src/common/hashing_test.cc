@@ -12,3 +12,20 @@ TEST(HashingTest, Sha256KnownVectors) {
 
 }  // namespace
 }  // namespace weft
+
+namespace weft {
+namespace {
+
+TEST(HashingTest, Base64RoundTripsAndRefusesGarbage) {
+  EXPECT_EQ(Base64Encode(""), "");
+  EXPECT_EQ(Base64Encode("f"), "Zg==");
+  EXPECT_EQ(Base64Encode("foobar"), "Zm9vYmFy");
+  std::string binary("\0\xff\x10par1", 7);
+  EXPECT_EQ(Base64Decode(Base64Encode(binary)), binary);
+  EXPECT_EQ(Base64Decode("Zm8="), "fo");
+  EXPECT_FALSE(Base64Decode("Zm8").has_value());
+  EXPECT_FALSE(Base64Decode("Zm!=").has_value());
+}
+
+}  // namespace
+}  // namespace weft

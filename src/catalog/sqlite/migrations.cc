@@ -302,11 +302,27 @@ CREATE INDEX usage_by_time ON usage (at);
 CREATE INDEX usage_by_consumer ON usage (consumer_domain, at);
 )sql";
 
+// Version 5: API tokens for the server. The secret itself is never stored.
+constexpr const char* kTokenSchema = R"sql(
+CREATE TABLE tokens (
+  id TEXT PRIMARY KEY,
+  principal TEXT NOT NULL,
+  hash TEXT NOT NULL UNIQUE,  -- SHA-256 hex of the token text
+  description TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL,   -- empty: never
+  revoked_by TEXT NOT NULL,
+  revoked_at TEXT NOT NULL    -- empty: not revoked
+) STRICT;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "initial schema", kInitialSchema},
     {2, "data plane: snapshot paths, publishes, quality results", kDataPlaneSchema},
     {3, "derived products: transform SQL", kTransformSchema},
     {4, "governed sharing: access requests, grants, usage", kSharingSchema},
+    {5, "server: API tokens", kTokenSchema},
 };
 
 Result<int64_t> ReadPragma(Connection& conn, const char* name) {

@@ -178,6 +178,15 @@ constexpr const char* kUsageColumns =
     "id, at, principal, consumer_domain, kind, products, columns, rows_scanned, bytes_scanned, rows_returned, "
     "cpu_seconds, wall_seconds, cost, status, message";
 
+constexpr const char* kTokenColumns =
+    "id, principal, hash, description, created_by, created_at, expires_at, revoked_by, revoked_at";
+
+Result<TokenRecord> DecodeToken(const Statement& s) {
+  return TokenRecord{.id = s.Text(0), .principal = s.Text(1), .hash = s.Text(2), .description = s.Text(3),
+                     .created_by = s.Text(4), .created_at = s.Text(5), .expires_at = s.Text(6),
+                     .revoked_by = s.Text(7), .revoked_at = s.Text(8)};
+}
+
 Result<AccessRequestRecord> DecodeAccessRequest(const Statement& s) {
   AccessRequestRecord r{
       .id = s.Int(0), .product_id = s.Text(1), .major = s.Int(2), .principal = s.Text(3), .grantee = s.Text(4)};
@@ -698,6 +707,28 @@ class SqliteTransaction final : public Transaction {
     return conn_.LastInsertRowid();
   }
 
+  Status InsertToken(const TokenRecord& t) override {
+    RETURN_IF_ERROR(RequireKey(t.id, "the token id"));
+    RETURN_IF_ERROR(RequireKey(t.principal, "the token's principal"));
+    RETURN_IF_ERROR(RequireKey(t.hash, "the token hash"));
+    return Run(fmt::format(R"sql(
+        INSERT INTO tokens ({})
+        VALUES (?1, ?2, ?3, ?4, ?5, COALESCE(NULLIF(?6, ''), {}), ?7, '', ''))sql",
+                           kTokenColumns, kNowSql),
+               t.id, t.principal, t.hash, t.description, t.created_by, t.created_at, t.expires_at)
+        .WithContext("while saving a token for " + t.principal);
+  }
+
+  Status RevokeToken(const std::string& id, const std::string& by, const std::string& at) override {
+    RETURN_IF_ERROR(Run(fmt::format(R"sql(
+        UPDATE tokens SET revoked_by = ?2, revoked_at = COALESCE(NULLIF(?3, ''), {})
+        WHERE id = ?1 AND revoked_at = '')sql",
+                                    kNowSql),
+                        id, by, at)
+                        .WithContext("while revoking token " + id));
+    return RequireChanged("token " + id + " (not revoked)");
+  }
+
   Status Commit() override {
     RETURN_IF_ERROR(Run("UPDATE catalog_meta SET generation = generation + 1"));
     // On failure the transaction stays open and the destructor rolls it back.
@@ -931,6 +962,23 @@ Result<std::vector<GrantRecord>> SqliteStore::ListGrants() {
   std::lock_guard lock(read_mu_);
   ASSIGN_OR_RETURN(Statement stmt, reader_.Prepare(fmt::format("SELECT {} FROM grants ORDER BY id", kGrantColumns)));
   return CollectRows(stmt, DecodeGrant);
+}
+
+Result<std::vector<TokenRecord>> SqliteStore::ListTokens() {
+  std::lock_guard lock(read_mu_);
+  ASSIGN_OR_RETURN(Statement stmt,
+                   reader_.Prepare(fmt::format("SELECT {} FROM tokens ORDER BY created_at, id", kTokenColumns)));
+  return CollectRows(stmt, DecodeToken);
+}
+
+Result<TokenRecord> SqliteStore::FindToken(const std::string& hash) {
+  std::lock_guard lock(read_mu_);
+  ASSIGN_OR_RETURN(Statement stmt,
+                   reader_.Prepare(fmt::format("SELECT {} FROM tokens WHERE hash = ?1", kTokenColumns)));
+  RETURN_IF_ERROR(stmt.BindAll(hash));
+  ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row) return Status::NotFound("no such token");
+  return DecodeToken(stmt);
 }
 
 Result<std::vector<UsageRecord>> SqliteStore::ListUsage(const UsageFilter& filter) {

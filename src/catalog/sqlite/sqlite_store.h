@@ -56,6 +56,8 @@ class SqliteStore final : public Store {
   Result<std::vector<QualityResultRecord>> ListQualityResults(const std::string& publish_id) override;
   Result<std::vector<AccessRequestRecord>> ListAccessRequests() override;
   Result<std::vector<GrantRecord>> ListGrants() override;
+  Result<std::vector<TokenRecord>> ListTokens() override;
+  Result<TokenRecord> FindToken(const std::string& hash) override;
   Result<std::vector<UsageRecord>> ListUsage(const UsageFilter& filter) override;
   Result<std::string> Dump() override;
 

@@ -1,0 +1,51 @@
+#include "server/problem.h"
+
+namespace weft::server {
+
+namespace {
+
+const char* TitleOf(int status) {
+  switch (status) {
+    case 400: return "Bad request";
+    case 401: return "Not authenticated";
+    case 403: return "Forbidden";
+    case 404: return "Not found";
+    case 405: return "Method not allowed";
+    case 409: return "Conflict";
+    case 413: return "Request body too large";
+    case 415: return "Unsupported media type";
+    case 422: return "Unprocessable content";
+    case 429: return "Too many requests";
+    case 503: return "Service unavailable";
+    default: return status >= 500 ? "Internal error" : "Error";
+  }
+}
+
+}  // namespace
+
+nlohmann::json Problem::ToJson(const std::string& instance) const {
+  nlohmann::json j = extensions.is_object() ? extensions : nlohmann::json::object();
+  j["type"] = type;
+  j["title"] = title;
+  j["status"] = status;
+  j["detail"] = detail;
+  if (!instance.empty()) j["instance"] = instance;
+  return j;
+}
+
+Problem MakeProblem(int status, const std::string& slug, const std::string& detail) {
+  return {.status = status, .type = "https://weft.dev/problems/" + slug, .title = TitleOf(status), .detail = detail};
+}
+
+Problem ProblemFromStatus(const Status& status) {
+  switch (status.code()) {
+    case StatusCode::kInvalidArgument: return MakeProblem(400, "invalid-argument", status.message());
+    case StatusCode::kPermissionDenied: return MakeProblem(403, "forbidden", status.message());
+    case StatusCode::kNotFound: return MakeProblem(404, "not-found", status.message());
+    case StatusCode::kAlreadyExists: return MakeProblem(409, "already-exists", status.message());
+    case StatusCode::kFailedPrecondition: return MakeProblem(409, "failed-precondition", status.message());
+    default: return MakeProblem(500, "internal", status.message());
+  }
+}
+
+}  // namespace weft::server

@@ -1,0 +1,35 @@
+#include "server/rate_limiter.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace weft::server {
+
+bool RateLimiter::Allow(const std::string& key, Clock::time_point now, int& retry_after) {
+  std::lock_guard lock(mu_);
+  auto refill = [&](Bucket& b) {
+    double elapsed = std::chrono::duration<double>(now - b.last).count();
+    b.tokens = std::min(burst_, b.tokens + elapsed * rate_per_second_);
+    b.last = now;
+  };
+  // Once a minute, forget callers whose bucket has refilled: they would
+  // start full anyway.
+  if (now - last_sweep_ > std::chrono::minutes(1)) {
+    for (auto it = buckets_.begin(); it != buckets_.end();) {
+      refill(it->second);
+      it = it->second.tokens >= burst_ ? buckets_.erase(it) : std::next(it);
+    }
+    last_sweep_ = now;
+  }
+  auto [it, inserted] = buckets_.try_emplace(key, Bucket{burst_, now});
+  Bucket& b = it->second;
+  if (!inserted) refill(b);
+  if (b.tokens >= 1) {
+    b.tokens -= 1;
+    return true;
+  }
+  retry_after = std::max(1, static_cast<int>(std::ceil((1 - b.tokens) / rate_per_second_)));
+  return false;
+}
+
+}  // namespace weft::server

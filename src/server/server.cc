@@ -1,0 +1,1225 @@
+#include "server/server.h"
+
+#include <fmt/format.h>
+#include <httplib.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <fstream>
+#include <mutex>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "access/access_control.h"
+#include "access/principals.h"
+#include "access/tokens.h"
+#include "catalog/store.h"
+#include "common/hashing.h"
+#include "common/strings.h"
+#include "common/time.h"
+#include "control/planner.h"
+#include "control/workspace.h"
+#include "engine/duckdb_sql_validator.h"
+#include "query/gateway.h"
+#include "server/metrics.h"
+#include "server/problem.h"
+#include "server/rate_limiter.h"
+#include "server/remote_cli.h"
+#include "server/routes.h"
+#include "server/ui_assets.h"
+#include "spec/loader.h"
+
+namespace weft::server {
+
+namespace {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+constexpr const char* kVersion = "0.1.0";
+
+// One request as a handler sees it.
+struct Call {
+  const httplib::Request& req;
+  httplib::Response& res;
+  const Route& route;
+  access::Principal principal;  // empty name on public routes
+  std::string token_id;
+  std::vector<std::string> params;  // path parameters, in template order
+
+  void Json(const json& body, int status = 200) {
+    res.status = status;
+    res.set_content(body.dump(), "application/json");
+  }
+};
+
+void SendProblem(const httplib::Request& req, httplib::Response& res, const Problem& p) {
+  res.status = p.status;
+  res.set_content(p.ToJson(req.path).dump(), "application/problem+json");
+}
+
+// A product id as the catalog spells them; anything else (slashes, dots
+// twice, "..", NUL, spaces) never reaches a lookup or a command line.
+bool ValidProductId(const std::string& id) {
+  static const std::regex kId("[A-Za-z0-9_][A-Za-z0-9_-]{0,127}\\.[A-Za-z0-9_][A-Za-z0-9_-]{0,127}(@v[0-9]{1,6})?");
+  return std::regex_match(id, kId);
+}
+
+Result<json> ParseJsonBody(const httplib::Request& req) {
+  if (req.body.empty()) return Status::InvalidArgument("the request needs a JSON body");
+  json body = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+  if (body.is_discarded()) {
+    // Parse again for the position: nlohmann reports it in the exception.
+    try {
+      (void)json::parse(req.body);
+    } catch (const json::parse_error& e) {
+      return Status::InvalidArgument(fmt::format("the body is not JSON: {}", e.what()));
+    }
+    return Status::InvalidArgument("the body is not JSON");
+  }
+  if (!body.is_object()) return Status::InvalidArgument("the body must be a JSON object");
+  return body;
+}
+
+// A member of a JSON body: absent gives the default; present with another
+// type is an error naming the member.
+Result<std::string> StringField(const json& body, const char* name, bool required = false) {
+  auto it = body.find(name);
+  if (it == body.end() || it->is_null()) {
+    if (required) return Status::InvalidArgument(std::string("the body needs \"") + name + "\" (a string)");
+    return std::string();
+  }
+  if (!it->is_string()) return Status::InvalidArgument(std::string("\"") + name + "\" must be a string");
+  return it->get<std::string>();
+}
+
+Result<std::vector<std::string>> StringListField(const json& body, const char* name) {
+  auto it = body.find(name);
+  if (it == body.end() || it->is_null()) return std::vector<std::string>();
+  bool ok = it->is_array() && std::all_of(it->begin(), it->end(), [](const json& v) { return v.is_string(); });
+  if (!ok) return Status::InvalidArgument(std::string("\"") + name + "\" must be an array of strings");
+  return it->get<std::vector<std::string>>();
+}
+
+Result<int64_t> IdParam(const std::string& text, const char* what) {
+  if (text.empty() || text.size() > 18 || !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return Status::InvalidArgument(fmt::format("{} '{}' is not a number", what, text));
+  return std::stoll(text);
+}
+
+// Upload names for a spec tree: relative, inside the tree, plain characters.
+Status CheckTreePath(const std::string& rel) {
+  static const std::regex kPath("[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+){0,8}");
+  if (!std::regex_match(rel, kPath)) return Status::InvalidArgument("file name '" + rel + "' is not a relative path of plain names");
+  for (const auto& part : Split(rel, '/'))
+    if (part == "." || part == "..") return Status::InvalidArgument("file name '" + rel + "' leaves the tree");
+  return Status::Ok();
+}
+
+// The catalog state derived from one generation: rebuilt only when a
+// write has happened since.
+struct CatalogView {
+  int64_t generation = -1;
+  std::unique_ptr<access::AccessControl> access;
+  std::map<std::string, json> described;  // product id -> `describe -o json`, filled on demand
+  std::mutex described_mu;
+};
+
+// A governed query's rows on their way from the gateway's thread to the
+// HTTP connection: bounded, so a slow reader slows the query instead of
+// filling memory.
+struct RowStream {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<std::string> lines;
+  bool started = false;  // the columns line is queued
+  bool finished = false;
+  bool cancelled = false;  // the client went away
+  Status status;
+  static constexpr size_t kMaxQueued = 64;  // chunks of up to 2,048 rows each
+};
+
+}  // namespace
+
+struct Server::Impl {
+  ServerOptions options;
+  std::optional<control::Workspace> ws;
+  std::unique_ptr<catalog::Store> store;
+  std::string secret;
+  std::unique_ptr<engine::DuckDbSqlValidator> parser;
+  Metrics metrics;
+  RateLimiter limiter;
+  httplib::Server http;
+  std::vector<Route> routes;
+  std::vector<std::regex> route_regexes;
+  std::mutex write_mu;  // commands that write run one at a time
+  std::mutex view_mu;
+  std::shared_ptr<CatalogView> view;
+  std::mutex log_mu;
+  std::atomic<bool> ready{false};
+
+  explicit Impl(ServerOptions o) : options(std::move(o)), limiter(options.rate_per_minute, options.rate_burst) {}
+
+  // --- catalog state --------------------------------------------------------------------
+
+  Result<std::shared_ptr<CatalogView>> View() {
+    ASSIGN_OR_RETURN(int64_t generation, store->Generation());
+    std::lock_guard lock(view_mu);
+    if (view && view->generation == generation) return view;
+    auto fresh = std::make_shared<CatalogView>();
+    fresh->generation = generation;
+    auto is_type = [p = parser.get()](const std::string& t) { return p->IsType(t); };
+    ASSIGN_OR_RETURN(access::AccessControl ac,
+                     access::AccessControl::Load(*store, {.masking = ws->settings.masking, .key = secret, .is_duckdb_type = is_type}));
+    fresh->access = std::make_unique<access::AccessControl>(std::move(ac));
+    view = fresh;
+    return fresh;
+  }
+
+  // Runs a CLI command as the caller. Output is the command's JSON (or its
+  // text as {"output": ...}); exit 1 is a 422 problem with the command's
+  // message, exit 2 a 400.
+  Status Command(Call& call, const std::vector<std::string>& args, bool writes, json* out_json = nullptr) {
+    std::ostringstream out, err;
+    int code;
+    {
+      std::unique_lock<std::mutex> lock(write_mu, std::defer_lock);
+      if (writes) lock.lock();
+      code = options.run_command(args, call.principal.name, out, err);
+    }
+    std::string message = Trim(err.str());
+    json body = json::parse(out.str(), nullptr, false);
+    if (body.is_discarded()) body = json{{"output", out.str()}};
+    if (out_json) *out_json = body;
+    if (code == 0) {
+      if (!message.empty() && body.is_object()) body["messages"] = Split(message, '\n');
+      call.Json(body);
+      return Status::Ok();
+    }
+    Problem p = MakeProblem(code == 1 ? 422 : 400, code == 1 ? "command-failed" : "invalid-argument",
+                            message.empty() ? "the command failed" : message);
+    if (!body.contains("output") || !body["output"].get<std::string>().empty()) p.extensions["result"] = body;
+    SendProblem(call.req, call.res, p);
+    return Status::Ok();
+  }
+
+  // --- authentication and roles ------------------------------------------------------------
+
+  // 401 unless a valid bearer token names a registered principal.
+  std::optional<Problem> Authenticate(Call& call) {
+    std::string header = call.req.get_header_value("Authorization");
+    if (header.empty())
+      return MakeProblem(401, "unauthenticated", "this route needs a token: Authorization: Bearer <token> (weft token create)");
+    if (!StartsWith(header, "Bearer ")) return MakeProblem(401, "unauthenticated", "the Authorization header must be 'Bearer <token>'");
+    auto token = access::VerifyToken(*store, std::string_view(header).substr(7), NowIso());
+    if (!token.ok()) {
+      if (token.status().code() == StatusCode::kPermissionDenied)
+        return MakeProblem(401, "unauthenticated", token.status().message());
+      return ProblemFromStatus(token.status());
+    }
+    auto principal = access::LoadPrincipal(*store, token->principal);
+    if (!principal.ok()) return MakeProblem(401, "unauthenticated", "the token's principal is no longer registered");
+    call.principal = std::move(*principal);
+    call.token_id = token->id;
+    return std::nullopt;
+  }
+
+  bool OwnsSomeDomain(const access::Principal& p) const {
+    for (const auto& [group, roles] : p.roles)
+      if (StartsWith(group, "team:") && roles.count("owner")) return true;
+    return false;
+  }
+
+  std::optional<Problem> Authorize(Call& call) {
+    const access::Principal& p = call.principal;
+    auto deny = [&](const std::string& why) {
+      return MakeProblem(403, "forbidden", fmt::format("{} may not {} {}: {}", p.name, call.route.method, call.route.path, why));
+    };
+    switch (call.route.role) {
+      case Role::kPublic:
+      case Role::kConsumer:
+        return std::nullopt;
+      case Role::kAdmin:
+        if (p.admin()) return std::nullopt;
+        return deny("platform admins only");
+      case Role::kSteward:
+        if (p.admin() || p.steward()) return std::nullopt;
+        return deny("platform stewards and admins only");
+      case Role::kOwner: {
+        if (p.admin()) return std::nullopt;
+        auto params = PathParams(call.route.path);
+        if (!params.empty() && params[0] == "id") {
+          auto v = View();
+          if (!v.ok()) return ProblemFromStatus(v.status());
+          if ((*v)->access->IsOwner(p, call.params[0])) return std::nullopt;
+          auto approvers = (*v)->access->Approvers(call.params[0]);
+          return deny("owners of " + call.params[0] + " only (" + (approvers.empty() ? "none" : Join(approvers, ", ")) + ")");
+        }
+        if (OwnsSomeDomain(p)) return std::nullopt;
+        return deny("domain owners and admins only");
+      }
+    }
+    return deny("unknown role");
+  }
+
+  // --- the request pipeline ------------------------------------------------------------------
+
+  void Handle(const Route& route, const httplib::Request& req, httplib::Response& res) {
+    auto start = Clock::now();
+    Call call{req, res, route, {}, {}, {}};
+    for (size_t i = 1; i < req.matches.size(); ++i) call.params.push_back(req.matches[i].str());
+    auto finish = [&] {
+      double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+      metrics.ObserveRequest(route.method, route.path, res.status, seconds);
+      Log(req, res, route.path, call.principal.name, call.token_id, seconds);
+    };
+    auto fail = [&](const Problem& p) {
+      SendProblem(req, res, p);
+      finish();
+    };
+    if (route.role != Role::kPublic) {
+      if (auto p = Authenticate(call)) {
+        // Unauthenticated callers share a bucket per address, so guessing
+        // tokens is as limited as using one.
+        int retry = 0;
+        if (!limiter.Allow("addr:" + req.remote_addr, Clock::now(), retry)) {
+          metrics.CountRateLimited();
+          res.set_header("Retry-After", std::to_string(retry));
+          return fail(MakeProblem(429, "rate-limited", "too many requests; retry in " + std::to_string(retry) + " s"));
+        }
+        return fail(*p);
+      }
+      int retry = 0;
+      if (!limiter.Allow("token:" + call.token_id, Clock::now(), retry)) {
+        metrics.CountRateLimited();
+        res.set_header("Retry-After", std::to_string(retry));
+        Problem p = MakeProblem(429, "rate-limited", fmt::format("token {} is over its rate limit ({:.0f} requests a minute); retry in {} s",
+                                                                 call.token_id, options.rate_per_minute, retry));
+        p.extensions["retryAfter"] = retry;
+        return fail(p);
+      }
+      for (size_t i = 0; i < call.params.size(); ++i) {
+        auto names = PathParams(route.path);
+        if (names[i] == "id" && !ValidProductId(call.params[i]))
+          return fail(MakeProblem(400, "invalid-argument", "'" + call.params[i] + "' is not a product id (DOMAIN.PRODUCT)"));
+      }
+      if (auto p = Authorize(call)) return fail(*p);
+    }
+    Status s = Dispatch(call);
+    if (!s.ok()) SendProblem(req, res, ProblemFromStatus(s));
+    finish();
+  }
+
+  void Log(const httplib::Request& req, const httplib::Response& res, const std::string& route,
+           const std::string& principal, const std::string& token, double seconds) {
+    if (!options.access_log) return;
+    json line = {{"time", NowIso()},          {"method", req.method},   {"path", req.path},
+                 {"route", route},            {"status", res.status},   {"ms", std::round(seconds * 1e5) / 100},
+                 {"principal", principal},    {"token", token},         {"remote", req.remote_addr},
+                 {"bytesIn", req.body.size()}, {"bytesOut", res.body.size()}};
+    std::lock_guard lock(log_mu);
+    *options.access_log << line.dump() << "\n" << std::flush;
+  }
+
+  // Requests no route matched: 405 when the path exists with another
+  // method, else 404; both as problems, logged and counted.
+  void Unrouted(const httplib::Request& req, httplib::Response& res) {
+    std::vector<std::string> allowed;
+    for (size_t i = 0; i < routes.size(); ++i)
+      if (std::regex_match(req.path, route_regexes[i])) allowed.push_back(routes[i].method);
+    if (!allowed.empty()) {
+      res.set_header("Allow", Join(allowed, ", "));
+      SendProblem(req, res, MakeProblem(405, "method-not-allowed", req.method + " is not allowed on " + req.path + " (allowed: " + Join(allowed, ", ") + ")"));
+    } else {
+      SendProblem(req, res, MakeProblem(404, "no-route", "no route " + req.method + " " + req.path + " (see /api/openapi.json)"));
+    }
+    metrics.ObserveRequest(req.method, "(unmatched)", res.status, 0);
+    Log(req, res, "(unmatched)", "", "", 0);
+  }
+
+  Status Dispatch(Call& call);
+
+  // --- handlers ------------------------------------------------------------------------------
+
+  Status Me(Call& call) {
+    const auto& p = call.principal;
+    std::vector<std::string> roles = {"consumer"}, groups, domains;
+    for (const auto& [group, held] : p.roles) {
+      groups.push_back(group);
+      if (StartsWith(group, "team:") && held.count("owner")) domains.push_back(group.substr(5));
+    }
+    if (!domains.empty()) roles.push_back("owner");
+    if (p.steward()) roles.push_back("steward");
+    if (p.admin()) roles.push_back("admin");
+    call.Json({{"principal", p.name}, {"kind", p.kind}, {"domain", p.domain}, {"groups", groups},
+               {"roles", roles}, {"domains", domains}, {"attributes", p.attributes}, {"token", call.token_id}});
+    return Status::Ok();
+  }
+
+  // The quality of a product's latest attempt: what the marketplace shows
+  // and filters on.
+  std::string QualityOf(const std::string& product_id) {
+    auto publishes = store->ListPublishes(product_id, 1);
+    if (!publishes.ok() || publishes->empty()) return "none";
+    const auto& p = publishes->front();
+    if (p.outcome == "rejected" || p.outcome == "failed") return "failing";
+    return p.rows_quarantined > 0 ? "warnings" : "passing";
+  }
+
+  Status Search(Call& call) {
+    catalog::SearchQuery q;
+    q.text = call.req.get_param_value("q");
+    q.domain = call.req.get_param_value("domain");
+    q.tag = call.req.get_param_value("tag");
+    q.classification = call.req.get_param_value("classification");
+    q.status = call.req.get_param_value("status");
+    std::string quality = call.req.get_param_value("quality");
+    if (call.req.has_param("limit")) {
+      ASSIGN_OR_RETURN(int64_t limit, IdParam(call.req.get_param_value("limit"), "limit"));
+      if (limit < 1 || limit > 1000) return Status::InvalidArgument("limit must be 1 to 1000");
+      q.limit = static_cast<int>(limit);
+    }
+    ASSIGN_OR_RETURN(catalog::SearchResult result, store->Search(q));
+    json hits = json::array();
+    std::map<std::string, int64_t> quality_facet;
+    for (const auto& h : result.hits) {
+      std::string level = QualityOf(h.product_id);
+      ++quality_facet[level];
+      if (!quality.empty() && level != quality) continue;
+      hits.push_back({{"product", h.product_id}, {"domain", h.domain}, {"status", h.status}, {"score", h.score},
+                      {"snippet", h.snippet}, {"quality", level}});
+    }
+    json facets = result.facets;
+    facets["quality"] = quality_facet;
+    call.Json({{"hits", hits}, {"facets", facets}});
+    return Status::Ok();
+  }
+
+  Result<json> Described(Call& call, const std::string& id) {
+    ASSIGN_OR_RETURN(auto v, View());
+    {
+      std::lock_guard lock(v->described_mu);
+      if (auto it = v->described.find(id); it != v->described.end()) return it->second;
+    }
+    std::ostringstream out, err;
+    int code = options.run_command({"describe", "product", id, "-o", "json"}, call.principal.name, out, err);
+    if (code != 0) return Status::NotFound(Trim(err.str()));
+    json d = json::parse(out.str(), nullptr, false);
+    if (d.is_discarded()) return Status::Internal("describe printed no JSON");
+    std::lock_guard lock(v->described_mu);
+    v->described[id] = d;
+    return d;
+  }
+
+  Status Product(Call& call) {
+    const std::string& id = call.params[0];
+    ASSIGN_OR_RETURN(json d, Described(call, id));
+    ASSIGN_OR_RETURN(auto v, View());
+    const access::AccessControl& ac = *v->access;
+    const std::string now = NowIso();
+    // Freshness: the current snapshot's age against the contract's freshness SLA.
+    ASSIGN_OR_RETURN(auto snapshots, store->ListSnapshots(id));
+    json freshness = {{"state", "unknown"}, {"snapshot", nullptr}, {"lastPublish", nullptr}, {"rows", nullptr},
+                      {"ageSeconds", nullptr}, {"slaSeconds", nullptr}};
+    if (!snapshots.empty()) {
+      const auto& s = snapshots.back();
+      freshness["snapshot"] = s.id;
+      freshness["lastPublish"] = s.created_at;
+      freshness["rows"] = s.rows;
+      freshness["ageSeconds"] = AgeSeconds(s.created_at);
+    }
+    for (const auto& version : d["versions"])
+      for (const auto& sla : version["sla"])
+        if (sla["property"] == "freshness" && sla["value"].is_number()) {
+          double unit = UnitSeconds(sla.value("unit", "d"));
+          freshness["slaSeconds"] = sla["value"].get<double>() * unit;
+        }
+    if (!freshness["ageSeconds"].is_null() && !freshness["slaSeconds"].is_null())
+      freshness["state"] = freshness["ageSeconds"].get<double>() <= freshness["slaSeconds"].get<double>() ? "fresh" : "stale";
+    // What this viewer sees of the newest major: clear, masked or hidden columns.
+    json viewer = {{"isOwner", ac.IsOwner(call.principal, id)}, {"canRead", false}, {"columns", json::object()}};
+    auto major = ac.NewestMajor(id);
+    if (major.ok() && !snapshots.empty()) {
+      auto readable = ac.Authorize(call.principal, id, *major, snapshots.back().contract_version, now);
+      if (readable.ok()) {
+        viewer["canRead"] = true;
+        for (const auto& c : readable->columns)
+          viewer["columns"][c.name] = c.mask.kind == access::MaskStrategy::Kind::kNone ? "clear" : access::MaskStrategyName(c.mask);
+        viewer["rowFilter"] = !readable->row_filter.empty();
+      } else {
+        viewer["reason"] = readable.status().message();
+      }
+    }
+    json consumers = json::array();
+    for (const auto& g : ac.grants())
+      if (g.product_id == id && access::AccessControl::InForce(g, now))
+        consumers.push_back({{"grantee", g.grantee}, {"columns", g.columns}, {"purpose", g.purpose},
+                             {"expiresAt", g.expires_at}, {"major", g.major}});
+    d["freshness"] = freshness;
+    d["viewer"] = viewer;
+    d["consumers"] = consumers;
+    d["quality"] = QualityOf(id);
+    call.Json(d);
+    return Status::Ok();
+  }
+
+  static double UnitSeconds(const std::string& unit) {
+    if (unit == "s" || unit == "second" || unit == "seconds") return 1;
+    if (unit == "m" || unit == "min" || unit == "minute" || unit == "minutes") return 60;
+    if (unit == "h" || unit == "hour" || unit == "hours") return 3600;
+    return 86400;  // d, day, days
+  }
+
+  static json AgeSeconds(const std::string& iso) {
+    std::tm tm{};
+    if (iso.size() < 19 || !strptime(iso.substr(0, 19).c_str(), "%Y-%m-%dT%H:%M:%S", &tm)) return nullptr;
+    return static_cast<double>(std::time(nullptr) - timegm(&tm));
+  }
+
+  query::Gateway MakeGateway(const access::AccessControl& ac) {
+    return query::Gateway(*store, ac, *parser,
+                          {.rate_card = ws->settings.rate_card, .memory_limit = ws->settings.query_memory_limit,
+                           .threads = static_cast<int>(ws->settings.query_threads.value_or(0)),
+                           .temp_dir = ws->root / "tmp"});
+  }
+
+  static json RowJson(const std::vector<std::optional<std::string>>& row) {
+    json r = json::array();
+    for (const auto& v : row) r.push_back(v ? json(*v) : json());
+    return r;
+  }
+
+  Status Sample(Call& call) {
+    ASSIGN_OR_RETURN(auto v, View());
+    query::Gateway gw = MakeGateway(*v->access);
+    std::string name = call.params[0];
+    auto answer = gw.Run(call.principal, {.sql = "SELECT * FROM " + name + " LIMIT 20", .kind = "sample"});
+    metrics.CountQuery(answer.ok() ? "ok" : "refused", answer.ok() ? answer->usage.bytes_scanned : 0);
+    if (!answer.ok()) return answer.status();
+    json rows = json::array();
+    for (const auto& r : answer->rows) rows.push_back(RowJson(r));
+    call.Json({{"columns", answer->columns}, {"rows", rows}, {"warnings", answer->warnings}});
+    return Status::Ok();
+  }
+
+  // POST /api/v1/query: the rows are streamed as NDJSON while DuckDB hands
+  // them out. The query runs on its own thread; until its first chunk (or
+  // its end) the response status is still open, so a refused or invalid
+  // query is a proper problem response, and a failure after rows were sent
+  // is a last {"error": problem} line.
+  Status Query(Call& call) {
+    ASSIGN_OR_RETURN(json body, ParseJsonBody(call.req));
+    ASSIGN_OR_RETURN(std::string sql, StringField(body, "sql", true));
+    ASSIGN_OR_RETURN(std::string at, StringField(body, "at"));
+    ASSIGN_OR_RETURN(auto v, View());
+    auto stream = std::make_shared<RowStream>();
+    auto worker = std::make_shared<std::thread>([this, stream, v, sql, at, principal = call.principal] {
+      query::Gateway gw = MakeGateway(*v->access);
+      query::QueryRequest request{.sql = sql, .at = at};
+      request.on_rows = [stream](const std::vector<std::string>& columns,
+                                 const std::vector<std::vector<std::optional<std::string>>>& rows) -> Status {
+        std::unique_lock lock(stream->mu);
+        if (!stream->started) {
+          stream->lines.push_back(json{{"columns", columns}}.dump() + "\n");
+          stream->started = true;
+        }
+        std::string chunk;
+        for (const auto& r : rows) chunk += RowJson(r).dump() + "\n";
+        stream->cv.wait(lock, [&] { return stream->lines.size() < RowStream::kMaxQueued || stream->cancelled; });
+        if (stream->cancelled) return Status::FailedPrecondition("the client went away");
+        stream->lines.push_back(std::move(chunk));
+        stream->cv.notify_all();
+        return Status::Ok();
+      };
+      auto answer = gw.Run(principal, request);
+      std::lock_guard lock(stream->mu);
+      if (answer.ok()) {
+        metrics.CountQuery("ok", answer->usage.bytes_scanned);
+        if (!stream->started) {
+          stream->lines.push_back(json{{"columns", answer->columns}}.dump() + "\n");
+          stream->started = true;
+        }
+        stream->lines.push_back(json{{"done", true},
+                                     {"rows", answer->usage.rows_returned},
+                                     {"warnings", answer->warnings},
+                                     {"snapshots", [&] {
+                                        json s = json::object();
+                                        for (const auto& r : answer->relations) s[r.address] = r.snapshot_id;
+                                        return s;
+                                      }()},
+                                     {"usage",
+                                      {{"bytesScanned", answer->usage.bytes_scanned},
+                                       {"rowsScanned", answer->usage.rows_scanned},
+                                       {"cpuSeconds", answer->usage.cpu_seconds},
+                                       {"cost", answer->usage.cost}}}}
+                                    .dump() +
+                                "\n");
+      } else {
+        metrics.CountQuery("refused", 0);
+        stream->status = answer.status();
+      }
+      stream->finished = true;
+      stream->cv.notify_all();
+    });
+    // Wait for the first line or the end.
+    {
+      std::unique_lock lock(stream->mu);
+      stream->cv.wait(lock, [&] { return stream->started || stream->finished; });
+      if (!stream->started) {
+        lock.unlock();
+        worker->join();
+        return stream->status;
+      }
+    }
+    call.res.status = 200;
+    call.res.set_chunked_content_provider(
+        "application/x-ndjson",
+        [stream](size_t, httplib::DataSink& sink) {
+          std::unique_lock lock(stream->mu);
+          stream->cv.wait(lock, [&] { return !stream->lines.empty() || stream->finished; });
+          while (!stream->lines.empty()) {
+            std::string line = std::move(stream->lines.front());
+            stream->lines.pop_front();
+            stream->cv.notify_all();
+            lock.unlock();
+            bool ok = sink.write(line.data(), line.size());
+            lock.lock();
+            if (!ok) {
+              stream->cancelled = true;
+              stream->cv.notify_all();
+              return false;
+            }
+          }
+          if (stream->finished) {
+            if (!stream->status.ok())
+              sink.os << json{{"error", ProblemFromStatus(stream->status).ToJson("")}}.dump() << "\n";
+            sink.done();
+          }
+          return true;
+        },
+        [stream, worker](bool) {
+          {
+            std::lock_guard lock(stream->mu);
+            stream->cancelled = true;
+            stream->cv.notify_all();
+          }
+          if (worker->joinable()) worker->join();
+        });
+    return Status::Ok();
+  }
+
+  // --- access ------------------------------------------------------------------------------
+
+  Status AccessList(Call& call) {
+    std::string scope = call.req.get_param_value("scope");
+    std::vector<std::string> args = {"access", "list", "-o", "json"};
+    if (scope == "mine") args.push_back("--mine");
+    else if (scope == "pending") args.push_back("--pending");
+    else if (!scope.empty()) return Status::InvalidArgument("scope must be mine or pending");
+    return Command(call, args, false);
+  }
+
+  Status AccessRequest(Call& call) {
+    ASSIGN_OR_RETURN(json body, ParseJsonBody(call.req));
+    access::RequestArgs args;
+    ASSIGN_OR_RETURN(args.product, StringField(body, "product", true));
+    ASSIGN_OR_RETURN(args.purpose, StringField(body, "purpose", true));
+    ASSIGN_OR_RETURN(args.columns, StringListField(body, "columns"));
+    ASSIGN_OR_RETURN(args.until, StringField(body, "until"));
+    ASSIGN_OR_RETURN(args.grantee, StringField(body, "for"));
+    if (!ValidProductId(args.product)) return Status::InvalidArgument("'" + args.product + "' is not a product id (DOMAIN.PRODUCT[@vN])");
+    ASSIGN_OR_RETURN(auto v, View());
+    ASSIGN_OR_RETURN(int64_t id, v->access->Request(*store, call.principal, args, NowIso()));
+    call.Json({{"id", id}, {"status", "pending"}, {"approvers", v->access->Approvers(Split(args.product, '@')[0])}}, 201);
+    return Status::Ok();
+  }
+
+  Result<access::GrantArgs> GrantArgsFrom(const json& body) {
+    access::GrantArgs g;
+    ASSIGN_OR_RETURN(g.grantee, StringField(body, "to"));
+    ASSIGN_OR_RETURN(g.columns, StringListField(body, "columns"));
+    ASSIGN_OR_RETURN(g.clearances, StringListField(body, "clearances"));
+    ASSIGN_OR_RETURN(g.row_filter, StringField(body, "rowFilter"));
+    ASSIGN_OR_RETURN(g.purpose, StringField(body, "purpose"));
+    ASSIGN_OR_RETURN(g.until, StringField(body, "until"));
+    return g;
+  }
+
+  Status AccessDecide(Call& call, bool approve) {
+    ASSIGN_OR_RETURN(int64_t id, IdParam(call.params[0], "request id"));
+    json body = json::object();
+    if (!call.req.body.empty()) ASSIGN_OR_RETURN(body, ParseJsonBody(call.req));
+    ASSIGN_OR_RETURN(std::string reason, StringField(body, "reason"));
+    ASSIGN_OR_RETURN(auto v, View());
+    if (!approve) {
+      RETURN_IF_ERROR(v->access->Deny(*store, call.principal, id, reason, NowIso()));
+      call.Json({{"id", id}, {"status", "denied"}});
+      return Status::Ok();
+    }
+    ASSIGN_OR_RETURN(access::GrantArgs extra, GrantArgsFrom(body));
+    ASSIGN_OR_RETURN(int64_t grant, v->access->Approve(*store, call.principal, id, extra, reason, NowIso()));
+    call.Json({{"id", id}, {"status", "approved"}, {"grant", grant}});
+    return Status::Ok();
+  }
+
+  Status GrantCreate(Call& call) {
+    ASSIGN_OR_RETURN(json body, ParseJsonBody(call.req));
+    ASSIGN_OR_RETURN(std::string product, StringField(body, "product", true));
+    if (!ValidProductId(product)) return Status::InvalidArgument("'" + product + "' is not a product id (DOMAIN.PRODUCT[@vN])");
+    ASSIGN_OR_RETURN(access::GrantArgs args, GrantArgsFrom(body));
+    if (args.grantee.empty()) return Status::InvalidArgument("the body needs \"to\" (a principal, team:X or domain:X)");
+    if (args.purpose.empty()) return Status::InvalidArgument("the body needs \"purpose\" (a string)");
+    ASSIGN_OR_RETURN(auto v, View());
+    ASSIGN_OR_RETURN(int64_t id, v->access->Grant(*store, call.principal, product, args, NowIso()));
+    call.Json({{"id", id}}, 201);
+    return Status::Ok();
+  }
+
+  Status GrantRevoke(Call& call) {
+    ASSIGN_OR_RETURN(int64_t id, IdParam(call.params[0], "grant id"));
+    ASSIGN_OR_RETURN(auto v, View());
+    RETURN_IF_ERROR(v->access->Revoke(*store, call.principal, id, NowIso()));
+    call.Json({{"id", id}, {"status", "revoked"}});
+    return Status::Ok();
+  }
+
+  // --- tokens -----------------------------------------------------------------------------------
+
+  Status TokenCreate(Call& call) {
+    ASSIGN_OR_RETURN(json body, ParseJsonBody(call.req));
+    ASSIGN_OR_RETURN(std::string principal, StringField(body, "principal"));
+    ASSIGN_OR_RETURN(std::string expires, StringField(body, "expires"));
+    ASSIGN_OR_RETURN(std::string description, StringField(body, "description"));
+    if (principal.empty()) principal = call.principal.name;
+    ASSIGN_OR_RETURN(access::IssuedToken t,
+                     access::IssueToken(*store, call.principal, principal, expires, description, NowIso()));
+    call.Json({{"id", t.record.id}, {"principal", t.record.principal}, {"expiresAt", t.record.expires_at},
+               {"token", t.text}},
+              201);
+    return Status::Ok();
+  }
+
+  Status TokenList(Call& call) {
+    ASSIGN_OR_RETURN(auto tokens, access::ListTokens(*store, call.principal));
+    json out = json::array();
+    for (const auto& t : tokens)
+      out.push_back({{"id", t.id}, {"principal", t.principal}, {"description", t.description},
+                     {"createdBy", t.created_by}, {"createdAt", t.created_at}, {"expiresAt", t.expires_at},
+                     {"revokedAt", t.revoked_at}});
+    call.Json({{"tokens", out}});
+    return Status::Ok();
+  }
+
+  Status TokenRevoke(Call& call) {
+    RETURN_IF_ERROR(access::RevokeToken(*store, call.principal, call.params[0], NowIso()));
+    call.Json({{"id", call.params[0]}, {"status", "revoked"}});
+    return Status::Ok();
+  }
+
+  // --- uploads: publish, plan/apply, impact ----------------------------------------------------
+
+  // A private directory under the workspace for one request's files,
+  // removed when the request ends.
+  struct Scratch {
+    std::filesystem::path dir;
+    ~Scratch() {
+      std::error_code ignored;
+      if (!dir.empty()) std::filesystem::remove_all(dir, ignored);
+    }
+  };
+
+  Result<std::unique_ptr<Scratch>> MakeScratch() {
+    auto s = std::make_unique<Scratch>();
+    std::string rnd = RandomHex(8);
+    if (rnd.empty()) return Status::Internal("the system's random generator failed");
+    s->dir = ws->root / "tmp" / ("api-" + rnd);
+    std::error_code ec;
+    std::filesystem::create_directories(s->dir, ec);
+    if (ec) return Status::IoError("cannot create " + s->dir.string() + ": " + ec.message());
+    return s;
+  }
+
+  static Status WriteFile(const std::filesystem::path& path, const std::string& data) {
+    std::error_code ec;
+    std::filesystem::create_directories(path.parent_path(), ec);
+    std::ofstream f(path, std::ios::binary | std::ios::trunc);
+    f.write(data.data(), static_cast<std::streamsize>(data.size()));
+    f.close();
+    if (!f) return Status::IoError("cannot write " + path.string());
+    return Status::Ok();
+  }
+
+  Status Publish(Call& call) {
+    const std::string& id = call.params[0];
+    std::string format = call.req.get_param_value("format");
+    std::string mode = call.req.get_param_value("mode");
+    if (format.empty()) format = "csv";
+    if (format != "csv" && format != "parquet" && format != "json")
+      return Status::InvalidArgument("format must be csv, parquet or json");
+    if (!mode.empty() && mode != "replace" && mode != "append") return Status::InvalidArgument("mode must be replace or append");
+    if (call.req.body.empty()) return Status::InvalidArgument("the body must be the input file (CSV, Parquet or NDJSON)");
+    ASSIGN_OR_RETURN(auto scratch, MakeScratch());
+    std::filesystem::path input = scratch->dir / ("upload." + std::string(format == "json" ? "ndjson" : format));
+    RETURN_IF_ERROR(WriteFile(input, call.req.body));
+    std::vector<std::string> args = {"publish", id, input.string(), "--format=" + format, "-o", "json"};
+    if (!mode.empty()) args.push_back("--mode=" + mode);
+    json result;
+    RETURN_IF_ERROR(Command(call, args, true, &result));
+    CountPublish(result);
+    return Status::Ok();
+  }
+
+  void CountPublish(const json& result) {
+    if (!result.is_object() || !result.contains("outcome")) return;
+    int64_t failures = 0;
+    if (auto it = result.find("rules"); it != result.end() && it->is_array())
+      for (const auto& r : *it)
+        if (r.is_object() && r.value("passed", true) == false) ++failures;
+    metrics.CountPublish(result.value("outcome", "unknown"), failures);
+  }
+
+  Status Run(Call& call) {
+    json result;
+    RETURN_IF_ERROR(Command(call, {"run", call.params[0], "-o", "json"}, true, &result));
+    CountPublish(result);
+    return Status::Ok();
+  }
+
+  // plan/apply take the tree as {"files": {"domains/sales/domain.yaml": "...", ...}}.
+  // A domain owner may apply the domains it owns; admins anything.
+  Status PlanApply(Call& call, bool apply) {
+    ASSIGN_OR_RETURN(json body, ParseJsonBody(call.req));
+    auto files = body.find("files");
+    if (files == body.end() || !files->is_object() || files->empty())
+      return Status::InvalidArgument("the body needs \"files\": an object of relative path -> file text");
+    ASSIGN_OR_RETURN(auto scratch, MakeScratch());
+    for (const auto& [rel, text] : files->items()) {
+      RETURN_IF_ERROR(CheckTreePath(rel));
+      if (!text.is_string()) return Status::InvalidArgument("files[\"" + rel + "\"] must be a string");
+      RETURN_IF_ERROR(WriteFile(scratch->dir / rel, text.get<std::string>()));
+    }
+    RETURN_IF_ERROR(CheckTreeOwner(call.principal, scratch->dir));
+    std::vector<std::string> args = {apply ? "apply" : "plan", "-f", scratch->dir.string(), "-o", "json"};
+    if (body.value("prune", false)) args.push_back("--prune");
+    return Command(call, args, apply);
+  }
+
+  // Every domain a spec tree names (its domain files and its products'
+  // domains) must be one `p` owns, unless p is an admin.
+  static Status CheckTreeOwner(const access::Principal& p, const std::filesystem::path& dir) {
+    if (p.admin()) return Status::Ok();
+    std::set<std::string> domains;
+    std::error_code ec;
+    for (auto it = std::filesystem::recursive_directory_iterator(dir, ec); !ec && it != std::filesystem::end(it); it.increment(ec)) {
+      if (!it->is_regular_file()) continue;
+      std::ifstream f(it->path(), std::ios::binary);
+      std::stringstream text;
+      text << f.rdbuf();
+      auto loaded = spec::LoadText(text.str(), it->path().string());
+      for (const auto& doc : loaded.documents) {
+        if (const auto* product = doc.product()) domains.insert(product->domain);
+        if (const auto* domain = doc.domain()) domains.insert(domain->name);
+      }
+    }
+    if (ec) return Status::IoError("cannot read the uploaded tree: " + ec.message());
+    for (const auto& d : domains)
+      if (!p.HasRole("team:" + d, "owner"))
+        return Status::PermissionDenied(p.name + " does not own domain " + d +
+                                        " (a tree may be planned and applied by the owners of every domain in it, or by admins)");
+    return Status::Ok();
+  }
+
+  Status Impact(Call& call) {
+    if (call.req.body.empty()) return Status::InvalidArgument("the body must be the proposed contract (ODCS YAML)");
+    ASSIGN_OR_RETURN(auto scratch, MakeScratch());
+    std::filesystem::path file = scratch->dir / "proposed.odcs.yaml";
+    RETURN_IF_ERROR(WriteFile(file, call.req.body));
+    return Command(call, {"impact", file.string(), "-o", "json"}, false);
+  }
+
+  // --- cost -----------------------------------------------------------------------------------
+
+  Status CostMonthly(Call& call) {
+    std::string domain = call.req.get_param_value("domain");
+    ASSIGN_OR_RETURN(auto usage, store->ListUsage({}));
+    ASSIGN_OR_RETURN(auto domains, store->ListDomains());
+    std::map<std::string, std::map<std::string, double>> by_month;  // month -> domain -> cost
+    for (const auto& u : usage) {
+      if (!domain.empty() && u.consumer_domain != domain) continue;
+      by_month[u.at.substr(0, 7)][u.consumer_domain.empty() ? "(none)" : u.consumer_domain] += u.cost;
+    }
+    std::optional<double> budget;
+    for (const auto& d : domains)
+      if (d.name == domain) budget = d.monthly_budget;
+    json months = json::array();
+    for (const auto& [month, costs] : by_month) {
+      double total = 0;
+      for (const auto& [d, c] : costs) total += c;
+      months.push_back({{"month", month}, {"cost", total}, {"byDomain", costs}, {"budget", budget ? json(*budget) : json()}});
+    }
+    call.Json({{"domain", domain}, {"months", months}});
+    return Status::Ok();
+  }
+
+  // --- governance -------------------------------------------------------------------------------
+
+  // The default and configured policies over the catalog as it is (a plan
+  // of an empty tree changes nothing and evaluates everything).
+  Status Violations(Call& call) {
+    ASSIGN_OR_RETURN(control::Plan plan, control::MakePlan(*ws, *store, {}, {}, {.actor = call.principal.name}));
+    json out = json::array();
+    for (const auto& v : plan.policies.violations)
+      out.push_back({{"policy", v.policy_id}, {"severity", v.severity}, {"subject", v.subject},
+                     {"message", v.message}, {"waived", v.waived}, {"waiver", v.waiver_id}, {"policyError", v.policy_error}});
+    call.Json({{"violations", out}, {"policies", plan.policies.policies}, {"errors", plan.policies.errors},
+               {"warnings", plan.policies.warnings}, {"waived", plan.policies.waived}});
+    return Status::Ok();
+  }
+
+  Status WaiverAdd(Call& call) {
+    ASSIGN_OR_RETURN(json body, ParseJsonBody(call.req));
+    ASSIGN_OR_RETURN(std::string policy, StringField(body, "policy", true));
+    ASSIGN_OR_RETURN(std::string subject, StringField(body, "subject", true));
+    ASSIGN_OR_RETURN(std::string reason, StringField(body, "reason", true));
+    ASSIGN_OR_RETURN(std::string expires, StringField(body, "expiresAt", true));
+    return Command(call, {"waiver", "add", "--reason=" + reason, "--approver=" + call.principal.name,
+                          "--expires=" + expires, "--", policy, subject},
+                   true);
+  }
+
+  // --- the CLI over HTTP ------------------------------------------------------------------------
+
+  Status Cli(Call& call);
+};
+
+// POST /api/v1/cli {"args": [...], "files": {"NAME": base64}}: what
+// `weft --server URL ...` sends. Uploaded files are written to a private
+// directory and named in args as "@upload:NAME"; any other path is refused,
+// so a command cannot read or write the server's files.
+Status Server::Impl::Cli(Call& call) {
+  ASSIGN_OR_RETURN(json body, ParseJsonBody(call.req));
+  auto args_it = body.find("args");
+  if (args_it == body.end() || !args_it->is_array() || args_it->empty() || args_it->size() > 512 ||
+      !std::all_of(args_it->begin(), args_it->end(), [](const json& a) { return a.is_string(); }))
+    return Status::InvalidArgument("\"args\" must be a non-empty array of strings (the command line after 'weft')");
+  std::vector<std::string> args = args_it->get<std::vector<std::string>>();
+  auto command = CliCommands().find(args[0]);  // (WalkCliArgs refuses the others too)
+  if (command == CliCommands().end()) {
+    std::vector<std::string> names;
+    for (const auto& [name, c] : CliCommands()) names.push_back(name);
+    return Status::InvalidArgument("'" + args[0] + "' cannot run through the server (it can: " + Join(names, ", ") + ")");
+  }
+  const CliCommand& spec = command->second;
+  ASSIGN_OR_RETURN(CliArgs walk, WalkCliArgs(args));
+  ASSIGN_OR_RETURN(auto scratch, MakeScratch());
+  if (auto files = body.find("files"); files != body.end() && !files->is_null()) {
+    if (!files->is_object()) return Status::InvalidArgument("\"files\" must be an object of name -> base64 content");
+    for (const auto& [name, content] : files->items()) {
+      RETURN_IF_ERROR(CheckTreePath(name));
+      if (!content.is_string()) return Status::InvalidArgument("files[\"" + name + "\"] must be base64 text");
+      auto bytes = Base64Decode(content.get<std::string>());
+      if (!bytes) return Status::InvalidArgument("files[\"" + name + "\"] is not valid base64");
+      RETURN_IF_ERROR(WriteFile(scratch->dir / name, *bytes));
+    }
+  }
+  // Every file argument must be an upload; nothing else may name one.
+  std::string tree;
+  for (size_t i = 1; i < args.size(); ++i) {
+    bool is_file = std::count(walk.files.begin(), walk.files.end(), i) > 0;
+    std::string& a = args[i];
+    size_t eq = StartsWith(a, "-") ? a.find('=') : std::string::npos;
+    std::string value = eq == std::string::npos ? a : a.substr(eq + 1);
+    if (!is_file) {
+      if (StartsWith(value, kUploadPrefix)) return Status::InvalidArgument("'" + a + "' is not where weft " + args[0] + " takes a file");
+      continue;
+    }
+    if (!StartsWith(value, kUploadPrefix))
+      return Status::InvalidArgument("'" + value + "' must be uploaded: the server reads no paths of its own");
+    std::string rel = value.substr(kUploadPrefix.size());
+    RETURN_IF_ERROR(CheckTreePath(rel));
+    std::string path = (scratch->dir / rel).string();
+    if (i == walk.tree) tree = path;
+    a = eq == std::string::npos ? path : a.substr(0, eq + 1) + path;
+  }
+  const std::vector<std::string>& positionals = walk.positionals;
+  // Roles: owners of the product named, of every domain of a tree, stewards.
+  const access::Principal& p = call.principal;
+  if (spec.role == Role::kSteward && !p.admin() && !p.steward())
+    return Status::PermissionDenied(p.name + " may not run weft " + args[0] + " (platform stewards and admins)");
+  if (spec.role == Role::kOwner && !p.admin()) {
+    if (spec.product_arg >= 0) {
+      if (static_cast<int>(positionals.size()) <= spec.product_arg)
+        return Status::InvalidArgument("weft " + args[0] + " needs a product");
+      std::string product = Split(positionals[static_cast<size_t>(spec.product_arg)], '@')[0];
+      ASSIGN_OR_RETURN(auto v, View());
+      if (!v->access->IsOwner(p, product))
+        return Status::PermissionDenied(p.name + " may not run weft " + args[0] + " on " + product + " (its owners and admins)");
+    }
+    if (spec.tree_option) {
+      if (tree.empty()) return Status::InvalidArgument("weft " + args[0] + " needs -f DIR");
+      RETURN_IF_ERROR(CheckTreeOwner(p, tree));
+    }
+  }
+  std::ostringstream out, err;
+  int code;
+  {
+    std::unique_lock<std::mutex> lock(write_mu, std::defer_lock);
+    if (spec.writes) lock.lock();
+    code = options.run_command(args, p.name, out, err);
+  }
+  call.Json({{"exitCode", code}, {"stdout", out.str()}, {"stderr", err.str()}});
+  return Status::Ok();
+}
+
+namespace {
+
+std::vector<Route> RouteTable() {
+  const std::string product = "Products";
+  return {
+      {"GET", "/healthz", Role::kPublic, "Liveness: the process serves requests", {}, "", "application/json", "Operations"},
+      {"GET", "/readyz", Role::kPublic, "Readiness: the catalog answers", {}, "", "application/json", "Operations"},
+      {"GET", "/metrics", Role::kPublic, "Prometheus metrics (text format 0.0.4)", {}, "", "text/plain", "Operations"},
+      {"GET", "/api/openapi.json", Role::kPublic, "This document", {}, "", "application/json", "Operations"},
+      {"GET", "/api/v1/me", Role::kConsumer, "Who the token belongs to: principal, groups, roles, owned domains", {}, "", "application/json", "Access"},
+      {"GET", "/api/v1/domains", Role::kConsumer, "Domains with owners, budgets and storage roots", {}, "", "application/json", "Catalog"},
+      {"GET", "/api/v1/search", Role::kConsumer, "Search products, with facets (domain, tag, classification, status, quality)",
+       {{"q", "Words to look for"}, {"domain", "Only this domain"}, {"tag", "Only this tag"},
+        {"classification", "Only products with a column of this classification"}, {"status", "Only this status"},
+        {"quality", "Only this quality: passing, warnings, failing, none"}, {"limit", "Most hits (1-1000)", false, "integer"}},
+       "", "application/json", "Catalog"},
+      {"GET", "/api/v1/products", Role::kConsumer, "Every product with its versions", {}, "", "application/json", product},
+      {"GET", "/api/v1/products/{id}", Role::kConsumer,
+       "A product page: description, owners, support, versions, contract schema, freshness, what the caller may read, consumers",
+       {}, "", "application/json", product},
+      {"GET", "/api/v1/products/{id}/sample", Role::kConsumer, "Up to 20 rows, masked and filtered for the caller", {}, "", "application/json", product},
+      {"GET", "/api/v1/products/{id}/history", Role::kConsumer, "Each quality rule's result across the recent publishes",
+       {{"limit", "Most publishes", false, "integer"}}, "", "application/json", product},
+      {"GET", "/api/v1/products/{id}/lineage", Role::kConsumer, "Lineage graph with column lineage",
+       {{"direction", "both (default), upstream or downstream"}}, "", "application/json", product},
+      {"GET", "/api/v1/products/{id}/usage", Role::kOwner, "Who reads the product, which columns, how often",
+       {{"since", "YYYY-MM-DD"}}, "", "application/json", product},
+      {"GET", "/api/v1/products/{id}/quarantine", Role::kOwner, "Rows the latest publish quarantined, with reasons",
+       {{"publish", "A publish id"}, {"limit", "Most rows", false, "integer"}}, "", "application/json", product},
+      {"POST", "/api/v1/products/{id}/publish", Role::kOwner, "Publish the uploaded file as a new snapshot (contract-checked)",
+       {{"format", "csv (default), parquet or json (NDJSON)"}, {"mode", "replace (default) or append"}},
+       "application/octet-stream", "application/json", product},
+      {"POST", "/api/v1/products/{id}/run", Role::kOwner, "Run a derived product's transform over its inputs' current snapshots", {}, "", "application/json", product},
+      {"GET", "/api/v1/versions", Role::kConsumer, "Every served port version with its lifecycle dates", {}, "", "application/json", product},
+      {"POST", "/api/v1/plan", Role::kOwner, "Plan a spec tree ({files: {path: text}}) against the catalog", {}, "application/json", "application/json", "Control plane"},
+      {"POST", "/api/v1/apply", Role::kOwner, "Apply a spec tree: provision, register, configure, in one transaction", {}, "application/json", "application/json", "Control plane"},
+      {"POST", "/api/v1/impact", Role::kConsumer, "Downstream products and columns a proposed contract breaks (body: ODCS YAML)", {}, "application/yaml", "application/json", "Lineage"},
+      {"POST", "/api/v1/query", Role::kConsumer, "One governed SELECT; rows streamed as NDJSON (columns line, row arrays, a done line)",
+       {}, "application/json", "application/x-ndjson", "Query"},
+      {"GET", "/api/v1/access/requests", Role::kConsumer, "Access requests and grants the caller made, holds or decides",
+       {{"scope", "mine or pending (the approval inbox)"}}, "", "application/json", "Access"},
+      {"POST", "/api/v1/access/requests", Role::kConsumer, "Ask a product's owners for read access", {}, "application/json", "application/json", "Access"},
+      {"POST", "/api/v1/access/requests/{request}/approve", Role::kOwner, "Approve a pending request (optionally with a row filter)", {}, "application/json", "application/json", "Access"},
+      {"POST", "/api/v1/access/requests/{request}/deny", Role::kOwner, "Deny a pending request", {}, "application/json", "application/json", "Access"},
+      {"GET", "/api/v1/grants", Role::kConsumer, "Requests and grants the caller holds or decides", {}, "", "application/json", "Access"},
+      {"POST", "/api/v1/grants", Role::kOwner, "Grant access directly (owners, admins)", {}, "application/json", "application/json", "Access"},
+      {"DELETE", "/api/v1/grants/{grant}", Role::kOwner, "Revoke a grant; it stops working at once", {}, "", "application/json", "Access"},
+      {"GET", "/api/v1/principals", Role::kConsumer, "Principals with their groups and attributes", {}, "", "application/json", "Access"},
+      {"GET", "/api/v1/tokens", Role::kConsumer, "The caller's tokens (all, for admins); never the secrets", {}, "", "application/json", "Access"},
+      {"POST", "/api/v1/tokens", Role::kConsumer, "Make a token (for another principal: admins); shown once", {}, "application/json", "application/json", "Access"},
+      {"DELETE", "/api/v1/tokens/{token}", Role::kConsumer, "Revoke a token (one's own; any, for admins)", {}, "", "application/json", "Access"},
+      {"GET", "/api/v1/cost", Role::kConsumer, "Showback for one month: cost per consuming domain and product, storage per domain",
+       {{"month", "YYYY-MM (default: this month)"}, {"domain", "Only this consuming domain"}}, "", "application/json", "Cost"},
+      {"GET", "/api/v1/cost/monthly", Role::kConsumer, "Query cost per month (and the domain's budget), for charts",
+       {{"domain", "Only this consuming domain"}}, "", "application/json", "Cost"},
+      {"GET", "/api/v1/policies", Role::kConsumer, "The policies in force", {}, "", "application/json", "Governance"},
+      {"GET", "/api/v1/policies/violations", Role::kConsumer, "The policies run over the catalog as it is", {}, "", "application/json", "Governance"},
+      {"GET", "/api/v1/waivers", Role::kConsumer, "Policy waivers", {}, "", "application/json", "Governance"},
+      {"POST", "/api/v1/waivers", Role::kSteward, "Waive a policy for one subject until a date", {}, "application/json", "application/json", "Governance"},
+      {"DELETE", "/api/v1/waivers/{waiver}", Role::kSteward, "Remove a waiver", {}, "", "application/json", "Governance"},
+      {"GET", "/api/v1/audit", Role::kSteward, "The audit trail",
+       {{"object", "An object, or a prefix ending in *"}, {"since", "ISO 8601"}, {"limit", "Most events", false, "integer"}},
+       "", "application/json", "Governance"},
+      {"GET", "/api/v1/history", Role::kConsumer, "Last good publish and latest attempt of every product", {}, "", "application/json", "Catalog"},
+      {"POST", "/api/v1/cli", Role::kConsumer, "Run a weft command as the caller (what weft --server sends); files as base64 uploads",
+       {}, "application/json", "application/json", "CLI"},
+  };
+}
+
+// Query parameters passed on to a command as --NAME=VALUE, when given.
+std::vector<std::string> Passed(const httplib::Request& req, std::vector<std::string> args,
+                                std::initializer_list<const char*> names) {
+  for (const char* name : names)
+    if (req.has_param(name)) args.push_back(std::string("--") + name + "=" + req.get_param_value(name));
+  return args;
+}
+
+}  // namespace
+
+Status Server::Impl::Dispatch(Call& call) {
+  const std::string key = call.route.method + " " + call.route.path;
+  const httplib::Request& req = call.req;
+  const auto& p = call.params;
+  if (key == "GET /healthz") {
+    call.Json({{"status", "ok"}});
+    return Status::Ok();
+  }
+  if (key == "GET /readyz") {
+    auto g = store->Generation();
+    if (!g.ok() || !ready) {
+      SendProblem(req, call.res, MakeProblem(503, "not-ready", g.ok() ? "starting" : g.status().message()));
+      return Status::Ok();
+    }
+    call.Json({{"status", "ready"}, {"generation", *g}});
+    return Status::Ok();
+  }
+  if (key == "GET /metrics") {
+    call.res.set_content(metrics.Render(), "text/plain; version=0.0.4");
+    return Status::Ok();
+  }
+  if (key == "GET /api/openapi.json") {
+    call.Json(OpenApiDocument(routes, kVersion));
+    return Status::Ok();
+  }
+  if (key == "GET /api/v1/me") return Me(call);
+  if (key == "GET /api/v1/domains") return Command(call, {"get", "domains", "-o", "json"}, false);
+  if (key == "GET /api/v1/search") return Search(call);
+  if (key == "GET /api/v1/products") return Command(call, {"get", "products", "-o", "json"}, false);
+  if (key == "GET /api/v1/versions") return Command(call, {"get", "versions", "-o", "json"}, false);
+  if (key == "GET /api/v1/products/{id}") return Product(call);
+  if (key == "GET /api/v1/products/{id}/sample") return Sample(call);
+  if (key == "GET /api/v1/products/{id}/history") return Command(call, Passed(req, {"history", p[0], "--rules", "-o", "json"}, {"limit"}), false);
+  if (key == "GET /api/v1/products/{id}/lineage") {
+    std::string direction = req.get_param_value("direction");
+    std::vector<std::string> args = {"lineage", p[0], "--columns", "-o", "json"};
+    if (direction == "upstream" || direction == "downstream") args.push_back("--" + direction);
+    else if (!direction.empty() && direction != "both") return Status::InvalidArgument("direction must be both, upstream or downstream");
+    return Command(call, args, false);
+  }
+  if (key == "GET /api/v1/products/{id}/usage") return Command(call, Passed(req, {"usage", p[0], "-o", "json"}, {"since"}), false);
+  if (key == "GET /api/v1/products/{id}/quarantine")
+    return Command(call, Passed(req, {"quarantine", "show", p[0], "-o", "json"}, {"publish", "limit"}), false);
+  if (key == "POST /api/v1/products/{id}/publish") return Publish(call);
+  if (key == "POST /api/v1/products/{id}/run") return Run(call);
+  if (key == "POST /api/v1/plan") return PlanApply(call, false);
+  if (key == "POST /api/v1/apply") return PlanApply(call, true);
+  if (key == "POST /api/v1/impact") return Impact(call);
+  if (key == "POST /api/v1/query") return Query(call);
+  if (key == "GET /api/v1/access/requests" || key == "GET /api/v1/grants") return AccessList(call);
+  if (key == "POST /api/v1/access/requests") return AccessRequest(call);
+  if (key == "POST /api/v1/access/requests/{request}/approve") return AccessDecide(call, true);
+  if (key == "POST /api/v1/access/requests/{request}/deny") return AccessDecide(call, false);
+  if (key == "POST /api/v1/grants") return GrantCreate(call);
+  if (key == "DELETE /api/v1/grants/{grant}") return GrantRevoke(call);
+  if (key == "GET /api/v1/principals") return Command(call, {"principal", "list", "-o", "json"}, false);
+  if (key == "GET /api/v1/tokens") return TokenList(call);
+  if (key == "POST /api/v1/tokens") return TokenCreate(call);
+  if (key == "DELETE /api/v1/tokens/{token}") return TokenRevoke(call);
+  if (key == "GET /api/v1/cost") return Command(call, Passed(req, {"cost", "-o", "json"}, {"month", "domain"}), false);
+  if (key == "GET /api/v1/cost/monthly") return CostMonthly(call);
+  if (key == "GET /api/v1/policies") return Command(call, {"get", "policies", "-o", "json"}, false);
+  if (key == "GET /api/v1/policies/violations") return Violations(call);
+  if (key == "GET /api/v1/waivers") return Command(call, {"get", "waivers", "-o", "json"}, false);
+  if (key == "POST /api/v1/waivers") return WaiverAdd(call);
+  if (key == "DELETE /api/v1/waivers/{waiver}") {
+    ASSIGN_OR_RETURN(int64_t id, IdParam(p[0], "waiver id"));
+    return Command(call, {"waiver", "remove", std::to_string(id)}, true);
+  }
+  if (key == "GET /api/v1/audit") return Command(call, Passed(req, {"audit", "-o", "json"}, {"object", "since", "limit"}), false);
+  if (key == "GET /api/v1/history") return Command(call, {"history", "-o", "json"}, false);
+  if (key == "POST /api/v1/cli") return Cli(call);
+  return Status::Internal("route " + key + " has no handler");
+}
+
+Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+Server::~Server() = default;
+
+Result<int> Server::Bind() {
+  Impl& s = *impl_;
+  if (!s.options.run_command) return Status::Internal("the server needs a command runner");
+  ASSIGN_OR_RETURN(control::Workspace ws, control::FindWorkspace(s.options.workspace.string()));
+  s.ws = std::move(ws);
+  ASSIGN_OR_RETURN(s.store, catalog::OpenStore(s.ws->CatalogLocation()));
+  ASSIGN_OR_RETURN(s.secret, control::LoadOrCreateSecret(*s.ws));
+  ASSIGN_OR_RETURN(s.parser, engine::DuckDbSqlValidator::Create());
+  RETURN_IF_ERROR(s.View().status());
+
+  s.routes = RouteTable();
+  for (const auto& r : s.routes) s.route_regexes.emplace_back(PathRegex(r.path));
+  for (size_t i = 0; i < s.routes.size(); ++i) {
+    const Route* route = &s.routes[i];
+    auto handler = [&s, route](const httplib::Request& req, httplib::Response& res) { s.Handle(*route, req, res); };
+    std::string pattern = PathRegex(route->path);
+    if (route->method == "GET") s.http.Get(pattern, handler);
+    else if (route->method == "POST") s.http.Post(pattern, handler);
+    else if (route->method == "DELETE") s.http.Delete(pattern, handler);
+  }
+  // The web UI: index.html at / and the built assets; everything else the
+  // UI routes client-side (#/...), so nothing more is needed here.
+  auto serve_asset = [&s](const httplib::Request& req, httplib::Response& res) {
+    std::string path = req.path == "/" ? "/index.html" : req.path;
+    for (const auto& a : UiAssets())
+      if (a.path == path) {
+        res.set_content(std::string(a.data, a.size), a.content_type);
+        // Hashed asset names never change content; index.html must be re-read.
+        res.set_header("Cache-Control", path == "/index.html" ? "no-cache" : "public, max-age=31536000, immutable");
+        res.set_header("X-Content-Type-Options", "nosniff");
+        if (path == "/index.html")
+          res.set_header("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'");
+        s.metrics.ObserveRequest("GET", "/ (ui)", 200, 0);
+        return;
+      }
+    if (req.path == "/") {
+      res.set_content("<!doctype html><title>weft</title><p>The web UI is not built into this binary: run <code>make</code>.",
+                      "text/html");
+      return;
+    }
+    s.Unrouted(req, res);
+  };
+  s.http.Get("/", serve_asset);
+  s.http.Get("/assets/.+", serve_asset);
+  s.http.Get("/favicon.svg", serve_asset);
+
+  s.http.set_error_handler([&s](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty()) return;  // a handler's own problem
+    if (res.status == 404 || res.status == 405) return s.Unrouted(req, res);
+    if (res.status == 413)
+      return SendProblem(req, res, MakeProblem(413, "too-large", fmt::format("the body is over the limit of {} bytes", s.options.max_body_bytes)));
+    SendProblem(req, res, MakeProblem(res.status, "http", "the request could not be handled"));
+  });
+  s.http.set_exception_handler([&s](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+    std::string what = "unexpected error";
+    try {
+      if (ep) std::rethrow_exception(ep);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    SendProblem(req, res, MakeProblem(500, "internal", what));
+    s.metrics.ObserveRequest(req.method, "(exception)", 500, 0);
+  });
+  s.http.set_payload_max_length(s.options.max_body_bytes);
+  s.http.set_read_timeout(s.options.read_timeout_seconds, 0);
+  s.http.set_write_timeout(s.options.write_timeout_seconds, 0);
+  s.http.set_keep_alive_max_count(10000);
+  s.http.set_keep_alive_timeout(5);
+  int threads = s.options.threads;
+  s.http.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+
+  int port = s.options.port == 0 ? s.http.bind_to_any_port(s.options.host)
+                                 : (s.http.bind_to_port(s.options.host, s.options.port) ? s.options.port : -1);
+  if (port <= 0) return Status::IoError(fmt::format("cannot listen on {}:{} (in use, or not an address of this host)", s.options.host, s.options.port));
+  return port;
+}
+
+Status Server::Serve() {
+  impl_->ready = true;
+  bool ok = impl_->http.listen_after_bind();
+  impl_->ready = false;
+  // Every in-flight request has finished (the pool is joined); close the catalog.
+  impl_->view.reset();
+  impl_->store.reset();
+  return ok ? Status::Ok() : Status::IoError("the server stopped listening unexpectedly");
+}
+
+void Server::Stop() { impl_->http.stop(); }
+
+}  // namespace weft::server

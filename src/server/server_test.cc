@@ -1,0 +1,536 @@
+// API tests against a real server on loopback (server.h), over the query
+// fixture's workspace (query/testing.h): every documented route with no,
+// a malformed, an expired and a revoked token, with too small a role, and
+// each with a success and bad input; the CLI over HTTP; limits.
+#include "server/server.h"
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <sqlite3.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "access/tokens.h"
+#include "cli/commands.h"
+#include "common/hashing.h"
+#include "common/strings.h"
+#include "common/time.h"
+#include "query/testing.h"
+
+namespace weft::server {
+namespace {
+
+using nlohmann::json;
+
+class ServerTest : public query::testing::QueryFixture {
+ protected:
+  void SetUp() override {
+    QueryFixture::SetUp();
+    if (HasFatalFailure()) return;
+    {
+      ASSERT_OK_AND_ASSIGN(auto txn, store_->BeginWrite());
+      ASSERT_OK(txn->UpsertPrincipal({.name = "root", .kind = "user"}));
+      ASSERT_OK(txn->ReplaceMemberships("principal:root", {{.group = "platform:admins", .principal = "root",
+                                                             .role = "admin", .source = "principal:root"}}));
+      ASSERT_OK(txn->UpsertPrincipal({.name = "stu", .kind = "user"}));
+      ASSERT_OK(txn->ReplaceMemberships("principal:stu", {{.group = "platform:stewards", .principal = "stu",
+                                                            .role = "steward", .source = "principal:stu"}}));
+      ASSERT_OK(txn->Commit());
+    }
+    ASSERT_OK_AND_ASSIGN(access::Principal root, access::LoadPrincipal(*store_, "root"));
+    for (const char* who : {"root", "olga@example.com", "sam@example.com", "bob", "eve", "stu"}) {
+      ASSERT_OK_AND_ASSIGN(access::IssuedToken t, access::IssueToken(*store_, root, who, "", "test", NowIso()));
+      tokens_[who] = t.text;
+    }
+    ASSERT_OK_AND_ASSIGN(access::IssuedToken revoked, access::IssueToken(*store_, root, "bob", "", "test", NowIso()));
+    ASSERT_OK(access::RevokeToken(*store_, root, revoked.record.id, NowIso()));
+    tokens_["revoked"] = revoked.text;
+    // Expired: issued normally, then its expiry moved into the past (the
+    // API refuses past expiries at creation).
+    ASSERT_OK_AND_ASSIGN(access::IssuedToken expired, access::IssueToken(*store_, root, "bob", "1h", "test", NowIso()));
+    tokens_["expired"] = expired.text;
+    expired_id_ = expired.record.id;
+    StartServer();
+  }
+
+  void TearDown() override {
+    StopServer();
+    QueryFixture::TearDown();
+  }
+
+  virtual ServerOptions Options() {
+    const std::string ws = (root_ / "ws").string();
+    return {.host = "127.0.0.1",
+            .port = 0,
+            .workspace = root_ / "ws",
+            .run_command = [ws](const std::vector<std::string>& args, const std::string& actor, std::ostream& out,
+                                std::ostream& err) { return cli::RunCommandAs(args, ws, actor, out, err); },
+            .max_body_bytes = 1 << 20,
+            .read_timeout_seconds = 2,
+            .threads = 8,
+            .access_log = &log_};
+  }
+
+  void StartServer() {
+    server_ = std::make_unique<Server>(Options());
+    ASSERT_OK_AND_ASSIGN(port_, server_->Bind());
+    thread_ = std::thread([this] { served_ = server_->Serve(); });
+    client_ = std::make_unique<httplib::Client>("127.0.0.1", port_);
+    client_->set_read_timeout(60, 0);
+    for (int i = 0; i < 200; ++i) {
+      auto r = client_->Get("/readyz");
+      if (r && r->status == 200) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    FAIL() << "the server never became ready";
+  }
+
+  void StopServer() {
+    if (!server_) return;
+    server_->Stop();
+    if (thread_.joinable()) thread_.join();
+    EXPECT_OK(served_);
+    server_.reset();
+  }
+
+  httplib::Headers Auth(const std::string& who) const {
+    if (who.empty()) return {};
+    auto it = tokens_.find(who);
+    return {{"Authorization", "Bearer " + (it == tokens_.end() ? who : it->second)}};
+  }
+
+  httplib::Result Call(const std::string& method, const std::string& path, const std::string& who,
+                       const std::string& body = "", const std::string& type = "application/json") {
+    if (method == "GET") return client_->Get(path, Auth(who));
+    if (method == "DELETE") return client_->Delete(path, Auth(who));
+    return client_->Post(path, Auth(who), body, type);
+  }
+
+  static json Body(const httplib::Result& r) { return json::parse(r->body, nullptr, false); }
+
+  // A problem+json answer with this status.
+  static void ExpectProblem(const httplib::Result& r, int status, const std::string& context) {
+    ASSERT_TRUE(r) << context << ": no response";
+    EXPECT_EQ(r->status, status) << context << ": " << r->body;
+    EXPECT_EQ(r->get_header_value("Content-Type"), "application/problem+json") << context;
+    json p = Body(r);
+    ASSERT_TRUE(p.is_object()) << context << ": " << r->body;
+    EXPECT_EQ(p.value("status", 0), status) << context;
+    EXPECT_FALSE(p.value("type", "").empty()) << context;
+    EXPECT_FALSE(p.value("detail", "").empty()) << context;
+  }
+
+  // The documented routes, with path parameters filled in.
+  std::vector<std::pair<std::string, std::string>> DocumentedRoutes() {
+    auto r = client_->Get("/api/openapi.json");
+    EXPECT_TRUE(r && r->status == 200);
+    json doc = Body(r);
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& [path, ops] : doc["paths"].items())
+      for (const auto& [method, op] : ops.items()) {
+        std::string filled = path;
+        for (const auto& [name, value] : std::map<std::string, std::string>{
+                 {"{id}", "crm.customers"}, {"{request}", "999"}, {"{grant}", "999"}, {"{token}", "tok_00000000"},
+                 {"{waiver}", "999"}})
+          if (auto at = filled.find(name); at != std::string::npos) filled.replace(at, name.size(), value);
+        std::string m = method;
+        for (auto& c : m) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        out.emplace_back(m, filled);
+        roles_[m + " " + filled] = op.value("x-weft-role", "");
+      }
+    return out;
+  }
+
+  std::map<std::string, std::string> tokens_;
+  std::map<std::string, std::string> roles_;
+  std::string expired_id_;
+  std::ostringstream log_;
+  std::unique_ptr<Server> server_;
+  std::thread thread_;
+  Status served_;
+  int port_ = 0;
+  std::unique_ptr<httplib::Client> client_;
+};
+
+TEST_F(ServerTest, EveryDocumentedRouteExistsAndEveryRouteIsDocumented) {
+  auto routes = DocumentedRoutes();
+  ASSERT_GT(routes.size(), 35u);
+  for (const auto& [method, path] : routes) {
+    auto r = Call(method, path, "root", method == "POST" ? "{}" : "");
+    ASSERT_TRUE(r) << method << " " << path;
+    // Whatever the answer, it is not "no such route".
+    EXPECT_NE(r->status, 405) << method << " " << path;
+    if (r->status == 404) EXPECT_EQ(Body(r).value("type", ""), "https://weft.dev/problems/not-found") << method << " " << path << ": " << r->body;
+  }
+  // And the other way: paths the server answers that the document lacks.
+  for (const auto& [method, path] : std::vector<std::pair<std::string, std::string>>{
+           {"GET", "/api/v1/nothing"}, {"GET", "/api/v2/products"}, {"POST", "/api/v1/products/crm.customers"},
+           {"PUT", "/api/v1/me"}, {"GET", "/api/v1/products/crm.customers/secret"}}) {
+    auto r = method == "PUT" ? client_->Put(path, Auth("root"), "{}", "application/json") : Call(method, path, "root", "{}");
+    ASSERT_TRUE(r);
+    EXPECT_TRUE(r->status == 404 || r->status == 405) << method << " " << path << " " << r->status;
+    EXPECT_EQ(r->get_header_value("Content-Type"), "application/problem+json") << method << " " << path;
+  }
+}
+
+TEST_F(ServerTest, EveryProtectedRouteRefusesMissingMalformedExpiredAndRevokedTokens) {
+  // The expired token works until its expiry passes.
+  ASSERT_EQ(Call("GET", "/api/v1/me", "expired")->status, 200);
+  {
+    // Move its expiry into the past, as time would.
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(ws_.CatalogLocation().c_str(), &db), SQLITE_OK);
+    std::string sql = "UPDATE tokens SET expires_at = '2001-01-01T00:00:00.000Z' WHERE id = '" + expired_id_ + "'";
+    EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+  }
+  for (const auto& [method, path] : DocumentedRoutes()) {
+    if (roles_[method + " " + path] == "public") continue;
+    std::string ctx = method + " " + path;
+    ExpectProblem(Call(method, path, "", "{}"), 401, ctx + " without a token");
+    ExpectProblem(Call(method, path, "weft_00000000_" + std::string(64, '0'), "{}"), 401, ctx + " with an unknown token");
+    ExpectProblem(Call(method, path, "not-a-token", "{}"), 401, ctx + " with a malformed token");
+    ExpectProblem(Call(method, path, "revoked", "{}"), 401, ctx + " with a revoked token");
+    ExpectProblem(Call(method, path, "expired", "{}"), 401, ctx + " with an expired token");
+    auto basic = client_->Get(path, {{"Authorization", "Basic cm9vdDpyb290"}});
+    if (method == "GET") ExpectProblem(basic, 401, ctx + " with Basic auth");
+  }
+}
+
+TEST_F(ServerTest, EveryRouteAboveConsumerRefusesAConsumer) {
+  int checked = 0;
+  for (const auto& [method, path] : DocumentedRoutes()) {
+    std::string role = roles_[method + " " + path];
+    if (role == "public" || role == "consumer") continue;
+    // eve owns nothing, stewards nothing, administers nothing.
+    ExpectProblem(Call(method, path, "eve", "{}"), 403, method + " " + path + " as eve");
+    ++checked;
+  }
+  EXPECT_GE(checked, 10);
+  // A steward is not an owner; an owner of one product not of another.
+  ExpectProblem(Call("POST", "/api/v1/products/crm.customers/run", "stu", "{}"), 403, "steward runs");
+  ExpectProblem(Call("GET", "/api/v1/products/crm.customers/quarantine", "sam@example.com"), 403, "sam reads crm's quarantine");
+  ExpectProblem(Call("GET", "/api/v1/audit", "olga@example.com"), 403, "owner reads the audit trail");
+}
+
+// Reads a whole tree into {"files": {path: text}} for plan/apply.
+json TreeBody(const std::filesystem::path& dir) {
+  json files = json::object();
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+    if (!e.is_regular_file()) continue;
+    std::ifstream f(e.path());
+    std::stringstream text;
+    text << f.rdbuf();
+    files[std::filesystem::relative(e.path(), dir).generic_string()] = text.str();
+  }
+  return {{"files", files}};
+}
+
+std::string ReadAll(const std::filesystem::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+TEST_F(ServerTest, CatalogRoutesAnswer) {
+  auto me = Call("GET", "/api/v1/me", "olga@example.com");
+  ASSERT_EQ(me->status, 200);
+  EXPECT_EQ(Body(me)["principal"], "olga@example.com");
+  EXPECT_EQ(Body(me)["domains"], json::array({"crm"}));
+  EXPECT_NE(Body(Call("GET", "/api/v1/me", "root"))["roles"].dump().find("admin"), std::string::npos);
+
+  auto search = Call("GET", "/api/v1/search?q=customer", "bob");
+  ASSERT_EQ(search->status, 200) << search->body;
+  json sj = Body(search);
+  ASSERT_FALSE(sj["hits"].empty());
+  EXPECT_EQ(sj["hits"][0]["product"], "crm.customers");
+  EXPECT_EQ(sj["hits"][0]["quality"], "passing");
+  EXPECT_TRUE(sj["facets"].contains("domain"));
+  EXPECT_TRUE(sj["facets"].contains("quality"));
+  EXPECT_TRUE(Body(Call("GET", "/api/v1/search?quality=failing", "bob"))["hits"].empty());
+  ExpectProblem(Call("GET", "/api/v1/search?limit=0", "bob"), 400, "limit 0");
+  ExpectProblem(Call("GET", "/api/v1/search?limit=abc", "bob"), 400, "limit abc");
+
+  auto page = Call("GET", "/api/v1/products/crm.customers", "bob");
+  ASSERT_EQ(page->status, 200) << page->body;
+  json pj = Body(page);
+  EXPECT_EQ(pj["owners"], json::array({"olga@example.com"}));
+  EXPECT_FALSE(pj["viewer"]["canRead"].get<bool>()) << "bob has no grant yet";
+  EXPECT_EQ(pj["freshness"]["rows"], 3);
+  EXPECT_FALSE(pj["versions"][0]["columns"].empty());
+  json own = Body(Call("GET", "/api/v1/products/crm.customers", "olga@example.com"));
+  EXPECT_TRUE(own["viewer"]["canRead"].get<bool>());
+  EXPECT_TRUE(own["viewer"]["isOwner"].get<bool>());
+  ExpectProblem(Call("GET", "/api/v1/products/crm.nothing", "bob"), 404, "unknown product");
+  auto traversal = Call("GET", "/api/v1/products/..%2F..%2Fetc%2Fpasswd", "bob");
+  ExpectProblem(traversal, traversal->status == 404 ? 404 : 400, "traversal in the id");
+  ExpectProblem(Call("GET", "/api/v1/products/crm.customers%00x", "bob"), 400, "NUL in the id");
+
+  for (const char* path : {"/api/v1/domains", "/api/v1/products", "/api/v1/versions", "/api/v1/history",
+                           "/api/v1/products/crm.customers/history", "/api/v1/products/shop.orders/lineage",
+                           "/api/v1/policies", "/api/v1/waivers", "/api/v1/principals", "/api/v1/cost",
+                           "/api/v1/cost/monthly", "/api/v1/policies/violations"}) {
+    auto r = Call("GET", path, "bob");
+    ASSERT_TRUE(r) << path;
+    EXPECT_EQ(r->status, 200) << path << ": " << r->body;
+    EXPECT_FALSE(Body(r).is_discarded()) << path;
+  }
+  ExpectProblem(Call("GET", "/api/v1/products/shop.orders/lineage?direction=sideways", "bob"), 400, "bad direction");
+  EXPECT_EQ(Call("GET", "/api/v1/audit?limit=5", "stu")->status, 200);
+  EXPECT_EQ(Call("GET", "/api/v1/products/crm.customers/usage", "olga@example.com")->status, 200);
+  EXPECT_EQ(Call("GET", "/api/v1/products/crm.customers/quarantine", "olga@example.com")->status, 200);
+}
+
+TEST_F(ServerTest, AccessRequestApprovalAndAGovernedStreamedQuery) {
+  const std::string sql = R"({"sql": "SELECT customer_id, email, full_name FROM crm.customers ORDER BY customer_id"})";
+  ExpectProblem(Call("POST", "/api/v1/query", "bob", sql), 403, "no grant yet");
+  ExpectProblem(Call("GET", "/api/v1/products/crm.customers/sample", "bob"), 403, "no sample without a grant");
+
+  ExpectProblem(Call("POST", "/api/v1/access/requests", "bob", R"({"product": "crm.customers"})"), 400, "no purpose");
+  ExpectProblem(Call("POST", "/api/v1/access/requests", "bob", R"({"product": 7, "purpose": "x"})"), 400, "wrong type");
+  ExpectProblem(Call("POST", "/api/v1/access/requests", "bob", R"({"product": "crm.customers", "purpose": )"), 400, "malformed JSON");
+  ExpectProblem(Call("POST", "/api/v1/access/requests", "bob", R"([1, 2])"), 400, "not an object");
+  auto req = Call("POST", "/api/v1/access/requests", "bob", R"({"product": "crm.customers", "purpose": "churn study"})");
+  ASSERT_EQ(req->status, 201) << req->body;
+  int64_t id = Body(req)["id"];
+  auto inbox = Call("GET", "/api/v1/access/requests?scope=pending", "olga@example.com");
+  ASSERT_EQ(inbox->status, 200);
+  EXPECT_EQ(Body(inbox)["requests"].size(), 1u);
+  EXPECT_TRUE(Body(Call("GET", "/api/v1/access/requests?scope=pending", "sam@example.com"))["requests"].empty());
+  ExpectProblem(Call("GET", "/api/v1/access/requests?scope=everything", "bob"), 400, "bad scope");
+
+  std::string approve = "/api/v1/access/requests/" + std::to_string(id) + "/approve";
+  ExpectProblem(Call("POST", approve, "sam@example.com", "{}"), 403, "sam owns shop, not crm");
+  ExpectProblem(Call("POST", approve, "olga@example.com", R"({"rowFilter": "nonsense column = 1"})"), 400, "bad row filter");
+  auto ok = Call("POST", approve, "olga@example.com", R"({"rowFilter": "region = $principal.region"})");
+  ASSERT_EQ(ok->status, 200) << ok->body;
+  ExpectProblem(Call("POST", approve, "olga@example.com", "{}"), 409, "decided twice");
+  ExpectProblem(Call("POST", "/api/v1/access/requests/abc/approve", "olga@example.com", "{}"), 400, "id not a number");
+
+  auto answer = Call("POST", "/api/v1/query", "bob", sql);
+  ASSERT_EQ(answer->status, 200) << answer->body;
+  EXPECT_EQ(answer->get_header_value("Content-Type"), "application/x-ndjson");
+  std::vector<json> lines;
+  for (const auto& line : Split(answer->body, '\n'))
+    if (!line.empty()) lines.push_back(json::parse(line));
+  ASSERT_GE(lines.size(), 3u) << answer->body;
+  EXPECT_EQ(lines.front()["columns"], json::array({"customer_id", "email", "full_name"}));
+  EXPECT_TRUE(lines.back()["done"].get<bool>());
+  EXPECT_EQ(lines.back()["rows"], 1) << "bob (region EU) sees only EU customers";
+  EXPECT_EQ(lines[1][0], "C1");
+  EXPECT_EQ(lines[1][1].get<std::string>().find('@'), std::string::npos) << "email hashed";
+  for (const auto& raw : RawPii()) EXPECT_EQ(answer->body.find(raw), std::string::npos) << raw;
+  auto sample = Call("GET", "/api/v1/products/crm.customers/sample", "bob");
+  ASSERT_EQ(sample->status, 200) << sample->body;
+  for (const auto& raw : RawPii()) EXPECT_EQ(sample->body.find(raw), std::string::npos) << raw;
+
+  ExpectProblem(Call("POST", "/api/v1/query", "bob", R"({"sql": "SELECT * FROM read_csv('/etc/passwd')"})"), 400, "file read");
+  ExpectProblem(Call("POST", "/api/v1/query", "bob", R"({"sql": "DROP TABLE x"})"), 400, "not a SELECT");
+  ExpectProblem(Call("POST", "/api/v1/query", "bob", R"({"sql": 5})"), 400, "sql not a string");
+
+  // Revoke: the next query is refused at once.
+  json grants = Body(Call("GET", "/api/v1/grants", "olga@example.com"))["grants"];
+  ASSERT_FALSE(grants.empty());
+  std::string grant = "/api/v1/grants/" + std::to_string(grants[0]["id"].get<int64_t>());
+  ExpectProblem(Call("DELETE", grant, "sam@example.com"), 403, "sam revokes crm's grant");
+  ASSERT_EQ(Call("DELETE", grant, "olga@example.com")->status, 200);
+  ExpectProblem(Call("POST", "/api/v1/query", "bob", sql), 403, "revoked grant");
+  // A direct grant by the owner.
+  auto direct = Call("POST", "/api/v1/grants", "olga@example.com",
+                     R"({"product": "crm.customers", "to": "eve", "purpose": "audit", "columns": ["customer_id"]})");
+  EXPECT_EQ(direct->status, 201) << direct->body;
+  ExpectProblem(Call("POST", "/api/v1/grants", "olga@example.com", R"({"product": "crm.customers", "purpose": "x"})"), 400, "no grantee");
+  // Deny.
+  auto second = Call("POST", "/api/v1/access/requests", "eve", R"({"product": "shop.orders", "purpose": "x"})");
+  ASSERT_EQ(second->status, 201) << second->body;
+  auto denied = Call("POST", "/api/v1/access/requests/" + std::to_string(Body(second)["id"].get<int64_t>()) + "/deny",
+                     "sam@example.com", R"({"reason": "no"})");
+  EXPECT_EQ(denied->status, 200) << denied->body;
+}
+
+TEST_F(ServerTest, PublishByUploadPlanApplyImpactAndRun) {
+  std::string csv = ReadAll(Fixtures() / "data/customers.csv");
+  ExpectProblem(Call("POST", "/api/v1/products/crm.customers/publish", "sam@example.com", csv, "text/csv"), 403, "not the owner");
+  auto pub = Call("POST", "/api/v1/products/crm.customers/publish?mode=replace", "olga@example.com",
+                  csv + "C9,new@example.com,New One,4000000000000002,2000-01-01,EU\n", "text/csv");
+  ASSERT_EQ(pub->status, 200) << pub->body;
+  EXPECT_EQ(Body(pub)["outcome"], "published");
+  auto bad = Call("POST", "/api/v1/products/crm.customers/publish", "olga@example.com", "no,header\n\x01", "text/csv");
+  ExpectProblem(bad, 422, "a broken file is a failed publish");
+  ExpectProblem(Call("POST", "/api/v1/products/crm.customers/publish?format=xls", "olga@example.com", csv, "text/csv"), 400, "bad format");
+  ExpectProblem(Call("POST", "/api/v1/products/crm.customers/publish", "olga@example.com", "", "text/csv"), 400, "empty body");
+  auto run = Call("POST", "/api/v1/products/shop.orders/run", "sam@example.com", "");
+  ExpectProblem(run, run->status == 400 ? 400 : 422, "not a derived product");
+
+  json tree = TreeBody(Fixtures() / "tree");
+  auto plan = Call("POST", "/api/v1/plan", "root", tree.dump());
+  ASSERT_EQ(plan->status, 200) << plan->body;
+  ExpectProblem(Call("POST", "/api/v1/plan", "olga@example.com", tree.dump()), 403, "olga owns crm, not shop");
+  EXPECT_EQ(Call("POST", "/api/v1/apply", "root", tree.dump())->status, 200);
+  ExpectProblem(Call("POST", "/api/v1/apply", "root", R"({"files": {"../../escape.yaml": "x"}})"), 400, "path traversal");
+  ExpectProblem(Call("POST", "/api/v1/apply", "root", R"({"files": {"/etc/passwd": "x"}})"), 400, "absolute path");
+  ExpectProblem(Call("POST", "/api/v1/apply", "root", R"({"files": {}})"), 400, "no files");
+  ExpectProblem(Call("POST", "/api/v1/apply", "root", R"({"files": {"a.yaml": 3}})"), 400, "not text");
+
+  std::string contract = ReadAll(Fixtures() / "tree/domains/crm/products/customers/customers.odcs.yaml");
+  auto impact = Call("POST", "/api/v1/impact", "bob", contract, "application/yaml");
+  EXPECT_EQ(impact->status, 200) << impact->body;
+  ExpectProblem(Call("POST", "/api/v1/impact", "bob", "", "application/yaml"), 400, "empty contract");
+}
+
+TEST_F(ServerTest, TokensWaiversAndTheAuditTrail) {
+  auto made = Call("POST", "/api/v1/tokens", "bob", R"({"expires": "1d", "description": "laptop"})");
+  ASSERT_EQ(made->status, 201) << made->body;
+  std::string text = Body(made)["token"];
+  EXPECT_EQ(Call("GET", "/api/v1/me", text)->status, 200);
+  ExpectProblem(Call("POST", "/api/v1/tokens", "bob", R"({"principal": "root"})"), 403, "bob makes root's token");
+  ExpectProblem(Call("POST", "/api/v1/tokens", "bob", R"({"expires": "yesterday"})"), 400, "bad expiry");
+  json mine = Body(Call("GET", "/api/v1/tokens", "bob"))["tokens"];
+  for (const auto& t : mine) EXPECT_EQ(t["principal"], "bob");
+  EXPECT_EQ(mine.dump().find(text.substr(14)), std::string::npos) << "a list never shows a secret";
+  ExpectProblem(Call("DELETE", "/api/v1/tokens/" + Body(made)["id"].get<std::string>(), "eve"), 404, "eve revokes bob's");
+  ASSERT_EQ(Call("DELETE", "/api/v1/tokens/" + Body(made)["id"].get<std::string>(), "bob")->status, 200);
+  ExpectProblem(Call("GET", "/api/v1/me", text), 401, "revoked through the API");
+
+  json waiver = {{"policy", "owner-required"}, {"subject", "product:crm.customers"}, {"reason", "test"}, {"expiresAt", "2999-01-01"}};
+  ExpectProblem(Call("POST", "/api/v1/waivers", "bob", waiver.dump()), 403, "consumer waives");
+  auto added = Call("POST", "/api/v1/waivers", "stu", waiver.dump());
+  ASSERT_EQ(added->status, 200) << added->body;
+  json waivers = Body(Call("GET", "/api/v1/waivers", "bob"));
+  ASSERT_EQ(waivers.size(), 1u) << waivers.dump();
+  EXPECT_EQ(waivers[0]["approver"], "stu");
+  ExpectProblem(Call("POST", "/api/v1/waivers", "stu", R"({"policy": "x"})"), 400, "incomplete waiver");
+  ASSERT_EQ(Call("DELETE", "/api/v1/waivers/" + std::to_string(waivers[0]["id"].get<int64_t>()), "stu")->status, 200);
+  ExpectProblem(Call("DELETE", "/api/v1/waivers/x", "stu"), 400, "bad waiver id");
+  json audit = Body(Call("GET", "/api/v1/audit?object=token:*", "stu"));
+  EXPECT_GE(audit.size(), 2u) << "token.create and token.revoke are audited";
+}
+
+TEST_F(ServerTest, TheCliOverHttpRunsAsTheCallerAndReadsNoServerPaths) {
+  auto cli = [&](const std::string& who, json args, json files = json::object()) {
+    return Call("POST", "/api/v1/cli", who, json{{"args", args}, {"files", files}}.dump());
+  };
+  auto get = cli("bob", {"get", "products", "-o", "json"});
+  ASSERT_EQ(get->status, 200) << get->body;
+  EXPECT_EQ(Body(get)["exitCode"], 0);
+  EXPECT_NE(Body(get)["stdout"].get<std::string>().find("crm.customers"), std::string::npos);
+  // Acts as the token's principal: bob cannot approve or publish.
+  ExpectProblem(cli("bob", {"publish", "crm.customers", "@upload:f0/c.csv"}), 403, "bob publishes");
+  ExpectProblem(cli("bob", {"waiver", "remove", "1"}), 403, "bob removes a waiver");
+  // No server paths, no escapes.
+  ExpectProblem(cli("olga@example.com", {"publish", "crm.customers", "/etc/passwd"}), 400, "a server path");
+  ExpectProblem(cli("olga@example.com", {"publish", "crm.customers", "@upload:../../x"}), 400, "an escaping upload");
+  ExpectProblem(cli("bob", {"query", "SELECT 1", "--out", "/tmp/x"}), 400, "--out");
+  ExpectProblem(cli("bob", {"query", "-f", "/etc/passwd"}), 400, "query -f");
+  ExpectProblem(cli("bob", {"get", "products", "--as", "root"}), 400, "--as");
+  ExpectProblem(cli("bob", {"get", "products", "--workspace=/"}), 400, "--workspace");
+  ExpectProblem(cli("bob", {"init", "/tmp/x"}), 400, "init");
+  ExpectProblem(cli("bob", {"serve"}), 400, "serve");
+  ExpectProblem(cli("bob", {"lint", "/etc"}), 400, "lint reads paths");
+  ExpectProblem(cli("olga@example.com", {"lineage", "crm.customers", "-f/etc"}), 400, "packed -f");
+  ExpectProblem(Call("POST", "/api/v1/cli", "bob", R"({"args": "get products"})"), 400, "args not an array");
+  ExpectProblem(cli("olga@example.com", {"publish", "crm.customers", "@upload:f0/c.csv"}, {{"f0/c.csv", "***"}}), 400, "bad base64");
+  // An upload works.
+  auto pub = cli("olga@example.com", {"publish", "crm.customers", "@upload:f0/c.csv", "-o", "json"},
+                 {{"f0/c.csv", Base64Encode(ReadAll(Fixtures() / "data/customers.csv"))}});
+  ASSERT_EQ(pub->status, 200) << pub->body;
+  EXPECT_EQ(Body(pub)["exitCode"], 0) << Body(pub)["stderr"];
+  // The uploads are gone afterwards.
+  for (const auto& e : std::filesystem::directory_iterator(root_ / "ws/tmp"))
+    EXPECT_EQ(e.path().filename().string().rfind("api-", 0), std::string::npos) << e.path();
+}
+
+TEST_F(ServerTest, HealthMetricsAndTheAccessLog) {
+  EXPECT_EQ(Call("GET", "/healthz", "")->status, 200);
+  EXPECT_EQ(Call("GET", "/readyz", "")->status, 200);
+  Call("GET", "/api/v1/me", "bob");
+  Call("GET", "/api/v1/me", "");
+  Call("POST", "/api/v1/query", "olga@example.com", R"({"sql": "SELECT count(*) FROM crm.customers"})");
+  auto m = Call("GET", "/metrics", "");
+  ASSERT_EQ(m->status, 200);
+  EXPECT_NE(m->body.find(R"(weft_http_requests_total{method="GET",route="/api/v1/me",status="200"} 1)"), std::string::npos) << m->body;
+  EXPECT_NE(m->body.find(R"(weft_http_requests_total{method="GET",route="/api/v1/me",status="401"} 1)"), std::string::npos);
+  EXPECT_NE(m->body.find(R"(weft_http_request_duration_seconds_bucket{method="GET",route="/api/v1/me",le="+Inf"} 2)"), std::string::npos);
+  EXPECT_NE(m->body.find(R"(weft_queries_total{status="ok"} 1)"), std::string::npos);
+  EXPECT_NE(m->body.find("weft_query_bytes_scanned_total "), std::string::npos);
+  // One JSON line per request, with who and how long, never the token.
+  std::string log = log_.str();
+  EXPECT_NE(log.find(R"("principal":"bob")"), std::string::npos);
+  EXPECT_EQ(log.find(tokens_["bob"]), std::string::npos);
+  for (const auto& line : Split(log, '\n'))
+    if (!line.empty()) EXPECT_FALSE(json::parse(line, nullptr, false).is_discarded()) << line;
+}
+
+TEST_F(ServerTest, HugeBodiesSlowClientsAndGarbageDoNotStopTheServer) {
+  std::string huge(2 << 20, 'x');
+  auto r = Call("POST", "/api/v1/products/crm.customers/publish", "olga@example.com", huge, "text/csv");
+  EXPECT_TRUE(!r || r->status == 413) << (r ? r->status : 0);
+  // A client that sends half a request and stalls is cut off after the
+  // read timeout; others are served meanwhile.
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port_));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  std::string partial = "GET /api/v1/me HTTP/1.1\r\nHost: x\r\n";
+  ASSERT_GT(send(fd, partial.data(), partial.size(), 0), 0);
+  EXPECT_EQ(Call("GET", "/api/v1/me", "bob")->status, 200) << "served while another client stalls";
+  char buf[256];
+  timeval tv{.tv_sec = 10, .tv_usec = 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  ssize_t n = recv(fd, buf, sizeof buf, 0);
+  EXPECT_LE(n, 0) << "the stalled connection was closed without an answer";
+  close(fd);
+  // Raw garbage.
+  fd = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  std::string junk = "\x16\x03\x01 not http at all\r\n\r\n";
+  send(fd, junk.data(), junk.size(), 0);
+  recv(fd, buf, sizeof buf, 0);
+  close(fd);
+  EXPECT_EQ(Call("GET", "/healthz", "")->status, 200);
+}
+
+class RateLimitedServerTest : public ServerTest {
+ protected:
+  ServerOptions Options() override {
+    ServerOptions o = ServerTest::Options();
+    o.rate_per_minute = 6;
+    o.rate_burst = 3;
+    return o;
+  }
+};
+
+TEST_F(RateLimitedServerTest, ATokenOverItsRateIsToldWhenToRetry) {
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(Call("GET", "/api/v1/me", "bob")->status, 200);
+  auto r = Call("GET", "/api/v1/me", "bob");
+  ExpectProblem(r, 429, "fourth request");
+  EXPECT_FALSE(r->get_header_value("Retry-After").empty());
+  EXPECT_EQ(Call("GET", "/api/v1/me", "olga@example.com")->status, 200) << "another token has its own bucket";
+  EXPECT_EQ(Call("GET", "/healthz", "")->status, 200) << "health checks are not limited";
+}
+
+TEST_F(ServerTest, StopLetsTheInFlightRequestFinish) {
+  httplib::Client slow("127.0.0.1", port_);
+  slow.set_read_timeout(60, 0);
+  httplib::Result answer;
+  std::thread t([&] {
+    answer = slow.Post("/api/v1/query", Auth("olga@example.com"),
+                       R"({"sql": "SELECT sum(length(a.email || n.email)) FROM crm.customers a, crm.customers b, crm.customers c, crm.customers d, crm.customers e, crm.customers f, crm.customers g, crm.customers h, crm.customers i, crm.customers j, crm.customers k, crm.customers l, crm.customers m, crm.customers n"})", "application/json");
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  StopServer();
+  t.join();
+  ASSERT_TRUE(answer) << "the in-flight request was cut";
+  EXPECT_EQ(answer->status, 200) << answer->body;
+}
+
+}  // namespace
+}  // namespace weft::server
