@@ -1,0 +1,171 @@
+import { useEffect, useState } from 'preact/hooks';
+import { useApi, useDebounced } from '../lib/hooks.js';
+import { navigate, productHref } from '../lib/router.js';
+import { Badge, ErrorBanner, Empty, Loading } from '../components.jsx';
+import { QualityBadge } from './quality.jsx';
+
+export const FACETS = [
+  { key: 'domain', label: 'Domain' },
+  { key: 'tag', label: 'Tag' },
+  { key: 'classification', label: 'Classification' },
+  { key: 'status', label: 'Status' },
+  { key: 'quality', label: 'Quality' },
+];
+
+const LIMIT = 100;
+
+/** "The [customer] golden record" → text with <mark>customer</mark>. */
+export function Snippet({ text }) {
+  if (!text) return null;
+  const parts = String(text).split(/(\[[^\]]*\])/g);
+  return (
+    <p class="snippet">
+      {parts.map((p, i) => (p.startsWith('[') && p.endsWith(']') ? <mark key={i}>{p.slice(1, -1)}</mark> : p))}
+    </p>
+  );
+}
+
+function facetEntries(counts, selected) {
+  const entries = Object.entries(counts || {});
+  if (selected && !entries.some(([v]) => v === selected)) entries.push([selected, 0]);
+  entries.sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  return entries;
+}
+
+function Facet({ facet, counts, selected, onPick }) {
+  const entries = facetEntries(counts, selected);
+  if (!entries.length) return null;
+  return (
+    <fieldset class="facet" data-testid={`facet-${facet.key}`}>
+      <legend>{facet.label}</legend>
+      <ul>
+        {entries.map(([value, count]) => {
+          const on = selected === value;
+          return (
+            <li key={value}>
+              <label class={on ? 'facet-value on' : 'facet-value'}>
+                <input
+                  type="checkbox"
+                  checked={on}
+                  data-testid={`facet-${facet.key}-${value}`}
+                  onChange={() => onPick(facet.key, on ? '' : value)}
+                />
+                <span class="facet-name">{value}</span>
+                <span class="facet-count">{count}</span>
+              </label>
+            </li>
+          );
+        })}
+      </ul>
+    </fieldset>
+  );
+}
+
+function ResultCard({ hit }) {
+  return (
+    <a class="card result" href={productHref(hit.product)} data-testid={`result-${hit.product}`}>
+      <div class="result-head">
+        <span class="result-id">{hit.product}</span>
+        <Badge value={hit.status} />
+        <QualityBadge quality={hit.quality} />
+      </div>
+      <div class="result-meta">
+        domain <strong>{hit.domain}</strong>
+      </div>
+      <Snippet text={hit.snippet} />
+    </a>
+  );
+}
+
+export function Marketplace({ route }) {
+  const params = route.params;
+  const q = params.get('q') || '';
+  const filters = Object.fromEntries(FACETS.map((f) => [f.key, params.get(f.key) || '']));
+  const [text, setText] = useState(q);
+  const debounced = useDebounced(text, 300);
+
+  // Keep the box in step with the URL (back/forward).
+  useEffect(() => setText(q), [q]);
+  useEffect(() => {
+    if (debounced !== q) navigate('/', { ...filters, q: debounced }, { replace: true });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [debounced]);
+
+  const state = useApi('/search', { q, ...filters, limit: LIMIT });
+  const data = state.data;
+  const hits = (data && data.hits) || [];
+  const facets = (data && data.facets) || {};
+  const active = FACETS.filter((f) => filters[f.key]);
+
+  const pick = (key, value) => navigate('/', { ...filters, q: text, [key]: value });
+
+  return (
+    <div class="page marketplace">
+      <form
+        class="searchbar"
+        role="search"
+        onSubmit={(e) => {
+          e.preventDefault();
+          navigate('/', { ...filters, q: text });
+        }}
+      >
+        <input
+          type="search"
+          placeholder="Search products by name, description, tags and columns"
+          aria-label="Search products"
+          data-testid="search-input"
+          value={text}
+          onInput={(e) => setText(e.currentTarget.value)}
+        />
+        <button class="btn btn-primary" type="submit" data-testid="search-submit">
+          Search
+        </button>
+      </form>
+      <div class="market-grid">
+        <aside class="facets" aria-label="Filters">
+          {active.length ? (
+            <button type="button" class="btn btn-link" data-testid="facet-clear" onClick={() => navigate('/', { q: text })}>
+              Clear filters
+            </button>
+          ) : null}
+          {FACETS.map((f) => (
+            <Facet key={f.key} facet={f} counts={facets[f.key]} selected={filters[f.key]} onPick={pick} />
+          ))}
+        </aside>
+        <div class="results" data-testid="results" aria-busy={state.loading ? 'true' : 'false'}>
+          <ErrorBanner error={state.error} testid="search-error" />
+          {state.loading && !data ? <Loading label="Searching…" /> : null}
+          {data ? (
+            <div class="results-summary" data-testid="results-count">
+              {hits.length === 1 ? '1 product' : `${hits.length}${hits.length >= LIMIT ? '+' : ''} products`}
+              {q ? (
+                <>
+                  {' '}
+                  for <strong>“{q}”</strong>
+                </>
+              ) : null}
+              {active.map((f) => (
+                <span key={f.key} class="chip">
+                  {f.label.toLowerCase()}: {filters[f.key]}
+                  <button type="button" aria-label={`Remove ${f.label} filter`} onClick={() => pick(f.key, '')}>
+                    ×
+                  </button>
+                </span>
+              ))}
+              {state.loading ? <span class="muted"> · updating…</span> : null}
+            </div>
+          ) : null}
+          {data && !hits.length ? (
+            <Empty testid="results-empty">
+              No product matches{q ? ` “${q}”` : ''}
+              {active.length ? ' with these filters' : ''}.
+            </Empty>
+          ) : null}
+          {hits.map((h) => (
+            <ResultCard key={h.product} hit={h} />
+          ))}
+        </div>
+      </div>
+    </div>
+  );
+}
