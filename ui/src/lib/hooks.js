@@ -3,22 +3,29 @@ import { api } from './api.js';
 
 /**
  * GET path (skipped while path is null) → {data, error, loading, reload}.
- * A newer request replaces an older one's result; a reload keeps the old
- * data on screen until the new one arrives.
+ * A newer request replaces an older one's result. A reload keeps the old
+ * data on screen until the new one arrives; so does a change of path or
+ * query with keepPrevious (search results while the next query runs), and
+ * without it the data is null until the new resource arrives.
  */
-export function useApi(path, query) {
+export function useApi(path, query, { keepPrevious = false } = {}) {
   const key = path === null ? null : path + '?' + JSON.stringify(query || {});
   const [state, setState] = useState({ data: null, error: null, loading: path !== null });
   const [tick, setTick] = useState(0);
   const seq = useRef(0);
+  const lastKey = useRef(key);
+  // Another resource: never show the previous one's data while loading.
+  const stale = !keepPrevious && lastKey.current !== key;
   useEffect(() => {
     if (key === null) {
       setState({ data: null, error: null, loading: false });
       return undefined;
     }
+    const sameKey = keepPrevious || lastKey.current === key;
+    lastKey.current = key;
     const mine = ++seq.current;
     const ctl = new AbortController();
-    setState((s) => ({ data: s.data, error: null, loading: true, key }));
+    setState((s) => ({ data: sameKey ? s.data : null, error: null, loading: true }));
     api(path, { query, signal: ctl.signal }).then(
       (data) => mine === seq.current && setState({ data, error: null, loading: false }),
       (error) => {
@@ -30,28 +37,8 @@ export function useApi(path, query) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [key, tick]);
   const reload = useCallback(() => setTick((t) => t + 1), []);
+  if (stale) return { data: null, error: null, loading: true, reload };
   return { ...state, reload };
-}
-
-/** Runs an async action: {run, busy, error, result, reset}. */
-export function useAction(fn) {
-  const [state, setState] = useState({ busy: false, error: null, result: null });
-  const run = useCallback(
-    async (...args) => {
-      setState({ busy: true, error: null, result: null });
-      try {
-        const result = await fn(...args);
-        setState({ busy: false, error: null, result });
-        return result;
-      } catch (error) {
-        setState({ busy: false, error, result: null });
-        return undefined;
-      }
-    },
-    [fn],
-  );
-  const reset = useCallback(() => setState({ busy: false, error: null, result: null }), []);
-  return { ...state, run, reset };
 }
 
 export function useDebounced(value, ms) {

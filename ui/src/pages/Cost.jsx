@@ -22,13 +22,18 @@ function BudgetBar({ cost, budget }) {
 function MonthlyChart({ domain }) {
   const state = useApi('/cost/monthly', { domain });
   const months = (state.data && state.data.months) || [];
+  const maxCost = Math.max(0, ...months.map((m) => Number(m.cost) || 0));
+  const maxBudget = Math.max(0, ...months.map((m) => Number(m.budget) || 0));
+  // A budget line far above the costs flattens the bars to nothing: hidden
+  // then (the legend shows it again).
+  const hideBudget = maxBudget > 0 && maxCost < maxBudget * 0.05;
   const config = useMemo(
     () => ({
       type: 'bar',
       data: {
         labels: months.map((m) => m.month),
         datasets: [
-          { type: 'bar', label: 'cost', data: months.map((m) => m.cost), backgroundColor: '#2457c5', order: 2 },
+          { type: 'bar', label: 'cost', data: months.map((m) => m.cost), backgroundColor: '#2457c5', order: 2, maxBarThickness: 56 },
           {
             type: 'line',
             label: 'budget',
@@ -39,6 +44,7 @@ function MonthlyChart({ domain }) {
             pointRadius: 2,
             stepped: 'middle',
             order: 1,
+            hidden: hideBudget,
           },
         ],
       },
@@ -50,12 +56,17 @@ function MonthlyChart({ domain }) {
         scales: { y: { beginAtZero: true, title: { display: true, text: (state.data && state.data.currency) || 'cost' } } },
       },
     }),
-    [state.data],
+    [state.data, hideBudget],
   );
   if (state.error) return <ErrorBanner error={state.error} testid="cost-chart-error" />;
   if (state.data && !months.length) return <Empty testid="cost-chart-empty">No cost recorded yet.</Empty>;
   if (!state.data) return <div class="chart" data-testid="cost-chart" data-ready="false" style={{ height: '280px' }} />;
-  return <ChartCanvas config={config} testid="cost-chart" label={`Monthly cost${domain ? ` of ${domain}` : ''} against budget`} />;
+  return (
+    <>
+      <ChartCanvas config={config} testid="cost-chart" label={`Monthly cost${domain ? ` of ${domain}` : ''} against budget`} />
+      {hideBudget ? <p class="hint">The costs are under 5% of the budget ({fmtMoney(maxBudget)}), so the budget line is hidden: click “budget” to show it.</p> : null}
+    </>
+  );
 }
 
 function MonthTables({ data, domain }) {

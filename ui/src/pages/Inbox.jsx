@@ -28,6 +28,7 @@ function PendingRow({ r, onDecided }) {
   const [rowFilter, setRowFilter] = useState('');
   const [columns, setColumns] = useState(Array.isArray(r.columns) ? r.columns.join(', ') : '');
   const [reason, setReason] = useState('');
+  const [clearances, setClearances] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState(null);
 
@@ -46,6 +47,11 @@ function PendingRow({ r, onDecided }) {
         .map((c) => c.trim())
         .filter(Boolean);
       if (cols.length) body.columns = cols;
+      const lift = clearances
+        .split(',')
+        .map((c) => c.trim())
+        .filter(Boolean);
+      if (lift.length) body.clearances = lift;
     }
     setBusy(true);
     try {
@@ -89,7 +95,7 @@ function PendingRow({ r, onDecided }) {
       <ErrorBanner error={error} testid={`inbox-error-${r.id}`} />
       <div class="decide">
         <label>
-          Row filter <span class="muted">(optional SQL predicate)</span>
+          Row filter <span class="muted">(optional)</span>
           <input
             type="text"
             spellcheck={false}
@@ -100,11 +106,15 @@ function PendingRow({ r, onDecided }) {
           />
         </label>
         <label>
-          Columns <span class="muted">(comma-separated; empty: as requested)</span>
+          Columns <span class="muted">(empty: as asked)</span>
           <input type="text" spellcheck={false} value={columns} onInput={(e) => setColumns(e.currentTarget.value)} data-testid={`grant-columns-${r.id}`} />
         </label>
         <label>
-          Reason <span class="muted">(required to deny)</span>
+          Lift masks of <span class="muted">(e.g. pii)</span>
+          <input type="text" spellcheck={false} value={clearances} onInput={(e) => setClearances(e.currentTarget.value)} data-testid={`clearances-${r.id}`} />
+        </label>
+        <label>
+          Reason <span class="muted">(needed to deny)</span>
           <input type="text" value={reason} onInput={(e) => setReason(e.currentTarget.value)} data-testid={`reason-${r.id}`} />
         </label>
         <div class="form-actions">

@@ -189,7 +189,10 @@ function Graph({ m, selected, onSelect, trace }) {
               id: e.id,
               source: e.from,
               target: e.to,
-              label: e.columns.length ? `${new Set(e.columns.map((c) => c.output)).size} col` : '',
+              label: (() => {
+                const n = new Set(e.columns.map((c) => c.output)).size;
+                return n ? `${n} column${n === 1 ? '' : 's'}` : '';
+              })(),
             },
             classes: e.used ? '' : 'unused',
           })),
@@ -266,16 +269,17 @@ function Graph({ m, selected, onSelect, trace }) {
   );
 }
 
-function Mapping({ step, onColumn }) {
+function Mapping({ step, onColumn, compact }) {
+  const name = (product, column) => (compact ? <strong>{column}</strong> : <>{product}.<strong>{column}</strong></>);
   return (
     <li class="mapping">
-      <button type="button" class="btn-link" onClick={() => onColumn(step.from, step.input)}>
-        {step.from}.<strong>{step.input}</strong>
+      <button type="button" class="btn-link" onClick={() => onColumn(step.from, step.input)} title={`${step.from}.${step.input}`}>
+        {name(step.from, step.input)}
       </button>
       <span class="arrow">→</span>
       {step.output ? (
-        <button type="button" class="btn-link" onClick={() => onColumn(step.to, step.output)}>
-          {step.to}.<strong>{step.output}</strong>
+        <button type="button" class="btn-link" onClick={() => onColumn(step.to, step.output)} title={`${step.to}.${step.output}`}>
+          {name(step.to, step.output)}
         </button>
       ) : (
         <span>
@@ -296,7 +300,7 @@ function EdgeColumns({ edge, onColumn }) {
       {edge.columns.length ? (
         <ul class="plain">
           {edge.columns.map((c, i) => (
-            <Mapping key={i} step={{ from: edge.from, input: c.input, to: edge.to, output: c.output, kind: c.kind }} onColumn={onColumn} />
+            <Mapping key={i} compact step={{ from: edge.from, input: c.input, to: edge.to, output: c.output, kind: c.kind }} onColumn={onColumn} />
           ))}
         </ul>
       ) : (
@@ -319,8 +323,8 @@ function ColumnPanel({ m, selected, column, trace, onColumn }) {
           <h3 data-testid="column-lineage-title">
             {column.product}.<strong>{column.column}</strong>
           </h3>
-          <button type="button" class="btn btn-small" onClick={() => onColumn(null)} data-testid="column-lineage-close">
-            Back to {column.product}
+          <button type="button" class="btn btn-small" onClick={() => onColumn(null)} data-testid="column-lineage-close" title={`Back to ${column.product}`}>
+            Back
           </button>
         </div>
         <h4>Comes from</h4>

@@ -91,7 +91,7 @@ export function Marketplace({ route }) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [debounced]);
 
-  const state = useApi('/search', { q, ...filters, limit: LIMIT });
+  const state = useApi('/search', { q, ...filters, limit: LIMIT }, { keepPrevious: true });
   const data = state.data;
   const hits = (data && data.hits) || [];
   const facets = (data && data.facets) || {};

@@ -14,6 +14,14 @@ const TABS = [
   { key: 'consumers', label: 'Consumers & usage' },
 ];
 
+/** Text with `code` spans, as the specs write descriptions. */
+export function Prose({ text }) {
+  if (!text) return null;
+  return String(text)
+    .split(/(`[^`]+`)/g)
+    .map((part, i) => (part.length > 2 && part.startsWith('`') && part.endsWith('`') ? <code key={i}>{part.slice(1, -1)}</code> : part));
+}
+
 function FreshnessBadge({ freshness }) {
   if (!freshness) return <Badge kind="muted" testid="freshness-badge" value="freshness unknown" />;
   const state = freshness.state || 'unknown';
@@ -87,8 +95,10 @@ function Versions({ versions, selected, onSelect }) {
             <td>
               <Badge value={v.status} />
             </td>
-            <td class="badges">
-              <LifecycleBadges version={v} />
+            <td>
+              <div class="badges">
+                <LifecycleBadges version={v} />
+              </div>
             </td>
           </tr>
         ))}
@@ -97,7 +107,8 @@ function Versions({ versions, selected, onSelect }) {
   );
 }
 
-function ViewerAccess({ access }) {
+function ViewerAccess({ access, canRead }) {
+  if (canRead === false) return <span class="muted">no access</span>;
   if (!access) return <span class="muted">—</span>;
   if (access === 'clear') return <Badge kind="ok">clear</Badge>;
   if (access === 'hidden') return <Badge kind="muted">hidden</Badge>;
@@ -137,9 +148,11 @@ function Schema({ version, viewer }) {
               </td>
               <td>{c.mask ? <code>{typeof c.mask === 'object' ? JSON.stringify(c.mask) : c.mask}</code> : <span class="muted">—</span>}</td>
               <td>
-                <ViewerAccess access={viewer && viewer.columns ? viewer.columns[c.name] : null} />
+                <ViewerAccess access={viewer && viewer.columns ? viewer.columns[c.name] : null} canRead={viewer ? viewer.canRead : undefined} />
               </td>
-              <td class="desc">{c.description}</td>
+              <td class="desc">
+                <Prose text={c.description} />
+              </td>
             </tr>
           ))}
         </tbody>
@@ -180,7 +193,10 @@ export function RequestAccessForm({ product, columns, onDone, onCancel }) {
     setError(null);
     const body = { product, purpose: purpose.trim() };
     if (picked.length) body.columns = picked;
-    if (expires) body.expiresAt = expires;
+    if (expires) {
+      body.until = expires; // what weft serve reads (as `weft access request --until`)
+      body.expiresAt = expires;
+    }
     try {
       const res = await api('/access/requests', { method: 'POST', body });
       onDone(res);
@@ -546,7 +562,7 @@ export function Product({ id, route }) {
             ) : null}
           </div>
           <p class="description" data-testid="product-description">
-            {p.description}
+            <Prose text={p.description} />
           </p>
           <div class="tags">
             {(p.tags || []).map((t) => (
@@ -572,7 +588,7 @@ export function Product({ id, route }) {
           </a>
         ))}
       </nav>
-      <div class="product-grid">
+      <div class={tab === 'overview' || tab === 'consumers' ? 'product-grid' : 'product-grid wide'}>
         <div class="product-main">
           {tab === 'overview' ? <Overview key={p.id} p={p} /> : null}
           {tab === 'quality' ? (
@@ -596,7 +612,7 @@ export function Product({ id, route }) {
             </>
           ) : null}
         </div>
-        <About p={p} />
+        {tab === 'overview' || tab === 'consumers' ? <About p={p} /> : null}
       </div>
     </div>
   );

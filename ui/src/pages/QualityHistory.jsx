@@ -38,9 +38,9 @@ function summaryConfig(m) {
     data: {
       labels,
       datasets: [
-        { label: 'passed', data: count((r, x) => x.passed), backgroundColor: GREEN, stack: 'rules' },
-        { label: 'failed (warning)', data: count((r, x) => !x.passed && r.severity !== 'error'), backgroundColor: AMBER, stack: 'rules' },
-        { label: 'failed (error)', data: count((r, x) => !x.passed && r.severity === 'error'), backgroundColor: RED, stack: 'rules' },
+        { label: 'passed', data: count((r, x) => x.passed), backgroundColor: GREEN, stack: 'rules', maxBarThickness: 56 },
+        { label: 'failed (warning)', data: count((r, x) => !x.passed && r.severity !== 'error'), backgroundColor: AMBER, stack: 'rules', maxBarThickness: 56 },
+        { label: 'failed (error)', data: count((r, x) => !x.passed && r.severity === 'error'), backgroundColor: RED, stack: 'rules', maxBarThickness: 56 },
       ],
     },
     options: {
@@ -76,6 +76,7 @@ function ruleConfig(m, rule) {
           data: rule.at.map((x) => (x ? x.failingRows : null)),
           backgroundColor: rule.at.map((x) => (!x ? GREY : x.passed ? GREEN : rule.severity === 'error' ? RED : AMBER)),
           minBarLength: 3,
+          maxBarThickness: 56,
         },
       ],
     },

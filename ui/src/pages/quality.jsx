@@ -17,6 +17,8 @@ const QUALITY_KIND = {
   rejected: 'bad',
   low: 'bad',
   bad: 'bad',
+  none: 'muted',
+  unknown: 'muted',
 };
 
 /**
