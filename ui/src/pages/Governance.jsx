@@ -140,7 +140,10 @@ export function Governance() {
               <>
                 <p class="hint" data-testid="violations-summary">
                   {open.length
-                    ? `${open.length} open violation${open.length === 1 ? '' : 's'} (${open.filter((v) => v.severity === 'error').length} errors)`
+                    ? (() => {
+                        const errors = open.filter((v) => v.severity === 'error').length;
+                        return `${open.length} open violation${open.length === 1 ? '' : 's'} (${errors} error${errors === 1 ? '' : 's'})`;
+                      })()
                     : 'Every policy passes.'}
                   {all.length - open.length ? `, ${all.length - open.length} waived` : ''}.
                 </p>

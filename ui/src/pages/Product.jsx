@@ -248,20 +248,26 @@ export function RequestAccessForm({ product, columns, onDone, onCancel }) {
   );
 }
 
-function RequestAccess({ product, columns, prominent }) {
+function RequestAccess({ product, columns, prominent, reason }) {
   const [open, setOpen] = useState(false);
   const [done, setDone] = useState(null);
   if (done)
     return (
       <Notice kind="ok" testid="request-done">
-        Request <strong data-testid="request-id">#{done.id}</strong> sent; the owners of {product} decide on it. Follow it under{' '}
+        Request <strong data-testid="request-id">#{done.id}</strong> sent; {Array.isArray(done.approvers) && done.approvers.length ? done.approvers.join(', ') : `the owners of ${product}`}{' '}
+        decide on it. Follow it under{' '}
         <a href={href('/access', { tab: 'mine' })}>Access → My requests</a>.
       </Notice>
     );
   if (!open)
     return (
       <div class={prominent ? 'request-cta card' : 'request-cta'}>
-        {prominent ? <p>You cannot read this product's data yet. Ask its owners for access: say which columns and what for.</p> : null}
+        {prominent ? (
+          <p>
+            You cannot read this product's data yet. Ask its owners for access: say which columns and what for.
+            {reason ? <span class="small muted reason"> ({reason})</span> : null}
+          </p>
+        ) : null}
         <button type="button" class={prominent ? 'btn btn-primary' : 'btn'} data-testid="request-access" onClick={() => setOpen(true)}>
           {prominent ? 'Request access' : 'Request more access'}
         </button>
@@ -423,7 +429,7 @@ function Overview({ p }) {
     <>
       {!canRead ? (
         <Section title="Access" testid="access-section">
-          <RequestAccess product={p.id} columns={columnNames} prominent />
+          <RequestAccess product={p.id} columns={columnNames} prominent reason={viewer.reason} />
         </Section>
       ) : null}
       <Section title="Versions" testid="versions">
@@ -555,6 +561,11 @@ export function Product({ id, route }) {
             <Badge kind="neutral">v{p.version}</Badge>
             <FreshnessBadge freshness={p.freshness} />
             {viewer.isOwner ? <Badge kind="info">you own this</Badge> : null}
+            {viewer.canRead && viewer.rowFilter ? (
+              <Badge kind="info" title="A row filter of your grant limits the rows you see">
+                rows filtered for you
+              </Badge>
+            ) : null}
             {viewer.canRead === false ? (
               <Badge kind="warn" testid="no-access-badge">
                 no access
