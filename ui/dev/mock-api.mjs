@@ -5,8 +5,13 @@
 // (e.g. tok-alice@retail.example); tok-admin is a platform admin.
 //
 //   node ui/dev/mock-api.mjs --weft build/weft --workspace /tmp/ws [--port 8088] [--admin root]
+//
+// With --proxy URL it serves ui/dist and forwards /api to a running
+// `weft serve` instead: today's UI over a binary that embeds an older one.
+//
+//   node ui/dev/mock-api.mjs --proxy http://127.0.0.1:8080 [--port 8088]
 import { execFile } from 'node:child_process';
-import { createServer } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,9 +28,10 @@ const WEFT = args.weft || 'build/weft';
 const WS = args.workspace;
 const PORT = Number(args.port || 0);
 const ADMIN = args.admin || process.env.USER || 'root';
+const PROXY = args.proxy ? new URL(args.proxy) : null;
 const DIST = join(fileURLToPath(new URL('.', import.meta.url)), '..', 'dist');
-if (!WS) {
-  console.error('usage: mock-api.mjs --weft BIN --workspace DIR [--port N] [--admin PRINCIPAL]');
+if (!WS && !PROXY) {
+  console.error('usage: mock-api.mjs --weft BIN --workspace DIR [--port N] [--admin PRINCIPAL] | --proxy URL [--port N]');
   process.exit(2);
 }
 
@@ -239,6 +245,18 @@ const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '
 const server = createServer(async (req, res) => {
   const url = new URL(req.url, 'http://x');
   try {
+    if (PROXY && (url.pathname.startsWith('/api/') || url.pathname === '/healthz')) {
+      const upstream = httpRequest(
+        { host: PROXY.hostname, port: PROXY.port, method: req.method, path: req.url, headers: { ...req.headers, host: PROXY.host } },
+        (up) => {
+          res.writeHead(up.statusCode, up.headers);
+          up.pipe(res);
+        },
+      );
+      upstream.on('error', (e) => problem(res, 502, `the weft server did not answer: ${e.message}`));
+      req.pipe(upstream);
+      return undefined;
+    }
     if (url.pathname.startsWith('/api/v1/')) {
       const auth = req.headers.authorization || '';
       const m = auth.match(/^Bearer tok-(.+)$/);
@@ -259,6 +277,6 @@ const server = createServer(async (req, res) => {
   }
 });
 server.listen(PORT, '127.0.0.1', () => {
-  console.log(`weft: serving http://127.0.0.1:${server.address().port} (mock, workspace ${WS})`);
+  console.log(`weft: serving http://127.0.0.1:${server.address().port} (${PROXY ? `ui/dist, API of ${PROXY.origin}` : `mock, workspace ${WS}`})`);
 });
 process.on('SIGTERM', () => server.close(() => process.exit(0)));
