@@ -6,25 +6,31 @@ BUILD     ?= build
 CMAKE_GEN := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 WEFT      := $(BUILD)/weft
 
-.PHONY: all build bootstrap test run bench sanitize fuzz format tidy clean
+.PHONY: all build ui bootstrap test run bench sanitize fuzz format tidy clean
 
 all: build
 
 bootstrap:
 	@scripts/bootstrap
 
+# The web UI (ui/, Vite): built before the binary, which embeds ui/dist.
+ui: bootstrap
+	@scripts/build-ui
+
 # Warnings are errors in every build this Makefile makes (and so in CI).
-build: bootstrap
+build: bootstrap ui
 	@[ -f $(BUILD)/CMakeCache.txt ] || cmake -S . -B $(BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWEFT_WERROR=ON
 	cmake --build $(BUILD) -j $(JOBS)
 
 test: build
+	@scripts/bootstrap test
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600
 
 run: build
 	@scripts/demo $(WEFT)
 
-bench: bootstrap
+bench: bootstrap ui
+	@scripts/bootstrap bench
 	@[ -f build-release/CMakeCache.txt ] || cmake -S . -B build-release $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Release -DWEFT_BUILD_TESTS=OFF
 	cmake --build build-release -j $(JOBS)
 	@bench/run build-release

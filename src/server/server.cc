@@ -75,7 +75,7 @@ Result<json> ParseJsonBody(const httplib::Request& req) {
   if (body.is_discarded()) {
     // Parse again for the position: nlohmann reports it in the exception.
     try {
-      (void)json::parse(req.body);
+      [[maybe_unused]] json again = json::parse(req.body);
     } catch (const json::parse_error& e) {
       return Status::InvalidArgument(fmt::format("the body is not JSON: {}", e.what()));
     }
@@ -191,7 +191,7 @@ struct Server::Impl {
       if (writes) lock.lock();
       code = options.run_command(args, call.principal.name, out, err);
     }
-    std::string message = Trim(err.str());
+    std::string message(Trim(err.str()));
     json body = json::parse(out.str(), nullptr, false);
     if (body.is_discarded()) body = json{{"output", out.str()}};
     if (out_json) *out_json = body;
@@ -407,7 +407,7 @@ struct Server::Impl {
     }
     std::ostringstream out, err;
     int code = options.run_command({"describe", "product", id, "-o", "json"}, call.principal.name, out, err);
-    if (code != 0) return Status::NotFound(Trim(err.str()));
+    if (code != 0) return Status::NotFound(std::string(Trim(err.str())));
     json d = json::parse(out.str(), nullptr, false);
     if (d.is_discarded()) return Status::Internal("describe printed no JSON");
     std::lock_guard lock(v->described_mu);
@@ -652,7 +652,9 @@ struct Server::Impl {
   Status AccessDecide(Call& call, bool approve) {
     ASSIGN_OR_RETURN(int64_t id, IdParam(call.params[0], "request id"));
     json body = json::object();
-    if (!call.req.body.empty()) ASSIGN_OR_RETURN(body, ParseJsonBody(call.req));
+    if (!call.req.body.empty()) {
+      ASSIGN_OR_RETURN(body, ParseJsonBody(call.req));
+    }
     ASSIGN_OR_RETURN(std::string reason, StringField(body, "reason"));
     ASSIGN_OR_RETURN(auto v, View());
     if (!approve) {
