@@ -238,6 +238,40 @@ try {
     assert.match(up, /sales\.orders\.\s*amount/, `revenue_eur comes from sales.orders.amount: ${up}`);
   });
 
+  let deniedId;
+  await step('grace-requests-order-items', async () => {
+    await go('/product/sales.order_items');
+    await page.locator(tid('product-sales.order_items')).waitFor();
+    await page.click(tid('request-access'));
+    await page.click(tid('request-column-order_id'));
+    await page.fill(tid('request-purpose'), 'basket analysis (browser test)');
+    await page.click(tid('request-submit'));
+    await page.locator(tid('request-done')).waitFor();
+    deniedId = Number((await page.locator(tid('request-id')).innerText()).replace(/[^0-9]/g, ''));
+    assert.ok(deniedId > requestId, `a new request id, got ${deniedId}`);
+  });
+
+  await step('carol-denies-it-with-a-reason', async () => {
+    assert.ok(TOKENS.carol, 'WEFT_TOKEN_CAROL is set');
+    await signIn('carol');
+    await go('/access');
+    await page.locator(tid(`inbox-row-${deniedId}`)).waitFor();
+    await page.click(tid(`deny-${deniedId}`));
+    await page.locator(tid(`inbox-error-${deniedId}`)).waitFor(); // a reason is required
+    await page.fill(tid(`reason-${deniedId}`), 'order lines are not shared outside sales yet');
+    await page.click(tid(`deny-${deniedId}`));
+    await page.locator(tid(`decided-${deniedId}`)).waitFor();
+    await noErrorBanner();
+  });
+
+  await step('grace-sees-the-denial', async () => {
+    await signIn('grace');
+    await go('/access?tab=mine');
+    await page.locator(tid(`my-request-${deniedId}`)).waitFor();
+    assert.equal((await page.locator(tid(`my-request-status-${deniedId}`)).innerText()).trim(), 'denied');
+    assert.match(await page.locator(tid(`my-request-${deniedId}`)).innerText(), /not shared outside sales/);
+  });
+
   await step('quality-history-chart', async () => {
     await go('/product/sales.orders?tab=quality');
     await page.locator(tid('product-sales.orders')).waitFor();
@@ -258,6 +292,21 @@ try {
     await go('/governance');
     await page.locator(`${tid('violations-summary')}`).waitFor();
     await page.locator(`${tid('policies')}`).waitFor();
+    await noErrorBanner();
+  });
+
+  await step('admin-adds-a-waiver', async () => {
+    assert.ok(TOKENS.admin, 'WEFT_TOKEN_ADMIN is set');
+    await signIn('admin');
+    await go('/governance');
+    await page.click(tid('waiver-new'));
+    await page.selectOption(tid('waiver-policy'), 'names-are-snake-case');
+    await page.fill(tid('waiver-subject'), 'sales.orders');
+    await page.fill(tid('waiver-reason'), 'legacy name (browser test)');
+    await page.fill(tid('waiver-expires'), '2099-01-01');
+    await page.click(tid('waiver-submit'));
+    await page.locator(tid('waiver-added')).waitFor();
+    await page.locator(`${tid('waivers')} >> text=legacy name (browser test)`).waitFor();
     await noErrorBanner();
   });
 

@@ -53,7 +53,13 @@ function MonthlyChart({ domain }) {
           legend: { position: 'bottom' },
           tooltip: { callbacks: { label: (item) => `${item.dataset.label}: ${fmtMoney(item.raw, state.data && state.data.currency)}` } },
         },
-        scales: { y: { beginAtZero: true, title: { display: true, text: (state.data && state.data.currency) || 'cost' } } },
+        scales: {
+          y: {
+            beginAtZero: true,
+            title: { display: true, text: (state.data && state.data.currency) || 'cost' },
+            ticks: { callback: (v) => fmtMoney(v, state.data && state.data.currency) },
+          },
+        },
       },
     }),
     [state.data, hideBudget],

@@ -144,7 +144,7 @@ export function Governance() {
                         const errors = open.filter((v) => v.severity === 'error').length;
                         return `${open.length} open violation${open.length === 1 ? '' : 's'} (${errors} error${errors === 1 ? '' : 's'})`;
                       })()
-                    : 'Every policy passes.'}
+                    : 'No open violation'}
                   {all.length - open.length ? `, ${all.length - open.length} waived` : ''}.
                 </p>
                 {rows.length ? (
