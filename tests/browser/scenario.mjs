@@ -96,6 +96,17 @@ const browser = await chromium.launch({
   headless: true,
   args: ['--no-sandbox', '--disable-dev-shm-usage'],
 });
+// Playwright starts chromium in its own process group, whose members are
+// reaped a moment after browser.close(); the test waits for them (below).
+const { processInfo } = await (await browser.newBrowserCDPSession()).send('SystemInfo.getProcessInfo');
+const browserGroup = processInfo.find((p) => p.type === 'browser').id;
+const groupAlive = () => {
+  try {
+    return process.kill(-browserGroup, 0);
+  } catch {
+    return false;
+  }
+};
 let requestId;
 try {
   const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
@@ -325,6 +336,7 @@ try {
   }
 } finally {
   await browser.close();
+  for (let i = 0; i < 100 && groupAlive(); i++) await new Promise((r) => setTimeout(r, 50));
 }
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);
