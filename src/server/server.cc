@@ -50,6 +50,7 @@ struct Call {
   access::Principal principal;  // empty name on public routes
   std::string token_id;
   std::vector<std::string> params;  // path parameters, in template order
+  std::shared_ptr<void> in_flight;  // held until the response is complete (streams: their releaser holds it)
 
   void Json(const json& body, int status = 200) {
     res.status = status;
@@ -161,6 +162,22 @@ struct Server::Impl {
   std::shared_ptr<CatalogView> view;
   std::mutex log_mu;
   std::atomic<bool> ready{false};
+  // Graceful stop: Stop() drains (new requests get 503) until no request
+  // is in flight, streams included, and only then stops httplib, which
+  // would cut a chunked response short.
+  std::atomic<bool> draining{false};
+  int in_flight = 0;
+  std::mutex drain_mu;
+  std::condition_variable drain_cv;
+
+  std::shared_ptr<void> EnterRequest() {
+    std::lock_guard lock(drain_mu);
+    ++in_flight;
+    return std::shared_ptr<void>(nullptr, [this](void*) {
+      std::lock_guard l(drain_mu);
+      if (--in_flight == 0) drain_cv.notify_all();
+    });
+  }
 
   explicit Impl(ServerOptions o) : options(std::move(o)), limiter(options.rate_per_minute, options.rate_burst) {}
 
@@ -270,7 +287,7 @@ struct Server::Impl {
 
   void Handle(const Route& route, const httplib::Request& req, httplib::Response& res) {
     auto start = Clock::now();
-    Call call{req, res, route, {}, {}, {}};
+    Call call{req, res, route, {}, {}, {}, EnterRequest()};
     for (size_t i = 1; i < req.matches.size(); ++i) call.params.push_back(req.matches[i].str());
     auto finish = [&] {
       double seconds = std::chrono::duration<double>(Clock::now() - start).count();
@@ -281,6 +298,10 @@ struct Server::Impl {
       SendProblem(req, res, p);
       finish();
     };
+    if (draining && route.role != Role::kPublic) {
+      res.set_header("Connection", "close");
+      return fail(MakeProblem(503, "shutting-down", "the server is shutting down; retry against another instance"));
+    }
     if (route.role != Role::kPublic) {
       if (auto p = Authenticate(call)) {
         // Unauthenticated callers share a bucket per address, so guessing
@@ -434,9 +455,9 @@ struct Server::Impl {
     }
     for (const auto& version : d["versions"])
       for (const auto& sla : version["sla"])
-        if (sla["property"] == "freshness" && sla["value"].is_number()) {
-          double unit = UnitSeconds(sla.value("unit", "d"));
-          freshness["slaSeconds"] = sla["value"].get<double>() * unit;
+        // ODCS calls the freshness target "latency"; "freshness" is read too.
+        if ((sla["property"] == "latency" || sla["property"] == "freshness") && sla["value"].is_number()) {
+          if (auto unit = UnitSeconds(sla.value("unit", "d"))) freshness["slaSeconds"] = sla["value"].get<double>() * *unit;
         }
     if (!freshness["ageSeconds"].is_null() && !freshness["slaSeconds"].is_null())
       freshness["state"] = freshness["ageSeconds"].get<double>() <= freshness["slaSeconds"].get<double>() ? "fresh" : "stale";
@@ -467,11 +488,17 @@ struct Server::Impl {
     return Status::Ok();
   }
 
-  static double UnitSeconds(const std::string& unit) {
-    if (unit == "s" || unit == "second" || unit == "seconds") return 1;
-    if (unit == "m" || unit == "min" || unit == "minute" || unit == "minutes") return 60;
-    if (unit == "h" || unit == "hour" || unit == "hours") return 3600;
-    return 86400;  // d, day, days
+  // ODCS SLA units (slaProperties[].unit): "m" is minutes, "M" months.
+  static std::optional<double> UnitSeconds(const std::string& unit) {
+    static const std::map<std::string, double> kUnits = {
+        {"ms", 0.001}, {"s", 1},     {"sec", 1},          {"second", 1},       {"seconds", 1},
+        {"m", 60},     {"min", 60},  {"minute", 60},      {"minutes", 60},     {"h", 3600},
+        {"hour", 3600}, {"hours", 3600}, {"d", 86400},    {"day", 86400},      {"days", 86400},
+        {"w", 604800}, {"week", 604800}, {"weeks", 604800}, {"M", 2592000},    {"month", 2592000},
+        {"months", 2592000}, {"y", 31536000}, {"year", 31536000}, {"years", 31536000}};
+    auto it = kUnits.find(unit);
+    if (it == kUnits.end()) return std::nullopt;
+    return it->second;
   }
 
   static json AgeSeconds(const std::string& iso) {
@@ -601,7 +628,7 @@ struct Server::Impl {
           }
           return true;
         },
-        [stream, worker](bool) {
+        [stream, worker, in_flight = call.in_flight](bool) {
           {
             std::lock_guard lock(stream->mu);
             stream->cancelled = true;
@@ -630,6 +657,9 @@ struct Server::Impl {
     ASSIGN_OR_RETURN(args.purpose, StringField(body, "purpose", true));
     ASSIGN_OR_RETURN(args.columns, StringListField(body, "columns"));
     ASSIGN_OR_RETURN(args.until, StringField(body, "until"));
+    if (args.until.empty()) {
+      ASSIGN_OR_RETURN(args.until, StringField(body, "expiresAt"));
+    }
     ASSIGN_OR_RETURN(args.grantee, StringField(body, "for"));
     if (!ValidProductId(args.product)) return Status::InvalidArgument("'" + args.product + "' is not a product id (DOMAIN.PRODUCT[@vN])");
     ASSIGN_OR_RETURN(auto v, View());
@@ -863,7 +893,7 @@ struct Server::Impl {
       for (const auto& [d, c] : costs) total += c;
       months.push_back({{"month", month}, {"cost", total}, {"byDomain", costs}, {"budget", budget ? json(*budget) : json()}});
     }
-    call.Json({{"domain", domain}, {"months", months}});
+    call.Json({{"domain", domain}, {"currency", ws->settings.currency}, {"months", months}});
     return Status::Ok();
   }
 
@@ -1222,6 +1252,17 @@ Status Server::Serve() {
   return ok ? Status::Ok() : Status::IoError("the server stopped listening unexpectedly");
 }
 
-void Server::Stop() { impl_->http.stop(); }
+void Server::Stop() {
+  Impl& s = *impl_;
+  s.draining = true;
+  s.ready = false;
+  {
+    std::unique_lock lock(s.drain_mu);
+    // A request that never ends (a client reading a stream at a trickle)
+    // does not hold the stop forever.
+    s.drain_cv.wait_for(lock, std::chrono::seconds(30), [&] { return s.in_flight == 0; });
+  }
+  s.http.stop();
+}
 
 }  // namespace weft::server
