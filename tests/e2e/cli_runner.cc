@@ -151,6 +151,12 @@ const RunResult& Process::Wait() {
   return result_;
 }
 
+void Process::Signal(int sig) {
+  if (!waited_ && pid_ > 0) kill(pid_, sig);
+}
+
+std::string Process::OutputSoFar() const { return ReadFile(capture_dir_ / "stdout"); }
+
 RunResult Run(const std::vector<std::string>& args, const RunOptions& options) {
   Process p(args, options);
   return p.Wait();

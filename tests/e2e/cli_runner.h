@@ -65,6 +65,10 @@ class Process {
 
   // Waits (up to the timeout) and collects the output; idempotent.
   const RunResult& Wait();
+  // Sends a signal (e.g. SIGTERM to a server) unless it was already waited for.
+  void Signal(int sig);
+  // What the process has written to stdout so far.
+  std::string OutputSoFar() const;
 
  private:
   pid_t pid_ = -1;

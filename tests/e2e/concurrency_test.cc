@@ -50,7 +50,10 @@ TEST(Concurrency, TwoAppliesOnAFreshWorkspaceOneWins) {
     EXPECT_EQ(ParseJson(products).size(), 10u) << products;
     RunResult audit = e2e::Run({"audit", "-o", "json", "--workspace", ws.string()});
     ASSERT_EQ(audit.exit_code, 0) << audit;
-    EXPECT_EQ(ParseJson(audit).size(), AppliedChanges(winner)) << "one audit event per applied change" << audit;
+    size_t apply_events = 0;  // weft init's token is audited too
+    for (const auto& e : ParseJson(audit))
+      if (e["action"].get<std::string>().rfind("token.", 0) != 0) ++apply_events;
+    EXPECT_EQ(apply_events, AppliedChanges(winner)) << "one audit event per applied change" << audit;
   }
 }
 

@@ -1,0 +1,102 @@
+// `weft serve` as a user runs it, and the CLI talking to it
+// (`weft --server URL`, $WEFT_SERVER + $WEFT_TOKEN): uploads, roles, the
+// server's paths out of reach, and SIGTERM stopping it cleanly.
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <thread>
+
+#include "e2e/cli_runner.h"
+
+namespace weft::e2e {
+namespace {
+
+// A port nothing listens on right now (the kernel's pick, released).
+int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+std::string LastLine(const std::string& text) {
+  std::string t = text;
+  while (!t.empty() && t.back() == '\n') t.pop_back();
+  return t.substr(t.rfind('\n') + 1);
+}
+
+TEST(ServeE2e, TheCliTalksToAServerAndSigtermStopsItCleanly) {
+  TempDir tmp;
+  const std::string ws = (tmp / "ws").string();
+  RunResult init = e2e::Run({"init", ws, "--as", "root"});
+  ASSERT_EQ(init.exit_code, 0) << init;
+  std::string admin_token;
+  for (size_t at = init.out.find("token"); at != std::string::npos;) {
+    size_t start = init.out.find("weft_", at);
+    admin_token = init.out.substr(start, init.out.find(' ', start) - start);
+    break;
+  }
+  ASSERT_EQ(admin_token.size(), 78u) << init;
+  // The query fixture is a test tree: no policy pack.
+  WriteFile(tmp / "ws/weft.yaml", "apiVersion: weft/v1\nkind: Workspace\nname: test\npolicyPacks: []\ncurrency: USD\n"
+                                  "masking: {pii: hash, restricted: redact}\n");
+  ASSERT_EQ(e2e::Run({"apply", "-f", RepoPath("tests/fixtures/query/tree").string(), "--workspace", ws, "--as", "root"}).exit_code, 0);
+  RunResult olga = e2e::Run({"token", "create", "--for", "olga@example.com", "--workspace", ws, "--as", "root"});
+  ASSERT_EQ(olga.exit_code, 0) << olga;
+  const std::string olga_token = LastLine(olga.out);
+
+  const std::string url = "http://127.0.0.1:" + std::to_string(FreePort());
+  Process server({"serve", "--listen", url.substr(7), "--workspace", ws, "--access-log", "off"}, RunOptions{.timeout = std::chrono::seconds(120)});
+  auto remote = [&](const std::vector<std::string>& args, const std::string& token) {
+    return e2e::Run(args, Env{{"WEFT_SERVER", url}, {"WEFT_TOKEN", token}});
+  };
+  RunResult ready;
+  for (int i = 0; i < 200; ++i) {
+    ready = remote({"get", "domains"}, admin_token);
+    if (ready.exit_code == 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_EQ(ready.exit_code, 0) << ready << server.OutputSoFar();
+  EXPECT_NE(server.OutputSoFar().find("serving " + url), std::string::npos);
+
+  // The owner publishes a local file: it is uploaded, checked and published.
+  RunResult pub = remote({"publish", "crm.customers", RepoPath("tests/fixtures/query/data/customers.csv").string(), "-o", "json"}, olga_token);
+  EXPECT_EQ(pub.exit_code, 0) << pub;
+  EXPECT_NE(pub.out.find("\"published\""), std::string::npos) << pub;
+  // A query from a file, as the owner: masks do not apply to her own product.
+  WriteFile(tmp / "q.sql", "SELECT count(*) AS n FROM crm.customers");
+  RunResult q = remote({"query", "-f", (tmp / "q.sql").string(), "-o", "csv"}, olga_token);
+  EXPECT_EQ(q.exit_code, 0) << q;
+  EXPECT_NE(q.out.find("3"), std::string::npos) << q;
+  // Roles are the token's: olga owns crm, not the whole tree; the admin may apply it.
+  RunResult refused = remote({"apply", "-f", RepoPath("tests/fixtures/query/tree").string()}, olga_token);
+  EXPECT_EQ(refused.exit_code, 1) << refused;
+  EXPECT_NE(refused.err.find("does not own domain"), std::string::npos) << refused;
+  EXPECT_EQ(remote({"plan", "-f", RepoPath("tests/fixtures/query/tree").string()}, admin_token).exit_code, 0);
+  // The server's files stay out of reach; local-only commands stay local.
+  RunResult out = remote({"query", "SELECT 1 AS x FROM crm.customers", "--out", "/tmp/stolen"}, olga_token);
+  EXPECT_EQ(out.exit_code, 2) << out;
+  RunResult lint = remote({"lint", "/etc"}, olga_token);
+  EXPECT_EQ(lint.exit_code, 2) << lint;
+  // No token, a wrong one.
+  EXPECT_EQ(remote({"get", "products"}, "").exit_code, 2);
+  RunResult wrong = remote({"get", "products"}, "weft_00000000_" + std::string(64, '0'));
+  EXPECT_EQ(wrong.exit_code, 1);
+  EXPECT_NE(wrong.err.find("401"), std::string::npos) << wrong;
+
+  server.Signal(SIGTERM);
+  const RunResult& stopped = server.Wait();
+  EXPECT_EQ(stopped.exit_code, 0) << stopped;
+  EXPECT_NE(stopped.out.find("weft: stopped"), std::string::npos) << stopped;
+}
+
+}  // namespace
+}  // namespace weft::e2e
