@@ -719,6 +719,38 @@ struct Server::Impl {
     return Status::Ok();
   }
 
+  // POST /principals (add) and /principals/{name} (set), through the CLI's
+  // `weft principal add|set`, which checks for an admin again.
+  Status PrincipalChange(Call& call, const std::string& existing) {
+    ASSIGN_OR_RETURN(json body, ParseJsonBody(call.req));
+    std::string name = existing;
+    if (name.empty()) {
+      ASSIGN_OR_RETURN(name, StringField(body, "name", true));
+    }
+    static const std::regex kName("[A-Za-z0-9_][A-Za-z0-9._@+-]{0,199}");
+    if (!std::regex_match(name, kName))
+      return Status::InvalidArgument("'" + name + "' is not a principal name (letters, digits and . _ @ + -)");
+    std::vector<std::string> args = {"principal", existing.empty() ? "add" : "set"};
+    if (existing.empty()) {
+      ASSIGN_OR_RETURN(std::string kind, StringField(body, "kind"));
+      if (!kind.empty()) args.push_back("--kind=" + kind);
+    }
+    ASSIGN_OR_RETURN(std::vector<std::string> groups, StringListField(body, "groups"));
+    for (const auto& g : groups) args.push_back("--group=" + g);
+    if (auto attrs = body.find("attributes"); attrs != body.end() && !attrs->is_null()) {
+      if (!attrs->is_object()) return Status::InvalidArgument("\"attributes\" must be an object of strings");
+      for (const auto& [k, v] : attrs->items()) {
+        if (!v.is_string()) return Status::InvalidArgument("attribute \"" + k + "\" must be a string");
+        args.push_back("--attr=" + k + "=" + v.get<std::string>());
+      }
+    }
+    if (!existing.empty() && body.value("clearGroups", false)) args.push_back("--clear-groups");
+    if (!existing.empty() && body.value("clearAttributes", false)) args.push_back("--clear-attrs");
+    args.push_back("--");
+    args.push_back(name);
+    return Command(call, args, true);
+  }
+
   // --- tokens -----------------------------------------------------------------------------------
 
   Status TokenCreate(Call& call) {
@@ -1055,6 +1087,8 @@ std::vector<Route> RouteTable() {
       {"POST", "/api/v1/grants", Role::kOwner, "Grant access directly (owners, admins)", {}, "application/json", "application/json", "Access"},
       {"DELETE", "/api/v1/grants/{grant}", Role::kOwner, "Revoke a grant; it stops working at once", {}, "", "application/json", "Access"},
       {"GET", "/api/v1/principals", Role::kConsumer, "Principals with their groups and attributes", {}, "", "application/json", "Access"},
+      {"POST", "/api/v1/principals", Role::kAdmin, "Register a principal: {name, kind, groups, attributes}", {}, "application/json", "application/json", "Access"},
+      {"POST", "/api/v1/principals/{name}", Role::kAdmin, "Change a principal: {groups, attributes, clearGroups, clearAttributes}", {}, "application/json", "application/json", "Access"},
       {"GET", "/api/v1/tokens", Role::kConsumer, "The caller's tokens (all, for admins); never the secrets", {}, "", "application/json", "Access"},
       {"POST", "/api/v1/tokens", Role::kConsumer, "Make a token (for another principal: admins); shown once", {}, "application/json", "application/json", "Access"},
       {"DELETE", "/api/v1/tokens/{token}", Role::kConsumer, "Revoke a token (one's own; any, for admins)", {}, "", "application/json", "Access"},
@@ -1142,6 +1176,8 @@ Status Server::Impl::Dispatch(Call& call) {
   if (key == "POST /api/v1/grants") return GrantCreate(call);
   if (key == "DELETE /api/v1/grants/{grant}") return GrantRevoke(call);
   if (key == "GET /api/v1/principals") return Command(call, {"principal", "list", "-o", "json"}, false);
+  if (key == "POST /api/v1/principals") return PrincipalChange(call, "");
+  if (key == "POST /api/v1/principals/{name}") return PrincipalChange(call, p[0]);
   if (key == "GET /api/v1/tokens") return TokenList(call);
   if (key == "POST /api/v1/tokens") return TokenCreate(call);
   if (key == "DELETE /api/v1/tokens/{token}") return TokenRevoke(call);
