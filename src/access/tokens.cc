@@ -80,10 +80,15 @@ Result<catalog::TokenRecord> VerifyToken(catalog::Store& store, std::string_view
     if (found.status().code() == StatusCode::kNotFound) return Status::PermissionDenied("unknown token");
     return found.status();
   }
-  if (!found->revoked_at.empty()) return Status::PermissionDenied("token " + found->id + " was revoked");
-  if (!found->expires_at.empty() && found->expires_at <= now)
-    return Status::PermissionDenied("token " + found->id + " expired at " + found->expires_at);
+  RETURN_IF_ERROR(CheckTokenInForce(*found, now));
   return *found;
+}
+
+Status CheckTokenInForce(const catalog::TokenRecord& t, const std::string& now) {
+  if (!t.revoked_at.empty()) return Status::PermissionDenied("token " + t.id + " was revoked");
+  if (!t.expires_at.empty() && t.expires_at <= now)
+    return Status::PermissionDenied("token " + t.id + " expired at " + t.expires_at);
+  return Status::Ok();
 }
 
 Status RevokeToken(catalog::Store& store, const Principal& actor, const std::string& id, const std::string& now) {

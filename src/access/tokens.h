@@ -38,6 +38,10 @@ Result<IssuedToken> IssueToken(catalog::Store& store, const Principal& actor, co
 // PermissionDenied says which of these failed (never echoing the secret).
 Result<catalog::TokenRecord> VerifyToken(catalog::Store& store, std::string_view text, const std::string& now);
 
+// PermissionDenied unless `t` is in force at `now`: not revoked, not expired.
+// (VerifyToken checks this; a caller caching verified tokens checks again.)
+Status CheckTokenInForce(const catalog::TokenRecord& t, const std::string& now);
+
 // Admins revoke any token; others their own. Audited. Works at once.
 Status RevokeToken(catalog::Store& store, const Principal& actor, const std::string& id, const std::string& now);
 

@@ -127,7 +127,15 @@ struct CatalogView {
   int64_t generation = -1;
   std::unique_ptr<access::AccessControl> access;
   std::map<std::string, json> described;  // product id -> `describe -o json`, filled on demand
-  std::mutex described_mu;
+  // Product pages as one principal sees them, without the parts that age
+  // with the clock (principal + '\n' + product id -> page).
+  std::map<std::string, json> pages;
+  std::mutex described_mu;  // guards described and pages
+  // Verified tokens: SHA-256 of the text -> its record and principal. A
+  // revocation is a catalog write, so it starts a new view; expiry is
+  // checked again on every use.
+  std::map<std::string, std::pair<catalog::TokenRecord, access::Principal>> tokens;
+  std::mutex tokens_mu;
 };
 
 // A governed query's rows on their way from the gateway's thread to the
@@ -232,7 +240,22 @@ struct Server::Impl {
     if (header.empty())
       return MakeProblem(401, "unauthenticated", "this route needs a token: Authorization: Bearer <token> (weft token create)");
     if (!StartsWith(header, "Bearer ")) return MakeProblem(401, "unauthenticated", "the Authorization header must be 'Bearer <token>'");
-    auto token = access::VerifyToken(*store, std::string_view(header).substr(7), NowIso());
+    std::string_view text = std::string_view(header).substr(7);
+    const std::string now = NowIso();
+    auto v = View();
+    if (!v.ok()) return ProblemFromStatus(v.status());
+    const std::string hash = Sha256Hex(text);
+    {
+      std::lock_guard lock((*v)->tokens_mu);
+      if (auto it = (*v)->tokens.find(hash); it != (*v)->tokens.end()) {
+        Status in_force = access::CheckTokenInForce(it->second.first, now);
+        if (!in_force.ok()) return MakeProblem(401, "unauthenticated", in_force.message());
+        call.principal = it->second.second;
+        call.token_id = it->second.first.id;
+        return std::nullopt;
+      }
+    }
+    auto token = access::VerifyToken(*store, text, now);
     if (!token.ok()) {
       if (token.status().code() == StatusCode::kPermissionDenied)
         return MakeProblem(401, "unauthenticated", token.status().message());
@@ -240,8 +263,10 @@ struct Server::Impl {
     }
     auto principal = access::LoadPrincipal(*store, token->principal);
     if (!principal.ok()) return MakeProblem(401, "unauthenticated", "the token's principal is no longer registered");
-    call.principal = std::move(*principal);
+    call.principal = *principal;
     call.token_id = token->id;
+    std::lock_guard lock((*v)->tokens_mu);
+    (*v)->tokens.emplace(hash, std::make_pair(std::move(*token), std::move(*principal)));
     return std::nullopt;
   }
 
@@ -436,10 +461,34 @@ struct Server::Impl {
     return d;
   }
 
+  // The page of `id` for the caller: cached per catalog generation and
+  // principal; the freshness state is worked out at each request, as it
+  // changes with the clock alone.
   Status Product(Call& call) {
     const std::string& id = call.params[0];
-    ASSIGN_OR_RETURN(json d, Described(call, id));
     ASSIGN_OR_RETURN(auto v, View());
+    const std::string key = call.principal.name + "\n" + id;
+    json page;
+    {
+      std::lock_guard lock(v->described_mu);
+      if (auto it = v->pages.find(key); it != v->pages.end()) page = it->second;
+    }
+    if (page.is_null()) {
+      ASSIGN_OR_RETURN(page, ProductPage(call, *v, id));
+      std::lock_guard lock(v->described_mu);
+      v->pages[key] = page;
+    }
+    json& f = page["freshness"];
+    if (f["lastPublish"].is_string()) f["ageSeconds"] = AgeSeconds(f["lastPublish"].get<std::string>());
+    if (f["ageSeconds"].is_number() && f["slaSeconds"].is_number())
+      f["state"] = f["ageSeconds"].get<double>() <= f["slaSeconds"].get<double>() ? "fresh" : "stale";
+    call.Json(page);
+    return Status::Ok();
+  }
+
+  Result<json> ProductPage(Call& call, CatalogView& cv, const std::string& id) {
+    ASSIGN_OR_RETURN(json d, Described(call, id));
+    CatalogView* v = &cv;
     const access::AccessControl& ac = *v->access;
     const std::string now = NowIso();
     // Freshness: the current snapshot's age against the contract's freshness SLA.
@@ -451,7 +500,6 @@ struct Server::Impl {
       freshness["snapshot"] = s.id;
       freshness["lastPublish"] = s.created_at;
       freshness["rows"] = s.rows;
-      freshness["ageSeconds"] = AgeSeconds(s.created_at);
     }
     for (const auto& version : d["versions"])
       for (const auto& sla : version["sla"])
@@ -459,8 +507,6 @@ struct Server::Impl {
         if ((sla["property"] == "latency" || sla["property"] == "freshness") && sla["value"].is_number()) {
           if (auto unit = UnitSeconds(sla.value("unit", "d"))) freshness["slaSeconds"] = sla["value"].get<double>() * *unit;
         }
-    if (!freshness["ageSeconds"].is_null() && !freshness["slaSeconds"].is_null())
-      freshness["state"] = freshness["ageSeconds"].get<double>() <= freshness["slaSeconds"].get<double>() ? "fresh" : "stale";
     // What this viewer sees of the newest major: clear, masked or hidden columns.
     json viewer = {{"isOwner", ac.IsOwner(call.principal, id)}, {"canRead", false}, {"columns", json::object()}};
     auto major = ac.NewestMajor(id);
@@ -484,8 +530,7 @@ struct Server::Impl {
     d["viewer"] = viewer;
     d["consumers"] = consumers;
     d["quality"] = QualityOf(id);
-    call.Json(d);
-    return Status::Ok();
+    return d;
   }
 
   // ODCS SLA units (slaProperties[].unit): "m" is minutes, "M" months.
@@ -1268,6 +1313,9 @@ Result<int> Server::Bind() {
   s.http.set_read_timeout(s.options.read_timeout_seconds, 0);
   s.http.set_write_timeout(s.options.write_timeout_seconds, 0);
   s.http.set_keep_alive_max_count(10000);
+  // Headers and body go out in separate writes: without NODELAY, Nagle and
+  // the client's delayed ACK hold every response for ~40 ms.
+  s.http.set_tcp_nodelay(true);
   s.http.set_keep_alive_timeout(5);
   int threads = s.options.threads;
   s.http.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
