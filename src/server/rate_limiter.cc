@@ -7,7 +7,10 @@ namespace weft::server {
 
 bool RateLimiter::Allow(const std::string& key, Clock::time_point now, int& retry_after) {
   std::lock_guard lock(mu_);
+  // `now` was read before the lock: another caller may have stamped the
+  // bucket with a later time meanwhile; time never runs backwards here.
   auto refill = [&](Bucket& b) {
+    if (now <= b.last) return;
     double elapsed = std::chrono::duration<double>(now - b.last).count();
     b.tokens = std::min(burst_, b.tokens + elapsed * rate_per_second_);
     b.last = now;

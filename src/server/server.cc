@@ -3,7 +3,11 @@
 #include <fmt/format.h>
 #include <httplib.h>
 
+#include <sys/socket.h>
+
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -42,6 +46,8 @@ using Clock = std::chrono::steady_clock;
 
 constexpr const char* kVersion = "0.1.0";
 
+struct CatalogView;
+
 // One request as a handler sees it.
 struct Call {
   const httplib::Request& req;
@@ -51,6 +57,7 @@ struct Call {
   std::string token_id;
   std::vector<std::string> params;  // path parameters, in template order
   std::shared_ptr<void> in_flight;  // held until the response is complete (streams: their releaser holds it)
+  std::shared_ptr<CatalogView> view;  // the catalog state the caller was authenticated against
 
   void Json(const json& body, int status = 200) {
     res.status = status;
@@ -129,7 +136,11 @@ struct CatalogView {
   std::map<std::string, json> described;  // product id -> `describe -o json`, filled on demand
   // Product pages as one principal sees them, without the parts that age
   // with the clock (principal + '\n' + product id -> page).
-  std::map<std::string, json> pages;
+  struct Page {
+    std::string body;  // the page as JSON text, without "freshness"
+    json freshness;    // without the clock's part (age, state)
+  };
+  std::map<std::string, Page> pages;
   std::mutex described_mu;  // guards described and pages
   // Verified tokens: SHA-256 of the text -> its record and principal. A
   // revocation is a catalog write, so it starts a new view; expiry is
@@ -205,6 +216,13 @@ struct Server::Impl {
     return fresh;
   }
 
+  // The view the request was authenticated against (one generation read
+  // per request), else the current one.
+  Result<std::shared_ptr<CatalogView>> ViewFor(Call& call) {
+    if (call.view) return call.view;
+    return View();
+  }
+
   // Runs a CLI command as the caller. Output is the command's JSON (or its
   // text as {"output": ...}); exit 1 is a 422 problem with the command's
   // message, exit 2 a 400.
@@ -245,6 +263,7 @@ struct Server::Impl {
     auto v = View();
     if (!v.ok()) return ProblemFromStatus(v.status());
     const std::string hash = Sha256Hex(text);
+    call.view = *v;
     {
       std::lock_guard lock((*v)->tokens_mu);
       if (auto it = (*v)->tokens.find(hash); it != (*v)->tokens.end()) {
@@ -466,23 +485,34 @@ struct Server::Impl {
   // changes with the clock alone.
   Status Product(Call& call) {
     const std::string& id = call.params[0];
-    ASSIGN_OR_RETURN(auto v, View());
+    ASSIGN_OR_RETURN(auto v, ViewFor(call));
     const std::string key = call.principal.name + "\n" + id;
-    json page;
+    CatalogView::Page page;
+    bool cached = false;
     {
       std::lock_guard lock(v->described_mu);
-      if (auto it = v->pages.find(key); it != v->pages.end()) page = it->second;
+      if (auto it = v->pages.find(key); it != v->pages.end()) {
+        page = it->second;
+        cached = true;
+      }
     }
-    if (page.is_null()) {
-      ASSIGN_OR_RETURN(page, ProductPage(call, *v, id));
+    if (!cached) {
+      ASSIGN_OR_RETURN(json d, ProductPage(call, *v, id));
+      page.freshness = d["freshness"];
+      d.erase("freshness");
+      page.body = d.dump();
       std::lock_guard lock(v->described_mu);
       v->pages[key] = page;
     }
-    json& f = page["freshness"];
+    json& f = page.freshness;
     if (f["lastPublish"].is_string()) f["ageSeconds"] = AgeSeconds(f["lastPublish"].get<std::string>());
     if (f["ageSeconds"].is_number() && f["slaSeconds"].is_number())
       f["state"] = f["ageSeconds"].get<double>() <= f["slaSeconds"].get<double>() ? "fresh" : "stale";
-    call.Json(page);
+    // The cached text ends with the object's '}': splice the freshness in.
+    page.body.pop_back();
+    page.body += ",\"freshness\":" + f.dump() + "}";
+    call.res.status = 200;
+    call.res.set_content(std::move(page.body), "application/json");
     return Status::Ok();
   }
 
@@ -1320,8 +1350,19 @@ Result<int> Server::Bind() {
   int threads = s.options.threads;
   s.http.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
 
+  // httplib listens with a backlog of 5, baked into Debian's build: a burst
+  // of new connections (a browser, a load balancer, wrk) then waits for SYN
+  // retransmits, a second each. Keep the socket to listen again, deeper.
+  int listen_fd = -1;
+  s.http.set_socket_options([&listen_fd](int fd) {
+    int yes = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);  // httplib's default, minus SO_REUSEPORT
+    listen_fd = fd;
+  });
   int port = s.options.port == 0 ? s.http.bind_to_any_port(s.options.host)
                                  : (s.http.bind_to_port(s.options.host, s.options.port) ? s.options.port : -1);
+  if (port > 0 && listen_fd >= 0 && ::listen(listen_fd, SOMAXCONN) != 0)
+    return Status::IoError(std::string("cannot deepen the listen backlog: ") + std::strerror(errno));
   if (port <= 0) return Status::IoError(fmt::format("cannot listen on {}:{} (in use, or not an address of this host)", s.options.host, s.options.port));
   return port;
 }

@@ -272,7 +272,13 @@ TEST_F(ServerTest, CatalogRoutesAnswer) {
   EXPECT_EQ(pj["owners"], json::array({"olga@example.com"}));
   EXPECT_FALSE(pj["viewer"]["canRead"].get<bool>()) << "bob has no grant yet";
   EXPECT_EQ(pj["freshness"]["rows"], 3);
+  EXPECT_TRUE(pj["freshness"]["ageSeconds"].is_number());
   EXPECT_FALSE(pj["versions"][0]["columns"].empty());
+  // The second answer comes from the page cache: the same, but for the age.
+  json again = Body(Call("GET", "/api/v1/products/crm.customers", "bob"));
+  pj["freshness"].erase("ageSeconds");
+  again["freshness"].erase("ageSeconds");
+  EXPECT_EQ(again, pj);
   json own = Body(Call("GET", "/api/v1/products/crm.customers", "olga@example.com"));
   EXPECT_TRUE(own["viewer"]["canRead"].get<bool>());
   EXPECT_TRUE(own["viewer"]["isOwner"].get<bool>());
