@@ -5,6 +5,7 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -277,7 +278,10 @@ struct Server::Impl {
     std::string header = call.req.get_header_value("Authorization");
     if (header.empty())
       return MakeProblem(401, "unauthenticated", "this route needs a token: Authorization: Bearer <token> (weft token create)");
-    if (!StartsWith(header, "Bearer ")) return MakeProblem(401, "unauthenticated", "the Authorization header must be 'Bearer <token>'");
+    // The scheme is case-insensitive (RFC 9110 11.1).
+    std::string scheme = header.substr(0, 7);
+    std::transform(scheme.begin(), scheme.end(), scheme.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (scheme != "bearer ") return MakeProblem(401, "unauthenticated", "the Authorization header must be 'Bearer <token>'");
     std::string_view text = std::string_view(header).substr(7);
     const std::string now = NowIso();
     auto v = View();

@@ -248,6 +248,7 @@ std::string ReadAll(const std::filesystem::path& p) {
 }
 
 TEST_F(ServerTest, CatalogRoutesAnswer) {
+  EXPECT_EQ(client_->Get("/api/v1/me", {{"Authorization", "bearer " + tokens_["bob"]}})->status, 200) << "the scheme is case-insensitive";
   auto me = Call("GET", "/api/v1/me", "olga@example.com");
   ASSERT_EQ(me->status, 200);
   EXPECT_EQ(Body(me)["principal"], "olga@example.com");
@@ -379,6 +380,7 @@ TEST_F(ServerTest, PublishByUploadPlanApplyImpactAndRun) {
                   csv + "C9,new@example.com,New One,4000000000000002,2000-01-01,EU\n", "text/csv");
   ASSERT_EQ(pub->status, 200) << pub->body;
   EXPECT_EQ(Body(pub)["outcome"], "published");
+  EXPECT_NE(Call("GET", "/metrics", "")->body.find(R"(weft_publishes_total{outcome="published"} 1)"), std::string::npos);
   auto bad = Call("POST", "/api/v1/products/crm.customers/publish", "olga@example.com", "no,header\n\x01", "text/csv");
   ExpectProblem(bad, 422, "a broken file is a failed publish");
   ExpectProblem(Call("POST", "/api/v1/products/crm.customers/publish?format=xls", "olga@example.com", csv, "text/csv"), 400, "bad format");
