@@ -22,11 +22,19 @@ class RateLimiter {
   // limit; `retry_after` says in how many whole seconds one token is back.
   bool Allow(const std::string& key, Clock::time_point now, int& retry_after);
 
+  // True when `key` has no token left now (nothing is taken): for buckets
+  // that only failures drain, checked before the attempt.
+  bool Exhausted(const std::string& key, Clock::time_point now, int& retry_after);
+
  private:
   struct Bucket {
     double tokens;
     Clock::time_point last;
   };
+  // Refills `b` up to `now`; time never runs backwards here.
+  void Refill(Bucket& b, Clock::time_point now) const;
+  int RetryAfter(const Bucket& b) const;
+
   double rate_per_second_;
   double burst_;
   std::mutex mu_;

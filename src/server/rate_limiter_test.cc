@@ -31,5 +31,17 @@ TEST(RateLimiterTest, AnEarlierClockReadingNeverDrainsTheBucket) {
   for (int i = 0; i < 9; ++i) EXPECT_TRUE(limiter.Allow("a", t - milliseconds(5), retry)) << i;
 }
 
+TEST(RateLimiterTest, ExhaustedOnlyLooks) {
+  RateLimiter limiter(/*per_minute=*/60, /*burst=*/1);
+  auto t = RateLimiter::Clock::time_point{} + seconds(100);
+  int retry = 0;
+  EXPECT_FALSE(limiter.Exhausted("a", t, retry)) << "an unknown key is not exhausted";
+  EXPECT_FALSE(limiter.Exhausted("a", t, retry)) << "and looking takes nothing";
+  ASSERT_TRUE(limiter.Allow("a", t, retry));
+  EXPECT_TRUE(limiter.Exhausted("a", t, retry));
+  EXPECT_EQ(retry, 1);
+  EXPECT_FALSE(limiter.Exhausted("a", t + seconds(1), retry));
+}
+
 }  // namespace
 }  // namespace weft::server

@@ -371,18 +371,21 @@ struct Server::Impl {
       return fail(MakeProblem(503, "shutting-down", "the server is shutting down; retry against another instance"));
     }
     if (route.role != Role::kPublic) {
+      // Failed authentications drain a bucket per address. Once it is empty
+      // the address is refused before its token is even looked at: a guess
+      // that happens to be right is refused too, so guessing is limited.
+      const std::string address = "addr:" + req.remote_addr;
+      int retry = 0;
+      if (limiter.Exhausted(address, Clock::now(), retry)) {
+        metrics.CountRateLimited();
+        res.set_header("Retry-After", std::to_string(retry));
+        return fail(MakeProblem(429, "rate-limited", "too many failed authentications from this address; retry in " +
+                                                         std::to_string(retry) + " s"));
+      }
       if (auto p = Authenticate(call)) {
-        // Unauthenticated callers share a bucket per address, so guessing
-        // tokens is as limited as using one.
-        int retry = 0;
-        if (!limiter.Allow("addr:" + req.remote_addr, Clock::now(), retry)) {
-          metrics.CountRateLimited();
-          res.set_header("Retry-After", std::to_string(retry));
-          return fail(MakeProblem(429, "rate-limited", "too many requests; retry in " + std::to_string(retry) + " s"));
-        }
+        limiter.Allow(address, Clock::now(), retry);
         return fail(*p);
       }
-      int retry = 0;
       if (!limiter.Allow("token:" + call.token_id, Clock::now(), retry)) {
         metrics.CountRateLimited();
         res.set_header("Retry-After", std::to_string(retry));

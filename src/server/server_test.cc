@@ -549,9 +549,11 @@ TEST_F(RateLimitedServerTest, ATokenOverItsRateIsToldWhenToRetry) {
   EXPECT_FALSE(r->get_header_value("Retry-After").empty());
   EXPECT_EQ(Call("GET", "/api/v1/me", "olga@example.com")->status, 200) << "another token has its own bucket";
   EXPECT_EQ(Call("GET", "/healthz", "")->status, 200) << "health checks are not limited";
-  // Guessing tokens from one address is limited like using one.
+  // Guessing tokens from one address is limited like using one, and once
+  // limited even a right guess is refused (else the answer would tell).
   for (int i = 0; i < 3; ++i) ExpectProblem(Call("GET", "/api/v1/me", "weft_00000000_" + std::string(64, '1')), 401, "guess");
   ExpectProblem(Call("GET", "/api/v1/me", "weft_00000000_" + std::string(64, '2')), 429, "fourth guess");
+  ExpectProblem(Call("GET", "/api/v1/me", "sam@example.com"), 429, "a right guess from the limited address");
 }
 
 TEST_F(ServerTest, StopLetsTheInFlightRequestFinish) {
