@@ -394,8 +394,8 @@ struct Server::Impl {
         p.extensions["retryAfter"] = retry;
         return fail(p);
       }
+      const auto names = PathParams(route.path);
       for (size_t i = 0; i < call.params.size(); ++i) {
-        auto names = PathParams(route.path);
         if (names[i] == "id" && !ValidProductId(call.params[i]))
           return fail(MakeProblem(400, "invalid-argument", "'" + call.params[i] + "' is not a product id (DOMAIN.PRODUCT)"));
       }
@@ -1074,14 +1074,8 @@ Status Server::Impl::Cli(Call& call) {
       !std::all_of(args_it->begin(), args_it->end(), [](const json& a) { return a.is_string(); }))
     return Status::InvalidArgument("\"args\" must be a non-empty array of strings (the command line after 'weft')");
   std::vector<std::string> args = args_it->get<std::vector<std::string>>();
-  auto command = CliCommands().find(args[0]);  // (WalkCliArgs refuses the others too)
-  if (command == CliCommands().end()) {
-    std::vector<std::string> names;
-    for (const auto& [name, c] : CliCommands()) names.push_back(name);
-    return Status::InvalidArgument("'" + args[0] + "' cannot run through the server (it can: " + Join(names, ", ") + ")");
-  }
-  const CliCommand& spec = command->second;
-  ASSIGN_OR_RETURN(CliArgs walk, WalkCliArgs(args));
+  ASSIGN_OR_RETURN(CliArgs walk, WalkCliArgs(args));  // refuses commands that cannot run remotely
+  const CliCommand& spec = CliCommands().at(args[0]);
   ASSIGN_OR_RETURN(auto scratch, MakeScratch());
   if (auto files = body.find("files"); files != body.end() && !files->is_null()) {
     if (!files->is_object()) return Status::InvalidArgument("\"files\" must be an object of name -> base64 content");
