@@ -488,15 +488,17 @@ int main(int argc, char** argv) {
   if (!ac.ok()) return Fail("load access control", ac.status());
   const double cli_setup = Seconds(setup0, Clock::now());
   const std::string memory = ws->settings.query_memory_limit;
-  weft::query::Gateway gateway(**store, *ac, **parser,
-                               {.rate_card = ws->settings.rate_card, .memory_limit = memory, .threads = kThreads,
-                                .temp_dir = ws->root / "tmp"});
+  weft::query::RuntimeOptions runtime_options = weft::query::RuntimeOptions::For(ws->root, ws->settings, *key);
+  runtime_options.threads = kThreads;
+  weft::query::QueryRuntime runtime(std::move(runtime_options));
+  weft::query::Gateway gateway(**store, *ac, **parser, {.rate_card = ws->settings.rate_card}, runtime);
 
   // The baselines' relations. Governed: the gateway's masks and filters
-  // written out for ana (region EU); the hash is MaskExpression's HMAC SQL
-  // keyed with the workspace secret (the only mask not writable by hand).
+  // written out for ana (region EU); the hash is weft_hmac keyed with the
+  // workspace secret (the only mask not writable by hand), registered on
+  // the baselines' instances.
   auto hash = [&](const std::string& col) -> std::string {
-    auto e = weft::access::MaskExpression({.kind = weft::access::MaskStrategy::Kind::kHash}, col, "VARCHAR", *key);
+    auto e = weft::access::MaskExpression({.kind = weft::access::MaskStrategy::Kind::kHash}, col, "VARCHAR");
     return e.ok() ? *e + " AS " + col : "NULL";
   };
   const std::string region = SqlQuote(kRegion);
@@ -524,6 +526,7 @@ int main(int argc, char** argv) {
   if (!raw_db.ok()) return Fail("open the baseline's DuckDB", raw_db.status());
   auto raw_conn = weft::engine::Connection::Open(*raw_db);
   if (!raw_conn.ok()) return Fail("connect to the baseline's DuckDB", raw_conn.status());
+  if (auto st = weft::access::RegisterMaskFunctions(*raw_conn, *key); !st.ok()) return Fail("register weft_hmac", st);
 
   auto run_weft = [&](const std::string& sql, double& seconds, double* overhead) -> std::optional<Rows> {
     auto t0 = Clock::now();
@@ -563,6 +566,7 @@ int main(int argc, char** argv) {
       if (!db.ok()) return Fail("open DuckDB", db.status()) == 0;
       auto conn = weft::engine::Connection::Open(*db);
       if (!conn.ok()) return Fail("connect", conn.status()) == 0;
+      if (auto st = weft::access::RegisterMaskFunctions(*conn, *key); !st.ok()) return Fail("register weft_hmac", st) == 0;
       if (profiled) {
         if (auto st = conn->Execute("PRAGMA enable_profiling = 'no_output'"); !st.ok()) return Fail("profiling", st) == 0;
       }

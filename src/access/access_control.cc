@@ -235,7 +235,7 @@ Result<ReadAccess> AccessControl::Authorize(const Principal& p, const std::strin
     if (!all_columns && !columns.count(ToLower(prop.name))) continue;
     ColumnAccess c{.name = prop.name, .type = quality::DuckDbTypeOf(prop, settings_.is_duckdb_type), .classification = prop.classification};
     if (!producer && !(clearances.count(prop.classification) > 0)) c.mask = MaskFor(prop, settings_.masking);
-    ASSIGN_OR_RETURN(std::string expr, MaskExpression(c.mask, SqlIdent(prop.name), c.type, settings_.key));
+    ASSIGN_OR_RETURN(std::string expr, MaskExpression(c.mask, SqlIdent(prop.name), c.type));
     c.expression = expr + " AS " + SqlIdent(prop.name);
     out.columns.push_back(std::move(c));
   }
@@ -249,6 +249,9 @@ Result<ReadAccess> AccessControl::Authorize(const Principal& p, const std::strin
   }
   if (!all_rows) where.push_back(filters.size() == 1 ? filters[0] : "(" + Join(filters, " OR ") + ")");
   out.row_filter = Join(where, " AND ");
+  out.whole = out.row_filter.empty() && out.columns.size() == object->properties.size() &&
+              std::all_of(out.columns.begin(), out.columns.end(),
+                          [](const ColumnAccess& c) { return c.mask.kind == MaskStrategy::Kind::kNone; });
   return out;
 }
 

@@ -73,6 +73,9 @@ struct ReadAccess {
   std::vector<int64_t> grant_ids;
   std::vector<ColumnAccess> columns;  // only the readable ones, in contract order
   std::string row_filter;             // SQL predicate over raw columns; empty: every row
+  // Every column of the contract, none masked, every row: the snapshot as
+  // stored is exactly what the reader may see (so it is read in place).
+  bool whole = false;
   std::vector<std::string> warnings;  // a deprecated version, ...
 };
 

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "common/strings.h"
+#include "engine/scalar_function.h"
 
 namespace weft::access {
 namespace {
@@ -55,29 +56,6 @@ bool IsDateOrTimestamp(std::string_view type) {
   std::string upper(Trim(type));
   std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) { return std::toupper(c); });
   return std::find(kTypes.begin(), kTypes.end(), upper) != kTypes.end();
-}
-
-// HMAC(K, m) = H((K' ^ opad) || H((K' ^ ipad) || m)), RFC 2104, with the two
-// padded key blocks computed here and the two hashes in DuckDB: sha256(BLOB)
-// hashes bytes, sha256 returns hex, unhex turns it back into bytes.
-// The blocks are SQL literals, so the expression (and any view built from
-// it) carries key material; the gateway refuses every statement that could
-// read a view's definition (duckdb_views(), sql text in the catalog).
-std::string HmacSql(std::string_view key, const std::string& message_blob_sql) {
-  constexpr size_t kBlock = 64;  // SHA-256's block size
-  std::array<unsigned char, kBlock> block{};
-  if (key.size() > kBlock) {  // a long key is hashed first (RFC 2104, section 2)
-    SHA256(reinterpret_cast<const unsigned char*>(key.data()), key.size(), block.data());
-  } else {
-    std::copy(key.begin(), key.end(), block.begin());
-  }
-  std::array<unsigned char, kBlock> ipad, opad;
-  for (size_t i = 0; i < kBlock; ++i) {
-    ipad[i] = block[i] ^ 0x36;
-    opad[i] = block[i] ^ 0x5c;
-  }
-  return "sha256(unhex(" + SqlQuote(Hex(opad.data(), kBlock)) + ") || unhex(sha256(unhex(" +
-         SqlQuote(Hex(ipad.data(), kBlock)) + ") || " + message_blob_sql + ")))";
 }
 
 }  // namespace
@@ -132,8 +110,7 @@ MaskStrategy MaskFor(const spec::Property& p, const std::map<std::string, std::s
   return m.ok() ? *m : kFailClosed;
 }
 
-Result<std::string> MaskExpression(const MaskStrategy& m, const std::string& column_sql, const std::string& duckdb_type,
-                                   std::string_view key) {
+Result<std::string> MaskExpression(const MaskStrategy& m, const std::string& column_sql, const std::string& duckdb_type) {
   const std::string text = "CAST(" + column_sql + " AS VARCHAR)";
   switch (m.kind) {
     case Kind::kNone:
@@ -144,11 +121,9 @@ Result<std::string> MaskExpression(const MaskStrategy& m, const std::string& col
       RETURN_IF_ERROR(CheckEmbeddableType(duckdb_type));
       return "CAST(NULL AS " + duckdb_type + ")";
     case Kind::kHash:
-      // Without a secret the hash is a plain SHA-256 that anyone can invert
-      // for small domains (ids, phone numbers) by hashing every candidate.
-      if (key.empty()) return Status::InvalidArgument("hash masking needs a workspace secret; it is empty");
-      // encode() gives the text's UTF-8 bytes; NULL propagates through every call.
-      return HmacSql(key, "encode(" + text + ")");
+      // The key lives in the C++ function (RegisterMaskFunctions), never in
+      // SQL; NULL stays NULL.
+      return std::string(kHmacFunction) + "(" + text + ")";
     case Kind::kPartial: {
       if (m.keep < 0) return Status::InvalidArgument("partial mask keeps " + std::to_string(m.keep) + " characters");
       // length() and right() both count code points, so the result has as
@@ -166,6 +141,14 @@ Result<std::string> MaskExpression(const MaskStrategy& m, const std::string& col
       return "CAST(date_trunc('year', " + column_sql + ") AS " + duckdb_type + ")";
   }
   return Status::Internal("unknown mask kind");
+}
+
+Status RegisterMaskFunctions(engine::Connection& conn, std::string key) {
+  // Without a secret the hash is a plain SHA-256 that anyone can invert for
+  // small domains (ids, phone numbers) by hashing every candidate.
+  if (key.empty()) return Status::InvalidArgument("hash masking needs a workspace secret; it is empty");
+  return engine::RegisterTextFunction(conn, kHmacFunction,
+                                      [key = std::move(key)](std::string_view v) { return HmacSha256Hex(key, v); });
 }
 
 std::string HmacSha256Hex(std::string_view key, std::string_view value) {

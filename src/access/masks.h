@@ -3,8 +3,9 @@
 // selected through MaskExpression instead of verbatim.
 //
 //   MaskStrategy m = MaskFor(property, workspace.masking);        // weft.mask, else by classification
-//   ASSIGN_OR_RETURN(std::string expr, MaskExpression(m, SqlIdent("email"), "VARCHAR", secret));
+//   ASSIGN_OR_RETURN(std::string expr, MaskExpression(m, SqlIdent("email"), "VARCHAR"));
 //   view_sql += expr + " AS " + SqlIdent("email");
+//   RETURN_IF_ERROR(RegisterMaskFunctions(conn, secret));   // on the instance that evaluates it
 //
 // Strategies (the spelling of weft.mask and of weft.yaml's masking map):
 //   none       the column unchanged
@@ -12,7 +13,9 @@
 //   null       NULL of the column's type
 //   hash       lower-case hex HMAC-SHA256 of the value's text (VARCHAR) under the
 //              workspace secret: equal values hash equal in every product, so
-//              joins on hashed ids still match; NULL stays NULL
+//              joins on hashed ids still match; NULL stays NULL. Computed by
+//              weft_hmac, a C++ function registered on the instance that
+//              evaluates masks: the key is never SQL text
 //   partial:N  the value's text with all but its last N characters replaced by
 //              '*', same length in characters (VARCHAR); a text of N characters
 //              or fewer is kept whole; NULL stays NULL
@@ -26,6 +29,7 @@
 #include <string_view>
 
 #include "common/status.h"
+#include "engine/connection.h"
 #include "spec/model.h"
 
 namespace weft::access {
@@ -55,13 +59,20 @@ MaskStrategy MaskFor(const spec::Property& p, const std::map<std::string, std::s
 // The SQL expression for the masked value of `column_sql` (an identifier
 // already quoted with SqlIdent, or an expression; it is embedded verbatim)
 // whose DuckDB type is `duckdb_type` as DuckDB spells it ("VARCHAR", "DATE",
-// "DECIMAL(12,2)", "TIMESTAMP WITH TIME ZONE"). `key` is the workspace secret
-// (bytes) that hash masks with; hash refuses an empty key. InvalidArgument
-// for year on a type that is not a date or timestamp, and for a type name
-// that could not be embedded in SQL safely (quotes, comments, unbalanced
-// parentheses).
-Result<std::string> MaskExpression(const MaskStrategy& m, const std::string& column_sql, const std::string& duckdb_type,
-                                   std::string_view key);
+// "DECIMAL(12,2)", "TIMESTAMP WITH TIME ZONE"). A hash mask calls
+// weft_hmac, which only an instance prepared with RegisterMaskFunctions has.
+// InvalidArgument for year on a type that is not a date or timestamp, and
+// for a type name that could not be embedded in SQL safely (quotes,
+// comments, unbalanced parentheses).
+Result<std::string> MaskExpression(const MaskStrategy& m, const std::string& column_sql, const std::string& duckdb_type);
+
+inline constexpr char kHmacFunction[] = "weft_hmac";
+
+// Registers weft_hmac, keyed with the workspace secret (bytes), on the
+// instance of `conn`. Only the engine that builds governed copies has it:
+// the engine that runs a caller's SQL never holds the key. InvalidArgument
+// for an empty key.
+Status RegisterMaskFunctions(engine::Connection& conn, std::string key);
 
 // Lower-case hex HMAC-SHA256 (RFC 2104) of `value` under `key`, computed with
 // OpenSSL: the reference the SQL of a hash mask matches.

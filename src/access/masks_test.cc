@@ -88,9 +88,16 @@ TEST(MaskForTest, AnythingUnreadableFailsClosed) {
 // NULL, empty, multi-byte UTF-8, emoji, a long string.
 class MaskExpressionTest : public ::testing::Test {
  protected:
-  void SetUp() override {
+  void SetUp() override { Reopen("workspace-secret"); }
+
+  // A fresh instance whose weft_hmac is keyed with `key`, holding table t.
+  void Reopen(std::string_view key) {
+    conn_.reset();
+    db_.reset();
+    key_ = std::string(key);
     ASSERT_OK_AND_ASSIGN(db_, engine::Database::Open(engine::DatabaseConfig{}));
     ASSERT_OK_AND_ASSIGN(conn_, engine::Connection::Open(*db_));
+    ASSERT_OK(RegisterMaskFunctions(*conn_, key_));
     ASSERT_OK(
         conn_->Execute("CREATE TABLE t (id INTEGER, s VARCHAR, d DATE, ts TIMESTAMP, amount DECIMAL(12,2));"
                        "INSERT INTO t VALUES"
@@ -106,7 +113,8 @@ class MaskExpressionTest : public ::testing::Test {
   // The column `column` of t, masked, by id.
   std::vector<Cell> Masked(const MaskStrategy& m, const std::string& column, const std::string& type,
                            std::string_view key = "workspace-secret") {
-    Result<std::string> expr = MaskExpression(m, SqlIdent(column), type, key);
+    if (key != key_) Reopen(key);
+    Result<std::string> expr = MaskExpression(m, SqlIdent(column), type);
     EXPECT_OK(expr);
     if (!expr.ok()) return {};
     return Column("SELECT " + *expr + " FROM t ORDER BY id");
@@ -124,12 +132,13 @@ class MaskExpressionTest : public ::testing::Test {
     return out;
   }
 
+  std::string key_;
   std::optional<engine::Database> db_;
   std::optional<engine::Connection> conn_;
 };
 
 TEST_F(MaskExpressionTest, NoneIsTheColumnItself) {
-  ASSERT_OK_AND_ASSIGN(std::string expr, MaskExpression({Kind::kNone}, "\"s\"", "VARCHAR", "k"));
+  ASSERT_OK_AND_ASSIGN(std::string expr, MaskExpression({Kind::kNone}, "\"s\"", "VARCHAR"));
   EXPECT_EQ(expr, "\"s\"");
 }
 
@@ -141,7 +150,7 @@ TEST_F(MaskExpressionTest, RedactKeepsNullAsNull) {
 }
 
 TEST_F(MaskExpressionTest, NullKeepsTheColumnType) {
-  ASSERT_OK_AND_ASSIGN(std::string expr, MaskExpression({Kind::kNull}, "\"amount\"", "DECIMAL(12,2)", "k"));
+  ASSERT_OK_AND_ASSIGN(std::string expr, MaskExpression({Kind::kNull}, "\"amount\"", "DECIMAL(12,2)"));
   EXPECT_THAT(Column("SELECT DISTINCT typeof(" + expr + ") || ':' || coalesce(" + expr + "::VARCHAR, 'null') FROM t"),
               ElementsAre("DECIMAL(12,2):null"));
 }
@@ -149,12 +158,12 @@ TEST_F(MaskExpressionTest, NullKeepsTheColumnType) {
 TEST_F(MaskExpressionTest, TypeThatCouldEscapeTheCastIsRefused) {
   for (std::string type :
        {"INTEGER) AS x, (SELECT 1", "VARCHAR; DROP TABLE t", "VARCHAR -- x", "VARCHAR(", "ENUM('a')", ""}) {
-    Result<std::string> expr = MaskExpression({Kind::kNull}, "\"s\"", type, "k");
+    Result<std::string> expr = MaskExpression({Kind::kNull}, "\"s\"", type);
     ASSERT_FALSE(expr.ok()) << type;
     EXPECT_EQ(expr.status().code(), StatusCode::kInvalidArgument);
     EXPECT_THAT(expr.status().message(), HasSubstr("cannot be used in a mask expression"));
   }
-  EXPECT_OK(MaskExpression({Kind::kNull}, "\"s\"", "STRUCT(a INTEGER, b VARCHAR[])", "k"));
+  EXPECT_OK(MaskExpression({Kind::kNull}, "\"s\"", "STRUCT(a INTEGER, b VARCHAR[])"));
 }
 
 TEST_F(MaskExpressionTest, HashEqualsTheOpenSslHmacOfTheText) {
@@ -176,9 +185,10 @@ TEST_F(MaskExpressionTest, HashOfANonTextColumnHashesItsText) {
 }
 
 TEST_F(MaskExpressionTest, HashedIdsStillJoinAndKeysDiffer) {
+  Reopen("key");
   ASSERT_OK(conn_->Execute("CREATE TABLE u AS SELECT s AS other FROM t WHERE id IN (3, 5, 6)"));
-  ASSERT_OK_AND_ASSIGN(std::string left, MaskExpression({Kind::kHash}, "t.s", "VARCHAR", "key"));
-  ASSERT_OK_AND_ASSIGN(std::string right, MaskExpression({Kind::kHash}, "u.other", "VARCHAR", "key"));
+  ASSERT_OK_AND_ASSIGN(std::string left, MaskExpression({Kind::kHash}, "t.s", "VARCHAR"));
+  ASSERT_OK_AND_ASSIGN(std::string right, MaskExpression({Kind::kHash}, "u.other", "VARCHAR"));
   EXPECT_EQ(conn_->Query("SELECT count(*) FROM t JOIN u ON " + left + " = " + right)->ScalarInt64().value(), 3);
 
   std::vector<Cell> a = Masked({Kind::kHash}, "s", "VARCHAR", "key-a");
@@ -188,10 +198,23 @@ TEST_F(MaskExpressionTest, HashedIdsStillJoinAndKeysDiffer) {
 }
 
 TEST_F(MaskExpressionTest, HashRefusesAnEmptyKey) {
-  Result<std::string> expr = MaskExpression({Kind::kHash}, "\"s\"", "VARCHAR", "");
-  ASSERT_FALSE(expr.ok());
-  EXPECT_EQ(expr.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_THAT(expr.status().message(), HasSubstr("workspace secret"));
+  Status s = RegisterMaskFunctions(*conn_, "");
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.message(), HasSubstr("workspace secret"));
+}
+
+// The key is in no SQL text: not in the expression, nor in a view built on it.
+TEST_F(MaskExpressionTest, HashExpressionCarriesNoKeyMaterial) {
+  const std::string key = "a-key-that-must-stay-in-cpp";
+  Reopen(key);
+  ASSERT_OK_AND_ASSIGN(std::string expr, MaskExpression({Kind::kHash}, "\"s\"", "VARCHAR"));
+  ASSERT_OK(conn_->Execute("CREATE VIEW masked AS SELECT " + expr + " AS s FROM t"));
+  std::vector<Cell> defs = Column("SELECT sql FROM duckdb_views() WHERE view_name = 'masked'");
+  ASSERT_EQ(defs.size(), 1u);
+  for (const std::string& text : {expr, defs[0].value_or("")}) {
+    EXPECT_EQ(text.find(key), std::string::npos) << text;
+    EXPECT_EQ(text.find("unhex"), std::string::npos) << text;  // no pad blocks either
+  }
 }
 
 TEST_F(MaskExpressionTest, PartialKeepsTheLastCharactersAndTheLength) {
@@ -218,12 +241,12 @@ TEST_F(MaskExpressionTest, YearTruncatesDatesAndTimestampsKeepingTheirType) {
   EXPECT_THAT(Masked({Kind::kYear}, "ts", "TIMESTAMP"),
               ElementsAre(std::nullopt, "2024-01-01 00:00:00", "1999-01-01 00:00:00", "2000-01-01 00:00:00",
                           std::nullopt, std::nullopt, std::nullopt));
-  ASSERT_OK_AND_ASSIGN(std::string expr, MaskExpression({Kind::kYear}, "\"ts\"", "TIMESTAMP", "k"));
+  ASSERT_OK_AND_ASSIGN(std::string expr, MaskExpression({Kind::kYear}, "\"ts\"", "TIMESTAMP"));
   EXPECT_THAT(Column("SELECT DISTINCT typeof(" + expr + ") FROM t"), ElementsAre("TIMESTAMP"));
 }
 
 TEST_F(MaskExpressionTest, YearOnANonDateIsAnError) {
-  Result<std::string> expr = MaskExpression({Kind::kYear}, "\"s\"", "VARCHAR", "k");
+  Result<std::string> expr = MaskExpression({Kind::kYear}, "\"s\"", "VARCHAR");
   ASSERT_FALSE(expr.ok());
   EXPECT_EQ(expr.status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(expr.status().message(), "year masks dates and timestamps; the column is VARCHAR");

@@ -21,6 +21,7 @@
 #include "engine/duckdb_sql_validator.h"
 #include "access/access_control.h"
 #include "query/runner.h"
+#include "query/runtime.h"
 #include "quality/publisher.h"
 
 namespace weft::cli {
@@ -199,7 +200,8 @@ void RunDerived(const RunArgs& args, CommandContext& ctx) {
             ASSIGN_OR_RETURN(auto access, access::AccessControl::Load(store, {.masking = ws->settings.masking,
                                                                               .key = secret,
                                                                               .is_duckdb_type = is_type}));
-            return query::RunDerived(store, **parser, access, req);
+            query::QueryRuntime runtime(query::RuntimeOptions::For(ws->root, ws->settings, secret));
+            return query::RunDerived(store, **parser, access, runtime.copies(), req);
           });
 }
 

@@ -140,10 +140,11 @@ void RunQuery(CommandContext& ctx, const QueryArgs& args) {
   auto ac = access::AccessControl::Load(*open->store,
                                         {.masking = open->ws.settings.masking, .key = *secret, .is_duckdb_type = is_type});
   if (Fail(ctx, "query", ac.status())) return;
-  query::Gateway gateway(*open->store, *ac, **parser,
-                         {.rate_card = open->ws.settings.rate_card, .memory_limit = open->ws.settings.query_memory_limit,
-                          .threads = static_cast<int>(open->ws.settings.query_threads.value_or(0)),
-                          .temp_dir = open->ws.root / "tmp"});
+  // One query per process: no warm engines to keep.
+  query::RuntimeOptions options = query::RuntimeOptions::For(open->ws.root, open->ws.settings, *secret);
+  options.warm_engines = 0;
+  query::QueryRuntime runtime(std::move(options));
+  query::Gateway gateway(*open->store, *ac, **parser, {.rate_card = open->ws.settings.rate_card}, runtime);
   query::QueryRequest req{.sql = sql, .at = args.at};
   if (args.output == "parquet") req.parquet_out = args.out;
   std::ofstream file;

@@ -12,6 +12,9 @@ const char* StatusCodeName(StatusCode code) {
     case StatusCode::kPermissionDenied: return "permission denied";
     case StatusCode::kIoError: return "I/O error";
     case StatusCode::kInternal: return "internal error";
+    case StatusCode::kResourceExhausted: return "resource exhausted";
+    case StatusCode::kDeadlineExceeded: return "deadline exceeded";
+    case StatusCode::kCancelled: return "cancelled";
   }
   return "unknown";
 }

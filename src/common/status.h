@@ -29,7 +29,10 @@ enum class StatusCode {
   kFailedPrecondition,  // the system is not in a state to do this
   kPermissionDenied,
   kIoError,
-  kInternal,  // a bug or a failure of a dependency
+  kInternal,           // a bug or a failure of a dependency
+  kResourceExhausted,  // a limit of the caller's was reached (concurrent queries, a budget); try again later
+  kDeadlineExceeded,   // stopped at its time limit
+  kCancelled,          // stopped because its caller went away or the server is stopping
 };
 
 const char* StatusCodeName(StatusCode code);
@@ -47,6 +50,9 @@ class [[nodiscard]] Status {
   static Status PermissionDenied(std::string m) { return {StatusCode::kPermissionDenied, std::move(m)}; }
   static Status IoError(std::string m) { return {StatusCode::kIoError, std::move(m)}; }
   static Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
+  static Status ResourceExhausted(std::string m) { return {StatusCode::kResourceExhausted, std::move(m)}; }
+  static Status DeadlineExceeded(std::string m) { return {StatusCode::kDeadlineExceeded, std::move(m)}; }
+  static Status Cancelled(std::string m) { return {StatusCode::kCancelled, std::move(m)}; }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }

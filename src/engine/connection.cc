@@ -53,6 +53,12 @@ Result<QueryResult> Connection::Query(std::string_view sql) {
   return QueryResult(result);
 }
 
+Result<QueryResult> Connection::QuerySelect(std::string_view sql) {
+  ASSIGN_OR_RETURN(PreparedStatement stmt, Prepare(sql));
+  if (!stmt.IsSelect()) return Status::InvalidArgument("only a single SELECT may run here");
+  return stmt.Execute();
+}
+
 Result<PreparedStatement> Connection::Prepare(std::string_view sql) {
   if (conn_ == nullptr) return Status::FailedPrecondition("the Connection was moved from");
   RETURN_IF_ERROR(CheckNoNul(sql, "SQL text"));

@@ -45,6 +45,10 @@ class Connection {
   // statement. DuckDB's error text is the Status message, e.g.
   // "Parser Error: syntax error at or near ...".
   Result<QueryResult> Query(std::string_view sql);
+  // Runs `sql` only if it is exactly one SELECT (DuckDB's own parser
+  // decides): COPY, ATTACH, SET, PRAGMA and every other statement are
+  // InvalidArgument and never run. How untrusted SQL is run.
+  Result<QueryResult> QuerySelect(std::string_view sql);
   // Prepares one statement with `?` or `$1` parameters.
   Result<PreparedStatement> Prepare(std::string_view sql);
   // An appender for bulk inserts into schema.table; an empty schema means the

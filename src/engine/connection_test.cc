@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <filesystem>
 #include <chrono>
 #include <thread>
 
@@ -103,6 +104,25 @@ TEST_F(ConnectionTest, ProfilingMetricsMeterTheLastQuery) {
   ASSERT_TRUE(m.count("ROWS_RETURNED"));
   EXPECT_EQ(m.at("ROWS_RETURNED"), "1");
   ASSERT_TRUE(m.count("CUMULATIVE_ROWS_SCANNED"));
+}
+
+}  // namespace
+}  // namespace weft::engine
+
+namespace weft::engine {
+namespace {
+
+TEST(ConnectionSelectOnlyTest, OnlyOneSelectRuns) {
+  ASSERT_OK_AND_ASSIGN(Database db, Database::Open({}));
+  ASSERT_OK_AND_ASSIGN(Connection conn, Connection::Open(db));
+  ASSERT_OK_AND_ASSIGN(auto r, conn.QuerySelect("SELECT 41 + 1"));
+  EXPECT_EQ(r.ScalarInt64().value(), 42);
+  for (const char* sql : {"CREATE TABLE t (a INT)", "COPY (SELECT 1) TO '/tmp/weft-select-only.csv'", "SET threads = 1",
+                          "ATTACH ':memory:' AS x", "PRAGMA threads = 1", "PRAGMA disable_profiling", "SELECT 1; SELECT 2", "EXPLAIN SELECT 1",
+                          "CALL pragma_version()", "SELECT ?"}) {
+    EXPECT_FALSE(conn.QuerySelect(sql).ok()) << sql;
+  }
+  EXPECT_FALSE(std::filesystem::exists("/tmp/weft-select-only.csv"));
 }
 
 }  // namespace

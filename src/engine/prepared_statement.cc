@@ -78,6 +78,10 @@ Status PreparedStatement::ClearBindings() {
   return Status::Ok();
 }
 
+bool PreparedStatement::IsSelect() const {
+  return stmt_ != nullptr && duckdb_prepared_statement_type(stmt_) == DUCKDB_STATEMENT_TYPE_SELECT;
+}
+
 Result<QueryResult> PreparedStatement::Execute() {
   if (stmt_ == nullptr) return Status::FailedPrecondition("the PreparedStatement was moved from");
   duckdb_result result;

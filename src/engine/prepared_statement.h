@@ -50,6 +50,10 @@ class PreparedStatement {
   // Runs with the current bindings; every parameter must be bound.
   Result<QueryResult> Execute();
 
+  // Whether the statement is a query that only reads (a SELECT), as
+  // DuckDB's parser classified it.
+  bool IsSelect() const;
+
   duckdb_prepared_statement handle() const { return stmt_; }
 
  private:

@@ -472,7 +472,7 @@ class Publisher {
     std::string text = t.sql;
     for (const auto& b : t.bindings)
       text += "\n-- " + b.address + " = " + b.product_id + "_v" + std::to_string(b.major) + "@" + b.snapshot_id +
-              " SELECT " + b.select_list + " WHERE " + b.row_filter;
+              " SELECT " + b.select_list + " WHERE " + b.row_filter + " FROM " + b.snapshot_dir.filename().string();
     return Sha256Hex(text);
   }
 

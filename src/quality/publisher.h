@@ -56,6 +56,9 @@ struct TransformInput {
     std::string product_id;  // the upstream product
     int64_t major = 0;
     std::string snapshot_id;  // its current snapshot
+    // The files the run may read of it: the snapshot's own directory, or its
+    // governed copy's (query/governed_copies.h); its name is part of what
+    // the run's result is a function of.
     std::filesystem::path snapshot_dir;
     // What the reader may see (access/): the view's select list over the raw
     // columns, masks applied (empty: every column as stored), and its row

@@ -8,7 +8,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include "access/masks.h"
+#include "common/files.h"
+#include "common/time.h"
 #include "common/strings.h"
 #include "query/testing.h"
 
@@ -248,6 +253,155 @@ TEST_F(AttackTest, ColumnGrantsHoldEverywhere) {
   auto star = Attack("SELECT * FROM crm.customers", Expect::kAnswered);
   ASSERT_TRUE(star);
   EXPECT_THAT(star->columns, ::testing::ElementsAre("customer_id", "region"));
+}
+
+// Finding: a scalar subquery left of the JSON arrow parsed as a LAMBDA whose
+// lhs no walker visited, so any table function passed; with the raw
+// snapshot directory in the sandbox, bob read every customer unmasked.
+TEST_F(AttackTest, TheArrowLambdaCannotSmuggleATableFunction) {
+  const std::string ws = (root_ / "ws").string();
+  for (const std::string& sql : std::vector<std::string>{
+           "SELECT (SELECT string_agg(email, ',') FROM read_parquet('" + snapshot_dir_ + "/*.parquet')) -> '$' FROM shop.orders",
+           "SELECT (SELECT content FROM read_text('" + ws + "/tmp/*')) -> '$'",
+           "SELECT (SELECT count(*) FROM glob('" + ws + "/**')) -> '$'",
+           "SELECT (SELECT * FROM query('SELECT 1')) -> '$'",
+           "SELECT (SELECT sql FROM duckdb_views() LIMIT 1) -> '$'",
+           "SELECT (SELECT 1 FROM parquet_metadata('" + snapshot_dir_ + "/part-00000.parquet')) ->> '$'",
+           "SELECT list_transform([1], x -> (SELECT email FROM read_parquet('" + snapshot_dir_ + "/*.parquet') LIMIT 1))",
+       })
+    Attack(sql, Expect::kRefused);
+}
+
+// Finding: pg_get_viewdef() returned the session views' SQL with the HMAC
+// key's pad blocks in it; current_setting() named paths.
+TEST_F(AttackTest, NoViewDefinitionSettingOrKeyIsReachable) {
+  for (const std::string sql : {
+           "SELECT pg_get_viewdef('crm.customers')",
+           "SELECT current_setting('allowed_directories')",
+           "SELECT current_setting('temp_directory')",
+           "SELECT getvariable('key')",
+           "SELECT email, (SELECT 1) -> pg_get_viewdef('crm.customers') FROM crm.customers",
+       })
+    Attack(sql, Expect::kRefused);
+}
+
+// The first line, tested without the second: the engine a query of bob's
+// runs in is given bob's reach, and even SQL the allow-list would refuse
+// finds nothing else there — not the raw snapshot, not the workspace's
+// uploads, not the key.
+TEST_F(AttackTest, BobsEngineCannotReachWhatBobMayNotSee) {
+  ASSERT_OK_AND_ASSIGN(access::Principal bob, access::LoadPrincipal(*store_, "bob"));
+  auto is_type = [this](const std::string& t) { return parser_->IsType(t); };
+  ASSERT_OK_AND_ASSIGN(access::AccessControl ac,
+                       access::AccessControl::Load(*store_, {.masking = ws_.settings.masking, .key = key_, .is_duckdb_type = is_type}));
+  ASSERT_OK_AND_ASSIGN(access::ReadAccess read, ac.Authorize(bob, "crm.customers", 1, "1.0.0", NowIso()));
+  ASSERT_FALSE(read.whole);
+  ASSERT_OK_AND_ASSIGN(ReadableSnapshot readable, Runtime().copies().For(snapshot_id_, snapshot_dir_, read));
+  EXPECT_TRUE(readable.copy);
+  for (const auto& f : readable.files) EXPECT_EQ(f.find(snapshot_dir_), std::string::npos) << f;
+  ASSERT_OK_AND_ASSIGN(EnginePool::Lease lease, Runtime().engines().Acquire({{"crm.customers", readable.files}}));
+
+  // An upload another user's publish is reading right now.
+  std::filesystem::create_directories(root_ / "ws/tmp/api-upload");
+  ASSERT_OK(WriteStringToFile(root_ / "ws/tmp/api-upload/upload.csv", "email\nada@example.com\n", true));
+  const std::string ws = (root_ / "ws").string();
+  for (const std::string& sql : std::vector<std::string>{
+           "SELECT * FROM read_parquet('" + snapshot_dir_ + "/*.parquet')",
+           "SELECT * FROM read_parquet('" + ws + "/domains/**/*.parquet')",
+           "SELECT * FROM read_csv('" + ws + "/tmp/api-upload/upload.csv')",
+           "SELECT * FROM read_csv('" + Fixtures().string() + "/data/customers.csv')",
+           "SELECT * FROM read_blob('" + ws + "/secret.key')",
+           "SELECT * FROM glob('" + ws + "/*')",
+       }) {
+    auto r = lease.conn().QuerySelect(sql);
+    EXPECT_FALSE(r.ok()) << sql;
+    if (!r.ok()) ExpectNoLeak(std::string(r.status().message()), sql);
+  }
+  // What the engine does hold: views over the governed copy, whose SQL
+  // carries no key and no raw path; no mask function to call with the key.
+  ASSERT_OK_AND_ASSIGN(auto views, lease.conn().QuerySelect("SELECT string_agg(sql, ' ') FROM duckdb_views() WHERE NOT internal"));
+  ASSERT_OK_AND_ASSIGN(auto rows, views.FetchAllAsStrings());
+  const std::string defs = rows.at(0).at(0).value_or("");
+  EXPECT_EQ(defs.find(snapshot_dir_), std::string::npos) << defs;
+  EXPECT_EQ(defs.find("unhex"), std::string::npos) << defs;
+  EXPECT_FALSE(lease.conn().QuerySelect("SELECT weft_hmac('ada@example.com')").ok());
+  ASSERT_OK_AND_ASSIGN(auto all, lease.conn().QuerySelect("SELECT * FROM crm.customers"));
+  ASSERT_OK_AND_ASSIGN(auto all_rows, all.FetchAllAsStrings());
+  std::string text;
+  for (const auto& row : all_rows)
+    for (const auto& cell : row) text += cell.value_or("NULL") + "|";
+  ExpectNoLeak(text, "the whole view");
+  EXPECT_EQ(all_rows.size(), 2u);
+}
+
+// Copies are per profile: another reader's rights never reach bob through
+// a shared engine or copy, whichever ran first.
+TEST_F(AttackTest, AWholeReaderBeforeBobLeavesBobNothing) {
+  ASSERT_OK_AND_ASSIGN(auto txn, store_->BeginWrite());
+  ASSERT_OK(txn->ReplaceMemberships("principal:olga", {{.group = "team:crm", .principal = "olga", .role = "member",
+                                                         .source = "principal:olga"}}));
+  ASSERT_OK(txn->UpsertPrincipal({.name = "olga", .kind = "user"}));
+  ASSERT_OK(txn->Commit());
+  auto owner = Query("olga", "SELECT * FROM crm.customers");
+  ASSERT_OK(owner);
+  EXPECT_EQ(owner->rows.size(), 3u);
+  Attack("SELECT * FROM crm.customers", Expect::kAnswered);
+  Attack("SELECT email, full_name, card FROM crm.customers", Expect::kAnswered);
+}
+
+// A query that runs past the workspace's limit is stopped with a clear error.
+TEST_F(AttackTest, ARunawayQueryStopsAtTheTimeLimit) {
+  ASSERT_OK(WriteStringToFile(root_ / "ws/weft.yaml",
+                              "apiVersion: weft/v1\nkind: Workspace\nname: test\npolicyPacks: []\ncurrency: USD\n"
+                              "rateCard: {cpuSecond: 1.0, gbScanned: 1.0}\nmasking: {pii: hash, restricted: redact}\n"
+                              "query: {timeoutSeconds: 0.5}\n",
+                              true));
+  ASSERT_OK_AND_ASSIGN(ws_, control::LoadWorkspace(root_ / "ws"));
+  runtime_.reset();
+  const auto start = std::chrono::steady_clock::now();
+  auto r = Query("bob", "SELECT count(*) FROM shop.orders a, shop.orders b, shop.orders c, range(100000) d(x), "
+                        "range(100000) e(y) WHERE x + y > 0");
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ASSERT_FALSE(r.ok());
+  // range() in FROM is a table function: the allow-list refuses it first.
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  r = Query("bob", "SELECT count(*) FROM shop.orders a, shop.orders b, shop.orders c, "
+                   "(SELECT unnest(generate_series(1, 100000)) AS x) d, (SELECT unnest(generate_series(1, 100000)) AS y) e "
+                   "WHERE x + y > 0");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kDeadlineExceeded) << r.status().message();
+  EXPECT_THAT(r.status().message(), HasSubstr("timeoutSeconds"));
+  EXPECT_LT(seconds, 30);
+}
+
+// One principal cannot hold more than its share of query slots.
+TEST_F(AttackTest, APrincipalsConcurrentQueriesAreLimited) {
+  std::vector<QueryRuntime::Admission> held;
+  for (int i = 0; i < Runtime().options().concurrent_per_principal; ++i) {
+    auto a = Runtime().Admit("bob");
+    ASSERT_OK(a);
+    held.push_back(std::move(*a));
+  }
+  auto r = Query("bob", "SELECT count(*) FROM shop.orders");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_OK(Query("eve", "SELECT count(*) FROM shop.orders").status());  // others are not held up
+  held.clear();
+  EXPECT_OK(Query("bob", "SELECT count(*) FROM shop.orders").status());
+}
+
+TEST_F(AttackTest, ShutdownStopsRunningQueriesAndRefusesNewOnes) {
+  std::thread stopper([this] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    Runtime().Shutdown();
+  });
+  auto r = Query("bob", "SELECT count(*) FROM shop.orders a, (SELECT unnest(generate_series(1, 200000)) AS x) d, "
+                        "(SELECT unnest(generate_series(1, 200000)) AS y) e WHERE x + y > 0");
+  stopper.join();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kCancelled) << r.status().message();
+  auto later = Query("bob", "SELECT 1 FROM shop.orders");
+  EXPECT_EQ(later.status().code(), StatusCode::kCancelled);
 }
 
 }  // namespace

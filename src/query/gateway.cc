@@ -1,14 +1,20 @@
 #include "query/gateway.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <mutex>
 #include <set>
+#include <thread>
+#include <utility>
 
+#include "common/hashing.h"
 #include "common/strings.h"
 #include "engine/connection.h"
-#include "engine/database.h"
 #include "lineage/sql_lineage.h"
-#include "storage/snapshot.h"
+#include "query/sql_allowlist.h"
 
 namespace weft::query {
 
@@ -55,6 +61,81 @@ double Rate(const std::map<std::string, double>& card, const char* name) {
   auto it = card.find(name);
   return it == card.end() ? 0 : it->second;
 }
+
+// Interrupts a connection's query at its time limit, or as soon as
+// `cancelled` says so (polled every 20 ms).
+class Watchdog {
+ public:
+  Watchdog(engine::Connection& conn, double seconds, std::function<bool()> cancelled)
+      : conn_(conn), cancelled_fn_(std::move(cancelled)),
+        deadline_(Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds))),
+        thread_([this] { Watch(); }) {}
+  ~Watchdog() {
+    {
+      std::lock_guard lock(mu_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  bool timed_out() const { return timed_out_; }
+  bool cancelled() const { return cancelled_; }
+
+ private:
+  void Watch() {
+    std::unique_lock lock(mu_);
+    while (!done_) {
+      if (Clock::now() >= deadline_) {
+        timed_out_ = true;
+        conn_.Interrupt();
+        return;
+      }
+      if (cancelled_fn_ && cancelled_fn_()) {
+        cancelled_ = true;
+        conn_.Interrupt();
+        return;
+      }
+      cv_.wait_until(lock, std::min(deadline_, Clock::now() + std::chrono::milliseconds(20)));
+    }
+  }
+
+  engine::Connection& conn_;
+  std::function<bool()> cancelled_fn_;
+  const Clock::time_point deadline_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool done_ = false;  // protected by mu_
+  std::atomic<bool> timed_out_{false}, cancelled_{false};
+  std::thread thread_;  // last: starts once the rest is constructed
+};
+
+// An empty directory of this request's own beside `target`, where the
+// engine may write; removed with everything in it when it goes.
+struct PrivateDir {
+  fs::path path;
+  static Result<PrivateDir> Beside(const fs::path& target) {
+    std::string rnd = RandomHex(8);
+    if (rnd.empty()) return Status::Internal("the system's random generator failed");
+    PrivateDir d{target.parent_path() / ("." + target.filename().string() + ".weft-" + rnd)};
+    std::error_code ec;
+    if (!fs::create_directory(d.path, ec) || ec)
+      return Status::IoError("cannot create " + d.path.string() + ": " + (ec ? ec.message() : "it exists"));
+    fs::permissions(d.path, fs::perms::owner_all, fs::perm_options::replace, ec);
+    return d;
+  }
+  Status MoveOut(const std::string& name, const fs::path& to) const {
+    std::error_code ec;
+    fs::rename(path / name, to, ec);
+    if (ec) return Status::IoError("cannot write " + to.string() + ": " + ec.message());
+    return Status::Ok();
+  }
+  PrivateDir(PrivateDir&& o) noexcept : path(std::exchange(o.path, {})) {}
+  explicit PrivateDir(fs::path p) : path(std::move(p)) {}
+  ~PrivateDir() {
+    std::error_code ec;
+    if (!path.empty()) fs::remove_all(path, ec);
+  }
+};
 
 }  // namespace
 
@@ -185,6 +266,15 @@ void Gateway::Record(catalog::UsageRecord usage) {
   if ((*txn)->InsertUsage(usage).ok()) (*txn)->Commit().IgnoreError();
 }
 
+Result<std::vector<ViewFiles>> Gateway::Readable(const std::vector<BoundRelation>& relations) {
+  std::vector<ViewFiles> views;
+  for (const auto& r : relations) {
+    ASSIGN_OR_RETURN(ReadableSnapshot readable, runtime_.copies().For(r.snapshot_id, r.snapshot_dir, r.access));
+    views.push_back({.address = r.address, .files = std::move(readable.files)});
+  }
+  return views;
+}
+
 Result<QueryAnswer> Gateway::Run(const access::Principal& principal, const QueryRequest& request) {
   const auto start = Clock::now();
   const std::string now = NowIso();
@@ -201,6 +291,7 @@ Result<QueryAnswer> Gateway::Run(const access::Principal& principal, const Query
   if (Status s = CheckBudget(principal, now, answer.warnings); !s.ok()) return refuse(s);
   auto ast = parser_.SerializeSql(request.sql);
   if (!ast.ok()) return refuse(Status::InvalidArgument(std::string(ast.status().message())));
+  if (Status s = CheckAllowed(*ast, request.sql); !s.ok()) return refuse(s);
   auto bound = Bind(principal, *ast, request, now, answer.warnings);
   if (!bound.ok()) return refuse(bound.status());
   answer.relations = std::move(*bound);
@@ -222,83 +313,91 @@ Result<QueryAnswer> Gateway::Run(const access::Principal& principal, const Query
       if (r.address == ref.relation)
         answer.usage.columns.push_back(r.product_id + "_v" + std::to_string(r.major) + "." + ref.column);
 
-  // The session: views first, then the sandbox, then the query.
-  engine::DatabaseConfig config{.threads = options_.threads, .memory_limit = options_.memory_limit};
-  if (!options_.temp_dir.empty()) config.options["temp_directory"] = options_.temp_dir.string();
-  ASSIGN_OR_RETURN(engine::Database db, engine::Database::Open(config));
-  ASSIGN_OR_RETURN(engine::Connection conn, engine::Connection::Open(db));
-  std::set<std::string> allowed;
-  std::string setup;
-  for (const auto& r : answer.relations) {
-    std::vector<std::string> files;
-    for (const auto& f : storage::SnapshotDataFiles(r.snapshot_dir)) files.push_back(SqlQuote(f));
-    if (files.empty())
-      return refuse(Status::FailedPrecondition("snapshot " + r.snapshot_id + " of " + r.product_id + " has no data files"));
-    std::vector<std::string> exprs;
-    for (const auto& c : r.access.columns) exprs.push_back(c.expression);
-    auto dot = r.address.find('.');
-    std::string schema = SqlIdent(r.address.substr(0, dot));
-    setup += "CREATE SCHEMA IF NOT EXISTS " + schema + "; CREATE VIEW " + schema + "." + SqlIdent(r.address.substr(dot + 1)) +
-             " AS SELECT " + Join(exprs, ", ") + " FROM read_parquet([" + Join(files, ", ") + "])" +
-             (r.access.row_filter.empty() ? "" : " WHERE " + r.access.row_filter) + ";\n";
-    allowed.insert(r.snapshot_dir.string() + "/");
+  auto admission = runtime_.Admit(principal.name);
+  if (!admission.ok()) return refuse(admission.status());
+  auto views = Readable(answer.relations);
+  if (!views.ok()) return refuse(views.status());
+  // COPY writes into a private directory beside the target, then the file moves.
+  std::optional<PrivateDir> out_dir;
+  if (!request.parquet_out.empty()) {
+    auto dir = PrivateDir::Beside(fs::absolute(request.parquet_out));
+    if (!dir.ok()) return refuse(dir.status());
+    out_dir.emplace(std::move(*dir));
   }
-  if (!request.parquet_out.empty()) allowed.insert(fs::absolute(request.parquet_out).parent_path().string() + "/");
-  std::vector<std::string> quoted;
-  for (const auto& a : allowed) quoted.push_back(SqlQuote(a));
-  setup += "PRAGMA enable_profiling = 'no_output';\nSET allowed_directories = [" + Join(quoted, ", ") +
-           "];\nSET enable_external_access = false;\nSET lock_configuration = true;";
-  if (Status s = conn.Execute(setup); !s.ok()) return refuse(s.WithContext("while preparing the query's views"));
+  auto lease = runtime_.engines().Acquire(*views, out_dir ? out_dir->path : fs::path());
+  if (!lease.ok()) return refuse(lease.status().WithContext("while preparing the query's engine"));
+  engine::Connection& conn = lease->conn();
+  admission->Running(&conn);
   answer.overhead_seconds = std::chrono::duration<double>(Clock::now() - start).count();
 
-  std::string sql = request.parquet_out.empty()
-                        ? request.sql
-                        : "COPY (" + request.sql + "\n) TO " + SqlQuote(fs::absolute(request.parquet_out).string()) +
-                              " (FORMAT parquet, COMPRESSION zstd)";
-  // Rows leave a chunk at a time, converted as they go. DuckDB 1.4's C API
-  // streams only through deprecated calls (engine/ builds without them), so
-  // DuckDB itself still materializes the result first.
-  auto result = conn.Query(sql);
-  Status fetched = result.status();
-  if (result.ok() && request.parquet_out.empty()) {
-    for (size_t c = 0; c < result->column_count(); ++c) answer.columns.push_back(result->column_name(c));
-    while (fetched.ok()) {
-      auto chunk = result->NextChunk();
-      if (!chunk.ok()) {
-        fetched = chunk.status();
-        break;
+  std::string sql = out_dir ? "COPY (" + request.sql + "\n) TO " + SqlQuote((out_dir->path / "out.parquet").string()) +
+                                  " (FORMAT parquet, COMPRESSION zstd)"
+                            : request.sql;
+  Status fetched;
+  bool timed_out = false, cancelled = false;
+  {
+    Watchdog watchdog(conn, runtime_.options().timeout_seconds, request.cancelled);
+    // Rows leave a chunk at a time, converted as they go. DuckDB 1.4's C API
+    // streams only through deprecated calls (engine/ builds without them), so
+    // DuckDB itself still materializes the result first.
+    auto result = out_dir ? conn.Query(sql) : conn.QuerySelect(sql);
+    fetched = result.status();
+    if (result.ok() && !out_dir) {
+      for (size_t c = 0; c < result->column_count(); ++c) answer.columns.push_back(result->column_name(c));
+      while (fetched.ok()) {
+        auto chunk = result->NextChunk();
+        if (!chunk.ok()) {
+          fetched = chunk.status();
+          break;
+        }
+        if (!*chunk) break;
+        std::vector<std::vector<std::optional<std::string>>> rows;
+        for (size_t r = 0; r < (*chunk)->size(); ++r) {
+          auto& out = rows.emplace_back();
+          for (size_t c = 0; c < (*chunk)->column_count(); ++c)
+            out.push_back((*chunk)->IsNull(c, r) ? std::nullopt : std::optional<std::string>((*chunk)->GetAsString(c, r)));
+        }
+        answer.usage.rows_returned += static_cast<int64_t>(rows.size());
+        if (request.on_rows) {
+          fetched = request.on_rows(answer.columns, rows);
+        } else {
+          for (auto& row : rows) answer.rows.push_back(std::move(row));
+        }
       }
-      if (!*chunk) break;
-      std::vector<std::vector<std::optional<std::string>>> rows;
-      for (size_t r = 0; r < (*chunk)->size(); ++r) {
-        auto& out = rows.emplace_back();
-        for (size_t c = 0; c < (*chunk)->column_count(); ++c)
-          out.push_back((*chunk)->IsNull(c, r) ? std::nullopt : std::optional<std::string>((*chunk)->GetAsString(c, r)));
-      }
-      answer.usage.rows_returned += static_cast<int64_t>(rows.size());
-      if (request.on_rows) {
-        fetched = request.on_rows(answer.columns, rows);
-      } else {
-        for (auto& row : rows) answer.rows.push_back(std::move(row));
-      }
+    } else if (result.ok()) {
+      auto copied = result->FetchAllAsStrings();  // COPY returns the row count
+      if (!copied.ok()) fetched = copied.status();
+      else if (!copied->empty() && !copied->front().empty() && copied->front().front())
+        answer.usage.rows_returned = std::stoll(*copied->front().front());
     }
-  } else if (result.ok()) {
-    auto copied = result->FetchAllAsStrings();  // COPY returns the row count
-    if (!copied.ok()) fetched = copied.status();
-    else if (!copied->empty() && !copied->front().empty() && copied->front().front())
-      answer.usage.rows_returned = std::stoll(*copied->front().front());
+    timed_out = watchdog.timed_out();
+    cancelled = watchdog.cancelled() || runtime_.stopping();
   }
+  admission->Running(nullptr);
+  if (fetched.ok() && out_dir) fetched = out_dir->MoveOut("out.parquet", fs::absolute(request.parquet_out));
   auto metrics = conn.ProfilingMetrics();
   answer.usage.cpu_seconds = Metric(metrics, "CPU_TIME");
   answer.usage.rows_scanned = static_cast<int64_t>(Metric(metrics, "CUMULATIVE_ROWS_SCANNED"));
   answer.usage.bytes_scanned = static_cast<int64_t>(Metric(metrics, "TOTAL_BYTES_READ"));
   if (!fetched.ok()) {
+    Status failed(fetched.code() == StatusCode::kIoError ? StatusCode::kIoError : StatusCode::kInvalidArgument,
+                  std::string(fetched.message()));
+    if (timed_out) {
+      char limit[32];
+      std::snprintf(limit, sizeof limit, "%g", runtime_.options().timeout_seconds);
+      failed = Status::DeadlineExceeded(std::string("the query was stopped at its time limit of ") + limit +
+                                        " s (query.timeoutSeconds in weft.yaml); narrow it, or ask an admin to raise the limit");
+    } else if (cancelled) {
+      failed = Status::Cancelled(runtime_.stopping() ? "the query was stopped: the server is shutting down"
+                                                     : "the query was cancelled: its client went away");
+    } else if (request.on_rows && fetched.code() != StatusCode::kInvalidArgument) {
+      failed = fetched;  // the receiver's own error (a closed stream)
+    }
     answer.usage.status = "error";
-    answer.usage.message = std::string(fetched.message());
+    answer.usage.message = failed.message();
     answer.usage.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
     Record(answer.usage);
-    return Status(fetched.code() == StatusCode::kIoError ? StatusCode::kIoError : StatusCode::kInvalidArgument,
-                  std::string(fetched.message()));
+    return failed;
   }
   answer.usage.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
   answer.usage.cost = answer.usage.cpu_seconds * Rate(options_.rate_card, "cpuSecond") +

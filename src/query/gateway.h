@@ -1,31 +1,34 @@
 // The governed query gateway: one SELECT over `domain.product` (the newest
 // major the principal may read) and `domain.product_vN` names, answered
-// from the products' Parquet snapshots in place, through per-query views
-// that apply the principal's masks and row filters — nothing is copied.
+// by an engine that can reach nothing but what the principal may see.
 //
-//   Gateway gw(store, access, parser, {.rate_card = ws.settings.rate_card});
+//   QueryRuntime runtime(RuntimeOptions::For(ws.root, ws.settings, secret));   // once per process
+//   Gateway gw(store, access, parser, {.rate_card = ws.settings.rate_card}, runtime);
 //   ASSIGN_OR_RETURN(QueryAnswer a, gw.Run(bob, {.sql = "SELECT country, count(*) FROM customer.customers GROUP BY 1"}));
 //
 // The path of a query (docs/security.md):
 //   1. budget: the consumer domain's month-to-date cost against its monthly
 //      budget: over the hard limit refuses, over the soft limit warns;
-//   2. parse with DuckDB (json_serialize_sql); collect the product names;
-//   3. authorize each (access_control.h) and pin its snapshot (current, or
-//      --at a snapshot id or a time);
+//   2. parse with DuckDB (json_serialize_sql) and check every node against
+//      the allow-list (sql_allowlist.h): one SELECT, vetted expressions and
+//      functions, no table functions, catalogs or settings;
+//   3. authorize each product name (access_control.h) and pin its snapshot
+//      (current, or --at a snapshot id or a time);
 //   4. analyze the SELECT against the authorized columns only
-//      (lineage/sql_lineage.h): anything but a single SELECT, a relation that
-//      is not an authorized product (files, catalog views, other names), a
-//      table function, or a column outside the grant is refused here;
-//   5. a fresh in-memory DuckDB: one view per product name (masked columns,
-//      row filter) over the snapshot's files; then sandboxed
-//      (allowed_directories = those snapshots; external access off;
-//      configuration locked) and profiled;
-//   6. run, handing the rows out chunk by chunk when asked (on_rows),
+//      (lineage/sql_lineage.h): a column outside the grant is refused, and
+//      the columns read are recorded;
+//   5. what the principal may read of each snapshot: its own files when it
+//      may see them whole, else a governed copy with masks and row filter
+//      applied (governed_copies.h);
+//   6. an engine sandboxed to exactly those files (engine_pool.h), admitted
+//      under the principal's concurrency limit, watched by a timer that
+//      interrupts it at the time limit or when the caller goes away;
+//   7. run, handing the rows out chunk by chunk when asked (on_rows),
 //      meter (CPU, rows and bytes scanned), price with the rate card, record
 //      usage — refused queries are recorded too, at no cost.
 //
-// Thread safety: Run may be called concurrently; each query has its own
-// DuckDB instance. The Store serializes the usage writes.
+// Thread safety: Run may be called concurrently. The Store serializes the
+// usage writes; the runtime is shared.
 #pragma once
 
 #include <filesystem>
@@ -41,14 +44,12 @@
 #include "common/status.h"
 #include "common/time.h"
 #include "engine/duckdb_sql_validator.h"
+#include "query/runtime.h"
 
 namespace weft::query {
 
 struct GatewayOptions {
   std::map<std::string, double> rate_card;  // cpuSecond, gbScanned (weft.yaml rateCard)
-  std::string memory_limit;                 // per query
-  int threads = 0;
-  std::filesystem::path temp_dir;
 };
 
 struct QueryRequest {
@@ -63,6 +64,8 @@ struct QueryRequest {
   std::function<Status(const std::vector<std::string>& columns,
                        const std::vector<std::vector<std::optional<std::string>>>& rows)>
       on_rows;
+  // Polled while the query runs: true stops it (the client went away).
+  std::function<bool()> cancelled;
 };
 
 // One product name the query read, as it was bound.
@@ -87,12 +90,14 @@ struct QueryAnswer {
 class Gateway {
  public:
   Gateway(catalog::Store& store, const access::AccessControl& access, const engine::DuckDbSqlValidator& parser,
-          GatewayOptions options)
-      : store_(store), access_(access), parser_(parser), options_(std::move(options)) {}
+          GatewayOptions options, QueryRuntime& runtime)
+      : store_(store), access_(access), parser_(parser), options_(std::move(options)), runtime_(runtime) {}
 
   // InvalidArgument (bad SQL, refused constructs), PermissionDenied (no
   // grant, over budget), NotFound (unknown product or snapshot),
-  // FailedPrecondition (no snapshot yet, a retired version).
+  // FailedPrecondition (no snapshot yet, a retired version),
+  // ResourceExhausted (the principal's concurrency limit), DeadlineExceeded
+  // (the time limit), Cancelled (the caller went away, the server stops).
   Result<QueryAnswer> Run(const access::Principal& principal, const QueryRequest& request);
 
  private:
@@ -101,11 +106,13 @@ class Gateway {
                                           std::vector<std::string>& warnings);
   Status CheckBudget(const access::Principal& principal, const std::string& now, std::vector<std::string>& warnings);
   void Record(catalog::UsageRecord usage);
+  Result<std::vector<ViewFiles>> Readable(const std::vector<BoundRelation>& relations);
 
   catalog::Store& store_;
   const access::AccessControl& access_;
   const engine::DuckDbSqlValidator& parser_;
   GatewayOptions options_;
+  QueryRuntime& runtime_;
 };
 
 // The two-part relation names (schema.table, lower-cased) a parse tree

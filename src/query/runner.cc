@@ -8,6 +8,8 @@
 #include "common/strings.h"
 #include "lineage/sql_lineage.h"
 #include "query/gateway.h"
+#include "query/governed_copies.h"
+#include "query/sql_allowlist.h"
 #include "spec/loader.h"
 #include "spec/semver.h"
 
@@ -66,7 +68,8 @@ Result<ResolvedInput> ResolveInput(const spec::InputPort& in, const std::string&
 }  // namespace
 
 Result<quality::PublishReport> RunDerived(catalog::Store& store, const engine::DuckDbSqlValidator& parser,
-                                          const access::AccessControl& access, quality::PublishRequest request) {
+                                          const access::AccessControl& access, GovernedCopies& copies,
+                                          quality::PublishRequest request) {
   std::string id = request.target.substr(0, request.target.find('@'));
   ASSIGN_OR_RETURN(std::vector<catalog::ProductRecord> products, store.ListProducts());
   auto product = std::find_if(products.begin(), products.end(), [&](const auto& p) { return p.id == id; });
@@ -110,20 +113,22 @@ Result<quality::PublishReport> RunDerived(catalog::Store& store, const engine::D
     if (current == snapshots.end())
       return Status::FailedPrecondition("input " + versioned + " of " + id + " has no snapshot yet; publish it first: " +
                                         "weft publish " + r.product_id + "@v" + std::to_string(r.major) + " FILE");
-    std::vector<std::string> exprs;
-    for (const auto& c : read->columns) {
-      exprs.push_back(c.expression);
-      schemas[r.address].push_back(c.name);
-    }
+    for (const auto& c : read->columns) schemas[r.address].push_back(c.name);
+    // The run's engine reads what the service principal may see, never
+    // more: the snapshot itself when it may see it whole, else its
+    // governed copy (masks and row filter already applied).
+    ASSIGN_OR_RETURN(ReadableSnapshot readable, copies.For(current->id, current->path, *read));
     transform.bindings.push_back({.address = r.address, .product_id = r.product_id, .major = r.major,
-                                  .snapshot_id = current->id, .snapshot_dir = current->path,
-                                  .select_list = Join(exprs, ", "), .row_filter = read->row_filter});
+                                  .snapshot_id = current->id,
+                                  .snapshot_dir = std::filesystem::path(readable.files.front()).parent_path()});
     usage.products.push_back(versioned);
     usage.rows_scanned += current->rows;
     usage.bytes_scanned += current->bytes;
   }
   // The same analysis lineage shows: it refuses what is not a declared input.
   ASSIGN_OR_RETURN(nlohmann::json ast, parser.SerializeSql(transform.sql));
+  if (Status allowed = CheckAllowed(ast, transform.sql); !allowed.ok())
+    return Status::InvalidArgument("the transform of " + id + " cannot run: " + allowed.message());
   Result<lineage::SqlLineage> analyzed = lineage::AnalyzeSelect(ast, schemas, transform.sql);
   if (!analyzed.ok())
     return Status::InvalidArgument("the transform of " + id + " cannot run: " + std::string(analyzed.status().message()) +

@@ -3,11 +3,13 @@
 // commits the result exactly like a publish (quality/publisher.h).
 //
 //   quality::PublishRequest req{.target = "finance.revenue_daily", .actor = "frank"};
-//   ASSIGN_OR_RETURN(quality::PublishReport r, RunDerived(*store, *parser, access, req));
+//   ASSIGN_OR_RETURN(quality::PublishReport r, RunDerived(*store, *parser, access, runtime.copies(), req));
 //
 // The run reads as the producing domain's service principal (svc.<domain>):
 // each input needs a grant for it (or an open port), and its masks and row
-// filters apply, exactly as for a query. Before anything runs, the SQL
+// filters apply, exactly as for a query: the run's engine is given the
+// input's governed copy (governed_copies.h) unless the principal may read
+// it whole, and the transform passes the query allow-list. Before anything runs, the SQL
 // applied with the product is analyzed (lineage/sql_lineage.h) against the
 // declared inputPorts only, with the columns the grants allow: a relation
 // that is not a declared input, a table function or a file path is refused,
@@ -24,6 +26,7 @@
 #include "catalog/store.h"
 #include "common/status.h"
 #include "engine/duckdb_sql_validator.h"
+#include "query/governed_copies.h"
 #include "quality/publisher.h"
 
 namespace weft::query {
@@ -32,6 +35,7 @@ namespace weft::query {
 // filled here. The report's mode is "run"; an unchanged SQL over unchanged
 // input snapshots is reported as a duplicate and changes nothing.
 Result<quality::PublishReport> RunDerived(catalog::Store& store, const engine::DuckDbSqlValidator& parser,
-                                          const access::AccessControl& access, quality::PublishRequest request);
+                                          const access::AccessControl& access, GovernedCopies& copies,
+                                          quality::PublishRequest request);
 
 }  // namespace weft::query

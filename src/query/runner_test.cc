@@ -80,7 +80,8 @@ class RunnerTest : public ::testing::Test {
 
   Result<quality::PublishReport> Run(const std::string& target) {
     ASSIGN_OR_RETURN(auto access, access::AccessControl::Load(*store_, {.masking = {{"pii", "hash"}}, .key = kKey}));
-    return RunDerived(*store_, *parser_, access, Request(target));
+    GovernedCopies copies({.root = root_ / "ws/cache/governed", .key = kKey, .threads = 1});
+    return RunDerived(*store_, *parser_, access, copies, Request(target));
   }
 
   static constexpr const char* kKey = "0123456789abcdef0123456789abcdef";

@@ -74,6 +74,7 @@ class QueryFixture : public ::testing::Test {
   }
 
   void TearDown() override {
+    runtime_.reset();
     store_.reset();
     std::filesystem::remove_all(root_);
   }
@@ -100,9 +101,19 @@ class QueryFixture : public ::testing::Test {
     auto is_type = [this](const std::string& t) { return parser_->IsType(t); };
     ASSIGN_OR_RETURN(access::AccessControl ac,
                      access::AccessControl::Load(*store_, {.masking = ws_.settings.masking, .key = key_, .is_duckdb_type = is_type}));
-    Gateway gateway(*store_, ac, *parser_,
-                    {.rate_card = ws_.settings.rate_card, .threads = 1, .temp_dir = root_ / "ws/tmp"});
+    Gateway gateway(*store_, ac, *parser_, {.rate_card = ws_.settings.rate_card}, Runtime());
     return gateway.Run(p, {.sql = sql, .at = at});
+  }
+
+  // One runtime per test, as a server keeps one: warm engines and governed
+  // copies are shared by the test's queries.
+  QueryRuntime& Runtime() {
+    if (!runtime_) {
+      RuntimeOptions o = RuntimeOptions::For(root_ / "ws", ws_.settings, key_);
+      o.threads = 1;
+      runtime_ = std::make_unique<QueryRuntime>(std::move(o));
+    }
+    return *runtime_;
   }
 
   // A grant on crm.customers v1 unless the record names another product.
@@ -143,6 +154,7 @@ class QueryFixture : public ::testing::Test {
   std::unique_ptr<catalog::Store> store_;
   std::unique_ptr<engine::DuckDbSqlValidator> parser_;
   std::string key_;
+  std::unique_ptr<QueryRuntime> runtime_;
 };
 
 }  // namespace weft::query::testing

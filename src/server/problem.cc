@@ -17,6 +17,7 @@ const char* TitleOf(int status) {
     case 422: return "Unprocessable content";
     case 429: return "Too many requests";
     case 503: return "Service unavailable";
+    case 504: return "Timed out";
     default: return status >= 500 ? "Internal error" : "Error";
   }
 }
@@ -44,6 +45,9 @@ Problem ProblemFromStatus(const Status& status) {
     case StatusCode::kNotFound: return MakeProblem(404, "not-found", status.message());
     case StatusCode::kAlreadyExists: return MakeProblem(409, "already-exists", status.message());
     case StatusCode::kFailedPrecondition: return MakeProblem(409, "failed-precondition", status.message());
+    case StatusCode::kResourceExhausted: return MakeProblem(429, "resource-exhausted", status.message());
+    case StatusCode::kDeadlineExceeded: return MakeProblem(504, "deadline-exceeded", status.message());
+    case StatusCode::kCancelled: return MakeProblem(503, "cancelled", status.message());
     default: return MakeProblem(500, "internal", status.message());
   }
 }

@@ -172,6 +172,7 @@ struct Server::Impl {
   std::unique_ptr<catalog::Store> store;
   std::string secret;
   std::unique_ptr<engine::DuckDbSqlValidator> parser;
+  std::unique_ptr<query::QueryRuntime> runtime;  // warm engines, governed copies, query limits
   Metrics metrics;
   RateLimiter limiter;
   httplib::Server http;
@@ -611,10 +612,7 @@ struct Server::Impl {
   }
 
   query::Gateway MakeGateway(const access::AccessControl& ac) {
-    return query::Gateway(*store, ac, *parser,
-                          {.rate_card = ws->settings.rate_card, .memory_limit = ws->settings.query_memory_limit,
-                           .threads = static_cast<int>(ws->settings.query_threads.value_or(0)),
-                           .temp_dir = ws->root / "tmp"});
+    return query::Gateway(*store, ac, *parser, {.rate_card = ws->settings.rate_card}, *runtime);
   }
 
   static json RowJson(const std::vector<std::optional<std::string>>& row) {
@@ -650,6 +648,10 @@ struct Server::Impl {
     auto worker = std::make_shared<std::thread>([this, stream, v, sql, at, principal = call.principal] {
       query::Gateway gw = MakeGateway(*v->access);
       query::QueryRequest request{.sql = sql, .at = at};
+      request.cancelled = [stream] {
+        std::lock_guard lock(stream->mu);
+        return stream->cancelled;
+      };
       request.on_rows = [stream](const std::vector<std::string>& columns,
                                  const std::vector<std::vector<std::optional<std::string>>>& rows) -> Status {
         std::unique_lock lock(stream->mu);
@@ -695,11 +697,15 @@ struct Server::Impl {
       stream->finished = true;
       stream->cv.notify_all();
     });
-    // Wait for the first line or the end.
+    // Wait for the first line or the end, briefly: a refusal comes at
+    // once and is a proper problem response; a query still running after
+    // that streams, so that a client that goes away is noticed (the
+    // heartbeats below fail) and its query cancelled. A later failure is
+    // the stream's last line.
     {
       std::unique_lock lock(stream->mu);
-      stream->cv.wait(lock, [&] { return stream->started || stream->finished; });
-      if (!stream->started) {
+      stream->cv.wait_for(lock, std::chrono::milliseconds(250), [&] { return stream->started || stream->finished; });
+      if (stream->finished && !stream->started) {
         lock.unlock();
         worker->join();
         return stream->status;
@@ -710,7 +716,19 @@ struct Server::Impl {
         "application/x-ndjson",
         [stream](size_t, httplib::DataSink& sink) {
           std::unique_lock lock(stream->mu);
-          stream->cv.wait(lock, [&] { return !stream->lines.empty() || stream->finished; });
+          if (!stream->cv.wait_for(lock, std::chrono::seconds(1), [&] { return !stream->lines.empty() || stream->finished; })) {
+            // Nothing yet: an empty line (NDJSON readers skip it) finds out
+            // whether the client is still there.
+            lock.unlock();
+            bool alive = sink.write("\n", 1);
+            lock.lock();
+            if (!alive) {
+              stream->cancelled = true;
+              stream->cv.notify_all();
+              return false;
+            }
+            return true;
+          }
           while (!stream->lines.empty()) {
             std::string line = std::move(stream->lines.front());
             stream->lines.pop_front();
@@ -1305,6 +1323,9 @@ Result<int> Server::Bind() {
   ASSIGN_OR_RETURN(s.store, catalog::OpenStore(s.ws->CatalogLocation()));
   ASSIGN_OR_RETURN(s.secret, control::LoadOrCreateSecret(*s.ws));
   ASSIGN_OR_RETURN(s.parser, engine::DuckDbSqlValidator::Create());
+  query::RuntimeOptions runtime = query::RuntimeOptions::For(s.ws->root, s.ws->settings, s.secret);
+  runtime.max_running = std::max(1, s.options.threads / 2);
+  s.runtime = std::make_unique<query::QueryRuntime>(std::move(runtime));
   RETURN_IF_ERROR(s.View().status());
 
   s.routes = RouteTable();
@@ -1403,11 +1424,13 @@ void Server::Stop() {
   Impl& s = *impl_;
   s.draining = true;
   s.ready = false;
+  // Running queries stop now (their clients get a cancelled problem).
+  if (s.runtime) s.runtime->Shutdown();
   {
     std::unique_lock lock(s.drain_mu);
     // A request that never ends (a client reading a stream at a trickle)
-    // does not hold the stop forever.
-    s.drain_cv.wait_for(lock, std::chrono::seconds(30), [&] { return s.in_flight == 0; });
+    // does not hold the stop forever: the server is gone within 10 s.
+    s.drain_cv.wait_for(lock, std::chrono::seconds(8), [&] { return s.in_flight == 0; });
   }
   s.http.stop();
 }

@@ -883,7 +883,9 @@ void ReadWorkspace(const YAML::Node& n, WorkspaceSpec& w, Ctx& ctx) {
     MapReader qr(*q, ctx, node, "query", 1);
     qr.Str("memoryLimit", w.query_memory_limit);
     qr.Int("threads", w.query_threads);
-    qr.Finish({"memoryLimit", "threads"});
+    qr.Number("timeoutSeconds", w.query_timeout_seconds);
+    qr.Int("concurrentPerPrincipal", w.query_concurrency);
+    qr.Finish({"memoryLimit", "threads", "timeoutSeconds", "concurrentPerPrincipal"});
   }
   r.Finish({"apiVersion", "kind", "name", "catalog", "policyPacks", "rateCard", "currency", "masking", "retention",
             "query"});

@@ -382,6 +382,8 @@ struct WorkspaceSpec : SpecNode {
   std::optional<int64_t> retention_days;
   std::string query_memory_limit;
   std::optional<int64_t> query_threads;
+  std::optional<double> query_timeout_seconds;     // query.timeoutSeconds; default 60
+  std::optional<int64_t> query_concurrency;        // query.concurrentPerPrincipal; default 4
 };
 
 enum class DocKind { kDataContract, kDataProduct, kDomain, kReferenceEntity, kPolicy, kWorkspace };

@@ -1,0 +1,130 @@
+#include "query/engine_pool.h"
+
+#include <algorithm>
+#include <set>
+
+#include "common/strings.h"
+
+namespace weft::query {
+
+namespace fs = std::filesystem;
+
+struct EnginePool::Engine {
+  engine::Database db;
+  std::mutex mu;
+  std::vector<std::unique_ptr<engine::Connection>> idle;  // protected by mu
+
+  explicit Engine(engine::Database d) : db(std::move(d)) {}
+  ~Engine() { idle.clear(); }  // connections before the database
+};
+
+namespace {
+
+// The identity of a reach: every address with its files, in one order.
+std::string ReachKey(std::vector<ViewFiles> views) {
+  std::sort(views.begin(), views.end(), [](const auto& a, const auto& b) { return a.address < b.address; });
+  std::string key;
+  for (const auto& v : views) {
+    key += v.address;
+    key += '\n';
+    for (const auto& f : v.files) key += f + '\n';
+    key += '\0';
+  }
+  return key;
+}
+
+}  // namespace
+
+EnginePool::~EnginePool() {
+  std::lock_guard lock(mu_);
+  warm_.clear();
+}
+
+EnginePool::Lease::~Lease() {
+  if (!engine_ || !conn_) return;
+  std::lock_guard lock(engine_->mu);
+  engine_->idle.push_back(std::move(conn_));
+}
+
+size_t EnginePool::engines() const {
+  std::lock_guard lock(mu_);
+  return warm_.size();
+}
+
+Result<std::shared_ptr<EnginePool::Engine>> EnginePool::Open(const std::vector<ViewFiles>& views,
+                                                             const fs::path& writable) const {
+  engine::DatabaseConfig config{.threads = options_.threads, .memory_limit = options_.memory_limit};
+  // DuckDB's default spill directory is ".tmp" under the working directory.
+  if (!options_.temp_dir.empty()) config.options["temp_directory"] = options_.temp_dir.string();
+  ASSIGN_OR_RETURN(engine::Database db, engine::Database::Open(config));
+  auto e = std::make_shared<Engine>(std::move(db));
+  ASSIGN_OR_RETURN(engine::Connection setup, engine::Connection::Open(e->db));
+  std::set<std::string> schemas, allowed;
+  std::string sql;
+  for (const auto& v : views) {
+    auto dot = v.address.find('.');
+    if (dot == std::string::npos || dot == 0 || dot + 1 == v.address.size())
+      return Status::InvalidArgument("'" + v.address + "' is not DOMAIN.PRODUCT");
+    if (v.files.empty()) return Status::InvalidArgument(v.address + " has no files");
+    std::string schema = SqlIdent(v.address.substr(0, dot));
+    if (schemas.insert(schema).second) sql += "CREATE SCHEMA " + schema + ";\n";
+    std::vector<std::string> quoted;
+    for (const auto& f : v.files) {
+      quoted.push_back(SqlQuote(f));
+      allowed.insert(fs::path(f).parent_path().string() + "/");
+    }
+    sql += "CREATE VIEW " + schema + "." + SqlIdent(v.address.substr(dot + 1)) + " AS SELECT * FROM read_parquet([" +
+           Join(quoted, ", ") + "]);\n";
+  }
+  RETURN_IF_ERROR(setup.Execute(sql).WithContext("while preparing the query's views"));
+  // Profiling is per connection and cannot be switched on once the
+  // configuration is locked: the connections are made now.
+  const size_t n = std::max<size_t>(1, options_.connections_per_engine);
+  for (size_t i = 0; i < n; ++i) {
+    ASSIGN_OR_RETURN(engine::Connection c, engine::Connection::Open(e->db));
+    RETURN_IF_ERROR(c.Execute("PRAGMA enable_profiling = 'no_output'"));
+    e->idle.push_back(std::make_unique<engine::Connection>(std::move(c)));
+  }
+  if (!writable.empty()) allowed.insert(writable.string() + "/");
+  std::vector<std::string> quoted;
+  for (const auto& a : allowed) quoted.push_back(SqlQuote(a));
+  RETURN_IF_ERROR(setup.Execute("SET allowed_directories = [" + Join(quoted, ", ") +
+                                "]; SET enable_external_access = false; SET lock_configuration = true"));
+  return e;
+}
+
+Result<EnginePool::Lease> EnginePool::Acquire(const std::vector<ViewFiles>& views, const fs::path& writable) {
+  const std::string key = ReachKey(views);
+  if (writable.empty()) {
+    std::lock_guard lock(mu_);
+    for (auto it = warm_.begin(); it != warm_.end(); ++it) {
+      if (it->first != key) continue;
+      std::shared_ptr<Engine> e = it->second;
+      std::lock_guard elock(e->mu);
+      if (e->idle.empty()) continue;  // busy: another engine of the same reach, or a new one
+      auto conn = std::move(e->idle.back());
+      e->idle.pop_back();
+      warm_.splice(warm_.begin(), warm_, it);
+      return Lease(std::move(e), std::move(conn));
+    }
+  }
+  ASSIGN_OR_RETURN(std::shared_ptr<Engine> e, Open(views, writable));
+  std::unique_ptr<engine::Connection> conn;
+  {
+    std::lock_guard elock(e->mu);
+    conn = std::move(e->idle.back());
+    e->idle.pop_back();
+  }
+  if (options_.max_engines > 0 && writable.empty()) {
+    std::lock_guard lock(mu_);
+    warm_.emplace_front(key, e);
+    // Close the least recently used engines nobody holds, down to the bound.
+    for (auto it = warm_.end(); warm_.size() > options_.max_engines && it != warm_.begin();) {
+      --it;
+      if (it->second.use_count() == 1) it = warm_.erase(it);
+    }
+  }
+  return Lease(std::move(e), std::move(conn));
+}
+
+}  // namespace weft::query

@@ -1,0 +1,91 @@
+// What governed queries run with, made once per process: the governed
+// copies (governed_copies.h), the warm engines (engine_pool.h), the time
+// limit, the per-principal concurrency limit, and the list of queries
+// running now, so that a server that is stopping can interrupt them all.
+//
+//   QueryRuntime runtime(RuntimeOptions::For(ws.root, ws.settings, secret));
+//   Gateway gw(store, access, parser, {.rate_card = ...}, runtime);
+//   ...
+//   runtime.Shutdown();   // SIGTERM: running queries stop now, new ones are refused
+//
+// Thread safety: safe for concurrent use.
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "common/status.h"
+#include "engine/connection.h"
+#include "query/engine_pool.h"
+#include "query/governed_copies.h"
+#include "spec/model.h"
+
+namespace weft::query {
+
+struct RuntimeOptions {
+  std::filesystem::path copies_dir;  // <workspace>/cache/governed
+  std::filesystem::path temp_dir;    // spill files: <workspace>/tmp/engines
+  std::string key;                   // the workspace secret (hash masks)
+  std::string memory_limit;          // per engine
+  int threads = 0;                   // per engine
+  double timeout_seconds = 60;
+  int concurrent_per_principal = 4;
+  // All principals together (a server sets it below its HTTP threads, so
+  // queries never hold every thread); 0: no limit.
+  int max_running = 0;
+  size_t warm_engines = 16;  // 0: a fresh engine per query (a one-shot CLI)
+
+  // The workspace's settings (weft.yaml query:) for a workspace at `root`.
+  static RuntimeOptions For(const std::filesystem::path& root, const spec::WorkspaceSpec& settings, std::string key);
+};
+
+class QueryRuntime {
+ public:
+  explicit QueryRuntime(RuntimeOptions options);
+
+  const RuntimeOptions& options() const { return options_; }
+  GovernedCopies& copies() { return copies_; }
+  EnginePool& engines() { return engines_; }
+
+  // Held while one of a principal's queries runs; registers its connection
+  // so Shutdown can interrupt it.
+  class Admission {
+   public:
+    Admission(Admission&& o) noexcept : rt_(o.rt_), principal_(std::move(o.principal_)), conn_(o.conn_) { o.rt_ = nullptr; }
+    Admission& operator=(Admission&&) = delete;
+    ~Admission();
+    void Running(engine::Connection* conn);
+
+   private:
+    friend class QueryRuntime;
+    Admission(QueryRuntime* rt, std::string principal) : rt_(rt), principal_(std::move(principal)) {}
+    QueryRuntime* rt_;
+    std::string principal_;
+    engine::Connection* conn_ = nullptr;
+  };
+
+  // ResourceExhausted when `principal` already runs its limit of queries,
+  // or the runtime its limit of all; Cancelled once Shutdown was called.
+  Result<Admission> Admit(const std::string& principal);
+
+  // Interrupts every running query; every later Admit is refused.
+  void Shutdown();
+  bool stopping() const { return stopping_.load(); }
+
+ private:
+  const RuntimeOptions options_;
+  GovernedCopies copies_;
+  EnginePool engines_;
+  std::atomic<bool> stopping_{false};
+  std::mutex mu_;
+  // Protected by mu_.
+  std::map<std::string, int> running_;  // principal -> queries running
+  int total_ = 0;
+  std::set<engine::Connection*> connections_;
+};
+
+}  // namespace weft::query
