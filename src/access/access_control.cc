@@ -75,7 +75,61 @@ Result<AccessControl> AccessControl::Load(catalog::Store& store, AccessSettings 
   ASSIGN_OR_RETURN(ac.memberships_, store.ListMemberships());
   ASSIGN_OR_RETURN(ac.grants_, store.ListGrants());
   ASSIGN_OR_RETURN(ac.requests_, store.ListAccessRequests());
+  ASSIGN_OR_RETURN(auto principals, store.ListPrincipals());
+  for (const auto& p : principals) {
+    ac.grantees_.push_back(p.name);
+    // Every domain has its team group: "domain:<d>" names the domain's principals.
+    if (p.kind == "group" && StartsWith(p.name, "team:")) ac.grantees_.push_back("domain:" + p.name.substr(5));
+  }
   return ac;
+}
+
+Status AccessControl::CheckGranteeExists(const std::string& grantee) const {
+  if (std::find(grantees_.begin(), grantees_.end(), grantee) != grantees_.end()) return Status::Ok();
+  std::string hint = ClosestMatch(grantee, grantees_);
+  return Status::NotFound("no principal, group or domain '" + grantee + "' to grant to" +
+                          (hint.empty() ? "" : "; did you mean '" + hint + "'?") +
+                          " (principals: weft get principals; groups are team:DOMAIN, domains domain:DOMAIN)");
+}
+
+std::vector<const catalog::GrantRecord*> AccessControl::GrantsOf(const std::string& product_id, int64_t major,
+                                                                 const std::string& grantee, const std::string& now) const {
+  std::vector<const catalog::GrantRecord*> out;
+  for (const auto& g : grants_)
+    if (g.product_id == product_id && g.major == major && g.grantee == grantee && InForce(g, now)) out.push_back(&g);
+  return out;
+}
+
+std::string AccessControl::Widening(const std::string& product_id, int64_t major, const std::string& grantee,
+                                    const std::vector<std::string>& columns, const std::string& row_filter,
+                                    const std::string& now) const {
+  auto existing = GrantsOf(product_id, major, grantee, now);
+  if (existing.empty()) return "";
+  // What the grantee reads today: grants add up (columns unioned, rows any allows).
+  bool all_columns = false, all_rows = false;
+  std::set<std::string> cols;
+  std::vector<std::string> ids;
+  for (const auto* g : existing) {
+    ids.push_back(std::to_string(g->id));
+    if (g->columns.empty()) all_columns = true;
+    for (const auto& c : g->columns) cols.insert(ToLower(c));
+    if (g->row_filter.empty()) all_rows = true;
+  }
+  std::vector<std::string> wider;
+  if (!all_rows && row_filter.empty()) wider.push_back("every row instead of the filtered ones");
+  if (!all_columns) {
+    if (columns.empty()) {
+      wider.push_back("every column instead of " + Join(std::vector<std::string>(cols.begin(), cols.end()), ", "));
+    } else {
+      std::vector<std::string> added;
+      for (const auto& c : columns)
+        if (!cols.count(ToLower(c))) added.push_back(c);
+      if (!added.empty()) wider.push_back("columns " + Join(added, ", ") + " too");
+    }
+  }
+  if (wider.empty()) return "";
+  return grantee + " already reads " + Address(product_id, major) + " through grant" + (ids.size() > 1 ? "s " : " ") +
+         Join(ids, ", ") + "; this would give " + Join(wider, " and ");
 }
 
 const AccessControl::Product* AccessControl::FindProduct(const std::string& id) const {
@@ -363,6 +417,10 @@ Result<int64_t> AccessControl::Approve(catalog::Store& store, const Principal& p
   if (g.expires_at.empty() == false && g.expires_at <= now)
     return Status::FailedPrecondition("request " + std::to_string(request_id) + " asked for access until " + it->until +
                                       ", which has passed; ask for a new one");
+  if (std::string wider = Widening(g.product_id, g.major, g.grantee, g.columns, g.row_filter, now);
+      !wider.empty() && !extra.widen)
+    return Status::FailedPrecondition("approving request " + std::to_string(request_id) + " would widen access: " + wider +
+                                      ". Approve with --widen if that is intended, or with --row-filter to keep it narrow");
   ASSIGN_OR_RETURN(auto txn, store.BeginWrite());
   ASSIGN_OR_RETURN(int64_t gid, txn->InsertGrant(g));
   decided.status = "approved";
@@ -407,9 +465,13 @@ Result<int64_t> AccessControl::Grant(catalog::Store& store, const Principal& p, 
                   p.name + " may not grant access to " + id + " (owners: " + Join(Approvers(id), ", ") + ")");
   if (args.grantee.empty()) return Status::InvalidArgument("say who gets the grant with --to PRINCIPAL|team:X|domain:X");
   if (Trim(args.purpose).empty()) return Status::InvalidArgument("say why with --purpose");
+  RETURN_IF_ERROR(CheckGranteeExists(args.grantee));
   RETURN_IF_ERROR(CheckColumns(id, major, args.columns));
   RETURN_IF_ERROR(CheckRowFilter(id, major, args.row_filter));
   ASSIGN_OR_RETURN(std::string expires, ExpiryFromDate(args.until, now));
+  if (std::string wider = Widening(id, major, args.grantee, args.columns, args.row_filter, now); !wider.empty() && !args.widen)
+    return Status::FailedPrecondition("granting would widen access: " + wider +
+                                      ". Grant with --widen if that is intended");
   ASSIGN_OR_RETURN(auto txn, store.BeginWrite());
   ASSIGN_OR_RETURN(int64_t gid, txn->InsertGrant({.product_id = id, .major = major, .grantee = args.grantee,
                                                   .columns = args.columns, .purpose = args.purpose,

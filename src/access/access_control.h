@@ -88,6 +88,10 @@ struct RequestArgs {
 };
 
 struct GrantArgs {
+  // Set to widen on purpose: a grant or approval that would let a grantee
+  // with a filtered or column-limited grant read more rows or columns is
+  // refused without it (grants add up, so a second grant widens the first).
+  bool widen = false;
   std::string grantee;
   std::vector<std::string> columns;
   std::vector<std::string> clearances;
@@ -127,6 +131,16 @@ class AccessControl {
   const std::vector<catalog::GrantRecord>& grants() const { return grants_; }
   const std::vector<catalog::AccessRequestRecord>& requests() const { return requests_; }
 
+  // The grants in force of exactly `grantee` on a product major.
+  std::vector<const catalog::GrantRecord*> GrantsOf(const std::string& product_id, int64_t major,
+                                                    const std::string& grantee, const std::string& now) const;
+  // How a new grant of `columns` (empty: all) and `row_filter` (empty: all
+  // rows) would widen what `grantee` reads through its grants in force, in
+  // words; empty when it would not.
+  std::string Widening(const std::string& product_id, int64_t major, const std::string& grantee,
+                       const std::vector<std::string>& columns, const std::string& row_filter,
+                       const std::string& now) const;
+
   // In force at `now` (ISO 8601): not revoked, not expired.
   static bool InForce(const catalog::GrantRecord& g, const std::string& now);
 
@@ -145,6 +159,8 @@ class AccessControl {
   Status CheckColumns(const std::string& product_id, int64_t major, const std::vector<std::string>& columns) const;
   Status CheckRowFilter(const std::string& product_id, int64_t major, const std::string& filter) const;
   Status CheckGrantee(const Principal& p, const std::string& grantee) const;
+  // The grantee names a known principal, group or domain (did-you-mean otherwise).
+  Status CheckGranteeExists(const std::string& grantee) const;
   // The request `p` may decide now: it exists, p owns its product, it is pending.
   Result<const catalog::AccessRequestRecord*> PendingRequestFor(const Principal& p, int64_t request_id) const;
 
@@ -155,6 +171,7 @@ class AccessControl {
   std::vector<catalog::MembershipRecord> memberships_;
   std::vector<catalog::GrantRecord> grants_;
   std::vector<catalog::AccessRequestRecord> requests_;
+  std::vector<std::string> grantees_;  // principal and group names, and domain:<d>
 };
 
 // $principal.<attribute> in a row filter, replaced by the attribute's value

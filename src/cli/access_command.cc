@@ -19,6 +19,7 @@
 #include "common/strings.h"
 #include "common/time.h"
 #include "query/gateway.h"
+#include "service/authorizer.h"
 
 namespace weft::cli {
 
@@ -144,6 +145,10 @@ void ListPrincipals(CommandContext& ctx, const std::string& output) {
   auto principals = open->store->ListPrincipals();
   auto memberships = open->store->ListMemberships();
   if (!Report(ctx, "principal list", principals.status()) || !Report(ctx, "principal list", memberships.status())) return;
+  // Attributes decide row filters: stewards and admins see them, anyone else its own.
+  auto me = access::LoadPrincipal(*open->store, Actor(ctx));
+  const bool sees_attributes =
+      me.ok() && service::Authorizer::Allowed(*me, service::Action::kSeeAttributes, service::Resource::Workspace());
   json list = json::array();
   std::vector<std::vector<std::string>> rows;
   for (const auto& p : *principals) {
@@ -151,9 +156,11 @@ void ListPrincipals(CommandContext& ctx, const std::string& output) {
     std::set<std::string> groups;
     for (const auto& m : *memberships)
       if (m.principal == p.name) groups.insert(m.group + (m.role == "member" ? "" : "(" + m.role + ")"));
+    std::map<std::string, std::string> shown;
+    if (sees_attributes || (me.ok() && me->name == p.name)) shown = p.attributes;
     std::vector<std::string> attrs;
-    for (const auto& [k, v] : p.attributes) attrs.push_back(k + "=" + v);
-    list.push_back({{"name", p.name}, {"kind", p.kind}, {"groups", groups}, {"attributes", p.attributes}});
+    for (const auto& [k, v] : shown) attrs.push_back(k + "=" + v);
+    list.push_back({{"name", p.name}, {"kind", p.kind}, {"groups", groups}, {"attributes", shown}});
     rows.push_back({p.name, p.kind, Join({groups.begin(), groups.end()}, ", "), Join(attrs, ", ")});
   }
   if (output == "table") PrintTable(ctx.out, {"NAME", "KIND", "GROUPS", "ATTRIBUTES"}, rows);
@@ -172,6 +179,7 @@ struct AccessArgs {
   int64_t id = 0;
   bool mine = false;
   bool pending = false;
+  bool widen = false;
   std::string output = "table";
 };
 
@@ -287,11 +295,13 @@ void AddAccessCommands(CLI::App& app, CommandContext& ctx) {
     cmd->add_option("--clearance", a->clearances, "Lift the masks of this classification (e.g. pii)");
     cmd->add_option("--row-filter", a->row_filter, "Only rows where this holds; may use $principal.ATTR");
     cmd->add_option("--until", a->until, "End the grant on this date instead (YYYY-MM-DD)");
+    cmd->add_flag("--widen", a->widen, "Approve even though it widens a filtered or column-limited grant the requester holds");
     cmd->callback([&ctx, a] {
       auto s = OpenSession(ctx, "access approve");
       if (!s) return;
       auto gid = s->control.Approve(*s->open.store, s->actor, a->id,
-                                    {.clearances = a->clearances, .row_filter = a->row_filter, .until = a->until},
+                                    {.widen = a->widen, .clearances = a->clearances, .row_filter = a->row_filter,
+                                     .until = a->until},
                                     a->reason, NowIso());
       if (!Report(ctx, "access approve", gid.status())) return;
       ctx.out << "Approved request " << a->id << ": grant " << *gid << "\n";
@@ -319,11 +329,12 @@ void AddAccessCommands(CLI::App& app, CommandContext& ctx) {
     cmd->add_option("--clearance", a->clearances, "Lift the masks of this classification (e.g. pii)");
     cmd->add_option("--row-filter", a->row_filter, "Only rows where this holds; may use $principal.ATTR");
     cmd->add_option("--until", a->until, "Until this date (YYYY-MM-DD)");
+    cmd->add_flag("--widen", a->widen, "Grant even though it widens a filtered or column-limited grant the grantee holds");
     cmd->callback([&ctx, a] {
       auto s = OpenSession(ctx, "access grant");
       if (!s) return;
       auto gid = s->control.Grant(*s->open.store, s->actor, a->product,
-                                  {.grantee = a->grantee, .columns = SplitColumns(a->columns),
+                                  {.widen = a->widen, .grantee = a->grantee, .columns = SplitColumns(a->columns),
                                    .clearances = a->clearances, .row_filter = a->row_filter, .purpose = a->purpose,
                                    .until = a->until},
                                   NowIso());

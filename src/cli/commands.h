@@ -17,6 +17,7 @@ namespace weft::cli {
 constexpr int kExitOk = 0;
 constexpr int kExitFindings = 1;
 constexpr int kExitUsage = 2;
+constexpr int kExitDenied = 3;  // the acting principal may not do this (the server answers 403)
 
 struct CommandContext {
   std::ostream& out;

@@ -2,15 +2,26 @@
 // weft apply -f DIR [--prune] [-o text|json]
 #include <ostream>
 
+#include "access/principals.h"
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "cli/spec_tree.h"
 #include "cli/workspace_context.h"
 #include "control/planner.h"
+#include "service/authorizer.h"
 
 namespace weft::cli {
 
 namespace {
+
+// A plan refused because its author may not write part of it is "not
+// permitted", not a finding to fix in the specs.
+int RefusedExit(const control::Plan& plan) {
+  for (const auto& r : plan.refusals)
+    if (r.rule == "not-owner") return kExitDenied;
+  return kExitFindings;
+}
+
 
 const char* Sigil(control::PlanAction a) {
   switch (a) {
@@ -103,8 +114,20 @@ void AddPlanLike(CLI::App& app, CommandContext& ctx, bool apply) {
       ctx.exit_code = kExitUsage;
       return;
     }
+    // What the actor may write: the planner refuses the rest, and --prune
+    // removes only inside it.
+    auto actor = access::LoadPrincipal(*opened->store, Actor(ctx));
+    auto domains = actor.ok() ? opened->store->ListDomains() : Result<std::vector<catalog::DomainRecord>>(actor.status());
+    if (!domains.ok()) {
+      ctx.err << "weft " << (apply ? "apply" : "plan") << ": " << domains.status().message() << "\n";
+      ctx.exit_code = kExitFindings;
+      return;
+    }
+    std::vector<std::string> names;
+    for (const auto& d : *domains) names.push_back(d.name);
     auto plan = control::MakePlan(opened->ws, *opened->store, tree.documents, tree.diagnostics,
-                                  {.prune = args->prune, .actor = Actor(ctx)});
+                                  {.prune = args->prune, .actor = Actor(ctx),
+                                   .writable_domains = service::Authorizer::WritableDomains(*actor, names)});
     if (!plan.ok()) {
       ctx.err << "weft " << (apply ? "apply" : "plan") << ": " << plan.status().message() << "\n";
       ctx.exit_code = kExitFindings;
@@ -119,12 +142,12 @@ void AddPlanLike(CLI::App& app, CommandContext& ctx, bool apply) {
         ctx.exit_code = applied.ok() ? kExitOk : kExitFindings;
       }
       ctx.out << j.dump(2) << "\n";
-      if (plan->refused()) ctx.exit_code = kExitFindings;
+      if (plan->refused()) ctx.exit_code = RefusedExit(*plan);
       return;
     }
     PrintPlan(ctx.out, *plan);
     if (plan->refused()) {
-      ctx.exit_code = kExitFindings;
+      ctx.exit_code = RefusedExit(*plan);
       return;
     }
     if (!apply) return;

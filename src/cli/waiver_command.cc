@@ -2,8 +2,10 @@
 // weft waiver remove ID
 #include <ostream>
 
+#include "access/principals.h"
 #include "cli/commands.h"
 #include "cli/workspace_context.h"
+#include "service/authorizer.h"
 
 namespace weft::cli {
 
@@ -20,6 +22,17 @@ std::optional<std::string> NormalizeExpiry(const std::string& s) {
   if (s.size() == 10) return s + "T23:59:59.999Z";
   if (s[10] != 'T' || s.back() != 'Z') return std::nullopt;
   return s;
+}
+
+// Waivers are a governance decision: stewards and admins (service::Authorizer).
+bool MayWaive(CommandContext& ctx, OpenWorkspace& opened, const char* verb) {
+  auto actor = access::LoadPrincipal(*opened.store, Actor(ctx));
+  Status s = actor.ok() ? service::Authorizer::Check(*actor, service::Action::kWaive, service::Resource::Workspace())
+                        : actor.status();
+  if (s.ok()) return true;
+  ctx.err << "weft waiver " << verb << ": " << s.message() << "\n";
+  ctx.exit_code = s.code() == StatusCode::kPermissionDenied ? kExitDenied : kExitFindings;
+  return false;
 }
 
 }  // namespace
@@ -44,6 +57,7 @@ void AddWaiverCommand(CLI::App& app, CommandContext& ctx) {
       }
       auto opened = OpenWorkspaceOrReport(ctx);
       if (!opened) return;
+      if (!MayWaive(ctx, *opened, "add")) return;
       catalog::WaiverRecord rec = *w;
       rec.expires_at = *expiry;
       auto txn = opened->store->BeginWrite();
@@ -68,6 +82,7 @@ void AddWaiverCommand(CLI::App& app, CommandContext& ctx) {
     cmd->callback([&ctx, id] {
       auto opened = OpenWorkspaceOrReport(ctx);
       if (!opened) return;
+      if (!MayWaive(ctx, *opened, "remove")) return;
       auto txn = opened->store->BeginWrite();
       Status s = txn.ok() ? (*txn)->DeleteWaiver(*id) : txn.status();
       if (s.ok()) s = (*txn)->AppendAudit({0, "", Actor(ctx), "waiver.remove", "waiver:" + std::to_string(*id), "", "", ""});

@@ -122,6 +122,7 @@ class Planner {
     PlanInputs();
     PlanEntities();
     PlanPrune();
+    RETURN_IF_ERROR(AuthorizeWrites());
     RETURN_IF_ERROR(EvaluatePolicies());
     return std::move(plan_);
   }
@@ -604,9 +605,13 @@ class Planner {
   // --- what the catalog has and the tree does not ----------------------------------
   void PlanPrune() {
     auto handle = [&](const std::string& object, const std::string& digest, std::vector<std::string>& removals,
-                      const std::string& key) {
+                      const std::string& key, const std::string& domain) {
       if (!options_.prune) {
         AddItem(PlanAction::kKeep, object, "not in the tree; kept (--prune removes it)");
+        return;
+      }
+      if (!MayWrite(domain)) {
+        AddItem(PlanAction::kKeep, object, "not in the tree; kept (" + options_.actor + " does not own domain " + domain + ")");
         return;
       }
       AddItem(PlanAction::kRemove, object, "not in the tree (its stored data is kept on disk)");
@@ -615,19 +620,120 @@ class Planner {
     };
     std::set<std::string> surviving_domains;
     for (const auto& [name, rec] : current_.products)
-      if (!tree_products_.count(name)) handle("product:" + name, rec.digest, plan_.remove_products, name);
+      if (!tree_products_.count(name)) handle("product:" + name, rec.digest, plan_.remove_products, name, rec.domain);
     for (const auto& [name, rec] : current_.entities)
-      if (!tree_entities_.count(name)) handle("entity:" + name, rec.digest, plan_.remove_entities, name);
+      if (!tree_entities_.count(name))
+        handle("entity:" + name, rec.digest, plan_.remove_entities, name, DomainOf(rec.mastered_by));
     for (const auto& [name, rec] : current_.domains) {
       if (tree_domains_.count(name)) continue;
-      if (options_.prune) {
+      if (options_.prune && MayWrite(name)) {
         for (const auto& [pid, doc] : tree_products_)
           if (doc->product()->domain == name)
             Refuse(doc->file, doc->product()->At("domain"), "domain:" + name, "domain-in-use",
                    "--prune would remove domain '" + name + "', but product '" + pid + "' in the tree belongs to it");
       }
-      handle("domain:" + name, rec.digest, plan_.remove_domains, name);
+      handle("domain:" + name, rec.digest, plan_.remove_domains, name, name);
     }
+  }
+
+  // --- who may write what ---------------------------------------------------------------
+  bool MayWrite(const std::string& domain) const {
+    return !options_.writable_domains || options_.writable_domains->count(domain) > 0;
+  }
+
+  // "crm.customers" -> "crm" (product ids, and what reference entities name as master).
+  static std::string DomainOf(const std::string& id) { return id.substr(0, id.find('.')); }
+
+  // Every write of the plan, whatever document asked for it, against the
+  // domains the actor may write — as the catalog stands, not as the tree
+  // would make it (a tree cannot make its author an owner).
+  Status AuthorizeWrites() {
+    if (!options_.writable_domains) return Status::Ok();
+    const std::string& who = options_.actor;
+    std::set<std::pair<std::string, std::string>> refused;  // (object, domain): once each
+    auto refuse = [&](const Document* doc, const char* field, const std::string& object, const std::string& domain) {
+      if (!refused.insert({object, domain}).second) return;
+      const bool exists = current_.domains.count(domain) > 0;
+      std::string message = exists ? who + " does not own domain " + domain + ": only its owners (and admins) apply it"
+                                   : "domain " + domain + " does not exist, and creating a domain needs a platform admin";
+      spec::Pos pos;
+      std::string file;
+      if (doc) {
+        file = doc->file;
+        if (const auto* node = Node(*doc)) pos = node->At(field);
+      }
+      Refuse(file, pos, object, "not-owner", message);
+    };
+    auto doc_of = [](const auto& index, const std::string& key) -> const Document* {
+      auto it = index.find(key);
+      return it == index.end() ? nullptr : it->second;
+    };
+    for (const auto& d : plan_.domains)
+      if (!MayWrite(d.name)) refuse(doc_of(tree_domains_, d.name), "name", "domain:" + d.name, d.name);
+    for (const auto& p : plan_.products) {
+      const Document* doc = doc_of(tree_products_, p.id);
+      if (!MayWrite(p.domain)) refuse(doc, "domain", "product:" + p.id, p.domain);
+      if (auto cur = current_.products.find(p.id); cur != current_.products.end() && !MayWrite(cur->second.domain))
+        refuse(doc, "id", "product:" + p.id, cur->second.domain);
+      if (DomainOf(p.id) != p.domain && !MayWrite(DomainOf(p.id))) refuse(doc, "id", "product:" + p.id, DomainOf(p.id));
+    }
+    for (const auto& c : plan_.contract_versions) {
+      const Document* doc = doc_of(tree_contracts_, c.contract_id);
+      if (doc && doc->contract() && !MayWrite(doc->contract()->domain))
+        refuse(doc, "domain", "contract:" + c.contract_id, doc->contract()->domain);
+      if (!c.product_id.empty() && !MayWrite(DomainOf(c.product_id)))
+        refuse(doc, "id", "contract:" + c.contract_id, DomainOf(c.product_id));
+      if (auto cur = current_.contracts.find(c.contract_id); cur != current_.contracts.end())
+        for (const auto& v : cur->second)
+          if (!v.product_id.empty() && !MayWrite(DomainOf(v.product_id))) {
+            refuse(doc, "id", "contract:" + c.contract_id, DomainOf(v.product_id));
+            break;
+          }
+    }
+    for (const auto& pv : plan_.port_versions)
+      if (!MayWrite(DomainOf(pv.product_id)))
+        refuse(doc_of(tree_products_, pv.product_id), "outputPorts", "product:" + pv.product_id, DomainOf(pv.product_id));
+    for (const auto& e : plan_.reference_entities) {
+      const Document* doc = doc_of(tree_entities_, e.name);
+      if (!MayWrite(DomainOf(e.mastered_by))) refuse(doc, "masteredBy", "entity:" + e.name, DomainOf(e.mastered_by));
+      if (auto cur = current_.entities.find(e.name); cur != current_.entities.end() && !MayWrite(DomainOf(cur->second.mastered_by)))
+        refuse(doc, "name", "entity:" + e.name, DomainOf(cur->second.mastered_by));
+    }
+    // Team memberships, whichever document declares them (a domain's
+    // owners, a product's or a contract's team): each names team:<domain>.
+    ASSIGN_OR_RETURN(std::vector<catalog::MembershipRecord> existing, store_.ListMemberships());
+    for (const auto& [source, members] : plan_.memberships) {
+      const Document* doc = SourceDoc(source);
+      std::set<std::string> domains;
+      for (const auto& m : members)
+        if (StartsWith(m.group, "team:")) domains.insert(m.group.substr(5));
+      for (const auto& m : existing)  // what re-applying this source would replace
+        if (m.source == source && StartsWith(m.group, "team:")) domains.insert(m.group.substr(5));
+      for (const auto& d : domains)
+        if (!MayWrite(d)) refuse(doc, "team", source, d);
+    }
+    return Status::Ok();
+  }
+
+  const Document* SourceDoc(const std::string& source) const {
+    auto colon = source.find(':');
+    if (colon == std::string::npos) return nullptr;
+    const std::string kind = source.substr(0, colon), key = source.substr(colon + 1);
+    const std::map<std::string, const Document*>* index = kind == "domain"     ? &tree_domains_
+                                                          : kind == "product"  ? &tree_products_
+                                                          : kind == "contract" ? &tree_contracts_
+                                                                               : nullptr;
+    if (!index) return nullptr;
+    auto it = index->find(key);
+    return it == index->end() ? nullptr : it->second;
+  }
+
+  static const spec::SpecNode* Node(const Document& d) {
+    if (const auto* x = d.domain()) return x;
+    if (const auto* x = d.product()) return x;
+    if (const auto* x = d.contract()) return x;
+    if (const auto* x = d.reference_entity()) return x;
+    return nullptr;
   }
 
   // --- governance ---------------------------------------------------------------------

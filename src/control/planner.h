@@ -19,6 +19,8 @@
 
 #include <filesystem>
 #include <optional>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -53,6 +55,12 @@ struct Refusal {
 struct PlanOptions {
   bool prune = false;
   std::string actor;  // recorded in audit events
+  // The domains the actor may write (service::Authorizer::WritableDomains):
+  // anything the plan would write outside them — a domain, its team's
+  // memberships, a product, port or contract of it, a reference entity it
+  // masters, a new domain — is refused, and --prune removes only inside
+  // them. Unset: every domain (admins).
+  std::optional<std::set<std::string>> writable_domains;
   std::string now;    // ISO 8601 UTC; empty: the current time
 };
 

@@ -36,6 +36,7 @@
 #include "server/remote_cli.h"
 #include "server/routes.h"
 #include "server/ui_assets.h"
+#include "service/authorizer.h"
 #include "spec/loader.h"
 
 namespace weft::server {
@@ -265,8 +266,10 @@ struct Server::Impl {
       call.Json(body);
       return Status::Ok();
     }
-    Problem p = MakeProblem(code == 1 ? 422 : 400, code == 1 ? "command-failed" : "invalid-argument",
-                            message.empty() ? "the command failed" : message);
+    // The CLI's exit codes (cli/commands.h): 1 findings, 2 usage, 3 not permitted.
+    Problem p = code == 3   ? MakeProblem(403, "forbidden", message.empty() ? "not permitted" : message)
+                : code == 1 ? MakeProblem(422, "command-failed", message.empty() ? "the command failed" : message)
+                            : MakeProblem(400, "invalid-argument", message.empty() ? "the command failed" : message);
     if (!body.contains("output") || !body["output"].get<std::string>().empty()) p.extensions["result"] = body;
     SendProblem(call.req, call.res, p);
     return Status::Ok();
@@ -580,9 +583,13 @@ struct Server::Impl {
         viewer["reason"] = readable.status().message();
       }
     }
+    // Who reads the product, and why, is the owners' and stewards' to see
+    // (service::Authorizer); a consumer sees only its own grants.
+    const bool sees_grantees =
+        service::Authorizer::Allowed(call.principal, service::Action::kSeeGrantees, service::Resource::Product(id));
     json consumers = json::array();
     for (const auto& g : ac.grants())
-      if (g.product_id == id && access::AccessControl::InForce(g, now))
+      if (g.product_id == id && access::AccessControl::InForce(g, now) && (sees_grantees || call.principal.Matches(g.grantee)))
         consumers.push_back({{"grantee", g.grantee}, {"columns", g.columns}, {"purpose", g.purpose},
                              {"expiresAt", g.expires_at}, {"major", g.major}});
     d["freshness"] = freshness;
@@ -797,6 +804,10 @@ struct Server::Impl {
     ASSIGN_OR_RETURN(g.row_filter, StringField(body, "rowFilter"));
     ASSIGN_OR_RETURN(g.purpose, StringField(body, "purpose"));
     ASSIGN_OR_RETURN(g.until, StringField(body, "until"));
+    if (auto w = body.find("widen"); w != body.end() && !w->is_null()) {
+      if (!w->is_boolean()) return Status::InvalidArgument("\"widen\" must be true or false");
+      g.widen = w->get<bool>();
+    }
     return g;
   }
 
@@ -907,7 +918,8 @@ struct Server::Impl {
 
   // --- uploads: publish, plan/apply, impact ----------------------------------------------------
 
-  // A private directory under the workspace for one request's files,
+  // A private directory for one request's files (owner-only, under
+  // <workspace>/private/uploads, which no query engine is ever given),
   // removed when the request ends.
   struct Scratch {
     std::filesystem::path dir;
@@ -921,10 +933,12 @@ struct Server::Impl {
     auto s = std::make_unique<Scratch>();
     std::string rnd = RandomHex(8);
     if (rnd.empty()) return Status::Internal("the system's random generator failed");
-    s->dir = ws->root / "tmp" / ("api-" + rnd);
+    s->dir = ws->root / "private" / "uploads" / rnd;
     std::error_code ec;
     std::filesystem::create_directories(s->dir, ec);
     if (ec) return Status::IoError("cannot create " + s->dir.string() + ": " + ec.message());
+    for (const auto& d : {s->dir.parent_path().parent_path(), s->dir.parent_path(), s->dir})
+      std::filesystem::permissions(d, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace, ec);
     return s;
   }
 
@@ -975,7 +989,8 @@ struct Server::Impl {
   }
 
   // plan/apply take the tree as {"files": {"domains/sales/domain.yaml": "...", ...}}.
-  // A domain owner may apply the domains it owns; admins anything.
+  // The planner refuses every write outside the domains the caller owns
+  // (service::Authorizer), whichever document kind asks for it.
   Status PlanApply(Call& call, bool apply) {
     ASSIGN_OR_RETURN(json body, ParseJsonBody(call.req));
     auto files = body.find("files");
@@ -987,35 +1002,9 @@ struct Server::Impl {
       if (!text.is_string()) return Status::InvalidArgument("files[\"" + rel + "\"] must be a string");
       RETURN_IF_ERROR(WriteFile(scratch->dir / rel, text.get<std::string>()));
     }
-    RETURN_IF_ERROR(CheckTreeOwner(call.principal, scratch->dir));
     std::vector<std::string> args = {apply ? "apply" : "plan", "-f", scratch->dir.string(), "-o", "json"};
     if (body.value("prune", false)) args.push_back("--prune");
     return Command(call, args, apply);
-  }
-
-  // Every domain a spec tree names (its domain files and its products'
-  // domains) must be one `p` owns, unless p is an admin.
-  static Status CheckTreeOwner(const access::Principal& p, const std::filesystem::path& dir) {
-    if (p.admin()) return Status::Ok();
-    std::set<std::string> domains;
-    std::error_code ec;
-    for (auto it = std::filesystem::recursive_directory_iterator(dir, ec); !ec && it != std::filesystem::end(it); it.increment(ec)) {
-      if (!it->is_regular_file()) continue;
-      std::ifstream f(it->path(), std::ios::binary);
-      std::stringstream text;
-      text << f.rdbuf();
-      auto loaded = spec::LoadText(text.str(), it->path().string());
-      for (const auto& doc : loaded.documents) {
-        if (const auto* product = doc.product()) domains.insert(product->domain);
-        if (const auto* domain = doc.domain()) domains.insert(domain->name);
-      }
-    }
-    if (ec) return Status::IoError("cannot read the uploaded tree: " + ec.message());
-    for (const auto& d : domains)
-      if (!p.HasRole("team:" + d, "owner"))
-        return Status::PermissionDenied(p.name + " does not own domain " + d +
-                                        " (a tree may be planned and applied by the owners of every domain in it, or by admins)");
-    return Status::Ok();
   }
 
   Status Impact(Call& call) {
@@ -1095,16 +1084,6 @@ Status Server::Impl::Cli(Call& call) {
   ASSIGN_OR_RETURN(CliArgs walk, WalkCliArgs(args));  // refuses commands that cannot run remotely
   const CliCommand& spec = CliCommands().at(args[0]);
   ASSIGN_OR_RETURN(auto scratch, MakeScratch());
-  if (auto files = body.find("files"); files != body.end() && !files->is_null()) {
-    if (!files->is_object()) return Status::InvalidArgument("\"files\" must be an object of name -> base64 content");
-    for (const auto& [name, content] : files->items()) {
-      RETURN_IF_ERROR(CheckTreePath(name));
-      if (!content.is_string()) return Status::InvalidArgument("files[\"" + name + "\"] must be base64 text");
-      auto bytes = Base64Decode(content.get<std::string>());
-      if (!bytes) return Status::InvalidArgument("files[\"" + name + "\"] is not valid base64");
-      RETURN_IF_ERROR(WriteFile(scratch->dir / name, *bytes));
-    }
-  }
   // Every file argument must be an upload; nothing else may name one.
   std::string tree;
   for (size_t i = 1; i < args.size(); ++i) {
@@ -1138,9 +1117,18 @@ Status Server::Impl::Cli(Call& call) {
       if (!v->access->IsOwner(p, product))
         return Status::PermissionDenied(p.name + " may not run weft " + args[0] + " on " + product + " (its owners and admins)");
     }
-    if (spec.tree_option) {
-      if (tree.empty()) return Status::InvalidArgument("weft " + args[0] + " needs -f DIR");
-      RETURN_IF_ERROR(CheckTreeOwner(p, tree));
+    // A tree is authorized by the planner, write by write (service::Authorizer).
+    if (spec.tree_option && tree.empty()) return Status::InvalidArgument("weft " + args[0] + " needs -f DIR");
+  }
+  // Uploads are written only now, once the caller may run the command.
+  if (auto files = body.find("files"); files != body.end() && !files->is_null()) {
+    if (!files->is_object()) return Status::InvalidArgument("\"files\" must be an object of name -> base64 content");
+    for (const auto& [name, content] : files->items()) {
+      RETURN_IF_ERROR(CheckTreePath(name));
+      if (!content.is_string()) return Status::InvalidArgument("files[\"" + name + "\"] must be base64 text");
+      auto bytes = Base64Decode(content.get<std::string>());
+      if (!bytes) return Status::InvalidArgument("files[\"" + name + "\"] is not valid base64");
+      RETURN_IF_ERROR(WriteFile(scratch->dir / name, *bytes));
     }
   }
   std::ostringstream out, err;

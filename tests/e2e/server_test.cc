@@ -78,8 +78,8 @@ TEST(ServeE2e, TheCliTalksToAServerAndSigtermStopsItCleanly) {
   EXPECT_NE(q.out.find("3"), std::string::npos) << q;
   // Roles are the token's: olga owns crm, not the whole tree; the admin may apply it.
   RunResult refused = remote({"apply", "-f", RepoPath("tests/fixtures/query/tree").string()}, olga_token);
-  EXPECT_EQ(refused.exit_code, 1) << refused;
-  EXPECT_NE(refused.err.find("does not own domain"), std::string::npos) << refused;
+  EXPECT_EQ(refused.exit_code, 3) << refused;
+  EXPECT_NE((refused.out + refused.err).find("does not own domain"), std::string::npos) << refused;
   EXPECT_EQ(remote({"plan", "-f", RepoPath("tests/fixtures/query/tree").string()}, admin_token).exit_code, 0);
   // The server's files stay out of reach; local-only commands stay local.
   RunResult out = remote({"query", "SELECT 1 AS x FROM crm.customers", "--out", "/tmp/stolen"}, olga_token);
