@@ -1,13 +1,17 @@
 // weft gc [--dry-run] [-o table|json]: removes unfinished publishes, orphan
-// snapshot directories and snapshots beyond retention (docs/storage.md).
+// snapshot directories and snapshots beyond retention (docs/storage.md),
+// then the governed copies of snapshots that no longer exist.
 #include <fmt/format.h>
 
 #include <chrono>
 #include <ostream>
+#include <set>
 
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "cli/workspace_context.h"
+#include "query/governed_copies.h"
+#include "query/runtime.h"
 #include "storage/file_system.h"
 #include "storage/gc.h"
 
@@ -49,6 +53,20 @@ void RunGc(CommandContext& ctx, bool dry_run, const std::string& format) {
     ctx.err << "weft gc: " << report.status().message() << "\n";
     ctx.exit_code = kExitFindings;
     return;
+  }
+  // Governed copies (query/governed_copies.h) of snapshots that are gone.
+  if (!dry_run) {
+    auto products = opened->store->ListProducts();
+    std::set<std::string> keep;
+    Status listed = products.status();
+    for (size_t i = 0; listed.ok() && i < products->size(); ++i) {
+      auto snaps = opened->store->ListSnapshots((*products)[i].id);
+      if (!snaps.ok()) listed = snaps.status();
+      else for (const auto& snap : *snaps) keep.insert(snap.id);
+    }
+    query::GovernedCopies copies({.root = query::RuntimeOptions::For(opened->ws.root, opened->ws.settings, "").copies_dir});
+    Status removed = listed.ok() ? copies.RemoveCopiesExcept(keep) : listed;
+    if (!removed.ok()) report->warnings.push_back("governed copies: " + removed.message());
   }
   for (const auto& w : report->warnings) ctx.err << "weft gc: warning: " << w << "\n";
   // A warning is something gc could not do or did not dare to: CI should see it.

@@ -116,5 +116,54 @@ TEST_F(AccessFlowTest, ATimeReadsTheSnapshotsCurrentThen) {
   EXPECT_EQ(ancient.status().code(), StatusCode::kNotFound);
 }
 
+// Finding: approving a second request without a row filter silently
+// widened an existing filtered grant (grants add up).
+TEST_F(AccessFlowTest, WideningAFilteredGrantNeedsToBeSaidOutLoud) {
+  const std::string now = NowIso();
+  auto olga = As("olga@example.com");
+  ASSERT_OK(Control().Grant(*store_, olga, "crm.customers",
+                            {.grantee = "bob", .row_filter = "region = $principal.region", .purpose = "eu only"}, now)
+                .status());
+  ASSERT_OK_AND_ASSIGN(int64_t id, Control().Request(*store_, As("bob"), {.product = "crm.customers", .purpose = "all of it"},
+                                                     now));
+  auto wide = Control().Approve(*store_, olga, id, {}, "", now);
+  ASSERT_EQ(wide.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(wide.status().message(), HasSubstr("every row instead of the filtered ones"));
+  EXPECT_THAT(wide.status().message(), HasSubstr("--widen"));
+  EXPECT_EQ(Query("bob", "SELECT count(*) FROM crm.customers")->rows[0][0], "2");  // still filtered
+  // Kept narrow, it passes; said out loud, it widens.
+  EXPECT_OK(Control().Approve(*store_, olga, id, {.row_filter = "region = 'EU'"}, "", now).status());
+  ASSERT_OK_AND_ASSIGN(int64_t id2, Control().Request(*store_, As("bob"), {.product = "crm.customers", .purpose = "all"}, now));
+  EXPECT_OK(Control().Approve(*store_, olga, id2, {.widen = true}, "", now).status());
+  EXPECT_EQ(Query("bob", "SELECT count(*) FROM crm.customers")->rows[0][0], "3");
+}
+
+TEST_F(AccessFlowTest, WideningAColumnGrantNeedsToBeSaidOutLoudToo) {
+  const std::string now = NowIso();
+  auto olga = As("olga@example.com");
+  ASSERT_OK(Control().Grant(*store_, olga, "crm.customers", {.grantee = "bob", .columns = {"customer_id"}, .purpose = "ids"}, now)
+                .status());
+  auto more = Control().Grant(*store_, olga, "crm.customers", {.grantee = "bob", .columns = {"email"}, .purpose = "x"}, now);
+  ASSERT_EQ(more.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(more.status().message(), HasSubstr("columns email too"));
+  EXPECT_OK(Control().Grant(*store_, olga, "crm.customers", {.widen = true, .grantee = "bob", .columns = {"email"}, .purpose = "x"}, now)
+                .status());
+}
+
+// Finding: grants to unknown principals, groups and domains were accepted.
+TEST_F(AccessFlowTest, GrantsToNobodyAreRefusedWithADidYouMean) {
+  const std::string now = NowIso();
+  auto olga = As("olga@example.com");
+  auto typo = Control().Grant(*store_, olga, "crm.customers", {.grantee = "domain:finanse", .purpose = "x"}, now);
+  ASSERT_EQ(typo.status().code(), StatusCode::kNotFound);
+  EXPECT_THAT(typo.status().message(), HasSubstr("did you mean 'domain:finance'"));
+  EXPECT_EQ(Control().Grant(*store_, olga, "crm.customers", {.grantee = "team:nobody", .purpose = "x"}, now).status().code(),
+            StatusCode::kNotFound);
+  EXPECT_EQ(Control().Grant(*store_, olga, "crm.customers", {.grantee = "mallory", .purpose = "x"}, now).status().code(),
+            StatusCode::kNotFound);
+  EXPECT_OK(Control().Grant(*store_, olga, "crm.customers", {.grantee = "domain:finance", .purpose = "x"}, now).status());
+  EXPECT_OK(Control().Grant(*store_, olga, "crm.customers", {.grantee = "eve", .purpose = "x"}, now).status());
+}
+
 }  // namespace
 }  // namespace weft::query

@@ -63,7 +63,8 @@ double Rate(const std::map<std::string, double>& card, const char* name) {
 }
 
 // Interrupts a connection's query at its time limit, or as soon as
-// `cancelled` says so (polled every 20 ms).
+// `cancelled` says so (polled every 20 ms): the client went away, or the
+// server is stopping.
 class Watchdog {
  public:
   Watchdog(engine::Connection& conn, double seconds, std::function<bool()> cancelled)
@@ -82,19 +83,16 @@ class Watchdog {
   bool cancelled() const { return cancelled_; }
 
  private:
+  // Interrupts again every 20 ms until the query is over: DuckDB clears an
+  // interrupt that arrives before the query starts.
   void Watch() {
     std::unique_lock lock(mu_);
     while (!done_) {
-      if (Clock::now() >= deadline_) {
-        timed_out_ = true;
-        conn_.Interrupt();
-        return;
+      if (!timed_out_ && !cancelled_) {
+        if (Clock::now() >= deadline_) timed_out_ = true;
+        else if (cancelled_fn_ && cancelled_fn_()) cancelled_ = true;
       }
-      if (cancelled_fn_ && cancelled_fn_()) {
-        cancelled_ = true;
-        conn_.Interrupt();
-        return;
-      }
+      if (timed_out_ || cancelled_) conn_.Interrupt();
       cv_.wait_until(lock, std::min(deadline_, Clock::now() + std::chrono::milliseconds(20)));
     }
   }
@@ -336,7 +334,9 @@ Result<QueryAnswer> Gateway::Run(const access::Principal& principal, const Query
   Status fetched;
   bool timed_out = false, cancelled = false;
   {
-    Watchdog watchdog(conn, runtime_.options().timeout_seconds, request.cancelled);
+    Watchdog watchdog(conn, runtime_.options().timeout_seconds, [this, &request] {
+      return runtime_.stopping() || (request.cancelled && request.cancelled());
+    });
     // Rows leave a chunk at a time, converted as they go. DuckDB 1.4's C API
     // streams only through deprecated calls (engine/ builds without them), so
     // DuckDB itself still materializes the result first.
