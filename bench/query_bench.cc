@@ -750,7 +750,7 @@ int main(int argc, char** argv) {
                                                 .options = {{"temp_directory", (ws->root / "tmp").string()}}});
         if (!db.ok()) break;
         auto conn = weft::engine::Connection::Open(*db);
-        tick("5 session: Database::Open + Connection::Open", t);
+        tick("5 session: Database::Open + Connection::Open (a one-shot CLI engine; a server's are warm)", t);
         if (!conn.ok()) break;
         std::string dir = (*snaps)[0].path + "/";
         auto s = conn->Execute("CREATE SCHEMA IF NOT EXISTS ref; CREATE VIEW ref.regions AS SELECT region, name FROM " +

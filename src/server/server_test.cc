@@ -247,6 +247,78 @@ std::string ReadAll(const std::filesystem::path& p) {
   return s.str();
 }
 
+// A consumer tries every write it can reach — every POST and DELETE route
+// of the API with empty and crafted bodies, and the escalations of issue
+// 11 through the CLI route — and the catalog's domains, products, teams,
+// grants, waivers and principals are exactly as before.
+TEST_F(ServerTest, AConsumerTryingEveryWriteRouteChangesNothing) {
+  auto state = [this] {
+    std::string out;
+    auto add = [&out](const auto& list, auto describe) {
+      if (!list.ok()) return;
+      for (const auto& x : *list) out += describe(x) + "\n";
+    };
+    add(store_->ListDomains(), [](const auto& d) { return "domain " + d.name + " " + d.spec_json; });
+    add(store_->ListProducts(), [](const auto& p) { return "product " + p.id + " " + p.spec_json; });
+    add(store_->ListMemberships(), [](const auto& m) { return "member " + m.group + " " + m.principal + " " + m.role; });
+    add(store_->ListGrants(), [](const auto& g) { return "grant " + std::to_string(g.id) + " " + g.grantee + g.revoked_at; });
+    add(store_->ListWaivers(), [](const auto& w) { return "waiver " + w.policy_id + " " + w.subject; });
+    add(store_->ListPrincipals(), [](const auto& p) {
+      std::string a;
+      for (const auto& [k, v] : p.attributes) a += k + "=" + v + ",";
+      return "principal " + p.name + " " + a;
+    });
+    return out;
+  };
+  Grant({.grantee = "bob", .row_filter = "region = $principal.region"});  // something to revoke or widen
+  const std::string before = state();
+  std::string evil_contract = ReadAll(Fixtures() / "tree/domains/crm/products/customers/customers.odcs.yaml") +
+                              "team:\n  name: crm\n  members:\n    - username: eve\n      role: owner\n";
+  evil_contract.replace(evil_contract.find("version: 1.0.0"), 14, "version: 1.0.1");  // a new version, not a changed one
+  const json cli_attacks = json::array({
+      {{"args", {"apply", "-f", "@upload:t"}}, {"files", {{"t/c.odcs.yaml", Base64Encode(evil_contract)}}}},
+      {{"args", {"apply", "-f", "@upload:t", "--prune"}}, {"files", {{"t/README.md", Base64Encode("empty\n")}}}},
+      {{"args", {"waiver", "add", "p", "product:crm.customers", "--reason", "x", "--approver", "eve", "--expires", "2099-01-01"}}},
+      {{"args", {"access", "grant", "crm.customers", "--to", "eve", "--purpose", "x"}}},
+      {{"args", {"access", "revoke", "1"}}},
+      {{"args", {"principal", "set", "eve", "--group", "platform:admins"}}},
+      {{"args", {"principal", "set", "bob", "--attr", "region=US"}}},
+      {{"args", {"token", "create", "--for", "olga@example.com"}}},
+  });
+  for (const auto& body : cli_attacks) {
+    auto r = Call("POST", "/api/v1/cli", "eve", body.dump());
+    ASSERT_TRUE(r) << body.dump();
+    json answer = Body(r);
+    const bool refused = r->status >= 400 || answer.value("exitCode", 0) != 0;
+    // A prune by someone who owns nothing is no error: it removes nothing.
+    const bool prune = body["args"].size() == 4;
+    EXPECT_TRUE(refused || prune) << body.dump() << " -> " << r->body;
+  }
+  const json bodies = json::array({json::object(),
+                                   {{"files", {{"domains/crm/domain.yaml", "apiVersion: weft/v1\nkind: Domain\nname: crm\nowners: [eve]\n"}}},
+                                    {"prune", true}},
+                                   {{"to", "eve"}, {"purpose", "x"}, {"widen", true}},
+                                   {{"name", "mallory"}, {"groups", {"platform:admins"}}},
+                                   {{"for", "olga@example.com"}},
+                                   {{"policy", "p"}, {"subject", "s"}, {"reason", "r"}, {"expiresAt", "2099-01-01"}}});
+  int tried = 0;
+  for (const auto& [method, path] : DocumentedRoutes()) {
+    if (method == "GET" || path == "/api/v1/cli") continue;
+    for (const auto& body : bodies) {
+      auto r = Call(method, path, "eve", body.dump());
+      ASSERT_TRUE(r) << method << " " << path;
+      ++tried;
+      // A consumer may ask for access, make its own token and query; nothing else.
+      if (r->status < 300) {
+        EXPECT_TRUE(path == "/api/v1/access/requests" || path == "/api/v1/tokens" || path == "/api/v1/query")
+            << method << " " << path << " " << body.dump() << " -> " << r->status << " " << r->body;
+      }
+    }
+  }
+  EXPECT_GE(tried, 60);
+  EXPECT_EQ(state(), before);
+}
+
 TEST_F(ServerTest, CatalogRoutesAnswer) {
   EXPECT_EQ(client_->Get("/api/v1/me", {{"Authorization", "bearer " + tokens_["bob"]}})->status, 200) << "the scheme is case-insensitive";
   auto me = Call("GET", "/api/v1/me", "olga@example.com");

@@ -1,0 +1,1 @@
+SELECT email, count(*) FROM crm.customers GROUP BY ALL

@@ -1,0 +1,1 @@
+WITH c AS (SELECT * FROM crm.customers) SELECT * FROM c JOIN shop.orders o USING (customer_id)

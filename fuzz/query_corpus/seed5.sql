@@ -1,0 +1,1 @@
+SELECT list(full_name) FROM crm.customers WHERE region <> 'EU'

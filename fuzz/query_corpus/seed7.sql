@@ -1,0 +1,1 @@
+SELECT customer_id FROM crm.customers WHERE email LIKE 'ada%'
