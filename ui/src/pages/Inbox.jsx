@@ -54,10 +54,25 @@ function PendingRow({ r, onDecided }) {
       if (lift.length) body.clearances = lift;
     }
     setBusy(true);
+    const send = () => api(`/access/requests/${encodeURIComponent(r.id)}/${verb}`, { method: 'POST', body });
     try {
-      const res = await api(`/access/requests/${encodeURIComponent(r.id)}/${verb}`, { method: 'POST', body });
-      onDecided(r, verb, res);
+      onDecided(r, verb, await send());
     } catch (err) {
+      // An approval that would widen a filtered or column-limited grant the
+      // requester holds is refused until the approver confirms it.
+      const widens = verb === 'approve' && err && err.status === 409 && /would widen access/.test(err.detail || '');
+      if (widens) {
+        const what = (err.detail || '').split('. Approve with')[0];
+        if (window.confirm(`${what}.\n\nApprove anyway, widening what the requester reads?`)) {
+          body.widen = true;
+          try {
+            onDecided(r, verb, await send());
+            return;
+          } catch (again) {
+            err = again;
+          }
+        }
+      }
       setError(err);
       setBusy(false);
     }
