@@ -54,7 +54,7 @@ Mesh& Setup() {
     const fs::path fixtures = fs::path(WEFT_SOURCE_DIR) / "tests/fixtures/query";
     mesh->root = fs::temp_directory_path() / ("weft-fuzz-query-" + std::to_string(::getpid()));
     fs::remove_all(mesh->root);
-    Check(control::InitWorkspace(mesh->root, "fuzz"), "init");
+    Check(control::InitWorkspace(mesh->root, "fuzz").status(), "init");
     Check(WriteStringToFile(mesh->root / "weft.yaml",
                             "apiVersion: weft/v1\nkind: Workspace\nname: fuzz\npolicyPacks: []\ncurrency: USD\n"
                             "masking: {pii: hash, restricted: redact}\nquery: {timeoutSeconds: 5}\n",

@@ -31,6 +31,8 @@
 
 #include <functional>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -153,7 +155,7 @@ class AccessControl {
   Result<const Product*> RequireProduct(const std::string& id) const;
   Result<std::pair<const Product*, int64_t>> ResolveTarget(const std::string& text) const;
   const catalog::PortVersionRecord* Port(const std::string& product_id, int64_t major) const;
-  Result<spec::DataContract> Contract(const std::string& id, const std::string& version) const;
+  Result<std::shared_ptr<const spec::DataContract>> Contract(const std::string& id, const std::string& version) const;
   Result<const spec::SchemaObject*> PortObject(const spec::DataContract& c, const catalog::PortVersionRecord& port) const;
   bool IsOpen(const Product& p, const catalog::PortVersionRecord& port) const;
   Status CheckColumns(const std::string& product_id, int64_t major, const std::vector<std::string>& columns) const;
@@ -172,6 +174,12 @@ class AccessControl {
   std::vector<catalog::GrantRecord> grants_;
   std::vector<catalog::AccessRequestRecord> requests_;
   std::vector<std::string> grantees_;  // principal and group names, and domain:<d>
+  // Contracts parsed on first use (shared by copies of this object).
+  struct Parsed {
+    std::mutex mu;
+    std::map<std::pair<std::string, std::string>, std::shared_ptr<const spec::DataContract>> contracts;  // guarded by mu
+  };
+  std::shared_ptr<Parsed> parsed_ = std::make_shared<Parsed>();
 };
 
 // $principal.<attribute> in a row filter, replaced by the attribute's value

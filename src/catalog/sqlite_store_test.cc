@@ -407,6 +407,23 @@ TEST_F(StoreTest, DestroyingAnUncommittedTransactionRollsBack) {
   ASSERT_OK(Write([](Transaction& txn) { return txn.UpsertDomain(SampleDomain("hr")); }));
 }
 
+// Usage rows are metering: a query records one, and must not make every
+// cache of the catalog (and every plan in flight) stale.
+TEST_F(StoreTest, UsageAloneStartsNoNewGeneration) {
+  ASSERT_OK_AND_ASSIGN(int64_t g0, store_->Generation());
+  ASSERT_OK(Write([](Transaction& txn) { return txn.InsertUsage({.principal = "bob", .kind = "query"}).status(); }));
+  ASSERT_OK_AND_ASSIGN(int64_t g1, store_->Generation());
+  EXPECT_EQ(g1, g0);
+  ASSERT_OK_AND_ASSIGN(auto usage, store_->ListUsage({}));
+  EXPECT_EQ(usage.size(), 1u);
+  ASSERT_OK(Write([](Transaction& txn) {
+    RETURN_IF_ERROR(txn.InsertUsage({.principal = "bob", .kind = "query"}).status());
+    return txn.UpsertDomain(SampleDomain("sales"));
+  }));
+  ASSERT_OK_AND_ASSIGN(int64_t g2, store_->Generation());
+  EXPECT_EQ(g2, g0 + 1);
+}
+
 TEST_F(StoreTest, GenerationAdvancesOnlyOnCommit) {
   ASSERT_OK_AND_ASSIGN(int64_t g0, store_->Generation());
   EXPECT_EQ(g0, 0);

@@ -81,8 +81,10 @@ class Store {
   // Starts the single write transaction; waits for another writer (bounded).
   virtual Result<std::unique_ptr<Transaction>> BeginWrite() = 0;
 
-  // Increases with every committed write: a plan made at generation G can be
-  // applied only while the catalog is still at G (optimistic concurrency).
+  // Increases with every committed write of catalog state: a plan made at
+  // generation G can be applied only while the catalog is still at G
+  // (optimistic concurrency), and caches keyed by it stay valid until then.
+  // A transaction that only records usage (metering) does not advance it.
   virtual Result<int64_t> Generation() = 0;
 
   virtual Result<std::vector<DomainRecord>> ListDomains() = 0;
@@ -107,6 +109,9 @@ class Store {
   virtual Result<std::vector<AccessRequestRecord>> ListAccessRequests() = 0;  // by id
   virtual Result<std::vector<GrantRecord>> ListGrants() = 0;                  // by id, revoked ones too
   virtual Result<std::vector<UsageRecord>> ListUsage(const UsageFilter& filter) = 0;  // by time
+  // The total cost of the usage `filter` selects, summed by the store (a
+  // budget check on every query must not read every row of the month).
+  virtual Result<double> SumUsageCost(const UsageFilter& filter) = 0;
   virtual Result<std::vector<TokenRecord>> ListTokens() = 0;  // by creation, revoked ones too
   // The token whose hash this is, revoked or expired ones too; NotFound otherwise.
   virtual Result<TokenRecord> FindToken(const std::string& hash) = 0;

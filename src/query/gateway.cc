@@ -150,9 +150,7 @@ Status Gateway::CheckBudget(const access::Principal& principal, const std::strin
   ASSIGN_OR_RETURN(auto domains, store_.ListDomains());
   auto d = std::find_if(domains.begin(), domains.end(), [&](const auto& x) { return x.name == principal.domain; });
   if (d == domains.end() || !d->monthly_budget) return Status::Ok();
-  ASSIGN_OR_RETURN(auto usage, store_.ListUsage({.consumer_domain = principal.domain, .since = now.substr(0, 7) + "-01"}));
-  double spent = 0;
-  for (const auto& u : usage) spent += u.cost;
+  ASSIGN_OR_RETURN(double spent, store_.SumUsageCost({.consumer_domain = principal.domain, .since = now.substr(0, 7) + "-01"}));
   const double budget = *d->monthly_budget;
   char figures[160];
   std::snprintf(figures, sizeof figures, "%.4f of %.2f %s", spent, budget, d->currency.c_str());
@@ -256,13 +254,7 @@ Result<std::vector<BoundRelation>> Gateway::Bind(const access::Principal& princi
   return out;
 }
 
-void Gateway::Record(catalog::UsageRecord usage) {
-  auto txn = store_.BeginWrite();
-  if (!txn.ok()) return;
-  // Metering must not fail the answer already computed; a lost usage row is
-  // preferable to a lost answer, and the store reports its own errors.
-  if ((*txn)->InsertUsage(usage).ok()) (*txn)->Commit().IgnoreError();
-}
+void Gateway::Record(catalog::UsageRecord usage) { runtime_.usage().Add(store_, std::move(usage)); }
 
 Result<std::vector<ViewFiles>> Gateway::Readable(const std::vector<BoundRelation>& relations) {
   std::vector<ViewFiles> views;

@@ -22,6 +22,7 @@
 #include "engine/connection.h"
 #include "query/engine_pool.h"
 #include "query/governed_copies.h"
+#include "query/usage_log.h"
 #include "spec/model.h"
 
 namespace weft::query {
@@ -50,6 +51,8 @@ class QueryRuntime {
   const RuntimeOptions& options() const { return options_; }
   GovernedCopies& copies() { return copies_; }
   EnginePool& engines() { return engines_; }
+  // Queries' usage rows, written in the background (flushed on destruction).
+  UsageLog& usage() { return usage_; }
 
   // Held while one of a principal's queries runs; registers its connection
   // so Shutdown can interrupt it.
@@ -80,6 +83,7 @@ class QueryRuntime {
   const RuntimeOptions options_;
   GovernedCopies copies_;
   EnginePool engines_;
+  UsageLog usage_;
   std::atomic<bool> stopping_{false};
   std::mutex mu_;
   // Protected by mu_.

@@ -102,7 +102,9 @@ class QueryFixture : public ::testing::Test {
     ASSIGN_OR_RETURN(access::AccessControl ac,
                      access::AccessControl::Load(*store_, {.masking = ws_.settings.masking, .key = key_, .is_duckdb_type = is_type}));
     Gateway gateway(*store_, ac, *parser_, {.rate_card = ws_.settings.rate_card}, Runtime());
-    return gateway.Run(p, {.sql = sql, .at = at});
+    auto answer = gateway.Run(p, {.sql = sql, .at = at});
+    Runtime().usage().Flush();  // the tests read usage right after
+    return answer;
   }
 
   // One runtime per test, as a server keeps one: warm engines and governed

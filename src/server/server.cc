@@ -1402,7 +1402,9 @@ Status Server::Serve() {
   impl_->ready = true;
   bool ok = impl_->http.listen_after_bind();
   impl_->ready = false;
-  // Every in-flight request has finished (the pool is joined); close the catalog.
+  // Every in-flight request has finished (the pool is joined); write the
+  // last usage rows, then close the catalog.
+  if (impl_->runtime) impl_->runtime->usage().Flush();
   impl_->view.reset();
   impl_->store.reset();
   return ok ? Status::Ok() : Status::IoError("the server stopped listening unexpectedly");

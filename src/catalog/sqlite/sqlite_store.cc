@@ -695,6 +695,10 @@ class SqliteTransaction final : public Transaction {
   }
 
   Result<int64_t> InsertUsage(const UsageRecord& u) override {
+    // Usage is metering, not catalog state: on its own it starts no new
+    // generation, so every query does not invalidate every cache and every
+    // plan in flight (store.h).
+    const bool changed = catalog_changed_;
     RETURN_IF_ERROR(Run(fmt::format(R"sql(
         INSERT INTO usage (at, principal, consumer_domain, kind, products, columns, rows_scanned, bytes_scanned,
                            rows_returned, cpu_seconds, wall_seconds, cost, status, message)
@@ -704,6 +708,7 @@ class SqliteTransaction final : public Transaction {
                         u.rows_scanned, u.bytes_scanned, u.rows_returned, u.cpu_seconds, u.wall_seconds, u.cost,
                         u.status, u.message)
                         .WithContext("while recording usage of " + u.principal));
+    catalog_changed_ = changed;
     return conn_.LastInsertRowid();
   }
 
@@ -730,7 +735,7 @@ class SqliteTransaction final : public Transaction {
   }
 
   Status Commit() override {
-    RETURN_IF_ERROR(Run("UPDATE catalog_meta SET generation = generation + 1"));
+    if (catalog_changed_) RETURN_IF_ERROR(Run("UPDATE catalog_meta SET generation = generation + 1"));
     // On failure the transaction stays open and the destructor rolls it back.
     RETURN_IF_ERROR(conn_.Exec("COMMIT").WithContext("while committing the catalog write"));
     open_ = false;
@@ -748,6 +753,7 @@ class SqliteTransaction final : public Transaction {
     RETURN_IF_ERROR(CheckOpen());
     ASSIGN_OR_RETURN(Statement stmt, conn_.Prepare(sql));
     RETURN_IF_ERROR(stmt.BindAll(args...));
+    catalog_changed_ = true;
     return stmt.Run();
   }
 
@@ -767,6 +773,7 @@ class SqliteTransaction final : public Transaction {
 
   Connection conn_;
   bool open_ = true;  // until Commit succeeds
+  bool catalog_changed_ = false;  // a write other than usage: Commit starts a new generation
 };
 
 // Settings of every connection (they are not stored in the file).
@@ -981,20 +988,34 @@ Result<TokenRecord> SqliteStore::FindToken(const std::string& hash) {
   return DecodeToken(stmt);
 }
 
-Result<std::vector<UsageRecord>> SqliteStore::ListUsage(const UsageFilter& filter) {
-  std::lock_guard lock(read_mu_);
-  // A product matches any of its majors: the addresses are "<id>_v<major>".
-  ASSIGN_OR_RETURN(Statement stmt, reader_.Prepare(fmt::format(R"sql(
-      SELECT {} FROM usage
+namespace {
+
+// The WHERE clause of a UsageFilter (?1 product, ?2 consumer domain, ?3 since,
+// ?4 until). A product matches any of its majors: the addresses are "<id>_v<major>".
+constexpr const char* kUsageWhere = R"sql(
       WHERE (?1 = '' OR EXISTS (SELECT 1 FROM json_each(usage.products) AS p
                                  WHERE p.value = ?1 OR p.value LIKE ?1 || '\_v%' ESCAPE '\'))
         AND (?2 = '' OR consumer_domain = ?2)
         AND (?3 = '' OR at >= ?3)
-        AND (?4 = '' OR at < ?4)
-      ORDER BY at, id)sql",
-                                                                   kUsageColumns)));
+        AND (?4 = '' OR at < ?4))sql";
+
+}  // namespace
+
+Result<std::vector<UsageRecord>> SqliteStore::ListUsage(const UsageFilter& filter) {
+  std::lock_guard lock(read_mu_);
+  ASSIGN_OR_RETURN(Statement stmt,
+                   reader_.Prepare(fmt::format("SELECT {} FROM usage {} ORDER BY at, id", kUsageColumns, kUsageWhere)));
   RETURN_IF_ERROR(stmt.BindAll(filter.product_id, filter.consumer_domain, filter.since, filter.until));
   return CollectRows(stmt, DecodeUsage);
+}
+
+Result<double> SqliteStore::SumUsageCost(const UsageFilter& filter) {
+  std::lock_guard lock(read_mu_);
+  ASSIGN_OR_RETURN(Statement stmt, reader_.Prepare(fmt::format("SELECT COALESCE(SUM(cost), 0) FROM usage {}", kUsageWhere)));
+  RETURN_IF_ERROR(stmt.BindAll(filter.product_id, filter.consumer_domain, filter.since, filter.until));
+  ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row) return 0.0;
+  return stmt.Double(0);
 }
 
 Result<SearchResult> SqliteStore::Search(const SearchQuery& query) {

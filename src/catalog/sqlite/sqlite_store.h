@@ -59,6 +59,7 @@ class SqliteStore final : public Store {
   Result<std::vector<TokenRecord>> ListTokens() override;
   Result<TokenRecord> FindToken(const std::string& hash) override;
   Result<std::vector<UsageRecord>> ListUsage(const UsageFilter& filter) override;
+  Result<double> SumUsageCost(const UsageFilter& filter) override;
   Result<std::string> Dump() override;
 
  private:
