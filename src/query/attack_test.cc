@@ -334,6 +334,15 @@ TEST_F(AttackTest, BobsEngineCannotReachWhatBobMayNotSee) {
   EXPECT_EQ(all_rows.size(), 2u);
 }
 
+// A row filter that fails on a value while the copy is built says so
+// without quoting the value.
+TEST_F(AttackTest, AFailingRowFilterDoesNotQuoteTheValue) {
+  Revoke(grant_);
+  Grant({.grantee = "bob", .row_filter = "CAST(email AS INTEGER) > 0"});
+  auto r = Attack("SELECT count(*) FROM crm.customers", Expect::kRefused);
+  EXPECT_FALSE(r.has_value());
+}
+
 // Copies are per profile: another reader's rights never reach bob through
 // a shared engine or copy, whichever ran first.
 TEST_F(AttackTest, AWholeReaderBeforeBobLeavesBobNothing) {

@@ -109,7 +109,12 @@ Result<ReadableSnapshot> GovernedCopies::For(const std::string& snapshot_id, con
   }
   if (!built.ok()) {
     fs::remove_all(tmp, ec);
-    return built.WithContext("while preparing what the caller may read of " + access.product_id);
+    // DuckDB's text could quote a value the row filter or a mask choked on:
+    // the caller hears what failed, not the value.
+    return Status(built.code() == StatusCode::kIoError ? StatusCode::kIoError : StatusCode::kFailedPrecondition,
+                  "cannot prepare what the caller may read of " + access.product_id + " (snapshot " + snapshot_id +
+                      "): applying its masks and row filter failed; the product's owners can check the grant's "
+                      "row filter with weft access list");
   }
   out.built = true;
   return out;
