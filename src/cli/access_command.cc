@@ -203,12 +203,25 @@ void ListAccess(CommandContext& ctx, const AccessArgs& args) {
     if (args.mine && r.principal != me.name && !me.Matches(r.grantee)) continue;
     if (args.pending && (r.status != "pending" || !decides)) continue;
     if (!args.mine && !args.pending && !decides && r.principal != me.name && !me.steward()) continue;
-    requests.push_back({{"id", r.id}, {"product", r.product_id}, {"major", r.major}, {"principal", r.principal},
-                        {"grantee", r.grantee}, {"columns", r.columns}, {"purpose", r.purpose}, {"until", r.until},
-                        {"status", r.status}, {"createdAt", r.created_at}, {"decidedBy", r.decided_by},
-                        {"reason", r.reason}, {"grant", r.grant_id}});
+    json request = {{"id", r.id}, {"product", r.product_id}, {"major", r.major}, {"principal", r.principal},
+                    {"grantee", r.grantee}, {"columns", r.columns}, {"purpose", r.purpose}, {"until", r.until},
+                    {"status", r.status}, {"createdAt", r.created_at}, {"decidedBy", r.decided_by},
+                    {"reason", r.reason}, {"grant", r.grant_id}};
+    std::string effect;
+    if (r.status == "pending" && decides) {
+      // What the approver decides on: what the grantee holds now, and what
+      // approving as asked would add (grants add up).
+      json held = json::array();
+      for (const auto* g : ac.GrantsOf(r.product_id, r.major, r.grantee, now))
+        held.push_back({{"id", g->id}, {"columns", g->columns}, {"rowFilter", g->row_filter}, {"expiresAt", g->expires_at}});
+      effect = ac.Widening(r.product_id, r.major, r.grantee, r.columns, "", now);
+      request["existingGrants"] = held;
+      request["widens"] = effect;
+    }
+    requests.push_back(std::move(request));
     rrows.push_back({std::to_string(r.id), r.product_id + "_v" + std::to_string(r.major), r.grantee,
-                     r.columns.empty() ? "*" : Join(r.columns, ","), r.status, r.purpose});
+                     r.columns.empty() ? "*" : Join(r.columns, ","), r.status, r.purpose,
+                     effect.empty() ? "-" : "widens: " + effect});
   }
   if (!args.pending) {
     for (const auto& g : ac.grants()) {
@@ -231,7 +244,7 @@ void ListAccess(CommandContext& ctx, const AccessArgs& args) {
   }
   ctx.out << "Access requests:\n";
   if (rrows.empty()) ctx.out << "  (none)\n";
-  else PrintTable(ctx.out, {"ID", "PRODUCT", "FOR", "COLUMNS", "STATUS", "PURPOSE"}, rrows);
+  else PrintTable(ctx.out, {"ID", "PRODUCT", "FOR", "COLUMNS", "STATUS", "PURPOSE", "IF APPROVED AS ASKED"}, rrows);
   if (!args.pending) {
     ctx.out << "\nGrants:\n";
     if (grows.empty()) ctx.out << "  (none)\n";

@@ -104,5 +104,29 @@ TEST_F(GovernanceE2e, OnlyStewardsAndAdminsWaivePolicies) {
   EXPECT_EQ(r.exit_code, 0) << r;
 }
 
+// The approver sees what the requester holds and what approving would add;
+// widening needs --widen.
+TEST_F(GovernanceE2e, TheApproverSeesWhatAnApprovalWouldWiden) {
+  RunResult g = Weft({"access", "grant", "crm.customers", "--to", "bob", "--purpose", "eu", "--row-filter",
+                      "region = $principal.region"},
+                     "olga@example.com");
+  ASSERT_EQ(g.exit_code, 0) << g;
+  RunResult r = Weft({"access", "request", "crm.customers", "--purpose", "everything"}, "bob");
+  ASSERT_EQ(r.exit_code, 0) << r;
+  RunResult inbox = Weft({"access", "list", "--pending", "-o", "json"}, "olga@example.com");
+  ASSERT_EQ(inbox.exit_code, 0) << inbox;
+  EXPECT_NE(inbox.out.find("\"existingGrants\""), std::string::npos) << inbox;
+  EXPECT_NE(inbox.out.find("every row instead of the filtered ones"), std::string::npos) << inbox;
+  RunResult approve = Weft({"access", "approve", "1"}, "olga@example.com");
+  EXPECT_NE(approve.exit_code, 0) << approve;
+  EXPECT_NE(approve.err.find("--widen"), std::string::npos) << approve;
+  approve = Weft({"access", "approve", "1", "--widen"}, "olga@example.com");
+  EXPECT_EQ(approve.exit_code, 0) << approve;
+  // Grants to nobody are refused, with a did-you-mean.
+  RunResult typo = Weft({"access", "grant", "crm.customers", "--to", "domain:finanse", "--purpose", "x"}, "olga@example.com");
+  EXPECT_NE(typo.exit_code, 0) << typo;
+  EXPECT_NE(typo.err.find("did you mean 'domain:finance'"), std::string::npos) << typo;
+}
+
 }  // namespace
 }  // namespace weft::e2e

@@ -106,6 +106,24 @@ function PendingRow({ r, onDecided }) {
         <dd>{r.purpose}</dd>
         <dt>Until</dt>
         <dd>{r.until || r.expiresAt ? fmtDate(r.until || r.expiresAt) : <span class="muted">no end</span>}</dd>
+        {Array.isArray(r.existingGrants) ? (
+          <>
+            <dt>Holds now</dt>
+            <dd data-testid={`holds-${r.id}`}>
+              {r.existingGrants.length
+                ? r.existingGrants
+                    .map((g) => `grant ${g.id}: ${g.columns && g.columns.length ? g.columns.join(', ') : 'all columns'}${g.rowFilter ? `, rows where ${g.rowFilter}` : ', all rows'}`)
+                    .join('; ')
+                : 'nothing on this version'}
+            </dd>
+          </>
+        ) : null}
+        {r.widens ? (
+          <>
+            <dt>If approved as asked</dt>
+            <dd class="warn" data-testid={`widens-${r.id}`}>{r.widens}</dd>
+          </>
+        ) : null}
       </dl>
       <ErrorBanner error={error} testid={`inbox-error-${r.id}`} />
       <div class="decide">
