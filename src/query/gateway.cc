@@ -317,7 +317,6 @@ Result<QueryAnswer> Gateway::Run(const access::Principal& principal, const Query
   auto lease = runtime_.engines().Acquire(*views, out_dir ? out_dir->path : fs::path());
   if (!lease.ok()) return refuse(lease.status().WithContext("while preparing the query's engine"));
   engine::Connection& conn = lease->conn();
-  admission->Running(&conn);
   answer.overhead_seconds = std::chrono::duration<double>(Clock::now() - start).count();
 
   std::string sql = out_dir ? "COPY (" + request.sql + "\n) TO " + SqlQuote((out_dir->path / "out.parquet").string()) +
@@ -365,7 +364,6 @@ Result<QueryAnswer> Gateway::Run(const access::Principal& principal, const Query
     timed_out = watchdog.timed_out();
     cancelled = watchdog.cancelled() || runtime_.stopping();
   }
-  admission->Running(nullptr);
   if (fetched.ok() && out_dir) fetched = out_dir->MoveOut("out.parquet", fs::absolute(request.parquet_out));
   auto metrics = conn.ProfilingMetrics();
   answer.usage.cpu_seconds = Metric(metrics, "CPU_TIME");

@@ -36,28 +36,11 @@ Result<QueryRuntime::Admission> QueryRuntime::Admit(const std::string& principal
   return Admission(this, principal);
 }
 
-void QueryRuntime::Admission::Running(engine::Connection* conn) {
-  std::lock_guard lock(rt_->mu_);
-  if (conn_) rt_->connections_.erase(conn_);
-  conn_ = conn;
-  if (conn_) {
-    rt_->connections_.insert(conn_);
-    if (rt_->stopping_) conn_->Interrupt();
-  }
-}
-
 QueryRuntime::Admission::~Admission() {
   if (!rt_) return;
   std::lock_guard lock(rt_->mu_);
-  if (conn_) rt_->connections_.erase(conn_);
   --rt_->total_;
   if (--rt_->running_[principal_] <= 0) rt_->running_.erase(principal_);
-}
-
-void QueryRuntime::Shutdown() {
-  std::lock_guard lock(mu_);
-  stopping_ = true;
-  for (engine::Connection* c : connections_) c->Interrupt();
 }
 
 }  // namespace weft::query

@@ -1,7 +1,7 @@
 // What governed queries run with, made once per process: the governed
 // copies (governed_copies.h), the warm engines (engine_pool.h), the time
-// limit, the per-principal concurrency limit, and the list of queries
-// running now, so that a server that is stopping can interrupt them all.
+// limit, the per-principal concurrency limit, and whether the process is
+// stopping (each query's watchdog interrupts it once it is).
 //
 //   QueryRuntime runtime(RuntimeOptions::For(ws.root, ws.settings, secret));
 //   Gateway gw(store, access, parser, {.rate_card = ...}, runtime);
@@ -15,11 +15,9 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
-#include <set>
 #include <string>
 
 #include "common/status.h"
-#include "engine/connection.h"
 #include "query/engine_pool.h"
 #include "query/governed_copies.h"
 #include "query/usage_log.h"
@@ -54,29 +52,27 @@ class QueryRuntime {
   // Queries' usage rows, written in the background (flushed on destruction).
   UsageLog& usage() { return usage_; }
 
-  // Held while one of a principal's queries runs; registers its connection
-  // so Shutdown can interrupt it.
+  // Held while one of a principal's queries runs.
   class Admission {
    public:
-    Admission(Admission&& o) noexcept : rt_(o.rt_), principal_(std::move(o.principal_)), conn_(o.conn_) { o.rt_ = nullptr; }
+    Admission(Admission&& o) noexcept : rt_(o.rt_), principal_(std::move(o.principal_)) { o.rt_ = nullptr; }
     Admission& operator=(Admission&&) = delete;
     ~Admission();
-    void Running(engine::Connection* conn);
 
    private:
     friend class QueryRuntime;
     Admission(QueryRuntime* rt, std::string principal) : rt_(rt), principal_(std::move(principal)) {}
     QueryRuntime* rt_;
     std::string principal_;
-    engine::Connection* conn_ = nullptr;
   };
 
   // ResourceExhausted when `principal` already runs its limit of queries,
   // or the runtime its limit of all; Cancelled once Shutdown was called.
   Result<Admission> Admit(const std::string& principal);
 
-  // Interrupts every running query; every later Admit is refused.
-  void Shutdown();
+  // Running queries stop (their watchdogs poll this, gateway.cc); every
+  // later Admit is refused.
+  void Shutdown() { stopping_ = true; }
   bool stopping() const { return stopping_.load(); }
 
  private:
@@ -89,7 +85,6 @@ class QueryRuntime {
   // Protected by mu_.
   std::map<std::string, int> running_;  // principal -> queries running
   int total_ = 0;
-  std::set<engine::Connection*> connections_;
 };
 
 }  // namespace weft::query
