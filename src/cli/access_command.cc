@@ -11,71 +11,20 @@
 // Everyone acts as --as / $WEFT_USER / $USER (access/principals.h).
 #include <ostream>
 
-#include "access/access_control.h"
-#include "access/principals.h"
+#include "cli/call.h"
 #include "cli/commands.h"
 #include "cli/output.h"
-#include "cli/workspace_context.h"
 #include "common/strings.h"
-#include "common/time.h"
-#include "query/gateway.h"
-#include "service/authorizer.h"
+#include "service/sharing.h"
 
 namespace weft::cli {
 
 namespace {
 
 using nlohmann::json;
-
-int ExitFor(const Status& s) {
-  switch (s.code()) {
-    case StatusCode::kInvalidArgument:
-    case StatusCode::kNotFound:
-      return kExitUsage;
-    default:
-      return kExitFindings;
-  }
-}
-
-bool Report(CommandContext& ctx, const std::string& command, const Status& s) {
-  if (s.ok()) return true;
-  ctx.err << "weft " << command << ": " << s.message() << "\n";
-  ctx.exit_code = ExitFor(s);
-  return false;
-}
-
-// The workspace, the acting principal and the access rules, or a report.
-struct Session {
-  OpenWorkspace open;
-  access::Principal actor;
-  access::AccessControl control;
-};
-
-std::optional<Session> OpenSession(CommandContext& ctx, const std::string& command) {
-  auto open = OpenWorkspaceOrReport(ctx);
-  if (!open) return std::nullopt;
-  auto actor = access::LoadPrincipal(*open->store, Actor(ctx));
-  if (!Report(ctx, command, actor.status())) return std::nullopt;
-  auto secret = control::LoadOrCreateSecret(open->ws);
-  if (!Report(ctx, command, secret.status())) return std::nullopt;
-  auto control = access::AccessControl::Load(*open->store, {.masking = open->ws.settings.masking, .key = *secret});
-  if (!Report(ctx, command, control.status())) return std::nullopt;
-  return Session{std::move(*open), std::move(*actor), std::move(*control)};
-}
-
-// "k=v" pairs into a map; false (reported) on a malformed one.
-bool ParseAttributes(CommandContext& ctx, const std::vector<std::string>& pairs, std::map<std::string, std::string>& out) {
-  for (const auto& kv : pairs) {
-    auto eq = kv.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      ctx.err << "weft principal: --attr '" << kv << "' is not KEY=VALUE\n";
-      ctx.exit_code = kExitUsage;
-      return false;
-    }
-    out[kv.substr(0, eq)] = kv.substr(eq + 1);
-  }
-  return true;
-}
+using service::AccessService;
+using service::Caller;
+using service::Mesh;
 
 struct PrincipalArgs {
   std::string name;
@@ -84,87 +33,39 @@ struct PrincipalArgs {
   std::vector<std::string> attrs;
   bool clear_groups = false;
   bool clear_attrs = false;
-  std::string output = "table";
 };
 
 // add (create) or set (change): only platform admins manage principals.
 void SavePrincipal(CommandContext& ctx, const PrincipalArgs& args, bool create) {
   const std::string command = create ? "principal add" : "principal set";
-  auto open = OpenWorkspaceOrReport(ctx);
-  if (!open) return;
-  auto actor = access::LoadPrincipal(*open->store, Actor(ctx));
-  if (!Report(ctx, command, actor.status())) return;
-  if (!actor->admin()) {
-    Report(ctx, command, Status(StatusCode::kPermissionDenied, actor->name + " is not a platform admin (platform:admins)"));
-    return;
+  service::PrincipalChange change{.name = args.name, .kind = args.kind, .groups = args.groups, .attributes = {},
+                                  .clear_groups = args.clear_groups, .clear_attributes = args.clear_attrs};
+  for (const auto& kv : args.attrs) {
+    auto eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0)
+      return (void)Report(ctx, command, Status::InvalidArgument("--attr '" + kv + "' must be KEY=VALUE"));
+    change.attributes[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
-  auto principals = open->store->ListPrincipals();
-  if (!Report(ctx, command, principals.status())) return;
-  auto it = std::find_if(principals->begin(), principals->end(), [&](const auto& p) { return p.name == args.name; });
-  if (create && it != principals->end()) {
-    Report(ctx, command, Status::AlreadyExists("principal " + args.name + " exists; change it with weft principal set"));
-    return;
-  }
-  if (!create && it == principals->end()) {
-    Report(ctx, command, Status::NotFound("no principal " + args.name + "; add it with weft principal add"));
-    return;
-  }
-  catalog::PrincipalRecord rec = create ? catalog::PrincipalRecord{.name = args.name, .kind = args.kind} : *it;
-  if (args.clear_attrs) rec.attributes.clear();
-  if (!ParseAttributes(ctx, args.attrs, rec.attributes)) return;
-  auto memberships = open->store->ListMemberships();
-  if (!Report(ctx, command, memberships.status())) return;
-  const std::string source = access::PrincipalSource(args.name);
-  std::vector<catalog::MembershipRecord> mine;
-  if (!args.clear_groups)
-    for (const auto& m : *memberships)
-      if (m.source == source) mine.push_back(m);
-  for (const auto& g : args.groups) {
-    if (g.find(':') == std::string::npos) {
-      Report(ctx, command, Status::InvalidArgument("group '" + g + "' must be KIND:NAME, e.g. team:finance or platform:admins"));
-      return;
-    }
-    mine.push_back({.group = g, .principal = args.name, .role = "member", .source = source});
-  }
-  auto txn = open->store->BeginWrite();
-  if (!Report(ctx, command, txn.status())) return;
-  Status s = (*txn)->UpsertPrincipal(rec);
-  if (s.ok()) s = (*txn)->ReplaceMemberships(source, mine);
-  if (s.ok())
-    s = (*txn)->AppendAudit({.actor = actor->name, .action = create ? "principal.add" : "principal.set",
-                             .object = "principal:" + args.name,
-                             .detail = "groups " + Join(args.groups, ",") + " attrs " + Join(args.attrs, ",")});
-  if (s.ok()) s = (*txn)->Commit();
-  if (!Report(ctx, command, s)) return;
+  json body = {{"groups", change.groups}, {"attributes", change.attributes}};
+  if (create) body.update({{"name", change.name}, {"kind", change.kind}});
+  else body.update({{"clearGroups", change.clear_groups}, {"clearAttributes", change.clear_attributes}});
+  Answer a = Call(ctx, {.method = "POST", .path = create ? "/api/v1/principals" : "/api/v1/principals/" + args.name, .body = body.dump()},
+                  [&](Mesh& m, const Caller& c) { return Of(AccessService(m).SavePrincipal(c, change, create)); });
+  if (!Report(ctx, command, a.status)) return;
   ctx.out << (create ? "Added" : "Updated") << " principal " << args.name << "\n";
 }
 
 void ListPrincipals(CommandContext& ctx, const std::string& output) {
-  auto open = OpenWorkspaceOrReport(ctx);
-  if (!open) return;
-  auto principals = open->store->ListPrincipals();
-  auto memberships = open->store->ListMemberships();
-  if (!Report(ctx, "principal list", principals.status()) || !Report(ctx, "principal list", memberships.status())) return;
-  // Attributes decide row filters: stewards and admins see them, anyone else its own.
-  auto me = access::LoadPrincipal(*open->store, Actor(ctx));
-  const bool sees_attributes =
-      me.ok() && service::Authorizer::Allowed(*me, service::Action::kSeeAttributes, service::Resource::Workspace());
-  json list = json::array();
+  Answer a = Call(ctx, {.path = "/api/v1/principals"}, [](Mesh& m, const Caller& c) { return Of(AccessService(m).Principals(c)); });
+  if (!Report(ctx, "principal list", a.status)) return;
+  if (output != "table") return PrintStructured(ctx.out, output, a.body);
   std::vector<std::vector<std::string>> rows;
-  for (const auto& p : *principals) {
-    if (p.kind == "group") continue;
-    std::set<std::string> groups;
-    for (const auto& m : *memberships)
-      if (m.principal == p.name) groups.insert(m.group + (m.role == "member" ? "" : "(" + m.role + ")"));
-    std::map<std::string, std::string> shown;
-    if (sees_attributes || (me.ok() && me->name == p.name)) shown = p.attributes;
+  for (const auto& p : a.body) {
     std::vector<std::string> attrs;
-    for (const auto& [k, v] : shown) attrs.push_back(k + "=" + v);
-    list.push_back({{"name", p.name}, {"kind", p.kind}, {"groups", groups}, {"attributes", shown}});
-    rows.push_back({p.name, p.kind, Join({groups.begin(), groups.end()}, ", "), Join(attrs, ", ")});
+    for (const auto& [k, v] : p["attributes"].items()) attrs.push_back(k + "=" + Text(v));
+    rows.push_back({Text(p["name"]), Text(p["kind"]), Join(Texts(p["groups"]), ", "), Join(attrs, ", ")});
   }
-  if (output == "table") PrintTable(ctx.out, {"NAME", "KIND", "GROUPS", "ATTRIBUTES"}, rows);
-  else PrintStructured(ctx.out, output, list);
+  PrintTable(ctx.out, {"NAME", "KIND", "GROUPS", "ATTRIBUTES"}, rows);
 }
 
 struct AccessArgs {
@@ -190,58 +91,34 @@ std::vector<std::string> SplitColumns(const std::string& text) {
   return out;
 }
 
+access::GrantArgs GrantArgsOf(const AccessArgs& a) {
+  return {.widen = a.widen, .grantee = a.grantee, .columns = SplitColumns(a.columns), .clearances = a.clearances,
+          .row_filter = a.row_filter, .purpose = a.purpose, .until = a.until};
+}
+
+// A grant's terms as the REST API takes them.
+json GrantBody(const AccessArgs& a) {
+  return {{"to", a.grantee}, {"purpose", a.purpose}, {"columns", SplitColumns(a.columns)}, {"clearances", a.clearances},
+          {"rowFilter", a.row_filter}, {"until", a.until}, {"widen", a.widen}, {"reason", a.reason}};
+}
+
+std::string Columns(const json& c) { return c.empty() ? "*" : Join(Texts(c), ","); }
+
 void ListAccess(CommandContext& ctx, const AccessArgs& args) {
-  auto session = OpenSession(ctx, "access list");
-  if (!session) return;
-  const auto& ac = session->control;
-  const auto& me = session->actor;
-  const std::string now = NowIso();
-  json requests = json::array(), grants = json::array();
+  const std::string scope = args.mine ? "mine" : args.pending ? "pending" : "";
+  Answer a = Call(ctx, {.path = "/api/v1/access/requests", .query = {{"scope", scope}}},
+                  [&](Mesh& m, const Caller& c) { return Of(AccessService(m).List(c, scope)); });
+  if (!Report(ctx, "access list", a.status)) return;
+  if (args.output != "table") return PrintStructured(ctx.out, args.output, a.body);
   std::vector<std::vector<std::string>> rrows, grows;
-  for (const auto& r : ac.requests()) {
-    bool decides = ac.IsOwner(me, r.product_id);
-    if (args.mine && r.principal != me.name && !me.Matches(r.grantee)) continue;
-    if (args.pending && (r.status != "pending" || !decides)) continue;
-    if (!args.mine && !args.pending && !decides && r.principal != me.name && !me.steward()) continue;
-    json request = {{"id", r.id}, {"product", r.product_id}, {"major", r.major}, {"principal", r.principal},
-                    {"grantee", r.grantee}, {"columns", r.columns}, {"purpose", r.purpose}, {"until", r.until},
-                    {"status", r.status}, {"createdAt", r.created_at}, {"decidedBy", r.decided_by},
-                    {"reason", r.reason}, {"grant", r.grant_id}};
-    std::string effect;
-    if (r.status == "pending" && decides) {
-      // What the approver decides on: what the grantee holds now, and what
-      // approving as asked would add (grants add up).
-      json held = json::array();
-      for (const auto* g : ac.GrantsOf(r.product_id, r.major, r.grantee, now))
-        held.push_back({{"id", g->id}, {"columns", g->columns}, {"rowFilter", g->row_filter}, {"expiresAt", g->expires_at}});
-      effect = ac.Widening(r.product_id, r.major, r.grantee, r.columns, "", now);
-      request["existingGrants"] = held;
-      request["widens"] = effect;
-    }
-    requests.push_back(std::move(request));
-    rrows.push_back({std::to_string(r.id), r.product_id + "_v" + std::to_string(r.major), r.grantee,
-                     r.columns.empty() ? "*" : Join(r.columns, ","), r.status, r.purpose,
-                     effect.empty() ? "-" : "widens: " + effect});
+  for (const auto& r : a.body["requests"]) {
+    std::string effect = r.contains("widens") ? Text(r["widens"]) : "";
+    rrows.push_back({Text(r["id"]), Text(r["product"]) + "_v" + Text(r["major"]), Text(r["grantee"]), Columns(r["columns"]),
+                     Text(r["status"]), Text(r["purpose"]), effect.empty() ? "-" : "widens: " + effect});
   }
-  if (!args.pending) {
-    for (const auto& g : ac.grants()) {
-      bool mine = me.Matches(g.grantee);
-      if (args.mine && !mine) continue;
-      if (!args.mine && !mine && !ac.IsOwner(me, g.product_id) && !me.steward()) continue;
-      std::string state = !g.revoked_at.empty() ? "revoked" : access::AccessControl::InForce(g, now) ? "active" : "expired";
-      grants.push_back({{"id", g.id}, {"product", g.product_id}, {"major", g.major}, {"grantee", g.grantee},
-                        {"columns", g.columns}, {"clearances", g.clearances}, {"rowFilter", g.row_filter},
-                        {"purpose", g.purpose}, {"expiresAt", g.expires_at}, {"grantedBy", g.granted_by},
-                        {"state", state}});
-      grows.push_back({std::to_string(g.id), g.product_id + "_v" + std::to_string(g.major), g.grantee,
-                       g.columns.empty() ? "*" : Join(g.columns, ","), Join(g.clearances, ","),
-                       g.row_filter.empty() ? "-" : g.row_filter, g.expires_at.empty() ? "-" : g.expires_at, state});
-    }
-  }
-  if (args.output != "table") {
-    PrintStructured(ctx.out, args.output, {{"requests", requests}, {"grants", grants}});
-    return;
-  }
+  for (const auto& g : a.body["grants"])
+    grows.push_back({Text(g["id"]), Text(g["product"]) + "_v" + Text(g["major"]), Text(g["grantee"]), Columns(g["columns"]),
+                     Join(Texts(g["clearances"]), ","), Dash(g["rowFilter"]), Dash(g["expiresAt"]), Text(g["state"])});
   ctx.out << "Access requests:\n";
   if (rrows.empty()) ctx.out << "  (none)\n";
   else PrintTable(ctx.out, {"ID", "PRODUCT", "FOR", "COLUMNS", "STATUS", "PURPOSE", "IF APPROVED AS ASKED"}, rrows);
@@ -288,16 +165,14 @@ void AddAccessCommands(CLI::App& app, CommandContext& ctx) {
     cmd->add_option("--until", a->until, "Until this date (YYYY-MM-DD)");
     cmd->add_option("--for", a->grantee, "For a group you are in or your domain (team:X, domain:X); default: you");
     cmd->callback([&ctx, a] {
-      auto s = OpenSession(ctx, "access request");
-      if (!s) return;
-      auto id = s->control.Request(*s->open.store, s->actor,
-                                   {.product = a->product, .columns = SplitColumns(a->columns), .purpose = a->purpose,
-                                    .until = a->until, .grantee = a->grantee},
-                                   NowIso());
-      if (!Report(ctx, "access request", id.status())) return;
-      std::string product = a->product.substr(0, a->product.find('@'));
-      ctx.out << "Request " << *id << " is pending; approvers: " << Join(s->control.Approvers(product), ", ") << "\n"
-              << "They decide with: weft access approve " << *id << "  (or deny)\n";
+      access::RequestArgs r{.product = a->product, .columns = SplitColumns(a->columns), .purpose = a->purpose,
+                            .until = a->until, .grantee = a->grantee};
+      json body = {{"product", r.product}, {"columns", r.columns}, {"purpose", r.purpose}, {"until", r.until}, {"for", r.grantee}};
+      Answer ans = Call(ctx, {.method = "POST", .path = "/api/v1/access/requests", .body = body.dump()},
+                        [&](Mesh& m, const Caller& c) { return Of(AccessService(m).Request(c, r)); });
+      if (!Report(ctx, "access request", ans.status)) return;
+      ctx.out << "Request " << Text(ans.body["id"]) << " is pending; approvers: " << Join(Texts(ans.body["approvers"]), ", ") << "\n"
+              << "They decide with: weft access approve " << Text(ans.body["id"]) << "  (or deny)\n";
     });
   }
   {
@@ -310,14 +185,14 @@ void AddAccessCommands(CLI::App& app, CommandContext& ctx) {
     cmd->add_option("--until", a->until, "End the grant on this date instead (YYYY-MM-DD)");
     cmd->add_flag("--widen", a->widen, "Approve even though it widens a filtered or column-limited grant the requester holds");
     cmd->callback([&ctx, a] {
-      auto s = OpenSession(ctx, "access approve");
-      if (!s) return;
-      auto gid = s->control.Approve(*s->open.store, s->actor, a->id,
-                                    {.widen = a->widen, .clearances = a->clearances, .row_filter = a->row_filter,
-                                     .until = a->until},
-                                    a->reason, NowIso());
-      if (!Report(ctx, "access approve", gid.status())) return;
-      ctx.out << "Approved request " << a->id << ": grant " << *gid << "\n";
+      Answer ans = Call(ctx, {.method = "POST", .path = "/api/v1/access/requests/" + std::to_string(a->id) + "/approve", .body = GrantBody(*a).dump()},
+                        [&](Mesh& m, const Caller& c) -> Answer {
+                          auto grant = AccessService(m).Approve(c, a->id, GrantArgsOf(*a), a->reason);
+                          if (!grant.ok()) return {grant.status(), nullptr};
+                          return {Status::Ok(), {{"id", a->id}, {"status", "approved"}, {"grant", *grant}}};
+                        });
+      if (!Report(ctx, "access approve", ans.status)) return;
+      ctx.out << "Approved request " << a->id << ": grant " << Text(ans.body["grant"]) << "\n";
     });
   }
   {
@@ -326,9 +201,10 @@ void AddAccessCommands(CLI::App& app, CommandContext& ctx) {
     cmd->add_option("id", a->id, "Request id")->required();
     cmd->add_option("--reason", a->reason, "Why, for the requester");
     cmd->callback([&ctx, a] {
-      auto s = OpenSession(ctx, "access deny");
-      if (!s) return;
-      if (!Report(ctx, "access deny", s->control.Deny(*s->open.store, s->actor, a->id, a->reason, NowIso()))) return;
+      Answer ans = Call(ctx, {.method = "POST", .path = "/api/v1/access/requests/" + std::to_string(a->id) + "/deny",
+                              .body = json{{"reason", a->reason}}.dump()},
+                        [&](Mesh& m, const Caller& c) -> Answer { return {AccessService(m).Deny(c, a->id, a->reason), nullptr}; });
+      if (!Report(ctx, "access deny", ans.status)) return;
       ctx.out << "Denied request " << a->id << "\n";
     });
   }
@@ -344,15 +220,15 @@ void AddAccessCommands(CLI::App& app, CommandContext& ctx) {
     cmd->add_option("--until", a->until, "Until this date (YYYY-MM-DD)");
     cmd->add_flag("--widen", a->widen, "Grant even though it widens a filtered or column-limited grant the grantee holds");
     cmd->callback([&ctx, a] {
-      auto s = OpenSession(ctx, "access grant");
-      if (!s) return;
-      auto gid = s->control.Grant(*s->open.store, s->actor, a->product,
-                                  {.widen = a->widen, .grantee = a->grantee, .columns = SplitColumns(a->columns),
-                                   .clearances = a->clearances, .row_filter = a->row_filter, .purpose = a->purpose,
-                                   .until = a->until},
-                                  NowIso());
-      if (!Report(ctx, "access grant", gid.status())) return;
-      ctx.out << "Grant " << *gid << ": " << a->grantee << " may read " << a->product << "\n";
+      json body = GrantBody(*a);
+      body["product"] = a->product;
+      Answer ans = Call(ctx, {.method = "POST", .path = "/api/v1/grants", .body = body.dump()}, [&](Mesh& m, const Caller& c) -> Answer {
+        auto grant = AccessService(m).Grant(c, a->product, GrantArgsOf(*a));
+        if (!grant.ok()) return {grant.status(), nullptr};
+        return {Status::Ok(), {{"id", *grant}}};
+      });
+      if (!Report(ctx, "access grant", ans.status)) return;
+      ctx.out << "Grant " << Text(ans.body["id"]) << ": " << a->grantee << " may read " << a->product << "\n";
     });
   }
   {
@@ -360,9 +236,9 @@ void AddAccessCommands(CLI::App& app, CommandContext& ctx) {
     auto* cmd = acc->add_subcommand("revoke", "Revoke a grant; it stops working at once");
     cmd->add_option("grant", a->id, "Grant id")->required();
     cmd->callback([&ctx, a] {
-      auto s = OpenSession(ctx, "access revoke");
-      if (!s) return;
-      if (!Report(ctx, "access revoke", s->control.Revoke(*s->open.store, s->actor, a->id, NowIso()))) return;
+      Answer ans = Call(ctx, {.method = "DELETE", .path = "/api/v1/grants/" + std::to_string(a->id)},
+                        [&](Mesh& m, const Caller& c) -> Answer { return {AccessService(m).Revoke(c, a->id), nullptr}; });
+      if (!Report(ctx, "access revoke", ans.status)) return;
       ctx.out << "Revoked grant " << a->id << "\n";
     });
   }

@@ -1,200 +1,127 @@
-// Reading the catalog: weft get, weft describe, weft search, weft audit.
+// Reading the catalog: weft get, weft describe, weft search, weft audit
+// (service/catalog.h). Tables are drawn from the views' JSON.
 #include <iomanip>
 #include <ostream>
 #include <sstream>
 
+#include "cli/call.h"
 #include "cli/commands.h"
 #include "cli/output.h"
-#include "cli/workspace_context.h"
 #include "common/strings.h"
-#include "governance/policy.h"
-#include "spec/loader.h"
+#include "service/catalog.h"
 
 namespace weft::cli {
 
 namespace {
 
 using nlohmann::json;
+using service::CatalogService;
+using service::Caller;
+using service::Mesh;
 
-std::string Money(const std::optional<double>& v, const std::string& currency) {
-  if (!v) return "-";
+
+std::string Money(const json& v, const std::string& currency) {
+  if (!v.is_number()) return "-";
   std::ostringstream s;
-  s << std::fixed << std::setprecision(2) << *v << (currency.empty() ? "" : " " + currency);
+  s << std::fixed << std::setprecision(2) << v.get<double>() << (currency.empty() ? "" : " " + currency);
   return s.str();
 }
 
-// Prints rows as a table, or the same objects as JSON/YAML.
-void Render(CommandContext& ctx, const std::string& format, const std::vector<std::string>& headers,
-            const std::vector<std::vector<std::string>>& rows, const json& objects) {
-  if (format == "table") PrintTable(ctx.out, headers, rows);
-  else PrintStructured(ctx.out, format, objects);
+// The rows of one list, as a table.
+using Row = std::vector<std::string> (*)(const json&);
+
+struct Listing {
+  const char* what;
+  const char* path;
+  std::vector<std::string> headers;
+  Row row;
+  std::function<Answer(Mesh&, const Caller&)> local;
+};
+
+std::vector<Listing> Listings() {
+  return {
+      {"domains", "/api/v1/domains", {"DOMAIN", "OWNERS", "BUDGET", "COST CENTER", "STORAGE ROOT"},
+       [](const json& d) -> std::vector<std::string> {
+         return {Text(d["name"]), Join(Texts(d["owners"]), ","), Money(d["monthlyBudget"], Text(d["currency"])),
+                 Dash(d["costCenter"]), Text(d["storageRoot"])};
+       },
+       [](Mesh& m, const Caller& c) { return Of(CatalogService(m).Domains(c)); }},
+      {"products", "/api/v1/products", {"PRODUCT", "DOMAIN", "STATUS", "TIER", "VERSIONS"},
+       [](const json& p) -> std::vector<std::string> {
+         std::vector<std::string> versions;
+         for (const auto& v : p["versions"])
+           versions.push_back("v" + Text(v["major"]) + " " + Text(v["version"]) +
+                              (v["status"] == "active" ? "" : " (" + Text(v["status"]) + ")"));
+         return {Text(p["id"]), Text(p["domain"]), Text(p["status"]), Dash(p["tier"]), Join(versions, ", ")};
+       },
+       [](Mesh& m, const Caller& c) { return Of(CatalogService(m).Products(c)); }},
+      {"versions", "/api/v1/versions", {"ADDRESS", "PORT", "VERSION", "STATUS", "END OF SUPPORT", "END OF LIFE"},
+       [](const json& v) -> std::vector<std::string> {
+         return {Text(v["product"]) + "_v" + Text(v["major"]), Text(v["port"]), Text(v["version"]), Text(v["status"]),
+                 Dash(v["endOfSupport"]), Dash(v["endOfLife"])};
+       },
+       [](Mesh& m, const Caller& c) { return Of(CatalogService(m).Versions(c)); }},
+      {"policies", "/api/v1/policies", {"POLICY", "SEVERITY", "TITLE"},
+       [](const json& p) -> std::vector<std::string> { return {Text(p["id"]), Text(p["severity"]), Text(p["title"])}; },
+       [](Mesh& m, const Caller& c) { return Of(CatalogService(m).Policies(c)); }},
+      {"waivers", "/api/v1/waivers", {"ID", "POLICY", "SUBJECT", "APPROVER", "EXPIRES", "REASON"},
+       [](const json& w) -> std::vector<std::string> {
+         return {Text(w["id"]), Text(w["policy"]), Text(w["subject"]), Text(w["approver"]), Text(w["expiresAt"]), Text(w["reason"])};
+       },
+       [](Mesh& m, const Caller& c) { return Of(CatalogService(m).Waivers(c)); }},
+  };
 }
 
-template <typename T>
-bool Check(CommandContext& ctx, const Result<T>& r) {
-  if (r.ok()) return true;
-  ctx.err << "weft: " << r.status().message() << "\n";
-  ctx.exit_code = kExitFindings;
-  return false;
-}
-
-void GetDomains(CommandContext& ctx, catalog::Store& store, const std::string& format) {
-  auto domains = store.ListDomains();
-  if (!Check(ctx, domains)) return;
+// Prints a list as a table of `row`s, or as JSON/YAML.
+void RenderList(CommandContext& ctx, const std::string& format, const std::vector<std::string>& headers, Row row,
+                const json& items) {
+  if (format != "table") return PrintStructured(ctx.out, format, items);
   std::vector<std::vector<std::string>> rows;
-  json objects = json::array();
-  for (const auto& d : *domains) {
-    rows.push_back({d.name, Join(d.owners, ","), Money(d.monthly_budget, d.currency), d.cost_center.empty() ? "-" : d.cost_center,
-                    d.storage_root});
-    objects.push_back({{"name", d.name}, {"description", d.description}, {"owners", d.owners},
-                       {"storageRoot", d.storage_root}, {"servicePrincipal", d.service_principal},
-                       {"monthlyBudget", d.monthly_budget ? json(*d.monthly_budget) : json()},
-                       {"currency", d.currency}, {"costCenter", d.cost_center}});
-  }
-  Render(ctx, format, {"DOMAIN", "OWNERS", "BUDGET", "COST CENTER", "STORAGE ROOT"}, rows, objects);
+  for (const auto& i : items) rows.push_back(row(i));
+  PrintTable(ctx.out, headers, rows);
 }
 
-void GetProducts(CommandContext& ctx, catalog::Store& store, const std::string& format) {
-  auto products = store.ListProducts();
-  auto ports = store.ListPortVersions();
-  if (!Check(ctx, products) || !Check(ctx, ports)) return;
-  std::vector<std::vector<std::string>> rows;
-  json objects = json::array();
-  for (const auto& p : *products) {
-    std::vector<std::string> versions;
-    json vj = json::array();
-    for (const auto& v : *ports) {
-      if (v.product_id != p.id) continue;
-      versions.push_back("v" + std::to_string(v.major) + " " + v.version + (v.status == "active" ? "" : " (" + v.status + ")"));
-      vj.push_back({{"port", v.port}, {"major", v.major}, {"version", v.version}, {"status", v.status}});
-    }
-    rows.push_back({p.id, p.domain, p.status, p.tier.empty() ? "-" : p.tier, Join(versions, ", ")});
-    objects.push_back({{"id", p.id}, {"domain", p.domain}, {"name", p.name}, {"status", p.status}, {"tier", p.tier},
-                       {"version", p.version}, {"description", p.description}, {"tags", p.tags}, {"versions", vj}});
-  }
-  Render(ctx, format, {"PRODUCT", "DOMAIN", "STATUS", "TIER", "VERSIONS"}, rows, objects);
-}
-
-void GetVersions(CommandContext& ctx, catalog::Store& store, const std::string& format) {
-  auto ports = store.ListPortVersions();
-  if (!Check(ctx, ports)) return;
-  std::vector<std::vector<std::string>> rows;
-  json objects = json::array();
-  for (const auto& v : *ports) {
-    std::string address = v.product_id + "_v" + std::to_string(v.major);
-    rows.push_back({address, v.port, v.version, v.status, v.end_of_support.empty() ? "-" : v.end_of_support,
-                    v.end_of_life.empty() ? "-" : v.end_of_life});
-    objects.push_back({{"product", v.product_id}, {"port", v.port}, {"major", v.major}, {"version", v.version},
-                       {"contract", v.contract_id}, {"status", v.status}, {"endOfSupport", v.end_of_support},
-                       {"endOfLife", v.end_of_life}, {"storagePath", v.storage_path}});
-  }
-  Render(ctx, format, {"ADDRESS", "PORT", "VERSION", "STATUS", "END OF SUPPORT", "END OF LIFE"}, rows, objects);
-}
-
-void GetPolicies(CommandContext& ctx, const control::Workspace& ws, const std::string& format) {
-  std::vector<std::filesystem::path> dirs;
-  bool with_default = false;
-  for (const auto& pack : ws.PolicyPacks()) {
-    if (pack == "default") with_default = true;
-    else dirs.push_back(ws.ResolvePath(pack));
-  }
-  auto policies = governance::LoadPolicies(dirs, with_default);
-  if (!Check(ctx, policies)) return;
-  std::vector<std::vector<std::string>> rows;
-  json objects = json::array();
-  for (const auto& p : *policies) {
-    rows.push_back({p.id, p.severity, p.title});
-    objects.push_back({{"id", p.id}, {"severity", p.severity}, {"title", p.title}, {"rationale", p.rationale}});
-  }
-  Render(ctx, format, {"POLICY", "SEVERITY", "TITLE"}, rows, objects);
-}
-
-void GetWaivers(CommandContext& ctx, catalog::Store& store, const std::string& format) {
-  auto waivers = store.ListWaivers();
-  if (!Check(ctx, waivers)) return;
-  std::vector<std::vector<std::string>> rows;
-  json objects = json::array();
-  for (const auto& w : *waivers) {
-    rows.push_back({std::to_string(w.id), w.policy_id, w.subject, w.approver, w.expires_at, w.reason});
-    objects.push_back({{"id", w.id}, {"policy", w.policy_id}, {"subject", w.subject}, {"approver", w.approver},
-                       {"expiresAt", w.expires_at}, {"reason", w.reason}, {"createdAt", w.created_at}});
-  }
-  Render(ctx, format, {"ID", "POLICY", "SUBJECT", "APPROVER", "EXPIRES", "REASON"}, rows, objects);
-}
-
-void DescribeProduct(CommandContext& ctx, catalog::Store& store, const std::string& id, const std::string& format) {
-  auto products = store.ListProducts();
-  auto ports = store.ListPortVersions();
-  auto contracts = store.ListContractVersions();
-  auto domains = store.ListDomains();
-  if (!Check(ctx, products) || !Check(ctx, ports) || !Check(ctx, contracts) || !Check(ctx, domains)) return;
-  auto it = std::find_if(products->begin(), products->end(), [&](const catalog::ProductRecord& p) { return p.id == id; });
-  if (it == products->end()) {
-    std::vector<std::string> ids;
-    for (const auto& p : *products) ids.push_back(p.id);
-    std::string hint = ClosestMatch(id, ids);
-    ctx.err << "weft describe: no product '" << id << "' in the catalog"
-            << (hint.empty() ? std::string() : "; did you mean '" + hint + "'?") << "\n";
-    ctx.exit_code = kExitFindings;
-    return;
-  }
-  auto product_doc = spec::LoadText(it->spec_json, "catalog:product:" + id);
-  const spec::DataProduct* p = product_doc.documents.empty() ? nullptr : product_doc.documents[0].product();
-  json out = {{"id", it->id}, {"domain", it->domain}, {"status", it->status}, {"tier", it->tier},
-              {"version", it->version}, {"description", it->description}, {"tags", it->tags},
-              {"owners", json::array()}, {"support", json::array()}, {"versions", json::array()}};
-  for (const auto& d : *domains)
-    if (d.name == it->domain) out["owners"] = d.owners;
-  if (p) {
-    for (const auto& m : p->team.members) out["team"].push_back({{"username", m.username}, {"role", m.role}});
-    for (const auto& s : p->support) out["support"].push_back({{"channel", s.channel}, {"url", s.url}});
-  }
-  for (const auto& v : *ports) {
-    if (v.product_id != id) continue;
-    json version = {{"address", v.product_id + "_v" + std::to_string(v.major)}, {"port", v.port},
-                    {"version", v.version}, {"status", v.status}, {"endOfSupport", v.end_of_support},
-                    {"endOfLife", v.end_of_life}, {"contract", v.contract_id}, {"columns", json::array()},
-                    {"sla", json::array()}};
-    for (const auto& c : *contracts) {
-      if (c.contract_id != v.contract_id || c.version != v.version) continue;
-      auto cd = spec::LoadText(c.spec_json, "catalog:contract");
-      const spec::DataContract* contract = cd.documents.empty() ? nullptr : cd.documents[0].contract();
-      if (!contract) continue;
-      for (const auto& s : contract->sla_properties)
-        version["sla"].push_back({{"property", s.property}, {"value", s.value}, {"unit", s.unit}});
-      for (const auto& obj : contract->schema)
-        for (const auto& prop : obj.properties) {
-          const nlohmann::json* mask = prop.Custom("weft.mask");
-          version["columns"].push_back({{"object", obj.name}, {"name", prop.name}, {"type", prop.logical_type},
-                                        {"required", prop.is_required()}, {"classification", prop.classification},
-                                        {"mask", mask ? *mask : json()}, {"description", prop.description}});
-        }
-    }
-    out["versions"].push_back(version);
-  }
-  if (format != "text") {
-    PrintStructured(ctx.out, format, out);
-    return;
-  }
-  ctx.out << "Product:      " << it->id << "  (" << it->status << (it->tier.empty() ? "" : ", " + it->tier) << ")\n"
-          << "Domain:       " << it->domain << "\n"
-          << "Owners:       " << Join(out["owners"].get<std::vector<std::string>>(), ", ") << "\n"
-          << "Description:  " << it->description << "\n";
-  if (!it->tags.empty()) ctx.out << "Tags:         " << Join(it->tags, ", ") << "\n";
-  for (const auto& s : out["support"]) ctx.out << "Support:      " << s["channel"].get<std::string>() << "  " << s["url"].get<std::string>() << "\n";
-  for (const auto& v : out["versions"]) {
-    ctx.out << "\n" << v["address"].get<std::string>() << "  port " << v["port"].get<std::string>() << "  version "
-            << v["version"].get<std::string>() << "  " << v["status"].get<std::string>();
-    if (!v["endOfLife"].get<std::string>().empty()) ctx.out << "  end of life " << v["endOfLife"].get<std::string>();
-    ctx.out << "\n";
-    for (const auto& s : v["sla"])
-      ctx.out << "  SLA " << s["property"].get<std::string>() << " " << s["value"].dump() << " " << s["unit"].get<std::string>() << "\n";
+void PrintPage(std::ostream& out, const json& p) {
+  out << "Product:      " << Text(p["id"]) << "  (" << Text(p["status"]) << (Text(p["tier"]).empty() ? "" : ", " + Text(p["tier"])) << ")\n"
+      << "Domain:       " << Text(p["domain"]) << "\n"
+      << "Owners:       " << Join(Texts(p["owners"]), ", ") << "\n"
+      << "Description:  " << Text(p["description"]) << "\n";
+  if (!p["tags"].empty()) out << "Tags:         " << Join(Texts(p["tags"]), ", ") << "\n";
+  for (const auto& s : p["support"]) out << "Support:      " << Text(s["channel"]) << "  " << Text(s["url"]) << "\n";
+  const json& f = p["freshness"];
+  if (f.is_object() && f["snapshot"].is_string())
+    out << "Current:      snapshot " << Text(f["snapshot"]) << ", " << Text(f["rows"]) << " rows, published " << Text(f["lastPublish"])
+        << (f["state"] == "unknown" ? "" : " (" + Text(f["state"]) + ")") << "\n";
+  for (const auto& v : p["versions"]) {
+    out << "\n" << Text(v["address"]) << "  port " << Text(v["port"]) << "  version " << Text(v["version"]) << "  " << Text(v["status"]);
+    if (!Text(v["endOfLife"]).empty()) out << "  end of life " << Text(v["endOfLife"]);
+    out << "\n";
+    for (const auto& s : v["sla"]) out << "  SLA " << Text(s["property"]) << " " << s["value"].dump() << " " << Text(s["unit"]) << "\n";
     std::vector<std::vector<std::string>> rows;
     for (const auto& c : v["columns"])
-      rows.push_back({c["object"].get<std::string>() + "." + c["name"].get<std::string>(), c["type"].get<std::string>(),
-                      c["required"].get<bool>() ? "required" : "", c["classification"].get<std::string>(),
-                      c["mask"].is_null() ? "" : c["mask"].get<std::string>()});
-    PrintTable(ctx.out, {"COLUMN", "TYPE", "REQUIRED", "CLASSIFICATION", "MASK"}, rows);
+      rows.push_back({Text(c["object"]) + "." + Text(c["name"]), Text(c["type"]), c["required"].get<bool>() ? "required" : "",
+                      Text(c["classification"]), Text(c["mask"])});
+    PrintTable(out, {"COLUMN", "TYPE", "REQUIRED", "CLASSIFICATION", "MASK"}, rows);
+  }
+}
+
+void PrintSearch(std::ostream& out, const json& s) {
+  if (s["hits"].empty()) {
+    out << "No products match.\n";
+    return;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& h : s["hits"]) {
+    // BM25 scores are tiny on small catalogs; three significant digits keep the order visible.
+    std::ostringstream score;
+    score << std::setprecision(3) << h["score"].get<double>();
+    rows.push_back({score.str(), Text(h["product"]), Text(h["status"]), Text(h["quality"]), Text(h["snippet"])});
+  }
+  PrintTable(out, {"SCORE", "PRODUCT", "STATUS", "QUALITY", "WHY"}, rows);
+  for (const auto& [facet, values] : s["facets"].items()) {
+    std::vector<std::string> parts;
+    for (const auto& [value, count] : values.items()) parts.push_back(value + " (" + Text(count) + ")");
+    out << facet << ": " << Join(parts, ", ") << "\n";
   }
 }
 
@@ -210,17 +137,15 @@ void AddCatalogCommands(CLI::App& app, CommandContext& ctx) {
         ->check(CLI::IsMember({"domains", "products", "versions", "policies", "waivers"}));
     cmd->add_option("-o,--output", *format, "Output format")->check(CLI::IsMember({"table", "json", "yaml"}));
     cmd->callback([&ctx, what, format] {
-      auto opened = OpenWorkspaceOrReport(ctx);
-      if (!opened) return;
-      if (*what == "domains") GetDomains(ctx, *opened->store, *format);
-      else if (*what == "products") GetProducts(ctx, *opened->store, *format);
-      else if (*what == "versions") GetVersions(ctx, *opened->store, *format);
-      else if (*what == "policies") GetPolicies(ctx, opened->ws, *format);
-      else GetWaivers(ctx, *opened->store, *format);
+      for (const auto& l : Listings()) {
+        if (*what != l.what) continue;
+        Answer a = Call(ctx, {.path = l.path}, l.local);
+        if (Report(ctx, "get", a.status)) RenderList(ctx, *format, l.headers, l.row, a.body);
+      }
     });
   }
   {
-    auto* cmd = app.add_subcommand("describe", "Show one product: owners, versions, SLAs, contract schema");
+    auto* cmd = app.add_subcommand("describe", "Show one product: owners, versions, SLAs, contract schema, freshness");
     auto kind = std::make_shared<std::string>();
     auto id = std::make_shared<std::string>();
     auto format = std::make_shared<std::string>("text");
@@ -228,54 +153,44 @@ void AddCatalogCommands(CLI::App& app, CommandContext& ctx) {
     cmd->add_option("id", *id, "DOMAIN.PRODUCT")->required();
     cmd->add_option("-o,--output", *format, "Output format")->check(CLI::IsMember({"text", "json", "yaml"}));
     cmd->callback([&ctx, kind, id, format] {  // every option target must outlive parsing
-      auto opened = OpenWorkspaceOrReport(ctx);
-      if (opened) DescribeProduct(ctx, *opened->store, *id, *format);
+      Answer a = Call(ctx, {.path = "/api/v1/products/" + *id}, [&](Mesh& m, const Caller& c) -> Answer {
+        auto page = CatalogService(m).Page(c, *id);
+        if (!page.ok()) return {page.status(), nullptr};
+        json body = service::ToJson(*page);
+        body["freshness"] = service::FreshnessJson(page->freshness, c.now);
+        return {Status::Ok(), body};
+      });
+      if (!Report(ctx, "describe", a.status)) return;
+      if (*format == "text") PrintPage(ctx.out, a.body);
+      else PrintStructured(ctx.out, *format, a.body);
     });
   }
   {
     auto* cmd = app.add_subcommand("search", "Search products by name, description, tags and columns");
     auto q = std::make_shared<catalog::SearchQuery>();
+    auto quality = std::make_shared<std::string>();
     auto format = std::make_shared<std::string>("table");
     cmd->add_option("query", q->text, "Words to look for");
     cmd->add_option("--domain", q->domain, "Only this domain");
     cmd->add_option("--tag", q->tag, "Only products with this tag");
     cmd->add_option("--classification", q->classification, "Only products with a column of this classification");
     cmd->add_option("--status", q->status, "Only products in this status");
+    cmd->add_option("--quality", *quality, "Only products whose latest publish is passing, warnings, failing or none")
+        ->check(CLI::IsMember({"passing", "warnings", "failing", "none"}));
     cmd->add_option("--limit", q->limit, "Most hits to show")->check(CLI::Range(1, 1000));
     cmd->add_option("-o,--output", *format, "Output format")->check(CLI::IsMember({"table", "json"}));
-    cmd->callback([&ctx, q, format] {
-      auto opened = OpenWorkspaceOrReport(ctx);
-      if (!opened) return;
-      auto result = opened->store->Search(*q);
-      if (!Check(ctx, result)) return;
-      json objects = json::array();
-      std::vector<std::vector<std::string>> rows;
-      for (const auto& h : result->hits) {
-        // BM25 scores are tiny on small catalogs; three significant digits keep the order visible.
-        std::ostringstream score;
-        score << std::setprecision(3) << h.score;
-        rows.push_back({score.str(), h.product_id, h.status, h.snippet});
-        objects.push_back({{"product", h.product_id}, {"domain", h.domain}, {"status", h.status},
-                           {"score", h.score}, {"snippet", h.snippet}});
-      }
-      if (*format == "json") {
-        ctx.out << json({{"hits", objects}, {"facets", result->facets}}).dump(2) << "\n";
-        return;
-      }
-      if (rows.empty()) {
-        ctx.out << "No products match.\n";
-        return;
-      }
-      PrintTable(ctx.out, {"SCORE", "PRODUCT", "STATUS", "WHY"}, rows);
-      for (const auto& [facet, values] : result->facets) {
-        std::vector<std::string> parts;
-        for (const auto& [value, count] : values) parts.push_back(value + " (" + std::to_string(count) + ")");
-        ctx.out << facet << ": " << Join(parts, ", ") << "\n";
-      }
+    cmd->callback([&ctx, q, quality, format] {
+      Rest rest{.path = "/api/v1/search",
+                .query = {{"q", q->text}, {"domain", q->domain}, {"tag", q->tag}, {"classification", q->classification},
+                          {"status", q->status}, {"quality", *quality}, {"limit", std::to_string(q->limit)}}};
+      Answer a = Call(ctx, rest, [&](Mesh& m, const Caller& c) { return Of(CatalogService(m).Search(c, *q, *quality)); });
+      if (!Report(ctx, "search", a.status)) return;
+      if (*format == "json") ctx.out << a.body.dump(2) << "\n";
+      else PrintSearch(ctx.out, a.body);
     });
   }
   {
-    auto* cmd = app.add_subcommand("audit", "Read the audit trail of catalog changes");
+    auto* cmd = app.add_subcommand("audit", "Read the audit trail of catalog changes (stewards and admins)");
     auto filter = std::make_shared<catalog::AuditFilter>();
     auto format = std::make_shared<std::string>("table");
     cmd->add_option("--object", filter->object, "An object (e.g. product:sales.orders), or a prefix ending in *");
@@ -283,19 +198,16 @@ void AddCatalogCommands(CLI::App& app, CommandContext& ctx) {
     cmd->add_option("--limit", filter->limit, "Most events to show")->check(CLI::Range(1, 100000));
     cmd->add_option("-o,--output", *format, "Output format")->check(CLI::IsMember({"table", "json"}));
     cmd->callback([&ctx, filter, format] {
-      auto opened = OpenWorkspaceOrReport(ctx);
-      if (!opened) return;
-      auto events = opened->store->ListAudit(*filter);
-      if (!Check(ctx, events)) return;
-      std::vector<std::vector<std::string>> rows;
-      json objects = json::array();
-      for (const auto& e : *events) {
-        rows.push_back({e.time, e.actor, e.action, e.object, e.before_digest.substr(0, 12), e.after_digest.substr(0, 12)});
-        objects.push_back({{"id", e.id}, {"time", e.time}, {"actor", e.actor}, {"action", e.action},
-                           {"object", e.object}, {"before", e.before_digest}, {"after", e.after_digest},
-                           {"detail", e.detail}});
-      }
-      Render(ctx, *format, {"TIME", "ACTOR", "ACTION", "OBJECT", "BEFORE", "AFTER"}, rows, objects);
+      Rest rest{.path = "/api/v1/audit",
+                .query = {{"object", filter->object}, {"since", filter->since}, {"limit", std::to_string(filter->limit)}}};
+      Answer a = Call(ctx, rest, [&](Mesh& m, const Caller& c) { return Of(CatalogService(m).Audit(c, *filter)); });
+      if (!Report(ctx, "audit", a.status)) return;
+      RenderList(ctx, *format, {"TIME", "ACTOR", "ACTION", "OBJECT", "BEFORE", "AFTER"},
+                 [](const json& e) -> std::vector<std::string> {
+                   return {Text(e["time"]), Text(e["actor"]), Text(e["action"]), Text(e["object"]), Text(e["before"]).substr(0, 12),
+                           Text(e["after"]).substr(0, 12)};
+                 },
+                 a.body);
     });
   }
 }

@@ -9,8 +9,23 @@ namespace {
 
 constexpr const char* kVersion = "weft 0.1.0 (DuckDB 1.4.4)";
 
-// Every command but serve, on one app.
-void AddCommands(CLI::App& app, CommandContext& ctx) {
+std::string Env(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
+
+}  // namespace
+
+int RunCli(int argc, char** argv, std::ostream& out, std::ostream& err, const ExtraCommands& extra) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  CLI::App app{"weft: a data mesh platform in one binary", "weft"};
+  CommandContext ctx{out, err};
+  ctx.server = Env("WEFT_SERVER");
+  ctx.token = Env("WEFT_TOKEN");
+  app.add_option("--workspace", ctx.workspace, "Workspace directory (default: $WEFT_HOME, or the nearest weft.yaml upward)");
+  app.add_option("--as", ctx.as, "Act as this principal (default: $WEFT_USER, else $USER)");
+  app.add_option("--server", ctx.server, "Call this weft server's API instead of a local workspace (default: $WEFT_SERVER; token in $WEFT_TOKEN)");
+  app.fallthrough();  // so the global options may follow the subcommand
   app.require_subcommand(1);
   app.set_version_flag("--version", kVersion);
   AddLintCommand(app, ctx);
@@ -31,66 +46,23 @@ void AddCommands(CLI::App& app, CommandContext& ctx) {
   AddGcCommand(app, ctx);
   AddHistoryCommand(app, ctx);
   AddTokenCommand(app, ctx);
-}
-
-// Parses (args in CLI11's reversed order) and runs; help and version go
-// to `out` with exit 0.
-int Parse(CLI::App& app, CommandContext& ctx, std::vector<std::string> reversed) {
+  if (extra) extra(app, ctx);
+  // On a server the token says who acts; --as would be a claim nobody checks.
+  app.parse_complete_callback([&ctx] {
+    if (!ctx.server.empty() && !ctx.as.empty())
+      throw CLI::ValidationError("--as", "acts locally only; on a server the token ($WEFT_TOKEN) says who you are");
+    if (!ctx.server.empty() && !ctx.workspace.empty())
+      throw CLI::ValidationError("--workspace", "names a local workspace; it cannot be used with --server");
+  });
   try {
-    app.parse(reversed);
+    app.parse(std::vector<std::string>(args.rbegin(), args.rend()));
   } catch (const CLI::ParseError& e) {
     // Prints help/version to `out` (exit 0) or the error to `err`; for help
     // after a subcommand, CLI11 prints that subcommand's help.
-    int code = app.exit(e, ctx.out, ctx.err);
+    int code = app.exit(e, out, err);
     return code == 0 ? kExitOk : kExitUsage;
   }
   return ctx.exit_code;
-}
-
-}  // namespace
-
-int RunCli(int argc, char** argv, std::ostream& out, std::ostream& err) {
-  std::vector<std::string> args(argv + 1, argv + argc);
-  // --server URL anywhere (or $WEFT_SERVER): the command runs on that server.
-  std::string server;
-  if (const char* env = std::getenv("WEFT_SERVER"); env && *env) server = env;
-  for (size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--server" && i + 1 < args.size()) {
-      server = args[i + 1];
-      args.erase(args.begin() + static_cast<long>(i), args.begin() + static_cast<long>(i) + 2);
-      break;
-    }
-    if (args[i].rfind("--server=", 0) == 0) {
-      server = args[i].substr(9);
-      args.erase(args.begin() + static_cast<long>(i));
-      break;
-    }
-  }
-  bool local_only = !args.empty() && (args[0] == "serve" || args[0] == "init" || args[0] == "--help" ||
-                                      args[0] == "-h" || args[0] == "--version");
-  if (!server.empty() && !local_only) {
-    const char* token = std::getenv("WEFT_TOKEN");
-    return RunRemote(server, token ? token : "", args, out, err);
-  }
-  CLI::App app{"weft: a data mesh platform in one binary", "weft"};
-  CommandContext ctx{out, err};
-  app.add_option("--workspace", ctx.workspace, "Workspace directory (default: $WEFT_HOME, or the nearest weft.yaml upward)");
-  app.add_option("--as", ctx.as, "Act as this principal (default: $WEFT_USER, else $USER)");
-  app.add_option("--server", server, "Run the command on this weft server (default: $WEFT_SERVER; token in $WEFT_TOKEN)");
-  app.fallthrough();  // so --workspace and --as may follow the subcommand
-  AddCommands(app, ctx);
-  AddServeCommand(app, ctx);
-  return Parse(app, ctx, std::vector<std::string>(args.rbegin(), args.rend()));
-}
-
-int RunCommandAs(const std::vector<std::string>& args, const std::string& workspace, const std::string& actor,
-                 std::ostream& out, std::ostream& err) {
-  CLI::App app{"weft", "weft"};
-  CommandContext ctx{out, err};
-  ctx.workspace = workspace;
-  ctx.as = actor;
-  AddCommands(app, ctx);
-  return Parse(app, ctx, std::vector<std::string>(args.rbegin(), args.rend()));
 }
 
 }  // namespace weft::cli

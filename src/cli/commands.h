@@ -8,16 +8,19 @@
 
 #include <CLI/CLI.hpp>
 
+#include <functional>
 #include <iosfwd>
 #include <string>
 #include <vector>
 
+#include "service/outcome.h"
+
 namespace weft::cli {
 
-constexpr int kExitOk = 0;
-constexpr int kExitFindings = 1;
-constexpr int kExitUsage = 2;
-constexpr int kExitDenied = 3;  // the acting principal may not do this (the server answers 403)
+using service::kExitDenied;  // the acting principal may not do this (the server answers 403)
+using service::kExitFindings;
+using service::kExitOk;
+using service::kExitUsage;
 
 struct CommandContext {
   std::ostream& out;
@@ -25,6 +28,8 @@ struct CommandContext {
   int exit_code = kExitOk;
   std::string workspace;  // --workspace (global; may follow the subcommand)
   std::string as;         // --as PRINCIPAL (global): who acts, in the trusted local mode
+  std::string server;     // --server URL / $WEFT_SERVER: run on that server (cli/call.h)
+  std::string token;      // $WEFT_TOKEN: the bearer token for --server
 };
 
 void AddLintCommand(CLI::App& app, CommandContext& ctx);
@@ -45,20 +50,14 @@ void AddLineageCommands(CLI::App& app, CommandContext& ctx);  // lineage, impact
 void AddGcCommand(CLI::App& app, CommandContext& ctx);
 void AddHistoryCommand(CLI::App& app, CommandContext& ctx);
 void AddTokenCommand(CLI::App& app, CommandContext& ctx);
-void AddServeCommand(CLI::App& app, CommandContext& ctx);
+
+// Commands a binary adds beside the library's (main.cc adds `weft serve`,
+// which needs server/, which cli/ does not depend on).
+using ExtraCommands = std::function<void(CLI::App& app, CommandContext& ctx)>;
 
 // Runs the CLI on argv; returns the process exit code. With --server URL
-// (or $WEFT_SERVER) the command runs on that server instead (RunRemote).
-int RunCli(int argc, char** argv, std::ostream& out, std::ostream& err);
-
-// Runs one command (args without the program name) on `workspace` as
-// `actor`: how the server runs the commands its API shares with the CLI.
-// --workspace, --as and serve do not exist here.
-int RunCommandAs(const std::vector<std::string>& args, const std::string& workspace, const std::string& actor,
-                 std::ostream& out, std::ostream& err);
-
-// Sends a command line to a weft server (remote.cc).
-int RunRemote(const std::string& url, const std::string& token, std::vector<std::string> args, std::ostream& out,
-              std::ostream& err);
+// (or $WEFT_SERVER, token in $WEFT_TOKEN) every command that works on a
+// workspace calls that server's REST API instead (cli/call.h).
+int RunCli(int argc, char** argv, std::ostream& out, std::ostream& err, const ExtraCommands& extra = {});
 
 }  // namespace weft::cli

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "cli/commands.h"
-#include "cli/spec_tree.h"
+#include "spec/tree.h"
 #include "spec/diff.h"
 
 namespace weft::cli {
@@ -88,11 +88,11 @@ void AddDiffCommand(CLI::App& app, CommandContext& ctx) {
       ->check(CLI::IsMember({"table", "json"}))
       ->capture_default_str();
   sub->callback([&ctx, opts] {
-    SpecTree old_tree = LoadSpecTree({opts->old_path});
-    SpecTree new_tree = LoadSpecTree({opts->new_path});
+    spec::SpecTree old_tree = spec::LoadSpecTree({opts->old_path});
+    spec::SpecTree new_tree = spec::LoadSpecTree({opts->new_path});
     size_t errors = 0;
     std::set<std::string> unreadable;  // a missing path is reported once, not once per lookup
-    for (const SpecTree* tree : {&old_tree, &new_tree}) {
+    for (const spec::SpecTree* tree : {&old_tree, &new_tree}) {
       for (const auto& d : tree->diagnostics) {
         if (d.severity != spec::Severity::kError) continue;  // lint's job; a diff needs only loadable specs
         if (d.rule == "io" && !unreadable.insert(d.file).second) continue;

@@ -4,7 +4,7 @@
 #include <ostream>
 
 #include "cli/commands.h"
-#include "cli/spec_tree.h"
+#include "spec/tree.h"
 #include "engine/duckdb_sql_validator.h"
 #include "spec/lint.h"
 
@@ -18,7 +18,7 @@ void AddLintCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("-o,--output", *format, "Output format")->check(CLI::IsMember({"text", "json"}));
   cmd->callback([&ctx, paths, format] {
     std::vector<std::filesystem::path> roots(paths->begin(), paths->end());
-    SpecTree tree = LoadSpecTree(roots);
+    spec::SpecTree tree = spec::LoadSpecTree(roots);
     auto validator = engine::DuckDbSqlValidator::Create();
     if (!validator.ok()) {
       ctx.err << "weft lint: cannot start the SQL checker: " << validator.status().message() << "\n";

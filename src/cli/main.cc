@@ -1,5 +1,120 @@
+// The `weft` binary: the CLI (cli/) plus `weft serve`, the one command that
+// needs server/ — wired here so that cli/ and server/ never depend on each
+// other (docs/architecture.md).
+//
+// weft serve [--listen HOST:PORT] [--access-log FILE|-] [--rate N] [--max-body-mb N]
+// Serves the workspace's API and web UI until SIGTERM or SIGINT, then lets
+// in-flight requests finish and closes the catalog (server/server.h).
+#include <fmt/format.h>
+#include <pthread.h>
+#include <signal.h>
+
+#include <fstream>
 #include <iostream>
+#include <ostream>
+#include <thread>
 
 #include "cli/commands.h"
+#include "control/workspace.h"
+#include "server/server.h"
 
-int main(int argc, char** argv) { return weft::cli::RunCli(argc, argv, std::cout, std::cerr); }
+namespace weft::cli {
+namespace {
+
+struct ServeArgs {
+  std::string listen = "127.0.0.1:8080";
+  std::string access_log = "-";
+  double rate = 1200;
+  size_t max_body_mb = 256;
+  int threads = 64;
+};
+
+void AddServeCommand(CLI::App& app, CommandContext& ctx) {
+  auto a = std::make_shared<ServeArgs>();
+  auto* cmd = app.add_subcommand("serve", "Serve the REST API (/api/openapi.json) and the web catalog (/)");
+  cmd->add_option("--listen", a->listen, "HOST:PORT to listen on (PORT 0: any free port)");
+  cmd->add_option("--access-log", a->access_log, "Where the JSON access log goes: a file, '-' for stderr, 'off'");
+  cmd->add_option("--rate", a->rate, "Requests a minute per token")->check(CLI::PositiveNumber);
+  cmd->add_option("--max-body-mb", a->max_body_mb, "Largest request body (uploads), in MiB")->check(CLI::Range(1, 65536));
+  cmd->add_option("--threads", a->threads, "Worker threads (each keep-alive connection holds one)")->check(CLI::Range(2, 1024));
+  cmd->callback([&ctx, a] {
+    if (!ctx.server.empty()) {
+      ctx.err << "weft serve: serves a local workspace; it has no --server mode\n";
+      ctx.exit_code = kExitUsage;
+      return;
+    }
+    auto colon = a->listen.rfind(':');
+    int port = -1;
+    if (colon != std::string::npos) {
+      try {
+        port = std::stoi(a->listen.substr(colon + 1));
+      } catch (const std::exception&) {
+      }
+    }
+    if (colon == std::string::npos || port < 0 || port > 65535) {
+      ctx.err << "weft serve: --listen '" << a->listen << "' must be HOST:PORT\n";
+      ctx.exit_code = kExitUsage;
+      return;
+    }
+    auto ws = control::FindWorkspace(ctx.workspace);
+    if (!ws.ok()) {
+      ctx.err << "weft serve: " << ws.status().message() << "\n";
+      ctx.exit_code = kExitUsage;
+      return;
+    }
+    std::ofstream log_file;
+    std::ostream* log = &std::cerr;
+    if (a->access_log == "off") log = nullptr;
+    else if (a->access_log != "-") {
+      log_file.open(a->access_log, std::ios::app);
+      if (!log_file) {
+        ctx.err << "weft serve: cannot write the access log " << a->access_log << "\n";
+        ctx.exit_code = kExitUsage;
+        return;
+      }
+      log = &log_file;
+    }
+    const std::string root = ws->root.string();
+    server::Server server({.host = a->listen.substr(0, colon),
+                           .port = port,
+                           .workspace = ws->root,
+                           .max_body_bytes = a->max_body_mb << 20,
+                           .threads = a->threads,
+                           .rate_per_minute = a->rate,
+                           .access_log = log});
+    // SIGTERM/SIGINT are taken by one thread with sigwait; every thread the
+    // server starts inherits the mask, so none is interrupted mid-request.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    auto bound = server.Bind();
+    if (!bound.ok()) {
+      ctx.err << "weft serve: " << bound.status().message() << "\n";
+      ctx.exit_code = kExitFindings;
+      return;
+    }
+    ctx.out << fmt::format("weft: serving http://{}:{} (workspace {})", a->listen.substr(0, colon), *bound, root) << std::endl;
+    std::thread watcher([&server, signals] {
+      int sig = 0;
+      sigwait(&signals, &sig);
+      server.Stop();
+    });
+    Status served = server.Serve();
+    // Wake the watcher if the server ended on its own.
+    pthread_kill(watcher.native_handle(), SIGTERM);
+    watcher.join();
+    if (!served.ok()) {
+      ctx.err << "weft serve: " << served.message() << "\n";
+      ctx.exit_code = kExitFindings;
+      return;
+    }
+    ctx.out << "weft: stopped; in-flight requests finished and the catalog is closed" << std::endl;
+  });
+}
+
+}  // namespace
+}  // namespace weft::cli
+
+int main(int argc, char** argv) { return weft::cli::RunCli(argc, argv, std::cout, std::cerr, weft::cli::AddServeCommand); }

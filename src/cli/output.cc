@@ -58,4 +58,17 @@ void PrintStructured(std::ostream& out, const std::string& format, const nlohman
   else out << value.dump(2) << "\n";
 }
 
+std::string Text(const nlohmann::json& v) { return v.is_string() ? v.get<std::string>() : v.is_null() ? "" : v.dump(); }
+
+std::string Dash(const nlohmann::json& v) {
+  std::string s = Text(v);
+  return s.empty() ? "-" : s;
+}
+
+std::vector<std::string> Texts(const nlohmann::json& v) {
+  std::vector<std::string> out;
+  for (const auto& s : v) out.push_back(Text(s));
+  return out;
+}
+
 }  // namespace weft::cli

@@ -18,6 +18,12 @@ void PrintTable(std::ostream& out, const std::vector<std::string>& headers,
 // Prints JSON as block YAML (for -o yaml).
 void PrintYaml(std::ostream& out, const nlohmann::json& value);
 
+// A view's field as table text: strings as they are, null as "", other
+// values as JSON; Dash shows "" as "-"; Texts is an array's.
+std::string Text(const nlohmann::json& v);
+std::string Dash(const nlohmann::json& v);
+std::vector<std::string> Texts(const nlohmann::json& v);
+
 // Renders `value` in `format` ("json" or "yaml"); tables are the caller's.
 void PrintStructured(std::ostream& out, const std::string& format, const nlohmann::json& value);
 

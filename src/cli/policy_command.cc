@@ -7,7 +7,7 @@
 #include <ostream>
 
 #include "cli/commands.h"
-#include "cli/spec_tree.h"
+#include "spec/tree.h"
 #include "common/strings.h"
 #include "common/time.h"
 #include "engine/duckdb_sql_validator.h"
@@ -81,7 +81,7 @@ void Explain(const std::string& id, const PolicyOptions& o, CommandContext& ctx)
 void Test(const std::string& dir, const PolicyOptions& o, CommandContext& ctx) {
   auto policies = Policies(o, ctx, "test");
   if (!policies) return;
-  SpecTree tree = LoadSpecTree({dir});
+  spec::SpecTree tree = spec::LoadSpecTree({dir});
   if (tree.missing_path) {
     ctx.err << "weft policy test: " << dir << " does not exist\n";
     ctx.exit_code = kExitUsage;

@@ -14,15 +14,15 @@
 #include <ostream>
 #include <sstream>
 
+#include <filesystem>
+
+#include "cli/call.h"
 #include "cli/commands.h"
 #include "cli/output.h"
-#include "cli/workspace_context.h"
+#include "common/files.h"
 #include "common/strings.h"
-#include "engine/duckdb_sql_validator.h"
-#include "access/access_control.h"
-#include "query/runner.h"
-#include "query/runtime.h"
 #include "quality/publisher.h"
+#include "service/publish.h"
 
 namespace weft::cli {
 
@@ -46,77 +46,49 @@ std::string Number(double v) {
   return s.str();
 }
 
-std::string ResultWord(const quality::RuleResult& r) {
-  if (!r.check.skipped.empty()) return "skipped";
-  if (r.passed) return "pass";
-  if (r.check.scope == quality::RuleScope::kRow) return r.check.severity == "error" ? "quarantined" : "warn";
-  return r.check.severity == "error" ? "FAIL" : "warn";
-}
-
-json ReportJson(const quality::PublishReport& r) {
-  json rules = json::array();
-  for (const auto& x : r.checks.results) {
-    json sample = json::array();
-    for (const auto& s : x.sample) sample.push_back({{"row", s.row}, {"reason", s.reason}});
-    rules.push_back({{"id", x.check.id}, {"kind", x.check.kind}, {"column", x.check.column},
-                     {"severity", x.check.severity}, {"scope", x.check.scope == quality::RuleScope::kRow ? "row" : "dataset"},
-                     {"threshold", x.check.ThresholdText()}, {"failingRows", x.failing_rows},
-                     {"checkedRows", x.checked_rows}, {"value", x.value}, {"passed", x.passed},
-                     {"result", ResultWord(x)}, {"note", x.check.skipped}, {"sample", sample}});
-  }
-  return {{"publishId", r.publish_id}, {"product", r.product_id}, {"major", r.major},
-          {"contractVersion", r.contract_version}, {"object", r.object}, {"outcome", r.outcome}, {"mode", r.mode},
-          {"snapshotId", r.snapshot_id}, {"parentSnapshotId", r.parent_snapshot_id}, {"snapshotRows", r.snapshot_rows},
-          {"rowsIn", r.checks.rows_in}, {"rowsValid", r.checks.rows_valid},
-          {"rowsQuarantined", r.checks.rows_quarantined}, {"rowsWarned", r.checks.rows_warned},
-          {"rejectedBy", r.checks.rejected_by}, {"inputChecksum", r.input_checksum},
-          {"archive", r.archive_path}, {"quarantine", r.quarantine_path}, {"warnings", r.warnings},
-          {"seconds", r.seconds}, {"rules", rules}};
-}
-
-void PrintReport(std::ostream& out, const quality::PublishReport& r) {
-  std::string address = r.product_id + "_v" + std::to_string(r.major);
-  if (r.outcome == "duplicate") {
-    if (r.mode == "run")
-      out << address << ": the transform and its input snapshots are unchanged since snapshot " << r.snapshot_id
+void PrintReport(std::ostream& out, const json& r) {
+  const std::string address = Text(r["product"]) + "_v" + Text(r["major"]);
+  if (r["outcome"] == "duplicate") {
+    if (r["mode"] == "run")
+      out << address << ": the transform and its input snapshots are unchanged since snapshot " << Text(r["snapshotId"])
           << "; nothing to run\n";
     else
-      out << address << ": duplicate input (sha256 " << r.input_checksum.substr(0, 12) << "...) is already snapshot "
-          << r.snapshot_id << "; nothing published\n";
+      out << address << ": duplicate input (sha256 " << Text(r["inputChecksum"]).substr(0, 12) << "...) is already snapshot "
+          << Text(r["snapshotId"]) << "; nothing published\n";
     return;
   }
-  for (const auto& w : r.warnings) out << "warning: " << w << "\n";
+  for (const auto& w : r["warnings"]) out << "warning: " << Text(w) << "\n";
   std::vector<std::vector<std::string>> rows;
-  for (const auto& x : r.checks.results) {
-    rows.push_back({x.check.id, x.check.column.empty() ? "-" : x.check.column, x.check.kind, x.check.severity,
-                    x.check.scope == quality::RuleScope::kRow || x.check.kind != "sql" ? Number(static_cast<double>(x.failing_rows))
-                                                                                       : "-",
-                    x.check.skipped.empty() ? (x.check.threshold ? x.check.ThresholdText() + " (got " + Number(x.value) + ")" : "0 rows")
-                                            : x.check.skipped,
-                    ResultWord(x)});
+  for (const auto& x : r["rules"]) {
+    const bool counted = x["scope"] == "row" || x["kind"] != "sql";
+    const std::string note = Text(x["note"]);
+    rows.push_back({Text(x["id"]), Dash(x["column"]), Text(x["kind"]), Text(x["severity"]),
+                    counted ? Number(x["failingRows"].get<double>()) : "-",
+                    note.empty() ? (x["hasThreshold"] == true ? Text(x["threshold"]) + " (got " + Number(x["value"].get<double>()) + ")" : "0 rows")
+                                 : note,
+                    Text(x["result"])});
   }
   PrintTable(out, {"RULE", "COLUMN", "KIND", "SEVERITY", "FAILING", "THRESHOLD", "RESULT"}, rows);
   bool header = false;
-  for (const auto& x : r.checks.results) {
-    for (const auto& s : x.sample) {
+  for (const auto& x : r["rules"]) {
+    for (const auto& s : x["sample"]) {
       if (!header) out << "\nFailing rows (input row numbers, up to " << quality::Checker::kSampleRows << " per rule):\n";
       header = true;
-      out << "  row " << s.row << "  [" << x.check.id << "]  " << s.reason << "\n";
+      out << "  row " << Text(s["row"]) << "  [" << Text(x["id"]) << "]  " << Text(s["reason"]) << "\n";
     }
   }
-  const auto& c = r.checks;
-  out << "\n" << c.rows_in << " rows in, " << c.rows_valid << " valid, " << c.rows_quarantined << " quarantined";
-  if (c.rows_warned) out << ", " << c.rows_warned << " kept with warnings";
-  out << "  (" << std::fixed << std::setprecision(1) << r.seconds << " s)\n";
-  if (!r.quarantine_path.empty())
-    out << "Quarantine: " << r.quarantine_path << "  (weft quarantine show " << r.product_id << ")\n";
-  out << "Archive:    " << r.archive_path << "\n";
-  if (r.outcome == "published") {
-    out << "PUBLISHED " << address << " snapshot " << r.snapshot_id << " (" << r.snapshot_rows << " rows, " << r.mode << ")\n";
+  out << "\n" << Text(r["rowsIn"]) << " rows in, " << Text(r["rowsValid"]) << " valid, " << Text(r["rowsQuarantined"]) << " quarantined";
+  if (r["rowsWarned"].get<int64_t>() > 0) out << ", " << Text(r["rowsWarned"]) << " kept with warnings";
+  out << "  (" << std::fixed << std::setprecision(1) << r["seconds"].get<double>() << " s)\n";
+  if (!Text(r["quarantine"]).empty())
+    out << "Quarantine: " << Text(r["quarantine"]) << "  (weft quarantine show " << Text(r["product"]) << ")\n";
+  out << "Archive:    " << Text(r["archive"]) << "\n";
+  if (r["outcome"] == "published") {
+    out << "PUBLISHED " << address << " snapshot " << Text(r["snapshotId"]) << " (" << Text(r["snapshotRows"]) << " rows, "
+        << Text(r["mode"]) << ")\n";
   } else {
-    out << "REJECTED " << address << ": " << Join(c.rejected_by, ", ")
-        << " failed; the current snapshot " << (r.parent_snapshot_id.empty() ? "(none)" : r.parent_snapshot_id)
-        << " stays current\n";
+    out << "REJECTED " << address << ": " << Join(Texts(r["rejectedBy"]), ", ") << " failed; the current snapshot "
+        << (Text(r["parentSnapshotId"]).empty() ? "(none)" : Text(r["parentSnapshotId"])) << " stays current\n";
   }
 }
 
@@ -130,48 +102,58 @@ void DrawProgress(const quality::PublishProgress& p) {
   std::cerr << line << std::flush;
 }
 
-// Runs a publish or a derived run with the workspace's engine settings and
-// a progress line on a terminal, then prints the report and sets the exit code.
-void Execute(const std::string& command, const std::string& output, CommandContext& ctx, quality::PublishRequest req,
-             const std::function<Result<quality::PublishReport>(catalog::Store&, const quality::PublishRequest&)>& run) {
-  auto open = OpenWorkspaceOrReport(ctx);
-  if (!open) return;
-  req.actor = Actor(ctx);
-  req.memory_limit = open->ws.settings.query_memory_limit;
-  req.threads = static_cast<int>(open->ws.settings.query_threads.value_or(0));
-  req.temp_dir = open->ws.root / "tmp";
-  // A progress line only for a person watching a terminal.
-  bool tty = &ctx.err == &std::cerr && ::isatty(STDERR_FILENO) == 1;
-  if (tty) req.on_progress = DrawProgress;
-  auto report = run(*open->store, req);
+// A progress line only for a person watching a terminal.
+bool Watched(const CommandContext& ctx) { return &ctx.err == &std::cerr && ::isatty(STDERR_FILENO) == 1; }
+
+// Prints the report (also of a rejected publish) and sets the exit code.
+void Finish(CommandContext& ctx, const std::string& command, const std::string& output, const Answer& a, bool tty) {
   if (tty) std::cerr << "\r" << std::string(60, ' ') << "\r" << std::flush;
-  if (!report.ok()) {
-    ctx.err << "weft " << command << ": " << report.status().message() << "\n";
-    ctx.exit_code = report.status().code() == StatusCode::kNotFound ? kExitUsage : kExitFindings;
+  if (a.body.is_null()) {
+    Report(ctx, command, a.status);
     return;
   }
-  if (output == "json") ctx.out << ReportJson(*report).dump(2) << "\n";
-  else PrintReport(ctx.out, *report);
-  ctx.exit_code = report->outcome == "rejected" ? kExitFindings : kExitOk;
+  if (output == "json") ctx.out << a.body.dump(2) << "\n";
+  else PrintReport(ctx.out, a.body);
+  ctx.exit_code = service::ExitCodeOf(a.status.code());
+}
+
+Answer ReportOf(const Result<quality::PublishReport>& r) {
+  if (!r.ok()) return {r.status(), nullptr};
+  return {service::PublishStatus(*r), service::ToJson(*r)};
+}
+
+// The format a server is told, from --format or the file's extension.
+std::string FormatOf(const PublishArgs& args) {
+  if (!args.format.empty()) return args.format;
+  std::string ext = ToLower(std::filesystem::path(args.files[0]).extension().string());
+  if (ext == ".parquet") return "parquet";
+  if (ext == ".json" || ext == ".ndjson" || ext == ".jsonl") return "json";
+  return "csv";
 }
 
 void RunPublish(const PublishArgs& args, CommandContext& ctx) {
-  if (args.target.find('.') == std::string::npos) {
-    ctx.err << "weft publish: '" << args.target << "' is not DOMAIN.PRODUCT (e.g. sales.orders)\n";
-    ctx.exit_code = kExitUsage;
-    return;
-  }
   for (const auto& f : args.files) {
     std::error_code ec;
-    if (!std::filesystem::is_regular_file(f, ec)) {
-      ctx.err << "weft publish: input file '" << f << "' does not exist or is not a file\n";
-      ctx.exit_code = kExitUsage;
-      return;
-    }
+    if (!std::filesystem::is_regular_file(f, ec))
+      return (void)Report(ctx, "publish", Status::InvalidArgument("input file '" + f + "' does not exist or is not a file"));
   }
-  quality::PublishRequest req{.target = args.target, .mode = args.mode, .format = args.format, .object = args.object};
-  for (const auto& f : args.files) req.files.emplace_back(f);
-  Execute("publish", args.output, ctx, std::move(req), quality::Publish);
+  Rest rest{.method = "POST", .path = "/api/v1/products/" + args.target + "/publish", .content_type = "application/octet-stream"};
+  if (!ctx.server.empty()) {
+    if (args.files.size() != 1)
+      return (void)Report(ctx, "publish", Status::InvalidArgument("a server takes one input file per publish"));
+    auto data = ReadFileToString(args.files[0]);
+    if (!Report(ctx, "publish", data.status())) return;
+    rest.body = std::move(*data);
+    rest.query = {{"format", FormatOf(args)}, {"mode", args.mode}, {"object", args.object}};
+  }
+  const bool tty = Watched(ctx);
+  Answer a = Call(ctx, rest, [&](service::Mesh& m, const service::Caller& c) {
+    quality::PublishRequest req{.target = args.target, .mode = args.mode, .format = args.format, .object = args.object};
+    for (const auto& f : args.files) req.files.emplace_back(f);
+    if (tty) req.on_progress = DrawProgress;
+    return ReportOf(service::PublishService(m).Publish(c, std::move(req)));
+  });
+  Finish(ctx, "publish", args.output, a, tty);
 }
 
 struct RunArgs {
@@ -180,29 +162,12 @@ struct RunArgs {
 };
 
 void RunDerived(const RunArgs& args, CommandContext& ctx) {
-  if (args.target.find('.') == std::string::npos || args.target.find('@') != std::string::npos) {
-    ctx.err << "weft run: '" << args.target << "' is not DOMAIN.PRODUCT (e.g. finance.revenue_daily)\n";
-    ctx.exit_code = kExitUsage;
-    return;
-  }
-  auto parser = engine::DuckDbSqlValidator::Create();
-  if (!parser.ok()) {
-    ctx.err << "weft run: " << parser.status().message() << "\n";
-    ctx.exit_code = kExitFindings;
-    return;
-  }
-  auto is_type = [&p = **parser](const std::string& t) { return p.IsType(t); };
-  Execute("run", args.output, ctx, quality::PublishRequest{.target = args.target},
-          [&](catalog::Store& store, const quality::PublishRequest& req) -> Result<quality::PublishReport> {
-            auto ws = control::FindWorkspace(ctx.workspace);
-            if (!ws.ok()) return ws.status();
-            ASSIGN_OR_RETURN(std::string secret, control::LoadOrCreateSecret(*ws));
-            ASSIGN_OR_RETURN(auto access, access::AccessControl::Load(store, {.masking = ws->settings.masking,
-                                                                              .key = secret,
-                                                                              .is_duckdb_type = is_type}));
-            query::QueryRuntime runtime(query::RuntimeOptions::For(ws->root, ws->settings, secret));
-            return query::RunDerived(store, **parser, access, runtime.copies(), req);
-          });
+  const bool tty = Watched(ctx);
+  Answer a = Call(ctx, {.method = "POST", .path = "/api/v1/products/" + args.target + "/run"},
+                  [&](service::Mesh& m, const service::Caller& c) {
+                    return ReportOf(service::PublishService(m).Run(c, args.target, tty ? DrawProgress : nullptr));
+                  });
+  Finish(ctx, "run", args.output, a, tty);
 }
 
 }  // namespace

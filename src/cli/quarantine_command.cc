@@ -4,12 +4,11 @@
 // file through DuckDB (format in docs/quality.md).
 #include <ostream>
 
+#include "cli/call.h"
 #include "cli/commands.h"
 #include "cli/output.h"
-#include "cli/workspace_context.h"
 #include "common/strings.h"
-#include "engine/connection.h"
-#include "engine/database.h"
+#include "service/publish.h"
 
 namespace weft::cli {
 
@@ -32,72 +31,33 @@ std::string CsvField(const std::string& v) {
 }
 
 void Show(const ShowArgs& args, CommandContext& ctx) {
-  auto open = OpenWorkspaceOrReport(ctx);
-  if (!open) return;
-  auto publishes = open->store->ListPublishes(args.product, 0);
-  if (!publishes.ok()) {
-    ctx.err << "weft quarantine show: " << publishes.status().message() << "\n";
-    ctx.exit_code = kExitFindings;
+  Answer a = Call(ctx, {.path = "/api/v1/products/" + args.product + "/quarantine",
+                        .query = {{"publish", args.publish}, {"limit", std::to_string(args.limit)}}},
+                  [&](service::Mesh& m, const service::Caller& c) {
+                    return Of(service::PublishService(m).Quarantine(c, args.product, args.publish, args.limit));
+                  });
+  if (!Report(ctx, "quarantine show", a.status)) return;
+  const json& v = a.body;
+  if (v["publishId"].is_null()) {
+    ctx.err << "weft quarantine show: no publish of '" << args.product << "' quarantined any row\n";
     return;
   }
-  const catalog::PublishRecord* chosen = nullptr;
-  for (const auto& p : *publishes) {
-    if (args.publish.empty() ? !p.quarantine_path.empty() : p.id == args.publish) {
-      chosen = &p;
-      break;  // newest first
-    }
-  }
-  if (!chosen) {
-    ctx.err << "weft quarantine show: "
-            << (args.publish.empty() ? "no publish of '" + args.product + "' quarantined any row"
-                                     : "no publish '" + args.publish + "' of '" + args.product + "'")
-            << "\n";
-    ctx.exit_code = args.publish.empty() ? kExitOk : kExitUsage;
+  if (Text(v["file"]).empty()) {
+    ctx.out << "publish " << Text(v["publishId"]) << " quarantined no rows\n";
     return;
   }
-  if (chosen->quarantine_path.empty()) {
-    ctx.out << "publish " << chosen->id << " quarantined no rows\n";
-    return;
-  }
-  auto db = engine::Database::Open({.threads = 1});
-  auto conn = db.ok() ? engine::Connection::Open(*db) : Result<engine::Connection>(db.status());
-  if (!conn.ok()) {
-    ctx.err << "weft quarantine show: " << conn.status().message() << "\n";
-    ctx.exit_code = kExitFindings;
-    return;
-  }
-  auto result = conn->Query("SELECT __row AS \"row\", array_to_string(__rules, ', ') AS rules, "
-                            "array_to_string(__reasons, '; ') AS reasons, * EXCLUDE (__row, __rules, __reasons) FROM read_parquet(" +
-                            SqlQuote(chosen->quarantine_path) + ") ORDER BY __row LIMIT " + std::to_string(args.limit));
-  if (!result.ok()) {
-    ctx.err << "weft quarantine show: cannot read " << chosen->quarantine_path << ": " << result.status().message() << "\n";
-    ctx.exit_code = kExitFindings;
-    return;
-  }
-  std::vector<std::string> headers;
-  for (size_t i = 0; i < result->column_count(); ++i) headers.push_back(result->column_name(i));
-  auto rows = result->FetchAllAsStrings();
-  if (!rows.ok()) {
-    ctx.err << "weft quarantine show: " << rows.status().message() << "\n";
-    ctx.exit_code = kExitFindings;
+  const std::vector<std::string> headers = Texts(v["columns"]);
+  if (args.output == "json") {
+    ctx.out << v.dump(2) << "\n";
     return;
   }
   std::vector<std::vector<std::string>> table;
-  json objects = json::array();
-  for (const auto& row : *rows) {
+  for (const auto& row : v["rows"]) {
     std::vector<std::string> cells;
-    json object = json::object();
-    for (size_t i = 0; i < row.size(); ++i) {
-      cells.push_back(row[i].value_or(args.output == "table" ? "NULL" : ""));
-      object[headers[i]] = row[i] ? json(*row[i]) : json();
-    }
+    for (const auto& h : headers) cells.push_back(row[h].is_null() && args.output == "table" ? "NULL" : Text(row[h]));
     table.push_back(std::move(cells));
-    objects.push_back(std::move(object));
   }
-  if (args.output == "json") {
-    ctx.out << json{{"product", args.product}, {"publishId", chosen->id}, {"file", chosen->quarantine_path},
-                    {"rowsQuarantined", chosen->rows_quarantined}, {"rows", objects}}.dump(2) << "\n";
-  } else if (args.output == "csv") {
+  if (args.output == "csv") {
     std::vector<std::string> h;
     for (const auto& x : headers) h.push_back(CsvField(x));
     ctx.out << Join(h, ",") << "\n";
@@ -106,11 +66,10 @@ void Show(const ShowArgs& args, CommandContext& ctx) {
       for (const auto& x : r) cells.push_back(CsvField(x));
       ctx.out << Join(cells, ",") << "\n";
     }
-  } else {
-    ctx.out << "publish " << chosen->id << ": " << chosen->rows_quarantined << " rows quarantined (" << chosen->quarantine_path
-            << ")\n";
-    PrintTable(ctx.out, headers, table);
+    return;
   }
+  ctx.out << "publish " << Text(v["publishId"]) << ": " << Text(v["rowsQuarantined"]) << " rows quarantined (" << Text(v["file"]) << ")\n";
+  PrintTable(ctx.out, headers, table);
 }
 
 }  // namespace

@@ -11,16 +11,13 @@
 #include <ostream>
 #include <sstream>
 
-#include "access/access_control.h"
-#include "access/principals.h"
+#include "cli/call.h"
 #include "cli/commands.h"
 #include "cli/output.h"
-#include "cli/workspace_context.h"
 #include "common/files.h"
 #include "common/strings.h"
-#include "common/time.h"
-#include "engine/duckdb_sql_validator.h"
-#include "query/gateway.h"
+#include "service/finops.h"
+#include "service/query.h"
 
 namespace weft::cli {
 
@@ -36,12 +33,6 @@ struct QueryArgs {
   std::string out;
 };
 
-bool Fail(CommandContext& ctx, const std::string& command, const Status& s) {
-  if (s.ok()) return false;
-  ctx.err << "weft " << command << ": " << s.message() << "\n";
-  ctx.exit_code = s.code() == StatusCode::kNotFound ? kExitUsage : kExitFindings;
-  return true;
-}
 
 std::string CsvField(const std::optional<std::string>& v) {
   if (!v) return "";
@@ -107,61 +98,77 @@ void PrintTableAnswer(std::ostream& out, const query::QueryAnswer& a) {
   out << "(" << a.rows.size() << " row" << (a.rows.size() == 1 ? "" : "s") << ")\n";
 }
 
-void RunQuery(CommandContext& ctx, const QueryArgs& args) {
-  std::string sql = args.sql;
+// The answer of a query on a server, read from its NDJSON stream: a
+// columns line, row arrays, then a done line (or an error line).
+Result<query::QueryAnswer> RemoteQuery(CommandContext& ctx, const QueryArgs& args, StreamingPrinter* printer) {
+  query::QueryAnswer answer;
+  bool done = false;
+  Status s = CallStreaming(ctx, {.method = "POST", .path = "/api/v1/query", .body = json{{"sql", args.sql}, {"at", args.at}}.dump()},
+                           [&](std::string_view line) -> Status {
+                             json j = json::parse(line, nullptr, false);
+                             if (j.is_array()) {
+                               std::vector<std::optional<std::string>> row;
+                               for (const auto& v : j) row.push_back(v.is_null() ? std::nullopt : std::optional<std::string>(Text(v)));
+                               if (!printer) {
+                                 answer.rows.push_back(std::move(row));
+                                 return Status::Ok();
+                               }
+                               return printer->Rows(answer.columns, {std::move(row)});
+                             }
+                             if (!j.is_object()) return Status::Internal("the server sent a line that is not JSON");
+                             if (j.contains("columns")) answer.columns = j["columns"].get<std::vector<std::string>>();
+                             if (j.contains("error"))
+                               return Status(service::StatusCodeOfHttp(j["error"].value("status", 500)), j["error"].value("detail", "the query failed"));
+                             if (j.contains("done")) {
+                               done = true;
+                               answer.warnings = j.value("warnings", std::vector<std::string>{});
+                               answer.usage.rows_returned = j.value("rows", int64_t{0});
+                             }
+                             return Status::Ok();
+                           });
+  if (!s.ok()) return s;
+  if (!done) return Status::IoError("the server's answer ended before the query did");
+  return answer;
+}
+
+void RunQuery(CommandContext& ctx, const QueryArgs& given) {
+  QueryArgs args = given;
   if (!args.file.empty()) {
     auto text = ReadFileToString(args.file);
-    if (!text.ok()) {
-      ctx.err << "weft query: " << text.status().message() << "\n";
-      ctx.exit_code = kExitUsage;
-      return;
-    }
-    sql = *text;
+    if (!Report(ctx, "query", text.ok() ? Status::Ok() : Status::InvalidArgument(text.status().message()))) return;
+    if (!args.sql.empty()) return (void)Report(ctx, "query", Status::InvalidArgument("give one SELECT, as an argument or with -f FILE"));
+    args.sql = *text;
   }
-  if (Trim(sql).empty() || (!args.sql.empty() && !args.file.empty())) {
-    ctx.err << "weft query: give one SELECT, as an argument or with -f FILE\n";
-    ctx.exit_code = kExitUsage;
-    return;
-  }
-  if (args.output == "parquet" && args.out.empty()) {
-    ctx.err << "weft query: -o parquet needs --out FILE\n";
-    ctx.exit_code = kExitUsage;
-    return;
-  }
-  auto open = OpenWorkspaceOrReport(ctx);
-  if (!open) return;
-  auto principal = access::LoadPrincipal(*open->store, Actor(ctx));
-  if (Fail(ctx, "query", principal.status())) return;
-  auto secret = control::LoadOrCreateSecret(open->ws);
-  if (Fail(ctx, "query", secret.status())) return;
-  auto parser = engine::DuckDbSqlValidator::Create();
-  if (Fail(ctx, "query", parser.status())) return;
-  auto is_type = [&p = **parser](const std::string& t) { return p.IsType(t); };
-  auto ac = access::AccessControl::Load(*open->store,
-                                        {.masking = open->ws.settings.masking, .key = *secret, .is_duckdb_type = is_type});
-  if (Fail(ctx, "query", ac.status())) return;
-  // One query per process: no warm engines to keep.
-  query::RuntimeOptions options = query::RuntimeOptions::For(open->ws.root, open->ws.settings, *secret);
-  options.warm_engines = 0;
-  query::QueryRuntime runtime(std::move(options));
-  query::Gateway gateway(*open->store, *ac, **parser, {.rate_card = open->ws.settings.rate_card}, runtime);
-  query::QueryRequest req{.sql = sql, .at = args.at};
-  if (args.output == "parquet") req.parquet_out = args.out;
+  if (Trim(args.sql).empty()) return (void)Report(ctx, "query", Status::InvalidArgument("give one SELECT, as an argument or with -f FILE"));
+  if (args.output == "parquet" && args.out.empty())
+    return (void)Report(ctx, "query", Status::InvalidArgument("-o parquet needs --out FILE"));
+  if (args.output == "parquet" && !ctx.server.empty())
+    return (void)Report(ctx, "query", Status::InvalidArgument("-o parquet is written by the workspace's own engine: run it without --server"));
   std::ofstream file;
   if (!args.out.empty() && args.output != "parquet") {
     file.open(args.out, std::ios::binary | std::ios::trunc);
-    if (!file) {
-      ctx.err << "weft query: cannot write " << args.out << "\n";
-      ctx.exit_code = kExitUsage;
-      return;
-    }
+    if (!file) return (void)Report(ctx, "query", Status::InvalidArgument("cannot write " + args.out));
   }
   std::ostream& out = args.out.empty() ? ctx.out : file;
   StreamingPrinter printer(out, args.output);
-  if (args.output == "csv" || args.output == "json")
-    req.on_rows = [&printer](const std::vector<std::string>& columns, const Rows& rows) { return printer.Rows(columns, rows); };
-  auto answer = gateway.Run(*principal, req);
-  if (Fail(ctx, "query", answer.status())) return;
+  const bool streams = args.output == "csv" || args.output == "json";
+  Result<query::QueryAnswer> answer = Status::Internal("not run");
+  if (!ctx.server.empty()) {
+    answer = RemoteQuery(ctx, args, streams ? &printer : nullptr);
+  } else {
+    auto mesh = service::Mesh::Open(ctx.workspace);
+    if (!mesh.ok()) {
+      Report(ctx, "query", mesh.status().code() == StatusCode::kNotFound ? Status::InvalidArgument(mesh.status().message()) : mesh.status());
+      return;
+    }
+    query::QueryRequest req{.sql = args.sql, .at = args.at};
+    if (args.output == "parquet") req.parquet_out = args.out;
+    if (streams) req.on_rows = [&printer](const std::vector<std::string>& columns, const Rows& rows) { return printer.Rows(columns, rows); };
+    service::Caller caller = LocalCaller(**mesh, ctx);
+    answer = service::QueryService(**mesh).Run(caller, req);
+    (*mesh)->Close();
+  }
+  if (!Report(ctx, "query", answer.status())) return;
   for (const auto& w : answer->warnings) ctx.err << "weft query: warning: " << w << "\n";
   if (args.output == "parquet") {
     ctx.out << "Wrote " << answer->usage.rows_returned << " rows to " << args.out << "\n";
@@ -178,137 +185,67 @@ std::string Money(double v) {
   return s.str();
 }
 
-void RunUsage(CommandContext& ctx, const std::string& product, const std::string& since, const std::string& output) {
-  auto open = OpenWorkspaceOrReport(ctx);
-  if (!open) return;
-  auto usage = open->store->ListUsage({.product_id = product, .since = since});
-  if (Fail(ctx, "usage", usage.status())) return;
-  std::map<std::string, std::pair<int64_t, double>> readers;  // principal (domain) -> queries, cost
-  std::map<std::string, int64_t> columns;
-  std::map<std::string, int64_t> days;
-  int64_t refused = 0;
-  for (const auto& u : *usage) {
-    if (u.status != "ok") {
-      ++refused;
-      continue;
-    }
-    auto& r = readers[u.principal + (u.consumer_domain.empty() ? "" : " (" + u.consumer_domain + ")")];
-    r.first += 1;
-    r.second += u.cost;
-    for (const auto& c : u.columns)
-      if (StartsWith(c, product + "_v")) columns[c.substr(c.find('.', product.size()) + 1)] += 1;
-    days[u.at.substr(0, 10)] += 1;
-  }
-  if (output == "json") {
-    json j = {{"product", product}, {"refused", refused}, {"readers", json::array()}, {"columns", columns}, {"days", days}};
-    for (const auto& [who, qc] : readers) j["readers"].push_back({{"reader", who}, {"queries", qc.first}, {"cost", qc.second}});
-    ctx.out << j.dump(2) << "\n";
-    return;
-  }
-  std::vector<std::vector<std::string>> rows;
-  for (const auto& [who, qc] : readers) rows.push_back({who, std::to_string(qc.first), Money(qc.second)});
-  ctx.out << "Readers of " << product << ":\n";
-  if (rows.empty()) ctx.out << "  (none)\n";
-  else PrintTable(ctx.out, {"READER", "QUERIES", "COST"}, rows);
-  std::vector<std::pair<std::string, int64_t>> top(columns.begin(), columns.end());
-  std::sort(top.begin(), top.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
-  rows.clear();
-  for (const auto& [c, n] : top) rows.push_back({c, std::to_string(n)});
-  ctx.out << "\nColumns read (by queries):\n";
-  if (rows.empty()) ctx.out << "  (none)\n";
-  else PrintTable(ctx.out, {"COLUMN", "QUERIES"}, rows);
-  rows.clear();
-  for (const auto& [d, n] : days) rows.push_back({d, std::to_string(n)});
-  ctx.out << "\nQueries per day:\n";
-  if (rows.empty()) ctx.out << "  (none)\n";
-  else PrintTable(ctx.out, {"DAY", "QUERIES"}, rows);
-  if (refused) ctx.out << "\n" << refused << " refused attempt(s)\n";
+std::string Money(const json& v) { return v.is_number() ? Money(v.get<double>()) : "-"; }
+
+// Prints a titled table, or "(none)".
+void Section(std::ostream& out, const std::string& title, const std::vector<std::string>& headers,
+             const std::vector<std::vector<std::string>>& rows) {
+  out << title << "\n";
+  if (rows.empty()) out << "  (none)\n";
+  else PrintTable(out, headers, rows);
 }
 
-void RunCost(CommandContext& ctx, const std::string& domain, std::string month, const std::string& output) {
-  if (month.empty()) month = NowIso().substr(0, 7);
-  auto digits = [&](size_t from, size_t n) {
-    return std::all_of(month.begin() + static_cast<long>(from), month.begin() + static_cast<long>(from + n),
-                       [](char c) { return c >= '0' && c <= '9'; });
-  };
-  if (month.size() != 7 || month[4] != '-' || !digits(0, 4) || !digits(5, 2) || month.substr(5) < "01" ||
-      month.substr(5) > "12") {
-    ctx.err << "weft cost: --month '" << month << "' is not YYYY-MM\n";
-    ctx.exit_code = kExitUsage;
-    return;
-  }
-  auto open = OpenWorkspaceOrReport(ctx);
-  if (!open) return;
-  int year = std::stoi(month.substr(0, 4)), mon = std::stoi(month.substr(5, 2));
-  char next[32];
-  std::snprintf(next, sizeof next, "%04d-%02d", mon == 12 ? year + 1 : year, mon == 12 ? 1 : mon + 1);
-  auto usage = open->store->ListUsage({.consumer_domain = domain, .since = month + "-01", .until = std::string(next) + "-01"});
-  auto domains = open->store->ListDomains();
-  auto snapshots = open->store->ListAllSnapshots();
-  auto products = open->store->ListProducts();
-  for (const auto* s : {&usage.status(), &domains.status(), &snapshots.status(), &products.status()})
-    if (Fail(ctx, "cost", *s)) return;
-  std::map<std::string, std::pair<int64_t, double>> by_consumer, by_product;
-  for (const auto& u : *usage) {
-    if (u.status != "ok") continue;
-    auto& c = by_consumer[u.consumer_domain.empty() ? "(none)" : u.consumer_domain];
-    c.first += 1;
-    c.second += u.cost;
-    // A query's cost is shared evenly by the products it read.
-    for (const auto& p : u.products) {
-      auto& b = by_product[p];
-      b.first += 1;
-      b.second += u.cost / static_cast<double>(u.products.size());
-    }
-  }
-  // Storage: the current snapshot of each product major, by owning domain.
-  std::map<std::string, std::string> domain_of;
-  for (const auto& p : *products) domain_of[p.id] = p.domain;
-  std::map<std::string, int64_t> stored;
-  std::set<std::string> seen;
-  for (const auto& s : *snapshots)  // newest first
-    if (seen.insert(s.product_id + "@" + std::to_string(s.major)).second) stored[domain_of[s.product_id]] += s.bytes;
-  double gb_month = open->ws.settings.rate_card.count("gbStoredMonth") ? open->ws.settings.rate_card.at("gbStoredMonth") : 0;
-  const std::string currency = open->ws.settings.currency;
-  if (output == "json") {
-    json j = {{"month", month}, {"currency", currency}, {"consumers", json::array()}, {"products", json::array()},
-              {"storage", json::array()}};
-    for (const auto& d : *domains) {
-      if (!domain.empty() && d.name != domain) continue;
-      auto it = by_consumer.find(d.name);
-      j["consumers"].push_back({{"domain", d.name}, {"queries", it == by_consumer.end() ? 0 : it->second.first},
-                                {"cost", it == by_consumer.end() ? 0 : it->second.second},
-                                {"budget", d.monthly_budget ? json(*d.monthly_budget) : json()}});
-    }
-    for (const auto& [p, qc] : by_product) j["products"].push_back({{"product", p}, {"queries", qc.first}, {"cost", qc.second}});
-    for (const auto& [d, bytes] : stored)
-      j["storage"].push_back({{"domain", d}, {"bytes", bytes}, {"cost", static_cast<double>(bytes) / 1e9 * gb_month}});
-    ctx.out << j.dump(2) << "\n";
-    return;
-  }
-  ctx.out << "Query cost in " << month << " (" << currency << "), by consuming domain:\n";
+void PrintUsage(std::ostream& out, const json& u) {
   std::vector<std::vector<std::string>> rows;
-  for (const auto& d : *domains) {
-    if (!domain.empty() && d.name != domain) continue;
-    auto it = by_consumer.find(d.name);
-    double spent = it == by_consumer.end() ? 0 : it->second.second;
-    std::string budget = d.monthly_budget ? Money(*d.monthly_budget) : "-";
-    std::string used = d.monthly_budget && *d.monthly_budget > 0
-                           ? std::to_string(static_cast<int>(100 * spent / *d.monthly_budget)) + "%"
+  for (const auto& r : u["readers"]) rows.push_back({Text(r["reader"]), Text(r["queries"]), Money(r["cost"])});
+  Section(out, "Readers of " + Text(u["product"]) + ":", {"READER", "QUERIES", "COST"}, rows);
+  std::vector<std::pair<std::string, int64_t>> top;
+  for (const auto& [c, n] : u["columns"].items()) top.emplace_back(c, n.get<int64_t>());
+  std::stable_sort(top.begin(), top.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  rows.clear();
+  for (const auto& [c, n] : top) rows.push_back({c, std::to_string(n)});
+  Section(out, "\nColumns read (by queries):", {"COLUMN", "QUERIES"}, rows);
+  rows.clear();
+  for (const auto& [d, n] : u["days"].items()) rows.push_back({d, Text(n)});
+  Section(out, "\nQueries per day:", {"DAY", "QUERIES"}, rows);
+  if (u["refused"].get<int64_t>() > 0) out << "\n" << Text(u["refused"]) << " refused attempt(s)\n";
+}
+
+void PrintCost(std::ostream& out, const json& c) {
+  out << "Query cost in " << Text(c["month"]) << " (" << Text(c["currency"]) << "), by consuming domain:\n";
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& d : c["consumers"]) {
+    const double spent = d["cost"].get<double>();
+    const json& budget = d["budget"];
+    std::string used = budget.is_number() && budget.get<double>() > 0
+                           ? std::to_string(static_cast<int>(100 * spent / budget.get<double>())) + "%"
                            : "-";
-    rows.push_back({d.name, std::to_string(it == by_consumer.end() ? 0 : it->second.first), Money(spent), budget, used});
+    rows.push_back({Text(d["domain"]), Text(d["queries"]), Money(spent), Money(budget), used});
   }
-  PrintTable(ctx.out, {"DOMAIN", "QUERIES", "COST", "BUDGET", "USED"}, rows);
+  PrintTable(out, {"DOMAIN", "QUERIES", "COST", "BUDGET", "USED"}, rows);
   rows.clear();
-  for (const auto& [p, qc] : by_product) rows.push_back({p, std::to_string(qc.first), Money(qc.second)});
-  ctx.out << "\nBy product read:\n";
-  if (rows.empty()) ctx.out << "  (none)\n";
-  else PrintTable(ctx.out, {"PRODUCT", "QUERIES", "COST"}, rows);
+  for (const auto& p : c["products"]) rows.push_back({Text(p["product"]), Text(p["queries"]), Money(p["cost"])});
+  Section(out, "\nBy product read:", {"PRODUCT", "QUERIES", "COST"}, rows);
   rows.clear();
-  for (const auto& [d, bytes] : stored)
-    if (domain.empty() || d == domain) rows.push_back({d, std::to_string(bytes), Money(static_cast<double>(bytes) / 1e9 * gb_month)});
-  ctx.out << "\nStorage (current snapshots), per month:\n";
-  PrintTable(ctx.out, {"DOMAIN", "BYTES", "COST"}, rows);
+  for (const auto& s : c["storage"]) rows.push_back({Text(s["domain"]), Text(s["bytes"]), Money(s["cost"])});
+  out << "\nStorage (current snapshots), per month:\n";
+  PrintTable(out, {"DOMAIN", "BYTES", "COST"}, rows);
+}
+
+void RunUsage(CommandContext& ctx, const std::string& product, const std::string& since, const std::string& output) {
+  Answer a = Call(ctx, {.path = "/api/v1/products/" + product + "/usage", .query = {{"since", since}}},
+                  [&](service::Mesh& m, const service::Caller& c) { return Of(service::FinopsService(m).Usage(c, product, since)); });
+  if (!Report(ctx, "usage", a.status)) return;
+  if (output == "json") ctx.out << a.body.dump(2) << "\n";
+  else PrintUsage(ctx.out, a.body);
+}
+
+void RunCost(CommandContext& ctx, const std::string& domain, const std::string& month, const std::string& output) {
+  Answer a = Call(ctx, {.path = "/api/v1/cost", .query = {{"month", month}, {"domain", domain}}},
+                  [&](service::Mesh& m, const service::Caller& c) { return Of(service::FinopsService(m).Cost(c, month, domain)); });
+  if (!Report(ctx, "cost", a.status)) return;
+  if (output == "json") ctx.out << a.body.dump(2) << "\n";
+  else PrintCost(ctx.out, a.body);
 }
 
 }  // namespace

@@ -6,6 +6,11 @@
 namespace weft::cli {
 
 std::optional<OpenWorkspace> OpenWorkspaceOrReport(CommandContext& ctx) {
+  if (!ctx.server.empty()) {
+    ctx.err << "weft: this command works on a local workspace's files; it has no --server mode\n";
+    ctx.exit_code = kExitUsage;
+    return std::nullopt;
+  }
   auto ws = control::FindWorkspace(ctx.workspace);
   if (!ws.ok()) {
     ctx.err << "weft: " << ws.status().message() << "\n";

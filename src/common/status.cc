@@ -15,6 +15,8 @@ const char* StatusCodeName(StatusCode code) {
     case StatusCode::kResourceExhausted: return "resource exhausted";
     case StatusCode::kDeadlineExceeded: return "deadline exceeded";
     case StatusCode::kCancelled: return "cancelled";
+    case StatusCode::kRejected: return "rejected";
+    case StatusCode::kUnauthenticated: return "unauthenticated";
   }
   return "unknown";
 }

@@ -33,6 +33,8 @@ enum class StatusCode {
   kResourceExhausted,  // a limit of the caller's was reached (concurrent queries, a budget); try again later
   kDeadlineExceeded,   // stopped at its time limit
   kCancelled,          // stopped because its caller went away or the server is stopping
+  kRejected,           // the input was checked and refused (lint errors, a breaking plan, a failing publish)
+  kUnauthenticated,    // no valid credentials (a missing, wrong, expired or revoked token)
 };
 
 const char* StatusCodeName(StatusCode code);
@@ -53,6 +55,8 @@ class [[nodiscard]] Status {
   static Status ResourceExhausted(std::string m) { return {StatusCode::kResourceExhausted, std::move(m)}; }
   static Status DeadlineExceeded(std::string m) { return {StatusCode::kDeadlineExceeded, std::move(m)}; }
   static Status Cancelled(std::string m) { return {StatusCode::kCancelled, std::move(m)}; }
+  static Status Rejected(std::string m) { return {StatusCode::kRejected, std::move(m)}; }
+  static Status Unauthenticated(std::string m) { return {StatusCode::kUnauthenticated, std::move(m)}; }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }

@@ -85,7 +85,7 @@ TEST_F(LineageCliTest, DotIsADigraphWithDomainClusters) {
 
 TEST_F(LineageCliTest, UnknownProductSuggestsTheClosest) {
   RunResult r = Weft({"lineage", "finance.revnue_daily"});
-  EXPECT_EQ(r.exit_code, 1) << r;
+  EXPECT_EQ(r.exit_code, 2) << r;  // not found: the caller's input (service/outcome.h)
   EXPECT_THAT(r.err, HasSubstr("did you mean 'finance.revenue_daily'?"));
 }
 

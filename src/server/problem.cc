@@ -1,5 +1,7 @@
 #include "server/problem.h"
 
+#include "service/outcome.h"
+
 namespace weft::server {
 
 namespace {
@@ -39,17 +41,7 @@ Problem MakeProblem(int status, const std::string& slug, const std::string& deta
 }
 
 Problem ProblemFromStatus(const Status& status) {
-  switch (status.code()) {
-    case StatusCode::kInvalidArgument: return MakeProblem(400, "invalid-argument", status.message());
-    case StatusCode::kPermissionDenied: return MakeProblem(403, "forbidden", status.message());
-    case StatusCode::kNotFound: return MakeProblem(404, "not-found", status.message());
-    case StatusCode::kAlreadyExists: return MakeProblem(409, "already-exists", status.message());
-    case StatusCode::kFailedPrecondition: return MakeProblem(409, "failed-precondition", status.message());
-    case StatusCode::kResourceExhausted: return MakeProblem(429, "resource-exhausted", status.message());
-    case StatusCode::kDeadlineExceeded: return MakeProblem(504, "deadline-exceeded", status.message());
-    case StatusCode::kCancelled: return MakeProblem(503, "cancelled", status.message());
-    default: return MakeProblem(500, "internal", status.message());
-  }
+  return MakeProblem(service::HttpStatusOf(status.code()), service::ProblemSlugOf(status.code()), status.message());
 }
 
 }  // namespace weft::server

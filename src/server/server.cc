@@ -19,25 +19,18 @@
 #include <sstream>
 #include <thread>
 
-#include "access/access_control.h"
 #include "access/principals.h"
 #include "access/tokens.h"
-#include "catalog/store.h"
 #include "common/hashing.h"
 #include "common/strings.h"
 #include "common/time.h"
-#include "control/planner.h"
-#include "control/workspace.h"
-#include "engine/duckdb_sql_validator.h"
-#include "query/gateway.h"
 #include "server/metrics.h"
 #include "server/problem.h"
 #include "server/rate_limiter.h"
-#include "server/remote_cli.h"
 #include "server/routes.h"
 #include "server/ui_assets.h"
-#include "service/authorizer.h"
-#include "spec/loader.h"
+#include "service/mesh.h"
+#include "service/views.h"
 
 namespace weft::server {
 
@@ -131,19 +124,17 @@ Status CheckTreePath(const std::string& rel) {
 }
 
 // The catalog state derived from one generation: rebuilt only when a
-// write has happened since.
+// write has happened since (a new AccessControl from the Mesh).
 struct CatalogView {
-  int64_t generation = -1;
-  std::unique_ptr<access::AccessControl> access;
-  std::map<std::string, json> described;  // product id -> `describe -o json`, filled on demand
+  std::shared_ptr<const access::AccessControl> access;
   // Product pages as one principal sees them, without the parts that age
   // with the clock (principal + '\n' + product id -> page).
   struct Page {
     std::string body;  // the page as JSON text, without "freshness"
-    json freshness;    // without the clock's part (age, state)
+    service::ProductPage::Freshness freshness;
   };
   std::map<std::string, Page> pages;
-  std::mutex described_mu;  // guards described and pages
+  std::mutex pages_mu;
   // Verified tokens: SHA-256 of the text -> its record and principal. A
   // revocation is a catalog write, so it starts a new view; expiry is
   // checked again on every use.
@@ -169,17 +160,12 @@ struct RowStream {
 
 struct Server::Impl {
   ServerOptions options;
-  std::optional<control::Workspace> ws;
-  std::unique_ptr<catalog::Store> store;
-  std::string secret;
-  std::unique_ptr<engine::DuckDbSqlValidator> parser;
-  std::unique_ptr<query::QueryRuntime> runtime;  // warm engines, governed copies, query limits
+  std::unique_ptr<service::Mesh> mesh;  // the workspace: store, secret, parser, query runtime
   Metrics metrics;
   RateLimiter limiter;
   httplib::Server http;
   std::vector<Route> routes;
   std::vector<std::regex> route_regexes;
-  std::mutex write_mu;  // commands that write run one at a time
   std::mutex view_mu;
   std::shared_ptr<CatalogView> view;
   std::mutex log_mu;
@@ -205,38 +191,16 @@ struct Server::Impl {
 
   // --- catalog state --------------------------------------------------------------------
 
-  // The catalog state as of now. Reading the generation is an SQLite read
-  // transaction (file locks included): under load it is most of a cached
-  // GET's cost, so a reading younger than kViewFreshFor is reused. Writes
-  // through this server clear it (Handle), so the API's own changes are
-  // seen at once; another process's (the CLI's) within a millisecond.
-  static constexpr auto kViewFreshFor = std::chrono::milliseconds(1);
-  Clock::time_point view_checked{};
-
+  // The catalog state as of now: a new view whenever the Mesh loaded new
+  // access rules (the catalog generation moved).
   Result<std::shared_ptr<CatalogView>> View() {
-    const auto now = Clock::now();
-    {
-      std::lock_guard lock(view_mu);
-      if (view && now - view_checked < kViewFreshFor) return view;
-    }
-    ASSIGN_OR_RETURN(int64_t generation, store->Generation());
+    ASSIGN_OR_RETURN(auto access, mesh->Access());
     std::lock_guard lock(view_mu);
-    view_checked = now;
-    if (view && view->generation == generation) return view;
+    if (view && view->access == access) return view;
     auto fresh = std::make_shared<CatalogView>();
-    fresh->generation = generation;
-    auto is_type = [p = parser.get()](const std::string& t) { return p->IsType(t); };
-    ASSIGN_OR_RETURN(access::AccessControl ac,
-                     access::AccessControl::Load(*store, {.masking = ws->settings.masking, .key = secret, .is_duckdb_type = is_type}));
-    fresh->access = std::make_unique<access::AccessControl>(std::move(ac));
+    fresh->access = std::move(access);
     view = fresh;
     return fresh;
-  }
-
-  // After a request that may have written: the next one reads the generation.
-  void ForgetView() {
-    std::lock_guard lock(view_mu);
-    view_checked = {};
   }
 
   // The view the request was authenticated against (one generation read
@@ -246,31 +210,26 @@ struct Server::Impl {
     return View();
   }
 
-  // Runs a CLI command as the caller. Output is the command's JSON (or its
-  // text as {"output": ...}); exit 1 is a 422 problem with the command's
-  // message, exit 2 a 400.
-  Status Command(Call& call, const std::vector<std::string>& args, bool writes, json* out_json = nullptr) {
-    std::ostringstream out, err;
-    int code;
-    {
-      std::unique_lock<std::mutex> lock(write_mu, std::defer_lock);
-      if (writes) lock.lock();
-      code = options.run_command(args, call.principal.name, out, err);
-    }
-    std::string message(Trim(err.str()));
-    json body = json::parse(out.str(), nullptr, false);
-    if (body.is_discarded()) body = json{{"output", out.str()}};
-    if (out_json) *out_json = body;
-    if (code == 0) {
-      if (!message.empty() && body.is_object()) body["messages"] = Split(message, '\n');
+  static service::Caller CallerOf(const Call& call) { return {call.principal, NowIso()}; }
+
+  // A service's view as the response, or its error as a problem.
+  template <typename T>
+  Status Reply(Call& call, const Result<T>& r, int status = 200) {
+    if (!r.ok()) return r.status();
+    call.Json(service::ToJson(*r), status);
+    return Status::Ok();
+  }
+
+  // A service's answer that carries a body also when it refuses (a plan, a
+  // publish report, an impact report): the body, or a problem with the
+  // body as its "result".
+  Status ReplyWithResult(Call& call, const Status& status, json body) {
+    if (status.ok()) {
       call.Json(body);
       return Status::Ok();
     }
-    // The CLI's exit codes (cli/commands.h): 1 findings, 2 usage, 3 not permitted.
-    Problem p = code == 3   ? MakeProblem(403, "forbidden", message.empty() ? "not permitted" : message)
-                : code == 1 ? MakeProblem(422, "command-failed", message.empty() ? "the command failed" : message)
-                            : MakeProblem(400, "invalid-argument", message.empty() ? "the command failed" : message);
-    if (!body.contains("output") || !body["output"].get<std::string>().empty()) p.extensions["result"] = body;
+    Problem p = ProblemFromStatus(status);
+    p.extensions["result"] = std::move(body);
     SendProblem(call.req, call.res, p);
     return Status::Ok();
   }
@@ -302,13 +261,13 @@ struct Server::Impl {
         return std::nullopt;
       }
     }
-    auto token = access::VerifyToken(*store, text, now);
+    auto token = access::VerifyToken(mesh->store(), text, now);
     if (!token.ok()) {
       if (token.status().code() == StatusCode::kPermissionDenied)
         return MakeProblem(401, "unauthenticated", token.status().message());
       return ProblemFromStatus(token.status());
     }
-    auto principal = access::LoadPrincipal(*store, token->principal);
+    auto principal = access::LoadPrincipal(mesh->store(), token->principal);
     if (!principal.ok()) return MakeProblem(401, "unauthenticated", "the token's principal is no longer registered");
     call.principal = *principal;
     call.token_id = token->id;
@@ -407,7 +366,7 @@ struct Server::Impl {
     }
     Status s = Dispatch(call);
     if (!s.ok()) SendProblem(req, res, ProblemFromStatus(s));
-    if (req.method != "GET") ForgetView();
+    if (req.method != "GET") mesh->CatalogChanged();
     finish();
   }
 
@@ -457,16 +416,6 @@ struct Server::Impl {
     return Status::Ok();
   }
 
-  // The quality of a product's latest attempt: what the marketplace shows
-  // and filters on.
-  std::string QualityOf(const std::string& product_id) {
-    auto publishes = store->ListPublishes(product_id, 1);
-    if (!publishes.ok() || publishes->empty()) return "none";
-    const auto& p = publishes->front();
-    if (p.outcome == "rejected" || p.outcome == "failed") return "failing";
-    return p.rows_quarantined > 0 ? "warnings" : "passing";
-  }
-
   Status Search(Call& call) {
     catalog::SearchQuery q;
     q.text = call.req.get_param_value("q");
@@ -474,42 +423,12 @@ struct Server::Impl {
     q.tag = call.req.get_param_value("tag");
     q.classification = call.req.get_param_value("classification");
     q.status = call.req.get_param_value("status");
-    std::string quality = call.req.get_param_value("quality");
     if (call.req.has_param("limit")) {
       ASSIGN_OR_RETURN(int64_t limit, IdParam(call.req.get_param_value("limit"), "limit"));
       if (limit < 1 || limit > 1000) return Status::InvalidArgument("limit must be 1 to 1000");
       q.limit = static_cast<int>(limit);
     }
-    ASSIGN_OR_RETURN(catalog::SearchResult result, store->Search(q));
-    json hits = json::array();
-    std::map<std::string, int64_t> quality_facet;
-    for (const auto& h : result.hits) {
-      std::string level = QualityOf(h.product_id);
-      ++quality_facet[level];
-      if (!quality.empty() && level != quality) continue;
-      hits.push_back({{"product", h.product_id}, {"domain", h.domain}, {"status", h.status}, {"score", h.score},
-                      {"snippet", h.snippet}, {"quality", level}});
-    }
-    json facets = result.facets;
-    facets["quality"] = quality_facet;
-    call.Json({{"hits", hits}, {"facets", facets}});
-    return Status::Ok();
-  }
-
-  Result<json> Described(Call& call, const std::string& id) {
-    ASSIGN_OR_RETURN(auto v, View());
-    {
-      std::lock_guard lock(v->described_mu);
-      if (auto it = v->described.find(id); it != v->described.end()) return it->second;
-    }
-    std::ostringstream out, err;
-    int code = options.run_command({"describe", "product", id, "-o", "json"}, call.principal.name, out, err);
-    if (code != 0) return Status::NotFound(std::string(Trim(err.str())));
-    json d = json::parse(out.str(), nullptr, false);
-    if (d.is_discarded()) return Status::Internal("describe printed no JSON");
-    std::lock_guard lock(v->described_mu);
-    v->described[id] = d;
-    return d;
+    return Reply(call, service::CatalogService(*mesh).Search(CallerOf(call), q, call.req.get_param_value("quality")));
   }
 
   // The page of `id` for the caller: cached per catalog generation and
@@ -522,123 +441,72 @@ struct Server::Impl {
     CatalogView::Page page;
     bool cached = false;
     {
-      std::lock_guard lock(v->described_mu);
+      std::lock_guard lock(v->pages_mu);
       if (auto it = v->pages.find(key); it != v->pages.end()) {
         page = it->second;
         cached = true;
       }
     }
+    const service::Caller caller = CallerOf(call);
     if (!cached) {
-      ASSIGN_OR_RETURN(json d, ProductPage(call, *v, id));
-      page.freshness = d["freshness"];
-      d.erase("freshness");
-      page.body = d.dump();
-      std::lock_guard lock(v->described_mu);
+      ASSIGN_OR_RETURN(service::ProductPage p, service::CatalogService(*mesh).Page(caller, id));
+      page.body = service::ToJson(p).dump();
+      page.freshness = p.freshness;
+      std::lock_guard lock(v->pages_mu);
       v->pages[key] = page;
     }
-    json& f = page.freshness;
-    if (f["lastPublish"].is_string()) f["ageSeconds"] = AgeSeconds(f["lastPublish"].get<std::string>());
-    if (f["ageSeconds"].is_number() && f["slaSeconds"].is_number())
-      f["state"] = f["ageSeconds"].get<double>() <= f["slaSeconds"].get<double>() ? "fresh" : "stale";
     // The cached text ends with the object's '}': splice the freshness in.
     page.body.pop_back();
-    page.body += ",\"freshness\":" + f.dump() + "}";
+    page.body += ",\"freshness\":" + service::FreshnessJson(page.freshness, caller.now).dump() + "}";
     call.res.status = 200;
     call.res.set_content(std::move(page.body), "application/json");
     return Status::Ok();
   }
 
-  Result<json> ProductPage(Call& call, CatalogView& cv, const std::string& id) {
-    ASSIGN_OR_RETURN(json d, Described(call, id));
-    CatalogView* v = &cv;
-    const access::AccessControl& ac = *v->access;
-    const std::string now = NowIso();
-    // Freshness: the current snapshot's age against the contract's freshness SLA.
-    ASSIGN_OR_RETURN(auto snapshots, store->ListSnapshots(id));
-    json freshness = {{"state", "unknown"}, {"snapshot", nullptr}, {"lastPublish", nullptr}, {"rows", nullptr},
-                      {"ageSeconds", nullptr}, {"slaSeconds", nullptr}};
-    if (!snapshots.empty()) {
-      const auto& s = snapshots.back();
-      freshness["snapshot"] = s.id;
-      freshness["lastPublish"] = s.created_at;
-      freshness["rows"] = s.rows;
-    }
-    for (const auto& version : d["versions"])
-      for (const auto& sla : version["sla"])
-        // ODCS calls the freshness target "latency"; "freshness" is read too.
-        if ((sla["property"] == "latency" || sla["property"] == "freshness") && sla["value"].is_number()) {
-          if (auto unit = UnitSeconds(sla.value("unit", "d"))) freshness["slaSeconds"] = sla["value"].get<double>() * *unit;
-        }
-    // What this viewer sees of the newest major: clear, masked or hidden columns.
-    json viewer = {{"isOwner", ac.IsOwner(call.principal, id)}, {"canRead", false}, {"columns", json::object()}};
-    auto major = ac.NewestMajor(id);
-    if (major.ok() && !snapshots.empty()) {
-      auto readable = ac.Authorize(call.principal, id, *major, snapshots.back().contract_version, now);
-      if (readable.ok()) {
-        viewer["canRead"] = true;
-        for (const auto& c : readable->columns)
-          viewer["columns"][c.name] = c.mask.kind == access::MaskStrategy::Kind::kNone ? "clear" : access::MaskStrategyName(c.mask);
-        viewer["rowFilter"] = !readable->row_filter.empty();
-      } else {
-        viewer["reason"] = readable.status().message();
-      }
-    }
-    // Who reads the product, and why, is the owners' and stewards' to see
-    // (service::Authorizer); a consumer sees only its own grants.
-    const bool sees_grantees =
-        service::Authorizer::Allowed(call.principal, service::Action::kSeeGrantees, service::Resource::Product(id));
-    json consumers = json::array();
-    for (const auto& g : ac.grants())
-      if (g.product_id == id && access::AccessControl::InForce(g, now) && (sees_grantees || call.principal.Matches(g.grantee)))
-        consumers.push_back({{"grantee", g.grantee}, {"columns", g.columns}, {"purpose", g.purpose},
-                             {"expiresAt", g.expires_at}, {"major", g.major}});
-    d["freshness"] = freshness;
-    d["viewer"] = viewer;
-    d["consumers"] = consumers;
-    d["quality"] = QualityOf(id);
-    return d;
-  }
-
-  // ODCS SLA units (slaProperties[].unit): "m" is minutes, "M" months.
-  static std::optional<double> UnitSeconds(const std::string& unit) {
-    static const std::map<std::string, double> kUnits = {
-        {"ms", 0.001}, {"s", 1},     {"sec", 1},          {"second", 1},       {"seconds", 1},
-        {"m", 60},     {"min", 60},  {"minute", 60},      {"minutes", 60},     {"h", 3600},
-        {"hour", 3600}, {"hours", 3600}, {"d", 86400},    {"day", 86400},      {"days", 86400},
-        {"w", 604800}, {"week", 604800}, {"weeks", 604800}, {"M", 2592000},    {"month", 2592000},
-        {"months", 2592000}, {"y", 31536000}, {"year", 31536000}, {"years", 31536000}};
-    auto it = kUnits.find(unit);
-    if (it == kUnits.end()) return std::nullopt;
-    return it->second;
-  }
-
-  static json AgeSeconds(const std::string& iso) {
-    std::tm tm{};
-    if (iso.size() < 19 || !strptime(iso.substr(0, 19).c_str(), "%Y-%m-%dT%H:%M:%S", &tm)) return nullptr;
-    return static_cast<double>(std::time(nullptr) - timegm(&tm));
-  }
-
-  query::Gateway MakeGateway(const access::AccessControl& ac) {
-    return query::Gateway(*store, ac, *parser, {.rate_card = ws->settings.rate_card}, *runtime);
-  }
-
-  static json RowJson(const std::vector<std::optional<std::string>>& row) {
-    json r = json::array();
-    for (const auto& v : row) r.push_back(v ? json(*v) : json());
-    return r;
-  }
-
   Status Sample(Call& call) {
-    ASSIGN_OR_RETURN(auto v, View());
-    query::Gateway gw = MakeGateway(*v->access);
-    std::string name = call.params[0];
-    auto answer = gw.Run(call.principal, {.sql = "SELECT * FROM " + name + " LIMIT 20", .kind = "sample"});
+    auto answer = service::QueryService(*mesh).Sample(CallerOf(call), call.params[0]);
     metrics.CountQuery(answer.ok() ? "ok" : "refused", answer.ok() ? answer->usage.bytes_scanned : 0);
-    if (!answer.ok()) return answer.status();
-    json rows = json::array();
-    for (const auto& r : answer->rows) rows.push_back(RowJson(r));
-    call.Json({{"columns", answer->columns}, {"rows", rows}, {"warnings", answer->warnings}});
-    return Status::Ok();
+    return Reply(call, answer);
+  }
+
+  Status History(Call& call) {
+    const std::string shape = call.req.get_param_value("view");
+    int limit = 20;
+    if (call.req.has_param("limit")) {
+      ASSIGN_OR_RETURN(int64_t n, IdParam(call.req.get_param_value("limit"), "limit"));
+      if (n < 1 || n > 100000) return Status::InvalidArgument("limit must be 1 to 100000");
+      limit = static_cast<int>(n);
+    }
+    service::CatalogService catalog(*mesh);
+    const service::Caller caller = CallerOf(call);
+    const std::string& id = call.params[0];
+    // The rules across publishes by default: the quality chart's data.
+    if (shape.empty() || shape == "rules") return Reply(call, catalog.Rules(caller, id, limit));
+    if (shape == "publishes") return Reply(call, catalog.Publishes(caller, id, limit));
+    if (shape == "quality")
+      return Reply(call, catalog.Quality(caller, id, call.req.get_param_value("publish"), call.req.get_param_value("snapshot")));
+    return Status::InvalidArgument("view must be rules, publishes or quality");
+  }
+
+  Status Lineage(Call& call) {
+    const std::string direction = call.req.get_param_value("direction");
+    if (!direction.empty() && direction != "both" && direction != "upstream" && direction != "downstream")
+      return Status::InvalidArgument("direction must be both, upstream or downstream");
+    return Reply(call, service::LineageService(*mesh).Lineage(CallerOf(call), call.params[0],
+                                                             {.upstream = direction == "upstream",
+                                                              .downstream = direction == "downstream",
+                                                              .transforms = nullptr}));
+  }
+
+  Status Quarantine(Call& call) {
+    int limit = 100;
+    if (call.req.has_param("limit")) {
+      ASSIGN_OR_RETURN(int64_t n, IdParam(call.req.get_param_value("limit"), "limit"));
+      if (n < 1 || n > 100000) return Status::InvalidArgument("limit must be 1 to 100000");
+      limit = static_cast<int>(n);
+    }
+    return Reply(call, service::PublishService(*mesh).Quarantine(CallerOf(call), call.params[0],
+                                                                call.req.get_param_value("publish"), limit));
   }
 
   // POST /api/v1/query: the rows are streamed as NDJSON while DuckDB hands
@@ -650,10 +518,8 @@ struct Server::Impl {
     ASSIGN_OR_RETURN(json body, ParseJsonBody(call.req));
     ASSIGN_OR_RETURN(std::string sql, StringField(body, "sql", true));
     ASSIGN_OR_RETURN(std::string at, StringField(body, "at"));
-    ASSIGN_OR_RETURN(auto v, View());
     auto stream = std::make_shared<RowStream>();
-    auto worker = std::make_shared<std::thread>([this, stream, v, sql, at, principal = call.principal] {
-      query::Gateway gw = MakeGateway(*v->access);
+    auto worker = std::make_shared<std::thread>([this, stream, sql, at, caller = CallerOf(call)] {
       query::QueryRequest request{.sql = sql, .at = at};
       request.cancelled = [stream] {
         std::lock_guard lock(stream->mu);
@@ -667,14 +533,14 @@ struct Server::Impl {
           stream->started = true;
         }
         std::string chunk;
-        for (const auto& r : rows) chunk += RowJson(r).dump() + "\n";
+        for (const auto& r : rows) chunk += service::RowJson(r).dump() + "\n";
         stream->cv.wait(lock, [&] { return stream->lines.size() < RowStream::kMaxQueued || stream->cancelled; });
         if (stream->cancelled) return Status::FailedPrecondition("the client went away");
         stream->lines.push_back(std::move(chunk));
         stream->cv.notify_all();
         return Status::Ok();
       };
-      auto answer = gw.Run(principal, request);
+      auto answer = service::QueryService(*mesh).Run(caller, request);
       std::lock_guard lock(stream->mu);
       if (answer.ok()) {
         metrics.CountQuery("ok", answer->usage.bytes_scanned);
@@ -682,21 +548,7 @@ struct Server::Impl {
           stream->lines.push_back(json{{"columns", answer->columns}}.dump() + "\n");
           stream->started = true;
         }
-        stream->lines.push_back(json{{"done", true},
-                                     {"rows", answer->usage.rows_returned},
-                                     {"warnings", answer->warnings},
-                                     {"snapshots", [&] {
-                                        json s = json::object();
-                                        for (const auto& r : answer->relations) s[r.address] = r.snapshot_id;
-                                        return s;
-                                      }()},
-                                     {"usage",
-                                      {{"bytesScanned", answer->usage.bytes_scanned},
-                                       {"rowsScanned", answer->usage.rows_scanned},
-                                       {"cpuSeconds", answer->usage.cpu_seconds},
-                                       {"cost", answer->usage.cost}}}}
-                                    .dump() +
-                                "\n");
+        stream->lines.push_back(service::DoneJson(*answer).dump() + "\n");
       } else {
         metrics.CountQuery("refused", 0);
         stream->status = answer.status();
@@ -770,12 +622,7 @@ struct Server::Impl {
   // --- access ------------------------------------------------------------------------------
 
   Status AccessList(Call& call) {
-    std::string scope = call.req.get_param_value("scope");
-    std::vector<std::string> args = {"access", "list", "-o", "json"};
-    if (scope == "mine") args.push_back("--mine");
-    else if (scope == "pending") args.push_back("--pending");
-    else if (!scope.empty()) return Status::InvalidArgument("scope must be mine or pending");
-    return Command(call, args, false);
+    return Reply(call, service::AccessService(*mesh).List(CallerOf(call), call.req.get_param_value("scope")));
   }
 
   Status AccessRequest(Call& call) {
@@ -790,10 +637,7 @@ struct Server::Impl {
     }
     ASSIGN_OR_RETURN(args.grantee, StringField(body, "for"));
     if (!ValidProductId(args.product)) return Status::InvalidArgument("'" + args.product + "' is not a product id (DOMAIN.PRODUCT[@vN])");
-    ASSIGN_OR_RETURN(auto v, View());
-    ASSIGN_OR_RETURN(int64_t id, v->access->Request(*store, call.principal, args, NowIso()));
-    call.Json({{"id", id}, {"status", "pending"}, {"approvers", v->access->Approvers(Split(args.product, '@')[0])}}, 201);
-    return Status::Ok();
+    return Reply(call, service::AccessService(*mesh).Request(CallerOf(call), args), 201);
   }
 
   Result<access::GrantArgs> GrantArgsFrom(const json& body) {
@@ -818,14 +662,14 @@ struct Server::Impl {
       ASSIGN_OR_RETURN(body, ParseJsonBody(call.req));
     }
     ASSIGN_OR_RETURN(std::string reason, StringField(body, "reason"));
-    ASSIGN_OR_RETURN(auto v, View());
+    service::AccessService access(*mesh);
     if (!approve) {
-      RETURN_IF_ERROR(v->access->Deny(*store, call.principal, id, reason, NowIso()));
+      RETURN_IF_ERROR(access.Deny(CallerOf(call), id, reason));
       call.Json({{"id", id}, {"status", "denied"}});
       return Status::Ok();
     }
     ASSIGN_OR_RETURN(access::GrantArgs extra, GrantArgsFrom(body));
-    ASSIGN_OR_RETURN(int64_t grant, v->access->Approve(*store, call.principal, id, extra, reason, NowIso()));
+    ASSIGN_OR_RETURN(int64_t grant, access.Approve(CallerOf(call), id, extra, reason));
     call.Json({{"id", id}, {"status", "approved"}, {"grant", grant}});
     return Status::Ok();
   }
@@ -837,50 +681,44 @@ struct Server::Impl {
     ASSIGN_OR_RETURN(access::GrantArgs args, GrantArgsFrom(body));
     if (args.grantee.empty()) return Status::InvalidArgument("the body needs \"to\" (a principal, team:X or domain:X)");
     if (args.purpose.empty()) return Status::InvalidArgument("the body needs \"purpose\" (a string)");
-    ASSIGN_OR_RETURN(auto v, View());
-    ASSIGN_OR_RETURN(int64_t id, v->access->Grant(*store, call.principal, product, args, NowIso()));
+    ASSIGN_OR_RETURN(int64_t id, service::AccessService(*mesh).Grant(CallerOf(call), product, args));
     call.Json({{"id", id}}, 201);
     return Status::Ok();
   }
 
   Status GrantRevoke(Call& call) {
     ASSIGN_OR_RETURN(int64_t id, IdParam(call.params[0], "grant id"));
-    ASSIGN_OR_RETURN(auto v, View());
-    RETURN_IF_ERROR(v->access->Revoke(*store, call.principal, id, NowIso()));
+    RETURN_IF_ERROR(service::AccessService(*mesh).Revoke(CallerOf(call), id));
     call.Json({{"id", id}, {"status", "revoked"}});
     return Status::Ok();
   }
 
-  // POST /principals (add) and /principals/{name} (set), through the CLI's
-  // `weft principal add|set`, which checks for an admin again.
+  // POST /principals (add) and /principals/{name} (set).
   Status PrincipalChange(Call& call, const std::string& existing) {
     ASSIGN_OR_RETURN(json body, ParseJsonBody(call.req));
-    std::string name = existing;
-    if (name.empty()) {
-      ASSIGN_OR_RETURN(name, StringField(body, "name", true));
+    service::PrincipalChange change;
+    change.name = existing;
+    if (change.name.empty()) {
+      ASSIGN_OR_RETURN(change.name, StringField(body, "name", true));
+      ASSIGN_OR_RETURN(std::string kind, StringField(body, "kind"));
+      if (!kind.empty()) change.kind = kind;
     }
     static const std::regex kName("[A-Za-z0-9_][A-Za-z0-9._@+-]{0,199}");
-    if (!std::regex_match(name, kName))
-      return Status::InvalidArgument("'" + name + "' is not a principal name (letters, digits and . _ @ + -)");
-    std::vector<std::string> args = {"principal", existing.empty() ? "add" : "set"};
-    if (existing.empty()) {
-      ASSIGN_OR_RETURN(std::string kind, StringField(body, "kind"));
-      if (!kind.empty()) args.push_back("--kind=" + kind);
-    }
-    ASSIGN_OR_RETURN(std::vector<std::string> groups, StringListField(body, "groups"));
-    for (const auto& g : groups) args.push_back("--group=" + g);
+    if (!std::regex_match(change.name, kName))
+      return Status::InvalidArgument("'" + change.name + "' is not a principal name (letters, digits and . _ @ + -)");
+    ASSIGN_OR_RETURN(change.groups, StringListField(body, "groups"));
     if (auto attrs = body.find("attributes"); attrs != body.end() && !attrs->is_null()) {
       if (!attrs->is_object()) return Status::InvalidArgument("\"attributes\" must be an object of strings");
       for (const auto& [k, v] : attrs->items()) {
         if (!v.is_string()) return Status::InvalidArgument("attribute \"" + k + "\" must be a string");
-        args.push_back("--attr=" + k + "=" + v.get<std::string>());
+        change.attributes[k] = v.get<std::string>();
       }
     }
-    if (!existing.empty() && body.value("clearGroups", false)) args.push_back("--clear-groups");
-    if (!existing.empty() && body.value("clearAttributes", false)) args.push_back("--clear-attrs");
-    args.push_back("--");
-    args.push_back(name);
-    return Command(call, args, true);
+    if (!existing.empty()) {
+      change.clear_groups = body.value("clearGroups", false);
+      change.clear_attributes = body.value("clearAttributes", false);
+    }
+    return Reply(call, service::AccessService(*mesh).SavePrincipal(CallerOf(call), change, existing.empty()));
   }
 
   // --- tokens -----------------------------------------------------------------------------------
@@ -890,37 +728,15 @@ struct Server::Impl {
     ASSIGN_OR_RETURN(std::string principal, StringField(body, "principal"));
     ASSIGN_OR_RETURN(std::string expires, StringField(body, "expires"));
     ASSIGN_OR_RETURN(std::string description, StringField(body, "description"));
-    if (principal.empty()) principal = call.principal.name;
-    ASSIGN_OR_RETURN(access::IssuedToken t,
-                     access::IssueToken(*store, call.principal, principal, expires, description, NowIso()));
-    call.Json({{"id", t.record.id}, {"principal", t.record.principal}, {"expiresAt", t.record.expires_at},
-               {"token", t.text}},
-              201);
-    return Status::Ok();
-  }
-
-  Status TokenList(Call& call) {
-    ASSIGN_OR_RETURN(auto tokens, access::ListTokens(*store, call.principal));
-    json out = json::array();
-    for (const auto& t : tokens)
-      out.push_back({{"id", t.id}, {"principal", t.principal}, {"description", t.description},
-                     {"createdBy", t.created_by}, {"createdAt", t.created_at}, {"expiresAt", t.expires_at},
-                     {"revokedAt", t.revoked_at}});
-    call.Json({{"tokens", out}});
-    return Status::Ok();
-  }
-
-  Status TokenRevoke(Call& call) {
-    RETURN_IF_ERROR(access::RevokeToken(*store, call.principal, call.params[0], NowIso()));
-    call.Json({{"id", call.params[0]}, {"status", "revoked"}});
-    return Status::Ok();
+    return Reply(call, service::AccessService(*mesh).CreateToken(CallerOf(call), principal, expires, description), 201);
   }
 
   // --- uploads: publish, plan/apply, impact ----------------------------------------------------
 
   // A private directory for one request's files (owner-only, under
   // <workspace>/private/uploads, which no query engine is ever given),
-  // removed when the request ends.
+  // removed when the request ends. Made only once the route's role check
+  // passed; the service authorizes again before it reads them.
   struct Scratch {
     std::filesystem::path dir;
     ~Scratch() {
@@ -933,10 +749,10 @@ struct Server::Impl {
     auto s = std::make_unique<Scratch>();
     std::string rnd = RandomHex(8);
     if (rnd.empty()) return Status::Internal("the system's random generator failed");
-    s->dir = ws->root / "private" / "uploads" / rnd;
+    s->dir = mesh->workspace().root / "private" / "uploads" / rnd;
     std::error_code ec;
     std::filesystem::create_directories(s->dir, ec);
-    if (ec) return Status::IoError("cannot create " + s->dir.string() + ": " + ec.message());
+    if (ec) return Status::IoError("cannot create an upload directory: " + ec.message());
     for (const auto& d : {s->dir.parent_path().parent_path(), s->dir.parent_path(), s->dir})
       std::filesystem::permissions(d, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace, ec);
     return s;
@@ -948,8 +764,16 @@ struct Server::Impl {
     std::ofstream f(path, std::ios::binary | std::ios::trunc);
     f.write(data.data(), static_cast<std::streamsize>(data.size()));
     f.close();
-    if (!f) return Status::IoError("cannot write " + path.string());
+    if (!f) return Status::IoError("cannot write an uploaded file");
     return Status::Ok();
+  }
+
+  Status PublishReport(Call& call, const Result<quality::PublishReport>& report) {
+    if (!report.ok()) return report.status();
+    int64_t failures = 0;
+    for (const auto& r : report->checks.results) failures += r.passed ? 0 : 1;
+    metrics.CountPublish(report->outcome, failures);
+    return ReplyWithResult(call, service::PublishStatus(*report), service::ToJson(*report));
   }
 
   Status Publish(Call& call) {
@@ -959,34 +783,18 @@ struct Server::Impl {
     if (format.empty()) format = "csv";
     if (format != "csv" && format != "parquet" && format != "json")
       return Status::InvalidArgument("format must be csv, parquet or json");
-    if (!mode.empty() && mode != "replace" && mode != "append") return Status::InvalidArgument("mode must be replace or append");
+    if (mode.empty()) mode = "replace";
+    if (mode != "replace" && mode != "append") return Status::InvalidArgument("mode must be replace or append");
     if (call.req.body.empty()) return Status::InvalidArgument("the body must be the input file (CSV, Parquet or NDJSON)");
     ASSIGN_OR_RETURN(auto scratch, MakeScratch());
     std::filesystem::path input = scratch->dir / ("upload." + std::string(format == "json" ? "ndjson" : format));
     RETURN_IF_ERROR(WriteFile(input, call.req.body));
-    std::vector<std::string> args = {"publish", id, input.string(), "--format=" + format, "-o", "json"};
-    if (!mode.empty()) args.push_back("--mode=" + mode);
-    json result;
-    RETURN_IF_ERROR(Command(call, args, true, &result));
-    CountPublish(result);
-    return Status::Ok();
+    quality::PublishRequest request{.target = id, .files = {input}, .mode = mode, .format = format,
+                                    .object = call.req.get_param_value("object")};
+    return PublishReport(call, service::PublishService(*mesh).Publish(CallerOf(call), std::move(request)));
   }
 
-  void CountPublish(const json& result) {
-    if (!result.is_object() || !result.contains("outcome")) return;
-    int64_t failures = 0;
-    if (auto it = result.find("rules"); it != result.end() && it->is_array())
-      for (const auto& r : *it)
-        if (r.is_object() && r.value("passed", true) == false) ++failures;
-    metrics.CountPublish(result.value("outcome", "unknown"), failures);
-  }
-
-  Status Run(Call& call) {
-    json result;
-    RETURN_IF_ERROR(Command(call, {"run", call.params[0], "-o", "json"}, true, &result));
-    CountPublish(result);
-    return Status::Ok();
-  }
+  Status Run(Call& call) { return PublishReport(call, service::PublishService(*mesh).Run(CallerOf(call), call.params[0])); }
 
   // plan/apply take the tree as {"files": {"domains/sales/domain.yaml": "...", ...}}.
   // The planner refuses every write outside the domains the caller owns
@@ -996,151 +804,38 @@ struct Server::Impl {
     auto files = body.find("files");
     if (files == body.end() || !files->is_object() || files->empty())
       return Status::InvalidArgument("the body needs \"files\": an object of relative path -> file text");
-    ASSIGN_OR_RETURN(auto scratch, MakeScratch());
     for (const auto& [rel, text] : files->items()) {
       RETURN_IF_ERROR(CheckTreePath(rel));
       if (!text.is_string()) return Status::InvalidArgument("files[\"" + rel + "\"] must be a string");
-      RETURN_IF_ERROR(WriteFile(scratch->dir / rel, text.get<std::string>()));
     }
-    std::vector<std::string> args = {apply ? "apply" : "plan", "-f", scratch->dir.string(), "-o", "json"};
-    if (body.value("prune", false)) args.push_back("--prune");
-    return Command(call, args, apply);
+    ASSIGN_OR_RETURN(auto scratch, MakeScratch());
+    for (const auto& [rel, text] : files->items()) RETURN_IF_ERROR(WriteFile(scratch->dir / rel, text.get<std::string>()));
+    auto plan = service::ControlService(*mesh).Plan(CallerOf(call), scratch->dir,
+                                                    {.apply = apply, .prune = body.value("prune", false), .show_root_as = ""});
+    if (!plan.ok()) return plan.status();
+    return ReplyWithResult(call, service::PlanStatus(*plan), service::ToJson(*plan));
   }
 
   Status Impact(Call& call) {
     if (call.req.body.empty()) return Status::InvalidArgument("the body must be the proposed contract (ODCS YAML)");
-    ASSIGN_OR_RETURN(auto scratch, MakeScratch());
-    std::filesystem::path file = scratch->dir / "proposed.odcs.yaml";
-    RETURN_IF_ERROR(WriteFile(file, call.req.body));
-    return Command(call, {"impact", file.string(), "-o", "json"}, false);
-  }
-
-  // --- cost -----------------------------------------------------------------------------------
-
-  Status CostMonthly(Call& call) {
-    std::string domain = call.req.get_param_value("domain");
-    ASSIGN_OR_RETURN(auto usage, store->ListUsage({}));
-    ASSIGN_OR_RETURN(auto domains, store->ListDomains());
-    std::map<std::string, std::map<std::string, double>> by_month;  // month -> domain -> cost
-    for (const auto& u : usage) {
-      if (!domain.empty() && u.consumer_domain != domain) continue;
-      by_month[u.at.substr(0, 7)][u.consumer_domain.empty() ? "(none)" : u.consumer_domain] += u.cost;
-    }
-    std::optional<double> budget;
-    for (const auto& d : domains)
-      if (d.name == domain) budget = d.monthly_budget;
-    json months = json::array();
-    for (const auto& [month, costs] : by_month) {
-      double total = 0;
-      for (const auto& [d, c] : costs) total += c;
-      months.push_back({{"month", month}, {"cost", total}, {"byDomain", costs}, {"budget", budget ? json(*budget) : json()}});
-    }
-    call.Json({{"domain", domain}, {"currency", ws->settings.currency}, {"months", months}});
-    return Status::Ok();
+    auto impact = service::LineageService(*mesh).Impact(CallerOf(call), call.req.body, "proposed.odcs.yaml");
+    if (!impact.ok()) return impact.status();
+    return ReplyWithResult(call, service::ImpactStatus(*impact), service::ToJson(*impact));
   }
 
   // --- governance -------------------------------------------------------------------------------
 
-  // The default and configured policies over the catalog as it is (a plan
-  // of an empty tree changes nothing and evaluates everything).
-  Status Violations(Call& call) {
-    ASSIGN_OR_RETURN(control::Plan plan, control::MakePlan(*ws, *store, {}, {}, {.actor = call.principal.name}));
-    json out = json::array();
-    for (const auto& v : plan.policies.violations)
-      out.push_back({{"policy", v.policy_id}, {"severity", v.severity}, {"subject", v.subject},
-                     {"message", v.message}, {"waived", v.waived}, {"waiver", v.waiver_id}, {"policyError", v.policy_error}});
-    call.Json({{"violations", out}, {"policies", plan.policies.policies}, {"errors", plan.policies.errors},
-               {"warnings", plan.policies.warnings}, {"waived", plan.policies.waived}});
-    return Status::Ok();
-  }
-
   Status WaiverAdd(Call& call) {
     ASSIGN_OR_RETURN(json body, ParseJsonBody(call.req));
-    ASSIGN_OR_RETURN(std::string policy, StringField(body, "policy", true));
-    ASSIGN_OR_RETURN(std::string subject, StringField(body, "subject", true));
-    ASSIGN_OR_RETURN(std::string reason, StringField(body, "reason", true));
-    ASSIGN_OR_RETURN(std::string expires, StringField(body, "expiresAt", true));
-    return Command(call, {"waiver", "add", "--reason=" + reason, "--approver=" + call.principal.name,
-                          "--expires=" + expires, "--", policy, subject},
-                   true);
+    catalog::WaiverRecord w;
+    ASSIGN_OR_RETURN(w.policy_id, StringField(body, "policy", true));
+    ASSIGN_OR_RETURN(w.subject, StringField(body, "subject", true));
+    ASSIGN_OR_RETURN(w.reason, StringField(body, "reason", true));
+    ASSIGN_OR_RETURN(w.expires_at, StringField(body, "expiresAt", true));
+    ASSIGN_OR_RETURN(w.approver, StringField(body, "approver"));
+    return Reply(call, service::GovernanceService(*mesh).AddWaiver(CallerOf(call), std::move(w)), 201);
   }
-
-  // --- the CLI over HTTP ------------------------------------------------------------------------
-
-  Status Cli(Call& call);
 };
-
-// POST /api/v1/cli {"args": [...], "files": {"NAME": base64}}: what
-// `weft --server URL ...` sends. Uploaded files are written to a private
-// directory and named in args as "@upload:NAME"; any other path is refused,
-// so a command cannot read or write the server's files.
-Status Server::Impl::Cli(Call& call) {
-  ASSIGN_OR_RETURN(json body, ParseJsonBody(call.req));
-  auto args_it = body.find("args");
-  if (args_it == body.end() || !args_it->is_array() || args_it->empty() || args_it->size() > 512 ||
-      !std::all_of(args_it->begin(), args_it->end(), [](const json& a) { return a.is_string(); }))
-    return Status::InvalidArgument("\"args\" must be a non-empty array of strings (the command line after 'weft')");
-  std::vector<std::string> args = args_it->get<std::vector<std::string>>();
-  ASSIGN_OR_RETURN(CliArgs walk, WalkCliArgs(args));  // refuses commands that cannot run remotely
-  const CliCommand& spec = CliCommands().at(args[0]);
-  ASSIGN_OR_RETURN(auto scratch, MakeScratch());
-  // Every file argument must be an upload; nothing else may name one.
-  std::string tree;
-  for (size_t i = 1; i < args.size(); ++i) {
-    bool is_file = std::count(walk.files.begin(), walk.files.end(), i) > 0;
-    std::string& a = args[i];
-    size_t eq = StartsWith(a, "-") ? a.find('=') : std::string::npos;
-    std::string value = eq == std::string::npos ? a : a.substr(eq + 1);
-    if (!is_file) {
-      if (StartsWith(value, kUploadPrefix)) return Status::InvalidArgument("'" + a + "' is not where weft " + args[0] + " takes a file");
-      continue;
-    }
-    if (!StartsWith(value, kUploadPrefix))
-      return Status::InvalidArgument("'" + value + "' must be uploaded: the server reads no paths of its own");
-    std::string rel = value.substr(kUploadPrefix.size());
-    RETURN_IF_ERROR(CheckTreePath(rel));
-    std::string path = (scratch->dir / rel).string();
-    if (i == walk.tree) tree = path;
-    a = eq == std::string::npos ? path : a.substr(0, eq + 1) + path;
-  }
-  const std::vector<std::string>& positionals = walk.positionals;
-  // Roles: owners of the product named, of every domain of a tree, stewards.
-  const access::Principal& p = call.principal;
-  if (spec.role == Role::kSteward && !p.admin() && !p.steward())
-    return Status::PermissionDenied(p.name + " may not run weft " + args[0] + " (platform stewards and admins)");
-  if (spec.role == Role::kOwner && !p.admin()) {
-    if (spec.product_arg >= 0) {
-      if (static_cast<int>(positionals.size()) <= spec.product_arg)
-        return Status::InvalidArgument("weft " + args[0] + " needs a product");
-      std::string product = Split(positionals[static_cast<size_t>(spec.product_arg)], '@')[0];
-      ASSIGN_OR_RETURN(auto v, View());
-      if (!v->access->IsOwner(p, product))
-        return Status::PermissionDenied(p.name + " may not run weft " + args[0] + " on " + product + " (its owners and admins)");
-    }
-    // A tree is authorized by the planner, write by write (service::Authorizer).
-    if (spec.tree_option && tree.empty()) return Status::InvalidArgument("weft " + args[0] + " needs -f DIR");
-  }
-  // Uploads are written only now, once the caller may run the command.
-  if (auto files = body.find("files"); files != body.end() && !files->is_null()) {
-    if (!files->is_object()) return Status::InvalidArgument("\"files\" must be an object of name -> base64 content");
-    for (const auto& [name, content] : files->items()) {
-      RETURN_IF_ERROR(CheckTreePath(name));
-      if (!content.is_string()) return Status::InvalidArgument("files[\"" + name + "\"] must be base64 text");
-      auto bytes = Base64Decode(content.get<std::string>());
-      if (!bytes) return Status::InvalidArgument("files[\"" + name + "\"] is not valid base64");
-      RETURN_IF_ERROR(WriteFile(scratch->dir / name, *bytes));
-    }
-  }
-  std::ostringstream out, err;
-  int code;
-  {
-    std::unique_lock<std::mutex> lock(write_mu, std::defer_lock);
-    if (spec.writes) lock.lock();
-    code = options.run_command(args, p.name, out, err);
-  }
-  call.Json({{"exitCode", code}, {"stdout", out.str()}, {"stderr", err.str()}});
-  return Status::Ok();
-}
 
 namespace {
 
@@ -1163,8 +858,11 @@ std::vector<Route> RouteTable() {
        "A product page: description, owners, support, versions, contract schema, freshness, what the caller may read, consumers",
        {}, "", "application/json", product},
       {"GET", "/api/v1/products/{id}/sample", Role::kConsumer, "Up to 20 rows, masked and filtered for the caller", {}, "", "application/json", product},
-      {"GET", "/api/v1/products/{id}/history", Role::kConsumer, "Each quality rule's result across the recent publishes",
-       {{"limit", "Most publishes", false, "integer"}}, "", "application/json", product},
+      {"GET", "/api/v1/products/{id}/history", Role::kConsumer,
+       "Publish history: each quality rule across the recent publishes (view=rules, the default), the attempts "
+       "(view=publishes), or one publish's results (view=quality with publish or snapshot)",
+       {{"view", "rules, publishes or quality"}, {"limit", "Most publishes", false, "integer"}, {"publish", "A publish id (view=quality)"},
+        {"snapshot", "A snapshot id (view=quality)"}}, "", "application/json", product},
       {"GET", "/api/v1/products/{id}/lineage", Role::kConsumer, "Lineage graph with column lineage",
        {{"direction", "both (default), upstream or downstream"}}, "", "application/json", product},
       {"GET", "/api/v1/products/{id}/usage", Role::kOwner, "Who reads the product, which columns, how often",
@@ -1172,7 +870,8 @@ std::vector<Route> RouteTable() {
       {"GET", "/api/v1/products/{id}/quarantine", Role::kOwner, "Rows the latest publish quarantined, with reasons",
        {{"publish", "A publish id"}, {"limit", "Most rows", false, "integer"}}, "", "application/json", product},
       {"POST", "/api/v1/products/{id}/publish", Role::kOwner, "Publish the uploaded file as a new snapshot (contract-checked)",
-       {{"format", "csv (default), parquet or json (NDJSON)"}, {"mode", "replace (default) or append"}},
+       {{"format", "csv (default), parquet or json (NDJSON)"}, {"mode", "replace (default) or append"},
+        {"object", "The contract's schema object, when it has several"}},
        "application/octet-stream", "application/json", product},
       {"POST", "/api/v1/products/{id}/run", Role::kOwner, "Run a derived product's transform over its inputs' current snapshots", {}, "", "application/json", product},
       {"GET", "/api/v1/versions", Role::kConsumer, "Every served port version with its lifecycle dates", {}, "", "application/json", product},
@@ -1208,17 +907,7 @@ std::vector<Route> RouteTable() {
        {{"object", "An object, or a prefix ending in *"}, {"since", "ISO 8601"}, {"limit", "Most events", false, "integer"}},
        "", "application/json", "Governance"},
       {"GET", "/api/v1/history", Role::kConsumer, "Last good publish and latest attempt of every product", {}, "", "application/json", "Catalog"},
-      {"POST", "/api/v1/cli", Role::kConsumer, "Run a weft command as the caller (what weft --server sends); files as base64 uploads",
-       {}, "application/json", "application/json", "CLI"},
   };
-}
-
-// Query parameters passed on to a command as --NAME=VALUE, when given.
-std::vector<std::string> Passed(const httplib::Request& req, std::vector<std::string> args,
-                                std::initializer_list<const char*> names) {
-  for (const char* name : names)
-    if (req.has_param(name)) args.push_back(std::string("--") + name + "=" + req.get_param_value(name));
-  return args;
 }
 
 }  // namespace
@@ -1232,7 +921,7 @@ Status Server::Impl::Dispatch(Call& call) {
     return Status::Ok();
   }
   if (key == "GET /readyz") {
-    auto g = store->Generation();
+    auto g = mesh->store().Generation();
     if (!g.ok() || !ready) {
       SendProblem(req, call.res, MakeProblem(503, "not-ready", g.ok() ? "starting" : g.status().message()));
       return Status::Ok();
@@ -1249,23 +938,19 @@ Status Server::Impl::Dispatch(Call& call) {
     return Status::Ok();
   }
   if (key == "GET /api/v1/me") return Me(call);
-  if (key == "GET /api/v1/domains") return Command(call, {"get", "domains", "-o", "json"}, false);
+  const service::Caller caller = CallerOf(call);
+  service::CatalogService catalog(*mesh);
+  if (key == "GET /api/v1/domains") return Reply(call, catalog.Domains(caller));
   if (key == "GET /api/v1/search") return Search(call);
-  if (key == "GET /api/v1/products") return Command(call, {"get", "products", "-o", "json"}, false);
-  if (key == "GET /api/v1/versions") return Command(call, {"get", "versions", "-o", "json"}, false);
+  if (key == "GET /api/v1/products") return Reply(call, catalog.Products(caller));
+  if (key == "GET /api/v1/versions") return Reply(call, catalog.Versions(caller));
   if (key == "GET /api/v1/products/{id}") return Product(call);
   if (key == "GET /api/v1/products/{id}/sample") return Sample(call);
-  if (key == "GET /api/v1/products/{id}/history") return Command(call, Passed(req, {"history", p[0], "--rules", "-o", "json"}, {"limit"}), false);
-  if (key == "GET /api/v1/products/{id}/lineage") {
-    std::string direction = req.get_param_value("direction");
-    std::vector<std::string> args = {"lineage", p[0], "--columns", "-o", "json"};
-    if (direction == "upstream" || direction == "downstream") args.push_back("--" + direction);
-    else if (!direction.empty() && direction != "both") return Status::InvalidArgument("direction must be both, upstream or downstream");
-    return Command(call, args, false);
-  }
-  if (key == "GET /api/v1/products/{id}/usage") return Command(call, Passed(req, {"usage", p[0], "-o", "json"}, {"since"}), false);
-  if (key == "GET /api/v1/products/{id}/quarantine")
-    return Command(call, Passed(req, {"quarantine", "show", p[0], "-o", "json"}, {"publish", "limit"}), false);
+  if (key == "GET /api/v1/products/{id}/history") return History(call);
+  if (key == "GET /api/v1/products/{id}/lineage") return Lineage(call);
+  if (key == "GET /api/v1/products/{id}/usage")
+    return Reply(call, service::FinopsService(*mesh).Usage(caller, p[0], req.get_param_value("since")));
+  if (key == "GET /api/v1/products/{id}/quarantine") return Quarantine(call);
   if (key == "POST /api/v1/products/{id}/publish") return Publish(call);
   if (key == "POST /api/v1/products/{id}/run") return Run(call);
   if (key == "POST /api/v1/plan") return PlanApply(call, false);
@@ -1278,25 +963,39 @@ Status Server::Impl::Dispatch(Call& call) {
   if (key == "POST /api/v1/access/requests/{request}/deny") return AccessDecide(call, false);
   if (key == "POST /api/v1/grants") return GrantCreate(call);
   if (key == "DELETE /api/v1/grants/{grant}") return GrantRevoke(call);
-  if (key == "GET /api/v1/principals") return Command(call, {"principal", "list", "-o", "json"}, false);
+  if (key == "GET /api/v1/principals") return Reply(call, service::AccessService(*mesh).Principals(caller));
   if (key == "POST /api/v1/principals") return PrincipalChange(call, "");
   if (key == "POST /api/v1/principals/{name}") return PrincipalChange(call, p[0]);
-  if (key == "GET /api/v1/tokens") return TokenList(call);
+  if (key == "GET /api/v1/tokens") return Reply(call, service::AccessService(*mesh).Tokens(caller));
   if (key == "POST /api/v1/tokens") return TokenCreate(call);
-  if (key == "DELETE /api/v1/tokens/{token}") return TokenRevoke(call);
-  if (key == "GET /api/v1/cost") return Command(call, Passed(req, {"cost", "-o", "json"}, {"month", "domain"}), false);
-  if (key == "GET /api/v1/cost/monthly") return CostMonthly(call);
-  if (key == "GET /api/v1/policies") return Command(call, {"get", "policies", "-o", "json"}, false);
-  if (key == "GET /api/v1/policies/violations") return Violations(call);
-  if (key == "GET /api/v1/waivers") return Command(call, {"get", "waivers", "-o", "json"}, false);
+  if (key == "DELETE /api/v1/tokens/{token}") {
+    RETURN_IF_ERROR(service::AccessService(*mesh).RevokeToken(caller, p[0]));
+    call.Json({{"id", p[0]}, {"status", "revoked"}});
+    return Status::Ok();
+  }
+  if (key == "GET /api/v1/cost")
+    return Reply(call, service::FinopsService(*mesh).Cost(caller, req.get_param_value("month"), req.get_param_value("domain")));
+  if (key == "GET /api/v1/cost/monthly") return Reply(call, service::FinopsService(*mesh).Monthly(caller, req.get_param_value("domain")));
+  if (key == "GET /api/v1/policies") return Reply(call, catalog.Policies(caller));
+  if (key == "GET /api/v1/policies/violations") return Reply(call, service::ControlService(*mesh).Violations(caller));
+  if (key == "GET /api/v1/waivers") return Reply(call, catalog.Waivers(caller));
   if (key == "POST /api/v1/waivers") return WaiverAdd(call);
   if (key == "DELETE /api/v1/waivers/{waiver}") {
     ASSIGN_OR_RETURN(int64_t id, IdParam(p[0], "waiver id"));
-    return Command(call, {"waiver", "remove", std::to_string(id)}, true);
+    RETURN_IF_ERROR(service::GovernanceService(*mesh).RemoveWaiver(caller, id));
+    call.Json({{"id", id}, {"status", "removed"}});
+    return Status::Ok();
   }
-  if (key == "GET /api/v1/audit") return Command(call, Passed(req, {"audit", "-o", "json"}, {"object", "since", "limit"}), false);
-  if (key == "GET /api/v1/history") return Command(call, {"history", "-o", "json"}, false);
-  if (key == "POST /api/v1/cli") return Cli(call);
+  if (key == "GET /api/v1/audit") {
+    catalog::AuditFilter filter{.object = req.get_param_value("object"), .since = req.get_param_value("since")};
+    if (req.has_param("limit")) {
+      ASSIGN_OR_RETURN(int64_t n, IdParam(req.get_param_value("limit"), "limit"));
+      if (n < 1 || n > 100000) return Status::InvalidArgument("limit must be 1 to 100000");
+      filter.limit = static_cast<int>(n);
+    }
+    return Reply(call, catalog.Audit(caller, filter));
+  }
+  if (key == "GET /api/v1/history") return Reply(call, catalog.History(caller));
   return Status::Internal("route " + key + " has no handler");
 }
 
@@ -1305,15 +1004,10 @@ Server::~Server() = default;
 
 Result<int> Server::Bind() {
   Impl& s = *impl_;
-  if (!s.options.run_command) return Status::Internal("the server needs a command runner");
-  ASSIGN_OR_RETURN(control::Workspace ws, control::FindWorkspace(s.options.workspace.string()));
-  s.ws = std::move(ws);
-  ASSIGN_OR_RETURN(s.store, catalog::OpenStore(s.ws->CatalogLocation()));
-  ASSIGN_OR_RETURN(s.secret, control::LoadOrCreateSecret(*s.ws));
-  ASSIGN_OR_RETURN(s.parser, engine::DuckDbSqlValidator::Create());
-  query::RuntimeOptions runtime = query::RuntimeOptions::For(s.ws->root, s.ws->settings, s.secret);
-  runtime.max_running = std::max(1, s.options.threads / 2);
-  s.runtime = std::make_unique<query::QueryRuntime>(std::move(runtime));
+  // Queries never hold every HTTP thread: at most half run at once.
+  ASSIGN_OR_RETURN(s.mesh, service::Mesh::Open(s.options.workspace.string(),
+                                               {.warm_engines = 16, .max_running = std::max(1, s.options.threads / 2)}));
+  RETURN_IF_ERROR(s.mesh->runtime().status());
   RETURN_IF_ERROR(s.View().status());
 
   s.routes = RouteTable();
@@ -1404,9 +1098,8 @@ Status Server::Serve() {
   impl_->ready = false;
   // Every in-flight request has finished (the pool is joined); write the
   // last usage rows, then close the catalog.
-  if (impl_->runtime) impl_->runtime->usage().Flush();
   impl_->view.reset();
-  impl_->store.reset();
+  if (impl_->mesh) impl_->mesh->Close();
   return ok ? Status::Ok() : Status::IoError("the server stopped listening unexpectedly");
 }
 
@@ -1415,7 +1108,7 @@ void Server::Stop() {
   s.draining = true;
   s.ready = false;
   // Running queries stop now (their clients get a cancelled problem).
-  if (s.runtime) s.runtime->Shutdown();
+  if (s.mesh) s.mesh->Shutdown();
   {
     std::unique_lock lock(s.drain_mu);
     // A request that never ends (a client reading a stream at a trickle)

@@ -15,9 +15,9 @@
 //   5. handle; errors are RFC 9457 problem+json;
 //   6. log one JSON line (access log) and count it in /metrics.
 //
-// Capabilities the CLI already has are served by running the same command
-// in-process as the caller (a CommandRunner handed in by the CLI, so this
-// module does not depend on it): one implementation, two front ends.
+// Every handler is an adapter: parse the request, call a service
+// (service/) as the token's principal, render the view with its ToJson.
+// The CLI calls the same services, so both front ends answer alike.
 //
 // Thread safety: Bind/Serve/Stop from any thread; Stop may be called from
 // a signal-watching thread while Serve runs. Requests run concurrently on
@@ -36,16 +36,10 @@
 
 namespace weft::server {
 
-// Runs a CLI command (args without the program name) on the server's
-// workspace as `actor`; returns its exit code (0 ok, 1 findings, 2 usage).
-using CommandRunner = std::function<int(const std::vector<std::string>& args, const std::string& actor,
-                                        std::ostream& out, std::ostream& err)>;
-
 struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 8080;  // 0: any free port
   std::filesystem::path workspace;
-  CommandRunner run_command;
   size_t max_body_bytes = 256u << 20;  // uploads (publish) are the large ones
   int read_timeout_seconds = 30;       // a client this slow is cut off
   int write_timeout_seconds = 60;

@@ -22,6 +22,10 @@ constexpr std::array kRules = {
     Rule{Action::kSeeAttributes, "see the principals' attributes in", Who::kStewards},
     Rule{Action::kWaive, "waive policies in", Who::kStewards},
     Rule{Action::kManagePrincipals, "manage principals of", Who::kAdmins},
+    Rule{Action::kReadAudit, "read the audit trail of", Who::kStewards},
+    Rule{Action::kPublish, "publish or run", Who::kDomainOwners},
+    Rule{Action::kReadQuarantine, "read the quarantined rows of", Who::kDomainOwners},
+    Rule{Action::kSeeUsage, "see who reads", Who::kDomainOwnersAndStewards},
 };
 
 const Rule& RuleFor(Action a) {

@@ -12,6 +12,10 @@
 //   see attributes    workspace    admins, stewards (a principal sees its own)
 //   waive a policy    workspace    admins, stewards
 //   manage principals workspace    admins
+//   read the audit    workspace    admins, stewards
+//   publish, run      product P    admins, owners of P's domain
+//   read quarantine   product P    admins, owners of P's domain (the rows are raw)
+//   see usage         product P    admins, stewards, owners of P's domain
 // Grants, requests and their decisions are decided by access/ (owners and
 // the contract's approvers of the product), publishes by the product's team.
 //
@@ -29,7 +33,18 @@
 
 namespace weft::service {
 
-enum class Action { kApply, kCreateDomain, kSeeGrantees, kSeeAttributes, kWaive, kManagePrincipals };
+enum class Action {
+  kApply,
+  kCreateDomain,
+  kSeeGrantees,
+  kSeeAttributes,
+  kWaive,
+  kManagePrincipals,
+  kReadAudit,
+  kPublish,
+  kReadQuarantine,
+  kSeeUsage,
+};
 
 struct Resource {
   enum class Kind { kWorkspace, kDomain, kProduct };

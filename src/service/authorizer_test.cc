@@ -27,7 +27,7 @@ TEST(AuthorizerTest, OwnersApplyTheirDomainsOnly) {
 TEST(AuthorizerTest, AdminsMayEverything) {
   auto root = Make("root", {{std::string(access::kAdminsGroup), {"member"}}});
   for (Action a : {Action::kApply, Action::kCreateDomain, Action::kSeeGrantees, Action::kSeeAttributes, Action::kWaive,
-                   Action::kManagePrincipals})
+                   Action::kManagePrincipals, Action::kReadAudit, Action::kPublish, Action::kReadQuarantine, Action::kSeeUsage})
     EXPECT_TRUE(Authorizer::Allowed(root, a, Resource::Domain("any")));
   EXPECT_FALSE(Authorizer::WritableDomains(root, {"a"}).has_value());
 }

@@ -150,11 +150,11 @@ TEST_F(AppliedMesh, DescribeShowsOwnersAndColumns) {
 
 TEST_F(AppliedMesh, DescribeUnknownProductSuggestsTheClosest) {
   RunResult typo = Weft({"describe", "product", "sales.ordrs"});
-  EXPECT_EQ(typo.exit_code, 1) << typo;
+  EXPECT_EQ(typo.exit_code, 2) << typo;  // not found: the caller's input (service/outcome.h)
   EXPECT_THAT(typo.err, HasSubstr("did you mean 'sales.orders'")) << typo;
 
   RunResult far = Weft({"describe", "product", "sales.nope"});
-  EXPECT_EQ(far.exit_code, 1) << far;
+  EXPECT_EQ(far.exit_code, 2) << far;
   EXPECT_THAT(far.err, HasSubstr("no product 'sales.nope'")) << far;
 }
 

@@ -51,7 +51,7 @@ class DataPlaneTest : public AppliedMeshTest {
 TEST_F(DataPlaneTest, DerivedProductsRunAfterTheirInputsArePublished) {
   // The runs read as svc.finance: without grants on the inputs, refused.
   RunResult ungranted = Weft({"run", "finance.revenue_daily"});
-  EXPECT_EQ(ungranted.exit_code, 1) << ungranted;
+  EXPECT_EQ(ungranted.exit_code, 3) << ungranted;  // not permitted (service/outcome.h)
   EXPECT_THAT(ungranted.err, HasSubstr("reads as svc.finance: no grant on"));
   for (const auto& [product, owner] : std::vector<std::pair<std::string, std::string>>{
            {"sales.orders", "carol@retail.example"}, {"customer.customers", "alice@retail.example"},

@@ -52,15 +52,15 @@ class SharingTest : public AppliedMeshTest {
 
 TEST_F(SharingTest, RequestApproveQueryMaskedRevokeRefused) {
   RunResult refused = As(kGrace, {"query", kQuery});
-  EXPECT_EQ(refused.exit_code, 1) << refused;
+  EXPECT_EQ(refused.exit_code, 3) << refused;  // not permitted (service/outcome.h)
   EXPECT_THAT(refused.err, HasSubstr("no grant on customer.customers_v1 for grace@retail.example"));
   EXPECT_THAT(refused.err, HasSubstr("weft access request customer.customers --purpose"));
 
   ASSERT_EQ(As(kGrace, {"access", "request", "customer.customers", "--purpose", "top customers"}).exit_code, 0);
   ASSERT_EQ(As(kGrace, {"access", "request", "sales.orders", "--purpose", "top customers"}).exit_code, 0);
   // Not grace's to decide; not carol's either (she owns sales, not customer).
-  EXPECT_EQ(As(kGrace, {"access", "approve", "1"}).exit_code, 1);
-  EXPECT_EQ(As("carol@retail.example", {"access", "approve", "1"}).exit_code, 1);
+  EXPECT_EQ(As(kGrace, {"access", "approve", "1"}).exit_code, 3);
+  EXPECT_EQ(As("carol@retail.example", {"access", "approve", "1"}).exit_code, 3);
   RunResult inbox = As(kAlice, {"access", "list", "--pending", "-o", "json"});
   ASSERT_EQ(inbox.exit_code, 0) << inbox;
   nlohmann::json pending = ParseJson(inbox);
@@ -85,7 +85,7 @@ TEST_F(SharingTest, RequestApproveQueryMaskedRevokeRefused) {
   ASSERT_EQ(mine["grants"].size(), 2u);
   ASSERT_EQ(As(kAlice, {"access", "revoke", std::to_string(mine["grants"][0]["id"].get<int64_t>())}).exit_code, 0);
   RunResult again = As(kGrace, {"query", kQuery});
-  EXPECT_EQ(again.exit_code, 1) << again;
+  EXPECT_EQ(again.exit_code, 3) << again;
   EXPECT_THAT(again.err, HasSubstr("no grant on customer.customers_v1"));
 
   RunResult audit = Weft({"audit", "--object", "product:customer.customers"});
@@ -120,7 +120,7 @@ TEST_F(SharingTest, QueriesAreChargedToTheConsumersDomainAndAHardBudgetRefuses) 
   RunResult apply = Apply(tree_, ws_);
   ASSERT_EQ(apply.exit_code, 0) << apply;
   RunResult over = As(kGrace, {"query", "SELECT count(*) FROM sales.orders"});
-  EXPECT_EQ(over.exit_code, 1) << over;
+  EXPECT_EQ(over.exit_code, 3) << over;
   EXPECT_THAT(over.err, HasSubstr("has spent its monthly query budget"));
 }
 

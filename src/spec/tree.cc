@@ -1,6 +1,6 @@
-#include "cli/spec_tree.h"
+#include "spec/tree.h"
 
-namespace weft::cli {
+namespace weft::spec {
 
 SpecTree LoadSpecTree(const std::vector<std::filesystem::path>& roots) {
   SpecTree tree;
@@ -8,14 +8,14 @@ SpecTree LoadSpecTree(const std::vector<std::filesystem::path>& roots) {
     std::error_code ec;
     if (!std::filesystem::exists(root, ec)) tree.missing_path = true;  // FindSpecFiles reports it
   }
-  auto files = spec::FindSpecFiles(roots, tree.diagnostics);
+  auto files = FindSpecFiles(roots, tree.diagnostics);
   tree.files = files.size();
   for (const auto& f : files) {
-    spec::LoadedFile loaded = spec::LoadFile(f);
+    LoadedFile loaded = LoadFile(f);
     for (auto& d : loaded.documents) tree.documents.push_back(std::move(d));
     for (auto& d : loaded.diagnostics) tree.diagnostics.push_back(std::move(d));
   }
   return tree;
 }
 
-}  // namespace weft::cli
+}  // namespace weft::spec

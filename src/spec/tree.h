@@ -9,15 +9,15 @@
 
 #include "spec/loader.h"
 
-namespace weft::cli {
+namespace weft::spec {
 
 struct SpecTree {
-  std::vector<spec::Document> documents;
-  std::vector<spec::Diagnostic> diagnostics;
+  std::vector<Document> documents;
+  std::vector<Diagnostic> diagnostics;
   size_t files = 0;
   bool missing_path = false;  // a path named on the command line does not exist
 };
 
 SpecTree LoadSpecTree(const std::vector<std::filesystem::path>& roots);
 
-}  // namespace weft::cli
+}  // namespace weft::spec

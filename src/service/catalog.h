@@ -1,0 +1,166 @@
+// The catalog service: domains, products, versions, policies, waivers, the
+// audit trail, search, product pages and publish history, as typed views.
+// Each view has one ToJson: the REST API's body and the CLI's `-o json`
+// (the CLI's tables are drawn from the same JSON, so its remote mode prints
+// what its local mode does).
+//
+//   CatalogService catalog(mesh);
+//   ASSIGN_OR_RETURN(ProductPage page, catalog.Page(caller, "sales.orders"));
+//   nlohmann::json body = ToJson(page);
+//
+// Thread safety: as the Mesh; a service is a view over it and holds no state.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "catalog/records.h"
+#include "service/caller.h"
+#include "service/mesh.h"
+#include "spec/model.h"
+
+namespace weft::service {
+
+struct ProductList {
+  std::vector<catalog::ProductRecord> products;
+  std::vector<catalog::PortVersionRecord> ports;
+};
+
+struct SearchView {
+  struct Hit {
+    catalog::SearchHit hit;
+    std::string quality;  // passing | warnings | failing | none (the latest attempt's)
+  };
+  std::vector<Hit> hits;
+  std::map<std::string, std::map<std::string, int64_t>> facets;  // quality included
+};
+
+// A product's page: what describe prints and the web catalog shows.
+struct ProductPage {
+  struct Column {
+    std::string object, name, type, classification, description;
+    bool required = false;
+    nlohmann::json mask;  // weft.mask as written, or null
+  };
+  struct Version {
+    catalog::PortVersionRecord port;
+    std::vector<Column> columns;
+    std::vector<spec::SlaProperty> sla;
+  };
+  // The current snapshot against the contract's freshness SLA. Age and
+  // state depend on the clock: FreshnessJson works them out for a time.
+  struct Freshness {
+    std::string snapshot, last_publish;  // empty: never published
+    int64_t rows = 0;
+    std::optional<double> sla_seconds;
+  };
+  // What the caller sees of the newest major.
+  struct Viewer {
+    bool is_owner = false, can_read = false;
+    std::map<std::string, std::string> columns;  // column -> clear | the mask's name
+    std::optional<bool> row_filter;
+    std::string reason;  // why it may not read
+  };
+  catalog::ProductRecord product;
+  std::vector<std::string> owners;
+  std::vector<std::pair<std::string, std::string>> team;     // username, role
+  std::vector<std::pair<std::string, std::string>> support;  // channel, url
+  std::vector<Version> versions;
+  Freshness freshness;
+  Viewer viewer;
+  std::vector<catalog::GrantRecord> consumers;  // all for owners/stewards/admins; else the caller's own
+  std::string quality;
+};
+
+struct PublishHistory {
+  std::string product;
+  std::vector<catalog::PublishRecord> publishes;  // newest first
+  std::optional<catalog::PublishRecord> last_good;
+};
+
+struct PublishQuality {
+  std::string product;
+  catalog::PublishRecord publish;
+  std::vector<catalog::QualityResultRecord> results;
+};
+
+// Rules down, publishes (oldest first) across.
+struct RuleHistory {
+  struct Row {
+    std::string rule, kind, column, severity;
+    std::vector<std::optional<catalog::QualityResultRecord>> results;  // one per publish
+  };
+  std::string product;
+  std::vector<catalog::PublishRecord> publishes;
+  std::vector<Row> rules;
+};
+
+struct HistoryOverview {
+  struct Line {
+    std::string product;
+    std::optional<catalog::PublishRecord> last_good, latest;
+    int64_t latest_rules_failed = 0;
+  };
+  std::vector<Line> products;
+};
+
+class CatalogService {
+ public:
+  explicit CatalogService(Mesh& mesh) : mesh_(mesh) {}
+
+  Result<std::vector<catalog::DomainRecord>> Domains(const Caller& caller);
+  Result<ProductList> Products(const Caller& caller);
+  Result<std::vector<catalog::PortVersionRecord>> Versions(const Caller& caller);
+  Result<std::vector<spec::PolicySpec>> Policies(const Caller& caller);
+  Result<std::vector<catalog::WaiverRecord>> Waivers(const Caller& caller);
+  // Stewards and admins.
+  Result<std::vector<catalog::AuditEvent>> Audit(const Caller& caller, const catalog::AuditFilter& filter);
+  // `quality` (optional) keeps only hits of that quality.
+  Result<SearchView> Search(const Caller& caller, const catalog::SearchQuery& query, const std::string& quality);
+  Result<ProductPage> Page(const Caller& caller, const std::string& id);
+
+  Result<HistoryOverview> History(const Caller& caller);
+  Result<PublishHistory> Publishes(const Caller& caller, const std::string& id, int limit);
+  // The results of one publish, named by its id or by the snapshot it made.
+  Result<PublishQuality> Quality(const Caller& caller, const std::string& id, const std::string& publish,
+                                 const std::string& snapshot);
+  Result<RuleHistory> Rules(const Caller& caller, const std::string& id, int limit);
+
+  // The quality of a product's latest attempt: what the marketplace shows and filters on.
+  Result<std::string> QualityOf(const std::string& id);
+  // NotFound with a did-you-mean unless `id` is a product in the catalog.
+  Status CheckProduct(const std::string& id);
+
+ private:
+  Mesh& mesh_;
+};
+
+nlohmann::json ToJson(const catalog::DomainRecord& d);
+nlohmann::json ToJson(const ProductList& list);
+nlohmann::json ToJson(const catalog::PortVersionRecord& v);
+nlohmann::json ToJson(const spec::PolicySpec& p);
+nlohmann::json ToJson(const catalog::WaiverRecord& w);
+nlohmann::json ToJson(const catalog::AuditEvent& e);
+nlohmann::json ToJson(const SearchView& s);
+// The page without its freshness (which FreshnessJson adds at request time).
+nlohmann::json ToJson(const ProductPage& p);
+nlohmann::json FreshnessJson(const ProductPage::Freshness& f, const std::string& now);
+nlohmann::json ToJson(const catalog::PublishRecord& p);
+nlohmann::json ToJson(const PublishHistory& h);
+nlohmann::json ToJson(const PublishQuality& q);
+nlohmann::json ToJson(const RuleHistory& r);
+nlohmann::json ToJson(const HistoryOverview& o);
+
+// A list of views as a JSON array.
+template <typename T>
+nlohmann::json ToJson(const std::vector<T>& items) {
+  nlohmann::json a = nlohmann::json::array();
+  for (const auto& i : items) a.push_back(ToJson(i));
+  return a;
+}
+
+}  // namespace weft::service

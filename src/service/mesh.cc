@@ -1,0 +1,84 @@
+#include "service/mesh.h"
+
+#include "common/time.h"
+
+namespace weft::service {
+
+Mesh::Mesh(control::Workspace ws, std::unique_ptr<catalog::Store> store, std::string secret, MeshOptions options)
+    : ws_(std::move(ws)), store_(std::move(store)), secret_(std::move(secret)), options_(options) {}
+
+Result<std::unique_ptr<Mesh>> Mesh::Open(const std::string& workspace, MeshOptions options) {
+  ASSIGN_OR_RETURN(control::Workspace ws, control::FindWorkspace(workspace));
+  ASSIGN_OR_RETURN(auto store, catalog::OpenStore(ws.CatalogLocation()));
+  ASSIGN_OR_RETURN(std::string secret, control::LoadOrCreateSecret(ws));
+  return std::unique_ptr<Mesh>(new Mesh(std::move(ws), std::move(store), std::move(secret), options));
+}
+
+Result<engine::DuckDbSqlValidator*> Mesh::parser() {
+  std::lock_guard lock(mu_);
+  if (!parser_) {
+    ASSIGN_OR_RETURN(parser_, engine::DuckDbSqlValidator::Create());
+  }
+  return parser_.get();
+}
+
+Result<query::QueryRuntime*> Mesh::runtime() {
+  std::lock_guard lock(mu_);
+  if (!runtime_) {
+    query::RuntimeOptions o = query::RuntimeOptions::For(ws_.root, ws_.settings, secret_);
+    o.warm_engines = options_.warm_engines;
+    o.max_running = options_.max_running;
+    runtime_ = std::make_unique<query::QueryRuntime>(std::move(o));
+  }
+  return runtime_.get();
+}
+
+Result<std::shared_ptr<const access::AccessControl>> Mesh::Access() {
+  const auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard lock(mu_);
+    if (access_ && now - access_checked_ < kAccessFreshFor) return access_;
+  }
+  ASSIGN_OR_RETURN(int64_t generation, store_->Generation());
+  {
+    std::lock_guard lock(mu_);
+    access_checked_ = now;
+    if (access_ && access_generation_ == generation) return access_;
+  }
+  ASSIGN_OR_RETURN(engine::DuckDbSqlValidator * p, parser());
+  auto is_type = [p](const std::string& t) { return p->IsType(t); };
+  ASSIGN_OR_RETURN(access::AccessControl ac,
+                   access::AccessControl::Load(*store_, {.masking = ws_.settings.masking, .key = secret_, .is_duckdb_type = is_type}));
+  auto loaded = std::make_shared<const access::AccessControl>(std::move(ac));
+  std::lock_guard lock(mu_);
+  // A slower loader of an older generation does not replace a newer one.
+  if (generation >= access_generation_) {
+    access_ = loaded;
+    access_generation_ = generation;
+  }
+  return loaded;
+}
+
+Result<Caller> Mesh::CallerFor(const std::string& name) {
+  ASSIGN_OR_RETURN(access::Principal p, access::LoadPrincipal(*store_, name));
+  return Caller{std::move(p), NowIso()};
+}
+
+void Mesh::CatalogChanged() {
+  std::lock_guard lock(mu_);
+  access_checked_ = {};
+}
+
+void Mesh::Shutdown() {
+  std::lock_guard lock(mu_);
+  if (runtime_) runtime_->Shutdown();
+}
+
+void Mesh::Close() {
+  std::lock_guard lock(mu_);
+  if (runtime_) runtime_->usage().Flush();
+  access_.reset();
+  store_.reset();
+}
+
+}  // namespace weft::service
