@@ -1,0 +1,104 @@
+// The services as a front end calls them, tried by a consumer (eve), a
+// member of another domain (bob), an owner (olga) and an admin: every rule
+// of the Authorizer holds inside the service, whatever front end calls it.
+#include <gtest/gtest.h>
+
+#include "query/testing.h"
+#include "service/views.h"
+
+namespace weft::service {
+namespace {
+
+class ServicesTest : public query::testing::QueryFixture {
+ protected:
+  void SetUp() override {
+    QueryFixture::SetUp();
+    if (HasFatalFailure()) return;
+    ASSERT_OK_AND_ASSIGN(mesh_, Mesh::Open((root_ / "ws").string()));
+  }
+  void TearDown() override {
+    if (mesh_) mesh_->Close();
+    QueryFixture::TearDown();
+  }
+  Caller As(const std::string& name) {
+    auto c = mesh_->CallerFor(name);
+    EXPECT_TRUE(c.ok()) << c.status().ToString();
+    return c.ok() ? *c : Caller{};
+  }
+  std::unique_ptr<Mesh> mesh_;
+};
+
+TEST_F(ServicesTest, AConsumerIsRefusedWhatOnlyOwnersAndStewardsSee) {
+  const Caller eve = As("eve");
+  EXPECT_EQ(CatalogService(*mesh_).Audit(eve, {}).status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(FinopsService(*mesh_).Usage(eve, "crm.customers", "").status().code(), StatusCode::kPermissionDenied);
+  // The quarantine holds raw input: not even a grant lets a consumer read it.
+  EXPECT_EQ(PublishService(*mesh_).Quarantine(eve, "crm.customers", "", 10).status().code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(GovernanceService(*mesh_).AddWaiver(eve, {.policy_id = "p", .subject = "s", .reason = "r", .expires_at = "2099-01-01"})
+                .status()
+                .code(),
+            StatusCode::kPermissionDenied);
+  EXPECT_EQ(AccessService(*mesh_).SavePrincipal(eve, {.name = "eve", .groups = {"platform:admins"}}, false).status().code(),
+            StatusCode::kPermissionDenied);
+  // Attributes decide row filters: eve sees only her own.
+  ASSERT_OK_AND_ASSIGN(auto principals, AccessService(*mesh_).Principals(eve));
+  for (const auto& p : principals) {
+    if (p.name == "bob") {
+      EXPECT_TRUE(p.attributes.empty());
+    }
+  }
+}
+
+TEST_F(ServicesTest, AMemberOfAnotherDomainCannotPublishOrPlanItsProducts) {
+  const Caller bob = As("bob");
+  quality::PublishRequest req{.target = "crm.customers", .files = {Fixtures() / "data/customers.csv"}};
+  EXPECT_EQ(PublishService(*mesh_).Publish(bob, req).status().code(), StatusCode::kPermissionDenied);
+  ASSERT_OK_AND_ASSIGN(PlanView plan, ControlService(*mesh_).Plan(bob, Fixtures() / "tree", {.apply = true}));
+  EXPECT_TRUE(plan.plan.refused());
+  EXPECT_EQ(PlanStatus(plan).code(), StatusCode::kPermissionDenied);
+  EXPECT_FALSE(plan.applied.has_value());
+}
+
+TEST_F(ServicesTest, TheProductPageShowsGranteesToOwnersOnly) {
+  ASSERT_OK_AND_ASSIGN(auto ac, mesh_->Access());
+  ASSERT_OK(ac->Grant(*store_, As("olga@example.com").principal, "crm.customers",
+                      {.grantee = "bob", .columns = {}, .clearances = {}, .row_filter = "region = $principal.region", .purpose = "churn",
+                       .until = ""},
+                      NowIso())
+                .status());
+  mesh_->CatalogChanged();
+  ASSERT_OK_AND_ASSIGN(ProductPage owner, CatalogService(*mesh_).Page(As("olga@example.com"), "crm.customers"));
+  EXPECT_EQ(owner.consumers.size(), 1u);
+  EXPECT_TRUE(owner.viewer.is_owner);
+  ASSERT_OK_AND_ASSIGN(ProductPage other, CatalogService(*mesh_).Page(As("eve"), "crm.customers"));
+  EXPECT_TRUE(other.consumers.empty());
+  EXPECT_FALSE(other.viewer.can_read);
+  // The grantee sees its own grant, masked columns named as masked.
+  ASSERT_OK_AND_ASSIGN(ProductPage grantee, CatalogService(*mesh_).Page(As("bob"), "crm.customers"));
+  EXPECT_EQ(grantee.consumers.size(), 1u);
+  EXPECT_TRUE(grantee.viewer.can_read);
+  EXPECT_EQ(grantee.viewer.row_filter, true);
+  // The view's JSON is the REST body and the CLI's -o json.
+  nlohmann::json j = ToJson(grantee);
+  EXPECT_EQ(j["viewer"]["canRead"], true);
+  EXPECT_FALSE(j.contains("freshness"));  // added at request time (FreshnessJson)
+}
+
+TEST_F(ServicesTest, UnknownNamesAreNotFoundWithASuggestion) {
+  const Caller olga = As("olga@example.com");
+  auto page = CatalogService(*mesh_).Page(olga, "crm.customer");
+  EXPECT_EQ(page.status().code(), StatusCode::kNotFound);
+  EXPECT_NE(page.status().message().find("did you mean 'crm.customers'"), std::string::npos) << page.status().ToString();
+  EXPECT_EQ(CatalogService(*mesh_).Publishes(olga, "crm.custmers", 5).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(LineageService(*mesh_).Lineage(olga, "crm.custmers", {}).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(FinopsService(*mesh_).Cost(olga, "2026-13", "").status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(ServicesTest, AQueryAnswersWithinTheCallersRights) {
+  ASSERT_OK_AND_ASSIGN(query::QueryAnswer a, QueryService(*mesh_).Run(As("olga@example.com"), {.sql = "SELECT count(*) FROM crm.customers"}));
+  ASSERT_EQ(a.rows.size(), 1u);
+  EXPECT_EQ(QueryService(*mesh_).Run(As("eve"), {.sql = "SELECT * FROM crm.customers"}).status().code(), StatusCode::kPermissionDenied);
+}
+
+}  // namespace
+}  // namespace weft::service
