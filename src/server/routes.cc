@@ -1,5 +1,7 @@
 #include "server/routes.h"
 
+#include "service/schemas.h"
+
 #include <algorithm>
 #include <cctype>
 
@@ -69,7 +71,8 @@ json Operation(const Route& r) {
     json schema = r.body == "application/json" ? json{{"type", "object"}} : json{{"type", "string"}, {"format", "binary"}};
     op["requestBody"] = {{"required", true}, {"content", {{r.body, {{"schema", schema}}}}}};
   }
-  op["responses"]["200"] = {{"description", "Success"}, {"content", {{r.response, json::object()}}}};
+  json body = r.view.empty() ? json::object() : json{{"schema", {{"$ref", "#/components/schemas/" + r.view}}}};
+  op["responses"]["200"] = {{"description", "Success"}, {"content", {{r.response, body}}}};
   if (r.role == Role::kPublic) {
     op["security"] = json::array();
   } else {
@@ -109,6 +112,8 @@ json OpenApiDocument(const std::vector<Route>& routes, const std::string& versio
               {"status", {{"type", "integer"}}},
               {"detail", {{"type", "string"}}},
               {"instance", {{"type", "string"}}}}}}}}}}}};
+  const json views = service::ViewSchemas();  // items() of a temporary would dangle
+  for (const auto& [name, schema] : views.items()) doc["components"]["schemas"][name] = schema;
   for (const auto& r : routes) {
     std::string method = r.method;
     std::transform(method.begin(), method.end(), method.begin(), [](char c) { return static_cast<char>(std::tolower(c)); });

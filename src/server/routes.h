@@ -41,6 +41,8 @@ struct Route {
   std::string body;      // "" none; else the request body's media type (application/json, application/octet-stream)
   std::string response;  // the success media type (application/json, application/x-ndjson, text/plain, text/html)
   std::string tag;
+  // The success body's schema: a view of service/schemas.h ("" none).
+  std::string view;
 };
 
 // The route's path as a regex with one capture per {parameter}; a

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <thread>
 #include <tuple>
@@ -510,6 +511,57 @@ TEST_F(ServerTest, TokensWaiversAndTheAuditTrail) {
   ExpectProblem(Call("DELETE", "/api/v1/waivers/x", "stu"), 400, "bad waiver id");
   json audit = Body(Call("GET", "/api/v1/audit?object=token:*", "stu"));
   EXPECT_GE(audit.size(), 2u) << "token.create and token.revoke are audited";
+}
+
+// Whether `value` has the shape `schema` (service/schemas.h) says: the
+// type of every member both name, recursively. A member the schema lacks,
+// or one of another type, is a drift between a handler and its view.
+std::string Drift(const json& value, const json& schema, const std::string& at) {
+  if (!schema.contains("type") || value.is_null()) return "";
+  const std::string type = schema["type"];
+  const bool ok = type == "object"    ? value.is_object()
+                  : type == "array"   ? value.is_array()
+                  : type == "string"  ? value.is_string()
+                  : type == "boolean" ? value.is_boolean()
+                  : type == "integer" ? value.is_number_integer()
+                                      : value.is_number();
+  if (!ok) return at + " is " + value.type_name() + ", the schema says " + type;
+  if (type == "object" && schema.contains("additionalProperties"))
+    for (const auto& [k, v] : value.items())
+      if (std::string d = Drift(v, schema["additionalProperties"], at + "." + k); !d.empty()) return d;
+  if (type == "object" && schema.contains("properties") && !schema["properties"].empty())
+    for (const auto& [k, v] : value.items()) {
+      if (!schema["properties"].contains(k)) return at + "." + k + " is not in the schema";
+      if (std::string d = Drift(v, schema["properties"][k], at + "." + k); !d.empty()) return d;
+    }
+  if (type == "array")
+    for (const auto& item : value)
+      if (std::string d = Drift(item, schema["items"], at + "[]"); !d.empty()) return d;
+  return "";
+}
+
+TEST_F(ServerTest, EveryResponseHasTheShapeItsOpenApiSchemaSays) {
+  json doc = Body(Call("GET", "/api/openapi.json", ""));
+  const json& schemas = doc["components"]["schemas"];
+  int checked = 0;
+  for (const auto& [path, methods] : doc["paths"].items())
+    for (const auto& [method, op] : methods.items()) {
+      const json& content = op["responses"]["200"]["content"];
+      for (const auto& [type, media] : content.items()) {
+        if (!media.contains("schema")) continue;
+        std::string ref = media["schema"]["$ref"];
+        std::string name = ref.substr(ref.rfind('/') + 1);
+        ASSERT_TRUE(schemas.contains(name)) << path << " names " << name;
+        if (method != "get" || (path.find('{') != std::string::npos && path.find("{id}") == std::string::npos)) continue;
+        std::string concrete = std::regex_replace(path, std::regex("\\{id\\}"), "crm.customers");
+        // The product's owner reads its pages; the admin the workspace's.
+        auto r = Call("GET", concrete, concrete == path ? "root" : "olga@example.com");
+        ASSERT_EQ(r->status, 200) << concrete << " " << r->body;
+        EXPECT_EQ(Drift(Body(r), schemas[name], concrete), "") << r->body.substr(0, 400);
+        ++checked;
+      }
+    }
+  EXPECT_GE(checked, 18);
 }
 
 TEST_F(ServerTest, NoRouteRunsCommandsAndUploadsLeaveNothingBehind) {
