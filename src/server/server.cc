@@ -402,17 +402,9 @@ struct Server::Impl {
   // --- handlers ------------------------------------------------------------------------------
 
   Status Me(Call& call) {
-    const auto& p = call.principal;
-    std::vector<std::string> roles = {"consumer"}, groups, domains;
-    for (const auto& [group, held] : p.roles) {
-      groups.push_back(group);
-      if (StartsWith(group, "team:") && held.count("owner")) domains.push_back(group.substr(5));
-    }
-    if (!domains.empty()) roles.push_back("owner");
-    if (p.steward()) roles.push_back("steward");
-    if (p.admin()) roles.push_back("admin");
-    call.Json({{"principal", p.name}, {"kind", p.kind}, {"domain", p.domain}, {"groups", groups},
-               {"roles", roles}, {"domains", domains}, {"attributes", p.attributes}, {"token", call.token_id}});
+    json me = service::ToJson(service::AccessService(*mesh).Me(CallerOf(call)));
+    me["token"] = call.token_id;
+    call.Json(me);
     return Status::Ok();
   }
 
@@ -846,7 +838,7 @@ std::vector<Route> RouteTable() {
       {"GET", "/readyz", Role::kPublic, "Readiness: the catalog answers", {}, "", "application/json", "Operations"},
       {"GET", "/metrics", Role::kPublic, "Prometheus metrics (text format 0.0.4)", {}, "", "text/plain", "Operations"},
       {"GET", "/api/openapi.json", Role::kPublic, "This document", {}, "", "application/json", "Operations"},
-      {"GET", "/api/v1/me", Role::kConsumer, "Who the token belongs to: principal, groups, roles, owned domains", {}, "", "application/json", "Access"},
+      {"GET", "/api/v1/me", Role::kConsumer, "Who the token belongs to: principal, groups, roles, owned domains", {}, "", "application/json", "Access", "Me"},
       {"GET", "/api/v1/domains", Role::kConsumer, "Domains with owners, budgets and storage roots", {}, "", "application/json", "Catalog", "Domains"},
       {"GET", "/api/v1/search", Role::kConsumer, "Search products, with facets (domain, tag, classification, status, quality)",
        {{"q", "Words to look for"}, {"domain", "Only this domain"}, {"tag", "Only this tag"},

@@ -192,6 +192,13 @@ json ViewSchemas() {
       {"QueryDone", DoneJson(answer)},
       {"AccessList", Example(access_list)},
       {"AccessRequest", Example(RequestView{.id = 1, .approvers = {"alice"}})},
+      {"Me", [] {
+         access::Principal bob{.name = "bob", .kind = "user", .attributes = {{"*", "EU"}}, .roles = {{"team:finance", {"member"}}},
+                               .domain = "finance"};
+         json me = ToJson(MeView{.principal = bob, .roles = {"consumer"}, .domains = {"finance"}});
+         me["token"] = "tok_1";  // the server adds the token's id
+         return me;
+       }()},
       {"Principals", Example(std::vector<PrincipalView>{{.name = "bob", .kind = "user", .groups = {"team:finance"}, .attributes = {{"*", "EU"}}}})},
       {"Principal", Example(PrincipalView{.name = "bob", .kind = "user", .groups = {"team:finance"}, .attributes = {{"*", "EU"}}})},
       {"Tokens", Example(TokensView{.tokens = {token}, .now = "2026-12-01T00:00:00Z"})},

@@ -22,6 +22,16 @@ Result<std::shared_ptr<const access::AccessControl>> AccessService::Access(const
   return mesh_.Access();
 }
 
+MeView AccessService::Me(const Caller& caller) {
+  MeView m{.principal = caller.principal, .roles = {"consumer"}, .domains = {}};
+  for (const auto& [group, held] : caller.principal.roles)
+    if (StartsWith(group, "team:") && held.count("owner")) m.domains.push_back(group.substr(5));
+  if (!m.domains.empty()) m.roles.push_back("owner");
+  if (caller.principal.steward()) m.roles.push_back("steward");
+  if (caller.principal.admin()) m.roles.push_back("admin");
+  return m;
+}
+
 Result<std::vector<PrincipalView>> AccessService::Principals(const Caller& caller) {
   ASSIGN_OR_RETURN(auto principals, mesh_.store().ListPrincipals());
   ASSIGN_OR_RETURN(auto memberships, mesh_.store().ListMemberships());
@@ -168,6 +178,13 @@ Status AccessService::RevokeToken(const Caller& caller, const std::string& id) {
   Status s = access::RevokeToken(mesh_.store(), caller.principal, id, caller.now);
   mesh_.CatalogChanged();
   return s;
+}
+
+json ToJson(const MeView& m) {
+  std::vector<std::string> groups;
+  for (const auto& [group, held] : m.principal.roles) groups.push_back(group);
+  return {{"principal", m.principal.name}, {"kind", m.principal.kind}, {"domain", m.principal.domain}, {"groups", groups},
+          {"roles", m.roles}, {"domains", m.domains}, {"attributes", m.principal.attributes}};
 }
 
 json ToJson(const PrincipalView& p) {

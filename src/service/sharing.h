@@ -28,6 +28,13 @@ struct PrincipalView {
   std::map<std::string, std::string> attributes;  // only for stewards, admins and the principal itself
 };
 
+// Who the caller is, as the web UI shows it: roles and the domains it owns.
+struct MeView {
+  access::Principal principal;
+  std::vector<std::string> roles;    // consumer, and owner, steward, admin as held
+  std::vector<std::string> domains;  // owned
+};
+
 struct PrincipalChange {
   std::string name;
   std::string kind = "user";  // add only
@@ -65,6 +72,7 @@ class AccessService {
  public:
   explicit AccessService(Mesh& mesh) : mesh_(mesh) {}
 
+  MeView Me(const Caller& caller);
   Result<std::vector<PrincipalView>> Principals(const Caller& caller);
   // Admins. create: the name must be new; else it must exist.
   Result<PrincipalView> SavePrincipal(const Caller& caller, const PrincipalChange& change, bool create);
@@ -88,6 +96,7 @@ class AccessService {
   Mesh& mesh_;
 };
 
+nlohmann::json ToJson(const MeView& m);
 nlohmann::json ToJson(const PrincipalView& p);
 nlohmann::json ToJson(const AccessListView& v);
 nlohmann::json ToJson(const RequestView& r);
