@@ -22,6 +22,7 @@ void AddWaiverCommand(CLI::App& app, CommandContext& ctx) {
     cmd->add_option("--approver", w->approver, "Who approved the waiver (default: you)");
     cmd->add_option("--expires", w->expires_at, "Expiry date (YYYY-MM-DD or ISO 8601 UTC)")->required();
     cmd->callback([&ctx, w] {
+      // On a server the approver is the token's principal; --approver is checked against it there.
       nlohmann::json body = {{"policy", w->policy_id}, {"subject", w->subject}, {"reason", w->reason},
                              {"expiresAt", w->expires_at}, {"approver", w->approver}};
       Answer a = Call(ctx, {.method = "POST", .path = "/api/v1/waivers", .body = body.dump()},

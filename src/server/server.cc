@@ -824,7 +824,12 @@ struct Server::Impl {
     ASSIGN_OR_RETURN(w.subject, StringField(body, "subject", true));
     ASSIGN_OR_RETURN(w.reason, StringField(body, "reason", true));
     ASSIGN_OR_RETURN(w.expires_at, StringField(body, "expiresAt", true));
-    ASSIGN_OR_RETURN(w.approver, StringField(body, "approver"));
+    // Through the API the approver is whoever the token belongs to: the
+    // audit trail must not name someone who never approved.
+    ASSIGN_OR_RETURN(std::string approver, StringField(body, "approver"));
+    if (!approver.empty() && approver != call.principal.name)
+      return Status::InvalidArgument("the approver of a waiver made through the API is its caller (" + call.principal.name + ")");
+    w.approver = call.principal.name;
     return Reply(call, service::GovernanceService(*mesh).AddWaiver(CallerOf(call), std::move(w)), 201);
   }
 };

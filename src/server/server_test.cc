@@ -499,6 +499,9 @@ TEST_F(ServerTest, TokensWaiversAndTheAuditTrail) {
   ASSERT_EQ(waivers.size(), 1u) << waivers.dump();
   EXPECT_EQ(waivers[0]["approver"], "stu");
   ExpectProblem(Call("POST", "/api/v1/waivers", "stu", R"({"policy": "x"})"), 400, "incomplete waiver");
+  json claimed = waiver;
+  claimed["approver"] = "root";
+  ExpectProblem(Call("POST", "/api/v1/waivers", "stu", claimed.dump()), 400, "a steward names someone else as approver");
   // Principals: admins only, checked by the route and by the command.
   auto added_principal = Call("POST", "/api/v1/principals", "root",
                               R"({"name": "zoe@example.com", "groups": ["team:crm"], "attributes": {"region": "EU"}})");
