@@ -39,6 +39,7 @@ int RunCli(int argc, char** argv, std::ostream& out, std::ostream& err, const Ex
   AddWaiverCommand(app, ctx);
   AddPublishCommand(app, ctx);
   AddRunCommand(app, ctx);
+  AddRollbackCommand(app, ctx);
   AddAccessCommands(app, ctx);
   AddQueryCommands(app, ctx);
   AddQuarantineCommand(app, ctx);

@@ -43,6 +43,7 @@ void AddCatalogCommands(CLI::App& app, CommandContext& ctx);  // get, describe, 
 void AddWaiverCommand(CLI::App& app, CommandContext& ctx);
 void AddPublishCommand(CLI::App& app, CommandContext& ctx);
 void AddRunCommand(CLI::App& app, CommandContext& ctx);
+void AddRollbackCommand(CLI::App& app, CommandContext& ctx);
 void AddAccessCommands(CLI::App& app, CommandContext& ctx);  // principal, access
 void AddQueryCommands(CLI::App& app, CommandContext& ctx);   // query, usage, cost
 void AddQuarantineCommand(CLI::App& app, CommandContext& ctx);

@@ -3,8 +3,11 @@
 // input against the product's contract and commits it as a new snapshot
 // (quality/publisher.h). `weft run DOMAIN.PRODUCT [-o table|json]` does the
 // same with a derived product's transform over its inputs (lineage/runner.h)
-// and prints the same report. Exit 0 published (or a duplicate input), 1
-// rejected or failed, 2 usage (including an unknown product).
+// and prints the same report. Both take `--force --reason TEXT` past a
+// refusing publish guard (quality/guards.h). `weft rollback DOMAIN.PRODUCT
+// --to SNAPSHOT --reason TEXT` makes an earlier kept snapshot current again.
+// Exit 0 published (or a duplicate input), 1 rejected or failed, 2 usage
+// (including an unknown product).
 #include <unistd.h>
 
 #include <cstdio>
@@ -37,7 +40,20 @@ struct PublishArgs {
   std::string format;
   std::string object;
   std::string output = "table";
+  service::Force force;
 };
+
+void AddForceOptions(CLI::App* cmd, service::Force& force) {
+  cmd->add_flag("--force", force.force, "Publish although a publish guard refuses (needs --reason; audited)");
+  cmd->add_option("--reason", force.reason, "Why the guard is overridden (recorded in the audit log)");
+}
+
+// The server's query parameters for --force.
+void AddForceParams(const service::Force& force, Rest& rest) {
+  if (!force.force) return;
+  rest.query.emplace_back("force", "true");
+  rest.query.emplace_back("reason", force.reason);
+}
 
 std::string Number(double v) {
   std::ostringstream s;
@@ -58,6 +74,11 @@ void PrintReport(std::ostream& out, const json& r) {
     return;
   }
   for (const auto& w : r["warnings"]) out << "warning: " << Text(w) << "\n";
+  if (r["mode"] == "rollback") {
+    out << "ROLLED BACK " << address << " to the rows of an earlier snapshot: now snapshot " << Text(r["snapshotId"]) << " ("
+        << Text(r["snapshotRows"]) << " rows); it replaced " << Text(r["parentSnapshotId"]) << "\n";
+    return;
+  }
   std::vector<std::vector<std::string>> rows;
   for (const auto& x : r["rules"]) {
     const bool counted = x["scope"] == "row" || x["kind"] != "sql";
@@ -83,11 +104,16 @@ void PrintReport(std::ostream& out, const json& r) {
   if (!Text(r["quarantine"]).empty())
     out << "Quarantine: " << Text(r["quarantine"]) << "  (weft quarantine show " << Text(r["product"]) << ")\n";
   out << "Archive:    " << Text(r["archive"]) << "\n";
+  for (const auto& g : r["guards"])
+    if (g["passed"] == false) out << (r["forced"] == true ? "FORCED past guard:" : "Refused by guard:") << Text(g["name"]) << ": " << Text(g["detail"]) << "\n";
   if (r["outcome"] == "published") {
     out << "PUBLISHED " << address << " snapshot " << Text(r["snapshotId"]) << " (" << Text(r["snapshotRows"]) << " rows, "
         << Text(r["mode"]) << ")\n";
   } else {
-    out << "REJECTED " << address << ": " << Join(Texts(r["rejectedBy"]), ", ") << " failed; the current snapshot "
+    std::vector<std::string> why = Texts(r["rejectedBy"]);
+    for (const auto& g : r["guards"])
+      if (g["passed"] == false) why.push_back("guard:" + Text(g["name"]));
+    out << "REJECTED " << address << ": " << Join(why, ", ") << " failed; the current snapshot "
         << (Text(r["parentSnapshotId"]).empty() ? "(none)" : Text(r["parentSnapshotId"])) << " stays current\n";
   }
 }
@@ -145,10 +171,12 @@ void RunPublish(const PublishArgs& args, CommandContext& ctx) {
     if (!Report(ctx, "publish", data.status())) return;
     rest.body = std::move(*data);
     rest.query = {{"format", FormatOf(args)}, {"mode", args.mode}, {"object", args.object}};
+    AddForceParams(args.force, rest);
   }
   const bool tty = Watched(ctx);
   Answer a = Call(ctx, rest, [&](service::Mesh& m, const service::Caller& c) {
-    quality::PublishRequest req{.target = args.target, .mode = args.mode, .format = args.format, .object = args.object};
+    quality::PublishRequest req{.target = args.target, .mode = args.mode, .format = args.format, .object = args.object,
+                                .force = args.force.force, .force_reason = args.force.reason};
     for (const auto& f : args.files) req.files.emplace_back(f);
     if (tty) req.on_progress = DrawProgress;
     return ReportOf(service::PublishService(m).Publish(c, std::move(req)));
@@ -159,15 +187,33 @@ void RunPublish(const PublishArgs& args, CommandContext& ctx) {
 struct RunArgs {
   std::string target;
   std::string output = "table";
+  service::Force force;
 };
 
 void RunDerived(const RunArgs& args, CommandContext& ctx) {
   const bool tty = Watched(ctx);
-  Answer a = Call(ctx, {.method = "POST", .path = "/api/v1/products/" + args.target + "/run"},
-                  [&](service::Mesh& m, const service::Caller& c) {
-                    return ReportOf(service::PublishService(m).Run(c, args.target, tty ? DrawProgress : nullptr));
-                  });
+  Rest rest{.method = "POST", .path = "/api/v1/products/" + args.target + "/run"};
+  AddForceParams(args.force, rest);
+  Answer a = Call(ctx, rest, [&](service::Mesh& m, const service::Caller& c) {
+    return ReportOf(service::PublishService(m).Run(c, args.target, args.force, tty ? DrawProgress : nullptr));
+  });
   Finish(ctx, "run", args.output, a, tty);
+}
+
+struct RollbackArgs {
+  std::string target;
+  std::string snapshot;
+  std::string reason;
+  std::string output = "table";
+};
+
+void RunRollback(const RollbackArgs& args, CommandContext& ctx) {
+  Rest rest{.method = "POST", .path = "/api/v1/products/" + args.target + "/rollback",
+            .query = {{"to", args.snapshot}, {"reason", args.reason}}};
+  Answer a = Call(ctx, rest, [&](service::Mesh& m, const service::Caller& c) {
+    return ReportOf(service::PublishService(m).Rollback(c, args.target, args.snapshot, args.reason));
+  });
+  Finish(ctx, "rollback", args.output, a, false);
 }
 
 }  // namespace
@@ -183,6 +229,7 @@ void AddPublishCommand(CLI::App& app, CommandContext& ctx) {
       ->check(CLI::IsMember({"csv", "parquet", "json"}));
   cmd->add_option("--object", args->object, "The contract's schema object, when it has several");
   cmd->add_option("-o,--output", args->output, "Report format")->check(CLI::IsMember({"table", "json"}));
+  AddForceOptions(cmd, args->force);
   cmd->callback([args, &ctx] { RunPublish(*args, ctx); });
 }
 
@@ -192,7 +239,18 @@ void AddRunCommand(CLI::App& app, CommandContext& ctx) {
       "run", "Build a derived product from its transform over its inputs' current snapshots, checked like a publish");
   cmd->add_option("product", args->target, "DOMAIN.PRODUCT of a derived product")->required();
   cmd->add_option("-o,--output", args->output, "Report format")->check(CLI::IsMember({"table", "json"}));
+  AddForceOptions(cmd, args->force);
   cmd->callback([args, &ctx] { RunDerived(*args, ctx); });
+}
+
+void AddRollbackCommand(CLI::App& app, CommandContext& ctx) {
+  auto args = std::make_shared<RollbackArgs>();
+  CLI::App* cmd = app.add_subcommand("rollback", "Make an earlier kept snapshot of a product current again (audited)");
+  cmd->add_option("product", args->target, "DOMAIN.PRODUCT")->required();
+  cmd->add_option("--to", args->snapshot, "The snapshot to restore (weft history DOMAIN.PRODUCT lists them)")->required();
+  cmd->add_option("--reason", args->reason, "Why (recorded in the audit log)")->required();
+  cmd->add_option("-o,--output", args->output, "Report format")->check(CLI::IsMember({"table", "json"}));
+  cmd->callback([args, &ctx] { RunRollback(*args, ctx); });
 }
 
 }  // namespace weft::cli

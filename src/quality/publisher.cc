@@ -19,6 +19,7 @@
 #include "common/hashing.h"
 #include "common/strings.h"
 #include "common/time.h"
+#include "quality/guards.h"
 #include "engine/connection.h"
 #include "engine/database.h"
 #include "spec/loader.h"
@@ -226,6 +227,8 @@ class Publisher {
       }
       ASSIGN_OR_RETURN(format, DetectFormat(req_));
     }
+    if (req_.force && Trim(req_.force_reason).empty())
+      return Status::InvalidArgument("--force needs a reason (--reason TEXT): overriding a publish guard is audited");
     RETURN_IF_ERROR(ResolveProduct());
     if (derived) {
       report_.input_checksum = TransformChecksum(*req_.transform);
@@ -282,8 +285,10 @@ class Publisher {
     progress.Phase("writing");
     if (report_.checks.rows_quarantined > 0) RETURN_IF_ERROR(WriteQuarantine(conn, checker));
 
+    RETURN_IF_ERROR(Guard());
+
     std::optional<storage::SealedSnapshot> sealed;
-    if (report_.checks.rejected) {
+    if (report_.checks.rejected || !report_.refused_by.empty()) {
       report_.outcome = "rejected";
     } else {
       report_.outcome = "published";
@@ -339,6 +344,7 @@ class Publisher {
     for (const auto& d : specs_.docs) {
       const spec::DataContract* c = d.contract();
       if (c && c->id == port_.contract_id && c->version == port_.version) contract_ = c;
+      if (d.product() && d.file == "catalog:product:" + product_.id) product_spec_ = d.product();
     }
     if (!contract_)
       return Status::FailedPrecondition("contract " + port_.contract_id + "@" + port_.version + " of " + product_.id +
@@ -355,6 +361,31 @@ class Publisher {
                                      " schema objects (" + Join(names, ", ") + "); say which one with --object");
     }
     report_.object = object_->name;
+    return Status::Ok();
+  }
+
+  // The publish as a whole against the product's history (guards.h). A
+  // failing guard refuses the publish unless it is forced; forced, its
+  // figures become warnings and the override is audited at commit.
+  Status Guard() {
+    ASSIGN_OR_RETURN(GuardSettings settings, GuardSettingsFor(req_.guards, product_spec_, contract_));
+    GuardInput in{.mode = report_.mode, .rows_in = report_.checks.rows_in,
+                  .rows_quarantined = report_.checks.rows_quarantined, .rows_added = report_.checks.rows_valid,
+                  .at_ms = SystemClock().NowMillis()};
+    if (parent_) in.current_rows = parent_->rows;
+    ASSIGN_OR_RETURN(auto publishes, store_.ListPublishes(report_.product_id, 0));
+    for (const auto& p : publishes) {
+      if (p.major != report_.major || p.outcome != "published" || p.mode != report_.mode) continue;
+      if (auto at = ParseIsoMillis(p.finished_at)) in.history.push_back({.at_ms = *at, .value = static_cast<double>(p.rows_valid)});
+    }
+    report_.guards = EvaluateGuards(settings, in);
+    if (!AnyFailed(report_.guards)) return Status::Ok();
+    if (req_.force) {
+      report_.forced = true;
+      report_.warnings.push_back("forced past " + RefusalMessage(report_.guards) + " (reason: " + req_.force_reason + ")");
+    } else {
+      report_.refused_by = RefusalMessage(report_.guards);
+    }
     return Status::Ok();
   }
 
@@ -624,8 +655,7 @@ class Publisher {
                                         .rows_valid = c.rows_valid, .rows_quarantined = c.rows_quarantined,
                                         .input_checksum = report_.input_checksum, .input_archive = report_.archive_path,
                                         .quarantine_path = report_.quarantine_path,
-                                        .message = !failure.empty() ? failure
-                                                   : c.rejected ? "rejected by " + Join(c.rejected_by, ", ") : ""}));
+                                        .message = !failure.empty() ? failure : RejectionMessage()}));
     if (sealed) {
       RETURN_IF_ERROR(txn->InsertSnapshot({.id = sealed->id, .product_id = report_.product_id, .major = report_.major,
                                            .parent_id = report_.parent_snapshot_id, .created_at = now,
@@ -642,8 +672,24 @@ class Publisher {
                                       .detail = !failure.empty() ? "failed (" + report_.mode + "): " + failure
                                                 : report_.outcome + " " + std::to_string(c.rows_valid) + " of " +
                                                       std::to_string(c.rows_in) + " rows (" + report_.mode + ")" +
-                                                      (sealed ? ", snapshot " + sealed->id : "")}));
+                                                      (sealed ? ", snapshot " + sealed->id : "") +
+                                                      (report_.refused_by.empty() ? "" : "; refused by " + report_.refused_by)}));
+    if (report_.forced)
+      RETURN_IF_ERROR(txn->AppendAudit({.actor = req_.actor, .action = "publish.forced",
+                                        .object = "product:" + report_.product_id,
+                                        .after_digest = report_.input_checksum,
+                                        .detail = "reason: " + req_.force_reason + "; overrode " +
+                                                  RefusalMessage(report_.guards)}));
     return txn->Commit();
+  }
+
+  // Why a rejected publish was rejected: the contract's failed dataset
+  // rules, the guards that refused it, or both.
+  std::string RejectionMessage() const {
+    std::vector<std::string> parts;
+    if (report_.checks.rejected) parts.push_back("rejected by " + Join(report_.checks.rejected_by, ", "));
+    if (!report_.refused_by.empty()) parts.push_back("refused by " + report_.refused_by);
+    return Join(parts, "; ");
   }
 
   catalog::Store& store_;
@@ -657,6 +703,7 @@ class Publisher {
   fs::path domain_root_;
   CatalogSpecs specs_;
   const spec::DataContract* contract_ = nullptr;
+  const spec::DataProduct* product_spec_ = nullptr;
   const spec::SchemaObject* object_ = nullptr;
   std::optional<catalog::SnapshotRecord> parent_;
 };
@@ -690,6 +737,83 @@ Result<std::string> InputChecksum(const std::vector<fs::path>& files) {
 
 Result<PublishReport> Publish(catalog::Store& store, const PublishRequest& request) {
   return Publisher(store, request).Run();
+}
+
+Result<PublishReport> Rollback(catalog::Store& store, const RollbackRequest& req) {
+  storage::FileSystem& files = req.fs ? *req.fs : storage::DefaultFileSystem();
+  if (Trim(req.reason).empty()) return Status::InvalidArgument("a rollback needs a reason (--reason TEXT); it is audited");
+  ASSIGN_OR_RETURN(auto snapshots, store.ListSnapshots(req.product));
+  auto target = std::find_if(snapshots.begin(), snapshots.end(), [&](const auto& s) { return s.id == req.snapshot; });
+  if (target == snapshots.end()) {
+    std::vector<std::string> ids;
+    for (const auto& s : snapshots) ids.push_back(s.id);
+    std::string hint = ClosestMatch(req.snapshot, ids);
+    return Status::NotFound("no kept snapshot '" + req.snapshot + "' of " + req.product +
+                            (hint.empty() ? "; `weft history " + req.product + "` lists them" : "; did you mean '" + hint + "'?"));
+  }
+  // Newest first: the first of the target's major is that major's current snapshot.
+  const auto current = std::find_if(snapshots.begin(), snapshots.end(), [&](const auto& s) { return s.major == target->major; });
+  if (current->id == target->id)
+    return Status::FailedPrecondition("snapshot " + target->id + " is already the current snapshot of " + req.product + "_v" +
+                                      std::to_string(target->major));
+  ASSIGN_OR_RETURN(auto ports, store.ListPortVersions());
+  for (const auto& pv : ports)
+    if (pv.product_id == req.product && pv.major == target->major && pv.status == "retired")
+      return Status::FailedPrecondition(req.product + "_v" + std::to_string(pv.major) + " is retired; it cannot be rolled back");
+  const std::vector<std::string> data = storage::SnapshotDataFiles(target->path);
+  if (data.empty())
+    return Status::FailedPrecondition("snapshot " + target->id + " has no data files at " + target->path + "; it cannot be restored");
+
+  PublishReport report;
+  report.publish_id = storage::NewSnapshotId();
+  report.product_id = req.product;
+  report.major = target->major;
+  report.contract_version = target->contract_version;
+  report.outcome = "published";
+  report.mode = "rollback";
+  report.parent_snapshot_id = current->id;
+  report.snapshot_rows = target->rows;
+  report.input_checksum = target->input_checksum;
+  report.checks.rows_in = report.checks.rows_valid = target->rows;
+  const std::string started = NowIso();
+  auto start = Clock::now();
+  ASSIGN_OR_RETURN(storage::SnapshotWriter writer,
+                   storage::SnapshotWriter::Begin(files, fs::path(target->path).parent_path().parent_path(), storage::NewSnapshotId()));
+  for (size_t i = 0; i < data.size(); ++i) {
+    char name[40];
+    std::snprintf(name, sizeof name, "part-%05zu.parquet", i);
+    RETURN_IF_ERROR(writer.LinkExisting(data[i], name));
+  }
+  ASSIGN_OR_RETURN(storage::SealedSnapshot sealed, writer.Seal());
+  report.snapshot_id = sealed.id;
+  const std::string now = NowIso();
+  const std::string message = "rollback to " + target->id + ": " + req.reason;
+  Status committed = [&]() -> Status {
+    ASSIGN_OR_RETURN(auto txn, store.BeginWrite());
+    RETURN_IF_ERROR(txn->InsertPublish({.id = report.publish_id, .product_id = req.product, .major = target->major,
+                                        .actor = req.actor, .started_at = started, .finished_at = now,
+                                        .outcome = "published", .mode = "rollback", .snapshot_id = sealed.id,
+                                        .rows_in = target->rows, .rows_valid = target->rows,
+                                        .input_checksum = target->input_checksum, .message = message}));
+    RETURN_IF_ERROR(txn->InsertSnapshot({.id = sealed.id, .product_id = req.product, .major = target->major,
+                                         .parent_id = current->id, .created_at = now, .path = sealed.path.string(),
+                                         .rows = target->rows, .bytes = sealed.bytes,
+                                         .files = static_cast<int64_t>(sealed.files.size()),
+                                         .contract_version = target->contract_version,
+                                         .input_checksum = target->input_checksum, .publish_id = report.publish_id,
+                                         .quality_json = target->quality_json}));
+    RETURN_IF_ERROR(txn->AppendAudit({.actor = req.actor, .action = "product.rollback", .object = "product:" + req.product,
+                                      .before_digest = current->id, .after_digest = sealed.id,
+                                      .detail = "restored snapshot " + target->id + " (" + std::to_string(target->rows) +
+                                                " rows) over " + current->id + " as " + sealed.id + "; reason: " + req.reason}));
+    return txn->Commit();
+  }();
+  if (!committed.ok()) {
+    storage::RemoveSealed(files, sealed).IgnoreError();
+    return committed.WithContext("while committing the rollback of " + req.product);
+  }
+  report.seconds = Since(start);
+  return report;
 }
 
 }  // namespace weft::quality

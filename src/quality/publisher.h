@@ -4,13 +4,14 @@
 //
 //   PublishRequest req{.target = "sales.orders", .files = {"orders.csv"}, .actor = "carol"};
 //   ASSIGN_OR_RETURN(PublishReport report, Publish(*store, req));
-//   if (report.outcome == "rejected") ...   // report.checks.rejected_by names the rules
+//   if (report.outcome == "rejected") ...   // checks.rejected_by names the rules, refused_by the guards
 //
 // The flow: resolve the product port and its contract -> SHA-256 of the
 // input (streamed) -> identical to the current snapshot's input? report
 // "duplicate", change nothing -> stage the input in DuckDB (CSV as VARCHAR,
 // columns matched by name) -> archive the input -> compile and run the checks
-// (checker.h) -> quarantine file for the failing rows -> rejected: no
+// (checker.h) -> quarantine file for the failing rows -> the publish guards
+// (guards.h: quarantined share, shrink, volume) -> rejected: no
 // snapshot; published: a sealed snapshot directory -> one catalog
 // transaction (publish record, snapshot, quality results, audit).
 //
@@ -34,6 +35,7 @@
 #include "catalog/store.h"
 #include "common/status.h"
 #include "quality/checker.h"
+#include "quality/guards.h"
 #include "storage/file_system.h"
 
 namespace weft::quality {
@@ -87,6 +89,13 @@ struct PublishRequest {
   std::filesystem::path temp_dir;
   storage::FileSystem* fs = nullptr;  // null: storage::DefaultFileSystem()
   std::function<void(const PublishProgress&)> on_progress;
+  // The workspace's guard settings (guards.h); the product's and the
+  // contract's customProperties override them.
+  GuardSettings guards;
+  // Publish although a guard refuses, for the reason given (required); the
+  // override is audited as publish.forced.
+  bool force = false;
+  std::string force_reason;
 };
 
 struct PublishReport {
@@ -104,11 +113,28 @@ struct PublishReport {
   std::string archive_path;
   std::string quarantine_path;
   CheckOutcome checks;
+  std::vector<GuardResult> guards;  // evaluated when the input was checked
+  std::string refused_by;           // the failing guards and their figures, when they refused it
+  bool forced = false;              // a guard failed and --force overrode it
   std::vector<std::string> warnings;  // extra columns, rules not run, ...
   double seconds = 0;
 };
 
 Result<PublishReport> Publish(catalog::Store& store, const PublishRequest& request);
+
+// `weft rollback D.P --to SNAPSHOT`: an earlier kept snapshot becomes current
+// again, as a new snapshot (mode "rollback") whose files are hard links of
+// the earlier one's, so it costs no copy, readers see it at the next query,
+// and retention may later expire the earlier snapshot without touching it.
+// Audited as product.rollback with the reason.
+struct RollbackRequest {
+  std::string product;   // DOMAIN.PRODUCT
+  std::string snapshot;  // the kept snapshot to restore
+  std::string reason;
+  std::string actor;
+  storage::FileSystem* fs = nullptr;  // null: storage::DefaultFileSystem()
+};
+Result<PublishReport> Rollback(catalog::Store& store, const RollbackRequest& request);
 
 // SHA-256 of the files' bytes, in order, streamed (never loaded whole).
 Result<std::string> InputChecksum(const std::vector<std::filesystem::path>& files);

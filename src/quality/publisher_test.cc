@@ -65,11 +65,41 @@ class PublisherTest : public ::testing::Test {
     ASSERT_OK(control::Apply(ws_, *store_, storage::DefaultFileSystem(), *plan));
   }
 
+  // The publish guards are off in the tests of the checks (their tiny
+  // fixtures quarantine far more than 5%); the guard tests turn them on.
+  PublishRequest Request(const std::string& target, const std::vector<fs::path>& files,
+                         const std::string& mode = "replace") {
+    return {.target = target, .files = files, .mode = mode, .actor = "tester", .threads = 2, .temp_dir = root_ / "ws/tmp",
+            .guards = GuardSettings::Off()};
+  }
   Result<PublishReport> Publish(const std::string& target, const std::vector<fs::path>& files,
                                 const std::string& mode = "replace") {
-    PublishRequest req{.target = target, .files = files, .mode = mode, .actor = "tester", .threads = 2,
-                       .temp_dir = root_ / "ws/tmp"};
-    return quality::Publish(*store_, req);
+    return quality::Publish(*store_, Request(target, files, mode));
+  }
+
+  // n clean orders O<from>.. as a CSV.
+  fs::path Orders(const std::string& name, int from, int n) {
+    std::string text = "order_id,customer_id,amount,status,note,ordered_on\n";
+    for (int i = from; i < from + n; ++i)
+      text += "O" + std::to_string(i) + ",C" + std::to_string(1 + i % 3) + ",10.00,new,n,2025-01-01\n";
+    fs::path f = root_ / "in" / name;
+    EXPECT_OK(WriteStringToFile(f, text, true));
+    return f;
+  }
+
+  std::vector<catalog::AuditEvent> Audit(const std::string& action) {
+    auto events = store_->ListAudit({.object = "product:shop.orders"});
+    EXPECT_OK(events);
+    std::vector<catalog::AuditEvent> out;
+    for (const auto& e : *events)
+      if (e.action == action) out.push_back(e);
+    return out;
+  }
+
+  std::string Current(const std::string& product) {
+    auto snaps = store_->ListSnapshots(product);
+    EXPECT_OK(snaps);
+    return snaps->empty() ? "" : (*snaps)[0].id;
   }
 
   fs::path Data(const std::string& name) { return kFixtures / "data" / name; }
@@ -418,6 +448,143 @@ TEST_F(PublisherTest, DemoPlantedViolationsAreAllFound) {
   has("marketing.leads", "leads.score:maximum");  // score_in_range
   has("inventory.stock_levels", "stock_levels.on_hand:minimum");  // no_negative_stock
   has("inventory.inventory_snapshots", "inventory_snapshots.warehouse_id,sku:relationship");
+}
+
+TEST_F(PublisherTest, AGuardRefusesAPublishThatQuarantinesTooManyRowsAndKeepsTheCurrentSnapshot) {
+  ApplyTree(kFixtures / "tree");
+  PublishCustomers();
+  ASSERT_OK_AND_ASSIGN(PublishReport first, Publish("shop.orders", {Data("orders_clean.csv")}));
+  PublishRequest req = Request("shop.orders", {Data("orders_bad_rows.csv")});
+  req.guards = GuardSettings{};  // the defaults: at most 5% quarantined
+  ASSERT_OK_AND_ASSIGN(PublishReport r, quality::Publish(*store_, req));
+  EXPECT_EQ(r.outcome, "rejected");
+  EXPECT_FALSE(r.checks.rejected);  // no rule rejected it: the guard did
+  EXPECT_NE(r.refused_by.find("guard:quarantinedShare: 7 of 9 rows (77.8%) were quarantined; at most 5.0% may be"),
+            std::string::npos) << r.refused_by;
+  EXPECT_TRUE(r.snapshot_id.empty());
+  EXPECT_EQ(Current("shop.orders"), first.snapshot_id);
+  EXPECT_TRUE(fs::exists(fs::path(r.archive_path) / "orders_bad_rows.csv"));  // the input is kept
+  EXPECT_TRUE(fs::exists(r.quarantine_path));                                  // and why its rows failed
+  ASSERT_OK_AND_ASSIGN(auto publishes, store_->ListPublishes("shop.orders", 1));
+  EXPECT_EQ(publishes[0].outcome, "rejected");
+  EXPECT_NE(publishes[0].message.find("refused by guard:quarantinedShare"), std::string::npos) << publishes[0].message;
+}
+
+TEST_F(PublisherTest, ForceWithAReasonPublishesPastAGuardAndIsAudited) {
+  ApplyTree(kFixtures / "tree");
+  PublishCustomers();
+  PublishRequest req = Request("shop.orders", {Data("orders_bad_rows.csv")});
+  req.guards = GuardSettings{};
+  req.force = true;
+  EXPECT_EQ(quality::Publish(*store_, req).status().code(), StatusCode::kInvalidArgument);  // no reason
+  req.force_reason = "   ";
+  EXPECT_EQ(quality::Publish(*store_, req).status().code(), StatusCode::kInvalidArgument);
+  req.force_reason = "the upstream export is known to be partial today";
+  ASSERT_OK_AND_ASSIGN(PublishReport r, quality::Publish(*store_, req));
+  EXPECT_EQ(r.outcome, "published");
+  EXPECT_TRUE(r.forced);
+  EXPECT_EQ(Current("shop.orders"), r.snapshot_id);
+  auto forced = Audit("publish.forced");
+  ASSERT_EQ(forced.size(), 1u);
+  EXPECT_EQ(forced[0].actor, "tester");
+  EXPECT_NE(forced[0].detail.find("reason: the upstream export is known to be partial today"), std::string::npos);
+  EXPECT_NE(forced[0].detail.find("guard:quarantinedShare"), std::string::npos);
+  // Nothing to force: no forced audit, nothing marked.
+  PublishRequest clean = Request("shop.orders", {Data("orders_clean.csv")});
+  clean.guards = GuardSettings{};
+  clean.force = true;
+  clean.force_reason = "habit";
+  ASSERT_OK_AND_ASSIGN(PublishReport ok, quality::Publish(*store_, clean));
+  EXPECT_FALSE(ok.forced);
+  EXPECT_EQ(Audit("publish.forced").size(), 1u);
+}
+
+TEST_F(PublisherTest, AReplaceThatShrinksTheProductTooMuchIsRefused) {
+  ApplyTree(kFixtures / "tree");
+  PublishCustomers();
+  PublishRequest big = Request("shop.orders", {Orders("big.csv", 1, 100)});
+  big.guards = GuardSettings{};
+  ASSERT_OK_AND_ASSIGN(PublishReport first, quality::Publish(*store_, big));
+  ASSERT_EQ(first.outcome, "published");
+  PublishRequest small = Request("shop.orders", {Orders("small.csv", 1, 10)});
+  small.guards = GuardSettings{};
+  ASSERT_OK_AND_ASSIGN(PublishReport r, quality::Publish(*store_, small));
+  EXPECT_EQ(r.outcome, "rejected");
+  EXPECT_NE(r.refused_by.find("guard:shrink: the new snapshot has 10 rows, the current one 100 (90.0% fewer)"),
+            std::string::npos) << r.refused_by;
+  EXPECT_EQ(Current("shop.orders"), first.snapshot_id);
+  // Half as many rows is within the default 50%; an append never shrinks.
+  PublishRequest half = Request("shop.orders", {Orders("half.csv", 1, 50)});
+  half.guards = GuardSettings{};
+  ASSERT_OK_AND_ASSIGN(PublishReport h, quality::Publish(*store_, half));
+  EXPECT_EQ(h.outcome, "published") << h.refused_by;
+}
+
+TEST_F(PublisherTest, TheVolumeGuardRefusesAnAppendFarBelowItsHistory) {
+  ApplyTree(kFixtures / "tree");
+  PublishCustomers();
+  int next = 1;
+  const int sizes[] = {100, 104, 97, 101, 99, 103};
+  for (int n : sizes) {
+    PublishRequest req = Request("shop.orders", {Orders("batch" + std::to_string(next) + ".csv", next, n)}, "append");
+    req.guards = GuardSettings{};
+    ASSERT_OK_AND_ASSIGN(PublishReport r, quality::Publish(*store_, req));
+    ASSERT_EQ(r.outcome, "published") << r.refused_by;
+    next += n;
+  }
+  const std::string before = Current("shop.orders");
+  PublishRequest tiny = Request("shop.orders", {Orders("tiny.csv", next, 5)}, "append");
+  tiny.guards = GuardSettings{};
+  ASSERT_OK_AND_ASSIGN(PublishReport r, quality::Publish(*store_, tiny));
+  EXPECT_EQ(r.outcome, "rejected");
+  EXPECT_NE(r.refused_by.find("guard:volume: this publish adds 5 rows"), std::string::npos) << r.refused_by;
+  EXPECT_EQ(Current("shop.orders"), before);
+  // With the guard off (volumeSensitivity 0) the same batch is published.
+  tiny.guards.volume_sensitivity = 0;
+  ASSERT_OK_AND_ASSIGN(PublishReport off, quality::Publish(*store_, tiny));
+  EXPECT_EQ(off.outcome, "published");
+}
+
+TEST_F(PublisherTest, RollbackMakesAnEarlierSnapshotCurrentWithoutCopyingIt) {
+  ApplyTree(kFixtures / "tree");
+  PublishCustomers();
+  ASSERT_OK_AND_ASSIGN(PublishReport first, Publish("shop.orders", {Data("orders_clean.csv")}));
+  ASSERT_OK_AND_ASSIGN(PublishReport second, Publish("shop.orders", {Data("orders_more.csv")}));
+  ASSERT_EQ(Current("shop.orders"), second.snapshot_id);
+  RollbackRequest req{.product = "shop.orders", .snapshot = first.snapshot_id, .reason = "", .actor = "carol"};
+  EXPECT_EQ(Rollback(*store_, req).status().code(), StatusCode::kInvalidArgument);  // a reason is required
+  req.reason = "the second export was truncated";
+  ASSERT_OK_AND_ASSIGN(PublishReport r, Rollback(*store_, req));
+  EXPECT_EQ(r.mode, "rollback");
+  EXPECT_EQ(r.parent_snapshot_id, second.snapshot_id);
+  EXPECT_EQ(r.snapshot_rows, 3);
+  EXPECT_EQ(Current("shop.orders"), r.snapshot_id);
+  auto rows = Rows("SELECT order_id FROM read_parquet(" + SnapshotGlob(r) + ") ORDER BY order_id");
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(*rows[0][0], "O1");
+  // The files are the earlier snapshot's, linked, not copied.
+  ASSERT_OK_AND_ASSIGN(auto snaps, store_->ListSnapshots("shop.orders"));
+  std::string old_path, new_path;
+  for (const auto& s : snaps) {
+    if (s.id == first.snapshot_id) old_path = s.path;
+    if (s.id == r.snapshot_id) new_path = s.path;
+  }
+  EXPECT_TRUE(fs::equivalent(fs::path(old_path) / "part-00000.parquet", fs::path(new_path) / "part-00000.parquet"));
+  auto audit = Audit("product.rollback");
+  ASSERT_EQ(audit.size(), 1u);
+  EXPECT_EQ(audit[0].actor, "carol");
+  EXPECT_NE(audit[0].detail.find("restored snapshot " + first.snapshot_id), std::string::npos);
+  EXPECT_NE(audit[0].detail.find("reason: the second export was truncated"), std::string::npos);
+  // The rollback is in the history, and the next publish replaces it as usual.
+  ASSERT_OK_AND_ASSIGN(auto publishes, store_->ListPublishes("shop.orders", 1));
+  EXPECT_EQ(publishes[0].mode, "rollback");
+  // Restoring the current snapshot, or one that was never kept, is refused.
+  req.snapshot = r.snapshot_id;
+  EXPECT_EQ(Rollback(*store_, req).status().code(), StatusCode::kFailedPrecondition);
+  req.snapshot = "01NOSUCHSNAPSHOT";
+  EXPECT_EQ(Rollback(*store_, req).status().code(), StatusCode::kNotFound);
+  req.product = "shop.nothing";
+  EXPECT_EQ(Rollback(*store_, req).status().code(), StatusCode::kNotFound);
 }
 
 }  // namespace

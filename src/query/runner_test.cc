@@ -65,7 +65,9 @@ class RunnerTest : public ::testing::Test {
   }
 
   quality::PublishRequest Request(const std::string& target) {
-    return {.target = target, .actor = "tester", .threads = 2, .temp_dir = root_ / "ws/tmp"};
+    // The guards are the publisher's tests' subject; these fixtures are tiny.
+    return {.target = target, .actor = "tester", .threads = 2, .temp_dir = root_ / "ws/tmp",
+            .guards = quality::GuardSettings::Off()};
   }
 
   void PublishSources(const std::string& orders = "orders_clean.csv") {

@@ -83,8 +83,9 @@ class QueryFixture : public ::testing::Test {
   const std::string& Key() const { return key_; }
 
   void Publish(const std::string& product, const std::filesystem::path& file) {
+    // The guards are the publisher's tests' subject; these fixtures are tiny.
     quality::PublishRequest req{.target = product, .files = {file}, .actor = "tester", .threads = 1,
-                                .temp_dir = root_ / "ws/tmp"};
+                                .temp_dir = root_ / "ws/tmp", .guards = quality::GuardSettings::Off()};
     ASSERT_OK_AND_ASSIGN(quality::PublishReport r, quality::Publish(*store_, req));
     ASSERT_EQ(r.outcome, "published") << product;
   }

@@ -781,12 +781,30 @@ struct Server::Impl {
     ASSIGN_OR_RETURN(auto scratch, MakeScratch());
     std::filesystem::path input = scratch->dir / ("upload." + std::string(format == "json" ? "ndjson" : format));
     RETURN_IF_ERROR(WriteFile(input, call.req.body));
+    ASSIGN_OR_RETURN(service::Force force, ForceOf(call));
     quality::PublishRequest request{.target = id, .files = {input}, .mode = mode, .format = format,
-                                    .object = call.req.get_param_value("object")};
+                                    .object = call.req.get_param_value("object"), .force = force.force,
+                                    .force_reason = force.reason};
     return PublishReport(call, service::PublishService(*mesh).Publish(CallerOf(call), std::move(request)));
   }
 
-  Status Run(Call& call) { return PublishReport(call, service::PublishService(*mesh).Run(CallerOf(call), call.params[0])); }
+  // force=true&reason=TEXT: publish past a refusing guard (audited).
+  static Result<service::Force> ForceOf(Call& call) {
+    const std::string force = call.req.get_param_value("force");
+    if (!force.empty() && force != "true" && force != "false") return Status::InvalidArgument("force must be true or false");
+    return service::Force{.force = force == "true", .reason = call.req.get_param_value("reason")};
+  }
+
+  Status Run(Call& call) {
+    ASSIGN_OR_RETURN(service::Force force, ForceOf(call));
+    return PublishReport(call, service::PublishService(*mesh).Run(CallerOf(call), call.params[0], force));
+  }
+
+  Status Rollback(Call& call) {
+    return PublishReport(call, service::PublishService(*mesh).Rollback(CallerOf(call), call.params[0],
+                                                                        call.req.get_param_value("to"),
+                                                                        call.req.get_param_value("reason")));
+  }
 
   // plan/apply take the tree as {"files": {"domains/sales/domain.yaml": "...", ...}}.
   // The planner refuses every write outside the domains the caller owns
@@ -868,9 +886,15 @@ std::vector<Route> RouteTable() {
        {{"publish", "A publish id"}, {"limit", "Most rows", false, "integer"}}, "", "application/json", product, "Quarantine"},
       {"POST", "/api/v1/products/{id}/publish", Role::kOwner, "Publish the uploaded file as a new snapshot (contract-checked)",
        {{"format", "csv (default), parquet or json (NDJSON)"}, {"mode", "replace (default) or append"},
-        {"object", "The contract's schema object, when it has several"}},
+        {"object", "The contract's schema object, when it has several"},
+        {"force", "true: publish although a publish guard refuses (needs reason; audited)", false, "boolean"},
+        {"reason", "Why a guard is overridden"}},
        "application/octet-stream", "application/json", product, "PublishReport"},
-      {"POST", "/api/v1/products/{id}/run", Role::kOwner, "Run a derived product's transform over its inputs' current snapshots", {}, "", "application/json", product, "PublishReport"},
+      {"POST", "/api/v1/products/{id}/run", Role::kOwner, "Run a derived product's transform over its inputs' current snapshots",
+       {{"force", "true: publish although a publish guard refuses (needs reason; audited)", false, "boolean"},
+        {"reason", "Why a guard is overridden"}}, "", "application/json", product, "PublishReport"},
+      {"POST", "/api/v1/products/{id}/rollback", Role::kOwner, "Make an earlier kept snapshot current again (audited)",
+       {{"to", "The snapshot to restore", true}, {"reason", "Why (audited)", true}}, "", "application/json", product, "PublishReport"},
       {"GET", "/api/v1/versions", Role::kConsumer, "Every served port version with its lifecycle dates", {}, "", "application/json", product, "Versions"},
       {"POST", "/api/v1/plan", Role::kOwner, "Plan a spec tree ({files: {path: text}}) against the catalog", {}, "application/json", "application/json", "Control plane", "Plan"},
       {"POST", "/api/v1/apply", Role::kOwner, "Apply a spec tree: provision, register, configure, in one transaction", {}, "application/json", "application/json", "Control plane", "Plan"},
@@ -950,6 +974,7 @@ Status Server::Impl::Dispatch(Call& call) {
   if (key == "GET /api/v1/products/{id}/quarantine") return Quarantine(call);
   if (key == "POST /api/v1/products/{id}/publish") return Publish(call);
   if (key == "POST /api/v1/products/{id}/run") return Run(call);
+  if (key == "POST /api/v1/products/{id}/rollback") return Rollback(call);
   if (key == "POST /api/v1/plan") return PlanApply(call, false);
   if (key == "POST /api/v1/apply") return PlanApply(call, true);
   if (key == "POST /api/v1/impact") return Impact(call);

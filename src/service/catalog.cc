@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include "common/strings.h"
+#include "common/time.h"
 #include "governance/policy.h"
 #include "service/authorizer.h"
 #include "spec/loader.h"
@@ -30,11 +31,6 @@ std::optional<double> UnitSeconds(const std::string& unit) {
   return it->second;
 }
 
-std::optional<std::time_t> EpochOf(const std::string& iso) {
-  std::tm tm{};
-  if (iso.size() < 19 || !strptime(iso.substr(0, 19).c_str(), "%Y-%m-%dT%H:%M:%S", &tm)) return std::nullopt;
-  return timegm(&tm);
-}
 
 
 }  // namespace
@@ -349,10 +345,10 @@ json FreshnessJson(const ProductPage::Freshness& f, const std::string& now) {
   out["snapshot"] = f.snapshot;
   out["lastPublish"] = f.last_publish;
   out["rows"] = f.rows;
-  auto at = EpochOf(f.last_publish);
-  auto clock = EpochOf(now);
+  auto at = ParseIsoMillis(f.last_publish);
+  auto clock = ParseIsoMillis(now);
   if (at && clock) {
-    double age = static_cast<double>(*clock - *at);
+    double age = static_cast<double>(*clock - *at) / 1000;
     out["ageSeconds"] = age;
     if (f.sla_seconds) out["state"] = age <= *f.sla_seconds ? "fresh" : "stale";
   }
@@ -394,11 +390,15 @@ json ToJson(const PublishQuality& q) {
   return {{"product", q.product}, {"publish", ToJson(q.publish)}, {"results", list}};
 }
 
+// failing / checked as a share; 0 when nothing was checked.
+double ShareOf(int64_t part, int64_t whole) { return whole > 0 ? static_cast<double>(part) / static_cast<double>(whole) : 0.0; }
+
 json ToJson(const RuleHistory& r) {
   json pubs = json::array();
   for (const auto& p : r.publishes)
     pubs.push_back({{"id", p.id}, {"startedAt", p.started_at}, {"outcome", p.outcome}, {"snapshot", p.snapshot_id},
-                    {"mode", p.mode}});
+                    {"mode", p.mode}, {"rowsIn", p.rows_in}, {"rowsQuarantined", p.rows_quarantined},
+                    {"quarantinedShare", ShareOf(p.rows_quarantined, p.rows_in)}, {"message", p.message}});
   json rules = json::array();
   for (const auto& row : r.rules) {
     json cells = json::array();
@@ -409,7 +409,7 @@ json ToJson(const RuleHistory& r) {
         continue;
       }
       cells.push_back({{"publish", r.publishes[i].id}, {"failingRows", c->failing_rows}, {"checkedRows", c->checked_rows},
-                       {"value", c->value}, {"passed", c->passed}});
+                       {"share", ShareOf(c->failing_rows, c->checked_rows)}, {"value", c->value}, {"passed", c->passed}});
     }
     rules.push_back({{"rule", row.rule}, {"kind", row.kind}, {"column", row.column}, {"severity", row.severity},
                      {"results", cells}});

@@ -20,6 +20,16 @@ std::string ResultWord(const quality::RuleResult& r) {
   return r.check.severity == "error" ? "FAIL" : "warn";
 }
 
+// The workspace's `publish:` settings over the guards' defaults.
+quality::GuardSettings GuardsOf(const spec::WorkspaceSpec& ws) {
+  quality::GuardSettings g;
+  g.max_quarantined_share = ws.publish_max_quarantined_share.value_or(g.max_quarantined_share);
+  g.max_shrink = ws.publish_max_shrink.value_or(g.max_shrink);
+  g.volume_sensitivity = ws.publish_volume_sensitivity.value_or(g.volume_sensitivity);
+  g.min_history = static_cast<int>(ws.publish_min_history.value_or(g.min_history));
+  return g;
+}
+
 }  // namespace
 
 Result<std::string> PublishService::ProductOf(const Caller& caller, const std::string& target) {
@@ -38,12 +48,13 @@ Result<quality::PublishReport> PublishService::Publish(const Caller& caller, qua
   request.memory_limit = ws.settings.query_memory_limit;
   request.threads = static_cast<int>(ws.settings.query_threads.value_or(0));
   request.temp_dir = ws.root / "tmp";
+  request.guards = GuardsOf(ws.settings);
   auto report = quality::Publish(mesh_.store(), request);
   mesh_.CatalogChanged();
   return report;
 }
 
-Result<quality::PublishReport> PublishService::Run(const Caller& caller, const std::string& product,
+Result<quality::PublishReport> PublishService::Run(const Caller& caller, const std::string& product, const Force& force,
                                                    std::function<void(const quality::PublishProgress&)> on_progress) {
   if (product.find('@') != std::string::npos)
     return Status::InvalidArgument("'" + product + "' is not DOMAIN.PRODUCT (e.g. finance.revenue_daily)");
@@ -58,7 +69,22 @@ Result<quality::PublishReport> PublishService::Run(const Caller& caller, const s
   request.threads = static_cast<int>(ws.settings.query_threads.value_or(0));
   request.temp_dir = ws.root / "tmp";
   request.on_progress = std::move(on_progress);
+  request.guards = GuardsOf(ws.settings);
+  request.force = force.force;
+  request.force_reason = force.reason;
   auto report = query::RunDerived(mesh_.store(), *parser, *access, runtime->copies(), std::move(request));
+  mesh_.CatalogChanged();
+  return report;
+}
+
+Result<quality::PublishReport> PublishService::Rollback(const Caller& caller, const std::string& product,
+                                                        const std::string& snapshot, const std::string& reason) {
+  if (product.find('@') != std::string::npos)
+    return Status::InvalidArgument("'" + product + "' is not DOMAIN.PRODUCT; the snapshot names the version");
+  RETURN_IF_ERROR(ProductOf(caller, product).status());
+  if (snapshot.empty()) return Status::InvalidArgument("say which snapshot to restore (--to SNAPSHOT; `weft history " + product + "` lists them)");
+  auto report = quality::Rollback(mesh_.store(), {.product = product, .snapshot = snapshot, .reason = reason,
+                                                   .actor = caller.principal.name});
   mesh_.CatalogChanged();
   return report;
 }
@@ -98,8 +124,12 @@ Result<QuarantineView> PublishService::Quarantine(const Caller& caller, const st
 }
 
 Status PublishStatus(const quality::PublishReport& r) {
-  if (r.outcome == "rejected") return Status::Rejected("the contract's checks rejected the input: " + Join(r.checks.rejected_by, ", ") + " failed");
-  return Status::Ok();
+  if (r.outcome != "rejected") return Status::Ok();
+  std::vector<std::string> why;
+  if (r.checks.rejected) why.push_back("the contract's checks rejected the input: " + Join(r.checks.rejected_by, ", ") + " failed");
+  if (!r.refused_by.empty())
+    why.push_back("refused by " + r.refused_by + "; the current snapshot stays current (--force --reason TEXT overrides)");
+  return Status::Rejected(Join(why, "; "));
 }
 
 json ToJson(const quality::PublishReport& r) {
@@ -113,6 +143,10 @@ json ToJson(const quality::PublishReport& r) {
                      {"failingRows", x.failing_rows}, {"checkedRows", x.checked_rows}, {"value", x.value}, {"passed", x.passed},
                      {"result", ResultWord(x)}, {"note", x.check.skipped}, {"sample", sample}});
   }
+  json guards = json::array();
+  for (const auto& g : r.guards)
+    guards.push_back({{"name", g.name}, {"passed", g.passed}, {"judged", g.judged}, {"value", g.value},
+                      {"limit", g.limit}, {"detail", g.detail}});
   return {{"publishId", r.publish_id}, {"product", r.product_id}, {"major", r.major},
           {"contractVersion", r.contract_version}, {"object", r.object}, {"outcome", r.outcome}, {"mode", r.mode},
           {"snapshotId", r.snapshot_id}, {"parentSnapshotId", r.parent_snapshot_id}, {"snapshotRows", r.snapshot_rows},
@@ -120,7 +154,7 @@ json ToJson(const quality::PublishReport& r) {
           {"rowsQuarantined", r.checks.rows_quarantined}, {"rowsWarned", r.checks.rows_warned},
           {"rejectedBy", r.checks.rejected_by}, {"inputChecksum", r.input_checksum},
           {"archive", r.archive_path}, {"quarantine", r.quarantine_path}, {"warnings", r.warnings},
-          {"seconds", r.seconds}, {"rules", rules}};
+          {"seconds", r.seconds}, {"rules", rules}, {"guards", guards}, {"refusedBy", r.refused_by}, {"forced", r.forced}};
 }
 
 json ToJson(const QuarantineView& v) {

@@ -28,6 +28,12 @@ struct QuarantineView {
   std::vector<std::vector<std::optional<std::string>>> rows;
 };
 
+// Publish although a guard refuses (quality/guards.h); the reason is required and audited.
+struct Force {
+  bool force = false;
+  std::string reason;
+};
+
 class PublishService {
  public:
   explicit PublishService(Mesh& mesh) : mesh_(mesh) {}
@@ -35,8 +41,11 @@ class PublishService {
   // request.actor and the engine settings are filled in from the caller and the workspace.
   Result<quality::PublishReport> Publish(const Caller& caller, quality::PublishRequest request);
   // A derived product's transform over its inputs' current snapshots.
-  Result<quality::PublishReport> Run(const Caller& caller, const std::string& product,
+  Result<quality::PublishReport> Run(const Caller& caller, const std::string& product, const Force& force = {},
                                      std::function<void(const quality::PublishProgress&)> on_progress = {});
+  // An earlier kept snapshot made current again (quality::Rollback); owners only.
+  Result<quality::PublishReport> Rollback(const Caller& caller, const std::string& product, const std::string& snapshot,
+                                          const std::string& reason);
   // The rows of `publish` (default: the latest publish that quarantined any), up to `limit`.
   Result<QuarantineView> Quarantine(const Caller& caller, const std::string& product, const std::string& publish, int limit);
 
@@ -45,8 +54,8 @@ class PublishService {
   Mesh& mesh_;
 };
 
-// Rejected when the contract refused the input; OK when it was published
-// or was a duplicate.
+// Rejected when the contract or a publish guard refused the input; OK when
+// it was published or was a duplicate.
 Status PublishStatus(const quality::PublishReport& report);
 
 nlohmann::json ToJson(const quality::PublishReport& r);

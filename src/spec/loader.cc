@@ -887,8 +887,23 @@ void ReadWorkspace(const YAML::Node& n, WorkspaceSpec& w, Ctx& ctx) {
     qr.Int("concurrentPerPrincipal", w.query_concurrency);
     qr.Finish({"memoryLimit", "threads", "timeoutSeconds", "concurrentPerPrincipal"});
   }
+  if (const YAML::Node* p = r.Take("publish"); p && !p->IsNull()) {
+    SpecNode node;
+    MapReader pr(*p, ctx, node, "publish", 1);
+    pr.Number("maxQuarantinedShare", w.publish_max_quarantined_share);
+    pr.Number("maxShrink", w.publish_max_shrink);
+    pr.Number("volumeSensitivity", w.publish_volume_sensitivity);
+    pr.Int("minHistory", w.publish_min_history);
+    pr.Finish({"maxQuarantinedShare", "maxShrink", "volumeSensitivity", "minHistory"});
+    for (const auto& [name, v] : {std::pair{"maxQuarantinedShare", w.publish_max_quarantined_share},
+                                  std::pair{"maxShrink", w.publish_max_shrink}})
+      if (v && (*v < 0 || *v > 1))
+        ctx.Error(PosOf(*p), std::string("publish.") + name + " is a share from 0 to 1 (0.05 is 5%)", "out-of-range");
+    if (w.publish_volume_sensitivity && *w.publish_volume_sensitivity < 0)
+      ctx.Error(PosOf(*p), "publish.volumeSensitivity must be 0 (off) or more", "out-of-range");
+  }
   r.Finish({"apiVersion", "kind", "name", "catalog", "policyPacks", "rateCard", "currency", "masking", "retention",
-            "query"});
+            "query", "publish"});
 }
 
 // Line and column (1-based) of a byte offset.

@@ -384,6 +384,11 @@ struct WorkspaceSpec : SpecNode {
   std::optional<int64_t> query_threads;
   std::optional<double> query_timeout_seconds;     // query.timeoutSeconds; default 60
   std::optional<int64_t> query_concurrency;        // query.concurrentPerPrincipal; default 4
+  // publish: the publish guards' defaults (quality/guards.h)
+  std::optional<double> publish_max_quarantined_share;  // publish.maxQuarantinedShare
+  std::optional<double> publish_max_shrink;             // publish.maxShrink
+  std::optional<double> publish_volume_sensitivity;     // publish.volumeSensitivity
+  std::optional<int64_t> publish_min_history;           // publish.minHistory
 };
 
 enum class DocKind { kDataContract, kDataProduct, kDomain, kReferenceEntity, kPolicy, kWorkspace };

@@ -11,6 +11,7 @@
 #include <set>
 #include <utility>
 
+#include "common/time.h"
 #include "spec/loader.h"
 
 namespace weft::storage {
@@ -22,29 +23,11 @@ namespace {
 
 constexpr const char* kRetentionProperty = "weft.retention";
 
-// ISO 8601 UTC as the catalog writes it (2026-01-02T03:04:05.678Z); the
-// fraction is ignored, retention counts in days.
+// ISO 8601 UTC as the catalog writes it (2026-01-02T03:04:05.678Z).
 std::optional<Clock::time_point> ParseUtc(const std::string& text) {
-  std::tm tm{};
-  char zone = 0;
-  int consumed = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-                  &tm.tm_min, &tm.tm_sec, &consumed) != 6) {
-    return std::nullopt;
-  }
-  // What follows the seconds: an optional fraction, then Z.
-  size_t rest = static_cast<size_t>(consumed);
-  if (rest < text.size() && text[rest] == '.') {
-    ++rest;
-    while (rest < text.size() && text[rest] >= '0' && text[rest] <= '9') ++rest;
-  }
-  if (rest < text.size()) zone = text[rest];
-  if (zone != 'Z' || rest + 1 != text.size()) return std::nullopt;
-  tm.tm_year -= 1900;
-  tm.tm_mon -= 1;
-  const std::time_t t = timegm(&tm);
-  if (t == -1) return std::nullopt;
-  return Clock::from_time_t(t);
+  auto ms = ParseIsoMillis(text);
+  if (!ms) return std::nullopt;
+  return Clock::time_point(std::chrono::duration_cast<Clock::duration>(std::chrono::milliseconds(*ms)));
 }
 
 // The later of a directory's modification and status-change times: a

@@ -144,8 +144,16 @@ TEST_F(DataPlaneTest, ParquetAndNdjsonInputsPublishLikeCsv) {
             "\"capacity_units\": 1000, \"opened_date\": \"2026-01-05\"}\n"
             "{\"warehouse_id\": \"WH-NEW2\", \"name\": \"South\", \"city\": \"Munich\", \"country\": \"DE\", "
             "\"capacity_units\": \"lots\", \"opened_date\": \"2026-01-06\"}\n");
-  RunResult nd = Weft({"publish", "inventory.warehouses", ndjson, "--mode", "append", "-o", "json"});
+  // Half the rows failing is more than the default guard (5%) allows: the
+  // append is refused, unless forced with a reason.
+  RunResult refused = Weft({"publish", "inventory.warehouses", ndjson, "--mode", "append"});
+  EXPECT_EQ(refused.exit_code, 1) << refused;
+  EXPECT_THAT(refused.out, HasSubstr("Refused by guard:quarantinedShare: 1 of 2 rows (50.0%) were quarantined"));
+  EXPECT_THAT(refused.out, HasSubstr("REJECTED inventory.warehouses_v1: guard:quarantinedShare failed"));
+  RunResult nd = Weft({"publish", "inventory.warehouses", ndjson, "--mode", "append", "--force", "--reason",
+                       "a test of one failing row", "-o", "json"});
   ASSERT_EQ(nd.exit_code, 0) << nd;
+  EXPECT_EQ(ParseJson(nd)["forced"], true);
   nlohmann::json nj = ParseJson(nd);
   EXPECT_EQ(nj["rowsIn"], 2);
   EXPECT_EQ(nj["rowsQuarantined"], 1);

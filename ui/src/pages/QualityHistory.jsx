@@ -30,17 +30,19 @@ export function model(history) {
   return { publishes, rules };
 }
 
+/** Per publish: the rows kept and the rows quarantined, so a publish in
+ * which most rows failed stands out however few rules it broke. */
 function summaryConfig(m) {
   const labels = m.publishes.map((p) => `${shortTime(p.startedAt)}${p.outcome && p.outcome !== 'published' ? ` (${p.outcome})` : ''}`);
-  const count = (pred) => m.publishes.map((_, i) => m.rules.filter((r) => r.at[i] && pred(r, r.at[i])).length);
+  const quarantined = m.publishes.map((p) => p.rowsQuarantined || 0);
+  const kept = m.publishes.map((p) => Math.max(0, (p.rowsIn || 0) - (p.rowsQuarantined || 0)));
   return {
     type: 'bar',
     data: {
       labels,
       datasets: [
-        { label: 'passed', data: count((r, x) => x.passed), backgroundColor: GREEN, stack: 'rules', maxBarThickness: 56 },
-        { label: 'failed (warning)', data: count((r, x) => !x.passed && r.severity !== 'error'), backgroundColor: AMBER, stack: 'rules', maxBarThickness: 56 },
-        { label: 'failed (error)', data: count((r, x) => !x.passed && r.severity === 'error'), backgroundColor: RED, stack: 'rules', maxBarThickness: 56 },
+        { label: 'rows kept', data: kept, backgroundColor: GREEN, stack: 'rows', maxBarThickness: 56 },
+        { label: 'rows quarantined', data: quarantined, backgroundColor: RED, stack: 'rows', maxBarThickness: 56 },
       ],
     },
     options: {
@@ -50,15 +52,19 @@ function summaryConfig(m) {
           callbacks: {
             afterBody: (items) => {
               const i = items[0].dataIndex;
-              const failed = m.rules.filter((r) => r.at[i] && !r.at[i].passed).map((r) => `✗ ${r.rule} (${fmtNumber(r.at[i].failingRows)} rows)`);
-              return failed.slice(0, 12);
+              const p = m.publishes[i];
+              const share = `${((p.quarantinedShare || 0) * 100).toFixed(1)}% of ${fmtNumber(p.rowsIn || 0)} rows quarantined`;
+              const failed = m.rules
+                .filter((r) => r.at[i] && !r.at[i].passed)
+                .map((r) => `✗ ${r.rule}: ${fmtNumber(r.at[i].failingRows)} rows (${((r.at[i].share || 0) * 100).toFixed(1)}%)`);
+              return [share, ...(p.message ? [p.message] : []), ...failed.slice(0, 12)];
             },
           },
         },
       },
       scales: {
         x: { stacked: true, title: { display: true, text: 'publish' } },
-        y: { stacked: true, beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: 'rules' } },
+        y: { stacked: true, beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: 'rows' } },
       },
     },
   };
@@ -88,7 +94,7 @@ function ruleConfig(m, rule) {
             label: (item) => {
               const x = rule.at[item.dataIndex];
               if (!x) return 'not checked';
-              return `${x.passed ? 'passed' : 'failed'}: ${fmtNumber(x.failingRows)} of ${fmtNumber(x.checkedRows)} rows failing (value ${x.value})`;
+              return `${x.passed ? 'passed' : 'failed'}: ${fmtNumber(x.failingRows)} of ${fmtNumber(x.checkedRows)} rows failing (${((x.share || 0) * 100).toFixed(1)}%, value ${x.value})`;
             },
           },
         },
@@ -139,7 +145,7 @@ function RuleGrid({ m, onPick, picked }) {
                   <td
                     key={p.id}
                     class={`center cell-${x.passed ? 'pass' : 'fail'}`}
-                    title={`${fmtNumber(x.failingRows)} of ${fmtNumber(x.checkedRows)} rows failing`}
+                    title={`${fmtNumber(x.failingRows)} of ${fmtNumber(x.checkedRows)} rows failing (${((x.share || 0) * 100).toFixed(1)}%)`}
                   >
                     {x.passed ? '✓' : `✗ ${fmtNumber(x.failingRows)}`}
                   </td>
@@ -170,6 +176,8 @@ function QualityView({ history }) {
         <span>
           Last publish ({fmtDateTime(m.publishes[lastIdx].startedAt)}, <Badge value={m.publishes[lastIdx].outcome} />
           ):{' '}
+          {fmtNumber(m.publishes[lastIdx].rowsQuarantined || 0)} of {fmtNumber(m.publishes[lastIdx].rowsIn || 0)} rows quarantined (
+          {((m.publishes[lastIdx].quarantinedShare || 0) * 100).toFixed(1)}%),{' '}
           {lastFailed.length ? (
             <strong class="text-bad">
               {lastFailed.length} rule{lastFailed.length === 1 ? '' : 's'} failed
@@ -177,13 +185,14 @@ function QualityView({ history }) {
           ) : (
             <strong class="text-ok">every rule passed</strong>
           )}
+          {m.publishes[lastIdx].message ? <span class="muted"> — {m.publishes[lastIdx].message}</span> : null}
         </span>
       </div>
       <div class="chart-controls">
         <label>
           Chart:{' '}
           <select value={picked} onChange={(e) => setPicked(e.currentTarget.value)} data-testid="quality-rule-select">
-            <option value="">all rules: passed / failed per publish</option>
+            <option value="">rows kept / quarantined per publish</option>
             {m.rules.map((r) => (
               <option key={r.rule} value={r.rule}>
                 {r.everFailed ? '✗ ' : ''}
