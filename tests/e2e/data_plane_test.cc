@@ -162,6 +162,50 @@ TEST_F(DataPlaneTest, ParquetAndNdjsonInputsPublishLikeCsv) {
   EXPECT_THAT(q.out, HasSubstr("lots"));
 }
 
+// The "done": a publish with 90% failing rows is refused and the
+// previous snapshot stays current; rollback restores an earlier snapshot.
+TEST_F(DataPlaneTest, AMostlyFailingPublishIsRefusedAndRollbackRestoresAnEarlierSnapshot) {
+  RunResult first = Weft({"publish", "inventory.warehouses", File("inventory.warehouses"), "-o", "json"});
+  ASSERT_EQ(first.exit_code, 0) << first;
+  const std::string a = ParseJson(first)["snapshotId"];
+  const std::filesystem::path bad = tmp_ / "warehouses_bad.csv";
+  const std::string header = "warehouse_id,name,city,country,capacity_units,opened_date\n";
+  std::string text = header + "WH-OKA1,Ok,Berlin,DE,10,2026-01-01\n";
+  for (int i = 0; i < 9; ++i) text += "WH-BAD" + std::to_string(i) + ",Bad,Berlin,DE,lots,2026-01-01\n";
+  WriteFile(bad, text);
+  RunResult refused = Weft({"publish", "inventory.warehouses", bad.string()});
+  EXPECT_EQ(refused.exit_code, 1) << refused;
+  EXPECT_THAT(refused.out, HasSubstr("guard:quarantinedShare: 9 of 10 rows (90.0%) were quarantined"));
+  EXPECT_THAT(refused.out, HasSubstr("stays current"));
+  RunResult page = Weft({"describe", "product", "inventory.warehouses", "-o", "json"});
+  ASSERT_EQ(page.exit_code, 0) << page;
+  EXPECT_EQ(ParseJson(page)["freshness"]["snapshot"], a);
+
+  const std::filesystem::path other = tmp_ / "warehouses_other.csv";
+  std::string rows = header;
+  for (int i = 0; i < 10; ++i) rows += "WH-GDA" + std::to_string(i) + ",Good,Berlin,DE,10,2026-01-01\n";
+  WriteFile(other, rows);
+  RunResult second = Weft({"publish", "inventory.warehouses", other.string(), "-o", "json"});
+  ASSERT_EQ(second.exit_code, 0) << second;
+  const std::string b = ParseJson(second)["snapshotId"];
+  ASSERT_NE(a, b);
+  RunResult no_reason = Weft({"rollback", "inventory.warehouses", "--to", a});
+  EXPECT_EQ(no_reason.exit_code, 2) << no_reason;
+  RunResult rolled = Weft({"rollback", "inventory.warehouses", "--to", a, "--reason", "the parquet export was wrong",
+                           "--as", "heidi@retail.example"});
+  ASSERT_EQ(rolled.exit_code, 0) << rolled;
+  EXPECT_THAT(rolled.out, HasSubstr("ROLLED BACK inventory.warehouses_v1"));
+  RunResult hist = Weft({"history", "inventory.warehouses", "-o", "json"});
+  nlohmann::json hj = ParseJson(hist);
+  EXPECT_EQ(hj["publishes"][0]["mode"], "rollback");
+  EXPECT_THAT(hj["publishes"][0]["message"].get<std::string>(), HasSubstr("rollback to " + a));
+  // A consumer may not roll a product back.
+  RunResult consumer = Weft({"rollback", "inventory.warehouses", "--to", b, "--reason", "mine now", "--as", "bob@retail.example"});
+  EXPECT_EQ(consumer.exit_code, 3) << consumer;
+  RunResult audit = Weft({"audit", "--object", "product:inventory.warehouses", "-o", "json"});
+  EXPECT_THAT(audit.out, HasSubstr("product.rollback"));
+}
+
 TEST_F(DataPlaneTest, LineageAndImpactReadTheAppliedTransforms) {
   RunResult r = Weft({"lineage", "finance.campaign_roi", "--upstream", "--columns"});
   ASSERT_EQ(r.exit_code, 0) << r;
