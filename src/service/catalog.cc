@@ -6,6 +6,7 @@
 #include "common/strings.h"
 #include "common/time.h"
 #include "governance/policy.h"
+#include "monitor/sla.h"
 #include "service/authorizer.h"
 #include "spec/loader.h"
 
@@ -17,21 +18,6 @@ using nlohmann::json;
 
 // When a publish ended: the time its snapshot (if any) was committed.
 std::string EndTime(const catalog::PublishRecord& p) { return p.finished_at.empty() ? p.started_at : p.finished_at; }
-
-// ODCS SLA units (slaProperties[].unit): "m" is minutes, "M" months.
-std::optional<double> UnitSeconds(const std::string& unit) {
-  static const std::map<std::string, double> kUnits = {
-      {"ms", 0.001}, {"s", 1},     {"sec", 1},          {"second", 1},       {"seconds", 1},
-      {"m", 60},     {"min", 60},  {"minute", 60},      {"minutes", 60},     {"h", 3600},
-      {"hour", 3600}, {"hours", 3600}, {"d", 86400},    {"day", 86400},      {"days", 86400},
-      {"w", 604800}, {"week", 604800}, {"weeks", 604800}, {"M", 2592000},    {"month", 2592000},
-      {"months", 2592000}, {"y", 31536000}, {"year", 31536000}, {"years", 31536000}};
-  auto it = kUnits.find(unit);
-  if (it == kUnits.end()) return std::nullopt;
-  return it->second;
-}
-
-
 
 }  // namespace
 
@@ -147,7 +133,7 @@ Result<ProductPage> CatalogService::Page(const Caller& caller, const std::string
     for (const auto& sla : version.sla)
       // ODCS calls the freshness target "latency"; "freshness" is read too.
       if ((sla.property == "latency" || sla.property == "freshness") && sla.value.is_number())
-        if (auto unit = UnitSeconds(sla.unit.empty() ? "d" : sla.unit)) page.freshness.sla_seconds = sla.value.get<double>() * *unit;
+        if (auto unit = monitor::UnitSeconds(sla.unit.empty() ? "d" : sla.unit)) page.freshness.sla_seconds = sla.value.get<double>() * *unit;
   // What this caller sees of the newest major: clear, masked or hidden columns.
   ASSIGN_OR_RETURN(auto ac, mesh_.Access());
   page.viewer.is_owner = ac->IsOwner(caller.principal, id);
