@@ -5,7 +5,7 @@
 //   SlaReport r = EvaluateSla({.sla = contract.sla_properties, .snapshots = s, .publishes = p, .now_ms = now});
 //   for (const SlaResult& x : r.results) if (x.state == SlaState::kBreached) ...
 //
-// What each property means here (docs/sla.md):
+// What each property means here:
 //   latency (or freshness)  the age of the current snapshot <= value x unit
 //   frequency               the time since the last successful publish <= the interval
 //   availability            successful publishes / attempts over the window >= value %

@@ -11,8 +11,7 @@
 // product that is always small on Sundays is judged against Sundays.
 // A flat history (MAD 0) falls back to the mean absolute deviation, and the
 // scale never falls below `min_relative_spread` of the median, so a
-// constant series does not flag a 0.1% wobble. docs/quality.md has the
-// measured precision and recall.
+// constant series does not flag a 0.1% wobble (docs/quality.md).
 //
 // Thread safety: pure functions.
 #pragma once
