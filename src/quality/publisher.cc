@@ -19,9 +19,9 @@
 #include "common/hashing.h"
 #include "common/strings.h"
 #include "common/time.h"
-#include "quality/guards.h"
 #include "engine/connection.h"
 #include "engine/database.h"
+#include "quality/guards.h"
 #include "spec/loader.h"
 #include "spec/references.h"
 #include "storage/snapshot.h"
@@ -33,6 +33,13 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
+
+// The name of a snapshot's i-th data file.
+std::string PartName(size_t i) {
+  char name[40];
+  std::snprintf(name, sizeof name, "part-%05zu.parquet", i);
+  return name;
+}
 
 double Since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
@@ -624,17 +631,11 @@ class Publisher {
     report_.snapshot_rows = report_.checks.rows_valid;
     if (report_.mode == "append" && parent_) {
       // The parent's files are shared (hard links), never rewritten.
-      for (const auto& f : storage::SnapshotDataFiles(parent_->path)) {
-        char name[32];
-        std::snprintf(name, sizeof name, "part-%05zu.parquet", part++);
-        RETURN_IF_ERROR(writer.LinkExisting(f, name));
-      }
+      for (const auto& f : storage::SnapshotDataFiles(parent_->path)) RETURN_IF_ERROR(writer.LinkExisting(f, PartName(part++)));
       report_.snapshot_rows += parent_->rows;
     }
-    char name[32];
-    std::snprintf(name, sizeof name, "part-%05zu.parquet", part);
     RETURN_IF_ERROR(conn.Execute("COPY (" + checker.ValidRowsQuery() + ") TO " +
-                                 SqlQuote((writer.staging_dir() / name).string()) + " (FORMAT parquet, COMPRESSION zstd)"));
+                                 SqlQuote((writer.staging_dir() / PartName(part)).string()) + " (FORMAT parquet, COMPRESSION zstd)"));
     ASSIGN_OR_RETURN(storage::SealedSnapshot sealed, writer.Seal());
     report_.snapshot_id = sealed.id;
     return sealed;
@@ -779,11 +780,7 @@ Result<PublishReport> Rollback(catalog::Store& store, const RollbackRequest& req
   auto start = Clock::now();
   ASSIGN_OR_RETURN(storage::SnapshotWriter writer,
                    storage::SnapshotWriter::Begin(files, fs::path(target->path).parent_path().parent_path(), storage::NewSnapshotId()));
-  for (size_t i = 0; i < data.size(); ++i) {
-    char name[40];
-    std::snprintf(name, sizeof name, "part-%05zu.parquet", i);
-    RETURN_IF_ERROR(writer.LinkExisting(data[i], name));
-  }
+  for (size_t i = 0; i < data.size(); ++i) RETURN_IF_ERROR(writer.LinkExisting(data[i], PartName(i)));
   ASSIGN_OR_RETURN(storage::SealedSnapshot sealed, writer.Seal());
   report.snapshot_id = sealed.id;
   const std::string now = NowIso();
