@@ -65,7 +65,7 @@ std::string DomainYaml(const std::string& d, int i) {
   return "apiVersion: weft/v1\nkind: Domain\nname: " + d + "\ndescription: >-\n  The " + d +
          " domain: its source systems, its products and the team that runs them.\nowners:\n  - lead@" + d +
          ".example\n  - deputy@" + d + ".example\nmonthlyBudget: " + std::to_string(1000 + 100 * i) +
-         "\nsoftLimitPercent: 80\ncurrency: EUR\ncostCenter: CC-" + std::to_string(2000 + i) + "\n";
+         "\nsoftLimitPercent: 80\ncurrency: USD\ncostCenter: CC-" + std::to_string(2000 + i) + "\n";
 }
 
 std::string Team(const std::string& d, const std::string& owner) {

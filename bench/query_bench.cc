@@ -491,7 +491,8 @@ int main(int argc, char** argv) {
   weft::query::RuntimeOptions runtime_options = weft::query::RuntimeOptions::For(ws->root, ws->settings, *key);
   runtime_options.threads = kThreads;
   weft::query::QueryRuntime runtime(std::move(runtime_options));
-  weft::query::Gateway gateway(**store, *ac, **parser, {.rate_card = ws->settings.rate_card}, runtime);
+  weft::query::Gateway gateway(**store, *ac, **parser,
+                               {.rate_card = ws->settings.rate_card, .currency = ws->settings.Currency()}, runtime);
 
   // The baselines' relations. Governed: the gateway's masks and filters
   // written out for ana (region EU); the hash is weft_hmac keyed with the

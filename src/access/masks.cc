@@ -1,13 +1,11 @@
 #include "access/masks.h"
 
-#include <openssl/hmac.h>
-#include <openssl/sha.h>
-
 #include <algorithm>
 #include <array>
 #include <cctype>
 #include <string>
 
+#include "common/hashing.h"
 #include "common/strings.h"
 #include "engine/scalar_function.h"
 
@@ -17,17 +15,6 @@ namespace {
 using Kind = MaskStrategy::Kind;
 
 constexpr std::string_view kValidMasks = "redact, null, hash, partial:N, year or none";
-
-std::string Hex(const unsigned char* bytes, size_t n) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(2 * n);
-  for (size_t i = 0; i < n; ++i) {
-    out += kHex[bytes[i] >> 4];
-    out += kHex[bytes[i] & 0xF];
-  }
-  return out;
-}
 
 // The type is spliced into CAST(... AS <type>), so it must not be able to end
 // the CAST early or smuggle in a string or a comment. DuckDB spells the types
@@ -149,14 +136,6 @@ Status RegisterMaskFunctions(engine::Connection& conn, std::string key) {
   if (key.empty()) return Status::InvalidArgument("hash masking needs a workspace secret; it is empty");
   return engine::RegisterTextFunction(conn, kHmacFunction,
                                       [key = std::move(key)](std::string_view v) { return HmacSha256Hex(key, v); });
-}
-
-std::string HmacSha256Hex(std::string_view key, std::string_view value) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(value.data()),
-       value.size(), digest, &len);
-  return Hex(digest, len);
 }
 
 }  // namespace weft::access

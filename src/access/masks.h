@@ -28,6 +28,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/hashing.h"
 #include "common/status.h"
 #include "engine/connection.h"
 #include "spec/model.h"
@@ -74,8 +75,8 @@ inline constexpr char kHmacFunction[] = "weft_hmac";
 // for an empty key.
 Status RegisterMaskFunctions(engine::Connection& conn, std::string key);
 
-// Lower-case hex HMAC-SHA256 (RFC 2104) of `value` under `key`, computed with
-// OpenSSL: the reference the SQL of a hash mask matches.
-std::string HmacSha256Hex(std::string_view key, std::string_view value);
+// The hash mask's function (common/hashing.h), named here too: the
+// reference the SQL of a hash mask matches.
+using weft::HmacSha256Hex;
 
 }  // namespace weft::access

@@ -300,4 +300,103 @@ struct SearchResult {
   std::map<std::string, std::map<std::string, int64_t>> facets;
 };
 
+// --- Monitoring (monitor/): how products behave over time. Writing these
+// records does not start a new catalog generation (store.h).
+
+// One change of an SLA's state for a product: the SLA history keeps a row
+// when a monitor pass finds the state different from the last row.
+struct SlaCheckRecord {
+  int64_t id = 0;  // assigned by the store
+  std::string at;  // ISO 8601 UTC of the pass
+  std::string product_id;
+  int64_t major = 0;
+  std::string sla;       // the SLA's id, or its property when it has none
+  std::string property;  // latency, frequency, ...
+  std::string state;     // met | breached | unknown
+  std::optional<double> target;
+  std::optional<double> actual;
+  std::string unit;  // seconds | percent
+  std::string detail;
+};
+
+// Something wrong with a product that a person should look at.
+struct IncidentRecord {
+  int64_t id = 0;  // assigned by the store
+  std::string product_id;
+  int64_t major = 0;
+  std::string kind;       // sla | quality | publish | run | anomaly | schedule
+  std::string condition;  // what opened it, e.g. "sla:latency", "publish:refused"
+  std::string subject;    // what it is about (a publish id); empty for a state such as an SLA
+  std::string severity;   // critical | error | warning
+  std::string title;
+  std::string status;  // open | acknowledged | resolved
+  std::string assignee;
+  std::string opened_at;
+  std::string updated_at;
+  std::string resolved_at;
+  std::string resolution;  // cleared (the condition went away) | fixed | false-positive | a person's words
+  bool false_positive = false;
+  std::string detail;  // the latest figures
+};
+
+// One line of an incident's timeline.
+struct IncidentEventRecord {
+  int64_t id = 0;  // assigned by the store
+  int64_t incident_id = 0;
+  std::string at;
+  std::string actor;  // a principal, or "weft" for the monitor
+  std::string kind;   // opened | updated | acknowledged | assigned | note | resolved
+  std::string message;
+};
+
+struct IncidentFilter {
+  std::string product_id;  // empty: every product
+  std::string status;      // open | acknowledged | resolved | unresolved (open or acknowledged); empty: all
+  int limit = 0;           // <= 0: all
+};
+
+// A principal's subscription to a product's events.
+struct SubscriptionRecord {
+  int64_t id = 0;  // assigned by the store
+  std::string principal;
+  std::string product_id;  // "*": every product
+  std::string created_at;
+};
+
+// Where a principal's notifications are delivered.
+struct WebhookRecord {
+  std::string id;  // "wh_" + random
+  std::string principal;
+  std::string url;
+  std::string secret;               // the HMAC-SHA256 key; shown once, at creation
+  std::vector<std::string> events;  // event types; empty: every type
+  std::string created_at;
+  std::string removed_at;  // empty: in use
+};
+
+// One event for one webhook: the outbox the deliverer sends from and the
+// delivery log.
+struct DeliveryRecord {
+  int64_t id = 0;  // assigned by the store
+  std::string webhook_id;
+  std::string event_id;  // the CloudEvent's id
+  std::string event_type;
+  std::string subject;  // the product, when the event is about one
+  std::string payload;  // the CloudEvent JSON, as sent
+  std::string status;   // pending | delivered | failed (gave up)
+  int64_t attempts = 0;
+  std::string created_at;
+  std::string next_attempt_at;
+  std::string last_attempt_at;
+  int64_t last_http_status = 0;
+  std::string last_error;
+};
+
+struct DeliveryFilter {
+  std::string webhook_id;  // empty: every webhook
+  std::string status;      // empty: all
+  std::string due_by;      // pending ones whose next attempt is at or before this time; empty: any
+  int limit = 0;           // <= 0: all
+};
+
 }  // namespace weft::catalog

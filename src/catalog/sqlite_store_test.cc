@@ -424,6 +424,68 @@ TEST_F(StoreTest, UsageAloneStartsNoNewGeneration) {
   EXPECT_EQ(g2, g0 + 1);
 }
 
+// Monitoring records what products did; like usage, it must not make every
+// cache and plan in flight stale.
+TEST_F(StoreTest, MonitoringRecordsRoundTripWithoutANewGeneration) {
+  ASSERT_OK_AND_ASSIGN(int64_t g0, store_->Generation());
+  int64_t incident = 0;
+  ASSERT_OK(Write([&](Transaction& txn) {
+    RETURN_IF_ERROR(txn.InsertSlaCheck({.at = "2026-01-01T00:00:00Z", .product_id = "sales.orders", .major = 1,
+                                        .sla = "latency", .property = "latency", .state = "breached",
+                                        .target = 3600, .unit = "seconds", .detail = "2 h old"}));
+    ASSIGN_OR_RETURN(incident, txn.InsertIncident({.product_id = "sales.orders", .kind = "sla",
+                                                   .condition = "sla:latency", .severity = "error",
+                                                   .title = "stale", .status = "open",
+                                                   .opened_at = "2026-01-01T00:00:00Z"}));
+    RETURN_IF_ERROR(txn.AppendIncidentEvent({.incident_id = incident, .actor = "weft", .kind = "opened"}));
+    RETURN_IF_ERROR(txn.InsertSubscription({.principal = "bob", .product_id = "sales.orders"}).status());
+    RETURN_IF_ERROR(txn.InsertWebhook({.id = "wh_1", .principal = "bob", .url = "http://127.0.0.1:9/x",
+                                       .secret = "k", .events = {"incident.opened"}}));
+    return txn.InsertDelivery({.webhook_id = "wh_1", .event_id = "e1", .event_type = "incident.opened",
+                               .payload = "{}", .status = "pending", .created_at = "2026-01-01T00:00:00Z"})
+        .status();
+  }));
+  ASSERT_OK_AND_ASSIGN(int64_t g1, store_->Generation());
+  EXPECT_EQ(g1, g0);
+
+  ASSERT_OK_AND_ASSIGN(auto checks, store_->ListSlaChecks("sales.orders", 0));
+  ASSERT_EQ(checks.size(), 1u);
+  EXPECT_EQ(checks[0].state, "breached");
+  EXPECT_EQ(checks[0].target, 3600);
+  EXPECT_FALSE(checks[0].actual.has_value());
+
+  ASSERT_OK_AND_ASSIGN(auto open, store_->ListIncidents({.status = "unresolved"}));
+  ASSERT_EQ(open.size(), 1u);
+  EXPECT_EQ(open[0].updated_at, "2026-01-01T00:00:00Z");  // defaults to the opening time
+  IncidentRecord resolved = open[0];
+  resolved.status = "resolved";
+  resolved.resolution = "cleared";
+  resolved.resolved_at = resolved.updated_at = "2026-01-01T01:00:00Z";
+  ASSERT_OK(Write([&](Transaction& txn) { return txn.UpdateIncident(resolved); }));
+  ASSERT_OK_AND_ASSIGN(auto still_open, store_->ListIncidents({.status = "unresolved"}));
+  EXPECT_TRUE(still_open.empty());
+  ASSERT_OK_AND_ASSIGN(auto events, store_->ListIncidentEvents(incident));
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].kind, "opened");
+
+  ASSERT_OK_AND_ASSIGN(auto due, store_->ListDeliveries({.due_by = "2026-01-01T00:00:01Z"}));
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0].next_attempt_at, "2026-01-01T00:00:00Z");
+  ASSERT_OK_AND_ASSIGN(auto not_yet, store_->ListDeliveries({.due_by = "2025-12-31T23:59:59Z"}));
+  EXPECT_TRUE(not_yet.empty());
+  ASSERT_OK_AND_ASSIGN(auto hooks, store_->ListWebhooks());
+  ASSERT_EQ(hooks.size(), 1u);
+  EXPECT_EQ(hooks[0].events, std::vector<std::string>{"incident.opened"});
+  ASSERT_OK(Write([](Transaction& txn) { return txn.RemoveWebhook("wh_1", ""); }));
+  EXPECT_EQ(Write([](Transaction& txn) { return txn.RemoveWebhook("wh_1", ""); }).code(), StatusCode::kNotFound);
+  // One subscription per principal and product.
+  EXPECT_FALSE(Write([](Transaction& txn) {
+                 return txn.InsertSubscription({.principal = "bob", .product_id = "sales.orders"}).status();
+               }).ok());
+  ASSERT_OK_AND_ASSIGN(int64_t g2, store_->Generation());
+  EXPECT_EQ(g2, g0);
+}
+
 TEST_F(StoreTest, GenerationAdvancesOnlyOnCommit) {
   ASSERT_OK_AND_ASSIGN(int64_t g0, store_->Generation());
   EXPECT_EQ(g0, 0);

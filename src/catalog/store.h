@@ -69,6 +69,23 @@ class Transaction {
   virtual Status InsertToken(const TokenRecord& t) = 0;
   virtual Status RevokeToken(const std::string& id, const std::string& by, const std::string& at) = 0;
 
+  // Monitoring and notifications (monitor/). Like usage, these record how
+  // products behave, not what the catalog declares: on their own they start
+  // no new generation.
+  virtual Status InsertSlaCheck(const SlaCheckRecord& c) = 0;
+  virtual Result<int64_t> InsertIncident(const IncidentRecord& i) = 0;
+  // By id: severity, title, status, assignee, updated_at, resolved_at,
+  // resolution, false_positive, detail.
+  virtual Status UpdateIncident(const IncidentRecord& i) = 0;
+  virtual Status AppendIncidentEvent(const IncidentEventRecord& e) = 0;
+  virtual Result<int64_t> InsertSubscription(const SubscriptionRecord& s) = 0;
+  virtual Status DeleteSubscription(int64_t id) = 0;
+  virtual Status InsertWebhook(const WebhookRecord& w) = 0;
+  virtual Status RemoveWebhook(const std::string& id, const std::string& at) = 0;
+  virtual Result<int64_t> InsertDelivery(const DeliveryRecord& d) = 0;
+  // By id: status, attempts, next_attempt_at, last_attempt_at, last_http_status, last_error.
+  virtual Status UpdateDelivery(const DeliveryRecord& d) = 0;
+
   // Makes every change above durable and visible at once, and advances the
   // catalog generation.
   virtual Status Commit() = 0;
@@ -84,7 +101,8 @@ class Store {
   // Increases with every committed write of catalog state: a plan made at
   // generation G can be applied only while the catalog is still at G
   // (optimistic concurrency), and caches keyed by it stay valid until then.
-  // A transaction that only records usage (metering) does not advance it.
+  // A transaction that only records usage (metering) or monitoring does not
+  // advance it.
   virtual Result<int64_t> Generation() = 0;
 
   virtual Result<std::vector<DomainRecord>> ListDomains() = 0;
@@ -115,6 +133,14 @@ class Store {
   virtual Result<std::vector<TokenRecord>> ListTokens() = 0;  // by creation, revoked ones too
   // The token whose hash this is, revoked or expired ones too; NotFound otherwise.
   virtual Result<TokenRecord> FindToken(const std::string& hash) = 0;
+
+  // The SLA history of a product, newest first; limit <= 0: all.
+  virtual Result<std::vector<SlaCheckRecord>> ListSlaChecks(const std::string& product_id, int limit) = 0;
+  virtual Result<std::vector<IncidentRecord>> ListIncidents(const IncidentFilter& filter) = 0;  // newest first
+  virtual Result<std::vector<IncidentEventRecord>> ListIncidentEvents(int64_t incident_id) = 0;  // in order
+  virtual Result<std::vector<SubscriptionRecord>> ListSubscriptions() = 0;                       // by id
+  virtual Result<std::vector<WebhookRecord>> ListWebhooks() = 0;  // by creation, removed ones too
+  virtual Result<std::vector<DeliveryRecord>> ListDeliveries(const DeliveryFilter& filter) = 0;  // newest first
 
   // A deterministic text dump of every table (tests compare dumps to prove
   // a refused change left the catalog untouched).

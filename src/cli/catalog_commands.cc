@@ -157,7 +157,9 @@ void AddCatalogCommands(CLI::App& app, CommandContext& ctx) {
         auto page = CatalogService(m).Page(c, *id);
         if (!page.ok()) return {page.status(), nullptr};
         json body = service::ToJson(*page);
-        body["freshness"] = service::FreshnessJson(page->freshness, c.now);
+        auto live = service::LivePageParts(m, c, *id, page->freshness);
+        if (!live.ok()) return {live.status(), nullptr};
+        body.update(*live);
         return {Status::Ok(), body};
       });
       if (!Report(ctx, "describe", a.status)) return;

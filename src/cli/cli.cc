@@ -47,6 +47,7 @@ int RunCli(int argc, char** argv, std::ostream& out, std::ostream& err, const Ex
   AddGcCommand(app, ctx);
   AddHistoryCommand(app, ctx);
   AddTokenCommand(app, ctx);
+  AddMonitorCommands(app, ctx);
   if (extra) extra(app, ctx);
   // On a server the token says who acts; --as would be a claim nobody checks.
   app.parse_complete_callback([&ctx] {

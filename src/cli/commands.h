@@ -51,6 +51,7 @@ void AddLineageCommands(CLI::App& app, CommandContext& ctx);  // lineage, impact
 void AddGcCommand(CLI::App& app, CommandContext& ctx);
 void AddHistoryCommand(CLI::App& app, CommandContext& ctx);
 void AddTokenCommand(CLI::App& app, CommandContext& ctx);
+void AddMonitorCommands(CLI::App& app, CommandContext& ctx);  // sla, incidents, monitor, subscribe, webhooks
 
 // Commands a binary adds beside the library's (main.cc adds `weft serve`,
 // which needs server/, which cli/ does not depend on).

@@ -186,7 +186,7 @@ void AddLineageCommands(CLI::App& app, CommandContext& ctx) {
     cmd->add_flag("--columns", opts->columns, "Column-level lineage of each edge");
     cmd->add_option("-f,--file", opts->tree, "Spec tree to read transform SQL from (default: the applied transforms)");
     cmd->add_option("-o,--output", opts->output, "Output format")
-        ->check(CLI::IsMember({"table", "json", "dot"}))
+        ->check(CLI::IsMember({"table", "json", "dot", "openlineage"}))
         ->capture_default_str();
     cmd->callback([&ctx, opts] {
       auto tree = TreeTransforms(ctx, opts->tree, "lineage");
@@ -200,9 +200,17 @@ void AddLineageCommands(CLI::App& app, CommandContext& ctx) {
                       });
       if (!Report(ctx, "lineage", a.status)) return;
       WarnTransformErrors(ctx, a.body["products"]);
-      if (opts->output == "dot") PrintDot(ctx.out, a.body, opts->columns);
-      else if (opts->output == "json") ctx.out << a.body.dump(2) << "\n";
-      else PrintLineage(ctx.out, a.body, opts->columns);
+      if (opts->output == "openlineage") {
+        // One event per line, as OpenLineage's file transport writes them and
+        // its HTTP endpoint takes them (one POST each).
+        for (const auto& event : a.body["openLineage"]) ctx.out << event.dump() << "\n";
+      } else if (opts->output == "dot") {
+        PrintDot(ctx.out, a.body, opts->columns);
+      } else if (opts->output == "json") {
+        ctx.out << a.body.dump(2) << "\n";
+      } else {
+        PrintLineage(ctx.out, a.body, opts->columns);
+      }
     });
   }
   {

@@ -27,6 +27,7 @@ struct ServeArgs {
   double rate = 1200;
   size_t max_body_mb = 256;
   int threads = 64;
+  int monitor_interval = 60;
 };
 
 void AddServeCommand(CLI::App& app, CommandContext& ctx) {
@@ -37,6 +38,9 @@ void AddServeCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--rate", a->rate, "Requests a minute per token")->check(CLI::PositiveNumber);
   cmd->add_option("--max-body-mb", a->max_body_mb, "Largest request body (uploads), in MiB")->check(CLI::Range(1, 65536));
   cmd->add_option("--threads", a->threads, "Worker threads (each keep-alive connection holds one)")->check(CLI::Range(2, 1024));
+  cmd->add_option("--monitor-interval", a->monitor_interval,
+                  "Seconds between monitor passes (SLAs, incidents, webhooks); 0: no monitor")
+      ->check(CLI::Range(0, 86400));
   cmd->callback([&ctx, a] {
     if (!ctx.server.empty()) {
       ctx.err << "weft serve: serves a local workspace; it has no --server mode\n";
@@ -81,7 +85,8 @@ void AddServeCommand(CLI::App& app, CommandContext& ctx) {
                            .max_body_bytes = a->max_body_mb << 20,
                            .threads = a->threads,
                            .rate_per_minute = a->rate,
-                           .access_log = log});
+                           .access_log = log,
+                           .monitor_interval_seconds = a->monitor_interval});
     // SIGTERM/SIGINT are taken by one thread with sigwait; every thread the
     // server starts inherits the mask, so none is interrupted mid-request.
     sigset_t signals;

@@ -198,7 +198,8 @@ void Section(std::ostream& out, const std::string& title, const std::vector<std:
 void PrintUsage(std::ostream& out, const json& u) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& r : u["readers"]) rows.push_back({Text(r["reader"]), Text(r["queries"]), Money(r["cost"])});
-  Section(out, "Readers of " + Text(u["product"]) + ":", {"READER", "QUERIES", "COST"}, rows);
+  Section(out, "Readers of " + Text(u["product"]) + " (costs in " + Text(u["currency"]) + "):", {"READER", "QUERIES", "COST"},
+          rows);
   std::vector<std::pair<std::string, int64_t>> top;
   for (const auto& [c, n] : u["columns"].items()) top.emplace_back(c, n.get<int64_t>());
   std::stable_sort(top.begin(), top.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
@@ -230,6 +231,7 @@ void PrintCost(std::ostream& out, const json& c) {
   for (const auto& s : c["storage"]) rows.push_back({Text(s["domain"]), Text(s["bytes"]), Money(s["cost"])});
   out << "\nStorage (current snapshots), per month:\n";
   PrintTable(out, {"DOMAIN", "BYTES", "COST"}, rows);
+  for (const auto& w : c["warnings"]) out << "\nwarning: " << Text(w) << "\n";
 }
 
 void RunUsage(CommandContext& ctx, const std::string& product, const std::string& since, const std::string& output) {

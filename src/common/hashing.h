@@ -1,5 +1,5 @@
 // Content hashes (SHA-256) used for spec digests, input checksums and token
-// hashes; random secrets; base64.
+// hashes; HMAC-SHA256; random secrets; base64.
 // Thread safety: pure functions.
 #pragma once
 
@@ -11,6 +11,10 @@ namespace weft {
 
 // Lower-case hex SHA-256 of the bytes.
 std::string Sha256Hex(std::string_view data);
+
+// Lower-case hex HMAC-SHA256 of `value` under `key` (RFC 2104): mask hashes,
+// webhook signatures.
+std::string HmacSha256Hex(std::string_view key, std::string_view value);
 
 // `bytes` bytes from the system's CSPRNG (OpenSSL RAND_bytes), as lower-case
 // hex: secrets and tokens. Empty if the generator fails.

@@ -186,7 +186,8 @@ class Planner {
     auto validator = engine::DuckDbSqlValidator::Create();
     if (!validator.ok()) return validator.status().WithContext("while starting the SQL checker");
     plan_.diagnostics = load_diagnostics;
-    for (auto& d : spec::Lint(all, {.sql = validator->get()}))
+    for (auto& d : spec::Lint(all, {.sql = validator->get(), .workspace_currency = ws_.settings.Currency(),
+                                    .workspace_file = ws_.SettingsFile().string()}))
       if (!StartsWith(d.file, kCatalogFilePrefix)) plan_.diagnostics.push_back(std::move(d));
     spec::SortDiagnostics(plan_.diagnostics);
     for (const auto& d : plan_.diagnostics)

@@ -188,6 +188,32 @@ TEST_F(PlannerTest, LintErrorsRefuseTheWholeTree) {
   EXPECT_EQ(Dump(), before);
 }
 
+// One currency per workspace: weft.yaml sets none here, so USD; a domain
+// budgeting in EUR is refused at its currency line, naming both currencies.
+TEST_F(PlannerTest, ADomainBudgetingInAnotherCurrencyThanTheWorkspaceIsRefused) {
+  fs::path t = Tree("t1", "1.0.0");
+  std::string domain = Domain("sales");
+  domain.replace(domain.find("currency: USD"), 13, "currency: EUR");
+  WriteFile(t / "domains/sales/domain.yaml", domain);
+  std::string before = Dump();
+  Plan plan = MustPlan(t);
+  ASSERT_TRUE(HasRefusal(plan, "currency-mismatch"));
+  const Refusal& r = plan.refusals[0];
+  EXPECT_EQ(r.file, (t / "domains/sales/domain.yaml").string());
+  EXPECT_EQ(r.pos, (spec::Pos{6, 1}));  // the currency line
+  EXPECT_NE(r.message.find("budgets in EUR, but the workspace counts every cost and budget in USD (" +
+                           ws_.SettingsFile().string() + ")"),
+            std::string::npos)
+      << r.message;
+  EXPECT_EQ(Dump(), before);
+
+  // The same domain in the workspace's currency applies.
+  WriteFile(root_ / "ws/weft.yaml",
+            "apiVersion: weft/v1\nkind: Workspace\nname: test\npolicyPacks: []\ncurrency: EUR\n");
+  ws_ = *LoadWorkspace(root_ / "ws");
+  MustApply(t);
+}
+
 TEST_F(PlannerTest, ProvisioningFailureCommitsNothingAndRemovesWhatItCreated) {
   Plan plan = MustPlan(Tree("t1", "1.0.0"));
   std::string before = Dump();

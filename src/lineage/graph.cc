@@ -12,11 +12,8 @@ namespace weft::lineage {
 
 namespace {
 
-// The columns a contract serves under a port: the schema object named like
-// the port, else the first (a port is one table).
 std::vector<std::string> PortColumns(const spec::DataContract& c, const std::string& port) {
-  const spec::SchemaObject* obj = c.FindObject(port);
-  if (!obj && !c.schema.empty()) obj = &c.schema.front();
+  const spec::SchemaObject* obj = ServedObject(c, port);
   std::vector<std::string> out;
   if (obj)
     for (const auto& p : obj->properties) out.push_back(p.name);
@@ -24,6 +21,12 @@ std::vector<std::string> PortColumns(const spec::DataContract& c, const std::str
 }
 
 }  // namespace
+
+const spec::SchemaObject* ServedObject(const spec::DataContract& contract, const std::string& port) {
+  const spec::SchemaObject* obj = contract.FindObject(port);
+  if (!obj && !contract.schema.empty()) obj = &contract.schema.front();
+  return obj;
+}
 
 std::optional<std::string> MapTransformSource::TransformSql(const std::string& product_id) const {
   auto it = sql_.find(product_id);
@@ -133,6 +136,7 @@ LineageGraph LineageGraph::Build(const Mesh& mesh, const TransformSource* transf
       inputs[ToLower(port)] = up->addresses.at(ToLower(port));
     }
     std::optional<std::string> sql = (p.derived && transforms) ? transforms->TransformSql(p.id) : std::nullopt;
+    if (sql) t.text = *sql;
     if (!missing.empty()) {
       t.state = TransformLineage::State::kError;
       t.error = "input port" + std::string(missing.size() == 1 ? " " : "s ") + Join(missing, ", ") +

@@ -27,6 +27,7 @@
 #include "common/status.h"
 #include "engine/duckdb_sql_validator.h"
 #include "lineage/sql_lineage.h"
+#include "spec/model.h"
 
 namespace weft::lineage {
 
@@ -73,6 +74,11 @@ struct Mesh {
   std::vector<MeshProduct> products;
 };
 
+// The schema object a contract serves under an output port: the one named
+// like the port, else the first (a port is one table); nullptr when the
+// contract has no schema.
+const spec::SchemaObject* ServedObject(const spec::DataContract& contract, const std::string& port);
+
 // Every product of the catalog, its addresses resolved through its port
 // versions to the columns of the contract version each serves (the schema
 // object named like the port, else the first).
@@ -101,6 +107,7 @@ struct TransformLineage {
   enum class State { kNoSql, kAnalyzed, kError };
   State state = State::kNoSql;
   std::string error;  // kError: why the SQL could not be analyzed
+  std::string text;   // the transform SQL as the TransformSource gave it; empty when it had none
   SqlLineage sql;     // kAnalyzed
 };
 

@@ -3,6 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
+#include "quality/anomaly_scenarios.h"
+
 namespace weft::quality {
 namespace {
 
@@ -79,6 +83,75 @@ TEST(AnomalyTest, OnlyTheRecentWindowCounts) {
   AnomalyVerdict v = DetectAnomaly(Daily(values), {kMonday + 70 * kDay, 1000}, {.weekly = false, .window = 30});
   EXPECT_FALSE(v.anomalous);
   EXPECT_EQ(v.baseline, 30);
+}
+
+// The measurements of bench_anomaly (docs/quality.md), smaller: five series
+// of a year per scenario, the first 35 days a warm-up, default settings.
+// Fewer would leave the precision to chance: a series plants ~12 anomalies.
+DetectionCounts Measured(ScenarioKind kind, const AnomalySettings& settings = {}) {
+  DetectionCounts total;
+  for (uint64_t seed = 1; seed <= 5; ++seed) {
+    const ScenarioOptions o{.points = 365, .seed = seed};
+    total += Evaluate(MakeScenario(kind, o), settings, o.warmup);
+  }
+  return total;
+}
+
+TEST(AnomalyScenariosTest, SeriesAreReproducibleAndPlantWhatTheySay) {
+  const Scenario a = MakeScenario(ScenarioKind::kDrop, {.points = 100, .seed = 9});
+  const Scenario b = MakeScenario(ScenarioKind::kDrop, {.points = 100, .seed = 9});
+  ASSERT_EQ(a.points.size(), 100u);
+  int planted = 0;
+  for (size_t i = 0; i < a.points.size(); ++i) {
+    EXPECT_EQ(a.points[i].value, b.points[i].value);
+    if (!a.planted[i]) continue;
+    ++planted;
+    EXPECT_GE(i, 35u) << "nothing is planted in the warm-up";
+    EXPECT_LT(a.points[i].value, 10000 * 0.3 * 1.2) << "a drop is to 10-30% of the usual ~10,000";
+  }
+  EXPECT_GT(planted, 0);
+  EXPECT_NE(MakeScenario(ScenarioKind::kDrop, {.points = 100, .seed = 10}).points[0].value, a.points[0].value);
+  for (const auto& p : MakeScenario(ScenarioKind::kFreshnessGap, {.points = 100, .seed = 9}).points)
+    EXPECT_GT(p.value, 20) << "hours between daily publishes";
+}
+
+TEST(AnomalyScenariosTest, PlantedSpikesDropsAndGapsAreFound) {
+  for (ScenarioKind kind : {ScenarioKind::kSpike, ScenarioKind::kDrop, ScenarioKind::kFreshnessGap}) {
+    const DetectionCounts c = Measured(kind);
+    ASSERT_GT(c.true_positives + c.false_negatives, 5) << NameOf(kind);
+    EXPECT_GE(c.Precision().value_or(0), 0.9) << NameOf(kind) << ": " << c.false_positives << " false positives";
+    EXPECT_GE(c.Recall().value_or(0), 0.9) << NameOf(kind) << ": " << c.false_negatives << " missed";
+  }
+}
+
+TEST(AnomalyScenariosTest, FlatWeeklyAndTrendingSeriesRaiseAtMostOneFalseAlarmIn100) {
+  for (ScenarioKind kind : {ScenarioKind::kFlat, ScenarioKind::kWeekly, ScenarioKind::kTrend}) {
+    const DetectionCounts c = Measured(kind);
+    EXPECT_EQ(c.judged, 5 * (365 - 35)) << NameOf(kind);
+    EXPECT_LE(c.false_positives * 100, c.judged) << NameOf(kind);
+  }
+}
+
+TEST(AnomalyScenariosTest, AWeeklyPatternNeedsTheWeekdayForecast) {
+  // Judged against the whole window, every weekend looks like a collapse.
+  const DetectionCounts c = Measured(ScenarioKind::kWeekly, {.weekly = false});
+  EXPECT_GT(c.false_positives * 100, 20 * c.judged);
+}
+
+TEST(AnomalyTest, ASteadyTrendIsNotAnAnomalyButABreakInItIs) {
+  // Growing 2% a day for ten weeks, with 1% noise: the window's median is a
+  // quarter below the next day, yet that day is as expected.
+  std::vector<double> values;
+  for (int i = 0; i < 70; ++i) values.push_back(1000 * std::pow(1.02, i) * (i % 2 ? 1.01 : 0.99));
+  const auto h = Daily(values);
+  const int64_t next = kMonday + 70 * kDay;
+  const double expected = 1000 * std::pow(1.02, 70);
+  AnomalyVerdict v = DetectAnomaly(h, {next, expected}, {});
+  EXPECT_TRUE(v.weekday);
+  EXPECT_FALSE(v.anomalous) << v.score;
+  EXPECT_LT(v.low, expected);
+  EXPECT_GT(v.high, expected);
+  EXPECT_TRUE(DetectAnomaly(h, {next, expected * 0.6}, {}).anomalous);
 }
 
 }  // namespace

@@ -106,6 +106,15 @@ std::string RefusalMessage(const std::vector<GuardResult>& results) {
   return Join(parts, "; ");
 }
 
+GuardSettings WorkspaceGuards(const spec::WorkspaceSpec& ws) {
+  GuardSettings g;
+  g.max_quarantined_share = ws.publish_max_quarantined_share.value_or(g.max_quarantined_share);
+  g.max_shrink = ws.publish_max_shrink.value_or(g.max_shrink);
+  g.volume_sensitivity = ws.publish_volume_sensitivity.value_or(g.volume_sensitivity);
+  g.min_history = static_cast<int>(ws.publish_min_history.value_or(g.min_history));
+  return g;
+}
+
 Result<GuardSettings> GuardSettingsFor(GuardSettings s, const spec::DataProduct* product, const spec::DataContract* contract) {
   if (product) RETURN_IF_ERROR(Override(s, product->custom_properties, "product " + product->id));
   if (contract) RETURN_IF_ERROR(Override(s, contract->custom_properties, "contract " + contract->id));

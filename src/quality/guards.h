@@ -66,6 +66,9 @@ bool AnyFailed(const std::vector<GuardResult>& results);
 // "guard:quarantinedShare: 18409 of 20000 rows (92.0%) were quarantined, more than 5.0% allowed; ..."
 std::string RefusalMessage(const std::vector<GuardResult>& results);
 
+// The workspace's `publish:` settings over the guards' defaults.
+GuardSettings WorkspaceGuards(const spec::WorkspaceSpec& ws);
+
 // The workspace's defaults overridden by the product's, then the contract's,
 // customProperties; a value that is not a number in range is an error naming
 // where it is.

@@ -1,6 +1,7 @@
 #include "query/engine_pool.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "common/strings.h"
@@ -11,6 +12,9 @@ namespace fs = std::filesystem;
 
 struct EnginePool::Engine {
   engine::Database db;
+  // View address -> lower-cased leaf column path -> compressed bytes of its
+  // chunks; written by Open, read-only after.
+  std::map<std::string, std::map<std::string, int64_t>> chunk_bytes;
   std::mutex mu;
   std::vector<std::unique_ptr<engine::Connection>> idle;  // protected by mu
 
@@ -33,7 +37,37 @@ std::string ReachKey(std::vector<ViewFiles> views) {
   return key;
 }
 
+// Leaf column path (lower-cased) -> the compressed bytes of its chunks in
+// `file_list` (a SQL list of files), summed over their row groups, from the
+// footers. Summed here rather than by a GROUP BY, which costs a fresh
+// engine ~8 ms more.
+Result<std::map<std::string, int64_t>> ChunkBytes(engine::Connection& conn, const std::string& file_list) {
+  ASSIGN_OR_RETURN(engine::QueryResult chunks,
+                   conn.Query("SELECT path_in_schema, total_compressed_size FROM parquet_metadata(" + file_list + ")"));
+  ASSIGN_OR_RETURN(auto rows, chunks.FetchAllAsStrings());
+  std::map<std::string, int64_t> out;
+  for (const auto& row : rows)
+    if (row[0] && row[1]) out[ToLower(*row[0])] += std::stoll(*row[1]);
+  return out;
+}
+
 }  // namespace
+
+int64_t EnginePool::Lease::ScanBytes(const std::string& address, const std::vector<std::string>& columns) const {
+  auto view = engine_->chunk_bytes.find(address);
+  if (view == engine_->chunk_bytes.end()) return 0;
+  const std::map<std::string, int64_t>& chunks = view->second;
+  int64_t bytes = 0;
+  for (const auto& c : columns) {
+    // A column's leaves: its own path, or "column, field, ..." when nested
+    // (DuckDB joins a path with ", "); the keys are sorted, so they follow
+    // one another from the prefix on.
+    const std::string name = ToLower(c), nested = name + ", ";
+    if (auto it = chunks.find(name); it != chunks.end()) bytes += it->second;
+    for (auto it = chunks.lower_bound(nested); it != chunks.end() && StartsWith(it->first, nested); ++it) bytes += it->second;
+  }
+  return bytes;
+}
 
 EnginePool::~EnginePool() {
   std::lock_guard lock(mu_);
@@ -61,6 +95,7 @@ Result<std::shared_ptr<EnginePool::Engine>> EnginePool::Open(const std::vector<V
   ASSIGN_OR_RETURN(engine::Connection setup, engine::Connection::Open(e->db));
   std::set<std::string> schemas, allowed;
   std::string sql;
+  std::vector<std::string> file_lists;  // per view, its files as a SQL list
   for (const auto& v : views) {
     auto dot = v.address.find('.');
     if (dot == std::string::npos || dot == 0 || dot + 1 == v.address.size())
@@ -73,10 +108,16 @@ Result<std::shared_ptr<EnginePool::Engine>> EnginePool::Open(const std::vector<V
       quoted.push_back(SqlQuote(f));
       allowed.insert(fs::path(f).parent_path().string() + "/");
     }
-    sql += "CREATE VIEW " + schema + "." + SqlIdent(v.address.substr(dot + 1)) + " AS SELECT * FROM read_parquet([" +
-           Join(quoted, ", ") + "]);\n";
+    file_lists.push_back("[" + Join(quoted, ", ") + "]");
+    sql += "CREATE VIEW " + schema + "." + SqlIdent(v.address.substr(dot + 1)) + " AS SELECT * FROM read_parquet(" +
+           file_lists.back() + ");\n";
   }
   RETURN_IF_ERROR(setup.Execute(sql).WithContext("while preparing the query's views"));
+  for (size_t i = 0; i < views.size(); ++i) {
+    auto bytes = ChunkBytes(setup, file_lists[i]);
+    if (!bytes.ok()) return bytes.status().WithContext("while reading the Parquet footers of " + views[i].address);
+    e->chunk_bytes[views[i].address] = std::move(*bytes);
+  }
   // Profiling is per connection and cannot be switched on once the
   // configuration is locked: the connections are made now.
   const size_t n = std::max<size_t>(1, options_.connections_per_engine);

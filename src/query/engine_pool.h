@@ -18,6 +18,12 @@
 // one (no SET, no TEMP objects, no ATTACH: only a single SELECT reaches
 // here). Idle engines beyond `max_engines` are closed, oldest first.
 //
+// An engine also knows what scanning each column of its views reads — the
+// compressed size of the column's chunks in the view's files, from their
+// Parquet footers, read once when it opens — because DuckDB does not say
+// what its Parquet reader read (its TOTAL_BYTES_READ counts the footers
+// only, and nothing once they are cached): the gateway meters with it.
+//
 // Thread safety: Acquire and leases are safe from any thread.
 #pragma once
 
@@ -68,6 +74,10 @@ class EnginePool {
     Lease& operator=(Lease&&) noexcept = default;
     ~Lease();
     engine::Connection& conn() { return *conn_; }
+    // The compressed bytes of the column chunks of `columns` (any case; a
+    // nested column with all its leaves) in every row group of the files of
+    // view `address`: what DuckDB reads to scan them. 0 for names it lacks.
+    int64_t ScanBytes(const std::string& address, const std::vector<std::string>& columns) const;
 
    private:
     friend class EnginePool;

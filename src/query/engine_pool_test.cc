@@ -87,6 +87,35 @@ TEST_F(EnginePoolTest, AWritableEngineIsNeverShared) {
   EXPECT_FALSE(r.conn().Execute("COPY (SELECT 1) TO '" + (root_ / "out/y.parquet").string() + "'").ok());
 }
 
+// What scanning a column reads: its chunks in every file and row group, a
+// struct's with all its leaves, whatever the case it is named in.
+TEST_F(EnginePoolTest, ScanBytesAreTheColumnsChunksInEveryFile) {
+  ASSERT_OK_AND_ASSIGN(engine::Database db, engine::Database::Open({}));
+  ASSERT_OK_AND_ASSIGN(engine::Connection conn, engine::Connection::Open(db));
+  std::vector<std::string> files;
+  for (const char* name : {"a.parquet", "b.parquet"}) {
+    files.push_back((root_ / "mine" / name).string());
+    ASSERT_OK(conn.Execute("COPY (SELECT i AS Id, {'x': i, 'y': md5(i::VARCHAR)} AS s, md5(i::VARCHAR) AS v FROM range(5000) "
+                           "t(i)) TO '" + files.back() + "' (ROW_GROUP_SIZE 2048)"));
+  }
+  auto chunks = [&](const std::string& where) {
+    auto r = conn.Query("SELECT sum(total_compressed_size)::BIGINT FROM parquet_metadata(['" + files[0] + "', '" + files[1] +
+                        "']) WHERE " + where);
+    return r.ok() ? r->ScalarInt64() : Result<int64_t>(r.status());
+  };
+  ASSERT_OK_AND_ASSIGN(int64_t id, chunks("path_in_schema = 'Id'"));
+  ASSERT_OK_AND_ASSIGN(int64_t s, chunks("path_in_schema LIKE 's, %'"));
+  ASSERT_OK_AND_ASSIGN(int64_t all, chunks("true"));
+
+  EnginePool pool({.threads = 1, .temp_dir = root_ / "spill"});
+  ASSERT_OK_AND_ASSIGN(EnginePool::Lease lease, pool.Acquire({{"d.p", files}}));
+  EXPECT_EQ(lease.ScanBytes("d.p", {"id"}), id);
+  EXPECT_EQ(lease.ScanBytes("d.p", {"S"}), s);
+  EXPECT_EQ(lease.ScanBytes("d.p", {"Id", "s", "v"}), all);
+  EXPECT_EQ(lease.ScanBytes("d.p", {}), 0);
+  EXPECT_EQ(lease.ScanBytes("d.q", {"id"}), 0);
+}
+
 TEST_F(EnginePoolTest, BadViewsAreRefused) {
   EnginePool pool({});
   EXPECT_FALSE(pool.Acquire({{"nodot", {Mine()}}}).ok());

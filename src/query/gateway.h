@@ -50,6 +50,7 @@ namespace weft::query {
 
 struct GatewayOptions {
   std::map<std::string, double> rate_card;  // cpuSecond, gbScanned (weft.yaml rateCard)
+  std::string currency = "USD";             // of the rate card and the budgets (WorkspaceSpec::Currency)
 };
 
 struct QueryRequest {
@@ -114,6 +115,12 @@ class Gateway {
   GatewayOptions options_;
   QueryRuntime& runtime_;
 };
+
+// A domain's monthly budget in the workspace's `currency`. None when it has
+// none, or when its record is in another currency: weft converts nothing,
+// and plan refuses such a domain, but weft.yaml's currency may have changed
+// since it was applied (docs/spec-reference.md, "One currency per workspace").
+std::optional<double> MonthlyBudget(const catalog::DomainRecord& domain, const std::string& currency);
 
 // The two-part relation names (schema.table, lower-cased) a parse tree
 // reads, CTE references and other one-part names excluded.

@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "common/files.h"
+#include "common/strings.h"
+#include "engine/connection.h"
 #include "common/testing/status_matchers.h"
 #include "query/testing.h"
 
@@ -105,6 +107,51 @@ TEST_F(GatewayTest, EveryQueryIsMeteredAndChargedToTheConsumersDomain) {
   EXPECT_GT(usage[0].rows_scanned, 0);
   EXPECT_GT(usage[0].cost, 0);
   EXPECT_EQ(usage[1].status, "refused");
+}
+
+// Bytes scanned is what DuckDB reads of the snapshot's files: close to the
+// files' size for SELECT *, the one column's chunks for a narrow query,
+// nothing for count(*) (the footers hold it), and the same on a warm engine.
+TEST_F(GatewayTest, BytesScannedIsWhatTheEngineReadsOfTheFiles) {
+  std::string csv = "order_id,customer_id,amount,region\n";
+  for (int i = 0; i < 20000; ++i)
+    csv += "O" + std::to_string(i * 7919 % 100003) + ",C" + std::to_string(i % 997) + "," + std::to_string(i % 900) +
+           "." + std::to_string(10 + i % 90) + "," + (i % 3 ? "EU" : "US") + "\n";
+  PublishFile("shop.orders", "orders_big.csv", csv);
+  ASSERT_OK_AND_ASSIGN(auto snapshots, store_->ListSnapshots("shop.orders"));
+  std::vector<std::string> files;
+  int64_t file_bytes = 0;
+  for (const auto& f : std::filesystem::directory_iterator(snapshots[0].path))
+    if (f.path().extension() == ".parquet") {
+      files.push_back(SqlQuote(f.path().string()));
+      file_bytes += static_cast<int64_t>(f.file_size());
+    }
+  ASSERT_FALSE(files.empty());
+  auto bytes = [&](const std::string& sql) -> int64_t {
+    auto a = Query("sam@example.com", sql);  // the owner reads the snapshot's own files
+    EXPECT_OK(a.status()) << sql;
+    return a.ok() ? a->usage.bytes_scanned : -1;
+  };
+  const int64_t all = bytes("SELECT * FROM shop.orders");
+  EXPECT_GE(all, file_bytes / 2) << "files " << file_bytes;
+  EXPECT_LE(all, file_bytes * 11 / 10) << "files " << file_bytes;
+  EXPECT_EQ(bytes("SELECT * FROM shop.orders"), all) << "a warm engine meters the same";
+  const int64_t region = bytes("SELECT count(DISTINCT region) FROM shop.orders");
+  EXPECT_GT(region, 0);
+  EXPECT_LT(region * 5, all) << "one narrow column scans much less than SELECT *";
+  EXPECT_EQ(bytes("SELECT count(*) FROM shop.orders"), 0);
+
+  // What DuckDB's Parquet reader really reads, from its own file system log.
+  ASSERT_OK_AND_ASSIGN(engine::Database db, engine::Database::Open({.threads = 1}));
+  ASSERT_OK_AND_ASSIGN(engine::Connection conn, engine::Connection::Open(db));
+  ASSERT_OK(conn.Execute("CALL enable_logging('FileSystem')"));
+  ASSERT_OK(conn.Execute("SELECT * FROM read_parquet([" + Join(files, ", ") + "])"));
+  ASSERT_OK_AND_ASSIGN(engine::QueryResult log,
+                       conn.Query("SELECT sum(TRY_CAST(json_extract_string(message, '$.bytes') AS BIGINT))::BIGINT "
+                                  "FROM duckdb_logs WHERE type = 'FileSystem'"));
+  ASSERT_OK_AND_ASSIGN(int64_t read, log.ScalarInt64());
+  EXPECT_GE(all, read * 9 / 10) << "DuckDB read " << read;
+  EXPECT_LE(all, read * 11 / 10) << "DuckDB read " << read;
 }
 
 TEST_F(GatewayTest, AHardBudgetRefusesAndASoftOneWarns) {

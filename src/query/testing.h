@@ -102,7 +102,8 @@ class QueryFixture : public ::testing::Test {
     auto is_type = [this](const std::string& t) { return parser_->IsType(t); };
     ASSIGN_OR_RETURN(access::AccessControl ac,
                      access::AccessControl::Load(*store_, {.masking = ws_.settings.masking, .key = key_, .is_duckdb_type = is_type}));
-    Gateway gateway(*store_, ac, *parser_, {.rate_card = ws_.settings.rate_card}, Runtime());
+    Gateway gateway(*store_, ac, *parser_, {.rate_card = ws_.settings.rate_card, .currency = ws_.settings.Currency()},
+                    Runtime());
     auto answer = gateway.Run(p, {.sql = sql, .at = at});
     Runtime().usage().Flush();  // the tests read usage right after
     return answer;

@@ -13,6 +13,7 @@
 #include <condition_variable>
 #include <deque>
 #include <fstream>
+#include <iostream>
 #include <mutex>
 #include <regex>
 #include <set>
@@ -130,7 +131,7 @@ struct CatalogView {
   // Product pages as one principal sees them, without the parts that age
   // with the clock (principal + '\n' + product id -> page).
   struct Page {
-    std::string body;  // the page as JSON text, without "freshness"
+    std::string body;  // the page as JSON text, without the live parts (LivePageParts)
     service::ProductPage::Freshness freshness;
   };
   std::map<std::string, Page> pages;
@@ -177,6 +178,7 @@ struct Server::Impl {
   int in_flight = 0;
   std::mutex drain_mu;
   std::condition_variable drain_cv;
+  std::unique_ptr<service::MonitorLoop> monitor;  // while serving, unless turned off
 
   std::shared_ptr<void> EnterRequest() {
     std::lock_guard lock(drain_mu);
@@ -424,8 +426,8 @@ struct Server::Impl {
   }
 
   // The page of `id` for the caller: cached per catalog generation and
-  // principal; the freshness state is worked out at each request, as it
-  // changes with the clock alone.
+  // principal; freshness, SLA state and open incidents are worked out at each
+  // request, as they change with the clock and the monitor alone.
   Status Product(Call& call) {
     const std::string& id = call.params[0];
     ASSIGN_OR_RETURN(auto v, ViewFor(call));
@@ -447,9 +449,11 @@ struct Server::Impl {
       std::lock_guard lock(v->pages_mu);
       v->pages[key] = page;
     }
-    // The cached text ends with the object's '}': splice the freshness in.
+    // The cached text ends with the object's '}': splice the live parts in.
+    ASSIGN_OR_RETURN(json live, service::LivePageParts(*mesh, caller, id, page.freshness));
     page.body.pop_back();
-    page.body += ",\"freshness\":" + service::FreshnessJson(page.freshness, caller.now).dump() + "}";
+    for (const auto& [name, part] : live.items()) page.body += ",\"" + name + "\":" + part.dump();
+    page.body += "}";
     call.res.status = 200;
     call.res.set_content(std::move(page.body), "application/json");
     return Status::Ok();
@@ -765,6 +769,8 @@ struct Server::Impl {
     int64_t failures = 0;
     for (const auto& r : report->checks.results) failures += r.passed ? 0 : 1;
     metrics.CountPublish(report->outcome, failures);
+    // A new snapshot or a refusal changes what the monitor sees: look now.
+    if (monitor) monitor->Wake();
     return ReplyWithResult(call, service::PublishStatus(*report), service::ToJson(*report));
   }
 
@@ -804,6 +810,86 @@ struct Server::Impl {
     return PublishReport(call, service::PublishService(*mesh).Rollback(CallerOf(call), call.params[0],
                                                                         call.req.get_param_value("to"),
                                                                         call.req.get_param_value("reason")));
+  }
+
+  // --- monitoring: SLA status, incidents, the monitor pass, subscriptions, webhooks ---
+
+  Status Incidents(Call& call) {
+    catalog::IncidentFilter filter{.product_id = call.req.get_param_value("product"),
+                                   .status = call.req.get_param_value("status"), .limit = 0};
+    if (call.req.has_param("limit")) {
+      ASSIGN_OR_RETURN(int64_t limit, IdParam(call.req.get_param_value("limit"), "limit"));
+      filter.limit = static_cast<int>(std::min<int64_t>(limit, 100000));
+    }
+    auto list = service::MonitorService(*mesh).Incidents(CallerOf(call), filter);
+    if (!list.ok()) return list.status();
+    json out = json::array();
+    for (const auto& i : *list) out.push_back(service::ToJson(i));
+    call.Json({{"incidents", out}});
+    return Status::Ok();
+  }
+
+  // POST /incidents/{incident}/{ack|assign|resolve|note} with {note, assignee, falsePositive}.
+  Status IncidentChange(Call& call, service::IncidentChange::Kind kind) {
+    ASSIGN_OR_RETURN(int64_t id, IdParam(call.params[0], "incident id"));
+    json body = json::object();
+    if (!call.req.body.empty()) {
+      ASSIGN_OR_RETURN(body, ParseJsonBody(call.req));
+    }
+    service::IncidentChange change{.kind = kind, .assignee = "", .note = "", .false_positive = false};
+    ASSIGN_OR_RETURN(change.note, StringField(body, "note"));
+    ASSIGN_OR_RETURN(change.assignee, StringField(body, "assignee", kind == service::IncidentChange::Kind::kAssign));
+    if (auto fp = body.find("falsePositive"); fp != body.end() && !fp->is_null()) {
+      if (!fp->is_boolean()) return Status::InvalidArgument("\"falsePositive\" must be true or false");
+      change.false_positive = fp->get<bool>();
+    }
+    return Reply(call, service::MonitorService(*mesh).Change(CallerOf(call), id, change));
+  }
+
+  // POST /monitor/run?now=ISO: one pass as of now (or the given time), then the deliveries due.
+  Status MonitorRun(Call& call) {
+    int64_t now = SystemClock().NowMillis();
+    if (call.req.has_param("now")) {
+      auto at = ParseIsoMillis(call.req.get_param_value("now"));
+      if (!at) return Status::InvalidArgument("now must be an ISO 8601 time such as 2026-12-05T10:00:00Z");
+      now = *at;
+    }
+    return Reply(call, service::MonitorService(*mesh).Pass(CallerOf(call), now));
+  }
+
+  Status Subscriptions(Call& call, std::optional<bool> on) {
+    service::MonitorService monitoring(*mesh);
+    Result<std::vector<catalog::SubscriptionRecord>> list = std::vector<catalog::SubscriptionRecord>();
+    if (!on) {
+      list = monitoring.Subscriptions(CallerOf(call));
+    } else if (*on) {
+      ASSIGN_OR_RETURN(json body, ParseJsonBody(call.req));
+      ASSIGN_OR_RETURN(std::string product, StringField(body, "product", true));
+      list = monitoring.Subscribe(CallerOf(call), product, true);
+    } else {
+      list = monitoring.Subscribe(CallerOf(call), call.params[0], false);
+    }
+    if (!list.ok()) return list.status();
+    json out = json::array();
+    for (const auto& x : *list) out.push_back(service::ToJson(x));
+    call.Json({{"subscriptions", out}});
+    return Status::Ok();
+  }
+
+  Status Webhooks(Call& call) {
+    auto list = service::MonitorService(*mesh).Webhooks(CallerOf(call));
+    if (!list.ok()) return list.status();
+    json out = json::array();
+    for (const auto& x : *list) out.push_back(service::ToJson(x));
+    call.Json({{"webhooks", out}});
+    return Status::Ok();
+  }
+
+  Status WebhookCreate(Call& call) {
+    ASSIGN_OR_RETURN(json body, ParseJsonBody(call.req));
+    ASSIGN_OR_RETURN(std::string url, StringField(body, "url", true));
+    ASSIGN_OR_RETURN(std::vector<std::string> events, StringListField(body, "events"));
+    return Reply(call, service::MonitorService(*mesh).AddWebhook(CallerOf(call), url, events), 201);
   }
 
   // plan/apply take the tree as {"files": {"domains/sales/domain.yaml": "...", ...}}.
@@ -878,6 +964,8 @@ std::vector<Route> RouteTable() {
        "(view=publishes), or one publish's results (view=quality with publish or snapshot)",
        {{"view", "rules, publishes or quality"}, {"limit", "Most publishes", false, "integer"}, {"publish", "A publish id (view=quality)"},
         {"snapshot", "A snapshot id (view=quality)"}}, "", "application/json", product, "RuleHistory"},
+      {"GET", "/api/v1/products/{id}/sla", Role::kConsumer, "The product's SLAs judged now, with their history of changes",
+       {{"history", "Most changes of state (default 20)", false, "integer"}}, "", "application/json", product},
       {"GET", "/api/v1/products/{id}/lineage", Role::kConsumer, "Lineage graph with column lineage",
        {{"direction", "both (default), upstream or downstream"}}, "", "application/json", product, "Lineage"},
       {"GET", "/api/v1/products/{id}/usage", Role::kOwner, "Who reads the product, which columns, how often",
@@ -928,6 +1016,26 @@ std::vector<Route> RouteTable() {
        {{"object", "An object, or a prefix ending in *"}, {"since", "ISO 8601"}, {"limit", "Most events", false, "integer"}},
        "", "application/json", "Governance", "AuditEvents"},
       {"GET", "/api/v1/history", Role::kConsumer, "Last good publish and latest attempt of every product", {}, "", "application/json", "Catalog", "HistoryOverview"},
+      {"GET", "/api/v1/sla", Role::kConsumer, "Every product's SLAs judged now, with their history of changes",
+       {{"product", "Only this product"}, {"history", "Most changes of state per product (default 20)", false, "integer"}},
+       "", "application/json", "Monitoring"},
+      {"GET", "/api/v1/incidents", Role::kConsumer, "Incidents, newest first",
+       {{"product", "Only this product"}, {"status", "open, acknowledged, resolved or unresolved"},
+        {"limit", "Most incidents", false, "integer"}}, "", "application/json", "Monitoring"},
+      {"GET", "/api/v1/incidents/{incident}", Role::kConsumer, "One incident with its timeline", {}, "", "application/json", "Monitoring"},
+      {"POST", "/api/v1/incidents/{incident}/ack", Role::kConsumer, "Acknowledge an incident (the product's owners): {note}", {}, "application/json", "application/json", "Monitoring"},
+      {"POST", "/api/v1/incidents/{incident}/assign", Role::kConsumer, "Assign an incident to a principal: {assignee, note}", {}, "application/json", "application/json", "Monitoring"},
+      {"POST", "/api/v1/incidents/{incident}/resolve", Role::kConsumer, "Resolve an incident: {note, falsePositive}", {}, "application/json", "application/json", "Monitoring"},
+      {"POST", "/api/v1/incidents/{incident}/note", Role::kConsumer, "Add a note to an incident's timeline: {note}", {}, "application/json", "application/json", "Monitoring"},
+      {"POST", "/api/v1/monitor/run", Role::kAdmin, "One monitor pass (SLAs, incidents, notifications), then the deliveries due",
+       {{"now", "Judge as of this ISO 8601 time (default: now)"}}, "", "application/json", "Monitoring"},
+      {"GET", "/api/v1/subscriptions", Role::kConsumer, "The caller's subscriptions", {}, "", "application/json", "Monitoring"},
+      {"POST", "/api/v1/subscriptions", Role::kConsumer, "Subscribe to a product's events: {product} (\"*\": every product)", {}, "application/json", "application/json", "Monitoring"},
+      {"DELETE", "/api/v1/subscriptions/{product}", Role::kConsumer, "Unsubscribe from a product's events", {}, "", "application/json", "Monitoring"},
+      {"GET", "/api/v1/webhooks", Role::kConsumer, "The caller's webhooks (everyone's, for admins) with recent deliveries", {}, "", "application/json", "Monitoring"},
+      {"POST", "/api/v1/webhooks", Role::kConsumer, "Add a webhook: {url, events}; the answer carries its signing secret, once", {}, "application/json", "application/json", "Monitoring"},
+      {"DELETE", "/api/v1/webhooks/{webhook}", Role::kConsumer, "Remove a webhook", {}, "", "application/json", "Monitoring"},
+      {"POST", "/api/v1/webhooks/{webhook}/test", Role::kConsumer, "Send a webhook.test event now and answer with its delivery", {}, "", "application/json", "Monitoring"},
   };
 }
 
@@ -975,6 +1083,37 @@ Status Server::Impl::Dispatch(Call& call) {
   if (key == "POST /api/v1/products/{id}/publish") return Publish(call);
   if (key == "POST /api/v1/products/{id}/run") return Run(call);
   if (key == "POST /api/v1/products/{id}/rollback") return Rollback(call);
+  if (key == "GET /api/v1/sla" || key == "GET /api/v1/products/{id}/sla") {
+    int history = 20;
+    if (req.has_param("history")) {
+      ASSIGN_OR_RETURN(int64_t h, IdParam(req.get_param_value("history"), "history"));
+      history = static_cast<int>(std::min<int64_t>(h, 10000));
+    }
+    const std::string product = key == "GET /api/v1/sla" ? req.get_param_value("product") : p[0];
+    return Reply(call, service::MonitorService(*mesh).SlaStatus(caller, product, history));
+  }
+  if (key == "GET /api/v1/incidents") return Incidents(call);
+  if (key == "GET /api/v1/incidents/{incident}") {
+    ASSIGN_OR_RETURN(int64_t id, IdParam(p[0], "incident id"));
+    return Reply(call, service::MonitorService(*mesh).Incident(caller, id));
+  }
+  using IncidentKind = service::IncidentChange::Kind;
+  if (key == "POST /api/v1/incidents/{incident}/ack") return IncidentChange(call, IncidentKind::kAcknowledge);
+  if (key == "POST /api/v1/incidents/{incident}/assign") return IncidentChange(call, IncidentKind::kAssign);
+  if (key == "POST /api/v1/incidents/{incident}/resolve") return IncidentChange(call, IncidentKind::kResolve);
+  if (key == "POST /api/v1/incidents/{incident}/note") return IncidentChange(call, IncidentKind::kNote);
+  if (key == "POST /api/v1/monitor/run") return MonitorRun(call);
+  if (key == "GET /api/v1/subscriptions") return Subscriptions(call, std::nullopt);
+  if (key == "POST /api/v1/subscriptions") return Subscriptions(call, true);
+  if (key == "DELETE /api/v1/subscriptions/{product}") return Subscriptions(call, false);
+  if (key == "GET /api/v1/webhooks") return Webhooks(call);
+  if (key == "POST /api/v1/webhooks") return WebhookCreate(call);
+  if (key == "DELETE /api/v1/webhooks/{webhook}") {
+    RETURN_IF_ERROR(service::MonitorService(*mesh).RemoveWebhook(caller, p[0]));
+    call.Json({{"id", p[0]}, {"status", "removed"}});
+    return Status::Ok();
+  }
+  if (key == "POST /api/v1/webhooks/{webhook}/test") return Reply(call, service::MonitorService(*mesh).TestWebhook(caller, p[0]));
   if (key == "POST /api/v1/plan") return PlanApply(call, false);
   if (key == "POST /api/v1/apply") return PlanApply(call, true);
   if (key == "POST /api/v1/impact") return Impact(call);
@@ -1115,9 +1254,13 @@ Result<int> Server::Bind() {
 }
 
 Status Server::Serve() {
+  if (impl_->options.monitor_interval_seconds > 0)
+    impl_->monitor = std::make_unique<service::MonitorLoop>(
+        *impl_->mesh, std::chrono::seconds(impl_->options.monitor_interval_seconds), &std::cerr);
   impl_->ready = true;
   bool ok = impl_->http.listen_after_bind();
   impl_->ready = false;
+  impl_->monitor.reset();  // waits for a pass in progress
   // Every in-flight request has finished (the pool is joined); write the
   // last usage rows, then close the catalog.
   impl_->view.reset();

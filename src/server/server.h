@@ -47,6 +47,7 @@ struct ServerOptions {
   double rate_per_minute = 1200;       // per token
   double rate_burst = 200;
   std::ostream* access_log = nullptr;  // one JSON line per request; null: none
+  int monitor_interval_seconds = 60;   // SLA/incident passes and webhook deliveries; 0: no monitor
 };
 
 class Server {

@@ -26,6 +26,9 @@ constexpr std::array kRules = {
     Rule{Action::kPublish, "publish or run", Who::kDomainOwners},
     Rule{Action::kReadQuarantine, "read the quarantined rows of", Who::kDomainOwners},
     Rule{Action::kSeeUsage, "see who reads", Who::kDomainOwnersAndStewards},
+    Rule{Action::kHandleIncidents, "acknowledge, assign or resolve the incidents of", Who::kDomainOwners},
+    Rule{Action::kRunMonitor, "run the monitor and deliver the notifications of", Who::kAdmins},
+    Rule{Action::kSeeWebhooks, "see every principal's webhooks in", Who::kAdmins},
 };
 
 const Rule& RuleFor(Action a) {

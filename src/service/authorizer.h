@@ -44,6 +44,9 @@ enum class Action {
   kPublish,
   kReadQuarantine,
   kSeeUsage,
+  kHandleIncidents,
+  kRunMonitor,
+  kSeeWebhooks,
 };
 
 struct Resource {

@@ -7,6 +7,7 @@
 #include "common/time.h"
 #include "governance/policy.h"
 #include "monitor/sla.h"
+#include "query/gateway.h"
 #include "service/authorizer.h"
 #include "spec/loader.h"
 
@@ -32,7 +33,18 @@ Status CatalogService::CheckProduct(const std::string& id) {
   return Status::NotFound("no product '" + id + "' in the catalog" + (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
 }
 
-Result<std::vector<catalog::DomainRecord>> CatalogService::Domains(const Caller&) { return mesh_.store().ListDomains(); }
+// Budgets in the workspace's currency, the one every cost is in: a domain
+// that states none budgets in it, and one recorded in another shows none
+// (query::MonthlyBudget).
+Result<std::vector<catalog::DomainRecord>> CatalogService::Domains(const Caller&) {
+  ASSIGN_OR_RETURN(auto domains, mesh_.store().ListDomains());
+  const std::string currency = mesh_.workspace().settings.Currency();
+  for (auto& d : domains) {
+    d.monthly_budget = query::MonthlyBudget(d, currency);
+    d.currency = currency;
+  }
+  return domains;
+}
 
 Result<ProductList> CatalogService::Products(const Caller&) {
   ProductList list;

@@ -112,6 +112,7 @@ class CatalogService {
  public:
   explicit CatalogService(Mesh& mesh) : mesh_(mesh) {}
 
+  // Each with its budget in the workspace's currency (`currency` is that).
   Result<std::vector<catalog::DomainRecord>> Domains(const Caller& caller);
   Result<ProductList> Products(const Caller& caller);
   Result<std::vector<catalog::PortVersionRecord>> Versions(const Caller& caller);

@@ -6,6 +6,7 @@
 
 #include "common/strings.h"
 #include "common/time.h"
+#include "query/gateway.h"
 #include "service/authorizer.h"
 
 namespace weft::service {
@@ -22,6 +23,17 @@ bool IsMonth(const std::string& m) {
   return m.size() == 7 && m[4] == '-' && digits(0, 4) && digits(5, 2) && m.substr(5) >= "01" && m.substr(5) <= "12";
 }
 
+// The domain's budget in the workspace's currency, or none and a warning.
+std::optional<double> Budget(const catalog::DomainRecord& d, const std::string& currency,
+                             std::vector<std::string>& warnings) {
+  std::optional<double> budget = query::MonthlyBudget(d, currency);
+  if (d.monthly_budget && !budget)
+    warnings.push_back("domain " + d.name + "'s monthlyBudget is in " + d.currency + ", not in the workspace's " +
+                       currency + ": it is neither shown nor enforced until its domain.yaml is re-applied with currency " +
+                       currency);
+  return budget;
+}
+
 }  // namespace
 
 Result<UsageView> FinopsService::Usage(const Caller& caller, const std::string& product, const std::string& since) {
@@ -29,6 +41,7 @@ Result<UsageView> FinopsService::Usage(const Caller& caller, const std::string& 
   ASSIGN_OR_RETURN(auto usage, mesh_.store().ListUsage({.product_id = product, .since = since}));
   UsageView v;
   v.product = product;
+  v.currency = mesh_.workspace().settings.Currency();
   std::map<std::string, UsageView::Reader> readers;
   for (const auto& u : usage) {
     if (u.status != "ok") {
@@ -77,11 +90,12 @@ Result<CostView> FinopsService::Cost(const Caller&, std::string month, const std
   const double gb_month = rates.count("gbStoredMonth") ? rates.at("gbStoredMonth") : 0;
   CostView v;
   v.month = month;
-  v.currency = mesh_.workspace().settings.currency;
+  v.currency = mesh_.workspace().settings.Currency();
   for (const auto& d : domains) {
     if (!domain.empty() && d.name != domain) continue;
     const CostView::Line& spent = by_consumer[d.name];
-    v.consumers.push_back({.name = d.name, .queries = spent.queries, .cost = spent.cost, .budget = d.monthly_budget});
+    v.consumers.push_back(
+        {.name = d.name, .queries = spent.queries, .cost = spent.cost, .budget = Budget(d, v.currency, v.warnings)});
   }
   for (auto& [p, line] : by_product) v.products.push_back(std::move(line));
   // Storage: the current snapshot of each product major, by owning domain.
@@ -101,9 +115,9 @@ Result<MonthlyCostView> FinopsService::Monthly(const Caller&, const std::string&
   ASSIGN_OR_RETURN(auto domains, mesh_.store().ListDomains());
   MonthlyCostView v;
   v.domain = domain;
-  v.currency = mesh_.workspace().settings.currency;
+  v.currency = mesh_.workspace().settings.Currency();
   for (const auto& d : domains)
-    if (d.name == domain) v.budget = d.monthly_budget;
+    if (d.name == domain) v.budget = Budget(d, v.currency, v.warnings);
   std::map<std::string, MonthlyCostView::Month> by_month;
   for (const auto& u : usage) {
     if (!domain.empty() && u.consumer_domain != domain) continue;
@@ -117,14 +131,15 @@ Result<MonthlyCostView> FinopsService::Monthly(const Caller&, const std::string&
 }
 
 json ToJson(const UsageView& v) {
-  json j = {{"product", v.product}, {"refused", v.refused}, {"readers", json::array()}, {"columns", v.columns}, {"days", v.days}};
+  json j = {{"product", v.product}, {"currency", v.currency}, {"refused", v.refused}, {"readers", json::array()},
+            {"columns", v.columns}, {"days", v.days}};
   for (const auto& r : v.readers) j["readers"].push_back({{"reader", r.reader}, {"queries", r.queries}, {"cost", r.cost}});
   return j;
 }
 
 json ToJson(const CostView& v) {
   json j = {{"month", v.month}, {"currency", v.currency}, {"consumers", json::array()}, {"products", json::array()},
-            {"storage", json::array()}};
+            {"storage", json::array()}, {"warnings", v.warnings}};
   for (const auto& c : v.consumers)
     j["consumers"].push_back({{"domain", c.name}, {"queries", c.queries}, {"cost", c.cost}, {"budget", c.budget ? json(*c.budget) : json()}});
   for (const auto& p : v.products) j["products"].push_back({{"product", p.name}, {"queries", p.queries}, {"cost", p.cost}});
@@ -136,7 +151,7 @@ json ToJson(const MonthlyCostView& v) {
   json months = json::array();
   for (const auto& m : v.months)
     months.push_back({{"month", m.month}, {"cost", m.cost}, {"byDomain", m.by_domain}, {"budget", v.budget ? json(*v.budget) : json()}});
-  return {{"domain", v.domain}, {"currency", v.currency}, {"months", months}};
+  return {{"domain", v.domain}, {"currency", v.currency}, {"months", months}, {"warnings", v.warnings}};
 }
 
 }  // namespace weft::service

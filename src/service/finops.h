@@ -19,13 +19,17 @@
 
 namespace weft::service {
 
+// Every cost and budget of these views is in `currency`, the workspace's:
+// weft keeps one currency per workspace and converts nothing. A budget
+// recorded in another (weft.yaml's currency changed after its domain was
+// applied) is left out, with a warning saying so.
 struct UsageView {
   struct Reader {
     std::string reader;  // principal (consuming domain)
     int64_t queries = 0;
     double cost = 0;
   };
-  std::string product;
+  std::string product, currency;
   int64_t refused = 0;
   std::vector<Reader> readers;
   std::map<std::string, int64_t> columns;  // column -> queries that read it
@@ -47,6 +51,7 @@ struct CostView {
   std::string month, currency;
   std::vector<Line> consumers, products;
   std::vector<Storage> storage;
+  std::vector<std::string> warnings;
 };
 
 struct MonthlyCostView {
@@ -58,6 +63,7 @@ struct MonthlyCostView {
   std::string domain, currency;
   std::optional<double> budget;
   std::vector<Month> months;
+  std::vector<std::string> warnings;
 };
 
 class FinopsService {

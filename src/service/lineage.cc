@@ -44,27 +44,6 @@ std::pair<std::string, std::string> SubjectColumn(const spec::Change& c) {
   return {parts[0], column};
 }
 
-// OpenLineage naming: one job per derived product ("<product>.transform") in
-// the "weft" namespace, datasets by address, with the columnLineage facet.
-json OpenLineageJobs(const std::vector<LineageView::Edge>& edges) {
-  std::map<std::string, std::vector<const lineage::Edge*>> by_job;
-  for (const auto& e : edges) by_job[e.edge.to].push_back(&e.edge);
-  json jobs = json::array();
-  for (const auto& [product, in] : by_job) {
-    json inputs = json::array();
-    json fields = json::object();
-    for (const lineage::Edge* e : in) {
-      inputs.push_back({{"namespace", "weft"}, {"name", e->address}});
-      for (const auto& c : e->columns)
-        fields[c.output]["inputFields"].push_back({{"namespace", "weft"}, {"name", e->address}, {"field", c.input}});
-    }
-    json outputs = json::array({{{"namespace", "weft"}, {"name", product}}});
-    if (!fields.empty()) outputs[0]["facets"]["columnLineage"]["fields"] = fields;
-    jobs.push_back({{"job", {{"namespace", "weft"}, {"name", product + ".transform"}}}, {"inputs", inputs}, {"outputs", outputs}});
-  }
-  return jobs;
-}
-
 }  // namespace
 
 Result<lineage::LineageGraph> LineageService::Graph(const lineage::MapTransformSource* transforms) {
@@ -78,7 +57,8 @@ Result<lineage::LineageGraph> LineageService::Graph(const lineage::MapTransformS
   return lineage::LineageGraph::Build(mesh, transforms, *parser);
 }
 
-Result<LineageView> LineageService::Lineage(const Caller&, const std::string& product, const LineageOptions& options) {
+Result<LineageView> LineageService::Lineage(const Caller& caller, const std::string& product,
+                                            const LineageOptions& options) {
   ASSIGN_OR_RETURN(lineage::LineageGraph graph, Graph(options.transforms));
   if (!graph.Find(product)) {
     std::vector<std::string> ids;
@@ -113,6 +93,21 @@ Result<LineageView> LineageService::Lineage(const Caller&, const std::string& pr
     }
     v.products.push_back(std::move(p));
   }
+  ASSIGN_OR_RETURN(lineage::OpenLineageDatasets datasets, lineage::DatasetsFromCatalog(mesh_.store()));
+  std::vector<lineage::OpenLineageDataset> served;
+  std::vector<lineage::OpenLineageJob> jobs;
+  for (const auto& id : shown) {
+    const lineage::MeshProduct* p = graph.Find(id);
+    if (!p || p->newest_address.empty()) continue;
+    for (const auto& [address, columns] : p->addresses) {
+      if (address == p->id) continue;  // the newest major's alias, not a dataset of its own
+      auto d = datasets.find(address);
+      served.push_back(d == datasets.end() ? lineage::OpenLineageDataset{.name = address} : d->second);
+    }
+    jobs.push_back(lineage::JobOf(graph, datasets, id));
+  }
+  v.open_lineage =
+      lineage::StaticEvents(lineage::OpenLineageNamespace(mesh_.workspace().settings), served, jobs, caller.now);
   return v;
 }
 
@@ -223,7 +218,7 @@ json ToJson(const LineageView& v) {
       je["columns"].push_back({{"output", c.output}, {"input", c.input}, {"kind", lineage::DerivationKindName(c.kind)}});
     out["edges"].push_back(je);
   }
-  out["openLineage"] = OpenLineageJobs(v.edges);
+  out["openLineage"] = v.open_lineage;
   return out;
 }
 

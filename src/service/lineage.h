@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "lineage/graph.h"
+#include "lineage/openlineage.h"
 #include "spec/diff.h"
 #include "service/caller.h"
 #include "service/mesh.h"
@@ -52,6 +53,10 @@ struct LineageView {
   std::vector<Product> products;  // the product and every one an edge touches
   std::vector<Edge> edges;
   bool needs_tree = false;  // some edge's column use is unknown: kLineageNeedsTree
+  // The same graph as OpenLineage static events (lineage/openlineage.h): a
+  // DatasetEvent per served major of each product shown, then a JobEvent per
+  // product (its publish job, or its transform with inputs and column lineage).
+  std::vector<nlohmann::json> open_lineage;
 };
 
 struct ImpactView {

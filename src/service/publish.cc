@@ -20,16 +20,6 @@ std::string ResultWord(const quality::RuleResult& r) {
   return r.check.severity == "error" ? "FAIL" : "warn";
 }
 
-// The workspace's `publish:` settings over the guards' defaults.
-quality::GuardSettings GuardsOf(const spec::WorkspaceSpec& ws) {
-  quality::GuardSettings g;
-  g.max_quarantined_share = ws.publish_max_quarantined_share.value_or(g.max_quarantined_share);
-  g.max_shrink = ws.publish_max_shrink.value_or(g.max_shrink);
-  g.volume_sensitivity = ws.publish_volume_sensitivity.value_or(g.volume_sensitivity);
-  g.min_history = static_cast<int>(ws.publish_min_history.value_or(g.min_history));
-  return g;
-}
-
 }  // namespace
 
 Result<std::string> PublishService::ProductOf(const Caller& caller, const std::string& target) {
@@ -48,7 +38,7 @@ Result<quality::PublishReport> PublishService::Publish(const Caller& caller, qua
   request.memory_limit = ws.settings.query_memory_limit;
   request.threads = static_cast<int>(ws.settings.query_threads.value_or(0));
   request.temp_dir = ws.root / "tmp";
-  request.guards = GuardsOf(ws.settings);
+  request.guards = quality::WorkspaceGuards(ws.settings);
   auto report = quality::Publish(mesh_.store(), request);
   mesh_.CatalogChanged();
   return report;
@@ -69,7 +59,7 @@ Result<quality::PublishReport> PublishService::Run(const Caller& caller, const s
   request.threads = static_cast<int>(ws.settings.query_threads.value_or(0));
   request.temp_dir = ws.root / "tmp";
   request.on_progress = std::move(on_progress);
-  request.guards = GuardsOf(ws.settings);
+  request.guards = quality::WorkspaceGuards(ws.settings);
   request.force = force.force;
   request.force_reason = force.reason;
   auto report = query::RunDerived(mesh_.store(), *parser, *access, runtime->copies(), std::move(request));

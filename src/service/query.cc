@@ -8,7 +8,9 @@ Result<query::QueryAnswer> QueryService::Run(const Caller& caller, const query::
   ASSIGN_OR_RETURN(auto access, mesh_.Access());
   ASSIGN_OR_RETURN(engine::DuckDbSqlValidator * parser, mesh_.parser());
   ASSIGN_OR_RETURN(query::QueryRuntime * runtime, mesh_.runtime());
-  query::Gateway gateway(mesh_.store(), *access, *parser, {.rate_card = mesh_.workspace().settings.rate_card}, *runtime);
+  const spec::WorkspaceSpec& settings = mesh_.workspace().settings;
+  query::Gateway gateway(mesh_.store(), *access, *parser,
+                         {.rate_card = settings.rate_card, .currency = settings.Currency()}, *runtime);
   return gateway.Run(caller.principal, request);
 }
 

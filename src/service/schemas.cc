@@ -92,6 +92,15 @@ json ViewSchemas() {
   page.quality = "passing";
   json page_json = ToJson(page);
   page_json["freshness"] = FreshnessJson(page.freshness, "2026-12-01T01:00:00Z");
+  const catalog::IncidentRecord incident{
+      .id = 1, .product_id = "sales.orders", .major = 1, .kind = "sla", .condition = "sla:latency", .subject = "",
+      .severity = "error", .title = "latency SLA breached", .status = "open", .assignee = "",
+      .opened_at = "2026-12-01T00:00:00Z", .updated_at = "2026-12-01T00:00:00Z", .resolved_at = "",
+      .resolution = "", .false_positive = false, .detail = "2 d old"};
+  page_json["sla"] = json::array({ToJson(monitor::SlaResult{.property = "latency", .id = "", .state = monitor::SlaState::kMet,
+                                                            .target = 86400.0, .actual = 3600.0, .unit = "seconds",
+                                                            .detail = "1 h old"})});
+  page_json["incidents"] = json::array({ToJson(incident)});
 
   quality::RuleResult rule;
   rule.check.id = "orders.amount:nullValues";
@@ -148,14 +157,16 @@ json ViewSchemas() {
                     .rules = {{.rule = "r", .kind = "nullValues", .column = "amount", .severity = "error", .results = {SampleResult()}}}};
   HistoryOverview overview{.products = {{.product = "sales.orders", .last_good = SamplePublish(), .latest = SamplePublish(),
                                          .latest_rules_failed = 1}}};
-  UsageView usage{.product = "sales.orders", .refused = 1, .readers = {{.reader = "bob (finance)", .queries = 2, .cost = 0.5}},
-                  .columns = {{"*", 2}}, .days = {{"*", 2}}};
+  UsageView usage{.product = "sales.orders", .currency = "USD", .refused = 1,
+                  .readers = {{.reader = "bob (finance)", .queries = 2, .cost = 0.5}}, .columns = {{"*", 2}},
+                  .days = {{"*", 2}}};
   CostView cost{.month = "2026-12", .currency = "USD",
                 .consumers = {{.name = "finance", .queries = 2, .cost = 0.5, .budget = 100.0}},
                 .products = {{.name = "sales.orders", .queries = 2, .cost = 0.5, .budget = std::nullopt}},
-                .storage = {{.domain = "sales", .bytes = 100, .cost = 0.1}}};
+                .storage = {{.domain = "sales", .bytes = 100, .cost = 0.1}},
+                .warnings = {"w"}};
   MonthlyCostView monthly{.domain = "finance", .currency = "USD", .budget = 100.0,
-                          .months = {{.month = "2026-12", .cost = 0.5, .by_domain = {{"*", 0.5}}}}};
+                          .months = {{.month = "2026-12", .cost = 0.5, .by_domain = {{"*", 0.5}}}}, .warnings = {"w"}};
   QuarantineView quarantine{.product = "sales.orders", .publish = SamplePublish(), .columns = {"row", "rules", "reasons"},
                             .rows = {{std::string("3"), std::string("r"), std::string("amount is null")}}};
   spec::PolicySpec policy;

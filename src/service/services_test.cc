@@ -100,5 +100,42 @@ TEST_F(ServicesTest, AQueryAnswersWithinTheCallersRights) {
   EXPECT_EQ(QueryService(*mesh_).Run(As("eve"), {.sql = "SELECT * FROM crm.customers"}).status().code(), StatusCode::kPermissionDenied);
 }
 
+// Every cost and budget a view shows is in the workspace's one currency. A
+// budget recorded in another (weft.yaml's currency changed after apply) is
+// neither shown as if it were nor enforced, and every view says why.
+TEST_F(ServicesTest, CostViewsCarryTheWorkspacesCurrencyOnly) {
+  const Caller olga = As("olga@example.com");
+  ASSERT_OK_AND_ASSIGN(CostView cost, FinopsService(*mesh_).Cost(olga, "", ""));
+  EXPECT_EQ(cost.currency, "USD");
+  EXPECT_TRUE(cost.warnings.empty());
+  for (const auto& c : cost.consumers) EXPECT_EQ(c.budget, std::optional<double>(100)) << c.name;
+  ASSERT_OK_AND_ASSIGN(MonthlyCostView monthly, FinopsService(*mesh_).Monthly(olga, "finance"));
+  EXPECT_EQ(monthly.currency, "USD");
+  EXPECT_EQ(monthly.budget, std::optional<double>(100));
+  ASSERT_OK_AND_ASSIGN(UsageView usage, FinopsService(*mesh_).Usage(olga, "crm.customers", ""));
+  EXPECT_EQ(usage.currency, "USD");
+  EXPECT_EQ(ToJson(usage)["currency"], "USD");
+
+  // The workspace now counts in EUR; the domains were applied in USD.
+  mesh_->Close();
+  ASSERT_OK(WriteStringToFile(
+      root_ / "ws/weft.yaml", "apiVersion: weft/v1\nkind: Workspace\nname: test\npolicyPacks: []\ncurrency: EUR\n", true));
+  ASSERT_OK_AND_ASSIGN(mesh_, Mesh::Open((root_ / "ws").string()));
+  ASSERT_OK_AND_ASSIGN(cost, FinopsService(*mesh_).Cost(As("olga@example.com"), "", ""));
+  EXPECT_EQ(cost.currency, "EUR");
+  for (const auto& c : cost.consumers) EXPECT_FALSE(c.budget.has_value()) << c.name;
+  ASSERT_FALSE(cost.warnings.empty());
+  EXPECT_NE(cost.warnings[0].find("is in USD, not in the workspace's EUR"), std::string::npos) << cost.warnings[0];
+  ASSERT_OK_AND_ASSIGN(auto domains, CatalogService(*mesh_).Domains(As("olga@example.com")));
+  for (const auto& d : domains) {
+    EXPECT_EQ(d.currency, "EUR") << d.name;
+    EXPECT_FALSE(d.monthly_budget.has_value()) << d.name;
+  }
+  ASSERT_OK_AND_ASSIGN(query::QueryAnswer a,
+                       QueryService(*mesh_).Run(As("bob"), {.sql = "SELECT count(*) FROM shop.orders"}));
+  ASSERT_FALSE(a.warnings.empty());
+  EXPECT_NE(a.warnings[0].find("not enforced"), std::string::npos) << a.warnings[0];
+}
+
 }  // namespace
 }  // namespace weft::service

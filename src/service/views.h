@@ -8,6 +8,7 @@
 #include "service/finops.h"
 #include "service/governance.h"
 #include "service/lineage.h"
+#include "service/monitor.h"
 #include "service/publish.h"
 #include "service/query.h"
 #include "service/sharing.h"

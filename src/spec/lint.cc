@@ -110,6 +110,13 @@ class Linter {
 
   std::vector<Diagnostic> Run() {
     Index();
+    currency_ = options_.workspace_currency;
+    currency_file_ = options_.workspace_file;
+    for (const auto& doc : docs_)
+      if (const auto* ws = doc.workspace(); ws && currency_.empty()) {
+        currency_ = ws->Currency();
+        currency_file_ = doc.file;
+      }
     for (const auto& doc : docs_) {
       file_ = doc.file;
       if (const auto* c = doc.contract()) LintContract(*c);
@@ -237,6 +244,7 @@ class Linter {
               "invalid-mask");
     for (const auto& [item, price] : w.rate_card)
       if (price < 0) Error(w.At("rateCard"), "rateCard price '" + item + "' must not be negative", "invalid-value");
+    CheckCurrency(w, w.currency, "the workspace");
     if (w.query_threads && *w.query_threads < 1)
       Error(w.At("query"), "query.threads must be at least 1", "invalid-value");
     for (const auto& pack : w.policy_packs) {
@@ -728,12 +736,36 @@ class Linter {
       Error(d.At("monthlyBudget"), "monthlyBudget must not be negative", "invalid-value");
     if (d.soft_limit_percent && (*d.soft_limit_percent <= 0 || *d.soft_limit_percent > 100))
       Error(d.At("softLimitPercent"), "softLimitPercent must be within 1..100", "invalid-value");
-    if (d.monthly_budget && d.currency.empty())
+    // With the workspace in sight, a budget without a currency is in the
+    // workspace's; without it, nothing says which.
+    if (d.monthly_budget && d.currency.empty() && currency_.empty())
       Warn(d.At("monthlyBudget"), "monthlyBudget without a currency", "recommended-field");
+    CheckCurrency(d, d.currency, "domain '" + d.name + "'");
+    if (IsCurrency(d.currency) && !currency_.empty() && d.currency != currency_)
+      Error(d.At("currency"),
+            "domain '" + d.name + "' budgets in " + d.currency +
+                ", but the workspace counts every cost and budget in " + currency_ + " (" + currency_file_ +
+                "); weft keeps one currency per workspace and converts nothing: " +
+                "write currency: " + currency_ + ", with monthlyBudget in " + currency_ + ", or leave currency out",
+            "currency-mismatch");
     std::string expected = fs::path(file_).parent_path().filename().string();
     if (!d.name.empty() && fs::path(file_).filename() == "domain.yaml" && expected != d.name &&
         fs::path(file_).parent_path().parent_path().filename() == "domains")
       Warn(d.At("name"), "domain '" + d.name + "' is defined in folder '" + expected + "'", "domain-folder");
+  }
+
+  // An ISO 4217 code as the UI and the CLI print it: three capital letters.
+  static bool IsCurrency(const std::string& s) {
+    return s.size() == 3 && std::all_of(s.begin(), s.end(), [](char ch) { return ch >= 'A' && ch <= 'Z'; });
+  }
+
+  void CheckCurrency(const SpecNode& node, const std::string& currency, const std::string& what) {
+    if (currency.empty() || IsCurrency(currency)) return;
+    std::string hint = currency.size() == 3 ? currency : "USD";
+    std::transform(hint.begin(), hint.end(), hint.begin(), [](unsigned char ch) { return std::toupper(ch); });
+    Error(node.At("currency"), "currency '" + currency + "' of " + what +
+                                   " is not an ISO 4217 code (three capital letters, e.g. " + hint + ")",
+          "invalid-value");
   }
 
   static bool IsIdentifier(const std::string& s) {
@@ -794,6 +826,7 @@ class Linter {
   const LintOptions& options_;
   ReferenceResolver refs_;
   std::string file_;
+  std::string currency_, currency_file_;  // the workspace's, and where it is set
   std::vector<Diagnostic> diags_;
   std::map<std::string, Status> regex_cache_, sql_cache_;
 };
@@ -821,6 +854,7 @@ const std::vector<LintRuleInfo>& LintRules() {
       // Lint
       {"required-field", Severity::kError, "a required field is missing or empty"},
       {"recommended-field", Severity::kWarning, "a field users expect is missing"},
+      {"currency-mismatch", Severity::kError, "a domain's currency is not the workspace's (weft converts nothing)"},
       {"invalid-semver", Severity::kError, "a version is not MAJOR.MINOR.PATCH"},
       {"invalid-status", Severity::kWarning, "status is not proposed, draft, active, deprecated or retired"},
       {"invalid-value", Severity::kError, "a field has a value outside its allowed set or range"},

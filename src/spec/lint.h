@@ -22,6 +22,12 @@ struct LintOptions {
   // Checks that each `sql` quality rule and policy query is one read-only
   // SELECT, and that every pattern compiles; these checks are skipped when null.
   const SqlValidator* sql = nullptr;
+  // The workspace's currency (WorkspaceSpec::Currency) and the file that
+  // sets it: a domain whose `currency` differs is an error, since weft keeps
+  // one currency per workspace and converts nothing. Empty: a Workspace
+  // document among the linted ones decides, if there is one.
+  std::string workspace_currency;
+  std::string workspace_file;
 };
 
 std::vector<Diagnostic> Lint(const std::vector<Document>& docs, const LintOptions& options = {});

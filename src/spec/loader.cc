@@ -858,6 +858,38 @@ void ReadScalarMap(MapReader& r, std::string_view key, std::map<std::string, T>&
   }
 }
 
+// lineage.openlineage. The sink only ever logs a failure to send (a publish
+// never fails for it), so a URL it could never send to is refused here.
+void ReadOpenLineage(const YAML::Node& n, WorkspaceSpec& w, Ctx& ctx) {
+  SpecNode node;
+  MapReader r(n, ctx, node, "lineage.openlineage", 2);
+  r.Str("url", w.openlineage_url);
+  r.Str("file", w.openlineage_file);
+  r.Str("namespace", w.openlineage_namespace);
+  r.Number("timeoutSeconds", w.openlineage_timeout_seconds);
+  r.Finish({"url", "file", "namespace", "timeoutSeconds"});
+  if (!n.IsMap()) return;
+  const std::string& url = w.openlineage_url;
+  if (node.Has("url")) {
+    std::string_view rest = url;
+    bool http = StartsWith(rest, "http://") || StartsWith(rest, "https://");
+    if (http) rest.remove_prefix(rest.find("://") + 3);
+    if (!http || rest.empty() || rest.front() == '/' || rest.front() == ':')
+      ctx.Error(node.At("url"), "lineage.openlineage.url must be an http:// or https:// URL with a host, not \"" + url +
+                                    "\" (for Marquez: http://HOST:5000/api/v1/lineage)", "invalid-value");
+  }
+  if (node.Has("file") && w.openlineage_file.empty())
+    ctx.Error(node.At("file"), "lineage.openlineage.file must name a file", "invalid-value");
+  if (node.Has("namespace") && w.openlineage_namespace.empty())
+    ctx.Error(node.At("namespace"), "lineage.openlineage.namespace must not be empty (default: weft://<name>)",
+              "invalid-value");
+  if (w.openlineage_timeout_seconds && *w.openlineage_timeout_seconds <= 0)
+    ctx.Error(node.At("timeoutSeconds"), "lineage.openlineage.timeoutSeconds must be more than 0", "out-of-range");
+  if (!node.Has("url") && !node.Has("file"))
+    ctx.Error(node.pos, "lineage.openlineage needs a url to POST events to, a file to append them to, or both",
+              "required-field");
+}
+
 void ReadWorkspace(const YAML::Node& n, WorkspaceSpec& w, Ctx& ctx) {
   MapReader r(n, ctx, w, "workspace", 0);
   ReadHeader(r, w.api_version, w.kind);
@@ -902,8 +934,14 @@ void ReadWorkspace(const YAML::Node& n, WorkspaceSpec& w, Ctx& ctx) {
     if (w.publish_volume_sensitivity && *w.publish_volume_sensitivity < 0)
       ctx.Error(PosOf(*p), "publish.volumeSensitivity must be 0 (off) or more", "out-of-range");
   }
+  if (const YAML::Node* l = r.Take("lineage"); l && !l->IsNull()) {
+    SpecNode node;
+    MapReader lr(*l, ctx, node, "lineage", 1);
+    if (const YAML::Node* o = lr.Take("openlineage"); o && !o->IsNull()) ReadOpenLineage(*o, w, ctx);
+    lr.Finish({"openlineage"});
+  }
   r.Finish({"apiVersion", "kind", "name", "catalog", "policyPacks", "rateCard", "currency", "masking", "retention",
-            "query", "publish"});
+            "query", "publish", "lineage"});
 }
 
 // Line and column (1-based) of a byte offset.

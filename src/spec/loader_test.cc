@@ -444,5 +444,48 @@ TEST(LoaderTest, QuotedTrueIsNotABoolean) {
   EXPECT_EQ(Only(f, "wrong-type").message, "'required' in property must be true or false, not \"true\"");
 }
 
+std::string Workspace(std::string_view lineage) {
+  return "apiVersion: weft/v1\nkind: Workspace\nname: retail\nlineage:\n  openlineage:\n" + std::string(lineage);
+}
+
+TEST(LoaderTest, WorkspaceReadsWhereOpenLineageEventsGo) {
+  LoadedFile f = LoadText(Workspace("    url: http://marquez:5000/api/v1/lineage\n"
+                                    "    file: lineage/events.ndjson\n"
+                                    "    namespace: retail-prod\n"
+                                    "    timeoutSeconds: 2.5\n"),
+                          "weft.yaml");
+  ASSERT_TRUE(f.diagnostics.empty()) << Describe(f.diagnostics);
+  ASSERT_EQ(f.documents.size(), 1u);
+  const WorkspaceSpec& w = *f.documents[0].workspace();
+  EXPECT_EQ(w.openlineage_url, "http://marquez:5000/api/v1/lineage");
+  EXPECT_EQ(w.openlineage_file, "lineage/events.ndjson");
+  EXPECT_EQ(w.openlineage_namespace, "retail-prod");
+  EXPECT_EQ(w.openlineage_timeout_seconds, 2.5);
+}
+
+TEST(LoaderTest, OpenLineageUrlMustBeHttpWithAHost) {
+  for (const char* url : {"marquez:5000/api/v1/lineage", "ftp://marquez/x", "http:///api/v1/lineage", "https://"}) {
+    LoadedFile f = LoadText(Workspace("    url: " + std::string(url) + "\n"), "weft.yaml");
+    const Diagnostic& d = Only(f, "invalid-value");
+    EXPECT_EQ(d.pos, (Pos{6, 5})) << url;
+    EXPECT_EQ(d.message, "lineage.openlineage.url must be an http:// or https:// URL with a host, not \"" +
+                             std::string(url) + "\" (for Marquez: http://HOST:5000/api/v1/lineage)");
+  }
+}
+
+TEST(LoaderTest, OpenLineageNeedsAUrlOrAFile) {
+  LoadedFile f = LoadText(Workspace("    namespace: retail\n"), "weft.yaml");
+  const Diagnostic& d = Only(f, "required-field");
+  EXPECT_EQ(d.pos, (Pos{6, 5}));
+  EXPECT_EQ(d.message, "lineage.openlineage needs a url to POST events to, a file to append them to, or both");
+}
+
+TEST(LoaderTest, OpenLineageTimeoutMustBePositive) {
+  LoadedFile f = LoadText(Workspace("    file: events.ndjson\n    timeoutSeconds: 0\n"), "weft.yaml");
+  const Diagnostic& d = Only(f, "out-of-range");
+  EXPECT_EQ(d.pos, (Pos{7, 5}));
+  EXPECT_EQ(d.message, "lineage.openlineage.timeoutSeconds must be more than 0");
+}
+
 }  // namespace
 }  // namespace weft::spec

@@ -338,7 +338,7 @@ struct DomainSpec : SpecNode {
   std::string storage_root;  // empty: <workspace>/domains/<name>
   std::optional<double> monthly_budget;
   std::optional<double> soft_limit_percent;
-  std::string currency;
+  std::string currency;  // empty or the workspace's (lint: currency-mismatch)
   std::string cost_center;
 };
 
@@ -376,7 +376,11 @@ struct WorkspaceSpec : SpecNode {
   std::string catalog;                    // catalog location; default catalog.db beside weft.yaml
   std::vector<std::string> policy_packs;  // "default" (built in) or directories relative to weft.yaml
   std::map<std::string, double> rate_card;  // e.g. cpuSecond, gbScanned, gbStoredMonth
+  // The one currency of every price, cost and budget of the workspace (an
+  // ISO 4217 code): nothing is converted, so a domain may not budget in
+  // another. Currency() is it, or USD when weft.yaml sets none.
   std::string currency;
+  std::string Currency() const { return currency.empty() ? "USD" : currency; }
   std::map<std::string, std::string> masking;  // classification -> default mask
   std::optional<int64_t> retention_snapshots;
   std::optional<int64_t> retention_days;
@@ -389,6 +393,12 @@ struct WorkspaceSpec : SpecNode {
   std::optional<double> publish_max_shrink;             // publish.maxShrink
   std::optional<double> publish_volume_sensitivity;     // publish.volumeSensitivity
   std::optional<int64_t> publish_min_history;           // publish.minHistory
+  // lineage.openlineage: where each publish's and run's OpenLineage events go
+  // (docs/lineage.md); neither url nor file: nowhere.
+  std::string openlineage_url;        // an http(s) endpoint the events are POSTed to, one per request
+  std::string openlineage_file;       // a file the events are appended to, one JSON per line; relative to weft.yaml
+  std::string openlineage_namespace;  // default "weft://<name>"
+  std::optional<double> openlineage_timeout_seconds;  // of each POST; default 5
 };
 
 enum class DocKind { kDataContract, kDataProduct, kDomain, kReferenceEntity, kPolicy, kWorkspace };

@@ -37,7 +37,7 @@ owners:
 # storageRoot: /data/${DOMAIN}  # optional; default <workspace>/domains/${DOMAIN}
 monthlyBudget: 1000  # TODO(owner): compute budget per month, in `currency`
 softLimitPercent: 80  # warn when spend passes this share of the budget
-currency: EUR
+currency: USD  # TODO(owner): the workspace's currency (weft.yaml); weft converts nothing
 costCenter: CC-0000  # TODO(owner): the cost center that pays for this domain
 )";
 

@@ -296,6 +296,12 @@ try {
     await go('/cost?domain=finance');
     await page.locator(tid('cost-consumers')).waitFor();
     await page.locator(`${tid('cost-chart')}, ${tid('cost-chart-empty')}`).first().waitFor();
+    // One currency for one budget: the workspace's (USD), in the domain's
+    // line and in the table alike (issue 13: '€2,000.00' beside '$2,000.00').
+    const info = await page.locator(tid('cost-domain-info')).innerText();
+    assert.match(info, /budget \$2,000\.00 a month/, info);
+    const pageText = await page.locator('.page').innerText();
+    assert.ok(!/[€£]/.test(pageText), `a second currency on the cost page: ${pageText}`);
     await noErrorBanner();
   });
 

@@ -317,12 +317,99 @@ CREATE TABLE tokens (
 ) STRICT;
 )sql";
 
+// Version 6: monitoring. SLA history (a row per change of state), incidents
+// and their timelines, subscriptions, webhooks and the delivery outbox/log.
+constexpr const char* kMonitoringSchema = R"sql(
+CREATE TABLE sla_checks (
+  id INTEGER PRIMARY KEY,
+  at TEXT NOT NULL,
+  product_id TEXT NOT NULL,
+  major INTEGER NOT NULL,
+  sla TEXT NOT NULL,       -- the SLA's id, or its property
+  property TEXT NOT NULL,
+  state TEXT NOT NULL,     -- met | breached | unknown
+  target REAL,
+  actual REAL,
+  unit TEXT NOT NULL,
+  detail TEXT NOT NULL
+) STRICT;
+CREATE INDEX sla_checks_by_product ON sla_checks (product_id, id);
+
+CREATE TABLE incidents (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  product_id TEXT NOT NULL,
+  major INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  condition TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  title TEXT NOT NULL,
+  status TEXT NOT NULL,    -- open | acknowledged | resolved
+  assignee TEXT NOT NULL,
+  opened_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  resolved_at TEXT NOT NULL,
+  resolution TEXT NOT NULL,
+  false_positive INTEGER NOT NULL,
+  detail TEXT NOT NULL
+) STRICT;
+CREATE INDEX incidents_by_product ON incidents (product_id, condition, subject);
+CREATE INDEX incidents_by_status ON incidents (status);
+
+CREATE TABLE incident_events (
+  id INTEGER PRIMARY KEY,
+  incident_id INTEGER NOT NULL REFERENCES incidents (id),
+  at TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  message TEXT NOT NULL
+) STRICT;
+CREATE INDEX incident_events_by_incident ON incident_events (incident_id, id);
+
+CREATE TABLE subscriptions (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  principal TEXT NOT NULL,
+  product_id TEXT NOT NULL,  -- '*': every product
+  created_at TEXT NOT NULL,
+  UNIQUE (principal, product_id)
+) STRICT;
+
+CREATE TABLE webhooks (
+  id TEXT PRIMARY KEY,
+  principal TEXT NOT NULL,
+  url TEXT NOT NULL,
+  secret TEXT NOT NULL,   -- the HMAC key: it signs, so it is kept (the catalog file is the workspace's secret store)
+  events TEXT NOT NULL,   -- JSON array; empty: every type
+  created_at TEXT NOT NULL,
+  removed_at TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE deliveries (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  webhook_id TEXT NOT NULL REFERENCES webhooks (id),
+  event_id TEXT NOT NULL,
+  event_type TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  status TEXT NOT NULL,   -- pending | delivered | failed
+  attempts INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  next_attempt_at TEXT NOT NULL,
+  last_attempt_at TEXT NOT NULL,
+  last_http_status INTEGER NOT NULL,
+  last_error TEXT NOT NULL,
+  UNIQUE (webhook_id, event_id)
+) STRICT;
+CREATE INDEX deliveries_due ON deliveries (status, next_attempt_at);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "initial schema", kInitialSchema},
     {2, "data plane: snapshot paths, publishes, quality results", kDataPlaneSchema},
     {3, "derived products: transform SQL", kTransformSchema},
     {4, "governed sharing: access requests, grants, usage", kSharingSchema},
     {5, "server: API tokens", kTokenSchema},
+    {6, "monitoring: SLA history, incidents, subscriptions, webhooks, deliveries", kMonitoringSchema},
 };
 
 Result<int64_t> ReadPragma(Connection& conn, const char* name) {

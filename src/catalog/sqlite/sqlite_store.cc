@@ -181,6 +181,57 @@ constexpr const char* kUsageColumns =
 constexpr const char* kTokenColumns =
     "id, principal, hash, description, created_by, created_at, expires_at, revoked_by, revoked_at";
 
+constexpr const char* kSlaCheckColumns =
+    "id, at, product_id, major, sla, property, state, target, actual, unit, detail";
+constexpr const char* kIncidentColumns =
+    "id, product_id, major, kind, condition, subject, severity, title, status, assignee, opened_at, updated_at, "
+    "resolved_at, resolution, false_positive, detail";
+constexpr const char* kIncidentEventColumns = "id, incident_id, at, actor, kind, message";
+constexpr const char* kWebhookColumns = "id, principal, url, secret, events, created_at, removed_at";
+constexpr const char* kDeliveryColumns =
+    "id, webhook_id, event_id, event_type, subject, payload, status, attempts, created_at, next_attempt_at, "
+    "last_attempt_at, last_http_status, last_error";
+
+Result<SlaCheckRecord> DecodeSlaCheck(const Statement& s) {
+  return SlaCheckRecord{.id = s.Int(0), .at = s.Text(1), .product_id = s.Text(2), .major = s.Int(3),
+                        .sla = s.Text(4), .property = s.Text(5), .state = s.Text(6),
+                        .target = s.OptionalDouble(7), .actual = s.OptionalDouble(8), .unit = s.Text(9),
+                        .detail = s.Text(10)};
+}
+
+Result<IncidentRecord> DecodeIncident(const Statement& s) {
+  return IncidentRecord{.id = s.Int(0), .product_id = s.Text(1), .major = s.Int(2), .kind = s.Text(3),
+                        .condition = s.Text(4), .subject = s.Text(5), .severity = s.Text(6), .title = s.Text(7),
+                        .status = s.Text(8), .assignee = s.Text(9), .opened_at = s.Text(10),
+                        .updated_at = s.Text(11), .resolved_at = s.Text(12), .resolution = s.Text(13),
+                        .false_positive = s.Int(14) != 0, .detail = s.Text(15)};
+}
+
+Result<IncidentEventRecord> DecodeIncidentEvent(const Statement& s) {
+  return IncidentEventRecord{.id = s.Int(0), .incident_id = s.Int(1), .at = s.Text(2), .actor = s.Text(3),
+                             .kind = s.Text(4), .message = s.Text(5)};
+}
+
+Result<SubscriptionRecord> DecodeSubscription(const Statement& s) {
+  return SubscriptionRecord{.id = s.Int(0), .principal = s.Text(1), .product_id = s.Text(2),
+                            .created_at = s.Text(3)};
+}
+
+Result<WebhookRecord> DecodeWebhook(const Statement& s) {
+  WebhookRecord w{.id = s.Text(0), .principal = s.Text(1), .url = s.Text(2), .secret = s.Text(3)};
+  ASSIGN_OR_RETURN(w.events, FromJson<std::vector<std::string>>(s.Text(4), "webhooks.events"));
+  w.created_at = s.Text(5);
+  w.removed_at = s.Text(6);
+  return w;
+}
+
+Result<DeliveryRecord> DecodeDelivery(const Statement& s) {
+  return DeliveryRecord{.id = s.Int(0), .webhook_id = s.Text(1), .event_id = s.Text(2), .event_type = s.Text(3),
+                        .subject = s.Text(4), .payload = s.Text(5), .status = s.Text(6), .attempts = s.Int(7),
+                        .created_at = s.Text(8), .next_attempt_at = s.Text(9), .last_attempt_at = s.Text(10),
+                        .last_http_status = s.Int(11), .last_error = s.Text(12)};
+}
+
 Result<TokenRecord> DecodeToken(const Statement& s) {
   return TokenRecord{.id = s.Text(0), .principal = s.Text(1), .hash = s.Text(2), .description = s.Text(3),
                      .created_by = s.Text(4), .created_at = s.Text(5), .expires_at = s.Text(6),
@@ -698,17 +749,15 @@ class SqliteTransaction final : public Transaction {
     // Usage is metering, not catalog state: on its own it starts no new
     // generation, so every query does not invalidate every cache and every
     // plan in flight (store.h).
-    const bool changed = catalog_changed_;
-    RETURN_IF_ERROR(Run(fmt::format(R"sql(
+    RETURN_IF_ERROR(RunOperational(fmt::format(R"sql(
         INSERT INTO usage (at, principal, consumer_domain, kind, products, columns, rows_scanned, bytes_scanned,
                            rows_returned, cpu_seconds, wall_seconds, cost, status, message)
         VALUES (COALESCE(NULLIF(?1, ''), {}), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14))sql",
-                                    kNowSql),
-                        u.at, u.principal, u.consumer_domain, u.kind, ToJson(u.products), ToJson(u.columns),
-                        u.rows_scanned, u.bytes_scanned, u.rows_returned, u.cpu_seconds, u.wall_seconds, u.cost,
-                        u.status, u.message)
+                                               kNowSql),
+                                   u.at, u.principal, u.consumer_domain, u.kind, ToJson(u.products),
+                                   ToJson(u.columns), u.rows_scanned, u.bytes_scanned, u.rows_returned,
+                                   u.cpu_seconds, u.wall_seconds, u.cost, u.status, u.message)
                         .WithContext("while recording usage of " + u.principal));
-    catalog_changed_ = changed;
     return conn_.LastInsertRowid();
   }
 
@@ -734,6 +783,122 @@ class SqliteTransaction final : public Transaction {
     return RequireChanged("token " + id + " (not revoked)");
   }
 
+  // --- monitoring: operational writes (no new generation) ---
+
+  Status InsertSlaCheck(const SlaCheckRecord& c) override {
+    RETURN_IF_ERROR(RequireKey(c.product_id, "the product of an SLA check"));
+    return RunOperational(fmt::format(R"sql(
+        INSERT INTO sla_checks (at, product_id, major, sla, property, state, target, actual, unit, detail)
+        VALUES (COALESCE(NULLIF(?1, ''), {}), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10))sql",
+                                      kNowSql),
+                          c.at, c.product_id, c.major, c.sla, c.property, c.state, c.target, c.actual, c.unit,
+                          c.detail)
+        .WithContext("while recording an SLA check of " + c.product_id);
+  }
+
+  Result<int64_t> InsertIncident(const IncidentRecord& i) override {
+    RETURN_IF_ERROR(RequireKey(i.product_id, "the product of an incident"));
+    RETURN_IF_ERROR(RequireKey(i.condition, "the incident's condition"));
+    RETURN_IF_ERROR(RunOperational(fmt::format(R"sql(
+        INSERT INTO incidents (product_id, major, kind, condition, subject, severity, title, status, assignee,
+                               opened_at, updated_at, resolved_at, resolution, false_positive, detail)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, COALESCE(NULLIF(?10, ''), {0}),
+                COALESCE(NULLIF(?11, ''), NULLIF(?10, ''), {0}), ?12, ?13, ?14, ?15))sql",
+                                               kNowSql),
+                                   i.product_id, i.major, i.kind, i.condition, i.subject, i.severity, i.title,
+                                   i.status, i.assignee, i.opened_at, i.updated_at, i.resolved_at, i.resolution,
+                                   i.false_positive ? 1 : 0, i.detail)
+                        .WithContext("while opening an incident on " + i.product_id));
+    return conn_.LastInsertRowid();
+  }
+
+  Status UpdateIncident(const IncidentRecord& i) override {
+    RETURN_IF_ERROR(RunOperational(fmt::format(R"sql(
+        UPDATE incidents SET severity = ?2, title = ?3, status = ?4, assignee = ?5,
+                             updated_at = COALESCE(NULLIF(?6, ''), {}), resolved_at = ?7, resolution = ?8,
+                             false_positive = ?9, detail = ?10
+        WHERE id = ?1)sql",
+                                               kNowSql),
+                                   i.id, i.severity, i.title, i.status, i.assignee, i.updated_at, i.resolved_at,
+                                   i.resolution, i.false_positive ? 1 : 0, i.detail)
+                        .WithContext(fmt::format("while updating incident {}", i.id)));
+    return RequireChanged(fmt::format("incident {}", i.id));
+  }
+
+  Status AppendIncidentEvent(const IncidentEventRecord& e) override {
+    return RunOperational(fmt::format(R"sql(
+        INSERT INTO incident_events (incident_id, at, actor, kind, message)
+        VALUES (?1, COALESCE(NULLIF(?2, ''), {}), ?3, ?4, ?5))sql",
+                                      kNowSql),
+                          e.incident_id, e.at, e.actor, e.kind, e.message)
+        .WithContext(fmt::format("while recording on incident {}", e.incident_id));
+  }
+
+  Result<int64_t> InsertSubscription(const SubscriptionRecord& sub) override {
+    RETURN_IF_ERROR(RequireKey(sub.principal, "the subscriber"));
+    RETURN_IF_ERROR(RequireKey(sub.product_id, "the subscribed product"));
+    RETURN_IF_ERROR(RunOperational(fmt::format(R"sql(
+        INSERT INTO subscriptions (principal, product_id, created_at)
+        VALUES (?1, ?2, COALESCE(NULLIF(?3, ''), {})))sql",
+                                               kNowSql),
+                                   sub.principal, sub.product_id, sub.created_at)
+                        .WithContext(fmt::format("while subscribing {} to {}", sub.principal, sub.product_id)));
+    return conn_.LastInsertRowid();
+  }
+
+  Status DeleteSubscription(int64_t id) override {
+    RETURN_IF_ERROR(RunOperational("DELETE FROM subscriptions WHERE id = ?1", id)
+                        .WithContext(fmt::format("while removing subscription {}", id)));
+    return RequireChanged(fmt::format("subscription {}", id));
+  }
+
+  Status InsertWebhook(const WebhookRecord& w) override {
+    RETURN_IF_ERROR(RequireKey(w.id, "the webhook id"));
+    RETURN_IF_ERROR(RequireKey(w.principal, "the webhook's principal"));
+    return RunOperational(fmt::format(R"sql(
+        INSERT INTO webhooks ({}) VALUES (?1, ?2, ?3, ?4, ?5, COALESCE(NULLIF(?6, ''), {}), ''))sql",
+                                      kWebhookColumns, kNowSql),
+                          w.id, w.principal, w.url, w.secret, ToJson(w.events), w.created_at)
+        .WithContext("while adding a webhook for " + w.principal);
+  }
+
+  Status RemoveWebhook(const std::string& id, const std::string& at) override {
+    RETURN_IF_ERROR(RunOperational(fmt::format(R"sql(
+        UPDATE webhooks SET removed_at = COALESCE(NULLIF(?2, ''), {}) WHERE id = ?1 AND removed_at = '')sql",
+                                               kNowSql),
+                                   id, at)
+                        .WithContext("while removing webhook " + id));
+    return RequireChanged("webhook " + id + " (in use)");
+  }
+
+  Result<int64_t> InsertDelivery(const DeliveryRecord& d) override {
+    RETURN_IF_ERROR(RequireKey(d.webhook_id, "the delivery's webhook"));
+    RETURN_IF_ERROR(RequireKey(d.event_id, "the delivered event's id"));
+    RETURN_IF_ERROR(RunOperational(fmt::format(R"sql(
+        INSERT INTO deliveries (webhook_id, event_id, event_type, subject, payload, status, attempts, created_at,
+                                next_attempt_at, last_attempt_at, last_http_status, last_error)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, COALESCE(NULLIF(?8, ''), {0}),
+                COALESCE(NULLIF(?9, ''), NULLIF(?8, ''), {0}), ?10, ?11, ?12))sql",
+                                               kNowSql),
+                                   d.webhook_id, d.event_id, d.event_type, d.subject, d.payload, d.status,
+                                   d.attempts, d.created_at, d.next_attempt_at, d.last_attempt_at,
+                                   d.last_http_status, d.last_error)
+                        .WithContext(fmt::format("while queueing event {} for webhook {}", d.event_id,
+                                                 d.webhook_id)));
+    return conn_.LastInsertRowid();
+  }
+
+  Status UpdateDelivery(const DeliveryRecord& d) override {
+    RETURN_IF_ERROR(RunOperational(R"sql(
+        UPDATE deliveries SET status = ?2, attempts = ?3, next_attempt_at = ?4, last_attempt_at = ?5,
+                              last_http_status = ?6, last_error = ?7
+        WHERE id = ?1)sql",
+                                   d.id, d.status, d.attempts, d.next_attempt_at, d.last_attempt_at,
+                                   d.last_http_status, d.last_error)
+                        .WithContext(fmt::format("while recording delivery {}", d.id)));
+    return RequireChanged(fmt::format("delivery {}", d.id));
+  }
+
   Status Commit() override {
     if (catalog_changed_) RETURN_IF_ERROR(Run("UPDATE catalog_meta SET generation = generation + 1"));
     // On failure the transaction stays open and the destructor rolls it back.
@@ -748,12 +913,20 @@ class SqliteTransaction final : public Transaction {
     return Status::FailedPrecondition("the catalog transaction is already committed; begin a new one");
   }
 
+  // A write of catalog state: Commit starts a new generation.
   template <typename... Args>
   Status Run(const std::string& sql, const Args&... args) {
+    catalog_changed_ = true;
+    return RunOperational(sql, args...);
+  }
+
+  // A write of what happened (usage, monitoring), not of what the catalog
+  // declares: on its own it starts no new generation.
+  template <typename... Args>
+  Status RunOperational(const std::string& sql, const Args&... args) {
     RETURN_IF_ERROR(CheckOpen());
     ASSIGN_OR_RETURN(Statement stmt, conn_.Prepare(sql));
     RETURN_IF_ERROR(stmt.BindAll(args...));
-    catalog_changed_ = true;
     return stmt.Run();
   }
 
@@ -773,7 +946,7 @@ class SqliteTransaction final : public Transaction {
 
   Connection conn_;
   bool open_ = true;  // until Commit succeeds
-  bool catalog_changed_ = false;  // a write other than usage: Commit starts a new generation
+  bool catalog_changed_ = false;  // a Run (not RunOperational): Commit starts a new generation
 };
 
 // Settings of every connection (they are not stored in the file).
@@ -986,6 +1159,64 @@ Result<TokenRecord> SqliteStore::FindToken(const std::string& hash) {
   ASSIGN_OR_RETURN(bool row, stmt.Step());
   if (!row) return Status::NotFound("no such token");
   return DecodeToken(stmt);
+}
+
+Result<std::vector<SlaCheckRecord>> SqliteStore::ListSlaChecks(const std::string& product_id, int limit) {
+  std::lock_guard lock(read_mu_);
+  ASSIGN_OR_RETURN(Statement stmt,
+                   reader_.Prepare(fmt::format(
+                       "SELECT {} FROM sla_checks WHERE product_id = ?1 ORDER BY id DESC LIMIT ?2", kSlaCheckColumns)));
+  RETURN_IF_ERROR(stmt.BindAll(product_id, limit > 0 ? int64_t{limit} : int64_t{-1}));
+  return CollectRows(stmt, DecodeSlaCheck);
+}
+
+Result<std::vector<IncidentRecord>> SqliteStore::ListIncidents(const IncidentFilter& filter) {
+  std::lock_guard lock(read_mu_);
+  ASSIGN_OR_RETURN(Statement stmt, reader_.Prepare(fmt::format(R"sql(
+      SELECT {} FROM incidents
+      WHERE (?1 = '' OR product_id = ?1)
+        AND (?2 = '' OR status = ?2 OR (?2 = 'unresolved' AND status <> 'resolved'))
+      ORDER BY id DESC LIMIT ?3)sql",
+                                                               kIncidentColumns)));
+  RETURN_IF_ERROR(stmt.BindAll(filter.product_id, filter.status,
+                               filter.limit > 0 ? int64_t{filter.limit} : int64_t{-1}));
+  return CollectRows(stmt, DecodeIncident);
+}
+
+Result<std::vector<IncidentEventRecord>> SqliteStore::ListIncidentEvents(int64_t incident_id) {
+  std::lock_guard lock(read_mu_);
+  ASSIGN_OR_RETURN(Statement stmt, reader_.Prepare(fmt::format(
+                                       "SELECT {} FROM incident_events WHERE incident_id = ?1 ORDER BY id",
+                                       kIncidentEventColumns)));
+  RETURN_IF_ERROR(stmt.BindAll(incident_id));
+  return CollectRows(stmt, DecodeIncidentEvent);
+}
+
+Result<std::vector<SubscriptionRecord>> SqliteStore::ListSubscriptions() {
+  std::lock_guard lock(read_mu_);
+  return Query(reader_, "SELECT id, principal, product_id, created_at FROM subscriptions ORDER BY id",
+               DecodeSubscription);
+}
+
+Result<std::vector<WebhookRecord>> SqliteStore::ListWebhooks() {
+  std::lock_guard lock(read_mu_);
+  ASSIGN_OR_RETURN(Statement stmt, reader_.Prepare(fmt::format(
+                                       "SELECT {} FROM webhooks ORDER BY created_at, id", kWebhookColumns)));
+  return CollectRows(stmt, DecodeWebhook);
+}
+
+Result<std::vector<DeliveryRecord>> SqliteStore::ListDeliveries(const DeliveryFilter& filter) {
+  std::lock_guard lock(read_mu_);
+  ASSIGN_OR_RETURN(Statement stmt, reader_.Prepare(fmt::format(R"sql(
+      SELECT {} FROM deliveries
+      WHERE (?1 = '' OR webhook_id = ?1)
+        AND (?2 = '' OR status = ?2)
+        AND (?3 = '' OR (status = 'pending' AND next_attempt_at <= ?3))
+      ORDER BY id DESC LIMIT ?4)sql",
+                                                               kDeliveryColumns)));
+  RETURN_IF_ERROR(stmt.BindAll(filter.webhook_id, filter.status, filter.due_by,
+                               filter.limit > 0 ? int64_t{filter.limit} : int64_t{-1}));
+  return CollectRows(stmt, DecodeDelivery);
 }
 
 namespace {

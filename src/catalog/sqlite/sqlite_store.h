@@ -58,6 +58,12 @@ class SqliteStore final : public Store {
   Result<std::vector<GrantRecord>> ListGrants() override;
   Result<std::vector<TokenRecord>> ListTokens() override;
   Result<TokenRecord> FindToken(const std::string& hash) override;
+  Result<std::vector<SlaCheckRecord>> ListSlaChecks(const std::string& product_id, int limit) override;
+  Result<std::vector<IncidentRecord>> ListIncidents(const IncidentFilter& filter) override;
+  Result<std::vector<IncidentEventRecord>> ListIncidentEvents(int64_t incident_id) override;
+  Result<std::vector<SubscriptionRecord>> ListSubscriptions() override;
+  Result<std::vector<WebhookRecord>> ListWebhooks() override;
+  Result<std::vector<DeliveryRecord>> ListDeliveries(const DeliveryFilter& filter) override;
   Result<std::vector<UsageRecord>> ListUsage(const UsageFilter& filter) override;
   Result<double> SumUsageCost(const UsageFilter& filter) override;
   Result<std::string> Dump() override;

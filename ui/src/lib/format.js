@@ -7,8 +7,12 @@ export function fmtNumber(n) {
   return x.toLocaleString('en-US', { maximumFractionDigits: 2 });
 }
 
-/** Money with enough digits to show tiny showback amounts (0.0000036 USD). */
-export function fmtMoney(n, currency = 'USD') {
+/**
+ * Money with enough digits to show tiny showback amounts (0.0000036 USD).
+ * `currency` is the workspace's, from the view that carries the amount; never
+ * guessed: without it the amount is shown bare.
+ */
+export function fmtMoney(n, currency) {
   if (n === null || n === undefined) return '—';
   const x = Number(n);
   if (!Number.isFinite(x)) return String(n);
@@ -17,8 +21,9 @@ export function fmtMoney(n, currency = 'USD') {
   if (x === 0) opts = { minimumFractionDigits: 2, maximumFractionDigits: 2 };
   else if (abs < 0.01) opts = { maximumSignificantDigits: 2 };
   else opts = { minimumFractionDigits: 2, maximumFractionDigits: 2 };
+  if (!currency) return x.toLocaleString('en-US', opts);
   try {
-    return x.toLocaleString('en-US', { style: 'currency', currency: currency || 'USD', ...opts });
+    return x.toLocaleString('en-US', { style: 'currency', currency, ...opts });
   } catch {
     return `${x.toLocaleString('en-US', opts)} ${currency}`;
   }

@@ -70,13 +70,17 @@ function MonthlyChart({ domain }) {
   return (
     <>
       <ChartCanvas config={config} testid="cost-chart" label={`Monthly cost${domain ? ` of ${domain}` : ''} against budget`} />
-      {hideBudget ? <p class="hint">The costs are under 5% of the budget ({fmtMoney(maxBudget)}), so the budget line is hidden: click “budget” to show it.</p> : null}
+      {hideBudget ? (
+        <p class="hint">
+          The costs are under 5% of the budget ({fmtMoney(maxBudget, state.data.currency)}), so the budget line is hidden: click “budget” to show it.
+        </p>
+      ) : null}
     </>
   );
 }
 
 function MonthTables({ data, domain }) {
-  const currency = data.currency || 'USD';
+  const currency = data.currency;
   const consumers = (data.consumers || []).filter((c) => !domain || c.domain === domain);
   const storage = (data.storage || []).filter((s) => !domain || s.domain === domain);
   const products = [...(data.products || [])].sort((a, b) => b.cost - a.cost || b.queries - a.queries);
@@ -180,6 +184,9 @@ export function Cost({ route }) {
   const cost = useApi('/cost', { month, domain });
   const domainList = Array.isArray(domains.data) ? domains.data : (domains.data && domains.data.domains) || [];
   const info = domainList.find((d) => d.name === domain);
+  // One currency on the page: the workspace's, as the cost view says it.
+  const currency = cost.data && cost.data.currency;
+  const warnings = (cost.data && cost.data.warnings) || [];
   return (
     <div class="page">
       <h1>Cost</h1>
@@ -209,10 +216,18 @@ export function Cost({ route }) {
       <ErrorBanner error={domains.error} />
       {info ? (
         <p class="domain-info" data-testid="cost-domain-info">
-          <strong>{info.name}</strong>: {info.description} Cost center <code>{info.costCenter}</code>, budget {fmtMoney(info.monthlyBudget, info.currency)} a
-          month, owners {(info.owners || []).join(', ')}.
+          <strong>{info.name}</strong>: {info.description} Cost center <code>{info.costCenter}</code>,{' '}
+          {info.monthlyBudget === null || info.monthlyBudget === undefined
+            ? 'no budget'
+            : `budget ${fmtMoney(info.monthlyBudget, currency)} a month`}
+          , owners {(info.owners || []).join(', ')}.
         </p>
       ) : null}
+      {warnings.map((w) => (
+        <p key={w} class="hint" data-testid="cost-warning">
+          {w}
+        </p>
+      ))}
       <Section title={`Monthly cost${domain ? ` · ${domain}` : ''}`} testid="cost-monthly">
         <MonthlyChart domain={domain} />
       </Section>

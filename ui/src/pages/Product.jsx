@@ -2,7 +2,7 @@ import { useMemo, useState } from 'preact/hooks';
 import { api } from '../lib/api.js';
 import { useApi } from '../lib/hooks.js';
 import { href, productHref } from '../lib/router.js';
-import { daysUntil, fmtDate, fmtDateTime, fmtDuration, fmtNumber } from '../lib/format.js';
+import { daysUntil, fmtDate, fmtDateTime, fmtDuration, fmtMoney, fmtNumber } from '../lib/format.js';
 import { Async, Badge, Cell, Empty, ErrorBanner, Loading, Notice, Section } from '../components.jsx';
 import { QualityHistory } from './QualityHistory.jsx';
 import { Lineage } from './Lineage.jsx';
@@ -385,7 +385,7 @@ function Usage({ id }) {
                     <tr key={r.reader}>
                       <td>{r.reader}</td>
                       <td class="num">{fmtNumber(r.queries)}</td>
-                      <td class="num">{Number(r.cost).toPrecision(2)}</td>
+                      <td class="num">{fmtMoney(r.cost, u.currency)}</td>
                     </tr>
                   ))}
                 </tbody>

@@ -1,0 +1,223 @@
+// Monitoring through the CLI on the demo mesh, with a real HTTP receiver on
+// loopback: the issue's "done" — a product with a 1-hour freshness SLA stops
+// publishing, the clock moves on, an incident opens and a signed CloudEvent
+// reaches the receiver (which fails once and recovers); publishing again
+// resolves it.
+#include <httplib.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/hashing.h"
+#include "common/time.h"
+#include "e2e/e2e_util.h"
+
+namespace weft::e2e {
+namespace {
+
+using ::testing::HasSubstr;
+
+// Records every POST; answers 503 to the first `fail_first` of them.
+class Receiver {
+ public:
+  struct Hit {
+    std::string signature, event_id, body;
+  };
+
+  explicit Receiver(int fail_first) : fail_first_(fail_first) {
+    server_.Post("/hook", [this](const httplib::Request& req, httplib::Response& res) {
+      std::lock_guard lock(mu_);
+      if (calls_++ < fail_first_) {
+        res.status = 503;
+        return;
+      }
+      hits_.push_back({req.get_header_value("Weft-Signature"), req.get_header_value("Weft-Event-Id"), req.body});
+      res.status = 204;
+    });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ~Receiver() {
+    server_.stop();
+    thread_.join();
+  }
+
+  std::string Url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/hook"; }
+  std::vector<Hit> Hits() {
+    std::lock_guard lock(mu_);
+    return hits_;
+  }
+  int Calls() {
+    std::lock_guard lock(mu_);
+    return calls_;
+  }
+
+ private:
+  httplib::Server server_;
+  int port_ = 0;
+  std::thread thread_;
+  std::mutex mu_;
+  int fail_first_ = 0;
+  int calls_ = 0;
+  std::vector<Hit> hits_;
+};
+
+// What a receiver does with the header: recompute the HMAC over "t.body".
+bool SignatureValid(const std::string& header, const std::string& secret, const std::string& body) {
+  const auto comma = header.find(",v1=");
+  if (header.rfind("t=", 0) != 0 || comma == std::string::npos) return false;
+  const std::string t = header.substr(2, comma - 2);
+  return header.substr(comma + 4) == HmacSha256Hex(secret, t + "." + body);
+}
+
+class MonitorTest : public AppliedMeshTest {
+ protected:
+  void SetUp() override {
+    AppliedMeshTest::SetUp();
+    data_ = tmp_ / "data";
+    RunResult gen = e2e::Run({"demo", "generate", "--scale", "0.002", "--out", data_.string(), "--threads", "2"});
+    ASSERT_EQ(gen.exit_code, 0) << gen;
+  }
+
+  RunResult Weft(std::vector<std::string> args) {
+    args.push_back("--workspace");
+    args.push_back(ws_.string());
+    return e2e::Run(args);
+  }
+
+  RunResult PublishStockLevels() {
+    return Weft({"publish", "inventory.stock_levels", (data_ / "inventory" / "stock_levels.csv").string(), "--as",
+                 kOwner});
+  }
+
+  static constexpr const char* kOwner = "heidi@retail.example";
+  std::filesystem::path data_;
+};
+
+TEST_F(MonitorTest, AStaleProductOpensAnIncidentDeliversASignedWebhookAndAPublishResolvesIt) {
+  Receiver receiver(/*fail_first=*/1);
+  RunResult hook = Weft({"webhooks", "add", receiver.Url(), "--as", kOwner});
+  ASSERT_EQ(hook.exit_code, 0) << hook;
+  const std::string secret = hook.out.substr(hook.out.rfind("whsec_"), 6 + 48);
+  ASSERT_EQ(secret.size(), 54u) << hook;
+
+  ASSERT_EQ(PublishStockLevels().exit_code, 0);
+  const int64_t published = SystemClock().NowMillis();
+  RunResult fresh = Weft({"sla", "status", "inventory.stock_levels", "-o", "json"});
+  ASSERT_EQ(fresh.exit_code, 0) << fresh;
+  EXPECT_EQ(ParseJson(fresh)["products"][0]["sla"][0]["state"], "met") << fresh;
+
+  // Two hours later nothing has been published: the 1-hour latency SLA is
+  // breached. (The demo data's planted violations open a quality incident too.)
+  const std::string later = IsoOfMillis(published + 2 * 3600 * 1000);
+  RunResult pass = Weft({"monitor", "--once", "--now", later});
+  ASSERT_EQ(pass.exit_code, 0) << pass;
+  EXPECT_THAT(pass.out, HasSubstr("inventory.stock_levels: latency SLA breached")) << pass;
+  EXPECT_THAT(pass.out, HasSubstr("1 to retry")) << pass;  // the receiver failed the first attempt
+
+  // The retry is due 30 s later; the receiver has recovered.
+  RunResult retry = Weft({"monitor", "--once", "--now", IsoOfMillis(published + 2 * 3600 * 1000 + 60 * 1000)});
+  ASSERT_EQ(retry.exit_code, 0) << retry;
+  EXPECT_THAT(retry.out, HasSubstr("1 delivered, 0 to retry")) << retry;
+  auto find = [&](const std::string& type) -> std::optional<Receiver::Hit> {
+    for (const auto& h : receiver.Hits()) {
+      nlohmann::json e = nlohmann::json::parse(h.body);
+      if (e["type"] == type && e["data"]["condition"] == "sla:latency") return h;
+    }
+    return std::nullopt;
+  };
+  std::optional<Receiver::Hit> opened = find("dev.weft.incident.opened");
+  ASSERT_TRUE(opened.has_value()) << retry;
+  EXPECT_TRUE(SignatureValid(opened->signature, secret, opened->body)) << opened->signature;
+  EXPECT_FALSE(SignatureValid(opened->signature, secret + "x", opened->body));
+  nlohmann::json event = nlohmann::json::parse(opened->body);
+  EXPECT_EQ(event["specversion"], "1.0");
+  EXPECT_EQ(event["subject"], "inventory.stock_levels");
+  EXPECT_EQ(event["id"], opened->event_id);
+  // Each event reached the receiver once, the failed one on its retry.
+  EXPECT_EQ(receiver.Calls(), static_cast<int>(receiver.Hits().size()) + 1);
+
+  RunResult open = Weft({"incidents", "list", "--product", "inventory.stock_levels", "--status", "open", "-o", "json"});
+  ASSERT_EQ(open.exit_code, 0) << open;
+  std::string id;
+  for (const auto& i : ParseJson(open))
+    if (i["condition"] == "sla:latency") id = std::to_string(i["id"].get<int64_t>());
+  ASSERT_FALSE(id.empty()) << open;
+  // A consumer may read incidents but not handle them; the owner may.
+  RunResult denied = Weft({"incidents", "ack", id, "--as", "bob@retail.example"});
+  EXPECT_EQ(denied.exit_code, 3) << denied;
+  RunResult ack = Weft({"incidents", "ack", id, "--note", "looking", "--as", kOwner});
+  ASSERT_EQ(ack.exit_code, 0) << ack;
+  EXPECT_THAT(ack.out, HasSubstr("is acknowledged"));
+
+  // Publishing again clears the condition: the next pass resolves it.
+  ASSERT_EQ(PublishStockLevels().exit_code, 0);
+  RunResult cleared = Weft({"monitor", "--once"});
+  ASSERT_EQ(cleared.exit_code, 0) << cleared;
+  EXPECT_THAT(cleared.out, HasSubstr("resolved #" + id + " inventory.stock_levels")) << cleared;
+  std::optional<Receiver::Hit> resolved = find("dev.weft.incident.resolved");
+  ASSERT_TRUE(resolved.has_value()) << cleared;
+  EXPECT_TRUE(SignatureValid(resolved->signature, secret, resolved->body));
+
+  RunResult shown = Weft({"incidents", "show", id});
+  ASSERT_EQ(shown.exit_code, 0) << shown;
+  EXPECT_THAT(shown.out, HasSubstr("resolved (cleared)"));
+  EXPECT_THAT(shown.out, HasSubstr("acknowledged"));
+  // The product page carries the live SLA state and the freshness of the newest snapshot.
+  RunResult page = Weft({"describe", "product", "inventory.stock_levels", "-o", "json"});
+  ASSERT_EQ(page.exit_code, 0) << page;
+  EXPECT_EQ(ParseJson(page)["sla"][0]["state"], "met") << page;
+  for (const auto& i : ParseJson(page)["incidents"]) EXPECT_NE(i["condition"], "sla:latency") << page;
+  RunResult sla = Weft({"sla", "status", "inventory.stock_levels"});
+  EXPECT_THAT(sla.out, HasSubstr("breached")) << sla;  // the history of changes
+}
+
+TEST_F(MonitorTest, WebhooksAreTheirOwnersAndTestReportsWhatTheReceiverSaid) {
+  Receiver receiver(/*fail_first=*/0);
+  EXPECT_EQ(Weft({"webhooks", "add", "ftp://example.com/x"}).exit_code, 2);
+  RunResult typo = Weft({"webhooks", "add", receiver.Url(), "--events", "incident.opend"});
+  EXPECT_EQ(typo.exit_code, 2) << typo;
+  EXPECT_THAT(typo.err, HasSubstr("did you mean incident.opened"));
+  RunResult hook = Weft({"webhooks", "add", receiver.Url(), "--events", "incident.opened", "--as", kOwner});
+  ASSERT_EQ(hook.exit_code, 0) << hook;
+  const std::string id = hook.out.substr(hook.out.find("wh_"), 3 + 16);
+  RunResult test = Weft({"webhooks", "test", id, "--as", kOwner});
+  ASSERT_EQ(test.exit_code, 0) << test;
+  EXPECT_THAT(test.out, HasSubstr("HTTP 204"));
+  ASSERT_EQ(receiver.Hits().size(), 1u);
+  EXPECT_EQ(nlohmann::json::parse(receiver.Hits()[0].body)["type"], "dev.weft.webhook.test");
+  // Another principal neither sees nor tests it.
+  EXPECT_EQ(Weft({"webhooks", "test", id, "--as", "bob@retail.example"}).exit_code, 2);
+  RunResult theirs = Weft({"webhooks", "list", "-o", "json", "--as", "bob@retail.example"});
+  EXPECT_TRUE(ParseJson(theirs).empty()) << theirs;
+  // The secret is never listed.
+  RunResult mine = Weft({"webhooks", "list", "-o", "json", "--as", kOwner});
+  EXPECT_EQ(mine.out.find("whsec_"), std::string::npos) << mine;
+  // A receiver that is gone: the test says so and exits non-zero.
+  RunResult gone_hook = Weft({"webhooks", "add", "http://127.0.0.1:1/nothing", "--as", kOwner});
+  const std::string gone = gone_hook.out.substr(gone_hook.out.find("wh_"), 3 + 16);
+  RunResult refused = Weft({"webhooks", "test", gone, "--as", kOwner});
+  EXPECT_NE(refused.exit_code, 0) << refused;
+  EXPECT_THAT(refused.err, HasSubstr("not delivered"));
+}
+
+TEST_F(MonitorTest, SubscribingNeedsAnExistingProductAndTheMonitorNeedsAnAdmin) {
+  EXPECT_EQ(Weft({"subscribe", "sales.oders", "--as", "bob@retail.example"}).exit_code, 2);
+  RunResult sub = Weft({"subscribe", "sales.orders", "--as", "bob@retail.example"});
+  ASSERT_EQ(sub.exit_code, 0) << sub;
+  RunResult list = Weft({"subscribe", "--list", "--as", "bob@retail.example"});
+  EXPECT_THAT(list.out, HasSubstr("sales.orders"));
+  EXPECT_EQ(Weft({"subscribe", "sales.orders", "--off", "--as", "bob@retail.example"}).exit_code, 0);
+  EXPECT_EQ(Weft({"monitor", "--once", "--as", "bob@retail.example"}).exit_code, 3);
+  EXPECT_EQ(Weft({"monitor"}).exit_code, 2);  // --once is required outside weft serve
+}
+
+}  // namespace
+}  // namespace weft::e2e
