@@ -78,8 +78,10 @@ class LineageService {
   Result<ImpactView> Impact(const Caller& caller, const std::string& contract_yaml, const std::string& name,
                             const lineage::MapTransformSource* transforms = nullptr);
 
- private:
+  // The graph of the catalog as applied (`transforms` null), or with these transforms.
   Result<lineage::LineageGraph> Graph(const lineage::MapTransformSource* transforms);
+
+ private:
   Mesh& mesh_;
 };
 

@@ -1,11 +1,16 @@
 #include "service/publish.h"
 
 #include "common/strings.h"
+#include "common/time.h"
 #include "engine/connection.h"
 #include "engine/database.h"
+#include "lineage/openlineage.h"
+#include "lineage/openlineage_sink.h"
 #include "query/runner.h"
 #include "service/authorizer.h"
 #include "service/catalog.h"
+#include "service/lineage.h"
+#include "service/monitor.h"
 
 namespace weft::service {
 
@@ -18,6 +23,52 @@ std::string ResultWord(const quality::RuleResult& r) {
   if (r.passed) return "pass";
   if (r.check.scope == quality::RuleScope::kRow) return r.check.severity == "error" ? "quarantined" : "warn";
   return r.check.severity == "error" ? "FAIL" : "warn";
+}
+
+// A publish's or run's OpenLineage events: START at `started_at`, then
+// COMPLETE (a snapshot committed, or the input was a duplicate) or FAIL
+// (refused), sent together once the outcome is known.
+Status EmitOpenLineage(Mesh& mesh, const quality::PublishReport& report, const std::string& started_at) {
+  const control::Workspace& ws = mesh.workspace();
+  const lineage::OpenLineageSink sink = lineage::OpenLineageSink::ForWorkspace(ws.settings, ws.root);
+  if (!sink.enabled()) return Status::Ok();
+  ASSIGN_OR_RETURN(auto datasets, lineage::DatasetsFromCatalog(mesh.store()));
+  ASSIGN_OR_RETURN(auto graph, LineageService(mesh).Graph(nullptr));
+  lineage::OpenLineageJob job = lineage::JobOf(graph, datasets, report.product_id, report.major);
+  const std::string ns = lineage::OpenLineageNamespace(ws.settings);
+  const std::string run_id = lineage::OpenLineageRunId(report.publish_id, started_at);
+  RETURN_IF_ERROR(sink.Emit(lineage::RunEvent(
+      ns, job, {.type = lineage::OpenLineageEventType::kStart, .event_time = started_at, .run_id = run_id,
+                .statistics = std::nullopt, .error = ""})));
+  lineage::OpenLineageRunState end{.type = lineage::OpenLineageEventType::kComplete, .event_time = NowIso(),
+                                   .run_id = run_id, .statistics = std::nullopt, .error = ""};
+  if (report.outcome == "published") {
+    job.output.version = report.snapshot_id;
+    end.statistics = lineage::OpenLineageStatistics{.rows = report.snapshot_rows, .bytes = 0, .files = 0};
+  } else if (report.outcome == "rejected") {
+    end.type = lineage::OpenLineageEventType::kFail;
+    end.error = PublishStatus(report).message();
+  }
+  return sink.Emit(lineage::RunEvent(ns, job, end));
+}
+
+// What a finished publish or run tells the world: its OpenLineage events
+// and, when refused, a publish.refused notification to the product's
+// audience. The publish has happened either way: a failure here is a warning
+// on the report, never an error.
+void Announce(Mesh& mesh, quality::PublishReport& report, const std::string& started_at) {
+  if (Status s = EmitOpenLineage(mesh, report, started_at); !s.ok())
+    report.warnings.push_back("OpenLineage events not sent: " + s.message());
+  if (report.outcome != "rejected") return;
+  Notifier notifier(mesh);
+  auto audience = notifier.Audience(report.product_id);
+  Status s = audience.status();
+  if (s.ok())
+    s = notifier.Emit({.id = "", .type = "publish.refused", .product_id = report.product_id, .time = "",
+                       .data = {{"publish", report.publish_id}, {"major", report.major}, {"mode", report.mode},
+                                {"reason", PublishStatus(report).message()}}},
+                      *audience);
+  if (!s.ok()) report.warnings.push_back("publish.refused not queued for webhooks: " + s.message());
 }
 
 }  // namespace
@@ -39,8 +90,10 @@ Result<quality::PublishReport> PublishService::Publish(const Caller& caller, qua
   request.threads = static_cast<int>(ws.settings.query_threads.value_or(0));
   request.temp_dir = ws.root / "tmp";
   request.guards = quality::WorkspaceGuards(ws.settings);
+  const std::string started_at = NowIso();
   auto report = quality::Publish(mesh_.store(), request);
   mesh_.CatalogChanged();
+  if (report.ok()) Announce(mesh_, *report, started_at);
   return report;
 }
 
@@ -62,8 +115,10 @@ Result<quality::PublishReport> PublishService::Run(const Caller& caller, const s
   request.guards = quality::WorkspaceGuards(ws.settings);
   request.force = force.force;
   request.force_reason = force.reason;
+  const std::string started_at = NowIso();
   auto report = query::RunDerived(mesh_.store(), *parser, *access, runtime->copies(), std::move(request));
   mesh_.CatalogChanged();
+  if (report.ok()) Announce(mesh_, *report, started_at);
   return report;
 }
 

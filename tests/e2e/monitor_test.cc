@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -217,6 +218,41 @@ TEST_F(MonitorTest, SubscribingNeedsAnExistingProductAndTheMonitorNeedsAnAdmin) 
   EXPECT_EQ(Weft({"subscribe", "sales.orders", "--off", "--as", "bob@retail.example"}).exit_code, 0);
   EXPECT_EQ(Weft({"monitor", "--once", "--as", "bob@retail.example"}).exit_code, 3);
   EXPECT_EQ(Weft({"monitor"}).exit_code, 2);  // --once is required outside weft serve
+}
+
+// Every publish sends its OpenLineage START and COMPLETE (FAIL when refused)
+// to the file weft.yaml names; a refused publish also reaches webhooks.
+TEST_F(MonitorTest, PublishesEmitOpenLineageEventsAndARefusalIsAnnounced) {
+  {
+    std::ofstream yaml(ws_ / "weft.yaml", std::ios::app);
+    yaml << "lineage:\n  openlineage:\n    file: lineage.ndjson\n";
+  }
+  Receiver receiver(/*fail_first=*/0);
+  ASSERT_EQ(Weft({"webhooks", "add", receiver.Url(), "--events", "publish.refused", "--as", kOwner}).exit_code, 0);
+  RunResult good = Weft({"publish", "inventory.warehouses", (data_ / "inventory" / "warehouses.csv").string(), "--as", kOwner});
+  ASSERT_EQ(good.exit_code, 0) << good;
+  const std::filesystem::path bad = tmp_ / "warehouses_bad.csv";
+  std::string text = "warehouse_id,name,city,country,capacity_units,opened_date\n";
+  for (int i = 0; i < 9; ++i) text += "WH-BAD" + std::to_string(i) + ",Bad,Berlin,DE,lots,2026-01-01\n";
+  WriteFile(bad, text);
+  RunResult refused = Weft({"publish", "inventory.warehouses", bad.string(), "--as", kOwner});
+  ASSERT_EQ(refused.exit_code, 1) << refused;
+
+  std::vector<std::string> types;
+  std::ifstream lines(ws_ / "lineage.ndjson");
+  for (std::string line; std::getline(lines, line);) {
+    nlohmann::json e = nlohmann::json::parse(line);
+    EXPECT_EQ(e["job"]["name"], "inventory.warehouses.publish") << line;
+    types.push_back(e["eventType"]);
+  }
+  EXPECT_EQ(types, (std::vector<std::string>{"START", "COMPLETE", "START", "FAIL"}));
+
+  RunResult pass = Weft({"monitor", "--once"});  // delivers what is queued
+  ASSERT_EQ(pass.exit_code, 0) << pass;
+  bool announced = false;
+  for (const auto& h : receiver.Hits())
+    announced = announced || nlohmann::json::parse(h.body)["type"] == "dev.weft.publish.refused";
+  EXPECT_TRUE(announced) << pass;
 }
 
 }  // namespace
