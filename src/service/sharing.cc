@@ -5,12 +5,35 @@
 #include "access/principals.h"
 #include "common/strings.h"
 #include "service/authorizer.h"
+#include "service/monitor.h"
 
 namespace weft::service {
 
 namespace {
 
 using nlohmann::json;
+
+// access.requested (to the product's approvers) or access.decided (to them
+// and the requester), once the request's change has committed. Best effort:
+// the request stands whether or not a webhook hears of it, and a catalog
+// that just committed the change is one that can queue the event.
+void AnnounceRequest(Mesh& mesh, const access::AccessControl& ac, int64_t id, const std::string& type) {
+  auto requests = mesh.store().ListAccessRequests();
+  if (!requests.ok()) return;
+  for (const auto& r : *requests) {
+    if (r.id != id) continue;
+    const std::vector<std::string> approvers = ac.Approvers(r.product_id);
+    std::set<std::string> to(approvers.begin(), approvers.end());
+    if (type == "access.decided") to.insert(r.principal);
+    Notifier(mesh)
+        .Emit({.id = "", .type = type, .product_id = r.product_id, .time = "",
+               .data = {{"request", r.id}, {"principal", r.principal}, {"grantee", r.grantee},
+                        {"major", r.major}, {"purpose", r.purpose}, {"status", r.status},
+                        {"decidedBy", r.decided_by}, {"reason", r.reason}}},
+              to)
+        .IgnoreError();
+  }
+}
 
 // The caller must be registered to ask, decide or grant.
 Status Registered(Mesh& mesh, const Caller& caller) { return mesh.CallerFor(caller.principal.name).status(); }
@@ -127,6 +150,7 @@ Result<RequestView> AccessService::Request(const Caller& caller, const access::R
   ASSIGN_OR_RETURN(auto ac, Access(caller));
   ASSIGN_OR_RETURN(int64_t id, ac->Request(mesh_.store(), caller.principal, args, caller.now));
   mesh_.CatalogChanged();
+  AnnounceRequest(mesh_, *ac, id, "access.requested");
   return RequestView{id, ac->Approvers(Split(args.product, '@')[0])};
 }
 
@@ -134,6 +158,7 @@ Result<int64_t> AccessService::Approve(const Caller& caller, int64_t request, co
   ASSIGN_OR_RETURN(auto ac, Access(caller));
   auto grant = ac->Approve(mesh_.store(), caller.principal, request, extra, reason, caller.now);
   mesh_.CatalogChanged();
+  if (grant.ok()) AnnounceRequest(mesh_, *ac, request, "access.decided");
   return grant;
 }
 
@@ -141,6 +166,7 @@ Status AccessService::Deny(const Caller& caller, int64_t request, const std::str
   ASSIGN_OR_RETURN(auto ac, Access(caller));
   Status s = ac->Deny(mesh_.store(), caller.principal, request, reason, caller.now);
   mesh_.CatalogChanged();
+  if (s.ok()) AnnounceRequest(mesh_, *ac, request, "access.decided");
   return s;
 }
 

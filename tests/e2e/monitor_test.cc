@@ -255,5 +255,25 @@ TEST_F(MonitorTest, PublishesEmitOpenLineageEventsAndARefusalIsAnnounced) {
   EXPECT_TRUE(announced) << pass;
 }
 
+TEST_F(MonitorTest, AccessRequestsAndDecisionsReachTheOwnersWebhooks) {
+  Receiver receiver(/*fail_first=*/0);
+  ASSERT_EQ(Weft({"webhooks", "add", receiver.Url(), "--events", "access.requested,access.decided", "--as", kOwner})
+                .exit_code,
+            0);
+  RunResult asked = Weft({"access", "request", "inventory.warehouses", "--purpose", "capacity report", "--as",
+                          "bob@retail.example"});
+  ASSERT_EQ(asked.exit_code, 0) << asked;
+  RunResult approved = Weft({"access", "approve", "1", "--as", kOwner});
+  ASSERT_EQ(approved.exit_code, 0) << approved;
+  ASSERT_EQ(Weft({"monitor", "--once"}).exit_code, 0);
+  std::vector<std::string> types;
+  for (const auto& h : receiver.Hits()) {
+    nlohmann::json e = nlohmann::json::parse(h.body);
+    types.push_back(e["type"]);
+    EXPECT_EQ(e["data"]["principal"], "bob@retail.example");
+  }
+  EXPECT_EQ(types, (std::vector<std::string>{"dev.weft.access.requested", "dev.weft.access.decided"}));
+}
+
 }  // namespace
 }  // namespace weft::e2e
