@@ -292,6 +292,19 @@ try {
     await noErrorBanner();
   });
 
+  await step('slas-and-incidents', async () => {
+    await go('/product/sales.orders?tab=incidents');
+    await page.locator(tid('sla-table')).waitFor();
+    const sla = await page.locator(tid('sla-table')).innerText();
+    assert.match(sla, /latency/, sla);
+    await page.locator(`${tid('incidents-table')}, ${tid('incidents-empty')}`).first().waitFor();
+    await go('/incidents');
+    await page.locator(tid('incidents-page')).waitFor();
+    await page.locator(`${tid('incidents-table')}, ${tid('incidents-empty')}`).first().waitFor();
+    await screenshot('incidents');
+    await noErrorBanner();
+  });
+
   await step('cost-dashboard', async () => {
     await go('/cost?domain=finance');
     await page.locator(tid('cost-consumers')).waitFor();

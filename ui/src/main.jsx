@@ -12,11 +12,13 @@ import { Inbox } from './pages/Inbox.jsx';
 import { Console } from './pages/Console.jsx';
 import { Cost } from './pages/Cost.jsx';
 import { Governance } from './pages/Governance.jsx';
+import { Incidents } from './pages/Incidents.jsx';
 
 const NAV = [
   { path: '/', label: 'Marketplace', testid: 'nav-marketplace', match: (p) => p === '/' || p.startsWith('/product') },
   { path: '/access', label: 'Access', testid: 'nav-access' },
   { path: '/sql', label: 'SQL console', testid: 'nav-sql' },
+  { path: '/incidents', label: 'Incidents', testid: 'nav-incidents' },
   { path: '/cost', label: 'Cost', testid: 'nav-cost' },
   { path: '/governance', label: 'Governance', testid: 'nav-governance' },
 ];
@@ -67,6 +69,8 @@ function Page({ route }) {
       return <Inbox route={route} />;
     case 'sql':
       return <Console route={route} />;
+    case 'incidents':
+      return <Incidents route={route} />;
     case 'cost':
       return <Cost route={route} />;
     case 'governance':

@@ -6,11 +6,13 @@ import { daysUntil, fmtDate, fmtDateTime, fmtDuration, fmtMoney, fmtNumber } fro
 import { Async, Badge, Cell, Empty, ErrorBanner, Loading, Notice, Section } from '../components.jsx';
 import { QualityHistory } from './QualityHistory.jsx';
 import { Lineage } from './Lineage.jsx';
+import { IncidentList, SlaTable } from './Incidents.jsx';
 
 const TABS = [
   { key: 'overview', label: 'Overview' },
   { key: 'quality', label: 'Quality' },
   { key: 'lineage', label: 'Lineage' },
+  { key: 'incidents', label: 'SLAs & incidents' },
   { key: 'consumers', label: 'Consumers & usage' },
 ];
 
@@ -596,6 +598,9 @@ export function Product({ id, route }) {
           >
             {t.label}
             {t.key === 'consumers' && p.consumers ? <span class="count">{p.consumers.length}</span> : null}
+            {t.key === 'incidents' && (p.incidents || []).length ? (
+              <span class="count" data-testid="open-incidents">{p.incidents.length}</span>
+            ) : null}
           </a>
         ))}
       </nav>
@@ -611,6 +616,16 @@ export function Product({ id, route }) {
             <Section title="Lineage" testid="lineage">
               <Lineage id={p.id} product={p} />
             </Section>
+          ) : null}
+          {tab === 'incidents' ? (
+            <>
+              <Section title="SLAs, judged now" testid="sla-section">
+                <SlaTable sla={p.sla} />
+              </Section>
+              <Section title="Incidents" testid="incidents-section">
+                <IncidentList product={p.id} />
+              </Section>
+            </>
           ) : null}
           {tab === 'consumers' ? (
             <>
