@@ -223,6 +223,9 @@ void AddMonitor(CLI::App& app, CommandContext& ctx, std::shared_ptr<Args> a) {
       ctx.out << "  opened   #" << Text(i["id"]) << " " << Text(i["product"]) << ": " << Text(i["title"]) << "\n";
     for (const auto& i : v["resolved"])
       ctx.out << "  resolved #" << Text(i["id"]) << " " << Text(i["product"]) << ": " << Text(i["title"]) << "\n";
+    for (const auto& run : v["runs"])
+      ctx.out << "  ran      " << Text(run["product"]) << " (" << Text(run["reason"]) << "): " << Text(run["outcome"])
+              << (Text(run["detail"]).empty() ? "" : " " + Text(run["detail"])) << "\n";
   });
 }
 

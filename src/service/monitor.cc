@@ -13,6 +13,8 @@
 #include "quality/guards.h"
 #include "service/authorizer.h"
 #include "service/catalog.h"
+#include "service/publish.h"
+#include "monitor/schedules.h"
 
 namespace weft::service {
 namespace {
@@ -69,13 +71,35 @@ Result<PassView> MonitorService::Pass(const Caller& caller, int64_t now_ms) {
   RETURN_IF_ERROR(Authorizer::Check(caller.principal, Action::kRunMonitor, Resource::Workspace()));
   Notifier notifier(mesh_);
   ASSIGN_OR_RETURN(auto audience, notifier.AudienceFunction());
-  PassView view{.at = IsoOfMillis(now_ms), .pass = {}, .delivery = {}};
+  ASSIGN_OR_RETURN(auto schedules, monitor::ScheduleWatches(mesh_.store()));
+  auto schedule_findings = [&](const std::string& product) {
+    std::vector<monitor::Finding> out;
+    for (const auto& w : schedules)
+      if (w.product_id == product)
+        if (auto f = monitor::ScheduleFinding(w, now_ms)) out.push_back(*f);
+    return out;
+  };
+  PassView view{.at = IsoOfMillis(now_ms), .pass = {}, .runs = {}, .delivery = {}};
   ASSIGN_OR_RETURN(view.pass, monitor::RunPass(mesh_.store(),
                                                {.now_ms = now_ms,
                                                 .source = EventSource(mesh_),
                                                 .defaults = quality::WorkspaceGuards(mesh_.workspace().settings),
                                                 .recipients = std::move(audience),
-                                                .more_findings = nullptr}));
+                                                .more_findings = schedule_findings}));
+  for (const auto& w : schedules) {
+    if (static_cast<int>(view.runs.size()) >= kScheduledRunsPerPass) break;
+    auto reason = monitor::DueReason(w, now_ms);
+    if (!reason) continue;
+    auto report = PublishService(mesh_).Run(caller, w.product_id);
+    PassView::Run run{.product = w.product_id, .reason = *reason, .outcome = "error", .detail = ""};
+    if (report.ok()) {
+      run.outcome = report->outcome;
+      run.detail = report->outcome == "rejected" ? PublishStatus(*report).message() : report->snapshot_id;
+    } else {
+      run.detail = report.status().message();
+    }
+    view.runs.push_back(std::move(run));
+  }
   ASSIGN_OR_RETURN(view.delivery, monitor::DeliverDue(mesh_.store(), HttpTransport(), now_ms, {}));
   return view;
 }
@@ -429,6 +453,9 @@ json ToJson(const IncidentView& v) {
 }
 
 json ToJson(const PassView& v) {
+  json runs = json::array();
+  for (const auto& r : v.runs)
+    runs.push_back({{"product", r.product}, {"reason", r.reason}, {"outcome", r.outcome}, {"detail", r.detail}});
   auto list = [](const std::vector<catalog::IncidentRecord>& incidents) {
     json out = json::array();
     for (const auto& i : incidents) out.push_back(ToJson(i));
@@ -440,6 +467,7 @@ json ToJson(const PassView& v) {
           {"opened", list(v.pass.opened)},
           {"updated", list(v.pass.updated)},
           {"resolved", list(v.pass.resolved)},
+          {"runs", runs},
           {"deliveries",
            {{"delivered", v.delivery.delivered}, {"retrying", v.delivery.retrying}, {"failed", v.delivery.failed}}}};
 }

@@ -50,10 +50,18 @@ struct IncidentView {
 };
 
 struct PassView {
+  struct Run {
+    std::string product, reason, outcome, detail;  // outcome: published | rejected | duplicate | error
+  };
   std::string at;
   monitor::PassReport pass;
+  std::vector<Run> runs;  // the scheduled runs this pass started, one at a time
   monitor::DeliveryReport delivery;
 };
+
+// Scheduled runs one pass starts at most, one after another: a slow run
+// delays the next pass rather than piling up engines.
+inline constexpr int kScheduledRunsPerPass = 4;
 
 struct WebhookView {
   catalog::WebhookRecord hook;  // the secret is blanked except when just created
@@ -74,7 +82,8 @@ class MonitorService {
 
   // Every watched product, or one; each with up to `history` changes of state.
   Result<SlaStatusView> SlaStatus(const Caller& caller, const std::string& product, int history = 20);
-  // One pass at `now_ms`, then the deliveries due. Admins.
+  // One pass at `now_ms` (missed scheduled runs are findings), then the
+  // scheduled runs due, then the deliveries due. Admins.
   Result<PassView> Pass(const Caller& caller, int64_t now_ms);
   // `filter.status`: open, acknowledged, resolved, unresolved or "".
   Result<std::vector<catalog::IncidentRecord>> Incidents(const Caller& caller, const catalog::IncidentFilter& filter);

@@ -1,4 +1,5 @@
 #include "spec/lint.h"
+#include "spec/schedule.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -33,8 +34,10 @@ const std::vector<std::string>& QualityTypes() {
   return k;
 }
 const std::vector<std::string>& KnownWeftProperties() {
-  static const std::vector<std::string> k = {"weft.mask", "weft.tier", "weft.transform", "weft.retention",
-                                             "weft.rowFilter", "weft.access"};
+  static const std::vector<std::string> k = {
+      "weft.mask",     "weft.tier",           "weft.transform", "weft.retention",        "weft.rowFilter",
+      "weft.access",   "weft.schedule",       "weft.runOnUpstream", "weft.maxQuarantinedShare", "weft.maxShrink",
+      "weft.volumeSensitivity", "weft.minHistory"};
   return k;
 }
 
@@ -217,6 +220,19 @@ class Linter {
       if (cp.property == "weft.tier" &&
           !(cp.value.is_string() && Contains({"bronze", "silver", "gold"}, cp.value.get<std::string>())))
         Error(cp.At("value"), "weft.tier must be bronze, silver or gold", "invalid-value");
+      if (cp.property == "weft.schedule") {
+        auto s = cp.value.is_string() ? ParseSchedule(cp.value.get<std::string>())
+                                      : Result<Schedule>(Status::InvalidArgument("it must be a string"));
+        if (!s.ok()) Error(cp.At("value"), "weft.schedule of " + what + ": " + s.status().message(), "invalid-value");
+      }
+      if (cp.property == "weft.runOnUpstream" && !cp.value.is_boolean())
+        Error(cp.At("value"), "weft.runOnUpstream of " + what + " must be true or false", "invalid-value");
+      const bool share = cp.property == "weft.maxQuarantinedShare" || cp.property == "weft.maxShrink";
+      if ((share || cp.property == "weft.volumeSensitivity" || cp.property == "weft.minHistory") &&
+          !(cp.value.is_number() && cp.value.get<double>() >= 0 && (!share || cp.value.get<double>() <= 1)))
+        Error(cp.At("value"), cp.property + " of " + what + " must be " +
+                                  (share ? "a share from 0 to 1 (0.05 is 5%)" : "a number of 0 or more"),
+              "invalid-value");
     }
   }
 
