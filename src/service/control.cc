@@ -2,6 +2,7 @@
 
 #include "common/strings.h"
 #include "service/authorizer.h"
+#include "service/monitor.h"
 #include "spec/tree.h"
 #include "storage/file_system.h"
 
@@ -13,6 +14,39 @@ using nlohmann::json;
 
 void Rename(std::string& file, const std::string& root, const std::string& as) {
   if (StartsWith(file, root + "/")) file = as.empty() ? file.substr(root.size() + 1) : as + file.substr(root.size());
+}
+
+// What an applied plan tells the products' audiences: a new major of a port
+// (version.major) and a contract change that breaks consumers
+// (change.breaking). Best effort, after the commit: the apply stands
+// whether or not a webhook hears of it.
+void AnnounceApplied(Mesh& mesh, const control::Plan& plan) {
+  Notifier notifier(mesh);
+  auto audience = notifier.AudienceFunction();
+  if (!audience.ok()) return;
+  for (const auto& item : plan.items) {
+    std::string product, type;
+    json data = {{"object", item.object}, {"detail", item.detail}};
+    if (item.action == control::PlanAction::kCreate && StartsWith(item.object, "port:")) {
+      // "port:sales.orders/orders@v2": a major after the first is news.
+      const std::string rest = item.object.substr(5);
+      const auto at = rest.rfind("@v");
+      if (at == std::string::npos || rest.substr(at + 2) == "1") continue;
+      product = rest.substr(0, rest.find('/'));
+      type = "version.major";
+    } else if (StartsWith(item.object, "contract:") && item.diff && item.diff->has_breaking()) {
+      for (const auto& c : plan.contract_versions)
+        if (c.contract_id == item.diff->id && c.version == item.diff->new_version) product = c.product_id;
+      if (product.empty()) continue;
+      type = "change.breaking";
+      data["from"] = item.diff->old_version;
+      data["to"] = item.diff->new_version;
+    } else {
+      continue;
+    }
+    notifier.Emit({.id = "", .type = type, .product_id = product, .time = "", .data = data}, (*audience)(product))
+        .IgnoreError();
+  }
 }
 
 }  // namespace
@@ -39,6 +73,7 @@ Result<PlanView> ControlService::Plan(const Caller& caller, const std::filesyste
   if (!request.apply || v.plan.refused() || v.plan.change_count() == 0) return v;
   auto applied = control::Apply(mesh_.workspace(), mesh_.store(), storage::DefaultFileSystem(), v.plan);
   mesh_.CatalogChanged();
+  if (applied.ok()) AnnounceApplied(mesh_, v.plan);
   if (applied.ok()) v.applied = *applied;
   else v.apply_status = applied.status();
   return v;

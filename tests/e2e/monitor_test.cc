@@ -3,8 +3,6 @@
 // publishing, the clock moves on, an incident opens and a signed CloudEvent
 // reaches the receiver (which fails once and recovers); publishing again
 // resolves it.
-#include <httplib.h>
-
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -18,58 +16,13 @@
 #include "common/hashing.h"
 #include "common/time.h"
 #include "e2e/e2e_util.h"
+#include "e2e/receiver.h"
 
 namespace weft::e2e {
 namespace {
 
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-// Records every POST; answers 503 to the first `fail_first` of them.
-class Receiver {
- public:
-  struct Hit {
-    std::string signature, event_id, body;
-  };
-
-  explicit Receiver(int fail_first) : fail_first_(fail_first) {
-    server_.Post("/hook", [this](const httplib::Request& req, httplib::Response& res) {
-      std::lock_guard lock(mu_);
-      if (calls_++ < fail_first_) {
-        res.status = 503;
-        return;
-      }
-      hits_.push_back({req.get_header_value("Weft-Signature"), req.get_header_value("Weft-Event-Id"), req.body});
-      res.status = 204;
-    });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  ~Receiver() {
-    server_.stop();
-    thread_.join();
-  }
-
-  std::string Url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/hook"; }
-  std::vector<Hit> Hits() {
-    std::lock_guard lock(mu_);
-    return hits_;
-  }
-  int Calls() {
-    std::lock_guard lock(mu_);
-    return calls_;
-  }
-
- private:
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
-  std::mutex mu_;
-  int fail_first_ = 0;
-  int calls_ = 0;
-  std::vector<Hit> hits_;
-};
 
 // What a receiver does with the header: recompute the HMAC over "t.body".
 bool SignatureValid(const std::string& header, const std::string& secret, const std::string& body) {

@@ -1,6 +1,9 @@
 // End to end: a breaking change under a new major version is applied, the
 // old major stays served as deprecated beside the new one.
+#include <algorithm>
+
 #include "e2e/e2e_util.h"
+#include "e2e/receiver.h"
 
 namespace weft::e2e {
 namespace {
@@ -124,6 +127,32 @@ TEST_F(NewMajor, DeprecationWithoutEndOfLifeGivesWorkableAdvice) {
   ASSERT_EQ(versions.size(), 2u) << versions;
   EXPECT_EQ(Major(versions, 1)->value("status", ""), "deprecated");
   EXPECT_EQ(Major(versions, 2)->value("status", ""), "active");
+}
+
+// A new major and the breaking change it carries reach the webhooks of the
+// product's audience once applied.
+TEST_F(NewMajor, ANewMajorAndItsBreakingChangeAreAnnounced) {
+  Receiver receiver(/*fail_first=*/0);
+  RunResult hook = e2e::Run({"webhooks", "add", receiver.Url(), "--events", "version.major,change.breaking", "--as",
+                        "carol@retail.example", "--workspace", ws_.string()});
+  ASSERT_EQ(hook.exit_code, 0) << hook;
+  AddEndOfLife("2027-12-31");
+  SetOrdersVersion("1.0.0", "1.1.0");
+  ASSERT_EQ(Apply(tree_, ws_).exit_code, 0);
+  RemoveChannelColumn();
+  SetOrdersVersion("1.1.0", "2.0.0");
+  MoveConsumersTo("2.0.0");
+  RunResult apply = Apply(tree_, ws_);
+  ASSERT_EQ(apply.exit_code, 0) << apply;
+  ASSERT_EQ(e2e::Run({"monitor", "--once", "--workspace", ws_.string()}).exit_code, 0);
+  std::vector<std::string> types;
+  for (const auto& h : receiver.Hits()) {
+    nlohmann::json e = nlohmann::json::parse(h.body);
+    EXPECT_EQ(e["subject"], "sales.orders") << h.body;
+    types.push_back(e["type"]);
+  }
+  std::sort(types.begin(), types.end());
+  EXPECT_EQ(types, (std::vector<std::string>{"dev.weft.change.breaking", "dev.weft.version.major"}));
 }
 
 }  // namespace
