@@ -394,6 +394,7 @@ struct DeliveryRecord {
 
 struct DeliveryFilter {
   std::string webhook_id;  // empty: every webhook
+  std::string event_id;    // empty: every event
   std::string status;      // empty: all
   std::string due_by;      // pending ones whose next attempt is at or before this time; empty: any
   int limit = 0;           // <= 0: all

@@ -100,8 +100,36 @@ Result<PassView> MonitorService::Pass(const Caller& caller, int64_t now_ms) {
     }
     view.runs.push_back(std::move(run));
   }
+  RETURN_IF_ERROR(AnnounceBudgets(now_ms));
   ASSIGN_OR_RETURN(view.delivery, monitor::DeliverDue(mesh_.store(), HttpTransport(), now_ms, {}));
   return view;
+}
+
+Status MonitorService::AnnounceBudgets(int64_t now_ms) {
+  catalog::Store& store = mesh_.store();
+  const std::string month = IsoOfMillis(now_ms).substr(0, 7);
+  const std::string currency = mesh_.workspace().settings.currency.empty() ? "USD" : mesh_.workspace().settings.currency;
+  ASSIGN_OR_RETURN(auto domains, store.ListDomains());
+  Notifier notifier(mesh_);
+  for (const auto& d : domains) {
+    // A budget in another currency is not enforced (lint refuses it now): nothing to say.
+    if (!d.monthly_budget || *d.monthly_budget <= 0 || (!d.currency.empty() && d.currency != currency)) continue;
+    ASSIGN_OR_RETURN(double spent, store.SumUsageCost({.consumer_domain = d.name, .since = month + "-01"}));
+    const double soft = d.soft_limit_percent.value_or(80);
+    for (const double percent : {soft, 100.0}) {
+      if (spent < *d.monthly_budget * percent / 100) continue;
+      const std::string id = fmt::format("ev_budget_{}_{}_{:.0f}", d.name, month, percent);
+      ASSIGN_OR_RETURN(auto sent, store.ListDeliveries({.event_id = id, .limit = 1}));
+      if (!sent.empty()) continue;  // announced already this month
+      ASSIGN_OR_RETURN(auto owners, notifier.DomainOwners(d.name));
+      RETURN_IF_ERROR(notifier.Emit({.id = id, .type = "budget.threshold", .product_id = "", .time = IsoOfMillis(now_ms),
+                                     .data = {{"domain", d.name}, {"month", month}, {"percent", percent},
+                                              {"spent", spent}, {"budget", *d.monthly_budget},
+                                              {"currency", currency}}},
+                                    owners));
+    }
+  }
+  return Status::Ok();
 }
 
 // --- incidents -----------------------------------------------------------------
@@ -358,6 +386,24 @@ Result<std::function<std::set<std::string>(const std::string&)>> Notifier::Audie
     }
     return out;
   });
+}
+
+Result<std::set<std::string>> Notifier::DomainOwners(const std::string& domain) {
+  ASSIGN_OR_RETURN(auto domains, mesh_.store().ListDomains());
+  ASSIGN_OR_RETURN(auto hooks, mesh_.store().ListWebhooks());
+  std::set<std::string> out;
+  for (const auto& d : domains) {
+    if (d.name != domain) continue;
+    for (const auto& h : hooks) {
+      if (!h.removed_at.empty() || out.contains(h.principal)) continue;
+      auto p = access::LoadPrincipal(mesh_.store(), h.principal);
+      if (!p.ok()) continue;
+      // owners lists principals and groups ("team:sales").
+      for (const auto& o : d.owners)
+        if (o == p->name || p->InGroup(o)) out.insert(p->name);
+    }
+  }
+  return out;
 }
 
 Result<std::set<std::string>> Notifier::Audience(const std::string& product_id) {

@@ -103,6 +103,8 @@ class MonitorService {
   Result<WebhookView> TestWebhook(const Caller& caller, const std::string& id);
 
  private:
+  // budget.threshold, once per domain, month and threshold (the soft limit, 100%).
+  Status AnnounceBudgets(int64_t now_ms);
   Result<catalog::WebhookRecord> OwnWebhook(const Caller& caller, const std::string& id);
   Mesh& mesh_;
 };
@@ -119,6 +121,8 @@ class Notifier {
   // Queues `e` (id and time filled when empty) for `recipients`' webhooks.
   // A failure is the caller's to log: what caused the event has happened.
   Status Emit(monitor::Event e, const std::set<std::string>& recipients);
+  // The principals with a webhook among a domain's owners.
+  Result<std::set<std::string>> DomainOwners(const std::string& domain);
   // The function a monitor pass asks for each product's audience.
   Result<std::function<std::set<std::string>(const std::string&)>> AudienceFunction();
 

@@ -3,6 +3,7 @@
 // publishing, the clock moves on, an incident opens and a signed CloudEvent
 // reaches the receiver (which fails once and recovers); publishing again
 // resolves it.
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -271,6 +272,37 @@ TEST_F(MonitorTest, ScheduledRunsFireOnTimeOnUpstreamPublishesAndMissedOnesAreIn
   EXPECT_TRUE(missed) << incidents;
   // (A run recorded since clears it: SchedulesTest. Here the runs are stamped
   // with the real clock, the passes with a later one.)
+}
+
+// A consuming domain that crosses its soft limit and then its budget hears
+// of each once a month, through its owners' webhooks.
+TEST_F(MonitorTest, CrossingABudgetThresholdIsAnnouncedOncePerMonth) {
+  const std::filesystem::path domain = tree_ / "domains/finance/domain.yaml";
+  ASSERT_TRUE(ReplaceOnce(domain, "monthlyBudget: 2000\n", "monthlyBudget: 0.000000000001\n"));
+  ASSERT_EQ(Apply(tree_, ws_).exit_code, 0);
+  Receiver receiver(/*fail_first=*/0);
+  ASSERT_EQ(Weft({"webhooks", "add", receiver.Url(), "--events", "budget.threshold", "--as", "frank@retail.example"})
+                .exit_code,
+            0);
+  RunResult pub = Weft({"publish", "sales.orders", (data_ / "sales" / "orders.csv").string(), "--as", "carol@retail.example"});
+  ASSERT_EQ(pub.exit_code, 0) << pub;
+  ASSERT_EQ(Weft({"access", "grant", "sales.orders", "--to", "grace@retail.example", "--purpose", "report", "--as",
+                  "carol@retail.example"})
+                .exit_code,
+            0);
+  RunResult q = Weft({"query", "SELECT * FROM sales.orders", "--as", "grace@retail.example"});
+  ASSERT_EQ(q.exit_code, 0) << q;
+  ASSERT_EQ(Weft({"monitor", "--once"}).exit_code, 0);
+  ASSERT_EQ(Weft({"monitor", "--once"}).exit_code, 0);  // already announced: nothing new
+  std::vector<double> percents;
+  for (const auto& h : receiver.Hits()) {
+    nlohmann::json e = nlohmann::json::parse(h.body);
+    EXPECT_EQ(e["type"], "dev.weft.budget.threshold");
+    EXPECT_EQ(e["data"]["domain"], "finance");
+    percents.push_back(e["data"]["percent"].get<double>());
+  }
+  std::sort(percents.begin(), percents.end());
+  EXPECT_EQ(percents, (std::vector<double>{90, 100}));
 }
 
 }  // namespace

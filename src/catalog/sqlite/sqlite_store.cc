@@ -1212,10 +1212,11 @@ Result<std::vector<DeliveryRecord>> SqliteStore::ListDeliveries(const DeliveryFi
       WHERE (?1 = '' OR webhook_id = ?1)
         AND (?2 = '' OR status = ?2)
         AND (?3 = '' OR (status = 'pending' AND next_attempt_at <= ?3))
+        AND (?5 = '' OR event_id = ?5)
       ORDER BY id DESC LIMIT ?4)sql",
                                                                kDeliveryColumns)));
   RETURN_IF_ERROR(stmt.BindAll(filter.webhook_id, filter.status, filter.due_by,
-                               filter.limit > 0 ? int64_t{filter.limit} : int64_t{-1}));
+                               filter.limit > 0 ? int64_t{filter.limit} : int64_t{-1}, filter.event_id));
   return CollectRows(stmt, DecodeDelivery);
 }
 
