@@ -189,6 +189,10 @@ TEST_F(DataPlaneTest, AMostlyFailingPublishIsRefusedAndRollbackRestoresAnEarlier
   ASSERT_EQ(second.exit_code, 0) << second;
   const std::string b = ParseJson(second)["snapshotId"];
   ASSERT_NE(a, b);
+  // The page's freshness is the newest snapshot's, not the oldest kept one's
+  // (the bug the issue found: the last element of a newest-first list).
+  RunResult newest = Weft({"describe", "product", "inventory.warehouses", "-o", "json"});
+  EXPECT_EQ(ParseJson(newest)["freshness"]["snapshot"], b) << newest;
   RunResult no_reason = Weft({"rollback", "inventory.warehouses", "--to", a});
   EXPECT_EQ(no_reason.exit_code, 2) << no_reason;
   RunResult rolled = Weft({"rollback", "inventory.warehouses", "--to", a, "--reason", "the parquet export was wrong",
