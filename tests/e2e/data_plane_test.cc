@@ -18,34 +18,14 @@ const std::vector<std::string> kSources = {"customer.customers",  "inventory.war
                                            "inventory.inventory_snapshots", "marketing.campaigns", "marketing.leads",
                                            "sales.orders",        "sales.order_items"};
 
-class DataPlaneTest : public AppliedMeshTest {
+class DataPlaneTest : public DemoDataTest {
  protected:
-  void SetUp() override {
-    AppliedMeshTest::SetUp();
-    data_ = tmp_ / "data";
-    RunResult gen = e2e::Run({"demo", "generate", "--scale", "0.002", "--out", data_.string(), "--threads", "2"});
-    ASSERT_EQ(gen.exit_code, 0) << gen;
-  }
-
-  RunResult Weft(std::vector<std::string> args) {
-    args.push_back("--workspace");
-    args.push_back(ws_.string());
-    return e2e::Run(args);
-  }
-
-  std::string File(const std::string& product, const std::string& ext = "csv") const {
-    auto dot = product.find('.');
-    return (data_ / product.substr(0, dot) / (product.substr(dot + 1) + "." + ext)).string();
-  }
-
   void PublishSources() {
     for (const auto& p : kSources) {
       RunResult r = Weft({"publish", p, File(p)});
       ASSERT_EQ(r.exit_code, 0) << p << r;
     }
   }
-
-  std::filesystem::path data_;
 };
 
 TEST_F(DataPlaneTest, DerivedProductsRunAfterTheirInputsArePublished) {

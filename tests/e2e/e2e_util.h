@@ -112,4 +112,30 @@ class AppliedMeshTest : public ::testing::Test {
   std::filesystem::path ws_, tree_;
 };
 
+// The applied demo mesh with generated data to publish (a small scale).
+class DemoDataTest : public AppliedMeshTest {
+ protected:
+  void SetUp() override {
+    AppliedMeshTest::SetUp();
+    data_ = tmp_ / "data";
+    RunResult gen = e2e::Run({"demo", "generate", "--scale", "0.002", "--out", data_.string(), "--threads", "2"});
+    ASSERT_EQ(gen.exit_code, 0) << gen;
+  }
+
+  // `weft ARGS --workspace W`.
+  RunResult Weft(std::vector<std::string> args) {
+    args.push_back("--workspace");
+    args.push_back(ws_.string());
+    return e2e::Run(args);
+  }
+
+  // The generated file of "domain.product".
+  std::string File(const std::string& product, const std::string& ext = "csv") const {
+    auto dot = product.find('.');
+    return (data_ / product.substr(0, dot) / (product.substr(dot + 1) + "." + ext)).string();
+  }
+
+  std::filesystem::path data_;
+};
+
 }  // namespace weft::e2e

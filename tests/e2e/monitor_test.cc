@@ -33,28 +33,14 @@ bool SignatureValid(const std::string& header, const std::string& secret, const 
   return header.substr(comma + 4) == HmacSha256Hex(secret, t + "." + body);
 }
 
-class MonitorTest : public AppliedMeshTest {
+class MonitorTest : public DemoDataTest {
  protected:
-  void SetUp() override {
-    AppliedMeshTest::SetUp();
-    data_ = tmp_ / "data";
-    RunResult gen = e2e::Run({"demo", "generate", "--scale", "0.002", "--out", data_.string(), "--threads", "2"});
-    ASSERT_EQ(gen.exit_code, 0) << gen;
-  }
-
-  RunResult Weft(std::vector<std::string> args) {
-    args.push_back("--workspace");
-    args.push_back(ws_.string());
-    return e2e::Run(args);
-  }
-
   RunResult PublishStockLevels() {
-    return Weft({"publish", "inventory.stock_levels", (data_ / "inventory" / "stock_levels.csv").string(), "--as",
+    return Weft({"publish", "inventory.stock_levels", File("inventory.stock_levels"), "--as",
                  kOwner});
   }
 
   static constexpr const char* kOwner = "heidi@retail.example";
-  std::filesystem::path data_;
 };
 
 TEST_F(MonitorTest, AStaleProductOpensAnIncidentDeliversASignedWebhookAndAPublishResolvesIt) {
@@ -184,7 +170,7 @@ TEST_F(MonitorTest, PublishesEmitOpenLineageEventsAndARefusalIsAnnounced) {
   }
   Receiver receiver(/*fail_first=*/0);
   ASSERT_EQ(Weft({"webhooks", "add", receiver.Url(), "--events", "publish.refused", "--as", kOwner}).exit_code, 0);
-  RunResult good = Weft({"publish", "inventory.warehouses", (data_ / "inventory" / "warehouses.csv").string(), "--as", kOwner});
+  RunResult good = Weft({"publish", "inventory.warehouses", File("inventory.warehouses"), "--as", kOwner});
   ASSERT_EQ(good.exit_code, 0) << good;
   const std::filesystem::path bad = tmp_ / "warehouses_bad.csv";
   std::string text = "warehouse_id,name,city,country,capacity_units,opened_date\n";
@@ -244,8 +230,7 @@ TEST_F(MonitorTest, ScheduledRunsFireOnTimeOnUpstreamPublishesAndMissedOnesAreIn
   for (const auto& [p, owner] : std::vector<std::pair<std::string, std::string>>{
            {"sales.orders", "carol@retail.example"}, {"customer.customers", "alice@retail.example"}}) {
     ASSERT_EQ(Weft({"access", "grant", p, "--to", "svc.finance", "--purpose", "revenue", "--as", owner}).exit_code, 0);
-    const auto dot = p.find('.');
-    RunResult pub = Weft({"publish", p, (data_ / p.substr(0, dot) / (p.substr(dot + 1) + ".csv")).string(), "--as", owner});
+    RunResult pub = Weft({"publish", p, File(p), "--as", owner});
     ASSERT_EQ(pub.exit_code, 0) << pub;
   }
   RunResult first = Weft({"monitor", "--once"});
@@ -254,7 +239,7 @@ TEST_F(MonitorTest, ScheduledRunsFireOnTimeOnUpstreamPublishesAndMissedOnesAreIn
   RunResult idle = Weft({"monitor", "--once"});
   EXPECT_THAT(idle.out, Not(HasSubstr("ran "))) << idle;
 
-  RunResult again = Weft({"publish", "sales.orders", (data_ / "sales" / "orders.csv").string(), "--mode", "append",
+  RunResult again = Weft({"publish", "sales.orders", File("sales.orders"), "--mode", "append",
                           "--as", "carol@retail.example"});
   ASSERT_TRUE(again.exit_code == 0 || again.exit_code == 1) << again;  // a duplicate append may be refused
   const int64_t now = SystemClock().NowMillis();
@@ -284,7 +269,7 @@ TEST_F(MonitorTest, CrossingABudgetThresholdIsAnnouncedOncePerMonth) {
   ASSERT_EQ(Weft({"webhooks", "add", receiver.Url(), "--events", "budget.threshold", "--as", "frank@retail.example"})
                 .exit_code,
             0);
-  RunResult pub = Weft({"publish", "sales.orders", (data_ / "sales" / "orders.csv").string(), "--as", "carol@retail.example"});
+  RunResult pub = Weft({"publish", "sales.orders", File("sales.orders"), "--as", "carol@retail.example"});
   ASSERT_EQ(pub.exit_code, 0) << pub;
   ASSERT_EQ(Weft({"access", "grant", "sales.orders", "--to", "grace@retail.example", "--purpose", "report", "--as",
                   "carol@retail.example"})
