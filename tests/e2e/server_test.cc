@@ -97,6 +97,20 @@ TEST(ServeE2e, TheCliTalksToAServerAndSigtermStopsItCleanly) {
   EXPECT_EQ(remote({"history", "crm.customers"}, olga_token).exit_code, 0);
   EXPECT_EQ(remote({"lineage", "crm.customers"}, olga_token).exit_code, 0);
   EXPECT_EQ(remote({"access", "list"}, olga_token).exit_code, 0);
+  // The server's monitor wakes after a publish: a refused one (a replace
+  // shrinking the product to nothing) opens an incident without anyone
+  // running `weft monitor`.
+  const std::string csv = ReadFile(RepoPath("tests/fixtures/query/data/customers.csv"));
+  WriteFile(tmp / "empty.csv", csv.substr(0, csv.find('\n') + 1));
+  RunResult shrink = remote({"publish", "crm.customers", (tmp / "empty.csv").string()}, olga_token);
+  EXPECT_EQ(shrink.exit_code, 1) << shrink;
+  RunResult incidents;
+  for (int i = 0; i < 100; ++i) {
+    incidents = remote({"incidents", "list", "--product", "crm.customers", "-o", "json"}, olga_token);
+    if (incidents.out.find("publish:refused") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_NE(incidents.out.find("publish:refused"), std::string::npos) << incidents << server.OutputSoFar();
   RunResult typo = remote({"describe", "product", "crm.customer"}, olga_token);
   EXPECT_EQ(typo.exit_code, 2) << typo;
   EXPECT_NE(typo.err.find("did you mean 'crm.customers'"), std::string::npos) << typo;
