@@ -157,7 +157,7 @@ void AddCatalogCommands(CLI::App& app, CommandContext& ctx) {
         auto page = CatalogService(m).Page(c, *id);
         if (!page.ok()) return {page.status(), nullptr};
         json body = service::ToJson(*page);
-        auto live = service::LivePageParts(m, c, *id, page->freshness);
+        auto live = service::LivePageParts(m, c, service::LiveInputsOf(*page));
         if (!live.ok()) return {live.status(), nullptr};
         body.update(*live);
         return {Status::Ok(), body};

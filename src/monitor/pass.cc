@@ -51,12 +51,14 @@ nlohmann::json IncidentData(const catalog::IncidentRecord& i) {
 
 }  // namespace
 
-Result<std::vector<WatchedProduct>> WatchedProducts(catalog::Store& store, const quality::GuardSettings& defaults) {
+Result<std::vector<WatchedProduct>> WatchedProducts(catalog::Store& store, const quality::GuardSettings& defaults,
+                                                    const std::string& only) {
   ASSIGN_OR_RETURN(auto products, store.ListProducts());
   ASSIGN_OR_RETURN(auto ports, store.ListPortVersions());
   ASSIGN_OR_RETURN(auto contracts, store.ListContractVersions());
   std::vector<WatchedProduct> out;
   for (const auto& product : products) {
+    if (!only.empty() && product.id != only) continue;
     const catalog::PortVersionRecord* newest = nullptr;
     for (const auto& v : ports)
       if (v.product_id == product.id && v.status != "retired" && (!newest || v.major > newest->major)) newest = &v;

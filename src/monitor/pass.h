@@ -53,7 +53,9 @@ struct WatchedProduct {
   std::vector<spec::SlaProperty> sla;
   quality::AnomalySettings anomaly;
 };
-Result<std::vector<WatchedProduct>> WatchedProducts(catalog::Store& store, const quality::GuardSettings& defaults);
+// `only`: just that product (a product page must not parse every contract).
+Result<std::vector<WatchedProduct>> WatchedProducts(catalog::Store& store, const quality::GuardSettings& defaults,
+                                                    const std::string& only = "");
 
 // The snapshots, publishes and latest quality results of `w`'s major, and
 // the points marked false positives: the input of FindingsOf.

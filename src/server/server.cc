@@ -132,7 +132,7 @@ struct CatalogView {
   // with the clock (principal + '\n' + product id -> page).
   struct Page {
     std::string body;  // the page as JSON text, without the live parts (LivePageParts)
-    service::ProductPage::Freshness freshness;
+    service::LiveInputs live;
   };
   std::map<std::string, Page> pages;
   std::mutex pages_mu;
@@ -445,12 +445,12 @@ struct Server::Impl {
     if (!cached) {
       ASSIGN_OR_RETURN(service::ProductPage p, service::CatalogService(*mesh).Page(caller, id));
       page.body = service::ToJson(p).dump();
-      page.freshness = p.freshness;
+      page.live = service::LiveInputsOf(p);
       std::lock_guard lock(v->pages_mu);
       v->pages[key] = page;
     }
     // The cached text ends with the object's '}': splice the live parts in.
-    ASSIGN_OR_RETURN(json live, service::LivePageParts(*mesh, caller, id, page.freshness));
+    ASSIGN_OR_RETURN(json live, service::LivePageParts(*mesh, caller, page.live));
     page.body.pop_back();
     for (const auto& [name, part] : live.items()) page.body += ",\"" + name + "\":" + part.dump();
     page.body += "}";

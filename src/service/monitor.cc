@@ -35,7 +35,7 @@ Result<SlaStatusView> MonitorService::SlaStatus(const Caller& caller, const std:
   if (!product.empty()) RETURN_IF_ERROR(CatalogService(mesh_).CheckProduct(product));
   catalog::Store& store = mesh_.store();
   ASSIGN_OR_RETURN(auto watched,
-                   monitor::WatchedProducts(store, quality::WorkspaceGuards(mesh_.workspace().settings)));
+                   monitor::WatchedProducts(store, quality::WorkspaceGuards(mesh_.workspace().settings), product));
   const int64_t now = MillisOf(caller);
   SlaStatusView view{.at = IsoOfMillis(now), .products = {}};
   for (const auto& w : watched) {
@@ -53,14 +53,30 @@ Result<SlaStatusView> MonitorService::SlaStatus(const Caller& caller, const std:
   return view;
 }
 
-Result<json> LivePageParts(Mesh& mesh, const Caller& caller, const std::string& product,
-                           const ProductPage::Freshness& freshness) {
-  MonitorService monitor(mesh);
-  ASSIGN_OR_RETURN(SlaStatusView sla, monitor.SlaStatus(caller, product, 0));
-  ASSIGN_OR_RETURN(auto incidents, monitor.Incidents(caller, {.product_id = product, .status = "unresolved"}));
-  json out = {{"freshness", FreshnessJson(freshness, caller.now)}, {"sla", json::array()}, {"incidents", json::array()}};
-  for (const auto& p : sla.products)
-    for (const auto& r : p.results) out["sla"].push_back(ToJson(r));
+LiveInputs LiveInputsOf(const ProductPage& page) {
+  LiveInputs in{.product = page.product.id, .major = 0, .freshness = page.freshness, .sla = {}};
+  for (const auto& v : page.versions)
+    if (v.port.status != "retired" && v.port.major >= in.major) {
+      in.major = v.port.major;
+      in.sla = v.sla;
+    }
+  return in;
+}
+
+Result<json> LivePageParts(Mesh& mesh, const Caller& caller, const LiveInputs& in) {
+  // Enough publishes for the rate SLAs' 30-day window at one a minute would
+  // be 43,200; a page judges from the latest 2,000 (hourly for 80 days).
+  constexpr int kPublishesJudged = 2000;
+  catalog::Store& store = mesh.store();
+  ASSIGN_OR_RETURN(auto snapshots, store.ListSnapshots(in.product));
+  ASSIGN_OR_RETURN(auto publishes, store.ListPublishes(in.product, kPublishesJudged));
+  std::erase_if(snapshots, [&](const auto& s) { return s.major != in.major; });
+  std::erase_if(publishes, [&](const auto& p) { return p.major != in.major; });
+  ASSIGN_OR_RETURN(auto incidents, store.ListIncidents({.product_id = in.product, .status = "unresolved"}));
+  json out = {{"freshness", FreshnessJson(in.freshness, caller.now)}, {"sla", json::array()}, {"incidents", json::array()}};
+  for (const auto& r : monitor::EvaluateSla({.sla = in.sla, .snapshots = snapshots, .publishes = publishes,
+                                             .now_ms = MillisOf(caller)}))
+    out["sla"].push_back(ToJson(r));
   for (const auto& i : incidents) out["incidents"].push_back(ToJson(i));
   return out;
 }

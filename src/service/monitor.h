@@ -158,11 +158,21 @@ class MonitorLoop {
 // connect and to read.
 monitor::Transport HttpTransport(int timeout_ms = 5000);
 
+// What a product page needs to work out its live parts, kept with a cached
+// page: the freshness inputs and the SLAs of its newest served major.
+struct LiveInputs {
+  std::string product;
+  int64_t major = 0;
+  ProductPage::Freshness freshness;
+  std::vector<spec::SlaProperty> sla;
+};
+LiveInputs LiveInputsOf(const ProductPage& page);
+
 // The parts of a product page that change with the clock and the monitor,
 // not with the catalog generation (so a cached page gets them per request):
 // {"freshness": ..., "sla": [SlaResult...], "incidents": [unresolved...]}.
-Result<nlohmann::json> LivePageParts(Mesh& mesh, const Caller& caller, const std::string& product,
-                                     const ProductPage::Freshness& freshness);
+// Reads the product's snapshots, recent publishes and unresolved incidents.
+Result<nlohmann::json> LivePageParts(Mesh& mesh, const Caller& caller, const LiveInputs& in);
 
 // The CloudEvents source of this workspace: "weft://<name>".
 std::string EventSource(const Mesh& mesh);
