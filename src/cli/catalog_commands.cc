@@ -157,9 +157,10 @@ void AddCatalogCommands(CLI::App& app, CommandContext& ctx) {
         auto page = CatalogService(m).Page(c, *id);
         if (!page.ok()) return {page.status(), nullptr};
         json body = service::ToJson(*page);
-        auto live = service::LivePageParts(m, c, service::LiveInputsOf(*page));
-        if (!live.ok()) return {live.status(), nullptr};
-        body.update(*live);
+        const service::LiveInputs in = service::LiveInputsOf(*page);
+        auto records = service::LoadLiveRecords(m, in);
+        if (!records.ok()) return {records.status(), nullptr};
+        body.update(service::LivePageParts(c, in, *records));
         return {Status::Ok(), body};
       });
       if (!Report(ctx, "describe", a.status)) return;

@@ -133,6 +133,11 @@ struct CatalogView {
   struct Page {
     std::string body;  // the page as JSON text, without the live parts (LivePageParts)
     service::LiveInputs live;
+    // What the live parts are judged from, kept for kLiveRecordsFor: new
+    // snapshots come with a new generation (a new view), incidents with the
+    // monitor, which a page may show a moment late.
+    std::shared_ptr<const service::LiveRecords> records;
+    std::chrono::steady_clock::time_point records_at;
   };
   std::map<std::string, Page> pages;
   std::mutex pages_mu;
@@ -446,11 +451,18 @@ struct Server::Impl {
       ASSIGN_OR_RETURN(service::ProductPage p, service::CatalogService(*mesh).Page(caller, id));
       page.body = service::ToJson(p).dump();
       page.live = service::LiveInputsOf(p);
+    }
+    constexpr auto kLiveRecordsFor = std::chrono::seconds(2);
+    const auto now = std::chrono::steady_clock::now();
+    if (!page.records || now - page.records_at > kLiveRecordsFor) {
+      ASSIGN_OR_RETURN(service::LiveRecords records, service::LoadLiveRecords(*mesh, page.live));
+      page.records = std::make_shared<const service::LiveRecords>(std::move(records));
+      page.records_at = now;
       std::lock_guard lock(v->pages_mu);
       v->pages[key] = page;
     }
     // The cached text ends with the object's '}': splice the live parts in.
-    ASSIGN_OR_RETURN(json live, service::LivePageParts(*mesh, caller, page.live));
+    const json live = service::LivePageParts(caller, page.live, *page.records);
     page.body.pop_back();
     for (const auto& [name, part] : live.items()) page.body += ",\"" + name + "\":" + part.dump();
     page.body += "}";

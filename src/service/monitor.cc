@@ -63,21 +63,26 @@ LiveInputs LiveInputsOf(const ProductPage& page) {
   return in;
 }
 
-Result<json> LivePageParts(Mesh& mesh, const Caller& caller, const LiveInputs& in) {
-  // Enough publishes for the rate SLAs' 30-day window at one a minute would
-  // be 43,200; a page judges from the latest 2,000 (hourly for 80 days).
+Result<LiveRecords> LoadLiveRecords(Mesh& mesh, const LiveInputs& in) {
+  // The rate SLAs' 30-day window at one publish a minute would be 43,200
+  // publishes; a page judges from the latest 2,000 (hourly for 80 days).
   constexpr int kPublishesJudged = 2000;
   catalog::Store& store = mesh.store();
-  ASSIGN_OR_RETURN(auto snapshots, store.ListSnapshots(in.product));
-  ASSIGN_OR_RETURN(auto publishes, store.ListPublishes(in.product, kPublishesJudged));
-  std::erase_if(snapshots, [&](const auto& s) { return s.major != in.major; });
-  std::erase_if(publishes, [&](const auto& p) { return p.major != in.major; });
-  ASSIGN_OR_RETURN(auto incidents, store.ListIncidents({.product_id = in.product, .status = "unresolved"}));
+  LiveRecords r;
+  ASSIGN_OR_RETURN(r.snapshots, store.ListSnapshots(in.product));
+  ASSIGN_OR_RETURN(r.publishes, store.ListPublishes(in.product, kPublishesJudged));
+  std::erase_if(r.snapshots, [&](const auto& s) { return s.major != in.major; });
+  std::erase_if(r.publishes, [&](const auto& p) { return p.major != in.major; });
+  ASSIGN_OR_RETURN(r.incidents, store.ListIncidents({.product_id = in.product, .status = "unresolved"}));
+  return r;
+}
+
+json LivePageParts(const Caller& caller, const LiveInputs& in, const LiveRecords& records) {
   json out = {{"freshness", FreshnessJson(in.freshness, caller.now)}, {"sla", json::array()}, {"incidents", json::array()}};
-  for (const auto& r : monitor::EvaluateSla({.sla = in.sla, .snapshots = snapshots, .publishes = publishes,
-                                             .now_ms = MillisOf(caller)}))
+  for (const auto& r : monitor::EvaluateSla({.sla = in.sla, .snapshots = records.snapshots,
+                                             .publishes = records.publishes, .now_ms = MillisOf(caller)}))
     out["sla"].push_back(ToJson(r));
-  for (const auto& i : incidents) out["incidents"].push_back(ToJson(i));
+  for (const auto& i : records.incidents) out["incidents"].push_back(ToJson(i));
   return out;
 }
 

@@ -168,11 +168,21 @@ struct LiveInputs {
 };
 LiveInputs LiveInputsOf(const ProductPage& page);
 
+// The records the live parts are judged from: the product's snapshots and
+// recent publishes (of the major) and its unresolved incidents. A server
+// may keep them a moment: snapshots and publishes change only with the
+// catalog generation, incidents with the monitor.
+struct LiveRecords {
+  std::vector<catalog::SnapshotRecord> snapshots;
+  std::vector<catalog::PublishRecord> publishes;
+  std::vector<catalog::IncidentRecord> incidents;
+};
+Result<LiveRecords> LoadLiveRecords(Mesh& mesh, const LiveInputs& in);
+
 // The parts of a product page that change with the clock and the monitor,
 // not with the catalog generation (so a cached page gets them per request):
 // {"freshness": ..., "sla": [SlaResult...], "incidents": [unresolved...]}.
-// Reads the product's snapshots, recent publishes and unresolved incidents.
-Result<nlohmann::json> LivePageParts(Mesh& mesh, const Caller& caller, const LiveInputs& in);
+nlohmann::json LivePageParts(const Caller& caller, const LiveInputs& in, const LiveRecords& records);
 
 // The CloudEvents source of this workspace: "weft://<name>".
 std::string EventSource(const Mesh& mesh);
