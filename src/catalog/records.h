@@ -118,6 +118,18 @@ struct SnapshotRecord {
   std::string quality_json;  // summary: rules run/passed/failed, rows quarantined
 };
 
+// Column statistics of one committed snapshot, computed when the publish
+// wrote it (quality/profile.h). Raw values: service::CatalogService::Profile
+// withholds the value-revealing ones from a caller who does not read the
+// column in clear over every row.
+struct SnapshotProfileRecord {
+  std::string snapshot_id;
+  std::string product_id;
+  std::string computed_at;  // ISO 8601 UTC
+  // [{name, type, rows, nulls, distinct, min, max, top: [{value, count}]}]
+  std::string columns_json;
+};
+
 // One publish (or derived run) attempt, published or not: the history.
 struct PublishRecord {
   std::string id;

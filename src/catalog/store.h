@@ -18,6 +18,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -59,6 +60,8 @@ class Transaction {
   virtual Status DeleteSnapshot(const std::string& id) = 0;  // gc; the files go after the commit
   virtual Status InsertPublish(const PublishRecord& p) = 0;
   virtual Status InsertQualityResults(const std::vector<QualityResultRecord>& results) = 0;
+  // A snapshot's column profile, committed with the snapshot; DeleteSnapshot removes it.
+  virtual Status InsertSnapshotProfile(const SnapshotProfileRecord& p) = 0;
 
   // Governed sharing.
   virtual Result<int64_t> InsertAccessRequest(const AccessRequestRecord& r) = 0;
@@ -123,6 +126,8 @@ class Store {
   // Publish attempts of a product, newest first; limit <= 0: all.
   virtual Result<std::vector<PublishRecord>> ListPublishes(const std::string& product_id, int limit) = 0;
   virtual Result<std::vector<QualityResultRecord>> ListQualityResults(const std::string& publish_id) = 0;
+  // The profile of a snapshot; nullopt for one published before profiles existed.
+  virtual Result<std::optional<SnapshotProfileRecord>> FindSnapshotProfile(const std::string& snapshot_id) = 0;
 
   virtual Result<std::vector<AccessRequestRecord>> ListAccessRequests() = 0;  // by id
   virtual Result<std::vector<GrantRecord>> ListGrants() = 0;                  // by id, revoked ones too

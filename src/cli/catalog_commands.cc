@@ -87,6 +87,10 @@ void PrintPage(std::ostream& out, const json& p) {
       << "Owners:       " << Join(Texts(p["owners"]), ", ") << "\n"
       << "Description:  " << Text(p["description"]) << "\n";
   if (!p["tags"].empty()) out << "Tags:         " << Join(Texts(p["tags"]), ", ") << "\n";
+  for (const auto& [label, key] : {std::pair{"Purpose:      ", "purpose"}, std::pair{"Limitations:  ", "limitations"},
+                                   std::pair{"Usage:        ", "usage"}})
+    if (!Text(p.value(key, json())).empty()) out << label << Text(p[key]) << "\n";
+  if (p.contains("viewer")) out << "Your access:  " << Text(p["viewer"].value("state", json())) << "\n";
   for (const auto& s : p["support"]) out << "Support:      " << Text(s["channel"]) << "  " << Text(s["url"]) << "\n";
   const json& f = p["freshness"];
   if (f.is_object() && f["snapshot"].is_string())
@@ -94,6 +98,7 @@ void PrintPage(std::ostream& out, const json& p) {
         << (f["state"] == "unknown" ? "" : " (" + Text(f["state"]) + ")") << "\n";
   for (const auto& v : p["versions"]) {
     out << "\n" << Text(v["address"]) << "  port " << Text(v["port"]) << "  version " << Text(v["version"]) << "  " << Text(v["status"]);
+    if (!Text(v.value("since", json())).empty()) out << " since " << Text(v["since"]).substr(0, 10);
     if (!Text(v["endOfLife"]).empty()) out << "  end of life " << Text(v["endOfLife"]);
     out << "\n";
     for (const auto& s : v["sla"]) out << "  SLA " << Text(s["property"]) << " " << s["value"].dump() << " " << Text(s["unit"]) << "\n";
@@ -103,6 +108,7 @@ void PrintPage(std::ostream& out, const json& p) {
                       Text(c["classification"]), Text(c["mask"])});
     PrintTable(out, {"COLUMN", "TYPE", "REQUIRED", "CLASSIFICATION", "MASK"}, rows);
   }
+  if (p.value("transformSql", json()).is_string()) out << "\nTransform:\n" << Text(p["transformSql"]) << "\n";
 }
 
 void PrintSearch(std::ostream& out, const json& s) {

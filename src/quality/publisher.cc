@@ -22,6 +22,7 @@
 #include "engine/connection.h"
 #include "engine/database.h"
 #include "quality/guards.h"
+#include "quality/profile.h"
 #include "spec/loader.h"
 #include "spec/references.h"
 #include "storage/snapshot.h"
@@ -300,6 +301,7 @@ class Publisher {
     } else {
       report_.outcome = "published";
       ASSIGN_OR_RETURN(sealed, WriteSnapshot(conn, checker));
+      Profile(conn, *sealed);
     }
     progress.Phase("");
     report_.seconds = Since(start);
@@ -641,6 +643,15 @@ class Publisher {
     return sealed;
   }
 
+  // The snapshot's column profile, from its files (an append's shared
+  // parent files included). A profile is a convenience: when it cannot be
+  // made the publish goes on, with a warning, and the page shows none.
+  void Profile(engine::Connection& conn, const storage::SealedSnapshot& sealed) {
+    auto columns = ProfileFiles(conn, sealed.files);
+    if (columns.ok()) profile_json_ = columns->dump();
+    else report_.warnings.push_back("no column profile for snapshot " + sealed.id + ": " + columns.status().message());
+  }
+
   Status Commit(const std::optional<storage::SealedSnapshot>& sealed, const std::string& failure = "") {
     std::string now = NowIso();
     const CheckOutcome& c = report_.checks;
@@ -665,6 +676,9 @@ class Publisher {
                                            .contract_version = report_.contract_version,
                                            .input_checksum = report_.input_checksum, .publish_id = report_.publish_id,
                                            .quality_json = summary.dump()}));
+      if (!profile_json_.empty())
+        RETURN_IF_ERROR(txn->InsertSnapshotProfile(
+            {.snapshot_id = sealed->id, .product_id = report_.product_id, .computed_at = now, .columns_json = profile_json_}));
     }
     RETURN_IF_ERROR(txn->InsertQualityResults(c.Records(report_.publish_id)));
     RETURN_IF_ERROR(txn->AppendAudit({.actor = req_.actor, .action = "publish." + report_.outcome,
@@ -699,6 +713,7 @@ class Publisher {
   Cleanup cleanup_;
   PublishReport report_;
   std::string started_at_ = NowIso();
+  std::string profile_json_;  // the new snapshot's column profile; empty: none
   catalog::ProductRecord product_;
   catalog::PortVersionRecord port_;
   fs::path domain_root_;
@@ -799,6 +814,11 @@ Result<PublishReport> Rollback(catalog::Store& store, const RollbackRequest& req
                                          .contract_version = target->contract_version,
                                          .input_checksum = target->input_checksum, .publish_id = report.publish_id,
                                          .quality_json = target->quality_json}));
+    // The same files, so the same profile.
+    ASSIGN_OR_RETURN(auto profile, store.FindSnapshotProfile(target->id));
+    if (profile)
+      RETURN_IF_ERROR(txn->InsertSnapshotProfile(
+          {.snapshot_id = sealed.id, .product_id = req.product, .computed_at = now, .columns_json = profile->columns_json}));
     RETURN_IF_ERROR(txn->AppendAudit({.actor = req.actor, .action = "product.rollback", .object = "product:" + req.product,
                                       .before_digest = current->id, .after_digest = sealed.id,
                                       .detail = "restored snapshot " + target->id + " (" + std::to_string(target->rows) +

@@ -984,6 +984,18 @@ std::vector<Route> RouteTable() {
        {{"since", "YYYY-MM-DD"}}, "", "application/json", product, "Usage"},
       {"GET", "/api/v1/products/{id}/quarantine", Role::kOwner, "Rows the latest publish quarantined, with reasons",
        {{"publish", "A publish id"}, {"limit", "Most rows", false, "integer"}}, "", "application/json", product, "Quarantine"},
+      {"GET", "/api/v1/products/{id}/changelog", Role::kConsumer,
+       "The product's contract versions, newest first, with the dates, semver bump and changes of each", {}, "",
+       "application/json", product, "Changelog"},
+      {"GET", "/api/v1/products/{id}/diff", Role::kConsumer, "What changed between two contract versions (weft diff's rules)",
+       {{"from", "The older version (1.0.0; default: the one before to)"}, {"to", "The newer version (default: the newest)"}}, "",
+        "application/json", product, "VersionDiff"},
+      {"GET", "/api/v1/products/{id}/profile", Role::kConsumer,
+       "Column profiles of the current snapshot; min, max and top values only of columns the caller reads in clear over every row",
+       {}, "", "application/json", product, "Profile"},
+      {"GET", "/api/v1/products/{id}/audit", Role::kConsumer,
+       "The product's audit trail, newest first (owners of its domain, stewards, admins)",
+       {{"limit", "Most events (default 200)", false, "integer"}}, "", "application/json", product, "AuditEvents"},
       {"POST", "/api/v1/products/{id}/publish", Role::kOwner, "Publish the uploaded file as a new snapshot (contract-checked)",
        {{"format", "csv (default), parquet or json (NDJSON)"}, {"mode", "replace (default) or append"},
         {"object", "The contract's schema object, when it has several"},
@@ -1092,6 +1104,18 @@ Status Server::Impl::Dispatch(Call& call) {
   if (key == "GET /api/v1/products/{id}/usage")
     return Reply(call, service::FinopsService(*mesh).Usage(caller, p[0], req.get_param_value("since")));
   if (key == "GET /api/v1/products/{id}/quarantine") return Quarantine(call);
+  if (key == "GET /api/v1/products/{id}/changelog") return Reply(call, catalog.VersionsOf(caller, p[0]));
+  if (key == "GET /api/v1/products/{id}/diff")
+    return Reply(call, catalog.Diff(caller, p[0], req.get_param_value("from"), req.get_param_value("to")));
+  if (key == "GET /api/v1/products/{id}/profile") return Reply(call, catalog.Profile(caller, p[0]));
+  if (key == "GET /api/v1/products/{id}/audit") {
+    int limit = 200;
+    if (req.has_param("limit")) {
+      ASSIGN_OR_RETURN(int64_t n, IdParam(req.get_param_value("limit"), "limit"));
+      limit = static_cast<int>(std::min<int64_t>(n, 100000));
+    }
+    return Reply(call, catalog.ProductAudit(caller, p[0], limit));
+  }
   if (key == "POST /api/v1/products/{id}/publish") return Publish(call);
   if (key == "POST /api/v1/products/{id}/run") return Run(call);
   if (key == "POST /api/v1/products/{id}/rollback") return Rollback(call);

@@ -23,6 +23,7 @@ constexpr std::array kRules = {
     Rule{Action::kWaive, "waive policies in", Who::kStewards},
     Rule{Action::kManagePrincipals, "manage principals of", Who::kAdmins},
     Rule{Action::kReadAudit, "read the audit trail of", Who::kStewards},
+    Rule{Action::kReadProductAudit, "read the audit trail of", Who::kDomainOwnersAndStewards},
     Rule{Action::kPublish, "publish or run", Who::kDomainOwners},
     Rule{Action::kReadQuarantine, "read the quarantined rows of", Who::kDomainOwners},
     Rule{Action::kSeeUsage, "see who reads", Who::kDomainOwnersAndStewards},

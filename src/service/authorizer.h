@@ -13,6 +13,7 @@
 //   waive a policy    workspace    admins, stewards
 //   manage principals workspace    admins
 //   read the audit    workspace    admins, stewards
+//   read its audit    product P    admins, stewards, owners of P's domain
 //   publish, run      product P    admins, owners of P's domain
 //   read quarantine   product P    admins, owners of P's domain (the rows are raw)
 //   see usage         product P    admins, stewards, owners of P's domain
@@ -41,6 +42,7 @@ enum class Action {
   kWaive,
   kManagePrincipals,
   kReadAudit,
+  kReadProductAudit,
   kPublish,
   kReadQuarantine,
   kSeeUsage,

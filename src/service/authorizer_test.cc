@@ -46,5 +46,16 @@ TEST(AuthorizerTest, ConsumersSeeNoGranteesAndWaiveNothing) {
   EXPECT_TRUE(Authorizer::Allowed(steward, Action::kWaive, Resource::Workspace()));
 }
 
+TEST(AuthorizerTest, AProductsAuditIsItsOwnersAndStewardsButNotItsConsumers) {
+  auto owner = Make("olga", {{"team:crm", {"owner"}}});
+  EXPECT_TRUE(Authorizer::Allowed(owner, Action::kReadProductAudit, Resource::Product("crm.customers")));
+  EXPECT_FALSE(Authorizer::Allowed(owner, Action::kReadProductAudit, Resource::Product("sales.orders")));
+  EXPECT_FALSE(Authorizer::Allowed(owner, Action::kReadAudit, Resource::Workspace()));
+  auto member = Make("mia", {{"team:crm", {"member"}}});
+  EXPECT_FALSE(Authorizer::Allowed(member, Action::kReadProductAudit, Resource::Product("crm.customers")));
+  auto steward = Make("sam", {{std::string(access::kStewardsGroup), {"member"}}});
+  EXPECT_TRUE(Authorizer::Allowed(steward, Action::kReadProductAudit, Resource::Product("crm.customers")));
+}
+
 }  // namespace
 }  // namespace weft::service

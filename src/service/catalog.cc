@@ -115,11 +115,16 @@ Result<ProductPage> CatalogService::Page(const Caller& caller, const std::string
   if (const spec::DataProduct* p = product_doc.documents.empty() ? nullptr : product_doc.documents[0].product()) {
     for (const auto& m : p->team.members) page.team.emplace_back(m.username, m.role);
     for (const auto& s : p->support) page.support.emplace_back(s.channel, s.url);
+    page.purpose = p->description.purpose;
+    page.limitations = p->description.limitations;
+    page.usage = p->description.usage;
   }
   for (const auto& v : ports) {
     if (v.product_id != id) continue;
-    ProductPage::Version version{.port = v, .columns = {}, .sla = {}};
+    ProductPage::Version version{.port = v, .columns = {}, .sla = {}, .since = ""};
     for (const auto& c : contracts) {
+      if (c.contract_id == v.contract_id && c.major == v.major && (version.since.empty() || c.applied_at < version.since))
+        version.since = c.applied_at;
       if (c.contract_id != v.contract_id || c.version != v.version) continue;
       auto cd = spec::LoadText(c.spec_json, "catalog:contract");
       const spec::DataContract* contract = cd.documents.empty() ? nullptr : cd.documents[0].contract();
@@ -148,22 +153,43 @@ Result<ProductPage> CatalogService::Page(const Caller& caller, const std::string
         if (auto unit = monitor::UnitSeconds(sla.unit.empty() ? "d" : sla.unit)) page.freshness.sla_seconds = sla.value.get<double>() * *unit;
   // What this caller sees of the newest major: clear, masked or hidden columns.
   ASSIGN_OR_RETURN(auto ac, mesh_.Access());
-  page.viewer.is_owner = ac->IsOwner(caller.principal, id);
+  ProductPage::Viewer& viewer = page.viewer;
   auto major = ac->NewestMajor(id);
+  bool producer = false;
   if (major.ok() && !snapshots.empty()) {
     auto readable = ac->Authorize(caller.principal, id, *major, snapshots.front().contract_version, caller.now);
     if (readable.ok()) {
-      page.viewer.can_read = true;
+      viewer.can_read = true;
+      producer = readable->basis == "producer";
       for (const auto& c : readable->columns)
-        page.viewer.columns[c.name] = c.mask.kind == access::MaskStrategy::Kind::kNone ? "clear" : access::MaskStrategyName(c.mask);
-      page.viewer.row_filter = !readable->row_filter.empty();
+        viewer.columns[c.name] = c.mask.kind == access::MaskStrategy::Kind::kNone ? "clear" : access::MaskStrategyName(c.mask);
+      viewer.row_filter = !readable->row_filter.empty();
+      for (const auto& v : page.versions)
+        if (v.port.major == *major)
+          for (const auto& c : v.columns) viewer.hidden_columns += viewer.columns.count(c.name) ? 0 : 1;
     } else {
-      page.viewer.reason = readable.status().message();
+      viewer.reason = readable.status().message();
     }
+  }
+  // One state: an admin manages every product (IsOwner says so) but owns
+  // only what its teams own, and reads only what its grants give.
+  viewer.is_owner = producer || (ac->IsOwner(caller.principal, id) && !caller.principal.admin()) ||
+                    caller.principal.HasRole("team:" + it->domain, "owner");
+  if (viewer.is_owner) {
+    viewer.state = "owner";
+  } else if (viewer.can_read) {
+    viewer.state = "access";
+  } else {
+    for (const auto& r : ac->requests())
+      if (r.product_id == id && r.status == "pending" && r.principal == caller.principal.name) viewer.pending_request = r.id;
+    viewer.state = viewer.pending_request ? "pending" : "none";
   }
   // Who reads the product, and why, is the owners' and stewards' to see;
   // a consumer sees only its own grants.
   const bool sees_grantees = Authorizer::Allowed(caller.principal, Action::kSeeGrantees, Resource::Product(id));
+  viewer.sees_grantees = sees_grantees;
+  viewer.reads_quarantine = Authorizer::Allowed(caller.principal, Action::kReadQuarantine, Resource::Product(id));
+  viewer.reads_audit = Authorizer::Allowed(caller.principal, Action::kReadProductAudit, Resource::Product(id));
   for (const auto& g : ac->grants())
     if (g.product_id == id && access::AccessControl::InForce(g, caller.now) && (sees_grantees || caller.principal.Matches(g.grantee)))
       page.consumers.push_back(g);
@@ -308,13 +334,17 @@ json ToJson(const SearchView& s) {
 json ToJson(const ProductPage& p) {
   json out = {{"id", p.product.id}, {"domain", p.product.domain}, {"status", p.product.status}, {"tier", p.product.tier},
               {"version", p.product.version}, {"description", p.product.description}, {"tags", p.product.tags},
+              {"purpose", p.purpose}, {"limitations", p.limitations}, {"usage", p.usage},
+              // Metadata, like the schema: whoever may see the page may read how it is derived.
+              {"transformSql", p.product.transform_sql.empty() ? json() : json(p.product.transform_sql)},
               {"owners", p.owners}, {"support", json::array()}, {"versions", json::array()}};
   for (const auto& [username, role] : p.team) out["team"].push_back({{"username", username}, {"role", role}});
   for (const auto& [channel, url] : p.support) out["support"].push_back({{"channel", channel}, {"url", url}});
   for (const auto& v : p.versions) {
     json version = {{"address", v.port.product_id + "_v" + std::to_string(v.port.major)}, {"port", v.port.port},
                     {"version", v.port.version}, {"status", v.port.status}, {"endOfSupport", v.port.end_of_support},
-                    {"endOfLife", v.port.end_of_life}, {"contract", v.port.contract_id}, {"columns", json::array()},
+                    {"endOfLife", v.port.end_of_life}, {"since", v.since}, {"contract", v.port.contract_id},
+                    {"columns", json::array()},
                     {"sla", json::array()}};
     for (const auto& s : v.sla) version["sla"].push_back({{"property", s.property}, {"value", s.value}, {"unit", s.unit}});
     for (const auto& c : v.columns)
@@ -322,14 +352,19 @@ json ToJson(const ProductPage& p) {
                                     {"classification", c.classification}, {"mask", c.mask}, {"description", c.description}});
     out["versions"].push_back(version);
   }
-  json viewer = {{"isOwner", p.viewer.is_owner}, {"canRead", p.viewer.can_read}, {"columns", p.viewer.columns}};
-  if (p.viewer.row_filter) viewer["rowFilter"] = *p.viewer.row_filter;
-  if (!p.viewer.reason.empty()) viewer["reason"] = p.viewer.reason;
+  const auto& v = p.viewer;
+  json viewer = {{"state", v.state}, {"isOwner", v.is_owner}, {"canRead", v.can_read}, {"columns", v.columns},
+                 {"hiddenColumns", v.hidden_columns},
+                 {"may", {{"seeConsumers", v.sees_grantees}, {"readQuarantine", v.reads_quarantine}, {"readAudit", v.reads_audit}}}};
+  if (v.row_filter) viewer["rowFilter"] = *v.row_filter;
+  if (v.pending_request) viewer["pendingRequest"] = v.pending_request;
+  if (!v.reason.empty()) viewer["reason"] = v.reason;
   out["viewer"] = viewer;
   json consumers = json::array();
   for (const auto& g : p.consumers)
-    consumers.push_back({{"grantee", g.grantee}, {"columns", g.columns}, {"purpose", g.purpose},
-                         {"expiresAt", g.expires_at}, {"major", g.major}});
+    consumers.push_back({{"id", g.id}, {"grantee", g.grantee}, {"columns", g.columns}, {"purpose", g.purpose},
+                         {"expiresAt", g.expires_at}, {"major", g.major}, {"rowFilter", g.row_filter},
+                         {"clearances", g.clearances}, {"grantedBy", g.granted_by}, {"grantedAt", g.granted_at}});
   out["consumers"] = consumers;
   out["quality"] = p.quality;
   return out;

@@ -21,6 +21,7 @@
 #include "catalog/records.h"
 #include "service/caller.h"
 #include "service/mesh.h"
+#include "spec/diff.h"
 #include "spec/model.h"
 
 namespace weft::service {
@@ -50,6 +51,7 @@ struct ProductPage {
     catalog::PortVersionRecord port;
     std::vector<Column> columns;
     std::vector<spec::SlaProperty> sla;
+    std::string since;  // when its major was first applied: active since
   };
   // The current snapshot against the contract's freshness SLA. Age and
   // state depend on the clock: FreshnessJson works them out for a time.
@@ -58,14 +60,23 @@ struct ProductPage {
     int64_t rows = 0;
     std::optional<double> sla_seconds;
   };
-  // What the caller sees of the newest major.
+  // What the caller sees of the newest major. `state` is exactly one of
+  // owner (the producing team, or an owner of its domain or contract),
+  // access (reads it through a grant or an open contract), pending (an
+  // access request waits for a decision) and none.
   struct Viewer {
+    std::string state = "none";
     bool is_owner = false, can_read = false;
     std::map<std::string, std::string> columns;  // column -> clear | the mask's name
+    int64_t hidden_columns = 0;                  // contract columns its grants do not name
     std::optional<bool> row_filter;
-    std::string reason;  // why it may not read
+    int64_t pending_request = 0;  // state pending: the request's id
+    std::string reason;           // why it may not read
+    // What the page may offer it (Authorizer rows): the owners' tabs.
+    bool sees_grantees = false, reads_quarantine = false, reads_audit = false;
   };
   catalog::ProductRecord product;
+  std::string purpose, limitations, usage;  // the ODPS descriptor's description
   std::vector<std::string> owners;
   std::vector<std::pair<std::string, std::string>> team;     // username, role
   std::vector<std::pair<std::string, std::string>> support;  // channel, url
@@ -74,6 +85,39 @@ struct ProductPage {
   Viewer viewer;
   std::vector<catalog::GrantRecord> consumers;  // all for owners/stewards/admins; else the caller's own
   std::string quality;
+};
+
+// The contract versions of a product, oldest first, each with what changed
+// since the one before it of the same contract (spec/diff.h's rules).
+struct Changelog {
+  struct Entry {
+    catalog::ContractVersionRecord version;
+    std::string previous;  // the version it is compared with; empty for the first
+    std::optional<spec::DocumentDiff> diff;
+  };
+  std::string product;
+  std::vector<Entry> entries;
+};
+
+// `weft diff` between two applied versions of a product's contracts.
+struct VersionDiff {
+  std::string product, from, to;
+  std::vector<spec::DocumentDiff> documents;
+};
+
+// The column profile of a product's current snapshot as the caller may see
+// it. Value-revealing figures (min, max, top values) only for a column the
+// caller reads in clear over every row; null share and distinct estimate for
+// any column it reads; nothing for a column it may not read.
+struct ProfileView {
+  struct Column {
+    std::string name, type;
+    std::string access;    // clear | masked | filtered | hidden
+    std::string withheld;  // "" (all shown) | values | all
+    nlohmann::json stats;  // rows, nulls, distinct, min, max, top as shown
+  };
+  std::string product, snapshot, computed_at;
+  std::vector<Column> columns;  // empty: no profile (published before profiles existed)
 };
 
 struct PublishHistory {
@@ -123,6 +167,14 @@ class CatalogService {
   // `quality` (optional) keeps only hits of that quality.
   Result<SearchView> Search(const Caller& caller, const catalog::SearchQuery& query, const std::string& quality);
   Result<ProductPage> Page(const Caller& caller, const std::string& id);
+  Result<Changelog> VersionsOf(const Caller& caller, const std::string& id);
+  // `from` and `to` are contract versions of the product ("1.0.0"); empty
+  // `to`: the newest; empty `from`: the version before `to`.
+  Result<VersionDiff> Diff(const Caller& caller, const std::string& id, const std::string& from, const std::string& to);
+  Result<ProfileView> Profile(const Caller& caller, const std::string& id);
+  // The audit trail of one product (its descriptor, contracts, ports,
+  // publishes and grants), newest first: its domain's owners, stewards, admins.
+  Result<std::vector<catalog::AuditEvent>> ProductAudit(const Caller& caller, const std::string& id, int limit);
 
   Result<HistoryOverview> History(const Caller& caller);
   Result<PublishHistory> Publishes(const Caller& caller, const std::string& id, int limit);
@@ -151,6 +203,9 @@ nlohmann::json ToJson(const SearchView& s);
 nlohmann::json ToJson(const ProductPage& p);
 nlohmann::json FreshnessJson(const ProductPage::Freshness& f, const std::string& now);
 nlohmann::json ToJson(const catalog::PublishRecord& p);
+nlohmann::json ToJson(const Changelog& c);
+nlohmann::json ToJson(const VersionDiff& d);
+nlohmann::json ToJson(const ProfileView& p);
 nlohmann::json ToJson(const PublishHistory& h);
 nlohmann::json ToJson(const PublishQuality& q);
 nlohmann::json ToJson(const RuleHistory& r);

@@ -403,6 +403,18 @@ CREATE TABLE deliveries (
 CREATE INDEX deliveries_due ON deliveries (status, next_attempt_at);
 )sql";
 
+// Version 7: column profiles of each committed snapshot (null share,
+// distinct estimate, min/max, top values), computed at publish. One JSON
+// document per snapshot: it is read whole, by the product page.
+constexpr const char* kProfileSchema = R"sql(
+CREATE TABLE snapshot_profiles (
+  snapshot_id TEXT PRIMARY KEY,
+  product_id TEXT NOT NULL,
+  computed_at TEXT NOT NULL,
+  columns_json TEXT NOT NULL  -- JSON array, one object per column
+) STRICT;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "initial schema", kInitialSchema},
     {2, "data plane: snapshot paths, publishes, quality results", kDataPlaneSchema},
@@ -410,6 +422,7 @@ constexpr Migration kMigrations[] = {
     {4, "governed sharing: access requests, grants, usage", kSharingSchema},
     {5, "server: API tokens", kTokenSchema},
     {6, "monitoring: SLA history, incidents, subscriptions, webhooks, deliveries", kMonitoringSchema},
+    {7, "column profiles of snapshots", kProfileSchema},
 };
 
 Result<int64_t> ReadPragma(Connection& conn, const char* name) {

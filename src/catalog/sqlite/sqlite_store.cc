@@ -652,7 +652,18 @@ class SqliteTransaction final : public Transaction {
 
   Status DeleteSnapshot(const std::string& id) override {
     RETURN_IF_ERROR(Run("DELETE FROM snapshots WHERE id = ?1", id).WithContext("while deleting snapshot " + id));
-    return RequireChanged("snapshot " + id);
+    RETURN_IF_ERROR(RequireChanged("snapshot " + id));
+    return Run("DELETE FROM snapshot_profiles WHERE snapshot_id = ?1", id).WithContext("while deleting the profile of snapshot " + id);
+  }
+
+  Status InsertSnapshotProfile(const SnapshotProfileRecord& p) override {
+    RETURN_IF_ERROR(RequireKey(p.snapshot_id, "the profiled snapshot's id"));
+    return Run(fmt::format(R"sql(
+        INSERT INTO snapshot_profiles (snapshot_id, product_id, computed_at, columns_json)
+        VALUES (?1, ?2, COALESCE(NULLIF(?3, ''), {}), ?4))sql",
+                           kNowSql),
+               p.snapshot_id, p.product_id, p.computed_at, p.columns_json)
+        .WithContext("while recording the profile of snapshot " + p.snapshot_id);
   }
 
   Status InsertPublish(const PublishRecord& p) override {
@@ -1129,6 +1140,17 @@ Result<std::vector<QualityResultRecord>> SqliteStore::ListQualityResults(const s
                        "SELECT {} FROM quality_results WHERE publish_id = ?1 ORDER BY position", kQualityResultColumns)));
   RETURN_IF_ERROR(stmt.BindAll(publish_id));
   return CollectRows(stmt, DecodeQualityResult);
+}
+
+Result<std::optional<SnapshotProfileRecord>> SqliteStore::FindSnapshotProfile(const std::string& snapshot_id) {
+  std::lock_guard lock(read_mu_);
+  ASSIGN_OR_RETURN(Statement stmt, reader_.Prepare(
+      "SELECT snapshot_id, product_id, computed_at, columns_json FROM snapshot_profiles WHERE snapshot_id = ?1"));
+  RETURN_IF_ERROR(stmt.BindAll(snapshot_id));
+  ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row) return std::optional<SnapshotProfileRecord>();
+  return std::optional<SnapshotProfileRecord>(SnapshotProfileRecord{
+      .snapshot_id = stmt.Text(0), .product_id = stmt.Text(1), .computed_at = stmt.Text(2), .columns_json = stmt.Text(3)});
 }
 
 Result<std::vector<AccessRequestRecord>> SqliteStore::ListAccessRequests() {
