@@ -1,13 +1,19 @@
 // Reading products, and what reading them costs:
-//   weft query SQL | -f FILE [--at SNAPSHOT|TIME] [-o table|csv|json|parquet] [--out FILE]
+//   weft query SQL | -f FILE [--at SNAPSHOT|TIME] [-o table|csv|json|parquet] [--out FILE] [--all]
 //     (csv and json are printed a chunk at a time as the gateway hands
-//     them out; a table once every row is in, for its column widths)
+//     them out; a table once every row is in, for its column widths. A
+//     table on a terminal shows the first 1,000 rows and says how many it
+//     left out, unless --all: a person reads it. A pipe or a file gets
+//     every row, as do csv and json: a program reads them.)
 //   weft usage DOMAIN.PRODUCT [--since DATE] [-o table|json]
 //   weft cost [--domain D] [--month YYYY-MM] [-o table|json]
 // The query runs through the governed gateway (query/gateway.h) as the
 // acting principal (--as, $WEFT_USER, $USER).
+#include <unistd.h>
+
 #include <fstream>
 #include <iomanip>
+#include <iostream>
 #include <ostream>
 #include <sstream>
 
@@ -31,16 +37,22 @@ struct QueryArgs {
   std::string at;
   std::string output = "table";
   std::string out;
+  bool all = false;  // a table on a terminal: every row, not the first kTerminalRows
 };
 
+constexpr size_t kTerminalRows = 1000;
 
-std::string CsvField(const std::optional<std::string>& v) {
-  if (!v) return "";
-  if (v->find_first_of(",\"\n\r") == std::string::npos) return *v;
-  std::string q = "\"";
-  for (char c : *v) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return q + "\"";
+// 12345 -> "12,345", for counts a person reads.
+std::string WithThousands(size_t n) {
+  std::string digits = std::to_string(n), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
 }
+
+bool OnTerminal(const CommandContext& ctx) { return &ctx.out == &std::cout && ::isatty(STDOUT_FILENO) == 1; }
 
 using Rows = std::vector<std::vector<std::optional<std::string>>>;
 
@@ -55,9 +67,7 @@ class StreamingPrinter {
     if (!started_) Start(columns);
     for (const auto& row : rows) {
       if (format_ == "csv") {
-        std::vector<std::string> cells;
-        for (const auto& v : row) cells.push_back(CsvField(v));
-        out_ << Join(cells, ",") << "\n";
+        out_ << service::CsvLine(row);
       } else {
         json r = json::object();
         for (size_t i = 0; i < columns.size(); ++i) r[columns[i]] = row[i] ? json(*row[i]) : json();
@@ -77,7 +87,7 @@ class StreamingPrinter {
  private:
   void Start(const std::vector<std::string>& columns) {
     started_ = true;
-    if (format_ == "csv") out_ << Join(columns, ",") << "\n";
+    if (format_ == "csv") out_ << service::CsvLine(std::vector<std::optional<std::string>>(columns.begin(), columns.end()));
     else out_ << "{\n  \"columns\": " << json(columns).dump() << ",\n  \"rows\": [";
   }
 
@@ -87,14 +97,22 @@ class StreamingPrinter {
   bool first_row_ = true;
 };
 
-void PrintTableAnswer(std::ostream& out, const query::QueryAnswer& a) {
+// `limit`: the most rows drawn; the rest are counted in a note that says
+// how to get them.
+void PrintTableAnswer(std::ostream& out, const query::QueryAnswer& a, size_t limit) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& row : a.rows) {
+    if (rows.size() == limit) break;
     std::vector<std::string> cells;
     for (const auto& v : row) cells.push_back(v ? *v : "NULL");
     rows.push_back(std::move(cells));
   }
   PrintTable(out, a.columns, rows);
+  if (rows.size() < a.rows.size()) {
+    out << "(" << WithThousands(rows.size()) << " of " << WithThousands(a.rows.size()) << " rows shown; "
+        << WithThousands(a.rows.size() - rows.size()) << " left out. Every row: add --all, or -o csv, or --out FILE)\n";
+    return;
+  }
   out << "(" << a.rows.size() << " row" << (a.rows.size() == 1 ? "" : "s") << ")\n";
 }
 
@@ -174,7 +192,7 @@ void RunQuery(CommandContext& ctx, const QueryArgs& given) {
     ctx.out << "Wrote " << answer->usage.rows_returned << " rows to " << args.out << "\n";
     return;
   }
-  if (args.output == "table") PrintTableAnswer(out, *answer);
+  if (args.output == "table") PrintTableAnswer(out, *answer, args.all || !args.out.empty() || !OnTerminal(ctx) ? SIZE_MAX : kTerminalRows);
   else printer.Finish(*answer);
   if (!args.out.empty()) ctx.out << "Wrote " << answer->usage.rows_returned << " rows to " << args.out << "\n";
 }
@@ -262,6 +280,7 @@ void AddQueryCommands(CLI::App& app, CommandContext& ctx) {
     cmd->add_option("-o,--output", a->output, "table, csv, json or parquet")
         ->check(CLI::IsMember({"table", "csv", "json", "parquet"}));
     cmd->add_option("--out", a->out, "Write the result to this file");
+    cmd->add_flag("--all", a->all, "On a terminal, print every row of a table (default: the first 1,000; pipes and files get every row)");
     cmd->callback([&ctx, a] { RunQuery(ctx, *a); });
   }
   {

@@ -517,31 +517,42 @@ struct Server::Impl {
                                                                 call.req.get_param_value("publish"), limit));
   }
 
-  // POST /api/v1/query: the rows are streamed as NDJSON while DuckDB hands
-  // them out. The query runs on its own thread; until its first chunk (or
-  // its end) the response status is still open, so a refused or invalid
-  // query is a proper problem response, and a failure after rows were sent
-  // is a last {"error": problem} line.
+  // POST /api/v1/query: the rows are streamed as NDJSON (or, with
+  // ?format=csv, as CSV) while DuckDB hands them out. The query runs on its
+  // own thread; until its first chunk (or its end) the response status is
+  // still open, so a refused or invalid query is a proper problem response,
+  // and a failure after rows were sent is a last {"error": problem} line in
+  // NDJSON, and a cut connection (no last chunk) in CSV, which has no line
+  // to say it with. ?format=parquet: QueryParquet.
   Status Query(Call& call) {
     ASSIGN_OR_RETURN(json body, ParseJsonBody(call.req));
     ASSIGN_OR_RETURN(std::string sql, StringField(body, "sql", true));
     ASSIGN_OR_RETURN(std::string at, StringField(body, "at"));
+    const std::string format = call.req.has_param("format") ? call.req.get_param_value("format") : "ndjson";
+    if (format == "parquet") return QueryParquet(call, {.sql = sql, .at = at});
+    if (format != "ndjson" && format != "csv") return Status::InvalidArgument("format must be ndjson (the default), csv or parquet");
+    const bool csv = format == "csv";
+    // The columns line: the CSV header, or {"columns": [...]}.
+    auto header = [csv](const std::vector<std::string>& columns) {
+      if (!csv) return json{{"columns", columns}}.dump() + "\n";
+      return service::CsvLine(std::vector<std::optional<std::string>>(columns.begin(), columns.end()));
+    };
     auto stream = std::make_shared<RowStream>();
-    auto worker = std::make_shared<std::thread>([this, stream, sql, at, caller = CallerOf(call)] {
+    auto worker = std::make_shared<std::thread>([this, stream, sql, at, csv, header, caller = CallerOf(call)] {
       query::QueryRequest request{.sql = sql, .at = at};
       request.cancelled = [stream] {
         std::lock_guard lock(stream->mu);
         return stream->cancelled;
       };
-      request.on_rows = [stream](const std::vector<std::string>& columns,
-                                 const std::vector<std::vector<std::optional<std::string>>>& rows) -> Status {
+      request.on_rows = [stream, csv, header](const std::vector<std::string>& columns,
+                                              const std::vector<std::vector<std::optional<std::string>>>& rows) -> Status {
         std::unique_lock lock(stream->mu);
         if (!stream->started) {
-          stream->lines.push_back(json{{"columns", columns}}.dump() + "\n");
+          stream->lines.push_back(header(columns));
           stream->started = true;
         }
         std::string chunk;
-        for (const auto& r : rows) chunk += service::RowJson(r).dump() + "\n";
+        for (const auto& r : rows) chunk += csv ? service::CsvLine(r) : service::RowJson(r).dump() + "\n";
         stream->cv.wait(lock, [&] { return stream->lines.size() < RowStream::kMaxQueued || stream->cancelled; });
         if (stream->cancelled) return Status::FailedPrecondition("the client went away");
         stream->lines.push_back(std::move(chunk));
@@ -553,10 +564,10 @@ struct Server::Impl {
       if (answer.ok()) {
         metrics.CountQuery("ok", answer->usage.bytes_scanned);
         if (!stream->started) {
-          stream->lines.push_back(json{{"columns", answer->columns}}.dump() + "\n");
+          stream->lines.push_back(header(answer->columns));
           stream->started = true;
         }
-        stream->lines.push_back(service::DoneJson(*answer).dump() + "\n");
+        if (!csv) stream->lines.push_back(service::DoneJson(*answer).dump() + "\n");
       } else {
         metrics.CountQuery("refused", 0);
         stream->status = answer.status();
@@ -579,13 +590,16 @@ struct Server::Impl {
       }
     }
     call.res.status = 200;
+    if (csv) call.res.set_header("Content-Disposition", "attachment; filename=\"query.csv\"");
     call.res.set_chunked_content_provider(
-        "application/x-ndjson",
-        [stream](size_t, httplib::DataSink& sink) {
+        csv ? "text/csv; charset=utf-8" : "application/x-ndjson",
+        [stream, csv](size_t, httplib::DataSink& sink) {
           std::unique_lock lock(stream->mu);
           if (!stream->cv.wait_for(lock, std::chrono::seconds(1), [&] { return !stream->lines.empty() || stream->finished; })) {
             // Nothing yet: an empty line (NDJSON readers skip it) finds out
-            // whether the client is still there.
+            // whether the client is still there. CSV has no line to spare:
+            // there the next row's write finds out.
+            if (csv) return true;
             lock.unlock();
             bool alive = sink.write("\n", 1);
             lock.lock();
@@ -610,8 +624,10 @@ struct Server::Impl {
             }
           }
           if (stream->finished) {
-            if (!stream->status.ok())
+            if (!stream->status.ok()) {
+              if (csv) return false;  // no last chunk: the client sees the download fail
               sink.os << json{{"error", ProblemFromStatus(stream->status).ToJson("")}}.dump() << "\n";
+            }
             sink.done();
           }
           return true;
@@ -624,6 +640,37 @@ struct Server::Impl {
           }
           if (worker->joinable()) worker->join();
         });
+    return Status::Ok();
+  }
+
+  // POST /api/v1/query?format=parquet: the same governed query, which
+  // DuckDB writes as one Parquet file (zstd) into a private directory of
+  // its own (the engine may write there and nowhere else); the file is sent
+  // once the query is done, as a Parquet footer comes last.
+  Status QueryParquet(Call& call, query::QueryRequest request) {
+    ASSIGN_OR_RETURN(std::shared_ptr<Scratch> scratch, MakeScratch("downloads"));
+    const std::filesystem::path file = scratch->dir / "query.parquet";
+    request.parquet_out = file;
+    auto answer = service::QueryService(*mesh).Run(CallerOf(call), request);
+    metrics.CountQuery(answer.ok() ? "ok" : "refused", answer.ok() ? answer->usage.bytes_scanned : 0);
+    if (!answer.ok()) return answer.status();
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(file, ec);
+    if (ec) return Status::Internal("the query's Parquet file is missing: " + ec.message());
+    auto in = std::make_shared<std::ifstream>(file, std::ios::binary);
+    if (!*in) return Status::IoError("cannot read the query's Parquet file");
+    call.res.status = 200;
+    call.res.set_header("Content-Disposition", "attachment; filename=\"query.parquet\"");
+    call.res.set_content_provider(
+        static_cast<size_t>(size), "application/vnd.apache.parquet",
+        [in](size_t offset, size_t length, httplib::DataSink& sink) {
+          std::string buf(std::min<size_t>(length, 1 << 16), '\0');
+          in->seekg(static_cast<std::streamoff>(offset));
+          in->read(buf.data(), static_cast<std::streamsize>(buf.size()));
+          const auto got = static_cast<size_t>(in->gcount());
+          return got > 0 && sink.write(buf.data(), got);
+        },
+        [in, scratch, in_flight = call.in_flight](bool) { in->close(); });
     return Status::Ok();
   }
 
@@ -753,14 +800,15 @@ struct Server::Impl {
     }
   };
 
-  Result<std::unique_ptr<Scratch>> MakeScratch() {
+  // `purpose`: "uploads", or "downloads" for a query's Parquet answer.
+  Result<std::unique_ptr<Scratch>> MakeScratch(const char* purpose = "uploads") {
     auto s = std::make_unique<Scratch>();
     std::string rnd = RandomHex(8);
     if (rnd.empty()) return Status::Internal("the system's random generator failed");
-    s->dir = mesh->workspace().root / "private" / "uploads" / rnd;
+    s->dir = mesh->workspace().root / "private" / purpose / rnd;
     std::error_code ec;
     std::filesystem::create_directories(s->dir, ec);
-    if (ec) return Status::IoError("cannot create an upload directory: " + ec.message());
+    if (ec) return Status::IoError(std::string("cannot create a directory in private/") + purpose + ": " + ec.message());
     for (const auto& d : {s->dir.parent_path().parent_path(), s->dir.parent_path(), s->dir})
       std::filesystem::permissions(d, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace, ec);
     return s;
@@ -1012,7 +1060,11 @@ std::vector<Route> RouteTable() {
       {"POST", "/api/v1/apply", Role::kOwner, "Apply a spec tree: provision, register, configure, in one transaction", {}, "application/json", "application/json", "Control plane", "Plan"},
       {"POST", "/api/v1/impact", Role::kConsumer, "Downstream products and columns a proposed contract breaks (body: ODCS YAML)", {}, "application/yaml", "application/json", "Lineage", "Impact"},
       {"POST", "/api/v1/query", Role::kConsumer, "One governed SELECT; rows streamed as NDJSON (columns line, row arrays, a done line)",
-       {}, "application/json", "application/x-ndjson", "Query"},
+       {{"format", "ndjson (default), csv (streamed, with a header line) or parquet (one file, sent when the query is done)"}},
+       "application/json", "application/x-ndjson", "Query"},
+      {"GET", "/api/v1/query/schema", Role::kConsumer,
+       "The product versions and columns the caller may query, with types, mask state and whether a row filter applies",
+       {}, "", "application/json", "Query", "QuerySchema"},
       {"GET", "/api/v1/access/requests", Role::kConsumer, "Access requests and grants the caller made, holds or decides",
        {{"scope", "mine or pending (the approval inbox)"}}, "", "application/json", "Access", "AccessList"},
       {"POST", "/api/v1/access/requests", Role::kConsumer, "Ask a product's owners for read access", {}, "application/json", "application/json", "Access", "AccessRequest"},
@@ -1154,6 +1206,7 @@ Status Server::Impl::Dispatch(Call& call) {
   if (key == "POST /api/v1/apply") return PlanApply(call, true);
   if (key == "POST /api/v1/impact") return Impact(call);
   if (key == "POST /api/v1/query") return Query(call);
+  if (key == "GET /api/v1/query/schema") return Reply(call, service::QueryService(*mesh).Schema(caller));
   if (key == "GET /api/v1/access/requests" || key == "GET /api/v1/grants") return AccessList(call);
   if (key == "POST /api/v1/access/requests") return AccessRequest(call);
   if (key == "POST /api/v1/access/requests/{request}/approve") return AccessDecide(call, true);

@@ -74,12 +74,22 @@ Result<std::vector<catalog::AuditEvent>> CatalogService::Audit(const Caller& cal
   return mesh_.store().ListAudit(filter);
 }
 
+std::string QualityState(const catalog::PublishRecord& publish, const std::vector<catalog::QualityResultRecord>& results) {
+  if (publish.outcome == "rejected" || publish.outcome == "failed") return "failing";
+  bool warned = results.empty() && publish.rows_quarantined > 0;
+  for (const auto& r : results) {
+    if (r.passed) continue;
+    if (r.severity == "error") return "failing";
+    if (r.severity == "warning") warned = true;
+  }
+  return warned ? "warnings" : "passing";
+}
+
 Result<std::string> CatalogService::QualityOf(const std::string& id) {
   ASSIGN_OR_RETURN(auto publishes, mesh_.store().ListPublishes(id, 1));
   if (publishes.empty()) return std::string("none");
-  const auto& p = publishes.front();
-  if (p.outcome == "rejected" || p.outcome == "failed") return std::string("failing");
-  return std::string(p.rows_quarantined > 0 ? "warnings" : "passing");
+  ASSIGN_OR_RETURN(auto results, mesh_.store().ListQualityResults(publishes.front().id));
+  return QualityState(publishes.front(), results);
 }
 
 Result<SearchView> CatalogService::Search(const Caller&, const catalog::SearchQuery& query, const std::string& quality) {
@@ -87,6 +97,8 @@ Result<SearchView> CatalogService::Search(const Caller&, const catalog::SearchQu
   if (!quality.empty() && quality != "passing" && quality != "warnings" && quality != "failing" && quality != "none")
     return Status::InvalidArgument("quality must be passing, warnings, failing or none");
   ASSIGN_OR_RETURN(catalog::SearchResult result, mesh_.store().Search(query));
+  ASSIGN_OR_RETURN(auto products, mesh_.store().ListProducts());
+  ASSIGN_OR_RETURN(auto domains, mesh_.store().ListDomains());
   SearchView view;
   view.facets = std::move(result.facets);
   auto& quality_facet = view.facets["quality"];
@@ -94,7 +106,16 @@ Result<SearchView> CatalogService::Search(const Caller&, const catalog::SearchQu
     ASSIGN_OR_RETURN(std::string level, QualityOf(h.product_id));
     ++quality_facet[level];
     if (!quality.empty() && level != quality) continue;
-    view.hits.push_back({std::move(h), level});
+    // A card says what the product is, who answers for it and how fresh it
+    // is, with or without a query (the snippet alone said it only with one).
+    SearchView::Hit hit{.hit = std::move(h), .quality = level, .description = {}, .tier = {}, .owners = {}, .last_snapshot = {}};
+    for (const auto& p : products)
+      if (p.id == hit.hit.product_id) hit.description = p.description, hit.tier = p.tier;
+    for (const auto& d : domains)
+      if (d.name == hit.hit.domain) hit.owners = d.owners;
+    ASSIGN_OR_RETURN(auto snapshots, mesh_.store().ListSnapshots(hit.hit.product_id));  // newest first
+    if (!snapshots.empty()) hit.last_snapshot = snapshots.front().created_at;
+    view.hits.push_back(std::move(hit));
   }
   return view;
 }
@@ -327,7 +348,9 @@ json ToJson(const SearchView& s) {
   json hits = json::array();
   for (const auto& h : s.hits)
     hits.push_back({{"product", h.hit.product_id}, {"domain", h.hit.domain}, {"status", h.hit.status},
-                    {"score", h.hit.score}, {"snippet", h.hit.snippet}, {"quality", h.quality}});
+                    {"score", h.hit.score}, {"snippet", h.hit.snippet}, {"quality", h.quality},
+                    {"description", h.description}, {"tier", h.tier}, {"owners", h.owners},
+                    {"lastSnapshot", h.last_snapshot.empty() ? json() : json(h.last_snapshot)}});
   return {{"hits", hits}, {"facets", s.facets}};
 }
 
@@ -420,7 +443,7 @@ json ToJson(const PublishQuality& q) {
                     {"severity", r.severity}, {"dimension", r.dimension}, {"failingRows", r.failing_rows},
                     {"checkedRows", r.checked_rows}, {"value", r.value}, {"threshold", r.threshold},
                     {"passed", r.passed}, {"rowLevel", r.row_level}});
-  return {{"product", q.product}, {"publish", ToJson(q.publish)}, {"results", list}};
+  return {{"product", q.product}, {"publish", ToJson(q.publish)}, {"state", QualityState(q.publish, q.results)}, {"results", list}};
 }
 
 // failing / checked as a share; 0 when nothing was checked.

@@ -34,7 +34,10 @@ struct ProductList {
 struct SearchView {
   struct Hit {
     catalog::SearchHit hit;
-    std::string quality;  // passing | warnings | failing | none (the latest attempt's)
+    std::string quality;  // QualityState of the latest attempt, or none
+    std::string description, tier;
+    std::vector<std::string> owners;  // its domain's
+    std::string last_snapshot;        // when its newest snapshot was made; empty: never published
   };
   std::vector<Hit> hits;
   std::map<std::string, std::map<std::string, int64_t>> facets;  // quality included
@@ -183,7 +186,8 @@ class CatalogService {
                                  const std::string& snapshot);
   Result<RuleHistory> Rules(const Caller& caller, const std::string& id, int limit);
 
-  // The quality of a product's latest attempt: what the marketplace shows and filters on.
+  // The QualityState of a product's latest attempt ("none" before its
+  // first): what the marketplace and the product page show and filter on.
   Result<std::string> QualityOf(const std::string& id);
   // NotFound with a did-you-mean unless `id` is a product in the catalog.
   Status CheckProduct(const std::string& id);
@@ -191,6 +195,13 @@ class CatalogService {
  private:
   Mesh& mesh_;
 };
+
+// The one definition of a publish's quality: failing when the publish was
+// rejected or failed or an error-severity rule failed (its rows went to
+// quarantine), warnings when only warning-severity rules failed (or rows
+// were quarantined by a publish that recorded no results), else passing.
+// Info-severity rules never change it.
+std::string QualityState(const catalog::PublishRecord& publish, const std::vector<catalog::QualityResultRecord>& results);
 
 nlohmann::json ToJson(const catalog::DomainRecord& d);
 nlohmann::json ToJson(const ProductList& list);

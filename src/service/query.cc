@@ -1,5 +1,11 @@
 #include "service/query.h"
 
+#include <algorithm>
+#include <map>
+#include <tuple>
+
+#include "access/masks.h"
+
 namespace weft::service {
 
 using nlohmann::json;
@@ -18,10 +24,72 @@ Result<query::QueryAnswer> QueryService::Sample(const Caller& caller, const std:
   return Run(caller, {.sql = "SELECT * FROM " + product + " LIMIT 20", .kind = "sample"});
 }
 
+Result<QuerySchema> QueryService::Schema(const Caller& caller) {
+  ASSIGN_OR_RETURN(auto access, mesh_.Access());
+  ASSIGN_OR_RETURN(auto ports, mesh_.store().ListPortVersions());
+  QuerySchema schema;
+  std::map<std::string, std::vector<catalog::SnapshotRecord>> snapshots;  // per product, newest first
+  for (const auto& port : ports) {
+    if (port.status == "retired") continue;
+    if (!snapshots.count(port.product_id)) {
+      ASSIGN_OR_RETURN(snapshots[port.product_id], mesh_.store().ListSnapshots(port.product_id));
+    }
+    // As the gateway binds it: the columns of the contract version of the
+    // snapshot a query would read now.
+    std::string contract_version = port.version;
+    for (const auto& s : snapshots[port.product_id])
+      if (s.major == port.major) {
+        contract_version = s.contract_version;
+        break;
+      }
+    auto readable = access->Authorize(caller.principal, port.product_id, port.major, contract_version, caller.now);
+    if (!readable.ok()) continue;  // not the caller's to see, nor to know the columns of
+    QuerySchema::Relation r{.address = port.product_id + "_v" + std::to_string(port.major), .product = port.product_id,
+                            .major = port.major, .newest = false, .status = readable->status,
+                            .row_filter = !readable->row_filter.empty(), .columns = {}};
+    for (const auto& c : readable->columns)
+      r.columns.push_back({c.name, c.type, c.mask.kind == access::MaskStrategy::Kind::kNone ? "clear" : access::MaskStrategyName(c.mask)});
+    schema.relations.push_back(std::move(r));
+  }
+  std::sort(schema.relations.begin(), schema.relations.end(),
+            [](const auto& a, const auto& b) { return std::tie(a.product, b.major) < std::tie(b.product, a.major); });
+  for (size_t i = 0; i < schema.relations.size(); ++i)
+    schema.relations[i].newest = i == 0 || schema.relations[i - 1].product != schema.relations[i].product;
+  return schema;
+}
+
 json RowJson(const std::vector<std::optional<std::string>>& row) {
   json r = json::array();
   for (const auto& v : row) r.push_back(v ? json(*v) : json());
   return r;
+}
+
+std::string CsvLine(const std::vector<std::optional<std::string>>& row) {
+  std::string line;
+  for (size_t i = 0; i < row.size(); ++i) {
+    if (i) line += ',';
+    if (!row[i]) continue;
+    const std::string& v = *row[i];
+    if (!v.empty() && v.find_first_of(",\"\n\r") == std::string::npos) {
+      line += v;
+      continue;
+    }
+    line += '"';
+    for (char c : v) line += c == '"' ? std::string("\"\"") : std::string(1, c);
+    line += '"';
+  }
+  return line + "\n";
+}
+
+json ToJson(const QuerySchema& s) {
+  json relations = json::array();
+  for (const auto& r : s.relations) {
+    json columns = json::array();
+    for (const auto& c : r.columns) columns.push_back({{"name", c.name}, {"type", c.type}, {"mask", c.mask}});
+    relations.push_back({{"address", r.address}, {"product", r.product}, {"major", r.major}, {"newest", r.newest},
+                         {"status", r.status}, {"rowFilter", r.row_filter}, {"columns", columns}});
+  }
+  return {{"relations", relations}};
 }
 
 json ToJson(const query::QueryAnswer& a) {

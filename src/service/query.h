@@ -17,6 +17,27 @@
 
 namespace weft::service {
 
+// What a caller may query, for the SQL console's schema browser and its
+// completion: each product version it may read, with the columns it reads
+// as AccessControl::Authorize gives them. A version it may not read is not
+// listed, nor is a column its grant does not name.
+struct QuerySchema {
+  struct Column {
+    std::string name, type;
+    std::string mask;  // clear, or the mask's name (hash, redact, ...)
+  };
+  struct Relation {
+    std::string address;  // domain.product_vN
+    std::string product;
+    int64_t major = 0;
+    bool newest = false;  // the newest major it reads: also addressed as domain.product
+    std::string status;   // active | deprecated
+    bool row_filter = false;
+    std::vector<Column> columns;
+  };
+  std::vector<Relation> relations;
+};
+
 class QueryService {
  public:
   explicit QueryService(Mesh& mesh) : mesh_(mesh) {}
@@ -24,6 +45,8 @@ class QueryService {
   Result<query::QueryAnswer> Run(const Caller& caller, const query::QueryRequest& request);
   // Up to 20 rows, masked and filtered for the caller.
   Result<query::QueryAnswer> Sample(const Caller& caller, const std::string& product);
+  // The product versions and columns the caller may read now.
+  Result<QuerySchema> Schema(const Caller& caller);
 
  private:
   Mesh& mesh_;
@@ -35,5 +58,9 @@ nlohmann::json ToJson(const query::QueryAnswer& a);
 nlohmann::json DoneJson(const query::QueryAnswer& a);
 // One row as a JSON array (null for SQL NULL).
 nlohmann::json RowJson(const std::vector<std::optional<std::string>>& row);
+// One row as a CSV line (RFC 4180: quoted when it holds a comma, quote or
+// line break, or empty: "" is the empty string, an empty field SQL NULL), with its "\n".
+std::string CsvLine(const std::vector<std::optional<std::string>>& row);
+nlohmann::json ToJson(const QuerySchema& s);
 
 }  // namespace weft::service

@@ -175,7 +175,7 @@ json ViewSchemas() {
   policy.title = "Every product has an owner";
   catalog::SearchHit hit{.product_id = "sales.orders", .domain = "sales", .name = "orders", .status = "active", .score = 1.5,
                          .snippet = "[orders]"};
-  SearchView search{.hits = {{hit, "passing"}}, .facets = {{"*", {{"*", 1}}}}};
+  SearchView search{.hits = {{hit, "passing", "Orders", "gold", {"alice"}, "2026-12-01T00:00:00Z"}}, .facets = {{"*", {{"*", 1}}}}};
 
   const json examples = {
       {"Domains", Example(std::vector<catalog::DomainRecord>{domain})},
@@ -213,6 +213,10 @@ json ViewSchemas() {
       {"Impact", Example(impact)},
       {"Sample", Example(answer)},
       {"QueryDone", DoneJson(answer)},
+      {"QuerySchema", Example(QuerySchema{.relations = {{.address = "sales.orders_v1", .product = "sales.orders", .major = 1,
+                                                         .newest = true, .status = "active", .row_filter = true,
+                                                         .columns = {{"amount", "DECIMAL(12,2)", "clear"},
+                                                                     {"email", "VARCHAR", "hash"}}}}})},
       {"AccessList", Example(access_list)},
       {"AccessRequest", Example(RequestView{.id = 1, .approvers = {"alice"}})},
       {"Me", [] {

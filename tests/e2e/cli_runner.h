@@ -106,4 +106,10 @@ void CopyTree(const std::filesystem::path& from, const std::filesystem::path& to
 // Every regular file under `root` (relative path -> bytes).
 std::map<std::string, std::string> SnapshotFiles(const std::filesystem::path& root);
 
+// A loopback port nothing listens on right now (the kernel's pick, released),
+// for `weft serve --listen`.
+int FreePort();
+// The last non-empty line of a command's output (a token `weft token create` printed).
+std::string LastLine(const std::string& text);
+
 }  // namespace weft::e2e
