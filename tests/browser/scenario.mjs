@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { consoleSteps } from './console.mjs';
 
 const BASE = need('WEFT_URL').replace(/\/$/, '');
 const TOKENS = {
@@ -339,6 +340,8 @@ try {
     await page.locator(`${tid('waivers')} >> text=legacy name (browser test)`).waitFor();
     await noErrorBanner();
   });
+
+  await consoleSteps({ page, step, tid, go, signIn, noErrorBanner, artifacts: ARTIFACTS });
 
   await step('sign-out', async () => {
     await page.click(tid('sign-out'));

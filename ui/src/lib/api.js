@@ -189,3 +189,18 @@ export async function streamQuery({ sql, at }, { onColumns, onRows, signal } = {
   }
   return done;
 }
+
+/**
+ * POST /query?format=csv|parquet: the whole governed result as a file (the
+ * same grants, masks, row filters and metering as the stream). Resolves to
+ * a Blob; rejects with an ApiError when the query is refused.
+ */
+export async function downloadQuery({ sql, at }, format, { signal } = {}) {
+  const res = await send(`/query?format=${encodeURIComponent(format)}`, {
+    method: 'POST',
+    body: at ? { sql, at } : { sql },
+    signal,
+    accept: format === 'csv' ? 'text/csv' : 'application/vnd.apache.parquet',
+  });
+  return res.blob();
+}

@@ -29,6 +29,43 @@ export function fmtMoney(n, currency) {
   }
 }
 
+/**
+ * A share (0–1) as a percentage a person reads: "12.3%", "< 0.1%" for a
+ * tiny non-zero share (never "0.0%" for something that happened), "100%".
+ */
+export function fmtPercent(share, digits = 1) {
+  if (share === null || share === undefined || share === '') return '—';
+  const x = Number(share) * 100;
+  if (!Number.isFinite(x)) return '—';
+  const floor = 10 ** -digits;
+  if (x > 0 && x < floor) return `< ${floor.toLocaleString('en-US')}%`;
+  return `${x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: Number.isInteger(x) ? 0 : Math.min(digits, 1) })}%`;
+}
+
+/** How long ago an ISO time was, in words: "just now", "5 min ago", "2 h ago", "3 d ago". */
+export function fmtAgo(iso, now = Date.now()) {
+  if (!iso) return '—';
+  const t = new Date(iso).getTime();
+  if (Number.isNaN(t)) return String(iso);
+  const s = Math.max(0, (now - t) / 1000);
+  if (s < 60) return 'just now';
+  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
+  if (s < 86400) return `${Math.floor(s / 3600)} h ago`;
+  if (s < 86400 * 60) return `${Math.floor(s / 86400)} d ago`;
+  return fmtDate(iso);
+}
+
+/** Seconds of CPU or wall time: "0.12 s", "850 ms", then fmtDuration's "2m". */
+export function fmtSeconds(seconds) {
+  const x = Number(seconds);
+  if (seconds === null || seconds === undefined || !Number.isFinite(x)) return '—';
+  if (x === 0) return '0 s';
+  if (x < 0.001) return '< 1 ms';
+  if (x < 1) return `${Math.round(x * 1000).toLocaleString('en-US')} ms`;
+  if (x < 60) return `${x.toLocaleString('en-US', { maximumFractionDigits: 2 })} s`;
+  return fmtDuration(x);
+}
+
 export function fmtBytes(n) {
   const x = Number(n);
   if (!Number.isFinite(x)) return '—';

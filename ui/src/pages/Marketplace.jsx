@@ -3,6 +3,7 @@ import { useApi, useDebounced } from '../lib/hooks.js';
 import { navigate, productHref } from '../lib/router.js';
 import { Badge, ErrorBanner, Empty, Loading } from '../components.jsx';
 import { QualityBadge } from './quality.jsx';
+import { fmtAgo, fmtDateTime, fmtNumber } from '../lib/format.js';
 
 export const FACETS = [
   { key: 'domain', label: 'Domain' },
@@ -51,7 +52,7 @@ function Facet({ facet, counts, selected, onPick }) {
                   onChange={() => onPick(facet.key, on ? '' : value)}
                 />
                 <span class="facet-name">{value}</span>
-                <span class="facet-count">{count}</span>
+                <span class="facet-count">{fmtNumber(count)}</span>
               </label>
             </li>
           );
@@ -61,16 +62,40 @@ function Facet({ facet, counts, selected, onPick }) {
   );
 }
 
+/** A card says what the product is, who answers for it, how fresh and how
+ * good it is, with or without a query (search scores stay hidden: they
+ * rank the cards, a reader cannot use the number). */
 function ResultCard({ hit }) {
+  const owners = Array.isArray(hit.owners) && hit.owners.length ? hit.owners.join(', ') : null;
   return (
     <a class="card result" href={productHref(hit.product)} data-testid={`result-${hit.product}`}>
       <div class="result-head">
         <span class="result-id">{hit.product}</span>
         <Badge value={hit.status} />
-        <QualityBadge quality={hit.quality} />
+        {hit.tier ? <Badge value={hit.tier} title="Tier" testid="card-tier">{`tier: ${hit.tier}`}</Badge> : null}
+        <QualityBadge quality={hit.quality} testid="card-quality" />
       </div>
+      {hit.description ? (
+        <p class="result-desc" data-testid="card-description">
+          {hit.description}
+        </p>
+      ) : null}
       <div class="result-meta">
-        domain <strong>{hit.domain}</strong>
+        <span>
+          domain <strong>{hit.domain}</strong>
+        </span>
+        <span data-testid="card-owners">
+          {owners ? (
+            <>
+              owned by <strong>{owners}</strong>
+            </>
+          ) : (
+            'no owner named'
+          )}
+        </span>
+        <span data-testid="card-freshness" title={hit.lastSnapshot ? `newest snapshot: ${fmtDateTime(hit.lastSnapshot)}` : undefined}>
+          {hit.lastSnapshot ? `updated ${fmtAgo(hit.lastSnapshot)}` : 'never published'}
+        </span>
       </div>
       <Snippet text={hit.snippet} />
     </a>
@@ -137,7 +162,7 @@ export function Marketplace({ route }) {
           {state.loading && !data ? <Loading label="Searching…" /> : null}
           {data ? (
             <div class="results-summary" data-testid="results-count">
-              {hits.length === 1 ? '1 product' : `${hits.length}${hits.length >= LIMIT ? '+' : ''} products`}
+              {hits.length === 1 ? '1 product' : `${fmtNumber(hits.length)}${hits.length >= LIMIT ? '+' : ''} products`}
               {q ? (
                 <>
                   {' '}

@@ -122,7 +122,7 @@ function Schema({ version, viewer }) {
   if (!columns.length) return <Empty>This version declares no columns.</Empty>;
   const objects = new Set(columns.map((c) => c.object));
   return (
-    <div class="table-wrap">
+    <div class="table-wrap" tabIndex={0}>
       <table class="table" data-testid="schema-table">
         <thead>
           <tr>
@@ -301,7 +301,7 @@ function Sample({ id, canRead, columns, offerMore }) {
   return (
     <>
       {data.rows && data.rows.length ? (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0}>
           <table class="table table-data" data-testid="sample-table">
             <thead>
               <tr>

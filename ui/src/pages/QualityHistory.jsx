@@ -109,7 +109,7 @@ function RuleGrid({ m, onPick, picked }) {
   const shown = m.publishes.slice(Math.max(0, last - 12));
   const offset = last - shown.length;
   return (
-    <div class="table-wrap">
+    <div class="table-wrap" tabIndex={0}>
       <table class="table rule-grid" data-testid="quality-grid">
         <thead>
           <tr>
