@@ -1,7 +1,7 @@
 import { useMemo } from 'preact/hooks';
 import { useApi } from '../lib/hooks.js';
 import { navigate, productHref } from '../lib/router.js';
-import { fmtBytes, fmtMoney, fmtNumber, productOfAddress } from '../lib/format.js';
+import { fmtBytes, fmtMoney, fmtNumber, fmtPercent, productOfAddress } from '../lib/format.js';
 import { ChartCanvas } from '../lib/charts.jsx';
 import { Async, Empty, ErrorBanner, Section } from '../components.jsx';
 
@@ -10,11 +10,11 @@ function BudgetBar({ cost, budget }) {
   const pct = (Number(cost) / Number(budget)) * 100;
   const kind = pct >= 100 ? 'bad' : pct >= 80 ? 'warn' : 'ok';
   return (
-    <span class="budget" title={`${pct.toFixed(pct < 1 ? 4 : 1)}% of the monthly budget`}>
+    <span class="budget" title={`${fmtPercent(pct / 100, pct < 1 ? 4 : 1)} of the monthly budget`}>
       <span class="budget-track">
         <span class={`budget-fill fill-${kind}`} style={{ width: `${Math.min(100, pct)}%` }} />
       </span>
-      <span class="budget-pct">{pct < 0.1 && pct > 0 ? '<0.1' : pct.toFixed(1)}%</span>
+      <span class="budget-pct">{fmtPercent(pct / 100)}</span>
     </span>
   );
 }

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { api } from '../lib/api.js';
 import { useApi } from '../lib/hooks.js';
 import { href } from '../lib/router.js';
-import { fmtDateTime, fmtDuration } from '../lib/format.js';
+import { fmtDateTime, fmtDuration, fmtPercent } from '../lib/format.js';
 import { Async, Badge, ErrorBanner, Section } from '../components.jsx';
 
 const STATUSES = [
@@ -169,7 +169,7 @@ export function IncidentList({ product }) {
 
 function figure(v, unit) {
   if (v === null || v === undefined) return '—';
-  return unit === 'seconds' ? fmtDuration(v) : `${Number(v).toFixed(1)}%`;
+  return unit === 'seconds' ? fmtDuration(v) : fmtPercent(Number(v) / 100);
 }
 
 /** The product's SLAs as judged when the page was loaded. */

@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'preact/hooks';
 import { useApi } from '../lib/hooks.js';
-import { fmtDateTime, fmtNumber } from '../lib/format.js';
+import { fmtDateTime, fmtNumber, fmtPercent } from '../lib/format.js';
 import { ChartCanvas } from '../lib/charts.jsx';
 import { Async, Badge, Empty } from '../components.jsx';
 
@@ -53,10 +53,10 @@ function summaryConfig(m) {
             afterBody: (items) => {
               const i = items[0].dataIndex;
               const p = m.publishes[i];
-              const share = `${((p.quarantinedShare || 0) * 100).toFixed(1)}% of ${fmtNumber(p.rowsIn || 0)} rows quarantined`;
+              const share = `${fmtPercent(p.quarantinedShare || 0)} of ${fmtNumber(p.rowsIn || 0)} rows quarantined`;
               const failed = m.rules
                 .filter((r) => r.at[i] && !r.at[i].passed)
-                .map((r) => `✗ ${r.rule}: ${fmtNumber(r.at[i].failingRows)} rows (${((r.at[i].share || 0) * 100).toFixed(1)}%)`);
+                .map((r) => `✗ ${r.rule}: ${fmtNumber(r.at[i].failingRows)} rows (${fmtPercent(r.at[i].share || 0)})`);
               return [share, ...(p.message ? [p.message] : []), ...failed.slice(0, 12)];
             },
           },
@@ -94,7 +94,7 @@ function ruleConfig(m, rule) {
             label: (item) => {
               const x = rule.at[item.dataIndex];
               if (!x) return 'not checked';
-              return `${x.passed ? 'passed' : 'failed'}: ${fmtNumber(x.failingRows)} of ${fmtNumber(x.checkedRows)} rows failing (${((x.share || 0) * 100).toFixed(1)}%, value ${x.value})`;
+              return `${x.passed ? 'passed' : 'failed'}: ${fmtNumber(x.failingRows)} of ${fmtNumber(x.checkedRows)} rows failing (${fmtPercent(x.share || 0)}, value ${fmtNumber(x.value)})`;
             },
           },
         },
@@ -145,9 +145,9 @@ function RuleGrid({ m, onPick, picked }) {
                   <td
                     key={p.id}
                     class={`center cell-${x.passed ? 'pass' : 'fail'}`}
-                    title={`${fmtNumber(x.failingRows)} of ${fmtNumber(x.checkedRows)} rows failing (${((x.share || 0) * 100).toFixed(1)}%)`}
+                    title={`${fmtNumber(x.failingRows)} of ${fmtNumber(x.checkedRows)} rows failing (${fmtPercent(x.share || 0)})`}
                   >
-                    {x.passed ? '✓' : `✗ ${fmtNumber(x.failingRows)}`}
+                    {x.passed ? '✓' : `✗ ${fmtNumber(x.failingRows)} (${fmtPercent(x.share || 0)})`}
                   </td>
                 );
               })}
@@ -177,7 +177,7 @@ function QualityView({ history }) {
           Last publish ({fmtDateTime(m.publishes[lastIdx].startedAt)}, <Badge value={m.publishes[lastIdx].outcome} />
           ):{' '}
           {fmtNumber(m.publishes[lastIdx].rowsQuarantined || 0)} of {fmtNumber(m.publishes[lastIdx].rowsIn || 0)} rows quarantined (
-          {((m.publishes[lastIdx].quarantinedShare || 0) * 100).toFixed(1)}%),{' '}
+          {fmtPercent(m.publishes[lastIdx].quarantinedShare || 0)}),{' '}
           {lastFailed.length ? (
             <strong class="text-bad">
               {lastFailed.length} rule{lastFailed.length === 1 ? '' : 's'} failed
