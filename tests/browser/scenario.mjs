@@ -221,6 +221,19 @@ try {
     assert.ok(emails > 0, 'sample rows');
   });
 
+  await step('grace-has-one-access-state-and-profiles-without-values', async () => {
+    // grace reads customer.customers masked and filtered to DE: one state,
+    // and no min, max or top value of any column in the profiles.
+    await page.locator(tid('profile-table')).waitFor();
+    assert.equal(await page.locator(tid('access-state')).count(), 1, 'exactly one access state');
+    assert.match(await page.locator(tid('access-state')).innerText(), /you have access: .*masked.*rows filtered/);
+    await page.locator(tid('profile-withheld-email')).waitFor();
+    assert.equal(await page.locator(tid('profile-min-email')).count(), 0, 'no min of a masked column');
+    assert.equal(await page.locator(tid('profile-min-country')).count(), 0, 'no min of a row-filtered column');
+    const text = await page.locator(tid('profile-table')).innerText();
+    assert.ok(!text.includes('@'), `an e-mail address in the profiles: ${text}`);
+  });
+
   await step('grace-opens-the-lineage-of-revenue-daily', async () => {
     await go('/product/finance.revenue_daily?tab=lineage');
     await page.locator(`${tid('lineage-graph')}[data-ready="true"]`).waitFor();
@@ -282,6 +295,56 @@ try {
     await page.locator(tid(`my-request-${deniedId}`)).waitFor();
     assert.equal((await page.locator(tid(`my-request-status-${deniedId}`)).innerText()).trim(), 'denied');
     assert.match(await page.locator(tid(`my-request-${deniedId}`)).innerText(), /not shared outside sales/);
+  });
+
+  await step('grace-sees-no-owner-tabs-and-no-command-lines', async () => {
+    await go('/product/sales.order_items');
+    await page.locator(tid('product-sales.order_items')).waitFor();
+    assert.equal(await page.locator(tid('access-state')).count(), 1, 'exactly one access state');
+    assert.doesNotMatch(await page.locator(tid('access-state')).innerText(), /own/);
+    for (const t of ['quarantine', 'audit', 'consumers']) assert.equal(await page.locator(tid(`tab-${t}`)).count(), 0, `no ${t} tab for a consumer`);
+    await go('/product/sales.order_items?tab=audit');
+    await page.locator(tid('product-sales.order_items')).waitFor();
+    assert.equal(await page.locator(tid('audit-table')).count(), 0, 'no audit trail by URL either');
+    const body = await page.locator('.page').innerText();
+    assert.doesNotMatch(body, /weft access request|--purpose/, 'no CLI command lines in the web UI');
+  });
+
+  await step('changelog-and-diff-of-two-versions', async () => {
+    await go('/product/sales.orders?tab=changelog');
+    await page.locator(tid('changelog-1.0.1')).waitFor();
+    await page.locator(tid('changelog-1.0.0')).waitFor();
+    await page.selectOption(tid('diff-from'), '1.0.0');
+    await page.selectOption(tid('diff-to'), '1.0.1');
+    await page.locator(tid('diff-changes')).waitFor();
+    assert.match(await page.locator(tid('diff-result')).innerText(), /1\.0\.0 → 1\.0\.1/);
+    assert.match(await page.locator(tid('diff-changes')).innerText(), /description/);
+    await noErrorBanner();
+  });
+
+  await step('carol-owns-sales-orders-and-sees-its-quarantine-and-audit', async () => {
+    await signIn('carol');
+    await go('/product/sales.orders');
+    await page.locator(tid('profile-table')).waitFor();
+    assert.match(await page.locator(tid('access-state')).innerText(), /you own this/);
+    await page.locator(tid('profile-min-order_id')).waitFor(); // the owners see values
+    await page.locator(tid('lifecycle-1.0.1')).waitFor();
+    assert.match(await page.locator(tid('lifecycle-1.0.1')).innerText(), /active since/);
+    await page.click(tid('tab-quarantine'));
+    await page.locator(`${tid('quarantine-table')}, ${tid('quarantine-empty')}`).first().waitFor();
+    await screenshot('carol-quarantine');
+    await page.click(tid('tab-audit'));
+    await page.locator(tid('audit-table')).waitFor();
+    assert.match(await page.locator(tid('audit-table')).innerText(), /publish\.published/);
+    await noErrorBanner();
+  });
+
+  await step('alice-sees-grace-row-filter-among-consumers', async () => {
+    await signIn('alice');
+    await go('/product/customer.customers?tab=consumers');
+    await page.locator(tid('consumer-filter-grace@retail.example')).waitFor();
+    assert.match(await page.locator(tid('consumer-filter-grace@retail.example')).innerText(), /country = \$principal\.region/);
+    await signIn('grace');
   });
 
   await step('quality-history-chart', async () => {

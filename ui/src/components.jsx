@@ -1,9 +1,18 @@
 // Small shared pieces: error banner, loading and empty states, badges.
 
+/** The server's messages advise CLI users with command lines; the web UI
+ * says where to click instead. */
+export function uiWording(text) {
+  return String(text)
+    .replace(/request it: weft access request (\S+?)(@v\d+)? --purpose "\.\.\."/g, "request it with 'Request access' on $1's page")
+    .replace(/\s*\([^()]*\bweft [a-z]+[^()]*\)/g, '')
+    .replace(/;\s*`weft [^`]*`[^;.]*/g, '');
+}
+
 export function ErrorBanner({ error, onDismiss, testid = 'error-banner', children }) {
   if (!error) return null;
   const title = error.title || 'Error';
-  const detail = error.detail !== undefined ? error.detail : String(error.message || error);
+  const detail = uiWording(error.detail !== undefined ? error.detail : String(error.message || error));
   return (
     <div class="banner banner-error" role="alert" data-testid={testid}>
       <div class="banner-body">

@@ -4,7 +4,7 @@ import { useApi } from '../lib/hooks.js';
 import { hasRole, ownsDomain, useMe } from '../lib/me.js';
 import { href, productHref } from '../lib/router.js';
 import { fmtDate, fmtDateTime } from '../lib/format.js';
-import { Async, Badge, ErrorBanner, Notice } from '../components.jsx';
+import { Async, Badge, ErrorBanner, Notice, uiWording } from '../components.jsx';
 
 /** /access/requests answers like `weft access list -o json`: {requests, grants}, or a bare array. */
 export function requestsOf(data) {
@@ -268,7 +268,7 @@ function RevokeButton({ g, onRevoked }) {
           Revoke
         </button>
       )}
-      {error ? <div class="text-bad small">{error.detail || error.title}</div> : null}
+      {error ? <div class="text-bad small">{uiWording(error.detail || error.title)}</div> : null}
     </>
   );
 }

@@ -7,13 +7,21 @@ import { Async, Badge, Cell, Empty, ErrorBanner, Loading, Notice, Section } from
 import { QualityHistory } from './QualityHistory.jsx';
 import { Lineage } from './Lineage.jsx';
 import { IncidentList, SlaTable } from './Incidents.jsx';
+import { AccessStateBadge, accessSummary } from './product/AccessState.jsx';
+import { ColumnProfiles } from './product/Profile.jsx';
+import { Changelog } from './product/Changelog.jsx';
+import { AuditTab, QuarantineTab } from './product/OwnerTabs.jsx';
 
+// `may`: the viewer.may flag a tab needs (the server refuses the data too).
 const TABS = [
   { key: 'overview', label: 'Overview' },
+  { key: 'changelog', label: 'Changelog' },
   { key: 'quality', label: 'Quality' },
   { key: 'lineage', label: 'Lineage' },
   { key: 'incidents', label: 'SLAs & incidents' },
-  { key: 'consumers', label: 'Consumers & usage' },
+  { key: 'consumers', label: 'Consumers & usage', may: 'seeConsumers' },
+  { key: 'quarantine', label: 'Quarantine', may: 'readQuarantine' },
+  { key: 'audit', label: 'Audit', may: 'readAudit' },
 ];
 
 /** Text with `code` spans, as the specs write descriptions. */
@@ -50,8 +58,14 @@ function LifecycleBadges({ version }) {
   const out = [];
   const eos = daysUntil(version.endOfSupport);
   const eol = daysUntil(version.endOfLife);
+  if (version.status === 'active' || !version.status)
+    out.push(
+      <Badge key="act" value="active" testid={`lifecycle-${version.version}`} title={version.since ? `Applied ${fmtDateTime(version.since)}` : undefined}>
+        {version.since ? `active since ${fmtDate(version.since)}` : 'active'}
+      </Badge>,
+    );
   if (version.status === 'deprecated') out.push(<Badge key="dep" value="deprecated" testid={`deprecated-${version.version}`} />);
-  if (version.status === 'retired') out.push(<Badge key="ret" value="retired" />);
+  if (version.status === 'retired') out.push(<Badge key="ret" value="retired" testid={`lifecycle-${version.version}`} />);
   if (eos !== null)
     out.push(
       <Badge key="eos" kind={eos < 0 ? 'bad' : eos < 90 ? 'warn' : 'info'} title={`End of support ${fmtDate(version.endOfSupport)}`}>
@@ -250,7 +264,7 @@ export function RequestAccessForm({ product, columns, onDone, onCancel }) {
   );
 }
 
-function RequestAccess({ product, columns, prominent, reason }) {
+function RequestAccess({ product, columns, prominent }) {
   const [open, setOpen] = useState(false);
   const [done, setDone] = useState(null);
   if (done)
@@ -265,10 +279,7 @@ function RequestAccess({ product, columns, prominent, reason }) {
     return (
       <div class={prominent ? 'request-cta card' : 'request-cta'}>
         {prominent ? (
-          <p>
-            You cannot read this product's data yet. Ask its owners for access: say which columns and what for.
-            {reason ? <span class="small muted reason"> ({reason})</span> : null}
-          </p>
+          <p>You cannot read this product's data yet. Ask its owners for access: say which columns and what for.</p>
         ) : null}
         <button type="button" class={prominent ? 'btn btn-primary' : 'btn'} data-testid="request-access" onClick={() => setOpen(true)}>
           {prominent ? 'Request access' : 'Request more access'}
@@ -286,7 +297,7 @@ function Sample({ id, canRead, columns, offerMore }) {
       return (
         <div data-testid="sample-denied">
           <Notice kind="warn">
-            <strong>No sample for you yet.</strong> {state.error.detail || 'You have no grant on this product.'}
+            <strong>No sample for you yet.</strong> Your grants do not let you read this product's rows.
           </Notice>
           {/* Without canRead the form is already at the top of the page. */}
           {canRead ? <RequestAccess product={id} columns={columns} prominent /> : null}
@@ -340,6 +351,7 @@ function Consumers({ consumers }) {
         <tr>
           <th>Grantee</th>
           <th>Columns</th>
+          <th>Row filter</th>
           <th>Purpose</th>
           <th>Expires</th>
         </tr>
@@ -348,7 +360,11 @@ function Consumers({ consumers }) {
         {consumers.map((c, i) => (
           <tr key={i} data-testid={`consumer-${c.grantee}`}>
             <td>{c.grantee}</td>
-            <td>{Array.isArray(c.columns) && c.columns.length ? c.columns.join(', ') : <span class="muted">all</span>}</td>
+            <td>
+              {Array.isArray(c.columns) && c.columns.length ? c.columns.join(', ') : <span class="muted">all</span>}
+              {Array.isArray(c.clearances) && c.clearances.length ? <span class="small muted"> · cleared for {c.clearances.join(', ')}</span> : null}
+            </td>
+            <td data-testid={`consumer-filter-${c.grantee}`}>{c.rowFilter ? <code class="small">{c.rowFilter}</code> : <span class="muted">all rows</span>}</td>
             <td>{c.purpose}</td>
             <td>{c.expiresAt ? fmtDate(c.expiresAt) : <span class="muted">never</span>}</td>
           </tr>
@@ -427,13 +443,25 @@ function Overview({ p }) {
   const viewer = p.viewer || {};
   const columnNames = useMemo(() => Array.from(new Set(((version && version.columns) || []).map((c) => c.name))), [version]);
   const canRead = viewer.canRead !== false;
+  const summary = accessSummary(viewer);
   return (
     <>
-      {!canRead ? (
-        <Section title="Access" testid="access-section">
-          <RequestAccess product={p.id} columns={columnNames} prominent reason={viewer.reason} />
-        </Section>
-      ) : null}
+      <Section title="Your access" testid="access-section">
+        {viewer.state === 'owner' ? <p data-testid="access-owner">Your team produces this product: you read it whole and manage it.</p> : null}
+        {viewer.state === 'access' ? (
+          <p data-testid="access-granted">
+            You may read this product{summary.length ? ` (${summary.join(', ')})` : ', every column in clear and every row'}.
+          </p>
+        ) : null}
+        {viewer.state === 'pending' ? (
+          <Notice kind="warn" testid="access-pending">
+            Your request <strong>#{viewer.pendingRequest}</strong> waits for the owners' decision. Follow it under{' '}
+            <a href={href('/access', { tab: 'mine' })}>Access → My requests</a>.
+          </Notice>
+        ) : null}
+        {viewer.state === 'none' || (!viewer.state && !canRead) ? <RequestAccess product={p.id} columns={columnNames} prominent /> : null}
+      </Section>
+      <Describe p={p} />
       <Section title="Versions" testid="versions">
         <Versions versions={versions} selected={selected} onSelect={setSelected} />
       </Section>
@@ -444,6 +472,9 @@ function Overview({ p }) {
           <Sla sla={version.sla} />
         </Section>
       ) : null}
+      <Section title="Column profiles" testid="profile-section">
+        <ColumnProfiles id={p.id} />
+      </Section>
       <Section
         title="Sample rows"
         testid="sample"
@@ -463,6 +494,41 @@ function Overview({ p }) {
         />
       </Section>
     </>
+  );
+}
+
+/** The ODPS descriptor's purpose, limitations and usage, and a derived product's transform. */
+function Describe({ p }) {
+  const fields = [
+    ['Purpose', p.purpose, 'purpose'],
+    ['Limitations', p.limitations, 'limitations'],
+    ['Usage', p.usage, 'usage'],
+  ].filter(([, text]) => text);
+  if (!fields.length && !p.transformSql) return null;
+  return (
+    <Section title="About this product" testid="describe">
+      {fields.length ? (
+        <dl class="kv describe">
+          {fields.map(([label, text, key]) => (
+            <div key={key}>
+              <dt>{label}</dt>
+              <dd data-testid={`describe-${key}`}>
+                <Prose text={text} />
+              </dd>
+            </div>
+          ))}
+        </dl>
+      ) : null}
+      {p.transformSql ? (
+        <>
+          <h3>Transform</h3>
+          <p class="hint">This product is derived: each run publishes the result of this SQL over its inputs.</p>
+          <pre class="sql" data-testid="transform-sql">
+            {p.transformSql}
+          </pre>
+        </>
+      ) : null}
+    </Section>
   );
 }
 
@@ -562,17 +628,7 @@ export function Product({ id, route }) {
             <Badge value={p.tier} title="Tier" />
             <Badge kind="neutral">v{p.version}</Badge>
             <FreshnessBadge freshness={p.freshness} />
-            {viewer.isOwner ? <Badge kind="info">you own this</Badge> : null}
-            {viewer.canRead && viewer.rowFilter ? (
-              <Badge kind="info" title="A row filter of your grant limits the rows you see">
-                rows filtered for you
-              </Badge>
-            ) : null}
-            {viewer.canRead === false ? (
-              <Badge kind="warn" testid="no-access-badge">
-                no access
-              </Badge>
-            ) : null}
+            <AccessStateBadge viewer={viewer} />
           </div>
           <p class="description" data-testid="product-description">
             <Prose text={p.description} />
@@ -587,7 +643,7 @@ export function Product({ id, route }) {
         </div>
       </header>
       <nav class="tabs" role="tablist">
-        {TABS.map((t) => (
+        {TABS.filter((t) => !t.may || (viewer.may || {})[t.may]).map((t) => (
           <a
             key={t.key}
             role="tab"
@@ -607,6 +663,17 @@ export function Product({ id, route }) {
       <div class={tab === 'overview' || tab === 'consumers' ? 'product-grid' : 'product-grid wide'}>
         <div class="product-main">
           {tab === 'overview' ? <Overview key={p.id} p={p} /> : null}
+          {tab === 'changelog' ? <Changelog id={p.id} /> : null}
+          {tab === 'quarantine' && (viewer.may || {}).readQuarantine ? (
+            <Section title="Quarantined rows" testid="quarantine-section">
+              <QuarantineTab id={p.id} />
+            </Section>
+          ) : null}
+          {tab === 'audit' && (viewer.may || {}).readAudit ? (
+            <Section title="Audit trail" testid="audit-section">
+              <AuditTab id={p.id} />
+            </Section>
+          ) : null}
           {tab === 'quality' ? (
             <Section title="Quality history" testid="quality">
               <QualityHistory id={p.id} />
@@ -627,7 +694,7 @@ export function Product({ id, route }) {
               </Section>
             </>
           ) : null}
-          {tab === 'consumers' ? (
+          {tab === 'consumers' && (viewer.may || {}).seeConsumers ? (
             <>
               <Section title="Consumers (active grants)" testid="consumers-section">
                 <Consumers consumers={p.consumers} />

@@ -11,7 +11,7 @@ export function SignIn({ onSignedIn, error: initialError }) {
     e.preventDefault();
     const t = token.trim();
     if (!t) {
-      setError({ title: 'Token required', detail: 'Paste the token that `weft token create` printed.' });
+      setError({ title: 'Token required', detail: 'Paste the API token your platform admin gave you.' });
       return;
     }
     setBusy(true);
@@ -40,7 +40,7 @@ export function SignIn({ onSignedIn, error: initialError }) {
           rows={3}
           autocomplete="off"
           spellcheck={false}
-          placeholder="Paste your token (weft token create --for you@example.com)"
+          placeholder="Paste your API token (weft_…)"
           data-testid="token-input"
           value={token}
           onInput={(e) => setTokenText(e.currentTarget.value)}
