@@ -183,6 +183,7 @@ TEST_F(MigrationsTest, VersionOneCatalogMigratesToTheDataPlaneSchema) {
   ASSERT_OK_AND_ASSIGN(std::string dump, store->Dump());
   EXPECT_THAT(dump, HasSubstr("schema version " + std::to_string(CatalogMigrations().back().version)));
   EXPECT_THAT(dump, HasSubstr("[snapshot_profiles]"));
+  EXPECT_THAT(dump, HasSubstr("[glossary_terms]"));
   EXPECT_THAT(dump, HasSubstr("[publishes]"));
   EXPECT_THAT(dump, HasSubstr("[quality_results]"));
   // The new tables work on the migrated file.

@@ -98,6 +98,39 @@ struct ReferenceEntityRecord {
   std::string digest;
 };
 
+// A business glossary term (spec GlossaryTerm). `domain` empty: global.
+struct GlossaryTermRecord {
+  std::string name;
+  std::string title;
+  std::string domain;
+  std::string definition;
+  std::vector<std::string> owners;
+  std::vector<std::string> synonyms;
+  std::vector<std::string> related;
+  std::string spec_json;
+  std::string digest;
+};
+
+// One column of a served port version that names a glossary term. Derived
+// at apply time from the served contracts and the glossary (spec/glossary.h);
+// apply replaces them all.
+struct GlossaryLinkRecord {
+  std::string term;
+  std::string product_id;
+  std::string port;
+  int64_t major = 0;
+  std::string contract_id;
+  std::string contract_version;
+  std::string object;
+  std::string column;  // a nested column as parent.child
+  std::string via;     // weft.term | authoritativeDefinitions | businessName
+};
+
+struct GlossaryLinkFilter {
+  std::string term;     // empty: every term
+  std::string product;  // empty: every product
+};
+
 // An immutable snapshot of one product major: a directory of Parquet files
 // under <domain root>/products/<product>/v<major>/snapshots/<id>/ (format in
 // docs/storage.md). Only snapshots with a catalog row exist for readers; the
@@ -282,6 +315,7 @@ struct SearchDocument {
   std::string description;
   std::vector<std::string> tags;
   std::vector<std::string> classifications;
+  std::vector<std::string> column_tags;  // the columns' ODCS tags
   std::string columns;              // column names, space separated
   std::string column_descriptions;  // column descriptions, joined
   bool golden_record = false;       // masters a reference entity
@@ -293,6 +327,7 @@ struct SearchQuery {
   std::string domain;
   std::string tag;
   std::string classification;
+  std::string column_tag;
   std::string status;
   int limit = 20;
 };
@@ -306,10 +341,21 @@ struct SearchHit {
   std::string snippet;  // why it matched, with [matches] marked
 };
 
+// A glossary term the search text matched (by name, title, synonyms or definition).
+struct TermHit {
+  std::string name;
+  std::string title;
+  std::string domain;
+  std::string definition;
+  double score = 0;     // higher is better
+  std::string snippet;  // why it matched, with [matches] marked
+};
+
 struct SearchResult {
   std::vector<SearchHit> hits;
-  // facet name (domain, tag, classification, status) -> value -> hit count
+  // facet name (domain, tag, classification, column_tag, status) -> value -> hit count
   std::map<std::string, std::map<std::string, int64_t>> facets;
+  std::vector<TermHit> terms;  // only for a text search; the filters do not apply to terms
 };
 
 // --- Monitoring (monitor/): how products behave over time. Writing these

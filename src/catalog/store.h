@@ -50,6 +50,10 @@ class Transaction {
   virtual Status UpsertReferenceEntity(const ReferenceEntityRecord& e) = 0;
   virtual Status DeleteReferenceEntity(const std::string& name) = 0;
   virtual Status IndexForSearch(const SearchDocument& doc) = 0;
+  virtual Status UpsertGlossaryTerm(const GlossaryTermRecord& t) = 0;
+  virtual Status DeleteGlossaryTerm(const std::string& name) = 0;  // and its links
+  // Replaces every glossary link (they are derived; apply recomputes them all).
+  virtual Status ReplaceGlossaryLinks(const std::vector<GlossaryLinkRecord>& links) = 0;
   virtual Result<int64_t> AddWaiver(const WaiverRecord& w) = 0;
   virtual Status DeleteWaiver(int64_t id) = 0;
   virtual Status AppendAudit(const AuditEvent& e) = 0;
@@ -116,6 +120,9 @@ class Store {
   virtual Result<std::vector<ContractVersionRecord>> ListContractVersions() = 0;
   virtual Result<std::vector<ReferenceEntityRecord>> ListReferenceEntities() = 0;
   virtual Result<std::vector<WaiverRecord>> ListWaivers() = 0;
+  virtual Result<std::vector<GlossaryTermRecord>> ListGlossaryTerms() = 0;  // by name
+  // By term, product, major, object, column.
+  virtual Result<std::vector<GlossaryLinkRecord>> ListGlossaryLinks(const GlossaryLinkFilter& filter) = 0;
   virtual Result<std::vector<AuditEvent>> ListAudit(const AuditFilter& filter) = 0;
   virtual Result<SearchResult> Search(const SearchQuery& query) = 0;
 

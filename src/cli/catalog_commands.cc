@@ -112,6 +112,12 @@ void PrintPage(std::ostream& out, const json& p) {
 }
 
 void PrintSearch(std::ostream& out, const json& s) {
+  if (s.contains("terms") && !s["terms"].empty()) {
+    out << "Glossary terms (weft glossary show TERM):\n";
+    for (const auto& t : s["terms"])
+      out << "  " << Text(t["name"]) << "  " << Text(t["title"]) << ": " << Text(t["definition"]) << "\n";
+    out << "\n";
+  }
   if (s["hits"].empty()) {
     out << "No products match.\n";
     return;
@@ -183,6 +189,7 @@ void AddCatalogCommands(CLI::App& app, CommandContext& ctx) {
     cmd->add_option("--domain", q->domain, "Only this domain");
     cmd->add_option("--tag", q->tag, "Only products with this tag");
     cmd->add_option("--classification", q->classification, "Only products with a column of this classification");
+    cmd->add_option("--column-tag", q->column_tag, "Only products with a column of this tag");
     cmd->add_option("--status", q->status, "Only products in this status");
     cmd->add_option("--quality", *quality, "Only products whose latest publish is passing, warnings, failing or none")
         ->check(CLI::IsMember({"passing", "warnings", "failing", "none"}));
@@ -191,7 +198,7 @@ void AddCatalogCommands(CLI::App& app, CommandContext& ctx) {
     cmd->callback([&ctx, q, quality, format] {
       Rest rest{.path = "/api/v1/search",
                 .query = {{"q", q->text}, {"domain", q->domain}, {"tag", q->tag}, {"classification", q->classification},
-                          {"status", q->status}, {"quality", *quality}, {"limit", std::to_string(q->limit)}}};
+                          {"column_tag", q->column_tag}, {"status", q->status}, {"quality", *quality}, {"limit", std::to_string(q->limit)}}};
       Answer a = Call(ctx, rest, [&](Mesh& m, const Caller& c) { return Of(CatalogService(m).Search(c, *q, *quality)); });
       if (!Report(ctx, "search", a.status)) return;
       if (*format == "json") ctx.out << a.body.dump(2) << "\n";

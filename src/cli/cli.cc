@@ -36,6 +36,7 @@ int RunCli(int argc, char** argv, std::ostream& out, std::ostream& err, const Ex
   AddInitCommand(app, ctx);
   AddPlanApplyCommands(app, ctx);
   AddCatalogCommands(app, ctx);
+  AddGlossaryCommand(app, ctx);
   AddWaiverCommand(app, ctx);
   AddPublishCommand(app, ctx);
   AddRunCommand(app, ctx);

@@ -40,6 +40,7 @@ void AddPolicyCommand(CLI::App& app, CommandContext& ctx);
 void AddInitCommand(CLI::App& app, CommandContext& ctx);
 void AddPlanApplyCommands(CLI::App& app, CommandContext& ctx);
 void AddCatalogCommands(CLI::App& app, CommandContext& ctx);  // get, describe, search, audit
+void AddGlossaryCommand(CLI::App& app, CommandContext& ctx);  // glossary list, glossary show
 void AddWaiverCommand(CLI::App& app, CommandContext& ctx);
 void AddPublishCommand(CLI::App& app, CommandContext& ctx);
 void AddRunCommand(CLI::App& app, CommandContext& ctx);

@@ -2,14 +2,17 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "common/files.h"
 #include "common/hashing.h"
 #include "common/strings.h"
 #include "common/time.h"
 #include "engine/duckdb_sql_validator.h"
+#include "spec/glossary.h"
 #include "spec/lint.h"
 #include "spec/loader.h"
 #include "spec/semver.h"
@@ -70,6 +73,7 @@ struct Current {
   std::map<std::string, catalog::DomainRecord> domains;
   std::map<std::string, catalog::ProductRecord> products;
   std::map<std::string, catalog::ReferenceEntityRecord> entities;
+  std::map<std::string, catalog::GlossaryTermRecord> terms;
   std::map<std::string, std::vector<catalog::ContractVersionRecord>> contracts;  // by id, any order
   std::vector<catalog::PortVersionRecord> ports;
 };
@@ -82,6 +86,8 @@ Result<Current> ReadCurrent(catalog::Store& store) {
   for (auto& p : products) c.products.emplace(p.id, std::move(p));
   ASSIGN_OR_RETURN(auto entities, store.ListReferenceEntities());
   for (auto& e : entities) c.entities.emplace(e.name, std::move(e));
+  ASSIGN_OR_RETURN(auto terms, store.ListGlossaryTerms());
+  for (auto& t : terms) c.terms.emplace(t.name, std::move(t));
   ASSIGN_OR_RETURN(auto contracts, store.ListContractVersions());
   for (auto& v : contracts) c.contracts[v.contract_id].push_back(std::move(v));
   ASSIGN_OR_RETURN(c.ports, store.ListPortVersions());
@@ -122,6 +128,7 @@ class Planner {
     PlanInputs();
     PlanEntities();
     PlanPrune();
+    PlanGlossary();
     RETURN_IF_ERROR(AuthorizeWrites());
     RETURN_IF_ERROR(EvaluatePolicies());
     return std::move(plan_);
@@ -149,6 +156,7 @@ class Planner {
       if (const auto* x = d.product()) tree_products_[x->id] = &d;
       if (const auto* x = d.contract()) tree_contracts_[x->id] = &d;
       if (const auto* x = d.reference_entity()) tree_entities_[x->name] = &d;
+      if (const auto* x = d.glossary_term()) tree_terms_[x->name] = &d;
     }
   }
 
@@ -159,6 +167,8 @@ class Planner {
       if (!tree_products_.count(id)) AddCatalogDoc(rec.spec_json, "product:" + id);
     for (const auto& [name, rec] : current_.entities)
       if (!tree_entities_.count(name)) AddCatalogDoc(rec.spec_json, "entity:" + name);
+    for (const auto& [name, rec] : current_.terms)
+      if (!tree_terms_.count(name)) AddCatalogDoc(rec.spec_json, "term:" + name);
     for (const auto& [id, versions] : current_.contracts)
       if (!tree_contracts_.count(id))
         if (const auto* latest = Latest(versions, std::nullopt))
@@ -550,7 +560,7 @@ class Planner {
     s.status = p.status;
     s.description = Join({p.description.purpose, p.description.usage, p.description.limitations}, " ");
     s.tags = p.tags;
-    std::set<std::string> classes, refs;
+    std::set<std::string> classes, refs, column_tags;
     std::vector<std::string> columns, descriptions;
     for (const auto& port : p.output_ports) {
       auto c = ContractAt(port.contract_id, port.version);
@@ -560,6 +570,7 @@ class Planner {
           columns.push_back(prop.name);
           if (!prop.description.empty()) descriptions.push_back(prop.description);
           if (!prop.classification.empty()) classes.insert(prop.classification);
+          column_tags.insert(prop.tags.begin(), prop.tags.end());
           for (const auto& r : prop.relationships)
             for (const auto& to : r.to)
               if (auto hash = to.find('#'); hash != std::string::npos && EntityNames().count(to.substr(0, hash)))
@@ -571,6 +582,7 @@ class Planner {
     s.columns = Join(columns, " ");
     s.column_descriptions = Join(descriptions, " ");
     s.classifications.assign(classes.begin(), classes.end());
+    s.column_tags.assign(column_tags.begin(), column_tags.end());
     s.references.assign(refs.begin(), refs.end());
     return s;
   }
@@ -619,7 +631,20 @@ class Planner {
       Audit("remove", object, digest, "", "");
       removals.push_back(key);
     };
-    std::set<std::string> surviving_domains;
+    for (const auto& [name, rec] : current_.terms) {
+      if (tree_terms_.count(name)) continue;
+      const std::string object = "term:" + name;
+      if (!options_.prune) {
+        AddItem(PlanAction::kKeep, object, "not in the tree; kept (--prune removes it)");
+      } else if (!MayWriteTerm(rec.domain)) {
+        AddItem(PlanAction::kKeep, object, "not in the tree; kept (" + options_.actor + " may not write this " +
+                                               TermScope(rec.domain) + ")");
+      } else {
+        AddItem(PlanAction::kRemove, object, "not in the tree (the columns that name it are unlinked)");
+        Audit("remove", object, rec.digest, "", "");
+        plan_.remove_terms.push_back(name);
+      }
+    }
     for (const auto& [name, rec] : current_.products)
       if (!tree_products_.count(name)) handle("product:" + name, rec.digest, plan_.remove_products, name, rec.domain);
     for (const auto& [name, rec] : current_.entities)
@@ -637,9 +662,93 @@ class Planner {
     }
   }
 
+  // --- the glossary ---------------------------------------------------------------------
+  void PlanGlossary() {
+    spec::Glossary glossary;
+    for (const Document* d : ProposedDocs())
+      if (const auto* t = d->glossary_term()) glossary.Add(*t);
+    // A term --prune would remove stays while a weft.term names it (lint
+    // could not say so: it sees the catalog's terms); other links just go.
+    for (auto& link : LinkColumns(glossary)) {
+      if (std::find(plan_.remove_terms.begin(), plan_.remove_terms.end(), link.term) == plan_.remove_terms.end()) {
+        plan_.glossary_links.push_back(std::move(link));
+      } else if (link.via == spec::TermViaName(spec::TermVia::kCustomProperty)) {
+        Refuse("", {}, "term:" + link.term, "term-in-use",
+               "--prune would remove glossary term '" + link.term + "', but column " + link.object + "." + link.column +
+                   " of " + link.product_id + "_v" + std::to_string(link.major) +
+                   " names it by weft.term: keep the term in the tree, or change the column's contract first");
+      }
+    }
+    std::map<std::string, size_t> uses;
+    for (const auto& l : plan_.glossary_links) ++uses[l.term];
+    for (const auto& [name, doc] : tree_terms_) {
+      const spec::GlossaryTerm& t = *doc->glossary_term();
+      catalog::GlossaryTermRecord rec{t.name, t.title, t.domain, t.definition, t.owners, t.synonyms, t.related,
+                                      Canonical(*doc), ""};
+      rec.digest = Sha256Hex(rec.spec_json);
+      const std::string object = "term:" + name;
+      const std::string detail = TermScope(t.domain) + ", used by " + std::to_string(uses[name]) + " column(s)";
+      auto cur = current_.terms.find(name);
+      if (cur == current_.terms.end()) {
+        AddItem(PlanAction::kCreate, object, detail);
+        Audit("create", object, "", rec.digest, "");
+      } else if (cur->second.digest != rec.digest) {
+        AddItem(PlanAction::kUpdate, object, detail);
+        Audit("update", object, cur->second.digest, rec.digest, "");
+      } else {
+        AddItem(PlanAction::kKeep, object, "unchanged, used by " + std::to_string(uses[name]) + " column(s)");
+      }
+      plan_.glossary_terms.push_back(std::move(rec));
+    }
+  }
+
+  // The columns of every port version served after the apply that name a
+  // term of `glossary`: each (term, column) once, by its strongest mention.
+  std::vector<catalog::GlossaryLinkRecord> LinkColumns(const spec::Glossary& glossary) {
+    std::vector<catalog::GlossaryLinkRecord> links;
+    if (glossary.empty()) return links;
+    for (const auto& pv : ProposedPorts()) {
+      if (pv.status == "retired") continue;
+      auto c = ContractAt(pv.contract_id, pv.version);
+      if (!c || !c->contract()) continue;
+      std::function<void(const spec::SchemaObject&, const spec::Property&, const std::string&)> walk =
+          [&](const spec::SchemaObject& obj, const spec::Property& prop, const std::string& path) {
+            std::set<std::string> linked;
+            for (const auto& m : spec::TermMentions(prop))
+              if (const spec::GlossaryTerm* t = glossary.Resolve(m); t && linked.insert(t->name).second)
+                links.push_back({t->name, pv.product_id, pv.port, pv.major, pv.contract_id, pv.version, obj.name, path,
+                                 spec::TermViaName(m.via)});
+            for (const auto& child : prop.properties) walk(obj, child, path + "." + child.name);
+          };
+      for (const auto& obj : c->contract()->schema)
+        for (const auto& prop : obj.properties) walk(obj, prop, prop.name);
+    }
+    return links;
+  }
+
+  // Port versions as they will be: the catalog's, overridden by the plan's,
+  // without those of removed products.
+  std::vector<catalog::PortVersionRecord> ProposedPorts() const {
+    std::map<std::tuple<std::string, std::string, int64_t>, catalog::PortVersionRecord> ports;
+    for (const auto& p : current_.ports)
+      if (!std::count(plan_.remove_products.begin(), plan_.remove_products.end(), p.product_id))
+        ports[{p.product_id, p.port, p.major}] = p;
+    for (const auto& p : plan_.port_versions) ports[{p.product_id, p.port, p.major}] = p;
+    std::vector<catalog::PortVersionRecord> out;
+    for (auto& [key, p] : ports) out.push_back(std::move(p));
+    return out;
+  }
+
+  static std::string TermScope(const std::string& domain) {
+    return domain.empty() ? "global term" : "term of domain " + domain;
+  }
+
   // --- who may write what ---------------------------------------------------------------
   bool MayWrite(const std::string& domain) const {
     return !options_.writable_domains || options_.writable_domains->count(domain) > 0;
+  }
+  bool MayWriteTerm(const std::string& domain) const {
+    return domain.empty() ? options_.curate_glossary : MayWrite(domain);
   }
 
   // "crm.customers" -> "crm" (product ids, and what reference entities name as master).
@@ -700,6 +809,21 @@ class Planner {
       if (auto cur = current_.entities.find(e.name); cur != current_.entities.end() && !MayWrite(DomainOf(cur->second.mastered_by)))
         refuse(doc, "name", "entity:" + e.name, DomainOf(cur->second.mastered_by));
     }
+    for (const auto& t : plan_.glossary_terms) {
+      const Document* doc = doc_of(tree_terms_, t.name);
+      auto cur = current_.terms.find(t.name);
+      const std::string* old_domain = cur == current_.terms.end() ? nullptr : &cur->second.domain;
+      for (const std::string* domain : {&t.domain, old_domain}) {
+        if (!domain || MayWriteTerm(*domain)) continue;
+        if (!domain->empty()) {
+          refuse(doc, "domain", "term:" + t.name, *domain);
+        } else if (refused.insert({"term:" + t.name, ""}).second) {
+          Refuse(doc ? doc->file : "", doc ? doc->glossary_term()->At("name") : spec::Pos{}, "term:" + t.name, "not-owner",
+                 who + " may not write global glossary term '" + t.name +
+                     "': only stewards and admins curate the global glossary (or give the term a domain you own)");
+        }
+      }
+    }
     // Team memberships, whichever document declares them (a domain's
     // owners, a product's or a contract's team): each names team:<domain>.
     ASSIGN_OR_RETURN(std::vector<catalog::MembershipRecord> existing, store_.ListMemberships());
@@ -734,6 +858,7 @@ class Planner {
     if (const auto* x = d.product()) return x;
     if (const auto* x = d.contract()) return x;
     if (const auto* x = d.reference_entity()) return x;
+    if (const auto* x = d.glossary_term()) return x;
     return nullptr;
   }
 
@@ -742,13 +867,7 @@ class Planner {
     governance::ProposedState state;
     state.documents = ProposedDocs();
     state.classification_masks = ws_.settings.masking;
-    // Port versions as they will be: the catalog's, overridden by the plan's.
-    std::map<std::tuple<std::string, std::string, int64_t>, catalog::PortVersionRecord> ports;
-    for (const auto& p : current_.ports)
-      if (!std::count(plan_.remove_products.begin(), plan_.remove_products.end(), p.product_id))
-        ports[{p.product_id, p.port, p.major}] = p;
-    for (const auto& p : plan_.port_versions) ports[{p.product_id, p.port, p.major}] = p;
-    for (auto& [key, p] : ports) state.port_versions.push_back(p);
+    state.port_versions = ProposedPorts();
 
     std::vector<spec::PolicySpec> policies;
     for (const auto& pack : ws_.PolicyPacks()) {
@@ -784,7 +903,7 @@ class Planner {
   std::string now_;
   Plan plan_;
   Current current_;
-  std::map<std::string, const Document*> tree_domains_, tree_products_, tree_contracts_, tree_entities_;
+  std::map<std::string, const Document*> tree_domains_, tree_products_, tree_contracts_, tree_entities_, tree_terms_;
   std::vector<const Document*> proposed_;
   std::vector<Document> catalog_docs_;  // catalog specs not overridden by the tree
   std::set<std::string> entity_names_;
@@ -818,6 +937,9 @@ Result<ApplyResult> Apply(const Workspace&, catalog::Store& store, storage::File
   for (const auto& s : plan.search_documents) RETURN_IF_ERROR(txn->IndexForSearch(s));
   for (const auto& id : plan.remove_products) RETURN_IF_ERROR(txn->DeleteProduct(id));
   for (const auto& name : plan.remove_entities) RETURN_IF_ERROR(txn->DeleteReferenceEntity(name));
+  for (const auto& t : plan.glossary_terms) RETURN_IF_ERROR(txn->UpsertGlossaryTerm(t));
+  for (const auto& name : plan.remove_terms) RETURN_IF_ERROR(txn->DeleteGlossaryTerm(name));
+  RETURN_IF_ERROR(txn->ReplaceGlossaryLinks(plan.glossary_links));
   for (const auto& name : plan.remove_domains) RETURN_IF_ERROR(txn->DeleteDomain(name));
   for (const auto& e : plan.audit) RETURN_IF_ERROR(txn->AppendAudit(e));
 

@@ -38,7 +38,8 @@ const char* PlanActionName(PlanAction a);
 
 struct PlanItem {
   PlanAction action = PlanAction::kCreate;
-  std::string object;  // "domain:sales", "product:sales.orders", "contract:sales.orders@1.1.0", "port:sales.orders/orders@v2"
+  // "domain:sales", "product:sales.orders", "contract:sales.orders@1.1.0", "port:sales.orders/orders@v2", "term:customer"
+  std::string object;
   std::string detail;  // one line for humans
   std::optional<spec::DocumentDiff> diff;  // contract and product updates
 };
@@ -62,6 +63,10 @@ struct PlanOptions {
   // them. Unset: every domain (admins).
   std::optional<std::set<std::string>> writable_domains;
   std::string now;    // ISO 8601 UTC; empty: the current time
+  // May write global glossary terms (those without a domain):
+  // service::Authorizer's kCurateGlossary, stewards and admins. A term of a
+  // domain is written by who may write the domain.
+  bool curate_glossary = true;
 };
 
 struct Plan {
@@ -80,7 +85,11 @@ struct Plan {
   std::vector<catalog::ContractVersionRecord> contract_versions;
   std::vector<catalog::ReferenceEntityRecord> reference_entities;
   std::vector<catalog::SearchDocument> search_documents;
-  std::vector<std::string> remove_domains, remove_products, remove_entities;
+  std::vector<catalog::GlossaryTermRecord> glossary_terms;
+  // Every column of a served port version that names a term, as the
+  // catalog will hold them (apply replaces the catalog's).
+  std::vector<catalog::GlossaryLinkRecord> glossary_links;
+  std::vector<std::string> remove_domains, remove_products, remove_entities, remove_terms;
   std::vector<std::filesystem::path> directories;  // storage to provision
   std::vector<catalog::AuditEvent> audit;
 

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <set>
 
 #include "common/files.h"
 #include "spec/loader.h"
@@ -66,6 +67,9 @@ class PlannerTest : public ::testing::Test {
   }
 
   Result<Plan> PlanTree(const fs::path& tree, bool prune = false) {
+    return PlanTree(tree, {.prune = prune, .actor = "tester"});
+  }
+  Result<Plan> PlanTree(const fs::path& tree, const PlanOptions& options) {
     std::vector<spec::Document> docs;
     std::vector<spec::Diagnostic> diags;
     for (const auto& f : spec::FindSpecFiles({tree}, diags)) {
@@ -74,7 +78,7 @@ class PlannerTest : public ::testing::Test {
       for (auto& d : loaded.diagnostics) diags.push_back(std::move(d));
     }
     docs_.push_back(std::move(docs));  // plans point into their documents
-    return MakePlan(ws_, *store_, docs_.back(), diags, {.prune = prune, .actor = "tester"});
+    return MakePlan(ws_, *store_, docs_.back(), diags, options);
   }
 
   Plan MustPlan(const fs::path& tree, bool prune = false) {
@@ -259,6 +263,107 @@ TEST_F(PlannerTest, ProductInAnUnknownDomainIsRefused) {
   EXPECT_TRUE(HasRefusal(plan, "domain-unresolved"));
 }
 
+// --- the glossary ---
+
+std::string Term(const std::string& name, const std::string& domain = "", const std::string& synonyms = "[]") {
+  return "apiVersion: weft/v1\nkind: GlossaryTerm\nname: " + name + "\n" + (domain.empty() ? "" : "domain: " + domain + "\n") +
+         "definition: What " + name + " means.\nowners: [stu]\nsynonyms: " + synonyms + "\n";
+}
+
+const char* kCustomerColumns =
+    "      - name: customer_id\n        logicalType: string\n        customProperties:\n"
+    "          - property: weft.term\n            value: customer\n"
+    "      - name: buyer\n        logicalType: string\n        businessName: Client\n";
+
+const PlanItem* FindItem(const Plan& plan, const std::string& object) {
+  for (const auto& i : plan.items)
+    if (i.object == object) return &i;
+  return nullptr;
+}
+
+TEST_F(PlannerTest, TermsAreCreatedAndLinkedToTheColumnsThatNameThem) {
+  fs::path t = Tree("t1", "1.0.0", kCustomerColumns);
+  WriteFile(t / "glossary/customer.yaml", Term("customer", "", "[Client]"));
+  Plan plan = MustPlan(t);
+  const PlanItem* item = FindItem(plan, "term:customer");
+  ASSERT_NE(item, nullptr);
+  EXPECT_EQ(item->action, PlanAction::kCreate);
+  EXPECT_EQ(item->detail, "global term, used by 2 column(s)");
+  MustApply(t);
+  auto links = store_->ListGlossaryLinks({.term = "customer", .product = ""});
+  ASSERT_TRUE(links.ok());
+  ASSERT_EQ(links->size(), 2u);
+  EXPECT_EQ((*links)[0].column, "buyer");
+  EXPECT_EQ((*links)[0].via, "businessName");
+  EXPECT_EQ((*links)[1].column, "customer_id");
+  EXPECT_EQ((*links)[1].via, "weft.term");
+  EXPECT_EQ((*links)[1].contract_version, "1.0.0");
+  EXPECT_EQ(MustPlan(t).change_count(), 0u);
+  // The synonym finds the term and, through its columns, the product.
+  auto found = store_->Search({.text = "client"});
+  ASSERT_TRUE(found.ok());
+  ASSERT_EQ(found->terms.size(), 1u);
+  EXPECT_EQ(found->terms[0].name, "customer");
+  ASSERT_EQ(found->hits.size(), 1u);
+  EXPECT_EQ(found->hits[0].product_id, "sales.orders");
+}
+
+TEST_F(PlannerTest, AWeftTermNamingNoTermIsRefused) {
+  fs::path t = Tree("t1", "1.0.0", kCustomerColumns);
+  WriteFile(t / "glossary/customer.yaml", Term("customers"));
+  Plan plan = MustPlan(t);
+  EXPECT_TRUE(HasRefusal(plan, "term-unresolved"));
+}
+
+TEST_F(PlannerTest, ATermAppliedBeforeResolvesAndPruneKeepsItWhileAWeftTermNamesIt) {
+  fs::path t = Tree("t1", "1.0.0");
+  WriteFile(t / "glossary/customer.yaml", Term("customer"));
+  MustApply(t);
+  // A later tree without the term still links to it: lint sees the catalog.
+  fs::path t2 = Tree("t2", "1.1.0", kCustomerColumns);
+  MustApply(t2);
+  ASSERT_EQ(store_->ListGlossaryLinks({})->size(), 1u);  // "Client" is no synonym of this term
+  Plan prune = MustPlan(t2, /*prune=*/true);
+  EXPECT_TRUE(HasRefusal(prune, "term-in-use"));
+}
+
+TEST_F(PlannerTest, PruneRemovesATermNoColumnNames) {
+  fs::path t = Tree("t1", "1.0.0");
+  WriteFile(t / "glossary/customer.yaml", Term("customer"));
+  MustApply(t);
+  Plan removal = MustPlan(Tree("t2", "1.0.0"), /*prune=*/true);
+  const PlanItem* item = FindItem(removal, "term:customer");
+  ASSERT_NE(item, nullptr);
+  EXPECT_EQ(item->action, PlanAction::kRemove);
+  ASSERT_FALSE(removal.refused());
+  ASSERT_TRUE(Apply(ws_, *store_, storage::DefaultFileSystem(), removal).ok());
+  EXPECT_TRUE(store_->ListGlossaryTerms()->empty());
+  EXPECT_TRUE(store_->Search({.text = "customer"})->terms.empty());  // its search text went with it
+}
+
+TEST_F(PlannerTest, OnlyCuratorsWriteGlobalTermsAndOnlyOwnersADomainsTerms) {
+  MustApply(Tree("t1", "1.0.0"));
+  fs::path t = root_ / "terms";
+  WriteFile(t / "domains/sales/domain.yaml", Domain("sales"));
+  WriteFile(t / "glossary/customer.yaml", Term("customer"));
+  WriteFile(t / "domains/sales/glossary/order.yaml", Term("order", "sales"));
+  PlanOptions owner{.actor = "owner@sales.example", .writable_domains = std::set<std::string>{"sales"},
+                    .curate_glossary = false};
+  auto plan = PlanTree(t, owner);
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  ASSERT_EQ(plan->refusals.size(), 1u);
+  EXPECT_EQ(plan->refusals[0].object, "term:customer");
+  EXPECT_EQ(plan->refusals[0].rule, "not-owner");
+  EXPECT_NE(plan->refusals[0].message.find("only stewards and admins"), std::string::npos);
+  PlanOptions stranger{.actor = "eve", .writable_domains = std::set<std::string>{}, .curate_glossary = true};
+  plan = PlanTree(t, stranger);
+  ASSERT_TRUE(plan.ok());
+  EXPECT_TRUE(HasRefusal(*plan, "not-owner"));
+  bool order_refused = false;
+  for (const auto& r : plan->refusals) order_refused |= r.object == "term:order";
+  EXPECT_TRUE(order_refused);
+}
+
 TEST_F(PlannerTest, DemoMeshAppliesCleanlyWithTheDefaultPolicyPack) {
   WriteFile(root_ / "ws/weft.yaml", "apiVersion: weft/v1\nkind: Workspace\nname: demo\npolicyPacks: [default]\n");
   ws_ = *LoadWorkspace(root_ / "ws");
@@ -272,6 +377,10 @@ TEST_F(PlannerTest, DemoMeshAppliesCleanlyWithTheDefaultPolicyPack) {
   ASSERT_TRUE(hits.ok());
   ASSERT_FALSE(hits->hits.empty());
   EXPECT_EQ(hits->hits[0].product_id, "customer.customers");  // the golden record first
+  EXPECT_EQ(store_->ListGlossaryTerms()->size(), 3u);
+  auto revenue = store_->ListGlossaryLinks({.term = "revenue", .product = ""});
+  ASSERT_EQ(revenue->size(), 1u);
+  EXPECT_EQ((*revenue)[0].product_id, "finance.revenue_daily");
 }
 
 }  // namespace

@@ -421,6 +421,7 @@ struct Server::Impl {
     q.domain = call.req.get_param_value("domain");
     q.tag = call.req.get_param_value("tag");
     q.classification = call.req.get_param_value("classification");
+    q.column_tag = call.req.get_param_value("column_tag");
     q.status = call.req.get_param_value("status");
     if (call.req.has_param("limit")) {
       ASSIGN_OR_RETURN(int64_t limit, IdParam(call.req.get_param_value("limit"), "limit"));
@@ -1009,11 +1010,17 @@ std::vector<Route> RouteTable() {
       {"GET", "/api/openapi.json", Role::kPublic, "This document", {}, "", "application/json", "Operations"},
       {"GET", "/api/v1/me", Role::kConsumer, "Who the token belongs to: principal, groups, roles, owned domains", {}, "", "application/json", "Access", "Me"},
       {"GET", "/api/v1/domains", Role::kConsumer, "Domains with owners, budgets and storage roots", {}, "", "application/json", "Catalog", "Domains"},
-      {"GET", "/api/v1/search", Role::kConsumer, "Search products, with facets (domain, tag, classification, status, quality)",
+      {"GET", "/api/v1/search", Role::kConsumer, "Search products, with facets (domain, tag, classification, column_tag, status, quality), and the glossary terms that match",
        {{"q", "Words to look for"}, {"domain", "Only this domain"}, {"tag", "Only this tag"},
-        {"classification", "Only products with a column of this classification"}, {"status", "Only this status"},
+        {"classification", "Only products with a column of this classification"},
+        {"column_tag", "Only products with a column of this tag"}, {"status", "Only this status"},
         {"quality", "Only this quality: passing, warnings, failing, none"}, {"limit", "Most hits (1-1000)", false, "integer"}},
        "", "application/json", "Catalog", "Search"},
+      {"GET", "/api/v1/glossary", Role::kConsumer, "The business glossary: every term with how many columns use it", {}, "",
+       "application/json", "Catalog", "Glossary"},
+      {"GET", "/api/v1/glossary/{term}", Role::kConsumer,
+       "A glossary term: definition, owners, synonyms, related terms and every column that names it", {}, "",
+       "application/json", "Catalog", "GlossaryTerm"},
       {"GET", "/api/v1/products", Role::kConsumer, "Every product with its versions", {}, "", "application/json", product, "Products"},
       {"GET", "/api/v1/products/{id}", Role::kConsumer,
        "A product page: description, owners, support, versions, contract schema, freshness, what the caller may read, consumers",
@@ -1147,6 +1154,8 @@ Status Server::Impl::Dispatch(Call& call) {
   service::CatalogService catalog(*mesh);
   if (key == "GET /api/v1/domains") return Reply(call, catalog.Domains(caller));
   if (key == "GET /api/v1/search") return Search(call);
+  if (key == "GET /api/v1/glossary") return Reply(call, service::GlossaryService(*mesh).Terms(caller));
+  if (key == "GET /api/v1/glossary/{term}") return Reply(call, service::GlossaryService(*mesh).Term(caller, p[0]));
   if (key == "GET /api/v1/products") return Reply(call, catalog.Products(caller));
   if (key == "GET /api/v1/versions") return Reply(call, catalog.Versions(caller));
   if (key == "GET /api/v1/products/{id}") return Product(call);

@@ -30,6 +30,7 @@ constexpr std::array kRules = {
     Rule{Action::kHandleIncidents, "acknowledge, assign or resolve the incidents of", Who::kDomainOwners},
     Rule{Action::kRunMonitor, "run the monitor and deliver the notifications of", Who::kAdmins},
     Rule{Action::kSeeWebhooks, "see every principal's webhooks in", Who::kAdmins},
+    Rule{Action::kCurateGlossary, "apply the global glossary terms of", Who::kStewards},
 };
 
 const Rule& RuleFor(Action a) {

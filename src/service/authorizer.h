@@ -17,6 +17,7 @@
 //   publish, run      product P    admins, owners of P's domain
 //   read quarantine   product P    admins, owners of P's domain (the rows are raw)
 //   see usage         product P    admins, stewards, owners of P's domain
+//   apply global terms workspace   admins, stewards (a domain's terms: as apply)
 // Grants, requests and their decisions are decided by access/ (owners and
 // the contract's approvers of the product), publishes by the product's team.
 //
@@ -49,6 +50,7 @@ enum class Action {
   kHandleIncidents,
   kRunMonitor,
   kSeeWebhooks,
+  kCurateGlossary,
 };
 
 struct Resource {

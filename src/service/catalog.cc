@@ -101,6 +101,7 @@ Result<SearchView> CatalogService::Search(const Caller&, const catalog::SearchQu
   ASSIGN_OR_RETURN(auto domains, mesh_.store().ListDomains());
   SearchView view;
   view.facets = std::move(result.facets);
+  view.terms = std::move(result.terms);
   auto& quality_facet = view.facets["quality"];
   for (auto& h : result.hits) {
     ASSIGN_OR_RETURN(std::string level, QualityOf(h.product_id));
@@ -140,6 +141,7 @@ Result<ProductPage> CatalogService::Page(const Caller& caller, const std::string
     page.limitations = p->description.limitations;
     page.usage = p->description.usage;
   }
+  ASSIGN_OR_RETURN(auto links, store.ListGlossaryLinks({.term = "", .product = id}));
   for (const auto& v : ports) {
     if (v.product_id != id) continue;
     ProductPage::Version version{.port = v, .columns = {}, .sla = {}, .since = ""};
@@ -154,9 +156,14 @@ Result<ProductPage> CatalogService::Page(const Caller& caller, const std::string
       for (const auto& obj : contract->schema)
         for (const auto& prop : obj.properties) {
           const json* mask = prop.Custom("weft.mask");
+          std::vector<std::string> terms;
+          for (const auto& l : links)
+            if (l.port == v.port && l.major == v.major && l.object == obj.name && l.column == prop.name)
+              terms.push_back(l.term);
           version.columns.push_back({.object = obj.name, .name = prop.name, .type = prop.logical_type,
                                      .classification = prop.classification, .description = prop.description,
-                                     .required = prop.is_required(), .mask = mask ? *mask : json()});
+                                     .required = prop.is_required(), .mask = mask ? *mask : json(), .tags = prop.tags,
+                                     .terms = std::move(terms)});
         }
     }
     page.versions.push_back(std::move(version));
@@ -351,7 +358,11 @@ json ToJson(const SearchView& s) {
                     {"score", h.hit.score}, {"snippet", h.hit.snippet}, {"quality", h.quality},
                     {"description", h.description}, {"tier", h.tier}, {"owners", h.owners},
                     {"lastSnapshot", h.last_snapshot.empty() ? json() : json(h.last_snapshot)}});
-  return {{"hits", hits}, {"facets", s.facets}};
+  json terms = json::array();
+  for (const auto& t : s.terms)
+    terms.push_back({{"name", t.name}, {"title", t.title.empty() ? t.name : t.title}, {"domain", t.domain},
+                     {"definition", t.definition}, {"score", t.score}, {"snippet", t.snippet}});
+  return {{"hits", hits}, {"facets", s.facets}, {"terms", terms}};
 }
 
 json ToJson(const ProductPage& p) {
@@ -372,7 +383,8 @@ json ToJson(const ProductPage& p) {
     for (const auto& s : v.sla) version["sla"].push_back({{"property", s.property}, {"value", s.value}, {"unit", s.unit}});
     for (const auto& c : v.columns)
       version["columns"].push_back({{"object", c.object}, {"name", c.name}, {"type", c.type}, {"required", c.required},
-                                    {"classification", c.classification}, {"mask", c.mask}, {"description", c.description}});
+                                    {"classification", c.classification}, {"mask", c.mask}, {"description", c.description},
+                                    {"tags", c.tags}, {"terms", c.terms}});
     out["versions"].push_back(version);
   }
   const auto& v = p.viewer;

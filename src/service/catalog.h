@@ -41,6 +41,7 @@ struct SearchView {
   };
   std::vector<Hit> hits;
   std::map<std::string, std::map<std::string, int64_t>> facets;  // quality included
+  std::vector<catalog::TermHit> terms;  // glossary terms the text matched
 };
 
 // A product's page: what describe prints and the web catalog shows.
@@ -49,6 +50,8 @@ struct ProductPage {
     std::string object, name, type, classification, description;
     bool required = false;
     nlohmann::json mask;  // weft.mask as written, or null
+    std::vector<std::string> tags;   // the property's ODCS tags
+    std::vector<std::string> terms;  // the glossary terms it names (catalog glossary links)
   };
   struct Version {
     catalog::PortVersionRecord port;

@@ -64,7 +64,9 @@ Result<PlanView> ControlService::Plan(const Caller& caller, const std::filesyste
                                              {.prune = request.prune,
                                               .actor = caller.principal.name,
                                               .writable_domains = Authorizer::WritableDomains(caller.principal, names),
-                                              .now = caller.now}));
+                                              .now = caller.now,
+                                              .curate_glossary = Authorizer::Allowed(caller.principal, Action::kCurateGlossary,
+                                                                                     Resource::Workspace())}));
   if (request.show_root_as) {
     const std::string root = tree.string();
     for (auto& r : v.plan.refusals) Rename(r.file, root, *request.show_root_as);

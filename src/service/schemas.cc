@@ -84,7 +84,8 @@ json ViewSchemas() {
   page.support = {{"slack", "https://chat/sales"}};
   page.versions = {{.port = port,
                     .columns = {{.object = "orders", .name = "amount", .type = "number", .classification = "internal",
-                                 .description = "Amount", .required = true, .mask = "redact"}},
+                                 .description = "Amount", .required = true, .mask = "redact",
+                                 .tags = {"finance"}, .terms = {"revenue"}}},
                     .sla = {sla}}};
   page.freshness = {.snapshot = "snap_1", .last_publish = "2026-12-01T00:00:00Z", .rows = 10, .sla_seconds = 86400};
   page.viewer = {.is_owner = false, .can_read = true, .columns = {{"*", "clear"}}, .row_filter = true, .reason = "no grant"};
@@ -176,6 +177,11 @@ json ViewSchemas() {
   catalog::SearchHit hit{.product_id = "sales.orders", .domain = "sales", .name = "orders", .status = "active", .score = 1.5,
                          .snippet = "[orders]"};
   SearchView search{.hits = {{hit, "passing", "Orders", "gold", {"alice"}, "2026-12-01T00:00:00Z"}}, .facets = {{"*", {{"*", 1}}}}};
+  search.terms = {{.name = "customer", .title = "Customer", .domain = "", .definition = "A person or company that buys",
+                   .score = 2.5, .snippet = "[Customer]"}};
+  const catalog::GlossaryTermRecord term{.name = "customer", .title = "Customer", .domain = "", .definition = "A person or company that buys",
+                                         .owners = {"stu"}, .synonyms = {"client"}, .related = {"order"}, .spec_json = "",
+                                         .digest = ""};
 
   const json examples = {
       {"Domains", Example(std::vector<catalog::DomainRecord>{domain})},
@@ -190,6 +196,12 @@ json ViewSchemas() {
                                                                  .object = "product:sales.orders", .before_digest = "",
                                                                  .after_digest = "d", .detail = ""}})},
       {"Search", Example(search)},
+      {"Glossary", Example(GlossaryView{.terms = {{.term = term, .columns = 2, .products = 1}}})},
+      {"GlossaryTerm", Example(TermPage{.term = term, .related = {{"order", "Order"}}, .unresolved = {},
+                                        .related_by = {{"order", "Order"}},
+                                        .columns = {{.term = "customer", .product_id = "sales.orders", .port = "orders",
+                                                     .major = 1, .contract_id = "sales.orders", .contract_version = "1.2.0",
+                                                     .object = "orders", .column = "customer_id", .via = "weft.term"}}})},
       {"Changelog", Example(Changelog{.product = "sales.orders",
                                       .entries = {{.version = {.contract_id = "sales.orders", .version = "1.0.0", .major = 1,
                                                                .product_id = "sales.orders", .port = "orders",

@@ -6,6 +6,7 @@
 #include "service/catalog.h"
 #include "service/control.h"
 #include "service/finops.h"
+#include "service/glossary.h"
 #include "service/governance.h"
 #include "service/lineage.h"
 #include "service/monitor.h"

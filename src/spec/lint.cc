@@ -8,6 +8,7 @@
 
 #include "common/files.h"
 #include "common/strings.h"
+#include "spec/glossary.h"
 #include "spec/loader.h"
 #include "spec/references.h"
 #include "spec/semver.h"
@@ -37,7 +38,7 @@ const std::vector<std::string>& KnownWeftProperties() {
   static const std::vector<std::string> k = {
       "weft.mask",     "weft.tier",           "weft.transform", "weft.retention",        "weft.rowFilter",
       "weft.access",   "weft.schedule",       "weft.runOnUpstream", "weft.maxQuarantinedShare", "weft.maxShrink",
-      "weft.volumeSensitivity", "weft.minHistory"};
+      "weft.volumeSensitivity", "weft.minHistory", "weft.term"};
   return k;
 }
 
@@ -128,6 +129,7 @@ class Linter {
       if (const auto* e = doc.reference_entity()) LintEntity(*e);
       if (const auto* pol = doc.policy()) LintPolicy(*pol);
       if (const auto* ws = doc.workspace()) LintWorkspace(*ws);
+      if (const auto* t = doc.glossary_term()) LintTerm(*t);
     }
     SortDiagnostics(diags_);
     return std::move(diags_);
@@ -143,6 +145,15 @@ class Linter {
 
   // -- duplicate ids across the tree (the resolver keeps the first definition) --
   void Index() {
+    for (const auto& doc : docs_)
+      if (const auto* t = doc.glossary_term()) {
+        const GlossaryTerm* first = glossary_.Find(t->name);
+        if (first && first != t) {
+          file_ = doc.file;
+          Error(t->At("name"), "glossary term '" + t->name + "' is already defined in " + TermFile(*first), "duplicate-id");
+        }
+        glossary_.Add(*t);
+      }
     auto check = [this](const Document* first, const std::string& key, const Document& doc, Pos pos,
                         const char* what) {
       if (key.empty() || first == &doc) return;
@@ -396,6 +407,58 @@ class Linter {
     for (const auto& q : p.quality) LintQuality(obj, &p, q, ids);
     for (const auto& r : p.relationships) LintRelationship(c, obj, &p, r);
     CheckCustomProperties(p.custom_properties, what);
+    CheckTermMentions(p, what);
+  }
+
+  // -- the glossary ------------------------------------------------------------------
+  // A weft.term must name a term (it says nothing else); a glossary: link
+  // may point at a term another tree defines, so it only warns; a
+  // businessName is free text that links when it matches.
+  void CheckTermMentions(const Property& p, const std::string& what) {
+    for (const TermMention& m : TermMentions(p)) {
+      if (m.via == TermVia::kBusinessName || glossary_.Resolve(m)) continue;
+      const bool strict = m.via == TermVia::kCustomProperty;
+      std::string hint = ClosestMatch(m.name, glossary_.Names());
+      std::string msg = std::string(TermViaName(m.via)) + " of " + what + " names glossary term '" + m.name +
+                        "', which is not defined" + (hint.empty() ? "" : "; did you mean '" + hint + "'?");
+      if (strict) Error(m.pos, msg + " (add a GlossaryTerm, or fix the name)", "term-unresolved");
+      else Warn(m.pos, msg, "term-link-unresolved");
+    }
+  }
+
+  std::string TermFile(const GlossaryTerm& t) const {
+    for (const auto& doc : docs_)
+      if (doc.glossary_term() == &t) return doc.file;
+    return "";
+  }
+
+  void LintTerm(const GlossaryTerm& t) {
+    const std::string what = "glossary term" + (t.name.empty() ? std::string() : " '" + t.name + "'");
+    Require(t, "name", t.name, what);
+    Require(t, "definition", t.definition, what);
+    if (!t.name.empty() && !IsIdentifier(t.name))
+      Error(t.At("name"), "glossary term name '" + t.name +
+                              "' must be lower_snake_case (a-z, 0-9, _): it is the term's stable id; put how people "
+                              "write it in 'title'", "invalid-name");
+    if (t.owners.empty()) Warn(t.Has("owners") ? t.At("owners") : t.pos, what + " has no owners", "recommended-field");
+    if (!t.domain.empty() && !refs_.FindDomain(t.domain))
+      Error(t.At("domain"), what + " belongs to domain '" + t.domain +
+                                "', which has no domain.yaml in the tree (leave 'domain' out for a global term)",
+            "domain-unresolved");
+    for (const auto& r : t.related) {
+      if (glossary_.Find(r)) continue;
+      std::string hint = ClosestMatch(r, glossary_.Names());
+      Warn(t.At("related"), what + " is related to '" + r + "', which is not a glossary term" +
+                                (hint.empty() ? "" : "; did you mean '" + hint + "'?"), "term-link-unresolved");
+    }
+    // A businessName that means two terms links to the first only.
+    for (const auto& s : t.synonyms) {
+      const GlossaryTerm* other = glossary_.Match(s);
+      if (other && other != &t)
+        Warn(t.At("synonyms"), "synonym '" + s + "' of " + what + " is already the name, title or a synonym of term '" +
+                                   other->name + "'; a businessName '" + s + "' links to '" + other->name + "' only",
+             "term-ambiguous");
+    }
   }
 
   void LintTypeOptions(const Property& p, const std::string& what) {
@@ -841,6 +904,7 @@ class Linter {
   const std::vector<Document>& docs_;
   const LintOptions& options_;
   ReferenceResolver refs_;
+  Glossary glossary_;
   std::string file_;
   std::string currency_, currency_file_;  // the workspace's, and where it is set
   std::vector<Diagnostic> diags_;
@@ -865,7 +929,7 @@ const std::vector<LintRuleInfo>& LintRules() {
       {"duplicate-key", Severity::kError, "a map repeats a key"},
       {"unknown-field", Severity::kWarning, "a field weft does not know; kept, not used"},
       {"deprecated-field", Severity::kWarning, "a field from an older spec version"},
-      {"unknown-kind", Severity::kError, "kind is not DataContract, DataProduct, Domain, ReferenceEntity or Policy"},
+      {"unknown-kind", Severity::kError, "kind is not DataContract, DataProduct, Domain, ReferenceEntity, GlossaryTerm, Policy or Workspace"},
       {"unsupported-api-version", Severity::kError, "apiVersion is not one weft reads"},
       // Lint
       {"required-field", Severity::kError, "a required field is missing or empty"},
@@ -914,6 +978,9 @@ const std::vector<LintRuleInfo>& LintRules() {
       {"support-url", Severity::kWarning, "a support channel has no url"},
       {"unknown-weft-property", Severity::kWarning, "a weft.* custom property weft does not know"},
       {"invalid-mask", Severity::kError, "weft.mask is not a masking strategy"},
+      {"term-unresolved", Severity::kError, "a column's weft.term names no glossary term"},
+      {"term-link-unresolved", Severity::kWarning, "a glossary: businessDefinition or a term's related names no term"},
+      {"term-ambiguous", Severity::kWarning, "a synonym is already another term's name, title or synonym"},
   };
   return k;
 }

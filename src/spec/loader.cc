@@ -840,6 +840,19 @@ void ReadPolicy(const YAML::Node& n, PolicySpec& p, Ctx& ctx) {
   r.Finish({"apiVersion", "kind", "id", "title", "severity", "rationale", "query"});
 }
 
+void ReadGlossaryTerm(const YAML::Node& n, GlossaryTerm& t, Ctx& ctx) {
+  MapReader r(n, ctx, t, "glossary term", 0);
+  ReadHeader(r, t.api_version, t.kind);
+  r.Str("name", t.name);
+  r.Str("title", t.title);
+  r.Str("domain", t.domain);
+  r.Str("definition", t.definition);
+  r.Strings("owners", t.owners);
+  r.Strings("synonyms", t.synonyms);
+  r.Strings("related", t.related);
+  r.Finish({"apiVersion", "kind", "name", "title", "domain", "definition", "owners", "synonyms", "related"});
+}
+
 // A map of scalars, each read as T by `read` (which reports its own errors).
 template <typename T, typename F>
 void ReadScalarMap(MapReader& r, std::string_view key, std::map<std::string, T>& out, Ctx& ctx, F read) {
@@ -972,6 +985,7 @@ const std::vector<std::string>& SupportedApiVersions(DocKind kind) {
 }
 
 LoadedFile LoadText(std::string_view text, const std::string& file, const LoadLimits& limits) {
+  static constexpr const char* kKinds = "DataContract, DataProduct, Domain, ReferenceEntity, GlossaryTerm, Policy or Workspace";
   LoadedFile out;
   Ctx ctx{file, &out.diagnostics, limits};
   if (text.size() > limits.max_bytes) {
@@ -1039,11 +1053,14 @@ LoadedFile LoadText(std::string_view text, const std::string& file, const LoadLi
         doc.kind = DocKind::kPolicy;
         doc.spec = PolicySpec{};
         ReadPolicy(node, std::get<PolicySpec>(doc.spec), ctx);
+      } else if (kind == "GlossaryTerm") {
+        doc.kind = DocKind::kGlossaryTerm;
+        doc.spec = GlossaryTerm{};
+        ReadGlossaryTerm(node, std::get<GlossaryTerm>(doc.spec), ctx);
       } else {
         ctx.Error(kind_pos,
-                  kind.empty() ? "missing 'kind': expected DataContract, DataProduct, Domain, ReferenceEntity, Policy or Workspace"
-                               : "unknown kind '" + kind +
-                                     "': expected DataContract, DataProduct, Domain, ReferenceEntity, Policy or Workspace",
+                  kind.empty() ? "missing 'kind': expected " + std::string(kKinds)
+                               : "unknown kind '" + kind + "': expected " + kKinds,
                   "unknown-kind");
         continue;
       }

@@ -288,7 +288,7 @@ TEST(LoaderTest, UnknownKindIsAnError) {
   LoadedFile f = LoadText("apiVersion: v3.1.0\nkind: Contract\n", "a.yaml");
   const Diagnostic& d = Only(f, "unknown-kind");
   EXPECT_EQ(d.pos, (Pos{2, 7}));
-  EXPECT_EQ(d.message, "unknown kind 'Contract': expected DataContract, DataProduct, Domain, ReferenceEntity, Policy or Workspace");
+  EXPECT_EQ(d.message, "unknown kind 'Contract': expected DataContract, DataProduct, Domain, ReferenceEntity, GlossaryTerm, Policy or Workspace");
   EXPECT_TRUE(f.documents.empty());
 }
 
@@ -296,7 +296,7 @@ TEST(LoaderTest, MissingKindIsAnError) {
   LoadedFile f = LoadText("apiVersion: v3.1.0\nid: x\n", "a.yaml");
   const Diagnostic& d = Only(f, "unknown-kind");
   EXPECT_EQ(d.pos, (Pos{1, 1}));
-  EXPECT_EQ(d.message, "missing 'kind': expected DataContract, DataProduct, Domain, ReferenceEntity, Policy or Workspace");
+  EXPECT_EQ(d.message, "missing 'kind': expected DataContract, DataProduct, Domain, ReferenceEntity, GlossaryTerm, Policy or Workspace");
 }
 
 TEST(LoaderTest, UnsupportedApiVersionNamesTheSupportedOnes) {

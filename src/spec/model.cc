@@ -78,6 +78,7 @@ const char* DocKindName(DocKind k) {
     case DocKind::kReferenceEntity: return "ReferenceEntity";
     case DocKind::kPolicy: return "Policy";
     case DocKind::kWorkspace: return "Workspace";
+    case DocKind::kGlossaryTerm: return "GlossaryTerm";
   }
   return "?";
 }

@@ -1,5 +1,5 @@
 // The in-memory model of the specs weft reads: ODCS v3.1 data contracts,
-// ODPS v1.0 data products, and weft's own Domain and ReferenceEntity kinds
+// ODPS v1.0 data products, and weft's own Domain, ReferenceEntity and GlossaryTerm kinds
 // (docs/spec-reference.md). Every object remembers where it and each of its
 // fields stood in the source file, so lint and diff can point at them, and
 // keeps the fields weft does not know (they are warned about, never dropped).
@@ -356,6 +356,25 @@ struct ReferenceEntity : SpecNode {
   std::vector<std::string> stewards;
 };
 
+// weft's GlossaryTerm kind: one business term of the mesh's glossary
+// (docs/spec-reference.md). `name` is its stable id (lower_snake_case);
+// columns link to it by weft.term, by an authoritativeDefinitions entry of
+// type businessDefinition whose url is glossary:NAME, or by a businessName
+// equal to its name, title or a synonym (spec/glossary.h). A term with a
+// `domain` is that domain's (its owners apply it); one without is global
+// (stewards and admins apply it). Names are unique across the workspace.
+struct GlossaryTerm : SpecNode {
+  std::string api_version;
+  std::string kind;
+  std::string name;
+  std::string title;  // how people write it ("Net revenue"); empty: the name
+  std::string domain;  // empty: a global term
+  std::string definition;
+  std::vector<std::string> owners;
+  std::vector<std::string> synonyms;
+  std::vector<std::string> related;  // names of other terms
+};
+
 // weft's Policy kind: one governance rule of a policy pack (docs/policies.md).
 // The query runs over the metadata model; each row it returns is a violation.
 struct PolicySpec : SpecNode {
@@ -401,13 +420,13 @@ struct WorkspaceSpec : SpecNode {
   std::optional<double> openlineage_timeout_seconds;  // of each POST; default 5
 };
 
-enum class DocKind { kDataContract, kDataProduct, kDomain, kReferenceEntity, kPolicy, kWorkspace };
+enum class DocKind { kDataContract, kDataProduct, kDomain, kReferenceEntity, kPolicy, kWorkspace, kGlossaryTerm };
 const char* DocKindName(DocKind k);
 
 struct Document {
   std::string file;
   DocKind kind = DocKind::kDataContract;
-  std::variant<DataContract, DataProduct, DomainSpec, ReferenceEntity, PolicySpec, WorkspaceSpec> spec;
+  std::variant<DataContract, DataProduct, DomainSpec, ReferenceEntity, PolicySpec, WorkspaceSpec, GlossaryTerm> spec;
   Json json;  // the whole document as JSON (canonical form: keys sorted)
 
   const DataContract* contract() const { return std::get_if<DataContract>(&spec); }
@@ -416,6 +435,7 @@ struct Document {
   const ReferenceEntity* reference_entity() const { return std::get_if<ReferenceEntity>(&spec); }
   const PolicySpec* policy() const { return std::get_if<PolicySpec>(&spec); }
   const WorkspaceSpec* workspace() const { return std::get_if<WorkspaceSpec>(&spec); }
+  const GlossaryTerm* glossary_term() const { return std::get_if<GlossaryTerm>(&spec); }
 };
 
 // The ODCS v3.1 logical types.

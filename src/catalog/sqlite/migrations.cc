@@ -415,6 +415,49 @@ CREATE TABLE snapshot_profiles (
 ) STRICT;
 )sql";
 
+// Version 8: the business glossary. glossary_terms holds the applied
+// GlossaryTerm specs, glossary_fts their text at rowid = term_id (for
+// search), glossary_links the columns of served port versions that name a
+// term (derived at apply time, replaced whole). Deleting a term removes its
+// links and, through the trigger, its text; deleting a product its links.
+constexpr const char* kGlossarySchema = R"sql(
+CREATE TABLE glossary_terms (
+  term_id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  title TEXT NOT NULL,
+  domain TEXT NOT NULL,  -- '' for a global term
+  definition TEXT NOT NULL,
+  owners TEXT NOT NULL,    -- JSON array
+  synonyms TEXT NOT NULL,  -- JSON array
+  related TEXT NOT NULL,   -- JSON array of term names
+  spec_json TEXT NOT NULL,
+  digest TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE glossary_links (
+  term TEXT NOT NULL REFERENCES glossary_terms (name) ON DELETE CASCADE,
+  product_id TEXT NOT NULL REFERENCES products (id) ON DELETE CASCADE,
+  port TEXT NOT NULL,
+  major INTEGER NOT NULL,
+  contract_id TEXT NOT NULL,
+  contract_version TEXT NOT NULL,
+  object TEXT NOT NULL,
+  column_name TEXT NOT NULL,
+  via TEXT NOT NULL,  -- weft.term | authoritativeDefinitions | businessName
+  PRIMARY KEY (term, product_id, port, major, object, column_name)
+) STRICT;
+CREATE INDEX glossary_links_by_product ON glossary_links (product_id);
+
+CREATE VIRTUAL TABLE glossary_fts USING fts5 (
+  name, synonyms, definition,
+  tokenize = 'unicode61 remove_diacritics 2'
+);
+
+CREATE TRIGGER glossary_terms_remove_text AFTER DELETE ON glossary_terms BEGIN
+  DELETE FROM glossary_fts WHERE rowid = old.term_id;
+END;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "initial schema", kInitialSchema},
     {2, "data plane: snapshot paths, publishes, quality results", kDataPlaneSchema},
@@ -423,6 +466,7 @@ constexpr Migration kMigrations[] = {
     {5, "server: API tokens", kTokenSchema},
     {6, "monitoring: SLA history, incidents, subscriptions, webhooks, deliveries", kMonitoringSchema},
     {7, "column profiles of snapshots", kProfileSchema},
+    {8, "business glossary: terms, column links, term search", kGlossarySchema},
 };
 
 Result<int64_t> ReadPragma(Connection& conn, const char* name) {

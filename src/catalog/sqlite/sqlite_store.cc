@@ -25,6 +25,11 @@ constexpr const char* kBm25Sql = "bm25(search_fts, 10.0, 5.0, 3.0, 2.0, 1.0)";
 // enough that a name match still beats a golden record's description match.
 constexpr double kGoldenRecordBoost = 1.5;
 constexpr int kMaxSearchLimit = 1000;
+// bm25() weights in glossary_fts column order (name and title, synonyms,
+// definition). A product found through a term its column names ranks at
+// half the term's own match: the product is about the term, not named by it.
+constexpr const char* kGlossaryBm25Sql = "bm25(glossary_fts, 10.0, 8.0, 2.0)";
+constexpr double kTermLinkWeight = 0.5;
 
 // The search filters, shared by the hit list and the facet counts; an empty
 // parameter means "any". Tags and classifications match exactly.
@@ -35,7 +40,10 @@ constexpr const char* kSearchFilterSql = R"sql(
                             WHERE f.product_id = d.product_id AND f.facet = 'tag' AND f.value = :tag))
   AND (:classification = '' OR EXISTS (SELECT 1 FROM search_facets f
                             WHERE f.product_id = d.product_id AND f.facet = 'classification'
-                              AND f.value = :classification)))sql";
+                              AND f.value = :classification))
+  AND (:column_tag = '' OR EXISTS (SELECT 1 FROM search_facets f
+                            WHERE f.product_id = d.product_id AND f.facet = 'column_tag'
+                              AND f.value = :column_tag)))sql";
 
 // --- JSON columns -------------------------------------------------------------
 
@@ -134,6 +142,26 @@ Result<ReferenceEntityRecord> DecodeReferenceEntity(const Statement& s) {
                                .identifier_name = s.Text(2),
                                .spec_json = s.Text(3),
                                .digest = s.Text(4)};
+}
+
+Result<GlossaryTermRecord> DecodeGlossaryTerm(const Statement& s) {
+  GlossaryTermRecord t{.name = s.Text(0), .title = s.Text(1), .domain = s.Text(2), .definition = s.Text(3),
+                       .owners = {}, .synonyms = {}, .related = {}, .spec_json = s.Text(7), .digest = s.Text(8)};
+  ASSIGN_OR_RETURN(t.owners, FromJson<std::vector<std::string>>(s.Text(4), "glossary_terms.owners"));
+  ASSIGN_OR_RETURN(t.synonyms, FromJson<std::vector<std::string>>(s.Text(5), "glossary_terms.synonyms"));
+  ASSIGN_OR_RETURN(t.related, FromJson<std::vector<std::string>>(s.Text(6), "glossary_terms.related"));
+  return t;
+}
+
+Result<GlossaryLinkRecord> DecodeGlossaryLink(const Statement& s) {
+  return GlossaryLinkRecord{.term = s.Text(0), .product_id = s.Text(1), .port = s.Text(2), .major = s.Int(3),
+                            .contract_id = s.Text(4), .contract_version = s.Text(5), .object = s.Text(6),
+                            .column = s.Text(7), .via = s.Text(8)};
+}
+
+Result<TermHit> DecodeTermHit(const Statement& s) {
+  return TermHit{.name = s.Text(0), .title = s.Text(1), .domain = s.Text(2), .definition = s.Text(3),
+                 .score = s.Double(4), .snippet = s.Text(5)};
 }
 
 Result<WaiverRecord> DecodeWaiver(const Statement& s) {
@@ -595,16 +623,63 @@ class SqliteTransaction final : public Transaction {
     RETURN_IF_ERROR(Run(R"sql(
         INSERT INTO search_fts (rowid, name, tags, columns, description, column_descriptions)
         VALUES (?1, ?2, ?3, ?4, ?5, ?6))sql",
-                        doc_id, doc.name, Join(doc.tags, " "), doc.columns, doc.description, doc.column_descriptions)
+                        doc_id, doc.name, Join(doc.tags, " ") + " " + Join(doc.column_tags, " "), doc.columns,
+                        doc.description, doc.column_descriptions)
                         .WithContext(context));
     for (const auto& [facet, values] :
-         {std::pair{"tag", &doc.tags}, std::pair{"classification", &doc.classifications}}) {
+         {std::pair{"tag", &doc.tags}, std::pair{"classification", &doc.classifications},
+          std::pair{"column_tag", &doc.column_tags}}) {
       for (const std::string& value : *values) {
         RETURN_IF_ERROR(Run(R"sql(
             INSERT INTO search_facets (product_id, facet, value) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING)sql",
                             doc.product_id, facet, value)
                             .WithContext(context));
       }
+    }
+    return Status::Ok();
+  }
+
+  Status UpsertGlossaryTerm(const GlossaryTermRecord& t) override {
+    RETURN_IF_ERROR(RequireKey(t.name, "the glossary term name"));
+    const std::string context = "while saving glossary term " + t.name;
+    RETURN_IF_ERROR(Run(R"sql(
+        INSERT INTO glossary_terms (name, title, domain, definition, owners, synonyms, related, spec_json, digest)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+        ON CONFLICT (name) DO UPDATE SET
+          title = excluded.title, domain = excluded.domain, definition = excluded.definition,
+          owners = excluded.owners, synonyms = excluded.synonyms, related = excluded.related,
+          spec_json = excluded.spec_json, digest = excluded.digest)sql",
+                        t.name, t.title, t.domain, t.definition, ToJson(t.owners), ToJson(t.synonyms),
+                        ToJson(t.related), t.spec_json, t.digest)
+                        .WithContext(context));
+    // Its searchable text, at the term's rowid (replaced: FTS5 has no upsert).
+    RETURN_IF_ERROR(Run(R"sql(
+        DELETE FROM glossary_fts WHERE rowid = (SELECT term_id FROM glossary_terms WHERE name = ?1))sql",
+                        t.name)
+                        .WithContext(context));
+    return Run(R"sql(
+        INSERT INTO glossary_fts (rowid, name, synonyms, definition)
+        SELECT term_id, name || ' ' || title, ?2, definition FROM glossary_terms WHERE name = ?1)sql",
+               t.name, Join(t.synonyms, ", "))
+        .WithContext(context);
+  }
+
+  Status DeleteGlossaryTerm(const std::string& name) override {
+    RETURN_IF_ERROR(Run("DELETE FROM glossary_terms WHERE name = ?1", name)
+                        .WithContext("while deleting glossary term " + name));
+    return RequireChanged("glossary term " + name);
+  }
+
+  Status ReplaceGlossaryLinks(const std::vector<GlossaryLinkRecord>& links) override {
+    RETURN_IF_ERROR(Run("DELETE FROM glossary_links").WithContext("while replacing the glossary links"));
+    for (const auto& l : links) {
+      RETURN_IF_ERROR(Run(R"sql(
+          INSERT INTO glossary_links (term, product_id, port, major, contract_id, contract_version, object, column_name, via)
+          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT DO NOTHING)sql",
+                          l.term, l.product_id, l.port, l.major, l.contract_id, l.contract_version, l.object, l.column,
+                          l.via)
+                          .WithContext(fmt::format("while linking {}.{} of {} to glossary term {}", l.object, l.column,
+                                                   l.product_id, l.term)));
     }
     return Status::Ok();
   }
@@ -1071,6 +1146,24 @@ Result<std::vector<ReferenceEntityRecord>> SqliteStore::ListReferenceEntities() 
                DecodeReferenceEntity);
 }
 
+Result<std::vector<GlossaryTermRecord>> SqliteStore::ListGlossaryTerms() {
+  std::lock_guard lock(read_mu_);
+  return Query(reader_, R"sql(
+      SELECT name, title, domain, definition, owners, synonyms, related, spec_json, digest
+      FROM glossary_terms ORDER BY name)sql",
+               DecodeGlossaryTerm);
+}
+
+Result<std::vector<GlossaryLinkRecord>> SqliteStore::ListGlossaryLinks(const GlossaryLinkFilter& filter) {
+  std::lock_guard lock(read_mu_);
+  ASSIGN_OR_RETURN(Statement stmt, reader_.Prepare(R"sql(
+      SELECT term, product_id, port, major, contract_id, contract_version, object, column_name, via
+      FROM glossary_links WHERE (?1 = '' OR term = ?1) AND (?2 = '' OR product_id = ?2)
+      ORDER BY term, product_id, port, major, object, column_name)sql"));
+  RETURN_IF_ERROR(stmt.BindAll(filter.term, filter.product));
+  return CollectRows(stmt, DecodeGlossaryLink);
+}
+
 Result<std::vector<WaiverRecord>> SqliteStore::ListWaivers() {
   std::lock_guard lock(read_mu_);
   return Query(reader_, R"sql(
@@ -1280,19 +1373,40 @@ Result<SearchResult> SqliteStore::Search(const SearchQuery& query) {
   ASSIGN_OR_RETURN(std::string match, FtsMatchExpression(query.text));
   const bool full_text = !match.empty();
 
-  // Text: FTS5 finds and ranks. No text (or none searchable): a filtered
-  // listing by name.
-  const std::string from =
-      full_text ? "search_fts JOIN search_documents d ON d.doc_id = search_fts.rowid" : "search_documents d";
-  const std::string where = std::string(full_text ? "search_fts MATCH :match" : "1") + kSearchFilterSql;
+  // Text: FTS5 finds and ranks, over the products' text and, through the
+  // columns that name them, over the glossary terms' names, synonyms and
+  // definitions: a product whose column is the term "customer" is found by
+  // the term's synonym "client". A product found both ways keeps its best
+  // score. No text (or none searchable): a filtered listing by name.
+  const std::string matched = fmt::format(R"sql(
+      text_hits AS (
+        SELECT d.product_id,
+               -{} * CASE WHEN d.golden_record THEN {} ELSE 1.0 END AS score,
+               snippet(search_fts, -1, '[', ']', '...', 12) AS snippet
+        FROM search_fts JOIN search_documents d ON d.doc_id = search_fts.rowid
+        WHERE search_fts MATCH :match),
+      term_hits AS (
+        SELECT l.product_id, -{} * {} AS score,
+               l.object || '.' || l.column_name || ' is the glossary term ' || t.name || ': ' ||
+                 snippet(glossary_fts, -1, '[', ']', '...', 8) AS snippet
+        FROM glossary_fts JOIN glossary_terms t ON t.term_id = glossary_fts.rowid
+             JOIN glossary_links l ON l.term = t.name
+        WHERE glossary_fts MATCH :match),
+      matched AS MATERIALIZED (
+        SELECT product_id, max(score) AS score, snippet
+        FROM (SELECT * FROM text_hits UNION ALL SELECT * FROM term_hits) GROUP BY product_id))sql",
+                                          kBm25Sql, kGoldenRecordBoost, kGlossaryBm25Sql, kTermLinkWeight);
+  const std::string from = full_text ? "matched m JOIN search_documents d ON d.product_id = m.product_id"
+                                     : "search_documents d";
+  const std::string with = full_text ? "WITH " + matched : "";
+  const std::string where = std::string("1") + kSearchFilterSql;
   const std::string hits_sql = full_text ? fmt::format(R"sql(
-          SELECT d.product_id, d.domain, d.name, d.status,
-                 -{} * CASE WHEN d.golden_record THEN {} ELSE 1.0 END AS score,
-                 snippet(search_fts, -1, '[', ']', '...', 12)
+          {}
+          SELECT d.product_id, d.domain, d.name, d.status, m.score, m.snippet
           FROM {} WHERE {}
-          ORDER BY score DESC, d.product_id
+          ORDER BY m.score DESC, d.product_id
           LIMIT :limit)sql",
-                                                       kBm25Sql, kGoldenRecordBoost, from, where)
+                                                       with, from, where)
                                          : fmt::format(R"sql(
           SELECT d.product_id, d.domain, d.name, d.status, 0.0, ''
           FROM {} WHERE {}
@@ -1304,20 +1418,30 @@ Result<SearchResult> SqliteStore::Search(const SearchQuery& query) {
   // fixes the loop order in SQLite), so the cost follows the number of hits,
   // not the size of search_facets.
   const std::string facets_sql = fmt::format(R"sql(
-      WITH hits AS MATERIALIZED (SELECT d.product_id, d.domain, d.status FROM {} WHERE {})
+      {}{} hits AS MATERIALIZED (SELECT d.product_id, d.domain, d.status FROM {} WHERE {})
       SELECT 'domain', domain, count(*) FROM hits GROUP BY domain
       UNION ALL
       SELECT 'status', status, count(*) FROM hits GROUP BY status
       UNION ALL
       SELECT f.facet, f.value, count(*) FROM hits CROSS JOIN search_facets f ON f.product_id = hits.product_id
       GROUP BY f.facet, f.value)sql",
-                                             from, where);
+                                             full_text ? with : "WITH", full_text ? "," : "", from, where);
+  // The terms themselves, for a text search.
+  const std::string terms_sql = fmt::format(R"sql(
+      SELECT t.name, t.title, t.domain, t.definition, -{} AS score,
+             snippet(glossary_fts, -1, '[', ']', '...', 12)
+      FROM glossary_fts JOIN glossary_terms t ON t.term_id = glossary_fts.rowid
+      WHERE glossary_fts MATCH :match
+      ORDER BY score DESC, t.name
+      LIMIT :limit)sql",
+                                            kGlossaryBm25Sql);
 
   auto bind = [&](Statement& stmt) -> Status {
     if (full_text) RETURN_IF_ERROR(stmt.BindNamed(":match", match));
     RETURN_IF_ERROR(stmt.BindNamed(":domain", query.domain));
     RETURN_IF_ERROR(stmt.BindNamed(":status", query.status));
     RETURN_IF_ERROR(stmt.BindNamed(":tag", query.tag));
+    RETURN_IF_ERROR(stmt.BindNamed(":column_tag", query.column_tag));
     return stmt.BindNamed(":classification", query.classification);
   };
 
@@ -1330,12 +1454,20 @@ Result<SearchResult> SqliteStore::Search(const SearchQuery& query) {
       RETURN_IF_ERROR(stmt.BindNamed(":limit", query.limit));
       ASSIGN_OR_RETURN(result.hits, CollectRows(stmt, DecodeSearchHit));
     }
-    ASSIGN_OR_RETURN(Statement stmt, reader_.Prepare(facets_sql));
-    RETURN_IF_ERROR(bind(stmt));
-    while (true) {
-      ASSIGN_OR_RETURN(bool row, stmt.Step());
-      if (!row) break;
-      result.facets[stmt.Text(0)][stmt.Text(1)] = stmt.Int(2);
+    {
+      ASSIGN_OR_RETURN(Statement stmt, reader_.Prepare(facets_sql));
+      RETURN_IF_ERROR(bind(stmt));
+      while (true) {
+        ASSIGN_OR_RETURN(bool row, stmt.Step());
+        if (!row) break;
+        result.facets[stmt.Text(0)][stmt.Text(1)] = stmt.Int(2);
+      }
+    }
+    if (full_text) {
+      ASSIGN_OR_RETURN(Statement stmt, reader_.Prepare(terms_sql));
+      RETURN_IF_ERROR(stmt.BindNamed(":match", match));
+      RETURN_IF_ERROR(stmt.BindNamed(":limit", query.limit));
+      ASSIGN_OR_RETURN(result.terms, CollectRows(stmt, DecodeTermHit));
     }
     return result;
   });

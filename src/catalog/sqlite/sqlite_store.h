@@ -48,6 +48,8 @@ class SqliteStore final : public Store {
   Result<std::vector<ContractVersionRecord>> ListContractVersions() override;
   Result<std::vector<ReferenceEntityRecord>> ListReferenceEntities() override;
   Result<std::vector<WaiverRecord>> ListWaivers() override;
+  Result<std::vector<GlossaryTermRecord>> ListGlossaryTerms() override;
+  Result<std::vector<GlossaryLinkRecord>> ListGlossaryLinks(const GlossaryLinkFilter& filter) override;
   Result<std::vector<AuditEvent>> ListAudit(const AuditFilter& filter) override;
   Result<SearchResult> Search(const SearchQuery& query) override;
   Result<std::vector<SnapshotRecord>> ListSnapshots(const std::string& product_id) override;
