@@ -257,187 +257,187 @@ export function Console({ route }) {
         takes one). The first {fmtNumber(LIMIT)} rows are shown; downloads hold every row.
       </p>
       <div class="console-grid">
-      <SchemaBrowser schema={schema} onPick={(t) => insert(t)} />
-      <div class="console-main">
-      <form
-        class="sql-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          run();
-        }}
-      >
-        <div class="sql-editor">
-          <textarea
-            ref={editor}
-            class="sql"
-            rows={7}
-            spellcheck={false}
-            aria-label="SQL"
-            aria-autocomplete="list"
-            aria-controls={options.length ? 'sql-completions' : undefined}
-            aria-activedescendant={options.length ? `sql-completion-${active}` : undefined}
-            data-testid="sql-input"
-            value={sql}
-            onInput={(e) => {
-              setSql(e.currentTarget.value);
-              setCursor(e.currentTarget.selectionStart);
-              setCompleting(true);
-              setActive(0);
+        <SchemaBrowser schema={schema} onPick={(t) => insert(t)} />
+        <div class="console-main">
+          <form
+            class="sql-form"
+            onSubmit={(e) => {
+              e.preventDefault();
+              run();
             }}
-            onClick={(e) => setCursor(e.currentTarget.selectionStart)}
-            onBlur={() => setTimeout(() => setCompleting(false), 150)}
-            onKeyDown={(e) => {
-              if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
-                e.preventDefault();
-                run();
-                return;
-              }
-              if (!options.length) return;
-              if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
-                e.preventDefault();
-                setActive((i) => (i + (e.key === 'ArrowDown' ? 1 : options.length - 1)) % options.length);
-              } else if (e.key === 'Enter' || e.key === 'Tab') {
-                e.preventDefault();
-                insert(options[Math.min(active, options.length - 1)], typed);
-              } else if (e.key === 'Escape') {
-                setCompleting(false);
-              }
-            }}
-          />
-          {options.length ? (
-            <ul class="completions" id="sql-completions" role="listbox" aria-label="Completions" data-testid="sql-completions">
-              {options.map((o, i) => (
-                <li
-                  key={o}
-                  id={`sql-completion-${i}`}
-                  role="option"
-                  aria-selected={i === active ? 'true' : 'false'}
-                  class={i === active ? 'on' : ''}
-                  data-testid={`sql-completion-${o}`}
-                  onMouseDown={(e) => {
-                    e.preventDefault();
-                    insert(o, typed);
-                  }}
-                >
-                  {o}
-                </li>
-              ))}
-            </ul>
-          ) : null}
-        </div>
-        <div class="sql-bar">
-          <button type="submit" class="btn btn-primary" disabled={running || !sql.trim()} data-testid="sql-run">
-            {running ? 'Running…' : 'Run'}
-          </button>
-          <button type="button" class="btn" disabled={!!downloading || !sql.trim()} onClick={() => download('csv')} data-testid="sql-download-csv">
-            {downloading === 'csv' ? 'Preparing CSV…' : 'Download CSV'}
-          </button>
-          <button type="button" class="btn" disabled={!!downloading || !sql.trim()} onClick={() => download('parquet')} data-testid="sql-download-parquet">
-            {downloading === 'parquet' ? 'Preparing Parquet…' : 'Download Parquet'}
-          </button>
-          {running ? (
-            <button type="button" class="btn" onClick={() => ctl.current && ctl.current.abort()} data-testid="sql-cancel">
-              Cancel
-            </button>
-          ) : null}
-          <label class="inline">
-            As of{' '}
-            <input
-              type="text"
-              placeholder="snapshot id or ISO time (optional)"
-              value={at}
-              onInput={(e) => setAt(e.currentTarget.value)}
-              data-testid="sql-at"
-              size={30}
-            />
-          </label>
-          {history.length > 1 ? (
-            <label class="inline">
-              Recent{' '}
-              <select
-                value=""
-                onChange={(e) => {
-                  if (e.currentTarget.value) setSql(e.currentTarget.value);
+          >
+            <div class="sql-editor">
+              <textarea
+                ref={editor}
+                class="sql"
+                rows={7}
+                spellcheck={false}
+                aria-label="SQL"
+                aria-autocomplete="list"
+                aria-controls={options.length ? 'sql-completions' : undefined}
+                aria-activedescendant={options.length ? `sql-completion-${active}` : undefined}
+                data-testid="sql-input"
+                value={sql}
+                onInput={(e) => {
+                  setSql(e.currentTarget.value);
+                  setCursor(e.currentTarget.selectionStart);
+                  setCompleting(true);
+                  setActive(0);
                 }}
-              >
-                <option value="">…</option>
-                {history.map((h) => (
-                  <option key={h} value={h}>
-                    {h.replace(/\s+/g, ' ').slice(0, 80)}
-                  </option>
-                ))}
-              </select>
-            </label>
+                onClick={(e) => setCursor(e.currentTarget.selectionStart)}
+                onBlur={() => setTimeout(() => setCompleting(false), 150)}
+                onKeyDown={(e) => {
+                  if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+                    e.preventDefault();
+                    run();
+                    return;
+                  }
+                  if (!options.length) return;
+                  if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+                    e.preventDefault();
+                    setActive((i) => (i + (e.key === 'ArrowDown' ? 1 : options.length - 1)) % options.length);
+                  } else if (e.key === 'Enter' || e.key === 'Tab') {
+                    e.preventDefault();
+                    insert(options[Math.min(active, options.length - 1)], typed);
+                  } else if (e.key === 'Escape') {
+                    setCompleting(false);
+                  }
+                }}
+              />
+              {options.length ? (
+                <ul class="completions" id="sql-completions" role="listbox" aria-label="Completions" data-testid="sql-completions">
+                  {options.map((o, i) => (
+                    <li
+                      key={o}
+                      id={`sql-completion-${i}`}
+                      role="option"
+                      aria-selected={i === active ? 'true' : 'false'}
+                      class={i === active ? 'on' : ''}
+                      data-testid={`sql-completion-${o}`}
+                      onMouseDown={(e) => {
+                        e.preventDefault();
+                        insert(o, typed);
+                      }}
+                    >
+                      {o}
+                    </li>
+                  ))}
+                </ul>
+              ) : null}
+            </div>
+            <div class="sql-bar">
+              <button type="submit" class="btn btn-primary" disabled={running || !sql.trim()} data-testid="sql-run">
+                {running ? 'Running…' : 'Run'}
+              </button>
+              <button type="button" class="btn" disabled={!!downloading || !sql.trim()} onClick={() => download('csv')} data-testid="sql-download-csv">
+                {downloading === 'csv' ? 'Preparing CSV…' : 'Download CSV'}
+              </button>
+              <button type="button" class="btn" disabled={!!downloading || !sql.trim()} onClick={() => download('parquet')} data-testid="sql-download-parquet">
+                {downloading === 'parquet' ? 'Preparing Parquet…' : 'Download Parquet'}
+              </button>
+              {running ? (
+                <button type="button" class="btn" onClick={() => ctl.current && ctl.current.abort()} data-testid="sql-cancel">
+                  Cancel
+                </button>
+              ) : null}
+              <label class="inline">
+                As of{' '}
+                <input
+                  type="text"
+                  placeholder="snapshot id or ISO time (optional)"
+                  value={at}
+                  onInput={(e) => setAt(e.currentTarget.value)}
+                  data-testid="sql-at"
+                  size={30}
+                />
+              </label>
+              {history.length > 1 ? (
+                <label class="inline">
+                  Recent{' '}
+                  <select
+                    value=""
+                    onChange={(e) => {
+                      if (e.currentTarget.value) setSql(e.currentTarget.value);
+                    }}
+                  >
+                    <option value="">…</option>
+                    {history.map((h) => (
+                      <option key={h} value={h}>
+                        {h.replace(/\s+/g, ' ').slice(0, 80)}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+              ) : null}
+            </div>
+          </form>
+          <ErrorBanner error={downloadError} testid="sql-download-error" onDismiss={() => setDownloadError(null)} />
+          <ErrorBanner error={error} testid="sql-error">
+            {error && error.partial ? <div class="small">The query failed after some rows had arrived; they are shown below.</div> : null}
+          </ErrorBanner>
+          {warnings.length ? (
+            <div data-testid="sql-warnings">
+              {warnings.map((w, i) => (
+                <Notice key={i} kind="warn">
+                  {typeof w === 'string' ? w : w.detail || w.message || JSON.stringify(w)}
+                </Notice>
+              ))}
+            </div>
+          ) : null}
+          {columns || done ? (
+            <div class="results-summary" data-testid="sql-status" data-done={done ? 'true' : 'false'}>
+              {running ? `${fmtNumber(count)} rows so far…` : `${fmtNumber(done && typeof done.rows === 'number' ? done.rows : count)} rows`}
+              {count > SHOWN ? ` (first ${fmtNumber(SHOWN)} shown)` : ''}
+              {elapsed !== null && !running ? ` in ${fmtSeconds(elapsed / 1000)}` : ''}
+              {done ? <UsageLine usage={done.usage} /> : null}
+            </div>
+          ) : null}
+          {truncated ? (
+            <Notice kind="info" testid="sql-limit-note">
+              The first {fmtNumber(LIMIT)} rows are shown; the query has more and was stopped there.{' '}
+              <button type="button" class="btn-link" onClick={() => run(true)} data-testid="sql-fetch-all">
+                Fetch all rows
+              </button>{' '}
+              or download the whole result as{' '}
+              <button type="button" class="btn-link" onClick={() => download('csv')}>
+                CSV
+              </button>{' '}
+              or{' '}
+              <button type="button" class="btn-link" onClick={() => download('parquet')}>
+                Parquet
+              </button>
+              .
+            </Notice>
+          ) : null}
+          {columns ? (
+            rows.length ? (
+              <div class="table-wrap results-wrap" tabIndex={0}>
+                <table class="table table-data" data-testid="results-table">
+                  <thead>
+                    <tr>
+                      {columns.map((c, i) => (
+                        <th key={i}>{c}</th>
+                      ))}
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {rows.map((r, i) => (
+                      <tr key={i}>
+                        {columns.map((_, j) => (
+                          <td key={j}>
+                            <Cell value={r[j]} />
+                          </td>
+                        ))}
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            ) : !running ? (
+              <Empty testid="results-empty">The query returned no rows.</Empty>
+            ) : null
           ) : null}
         </div>
-      </form>
-      <ErrorBanner error={downloadError} testid="sql-download-error" onDismiss={() => setDownloadError(null)} />
-      <ErrorBanner error={error} testid="sql-error">
-        {error && error.partial ? <div class="small">The query failed after some rows had arrived; they are shown below.</div> : null}
-      </ErrorBanner>
-      {warnings.length ? (
-        <div data-testid="sql-warnings">
-          {warnings.map((w, i) => (
-            <Notice key={i} kind="warn">
-              {typeof w === 'string' ? w : w.detail || w.message || JSON.stringify(w)}
-            </Notice>
-          ))}
-        </div>
-      ) : null}
-      {columns || done ? (
-        <div class="results-summary" data-testid="sql-status" data-done={done ? 'true' : 'false'}>
-          {running ? `${fmtNumber(count)} rows so far…` : `${fmtNumber(done && typeof done.rows === 'number' ? done.rows : count)} rows`}
-          {count > SHOWN ? ` (first ${fmtNumber(SHOWN)} shown)` : ''}
-          {elapsed !== null && !running ? ` in ${fmtSeconds(elapsed / 1000)}` : ''}
-          {done ? <UsageLine usage={done.usage} /> : null}
-        </div>
-      ) : null}
-      {truncated ? (
-        <Notice kind="info" testid="sql-limit-note">
-          The first {fmtNumber(LIMIT)} rows are shown; the query has more and was stopped there.{' '}
-          <button type="button" class="btn-link" onClick={() => run(true)} data-testid="sql-fetch-all">
-            Fetch all rows
-          </button>{' '}
-          or download the whole result as{' '}
-          <button type="button" class="btn-link" onClick={() => download('csv')}>
-            CSV
-          </button>{' '}
-          or{' '}
-          <button type="button" class="btn-link" onClick={() => download('parquet')}>
-            Parquet
-          </button>
-          .
-        </Notice>
-      ) : null}
-      {columns ? (
-        rows.length ? (
-          <div class="table-wrap results-wrap" tabIndex={0}>
-            <table class="table table-data" data-testid="results-table">
-              <thead>
-                <tr>
-                  {columns.map((c, i) => (
-                    <th key={i}>{c}</th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((r, i) => (
-                  <tr key={i}>
-                    {columns.map((_, j) => (
-                      <td key={j}>
-                        <Cell value={r[j]} />
-                      </td>
-                    ))}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ) : !running ? (
-          <Empty testid="results-empty">The query returned no rows.</Empty>
-        ) : null
-      ) : null}
-      </div>
       </div>
     </div>
   );
