@@ -30,7 +30,13 @@ std::string Target(const Rest& rest) {
 }
 
 Status Unreachable(const CommandContext& ctx, httplib::Error e) {
-  return Status::IoError("cannot reach " + ctx.server + ": " + httplib::to_string(e));
+  // httplib names its errors in one word ("Connection"); say what it means.
+  std::string why = e == httplib::Error::Connection        ? "nothing accepts connections there"
+                    : e == httplib::Error::ConnectionTimeout ? "the connection timed out"
+                    : e == httplib::Error::SSLConnection     ? "the TLS handshake failed"
+                                                              : "httplib error: " + httplib::to_string(e);
+  return Status::IoError("cannot reach the weft server at " + ctx.server + " (" + why +
+                         "); check that `weft serve` runs there and that --server or $WEFT_SERVER names it");
 }
 
 // A problem+json answer as the Status it stands for, and its result.

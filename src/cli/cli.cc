@@ -2,6 +2,7 @@
 #include <ostream>
 
 #include "cli/commands.h"
+#include "common/strings.h"
 
 namespace weft::cli {
 
@@ -12,6 +13,52 @@ constexpr const char* kVersion = "weft 0.1.0 (DuckDB 1.4.4)";
 std::string Env(const char* name) {
   const char* v = std::getenv(name);
   return v ? v : "";
+}
+
+// An option named `arg` on `app` or the commands above it (global options
+// fall through), or null.
+const CLI::Option* FindOption(CLI::App* app, const std::string& arg) {
+  for (; app; app = app->get_parent())
+    if (const CLI::Option* o = app->get_option_no_throw(arg)) return o;
+  return nullptr;
+}
+
+// When a parse fails because a word stands where a command belongs and names
+// none ("weft publsh", "weft access reqest"), the message for it: CLI11 says
+// only "A subcommand is required" or "arguments were not expected". Empty
+// when the failure is something else.
+std::string UnknownCommand(CLI::App& app, const std::vector<std::string>& args) {
+  CLI::App* level = &app;
+  std::string path = "weft";
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg == "--") return "";
+    if (StartsWith(arg, "-")) {
+      if (arg.find('=') != std::string::npos) continue;
+      const CLI::Option* o = FindOption(level, arg);
+      if (o && o->get_type_size_max() > 0 && o->get_items_expected_max() > 0) ++i;  // its value
+      continue;
+    }
+    std::vector<CLI::App*> subs = level->get_subcommands([](CLI::App*) { return true; });
+    if (subs.empty()) return "";
+    std::vector<std::string> names;
+    for (CLI::App* sub : subs) {
+      if (sub->check_name(arg)) {
+        level = sub;
+        path += " " + sub->get_name();
+        names.clear();
+        break;
+      }
+      names.push_back(sub->get_name());
+    }
+    if (names.empty()) continue;
+    // A command that also takes positional arguments may take this word.
+    if (!level->get_options([](const CLI::Option* o) { return o->get_positional(); }).empty()) return "";
+    const std::string hint = ClosestMatch(arg, names);
+    return "unknown command '" + path + " " + arg + "'" + (hint.empty() ? "" : "; did you mean '" + path + " " + hint + "'?") +
+           " ('" + path + " --help' lists its commands)";
+  }
+  return "";
 }
 
 }  // namespace
@@ -60,6 +107,12 @@ int RunCli(int argc, char** argv, std::ostream& out, std::ostream& err, const Ex
   try {
     app.parse(std::vector<std::string>(args.rbegin(), args.rend()));
   } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() != 0) {
+      if (std::string unknown = UnknownCommand(app, args); !unknown.empty()) {
+        err << "weft: " << unknown << "\n";
+        return kExitUsage;
+      }
+    }
     // Prints help/version to `out` (exit 0) or the error to `err`; for help
     // after a subcommand, CLI11 prints that subcommand's help.
     int code = app.exit(e, out, err);

@@ -102,8 +102,15 @@ size_t EditDistance(std::string_view a, std::string_view b) {
 std::string ClosestMatch(std::string_view word, const std::vector<std::string>& candidates) {
   std::string best;
   size_t best_d = std::max<size_t>(2, word.size() / 3) + 1;
+  const bool dotted = word.find('.') != std::string_view::npos;
   for (const auto& c : candidates) {
     size_t d = EditDistance(word, c);
+    // "orders" for "sales.orders": a bare name is compared with the last
+    // part of a dotted candidate too.
+    if (!dotted) {
+      if (size_t dot = c.rfind('.'); dot != std::string::npos)
+        d = std::min(d, EditDistance(word, std::string_view(c).substr(dot + 1)));
+    }
     if (d < best_d) { best_d = d; best = c; }
   }
   return best;

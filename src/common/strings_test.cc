@@ -30,6 +30,11 @@ TEST(StringsTest, Utf8Validation) {
 TEST(StringsTest, ClosestMatch) {
   EXPECT_EQ(ClosestMatch("logicaltype", {"logicalType", "physicalType"}), "logicalType");
   EXPECT_EQ(ClosestMatch("zzzzzz", {"name", "version"}), "");
+  // A bare name finds the dotted id it ends; a dotted word is compared whole.
+  EXPECT_EQ(ClosestMatch("orders", {"customer.customers", "sales.orders"}), "sales.orders");
+  EXPECT_EQ(ClosestMatch("ordrs", {"customer.customers", "sales.orders"}), "sales.orders");
+  EXPECT_EQ(ClosestMatch("sales.oders", {"customer.customers", "sales.orders"}), "sales.orders");
+  EXPECT_EQ(ClosestMatch("x.orders", {"customer.customers", "sales.orders"}), "");
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/strings.h"
+#include "spec/placeholders.h"
 #include "spec/references.h"
 #include "spec/semver.h"
 
@@ -89,6 +90,9 @@ const std::vector<TableDef>& Tables() {
         {"url", "VARCHAR"}, {"scope", "VARCHAR"}}},
       {"custom_properties",
        {{"subject_kind", "VARCHAR"}, {"subject_id", "VARCHAR"}, {"property", "VARCHAR"}, {"value", "VARCHAR"}}},
+      {"placeholders",
+       {{"subject_kind", "VARCHAR"}, {"subject_id", "VARCHAR"}, {"path", "VARCHAR"}, {"value", "VARCHAR"},
+        {"file", "VARCHAR"}}},
   };
   return k;
 }
@@ -149,6 +153,7 @@ class ModelBuilder {
       if (const auto* p = doc->product()) AddProduct(*p, doc->file);
       if (const auto* c = doc->contract()) AddContract(*c, doc->file);
       if (const auto* e = doc->reference_entity()) AddEntity(*e);
+      AddPlaceholders(*doc);
     }
     AddCatalogOnlyPorts();
     return std::move(rows_);
@@ -317,6 +322,19 @@ class ModelBuilder {
         {Text(c.id), Text(obj.name), path ? Text(*path) : Cell(nullptr), Text(from), Text(to), Text(r.type),
          t.ok() ? Text(t.contract->id) : Cell(nullptr), t.ok() ? Text(t.object->name) : Cell(nullptr),
          t.ok() ? Text(t.property->name) : Cell(nullptr), Text(t.entity), Text(t.error)});
+  }
+
+  // Values `weft new` wrote that are still there, read from the document's
+  // JSON so that documents the catalog holds (no comments) are seen too.
+  void AddPlaceholders(const spec::Document& doc) {
+    std::string kind, id;
+    if (const auto* d = doc.domain()) kind = "domain", id = d->name;
+    else if (const auto* p = doc.product()) kind = "product", id = p->id;
+    else if (const auto* c = doc.contract()) kind = "contract", id = c->id;
+    else if (const auto* e = doc.reference_entity()) kind = "reference_entity", id = e->name;
+    else return;
+    for (const auto& v : spec::FindValuePlaceholders(doc.json))
+      Add("placeholders", {kind, Text(id), v.path, v.value, Text(doc.file)});
   }
 
   void AddEntity(const spec::ReferenceEntity& e) {

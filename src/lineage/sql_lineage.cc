@@ -117,7 +117,8 @@ std::vector<std::string> Strings(const json& j) {
 
 class Analyzer {
  public:
-  Analyzer(const InputSchemas& inputs, std::string_view sql) : inputs_(inputs), sql_(sql) {}
+  Analyzer(const InputSchemas& inputs, std::string_view sql, const RelationNaming& naming)
+      : inputs_(inputs), sql_(sql), naming_(naming) {}
 
   Result<std::vector<Column>> Query(const json& node, const CteScope* ctes, const Scope* outer);
 
@@ -151,6 +152,7 @@ class Analyzer {
 
   const InputSchemas& inputs_;
   std::string_view sql_;
+  const RelationNaming& naming_;
   std::vector<std::set<std::string>> lambda_params_;  // innermost last
 };
 
@@ -330,12 +332,13 @@ Status Analyzer::From(const json& ref, const CteScope* ctes, Scope& scope) {
       std::string name = ToLower(written);
       auto it = inputs_.find(name);
       if (it == inputs_.end()) {
-        std::vector<std::string> names;
+        std::vector<std::string> names = naming_.candidates;
         for (const auto& [n, cols] : inputs_) names.push_back(n);
         std::string hint = ClosestMatch(name, names);
-        return Error("relation '" + written + "' is not a declared input port of this product" +
-                         (schema.empty() ? " (inputs are read as domain.product)" : "") + "; declared: " +
-                         DeclaredList() + (hint.empty() ? "" : "; did you mean '" + hint + "'?"),
+        return Error("relation '" + written + "' is not " + naming_.noun +
+                         (schema.empty() ? " (products are read as domain.product)" : "") +
+                         (naming_.list_declared ? "; declared: " + DeclaredList() : "") +
+                         (hint.empty() ? "" : "; did you mean '" + hint + "'?"),
                      ref);
       }
       b.relation = name;
@@ -660,7 +663,8 @@ Result<Derived> Analyzer::ColumnRefExpr(const json& e, const Context& ctx) {
 
 }  // namespace
 
-Result<SqlLineage> AnalyzeSelect(const nlohmann::json& ast, const InputSchemas& inputs, std::string_view sql) {
+Result<SqlLineage> AnalyzeSelect(const nlohmann::json& ast, const InputSchemas& inputs, std::string_view sql,
+                                 const RelationNaming& naming) {
   if (!ast.is_object()) return Status::InvalidArgument("the parse tree is not a JSON object");
   const json& error = Field(ast, "error");
   if (error.is_boolean() && error.get<bool>()) {
@@ -680,7 +684,7 @@ Result<SqlLineage> AnalyzeSelect(const nlohmann::json& ast, const InputSchemas& 
   // Input names are matched case-insensitively, like DuckDB identifiers.
   InputSchemas lowered;
   for (const auto& [name, columns] : inputs) lowered[ToLower(name)] = columns;
-  Analyzer analyzer(lowered, sql);
+  Analyzer analyzer(lowered, sql, naming);
   ASSIGN_OR_RETURN(std::vector<Column> columns, analyzer.Query(Field(statements[0], "node"), nullptr, nullptr));
   SqlLineage out = std::move(analyzer.result);
   for (size_t i = 0; i < columns.size(); ++i) {

@@ -77,7 +77,17 @@ using InputSchemas = std::map<std::string, std::vector<std::string>>;
 // table function, and constructs lineage cannot follow (PIVOT, COLUMNS with a
 // pattern). `sql`, when given, turns DuckDB's character offsets into
 // "line L, column C"; otherwise errors say "at character N".
-Result<SqlLineage> AnalyzeSelect(const nlohmann::json& ast, const InputSchemas& inputs, std::string_view sql = {});
+//
+// `naming` says how the error for an unknown relation reads: a transform
+// (the default) reads only its declared input ports; a consumer's query reads
+// products, and is offered the closest one by name.
+struct RelationNaming {
+  std::string noun = "a declared input port of this product";  // "relation 'x' is not <noun>"
+  bool list_declared = true;                                   // "; declared: a, b"
+  std::vector<std::string> candidates;                         // did-you-mean offers these too
+};
+Result<SqlLineage> AnalyzeSelect(const nlohmann::json& ast, const InputSchemas& inputs, std::string_view sql = {},
+                                 const RelationNaming& naming = {});
 
 // DuckDB's aggregate function names (duckdb_functions() of 1.4.4, where
 // function_type = 'aggregate'): a FUNCTION node with one of these names makes

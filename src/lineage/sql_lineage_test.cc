@@ -291,7 +291,7 @@ TEST_F(SqlLineageTest, UndeclaredRelationIsAnErrorWithPositionAndHint) {
   EXPECT_THAT(r.status().message(), HasSubstr("relation 'sales.order' is not a declared input port"));
   EXPECT_THAT(r.status().message(), HasSubstr("line 2, column 6"));
   EXPECT_THAT(r.status().message(), HasSubstr("did you mean 'sales.orders'?"));
-  EXPECT_THAT(Analyze("SELECT * FROM orders").status().message(), HasSubstr("inputs are read as domain.product"));
+  EXPECT_THAT(Analyze("SELECT * FROM orders").status().message(), HasSubstr("products are read as domain.product"));
   EXPECT_THAT(Analyze("SELECT * FROM marketing.leads").status().message(), HasSubstr("declared: "));
   // In a subquery or a CTE too.
   EXPECT_FALSE(Analyze("SELECT (SELECT max(x) FROM hr.salaries) FROM sales.orders").ok());

@@ -273,7 +273,7 @@ class Publisher {
     progress.Phase("reading");
     if (derived) {
       RETURN_IF_ERROR(BindInputs(conn, plan));
-      Status staged = StageFrom(conn, "(" + req_.transform->sql + "\n)", "the transform's result", [&](const std::string& m) {
+      Status staged = StageFrom(conn, "(" + req_.transform->sql + "\n)", "the transform's result", "", [&](const std::string& m) {
         return Status::InvalidArgument("the transform of " + report_.product_id + " fails: " + m);
       });
       RETURN_IF_ERROR(ArchiveTransform());
@@ -282,7 +282,7 @@ class Publisher {
       std::string reader = ReaderSql(format, req_.files);
       Status staged = NoEmptyFile();
       if (staged.ok())
-        staged = StageFrom(conn, reader, "the input", [&](const std::string& m) { return InputError(req_.files, format, m); });
+        staged = StageFrom(conn, reader, "the input", format, [&](const std::string& m) { return InputError(req_.files, format, m); });
       RETURN_IF_ERROR(Archive());
       if (!staged.ok()) return RecordFailure(staged);
     }
@@ -434,10 +434,31 @@ class Publisher {
     return engine::Database::Open(config);
   }
 
+  // Why no column matched, when the header itself looks wrong: CSV is read
+  // comma-separated with a header row, so a file with another separator
+  // shows one long column, and a file without a header shows its first
+  // row's values as column names.
+  std::string HeaderHint(const std::string& format, const std::vector<std::string>& found,
+                         const std::set<std::string>& used) const {
+    if (format != "csv" || !used.empty()) return "";
+    if (found.size() == 1) {
+      for (const char* sep : {";", "\t", "|"})
+        if (found[0].find(sep) != std::string::npos)
+          return std::string("; the header looks separated by '") + (std::string(sep) == "\t" ? "\\t" : sep) +
+                 "', but weft reads .csv files comma-separated (.tsv: tab-separated): convert the file or rename a "
+                 "tab-separated one to .tsv";
+    }
+    std::vector<std::string> expected;
+    for (const auto& p : object_->properties) expected.push_back(p.name);
+    return "; no column found is one of the contract's, so the first row is probably data, not a header: add a "
+           "header row (" + Join(expected, ",") + ")";
+  }
+
   // Stages the rows of `from` (a reader or a parenthesized SELECT) as
   // __weft_staged, columns matched to the contract by name. `what` names the
-  // source in messages; `read_error` turns DuckDB's error into the user's.
-  Status StageFrom(engine::Connection& conn, const std::string& from, const std::string& what,
+  // source in messages; `format` (csv, parquet, json; "" for a transform)
+  // picks the header hints; `read_error` turns DuckDB's error into the user's.
+  Status StageFrom(engine::Connection& conn, const std::string& from, const std::string& what, const std::string& format,
                    const std::function<Status(const std::string&)>& read_error) {
     // DESCRIBE only sniffs: the columns are matched before anything is read.
     auto described = conn.Query("DESCRIBE SELECT * FROM " + from);
@@ -458,16 +479,26 @@ class Publisher {
         used.insert(it->first);
       }
     }
-    if (!missing_required.empty())
-      return Status::InvalidArgument(what + " has no column " + Join(missing_required, ", ") + ", required by contract " +
-                                     contract_->id + "; columns found: " + Join([&] {
-                                       std::vector<std::string> v;
-                                       for (const auto& [l, n] : by_lower) v.push_back(n);
-                                       return v;
-                                     }(), ", "));
-    for (const auto& m : missing_optional) report_.warnings.push_back(what + " has no column '" + m + "'; it is published as NULL");
-    for (const auto& [lower, name] : by_lower)
-      if (!used.count(lower)) report_.warnings.push_back("column '" + name + "' is not in the contract and is dropped");
+    std::vector<std::string> found, unmatched;
+    for (const auto& c : cols)
+      if (c[0]) {
+        found.push_back(*c[0]);
+        if (!used.count(ToLower(*c[0]))) unmatched.push_back(*c[0]);
+      }
+    // "custmer_id" in the header: the contract's column it most resembles.
+    auto near = [&unmatched](const std::string& name) {
+      std::string hint = ClosestMatch(name, unmatched);
+      return hint.empty() ? std::string() : " (did you mean '" + hint + "'?)";
+    };
+    if (!missing_required.empty()) {
+      std::vector<std::string> missing;
+      for (const auto& m : missing_required) missing.push_back(m + near(m));
+      return Status::InvalidArgument(what + " has no column " + Join(missing, ", ") + ", required by contract " +
+                                     contract_->id + "; columns found: " + Join(found, ", ") + HeaderHint(format, found, used));
+    }
+    for (const auto& m : missing_optional)
+      report_.warnings.push_back(what + " has no column '" + m + "'" + near(m) + "; it is published as NULL");
+    for (const auto& name : unmatched) report_.warnings.push_back("column '" + name + "' is not in the contract and is dropped");
     // Insertion order is preserved, so rowid + 1 is the input row number.
     Status s = conn.Execute("CREATE TEMP TABLE __weft_staged AS SELECT " + Join(select, ", ") + " FROM " + from);
     if (!s.ok()) return read_error(s.message());

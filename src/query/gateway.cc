@@ -301,7 +301,16 @@ Result<QueryAnswer> Gateway::Run(const access::Principal& principal, const Query
   lineage::InputSchemas schemas;
   for (const auto& r : answer.relations)
     for (const auto& c : r.access.columns) schemas[r.address].push_back(c.name);
-  auto analyzed = lineage::AnalyzeSelect(*ast, schemas, request.sql);
+  lineage::RelationNaming naming{.noun = "a product", .list_declared = false};
+  auto analyzed = lineage::AnalyzeSelect(*ast, schemas, request.sql, naming);
+  if (!analyzed.ok()) {
+    // Again with every product's name, so that a typo is offered the
+    // closest one (only when refusing: the catalog is not read per query).
+    if (auto products = store_.ListProducts(); products.ok()) {
+      for (const auto& p : *products) naming.candidates.push_back(p.id);
+      analyzed = lineage::AnalyzeSelect(*ast, schemas, request.sql, naming);
+    }
+  }
   if (!analyzed.ok()) {
     std::string message(analyzed.status().message());
     std::vector<std::string> readable;

@@ -931,6 +931,7 @@ const std::vector<LintRuleInfo>& LintRules() {
       {"deprecated-field", Severity::kWarning, "a field from an older spec version"},
       {"unknown-kind", Severity::kError, "kind is not DataContract, DataProduct, Domain, ReferenceEntity, GlossaryTerm, Policy or Workspace"},
       {"unsupported-api-version", Severity::kError, "apiVersion is not one weft reads"},
+      {"scaffold-placeholder", Severity::kWarning, "a placeholder weft new wrote is still there (TODO(owner), owner@example.com, ...)"},
       // Lint
       {"required-field", Severity::kError, "a required field is missing or empty"},
       {"recommended-field", Severity::kWarning, "a field users expect is missing"},

@@ -10,6 +10,7 @@
 
 #include "common/files.h"
 #include "common/strings.h"
+#include "spec/placeholders.h"
 
 namespace weft::spec {
 
@@ -1081,6 +1082,14 @@ LoadedFile LoadText(std::string_view text, const std::string& file, const LoadLi
       continue;
     }
     out.documents.push_back(std::move(doc));
+  }
+  // A scaffold loads clean on purpose (its placeholders are valid values),
+  // so what is left of it is said here, where the comments still are.
+  for (const TextPlaceholder& p : FindTextPlaceholders(text)) {
+    ctx.Warn(p.pos,
+             "placeholder from weft new not replaced yet: '" + p.line + "'; put in the real value" +
+                 (p.token == "TODO(owner)" ? ", then delete the TODO(owner) marker" : ""),
+             "scaffold-placeholder");
   }
   return out;
 }

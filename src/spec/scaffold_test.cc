@@ -6,7 +6,9 @@
 #include <filesystem>
 #include <fstream>
 
+#include "common/strings.h"
 #include "spec/lint.h"
+#include "spec/placeholders.h"
 #include "spec/loader.h"
 
 namespace weft::spec {
@@ -18,13 +20,17 @@ std::string Describe(const std::vector<Diagnostic>& diags) {
   return out;
 }
 
-// Loads every scaffolded YAML file; expects no diagnostic at all.
+// Loads every scaffolded YAML file; expects no diagnostic but the warnings
+// that point at its placeholders (at least one per file: the author is told
+// what to replace).
 std::vector<Document> LoadClean(const std::vector<ScaffoldFile>& files) {
   std::vector<Document> docs;
   for (const auto& f : files) {
     if (f.path.ends_with(".sql")) continue;
     LoadedFile loaded = LoadText(f.content, f.path);
-    EXPECT_TRUE(loaded.diagnostics.empty()) << f.path << ":\n" << Describe(loaded.diagnostics) << f.content;
+    EXPECT_FALSE(loaded.diagnostics.empty()) << f.path << " has no placeholder warning:\n" << f.content;
+    for (const auto& d : loaded.diagnostics)
+      EXPECT_EQ(d.rule, "scaffold-placeholder") << f.path << ":\n" << Describe(loaded.diagnostics) << f.content;
     EXPECT_EQ(loaded.documents.size(), 1u) << f.path;
     for (auto& d : loaded.documents) docs.push_back(std::move(d));
   }
@@ -45,11 +51,35 @@ std::vector<Document> WriteAndLoad(const std::vector<ScaffoldFile>& files, const
   std::vector<Document> docs;
   for (const auto& path : FindSpecFiles({root}, diags)) {
     LoadedFile loaded = LoadFile(path);
-    EXPECT_TRUE(loaded.diagnostics.empty()) << Describe(loaded.diagnostics);
+    for (const auto& d : loaded.diagnostics) EXPECT_EQ(d.rule, "scaffold-placeholder") << Describe(loaded.diagnostics);
     for (auto& d : loaded.documents) docs.push_back(std::move(d));
   }
   EXPECT_TRUE(diags.empty()) << Describe(diags);
   return docs;
+}
+
+// What an author does: puts in real values and deletes the TODO markers.
+std::string Filled(std::string text) {
+  auto replace_all = [&text](std::string_view from, std::string_view to) {
+    for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+      text.replace(at, from.size(), to);
+  };
+  replace_all("owner@example.com", "ann@shop.example");
+  replace_all("slack.example.com", "chat.shop.example");
+  replace_all("CC-0000", "CC-4711");
+  std::string out;
+  for (const std::string& line : Split(text, '\n')) {
+    size_t todo = line.find("TODO(owner)");
+    if (todo == std::string::npos) {
+      out += line + "\n";
+      continue;
+    }
+    size_t comment = line.rfind('#', todo);
+    std::string kept = line.substr(0, comment == std::string::npos ? 0 : comment);
+    while (!kept.empty() && kept.back() == ' ') kept.pop_back();
+    if (!Trim(kept).empty()) out += kept + "\n";
+  }
+  return out;
 }
 
 std::vector<ScaffoldFile> MustScaffold(const ProductScaffoldOptions& options) {
@@ -226,6 +256,49 @@ TEST(ExampleMeshTest, LoadsWithoutDiagnosticsAndLintsClean) {
   }
   std::vector<Diagnostic> lint = Lint(docs);
   EXPECT_EQ(CountErrors(lint), 0u) << Describe(lint);
+}
+
+TEST(ScaffoldTest, EveryPlaceholderIsFoundAndAFilledScaffoldLoadsClean) {
+  std::vector<ScaffoldFile> files = *ScaffoldDomain("payments");
+  for (ProductTemplate t : {ProductTemplate::kBatch, ProductTemplate::kStreaming})
+    for (const auto& f : MustScaffold({.domain = "payments", .name = std::string(ProductTemplateName(t)), .kind = t}))
+      files.push_back(f);
+  for (const auto& f : files) {
+    if (f.path.ends_with(".sql")) continue;
+    // Every line the author must edit carries a token the loader reports.
+    for (const std::string& line : Split(f.content, '\n')) {
+      if (line.find("TODO(owner)") != std::string::npos) {
+        EXPECT_FALSE(FindTextPlaceholders(line).empty()) << line;
+      }
+    }
+    LoadedFile fresh = LoadText(f.content, f.path);
+    ASSERT_EQ(fresh.documents.size(), 1u) << f.path;
+    EXPECT_FALSE(FindValuePlaceholders(fresh.documents[0].json).empty())
+        << f.path << ": the policy would not see this scaffold as unfinished";
+
+    std::string filled = Filled(f.content);
+    EXPECT_TRUE(FindTextPlaceholders(filled).empty()) << filled;
+    LoadedFile done = LoadText(filled, f.path);
+    EXPECT_TRUE(done.diagnostics.empty()) << f.path << ":\n" << Describe(done.diagnostics) << filled;
+    ASSERT_EQ(done.documents.size(), 1u) << f.path;
+    EXPECT_TRUE(FindValuePlaceholders(done.documents[0].json).empty()) << filled;
+  }
+}
+
+TEST(PlaceholdersTest, PointsAtTheFirstTokenOfEachLine) {
+  auto found = FindTextPlaceholders("a: 1\nowners:\n  - owner@example.com  # TODO(owner): who\ncostCenter: CC-0000\n");
+  ASSERT_EQ(found.size(), 2u);
+  EXPECT_EQ(found[0].pos, (Pos{3, 5}));
+  EXPECT_EQ(found[0].token, "owner@example.com");
+  EXPECT_EQ(found[0].line, "- owner@example.com  # TODO(owner): who");
+  EXPECT_EQ(found[1].pos, (Pos{4, 13}));
+  EXPECT_EQ(found[1].token, "CC-0000");
+
+  Json doc = Json::parse(R"({"team": {"members": [{"username": "owner@example.com"}]}, "a/b": "CC-0000", "ok": "x"})");
+  auto values = FindValuePlaceholders(doc);
+  ASSERT_EQ(values.size(), 2u);
+  EXPECT_EQ(values[0].path, "/a~1b");
+  EXPECT_EQ(values[1].path, "/team/members/0/username");
 }
 
 }  // namespace
