@@ -382,6 +382,27 @@ try {
     await noErrorBanner();
   });
 
+  await step('glossary-from-a-product-schema-to-a-term-at-800px', async () => {
+    await page.setViewportSize({ width: 800, height: 900 });
+    await go('/product/sales.orders');
+    await page.locator(tid('schema-table')).waitFor();
+    await page.locator(tid('column-tag-amount-money')).waitFor();
+    await page.click(tid('column-term-customer_id-customer'));
+    await page.locator(tid('term-page')).waitFor();
+    assert.equal(await page.locator(tid('term-title')).innerText(), 'Customer');
+    assert.match(await page.locator(tid('term-synonyms')).innerText(), /Client/);
+    await page.locator(tid('term-column-customer.customers-customer_id')).waitFor();
+    await page.locator(tid('term-column-sales.orders-customer_id')).waitFor();
+    await page.click(tid('nav-glossary'));
+    await page.locator(tid('glossary-row-revenue')).waitFor();
+    await page.click(tid('glossary-term-revenue'));
+    await page.locator(tid('term-column-finance.revenue_daily-revenue_eur')).waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `the term page is ${overflow} px wider than 800 px`);
+    await noErrorBanner();
+    await page.setViewportSize({ width: 1360, height: 900 });
+  });
+
   await step('governance', async () => {
     await go('/governance');
     await page.locator(`${tid('violations-summary')}`).waitFor();

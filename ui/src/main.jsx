@@ -13,9 +13,11 @@ import { Console } from './pages/Console.jsx';
 import { Cost } from './pages/Cost.jsx';
 import { Governance } from './pages/Governance.jsx';
 import { Incidents } from './pages/Incidents.jsx';
+import { Glossary } from './pages/Glossary.jsx';
 
 const NAV = [
   { path: '/', label: 'Marketplace', testid: 'nav-marketplace', match: (p) => p === '/' || p.startsWith('/product') },
+  { path: '/glossary', label: 'Glossary', testid: 'nav-glossary' },
   { path: '/access', label: 'Access', testid: 'nav-access' },
   { path: '/sql', label: 'SQL console', testid: 'nav-sql' },
   { path: '/incidents', label: 'Incidents', testid: 'nav-incidents' },
@@ -65,6 +67,8 @@ function Page({ route }) {
       return <Marketplace route={route} />;
     case 'product':
       return <Product id={second} route={route} />;
+    case 'glossary':
+      return <Glossary term={second} />;
     case 'access':
       return <Inbox route={route} />;
     case 'sql':

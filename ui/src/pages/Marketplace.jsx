@@ -9,6 +9,7 @@ export const FACETS = [
   { key: 'domain', label: 'Domain' },
   { key: 'tag', label: 'Tag' },
   { key: 'classification', label: 'Classification' },
+  { key: 'column_tag', label: 'Column tag' },
   { key: 'status', label: 'Status' },
   { key: 'quality', label: 'Quality' },
 ];

@@ -11,6 +11,7 @@ import { AccessStateBadge, accessSummary } from './product/AccessState.jsx';
 import { ColumnProfiles } from './product/Profile.jsx';
 import { Changelog } from './product/Changelog.jsx';
 import { AuditTab, QuarantineTab } from './product/OwnerTabs.jsx';
+import { ColumnTermsAndTags } from './Glossary.jsx';
 
 // `may`: the viewer.may flag a tab needs (the server refuses the data too).
 const TABS = [
@@ -156,6 +157,7 @@ function Schema({ version, viewer }) {
               {objects.size > 1 ? <td>{c.object}</td> : null}
               <td>
                 <code>{c.name}</code>
+                <ColumnTermsAndTags column={c} />
               </td>
               <td>{c.type}</td>
               <td>{c.required ? 'yes' : 'no'}</td>
