@@ -2,10 +2,7 @@
 // (`weft --server URL`, $WEFT_SERVER + $WEFT_TOKEN): uploads, roles, the
 // server's paths out of reach, and SIGTERM stopping it cleanly.
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <thread>
 
@@ -13,25 +10,6 @@
 
 namespace weft::e2e {
 namespace {
-
-// A port nothing listens on right now (the kernel's pick, released).
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
-std::string LastLine(const std::string& text) {
-  std::string t = text;
-  while (!t.empty() && t.back() == '\n') t.pop_back();
-  return t.substr(t.rfind('\n') + 1);
-}
 
 TEST(ServeE2e, TheCliTalksToAServerAndSigtermStopsItCleanly) {
   TempDir tmp;
