@@ -186,6 +186,28 @@ TEST(LoaderTest, LoadFileOverTheByteLimitIsDocumentTooLarge) {
   EXPECT_EQ(Only(f, "document-too-large").file, path.string());
 }
 
+TEST(LoaderTest, LoadFilesKeepsTheOrderAndDiagnosticsOfEachFile) {
+  std::filesystem::path dir = std::filesystem::path(testing::TempDir()) / "loader_test_load_files";
+  std::filesystem::create_directories(dir);
+  std::vector<std::filesystem::path> paths;
+  for (int i = 0; i < 40; ++i) {
+    paths.push_back(dir / ("c" + std::to_string(i) + ".odcs.yaml"));
+    // Every third file is broken, so results landing in the wrong slot would show.
+    std::ofstream(paths.back()) << (i % 3 == 0 ? "a: [" : Contract("name: c" + std::to_string(i) + "\n"));
+  }
+  std::vector<LoadedFile> all = LoadFiles(paths);
+  std::filesystem::remove_all(dir);
+  ASSERT_EQ(all.size(), paths.size());
+  for (size_t i = 0; i < paths.size(); ++i) {
+    if (i % 3 == 0) {
+      EXPECT_EQ(Only(all[i], "yaml-syntax").file, paths[i].string());
+    } else {
+      EXPECT_EQ(FirstContract(all[i]).name, "c" + std::to_string(i));
+      EXPECT_EQ(all[i].documents.at(0).file, paths[i].string());
+    }
+  }
+}
+
 TEST(LoaderTest, AliasBombIsRefused) {
   // "Billion laughs": nine levels of ten aliases each expand to 10^9 nodes.
   std::string text = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";

@@ -8,10 +8,9 @@ SpecTree LoadSpecTree(const std::vector<std::filesystem::path>& roots) {
     std::error_code ec;
     if (!std::filesystem::exists(root, ec)) tree.missing_path = true;  // FindSpecFiles reports it
   }
-  auto files = FindSpecFiles(roots, tree.diagnostics);
+  std::vector<std::filesystem::path> files = FindSpecFiles(roots, tree.diagnostics);
   tree.files = files.size();
-  for (const auto& f : files) {
-    LoadedFile loaded = LoadFile(f);
+  for (LoadedFile& loaded : LoadFiles(files)) {
     for (auto& d : loaded.documents) tree.documents.push_back(std::move(d));
     for (auto& d : loaded.diagnostics) tree.diagnostics.push_back(std::move(d));
   }

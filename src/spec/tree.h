@@ -1,7 +1,8 @@
 // Loading a tree of spec files for the commands that read one (lint, diff,
 // later plan/apply): every *.yaml under the given paths, with the loader's
 // diagnostics kept beside the documents.
-// Thread safety: single-threaded.
+// Thread safety: LoadSpecTree is safe to call concurrently; it loads the
+// files on all cores (spec::LoadFiles).
 #pragma once
 
 #include <filesystem>
