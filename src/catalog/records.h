@@ -351,10 +351,23 @@ struct TermHit {
   std::string snippet;  // why it matched, with [matches] marked
 };
 
+// Facet counts cover the best this many matches of a search (the first this
+// many of a listing by name), not every match: counting all 100,000 matches
+// of a common word costs far more than finding the best 20
+// (docs/benchmarks.md, bench_search). SearchResult::facets_complete says
+// when matches were left out.
+inline constexpr int kSearchFacetWindow = 200;
+
 struct SearchResult {
   std::vector<SearchHit> hits;
-  // facet name (domain, tag, classification, column_tag, status) -> value -> hit count
+  // facet name (domain, tag, classification, column_tag, status) -> value ->
+  // count among the best `facets_counted` matches (rank order; a listing: by
+  // name). When more matched (facets_complete false), the counts leave out
+  // the rest: bounding them keeps a search's cost with its result, not the
+  // catalog's size.
   std::map<std::string, std::map<std::string, int64_t>> facets;
+  int64_t facets_counted = 0;
+  bool facets_complete = true;
   std::vector<TermHit> terms;  // only for a text search; the filters do not apply to terms
 };
 

@@ -176,10 +176,15 @@ TEST_F(SearchFilterTest, FacetsCountTheFilteredHits) {
   EXPECT_EQ(r.facets["tag"], (std::map<std::string, int64_t>{{"core", 2}, {"orders", 1}, {"pipeline", 1}}));
   EXPECT_EQ(r.facets["classification"], (std::map<std::string, int64_t>{{"internal", 2}, {"pii", 2}}));
 
+  EXPECT_TRUE(r.facets_complete);
+  EXPECT_EQ(r.facets_counted, 3);
+
   // Facets count every hit, not just the first `limit`.
   SearchResult one = Find({.text = "customer", .limit = 1});
   EXPECT_EQ(one.hits.size(), 1u);
   EXPECT_EQ(one.facets["domain"], r.facets["domain"]);
+  EXPECT_TRUE(one.facets_complete);
+  EXPECT_EQ(one.facets_counted, 3);
 }
 
 TEST_F(SearchFilterTest, FiltersNarrowHitsAndFacets) {
@@ -249,6 +254,44 @@ TEST_F(SearchTest, ReindexingReplacesTheEntry) {
   SearchResult r = Find({.text = "shipments"});
   EXPECT_THAT(Ids(r), ElementsAre("sales.orders"));
   EXPECT_EQ(r.facets["tag"], (std::map<std::string, int64_t>{{"new", 1}}));
+}
+
+// More matches than the facet window: the facets count the best
+// kSearchFacetWindow and say so, and a filter that narrows the matches to
+// fewer makes them complete again.
+TEST_F(SearchTest, FacetsCountOnlyTheBestMatchesWhenManyMatch) {
+  ASSERT_OK_AND_ASSIGN(auto txn, store_->BeginWrite());
+  for (const char* domain : {"top", "rest"}) ASSERT_OK(txn->UpsertDomain(SampleDomain(domain)));
+  const int rest = kSearchFacetWindow + 10;
+  auto add = [&](const std::string& domain, int i, const std::string& name, const std::string& tag) {
+    const std::string name_i = name + "_" + std::to_string(i);
+    ASSERT_OK(txn->UpsertProduct(SampleProduct(domain, name_i)));
+    ASSERT_OK(txn->IndexForSearch({.product_id = domain + "." + name_i, .domain = domain, .name = name_i,
+                                   .status = "active", .description = "every parcel of the week",
+                                   .tags = {tag}}));
+  };
+  for (int i = 0; i < 5; ++i) add("top", i, "parcel", "best");  // "parcel" in the name ranks first
+  for (int i = 0; i < rest; ++i) add("rest", i, "shipment", "other");
+  ASSERT_OK(txn->Commit());
+
+  SearchResult r = Find({.text = "parcel"});
+  EXPECT_EQ(r.hits.size(), 20u);
+  EXPECT_FALSE(r.facets_complete);
+  EXPECT_EQ(r.facets_counted, kSearchFacetWindow);
+  EXPECT_EQ(r.facets["domain"], (std::map<std::string, int64_t>{{"rest", kSearchFacetWindow - 5}, {"top", 5}}));
+  EXPECT_EQ(r.facets["tag"], (std::map<std::string, int64_t>{{"best", 5}, {"other", kSearchFacetWindow - 5}}));
+  EXPECT_EQ(r.facets["status"], (std::map<std::string, int64_t>{{"active", kSearchFacetWindow}}));
+
+  SearchResult top = Find({.text = "parcel", .domain = "top"});
+  EXPECT_TRUE(top.facets_complete);
+  EXPECT_EQ(top.facets_counted, 5);
+  EXPECT_EQ(top.facets["tag"], (std::map<std::string, int64_t>{{"best", 5}}));
+
+  // A listing (no text) is bounded the same way, by name.
+  SearchResult listing = Find({});
+  EXPECT_FALSE(listing.facets_complete);
+  EXPECT_EQ(listing.facets_counted, kSearchFacetWindow);
+  EXPECT_EQ(listing.facets["domain"], (std::map<std::string, int64_t>{{"rest", kSearchFacetWindow - 5}, {"top", 5}}));
 }
 
 TEST_F(SearchTest, IndexingAnUnknownProductIsRefused) {

@@ -33,19 +33,34 @@ Status SqliteStatus(sqlite3* db, int rc, const std::string& path) {
 
 // --- Statement ----------------------------------------------------------------
 
-Statement::Statement(Statement&& other) noexcept : stmt_(std::exchange(other.stmt_, nullptr)), path_(other.path_) {}
+Statement::Statement(Statement&& other) noexcept
+    : stmt_(std::exchange(other.stmt_, nullptr)), path_(other.path_), cache_(other.cache_) {}
 
 Statement& Statement::operator=(Statement&& other) noexcept {
   if (this != &other) {
-    sqlite3_finalize(stmt_);
+    Release();
     stmt_ = std::exchange(other.stmt_, nullptr);
     path_ = other.path_;
+    cache_ = other.cache_;
   }
   return *this;
 }
 
 Statement::~Statement() {
-  sqlite3_finalize(stmt_);
+  Release();
+}
+
+void Statement::Release() {
+  if (stmt_ == nullptr) return;
+  if (cache_ == nullptr) {
+    sqlite3_finalize(stmt_);
+  } else {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+    // Another statement of the same text may have come back first.
+    if (!cache_->emplace(sqlite3_sql(stmt_), stmt_).second) sqlite3_finalize(stmt_);
+  }
+  stmt_ = nullptr;
 }
 
 Status Statement::Check(int rc) const {
@@ -124,16 +139,17 @@ std::string Statement::ColumnName(int column) const {
 // --- Connection ---------------------------------------------------------------
 
 Connection::Connection(sqlite3* db, std::string path)
-    : db_(db), path_(std::make_unique<std::string>(std::move(path))) {}
+    : db_(db), path_(std::make_unique<std::string>(std::move(path))), cache_(std::make_unique<StatementCache>()) {}
 
 Connection::Connection(Connection&& other) noexcept
-    : db_(std::exchange(other.db_, nullptr)), path_(std::move(other.path_)) {}
+    : db_(std::exchange(other.db_, nullptr)), path_(std::move(other.path_)), cache_(std::move(other.cache_)) {}
 
 Connection& Connection::operator=(Connection&& other) noexcept {
   if (this != &other) {
     Close();
     db_ = std::exchange(other.db_, nullptr);
     path_ = std::move(other.path_);
+    cache_ = std::move(other.cache_);
   }
   return *this;
 }
@@ -143,6 +159,10 @@ Connection::~Connection() {
 }
 
 void Connection::Close() {
+  if (cache_ != nullptr) {
+    for (const auto& [sql, stmt] : *cache_) sqlite3_finalize(stmt);
+    cache_->clear();
+  }
   // sqlite3_close_v2 defers the close until every statement is finalized, so
   // a mistake in destruction order leaks nothing.
   if (db_ != nullptr) sqlite3_close_v2(db_);
@@ -179,7 +199,18 @@ Result<Statement> Connection::Prepare(std::string_view sql) {
     sqlite3_finalize(stmt);
     return SqliteStatus(db_, rc, *path_);
   }
-  return Statement(stmt, path_.get());
+  return Statement(stmt, path_.get(), nullptr);
+}
+
+Result<Statement> Connection::PrepareCached(const std::string& sql) {
+  if (auto it = cache_->find(sql); it != cache_->end()) {
+    sqlite3_stmt* stmt = it->second;
+    cache_->erase(it);  // in use until the Statement is destroyed
+    return Statement(stmt, path_.get(), cache_.get());
+  }
+  ASSIGN_OR_RETURN(Statement stmt, Prepare(sql));
+  stmt.cache_ = cache_.get();
+  return stmt;
 }
 
 }  // namespace weft::catalog::sqlite

@@ -21,10 +21,14 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "common/status.h"
 
 namespace weft::catalog::sqlite {
+
+// A connection's prepared statements by SQL text, for reuse (Connection::PrepareCached).
+using StatementCache = std::unordered_map<std::string, sqlite3_stmt*>;
 
 // Maps an SQLite result code to a Status: a lock timeout is kFailedPrecondition
 // ("retry"), a file that is not a database is kFailedPrecondition naming
@@ -37,8 +41,9 @@ class Statement {
   Statement& operator=(Statement&& other) noexcept;
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
-  // Finalizing also ends the read snapshot a stepped statement holds, so a
-  // later read on the same connection sees the newest commit.
+  // Finalizing (or, for a cached statement, resetting) also ends the read
+  // snapshot a stepped statement holds, so a later read on the same
+  // connection sees the newest commit.
   ~Statement();
 
   // Parameters are numbered from 1. Text is bound as a copy.
@@ -84,12 +89,15 @@ class Statement {
 
  private:
   friend class Connection;
-  Statement(sqlite3_stmt* stmt, const std::string* path) : stmt_(stmt), path_(path) {}
+  Statement(sqlite3_stmt* stmt, const std::string* path, StatementCache* cache)
+      : stmt_(stmt), path_(path), cache_(cache) {}
   Status Check(int rc) const;
   Result<int> ParameterIndex(const char* name) const;
+  void Release();
 
   sqlite3_stmt* stmt_ = nullptr;
   const std::string* path_ = nullptr;  // the owning Connection's path, for messages
+  StatementCache* cache_ = nullptr;    // where the statement goes back when done; null: finalized
 };
 
 class Connection {
@@ -109,6 +117,13 @@ class Connection {
   // A Statement must be destroyed before its Connection (moving the
   // Connection is fine).
   Result<Statement> Prepare(std::string_view sql);
+  // Like Prepare, but the statement is reset and kept when the Statement is
+  // destroyed, and the next PrepareCached of the same text reuses it:
+  // parsing and planning a statement costs more than running a small insert
+  // (a product's search entry is ~8 statements). For SQL run again and again
+  // with different parameters; a statement still in use is not shared (a
+  // second one is prepared).
+  Result<Statement> PrepareCached(const std::string& sql);
 
   int64_t Changes() const { return sqlite3_changes64(db_); }
   int64_t LastInsertRowid() const { return sqlite3_last_insert_rowid(db_); }
@@ -122,6 +137,8 @@ class Connection {
   // Heap-allocated so the pointer Statements keep stays valid when the
   // Connection object itself is moved (e.g. out of a Result).
   std::unique_ptr<std::string> path_;
+  // Idle cached statements; heap-allocated for the same reason as path_.
+  std::unique_ptr<StatementCache> cache_;
 };
 
 }  // namespace weft::catalog::sqlite

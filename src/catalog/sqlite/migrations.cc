@@ -458,6 +458,30 @@ CREATE TRIGGER glossary_terms_remove_text AFTER DELETE ON glossary_terms BEGIN
 END;
 )sql";
 
+// Version 9: search_fts gets prefix indexes of 2, 3 and 4 characters. A
+// word being typed ("cust") is a prefix query; without an index FTS5 merges
+// the postings of every term with that prefix on each query (the short
+// prefixes match many terms: "rec" is record, receipt, recall, ...), and
+// once more for every hit's snippet. From 5 characters on few terms share
+// a prefix, so longer ones are left to the merge. FTS5 cannot change a
+// table's options: the text moves to a new table at the same rowids (the
+// trigger that removes a document's text is recreated around the rename).
+constexpr const char* kSearchPrefixSchema = R"sql(
+CREATE VIRTUAL TABLE search_fts_prefixed USING fts5 (
+  name, tags, columns, description, column_descriptions,
+  tokenize = 'unicode61 remove_diacritics 2',
+  prefix = '2 3 4'
+);
+INSERT INTO search_fts_prefixed (rowid, name, tags, columns, description, column_descriptions)
+  SELECT rowid, name, tags, columns, description, column_descriptions FROM search_fts;
+DROP TRIGGER search_documents_remove_text;
+DROP TABLE search_fts;
+ALTER TABLE search_fts_prefixed RENAME TO search_fts;
+CREATE TRIGGER search_documents_remove_text AFTER DELETE ON search_documents BEGIN
+  DELETE FROM search_fts WHERE rowid = old.doc_id;
+END;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "initial schema", kInitialSchema},
     {2, "data plane: snapshot paths, publishes, quality results", kDataPlaneSchema},
@@ -467,6 +491,7 @@ constexpr Migration kMigrations[] = {
     {6, "monitoring: SLA history, incidents, subscriptions, webhooks, deliveries", kMonitoringSchema},
     {7, "column profiles of snapshots", kProfileSchema},
     {8, "business glossary: terms, column links, term search", kGlossarySchema},
+    {9, "search: prefix indexes for words being typed", kSearchPrefixSchema},
 };
 
 Result<int64_t> ReadPragma(Connection& conn, const char* name) {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
+#include <algorithm>
 #include <map>
 #include <utility>
 
@@ -360,15 +361,6 @@ Result<QualityResultRecord> DecodeQualityResult(const Statement& s) {
                              .threshold = s.Text(10),
                              .passed = s.Int(11) != 0,
                              .row_level = s.Int(12) != 0};
-}
-
-Result<SearchHit> DecodeSearchHit(const Statement& s) {
-  return SearchHit{.product_id = s.Text(0),
-                   .domain = s.Text(1),
-                   .name = s.Text(2),
-                   .status = s.Text(3),
-                   .score = s.Double(4),
-                   .snippet = s.Text(5)};
 }
 
 // Steps `stmt` to the end, decoding every row.
@@ -1011,7 +1003,7 @@ class SqliteTransaction final : public Transaction {
   template <typename... Args>
   Status RunOperational(const std::string& sql, const Args&... args) {
     RETURN_IF_ERROR(CheckOpen());
-    ASSIGN_OR_RETURN(Statement stmt, conn_.Prepare(sql));
+    ASSIGN_OR_RETURN(Statement stmt, conn_.PrepareCached(sql));
     RETURN_IF_ERROR(stmt.BindAll(args...));
     return stmt.Run();
   }
@@ -1019,7 +1011,7 @@ class SqliteTransaction final : public Transaction {
   template <typename... Args>
   Result<bool> Exists(const char* sql, const Args&... args) {
     RETURN_IF_ERROR(CheckOpen());
-    ASSIGN_OR_RETURN(Statement stmt, conn_.Prepare(sql));
+    ASSIGN_OR_RETURN(Statement stmt, conn_.PrepareCached(sql));
     RETURN_IF_ERROR(stmt.BindAll(args...));
     return stmt.Step();
   }
@@ -1372,60 +1364,68 @@ Result<SearchResult> SqliteStore::Search(const SearchQuery& query) {
   }
   ASSIGN_OR_RETURN(std::string match, FtsMatchExpression(query.text));
   const bool full_text = !match.empty();
+  const int window = std::max(query.limit, kSearchFacetWindow);
 
+  // One statement ranks the matches and keeps the best `window` + 1 (the
+  // extra row says whether more matched); it returns them in rank order
+  // (kind 0), then the tag, classification and column-tag counts over the
+  // first `window` of them (kind 1). Facet counts thus cost a key lookup per
+  // kept hit, never a walk of search_facets, and the snippets, the costliest
+  // part of a hit, are made for the returned hits only (below).
+  //
   // Text: FTS5 finds and ranks, over the products' text and, through the
   // columns that name them, over the glossary terms' names, synonyms and
   // definitions: a product whose column is the term "customer" is found by
   // the term's synonym "client". A product found both ways keeps its best
-  // score. No text (or none searchable): a filtered listing by name.
-  const std::string matched = fmt::format(R"sql(
+  // score (and that way's snippet). No text (or none searchable): a
+  // filtered listing by name.
+  const std::string ranked = full_text ? fmt::format(R"sql(
       text_hits AS (
-        SELECT d.product_id,
-               -{} * CASE WHEN d.golden_record THEN {} ELSE 1.0 END AS score,
-               snippet(search_fts, -1, '[', ']', '...', 12) AS snippet
+        SELECT d.product_id, -{} * CASE WHEN d.golden_record THEN {} ELSE 1.0 END AS score, NULL AS snippet
         FROM search_fts JOIN search_documents d ON d.doc_id = search_fts.rowid
-        WHERE search_fts MATCH :match),
+        WHERE search_fts MATCH :match {}
+        ORDER BY score DESC, d.product_id
+        LIMIT :window + 1),
       term_hits AS (
         SELECT l.product_id, -{} * {} AS score,
                l.object || '.' || l.column_name || ' is the glossary term ' || t.name || ': ' ||
                  snippet(glossary_fts, -1, '[', ']', '...', 8) AS snippet
         FROM glossary_fts JOIN glossary_terms t ON t.term_id = glossary_fts.rowid
              JOIN glossary_links l ON l.term = t.name
-        WHERE glossary_fts MATCH :match),
-      matched AS MATERIALIZED (
+             JOIN search_documents d ON d.product_id = l.product_id
+        WHERE glossary_fts MATCH :match {}),
+      matched AS (
         SELECT product_id, max(score) AS score, snippet
-        FROM (SELECT * FROM text_hits UNION ALL SELECT * FROM term_hits) GROUP BY product_id))sql",
-                                          kBm25Sql, kGoldenRecordBoost, kGlossaryBm25Sql, kTermLinkWeight);
-  const std::string from = full_text ? "matched m JOIN search_documents d ON d.product_id = m.product_id"
-                                     : "search_documents d";
-  const std::string with = full_text ? "WITH " + matched : "";
-  const std::string where = std::string("1") + kSearchFilterSql;
-  const std::string hits_sql = full_text ? fmt::format(R"sql(
-          {}
-          SELECT d.product_id, d.domain, d.name, d.status, m.score, m.snippet
-          FROM {} WHERE {}
-          ORDER BY m.score DESC, d.product_id
-          LIMIT :limit)sql",
-                                                       with, from, where)
-                                         : fmt::format(R"sql(
-          SELECT d.product_id, d.domain, d.name, d.status, 0.0, ''
-          FROM {} WHERE {}
-          ORDER BY d.name, d.product_id
-          LIMIT :limit)sql",
-                                                       from, where);
-  // Facets count every hit that passes the filters, not only the first `limit`.
-  // The hits are materialized once and drive the facet join (CROSS JOIN
-  // fixes the loop order in SQLite), so the cost follows the number of hits,
-  // not the size of search_facets.
-  const std::string facets_sql = fmt::format(R"sql(
-      {}{} hits AS MATERIALIZED (SELECT d.product_id, d.domain, d.status FROM {} WHERE {})
-      SELECT 'domain', domain, count(*) FROM hits GROUP BY domain
+        FROM (SELECT * FROM text_hits UNION ALL SELECT * FROM term_hits) GROUP BY product_id),
+      ranked AS MATERIALIZED (
+        SELECT d.product_id, d.domain, d.name, d.status, m.score, m.snippet, d.doc_id
+        FROM matched m JOIN search_documents d ON d.product_id = m.product_id
+        ORDER BY m.score DESC, d.product_id
+        LIMIT :window + 1))sql",
+                                                     kBm25Sql, kGoldenRecordBoost, kSearchFilterSql,
+                                                     kGlossaryBm25Sql, kTermLinkWeight, kSearchFilterSql)
+                                       : fmt::format(R"sql(
+      ranked AS MATERIALIZED (
+        SELECT d.product_id, d.domain, d.name, d.status, 0.0 AS score, '' AS snippet, d.doc_id
+        FROM search_documents d WHERE 1 {}
+        ORDER BY d.name, d.product_id
+        LIMIT :window + 1))sql",
+                                                     kSearchFilterSql);
+  const std::string order = full_text ? "score DESC, product_id" : "name, product_id";
+  const std::string search_sql = fmt::format(R"sql(
+      WITH {},
+      counted AS (SELECT product_id FROM ranked ORDER BY {} LIMIT :window)
+      SELECT 0 AS kind, product_id, domain, name, status, score, snippet, doc_id FROM ranked
       UNION ALL
-      SELECT 'status', status, count(*) FROM hits GROUP BY status
-      UNION ALL
-      SELECT f.facet, f.value, count(*) FROM hits CROSS JOIN search_facets f ON f.product_id = hits.product_id
-      GROUP BY f.facet, f.value)sql",
-                                             full_text ? with : "WITH", full_text ? "," : "", from, where);
+      SELECT 1, f.facet, f.value, NULL, NULL, NULL, NULL, count(*)
+      FROM counted CROSS JOIN search_facets f ON f.product_id = counted.product_id
+      GROUP BY f.facet, f.value
+      ORDER BY kind, {})sql",
+                                             ranked, order, order);
+  // A text hit's snippet: the MATCH again, for one row (FTS5 seeks by rowid).
+  const std::string snippet_sql = R"sql(
+      SELECT snippet(search_fts, -1, '[', ']', '...', 12) FROM search_fts
+      WHERE search_fts MATCH :match AND rowid = :doc_id)sql";
   // The terms themselves, for a text search.
   const std::string terms_sql = fmt::format(R"sql(
       SELECT t.name, t.title, t.domain, t.definition, -{} AS score,
@@ -1436,35 +1436,48 @@ Result<SearchResult> SqliteStore::Search(const SearchQuery& query) {
       LIMIT :limit)sql",
                                             kGlossaryBm25Sql);
 
-  auto bind = [&](Statement& stmt) -> Status {
-    if (full_text) RETURN_IF_ERROR(stmt.BindNamed(":match", match));
-    RETURN_IF_ERROR(stmt.BindNamed(":domain", query.domain));
-    RETURN_IF_ERROR(stmt.BindNamed(":status", query.status));
-    RETURN_IF_ERROR(stmt.BindNamed(":tag", query.tag));
-    RETURN_IF_ERROR(stmt.BindNamed(":column_tag", query.column_tag));
-    return stmt.BindNamed(":classification", query.classification);
-  };
-
   std::lock_guard lock(read_mu_);
   return InSnapshot(reader_, [&]() -> Result<SearchResult> {
     SearchResult result;
+    std::vector<int64_t> text_hit_docs;  // doc_id of each hit whose snippet is still to make; 0: none needed
     {
-      ASSIGN_OR_RETURN(Statement stmt, reader_.Prepare(hits_sql));
-      RETURN_IF_ERROR(bind(stmt));
-      RETURN_IF_ERROR(stmt.BindNamed(":limit", query.limit));
-      ASSIGN_OR_RETURN(result.hits, CollectRows(stmt, DecodeSearchHit));
-    }
-    {
-      ASSIGN_OR_RETURN(Statement stmt, reader_.Prepare(facets_sql));
-      RETURN_IF_ERROR(bind(stmt));
+      ASSIGN_OR_RETURN(Statement stmt, reader_.PrepareCached(search_sql));
+      if (full_text) RETURN_IF_ERROR(stmt.BindNamed(":match", match));
+      RETURN_IF_ERROR(stmt.BindNamed(":domain", query.domain));
+      RETURN_IF_ERROR(stmt.BindNamed(":status", query.status));
+      RETURN_IF_ERROR(stmt.BindNamed(":tag", query.tag));
+      RETURN_IF_ERROR(stmt.BindNamed(":column_tag", query.column_tag));
+      RETURN_IF_ERROR(stmt.BindNamed(":classification", query.classification));
+      RETURN_IF_ERROR(stmt.BindNamed(":window", window));
+      int64_t ranked_rows = 0;
       while (true) {
         ASSIGN_OR_RETURN(bool row, stmt.Step());
         if (!row) break;
-        result.facets[stmt.Text(0)][stmt.Text(1)] = stmt.Int(2);
+        if (stmt.Int(0) == 1) {
+          result.facets[stmt.Text(1)][stmt.Text(2)] = stmt.Int(7);
+          continue;
+        }
+        if (++ranked_rows > window) continue;  // the extra row: more matched than the facets count
+        ++result.facets["domain"][stmt.Text(2)];
+        ++result.facets["status"][stmt.Text(4)];
+        if (ranked_rows > query.limit) continue;
+        text_hit_docs.push_back(full_text && stmt.IsNull(6) ? stmt.Int(7) : 0);
+        result.hits.push_back({.product_id = stmt.Text(1), .domain = stmt.Text(2), .name = stmt.Text(3),
+                               .status = stmt.Text(4), .score = stmt.Double(5), .snippet = stmt.Text(6)});
       }
+      result.facets_counted = std::min<int64_t>(ranked_rows, window);
+      result.facets_complete = ranked_rows <= window;
+    }
+    for (size_t i = 0; i < result.hits.size(); ++i) {
+      if (text_hit_docs[i] == 0) continue;
+      ASSIGN_OR_RETURN(Statement stmt, reader_.PrepareCached(snippet_sql));
+      RETURN_IF_ERROR(stmt.BindNamed(":match", match));
+      RETURN_IF_ERROR(stmt.BindNamed(":doc_id", text_hit_docs[i]));
+      ASSIGN_OR_RETURN(bool row, stmt.Step());
+      if (row) result.hits[i].snippet = stmt.Text(0);
     }
     if (full_text) {
-      ASSIGN_OR_RETURN(Statement stmt, reader_.Prepare(terms_sql));
+      ASSIGN_OR_RETURN(Statement stmt, reader_.PrepareCached(terms_sql));
       RETURN_IF_ERROR(stmt.BindNamed(":match", match));
       RETURN_IF_ERROR(stmt.BindNamed(":limit", query.limit));
       ASSIGN_OR_RETURN(result.terms, CollectRows(stmt, DecodeTermHit));
