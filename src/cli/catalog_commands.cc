@@ -135,6 +135,9 @@ void PrintSearch(std::ostream& out, const json& s) {
     for (const auto& [value, count] : values.items()) parts.push_back(value + " (" + Text(count) + ")");
     out << facet << ": " << Join(parts, ", ") << "\n";
   }
+  if (!s.value("facetsComplete", true)) {
+    out << "(counts are over the best " << Text(s["facetsCounted"]) << " matches; more products matched)\n";
+  }
 }
 
 }  // namespace

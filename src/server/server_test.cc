@@ -336,6 +336,8 @@ TEST_F(ServerTest, CatalogRoutesAnswer) {
   EXPECT_EQ(sj["hits"][0]["quality"], "passing");
   EXPECT_TRUE(sj["facets"].contains("domain"));
   EXPECT_TRUE(sj["facets"].contains("quality"));
+  EXPECT_EQ(sj["facetsComplete"], true);  // a small catalog: every match counted
+  EXPECT_GT(sj["facetsCounted"].get<int64_t>(), 0);
   EXPECT_TRUE(Body(Call("GET", "/api/v1/search?quality=failing", "bob"))["hits"].empty());
   ExpectProblem(Call("GET", "/api/v1/search?limit=0", "bob"), 400, "limit 0");
   ExpectProblem(Call("GET", "/api/v1/search?limit=abc", "bob"), 400, "limit abc");

@@ -101,6 +101,8 @@ Result<SearchView> CatalogService::Search(const Caller&, const catalog::SearchQu
   ASSIGN_OR_RETURN(auto domains, mesh_.store().ListDomains());
   SearchView view;
   view.facets = std::move(result.facets);
+  view.facets_counted = result.facets_counted;
+  view.facets_complete = result.facets_complete;
   view.terms = std::move(result.terms);
   auto& quality_facet = view.facets["quality"];
   for (auto& h : result.hits) {
@@ -362,7 +364,8 @@ json ToJson(const SearchView& s) {
   for (const auto& t : s.terms)
     terms.push_back({{"name", t.name}, {"title", t.title.empty() ? t.name : t.title}, {"domain", t.domain},
                      {"definition", t.definition}, {"score", t.score}, {"snippet", t.snippet}});
-  return {{"hits", hits}, {"facets", s.facets}, {"terms", terms}};
+  return {{"hits", hits}, {"facets", s.facets}, {"facetsCounted", s.facets_counted},
+          {"facetsComplete", s.facets_complete}, {"terms", terms}};
 }
 
 json ToJson(const ProductPage& p) {

@@ -41,6 +41,11 @@ struct SearchView {
   };
   std::vector<Hit> hits;
   std::map<std::string, std::map<std::string, int64_t>> facets;  // quality included
+  // What the store's facets count (catalog::SearchResult): the best
+  // `facets_counted` matches, every match when `facets_complete`. The
+  // quality facet counts the returned hits.
+  int64_t facets_counted = 0;
+  bool facets_complete = true;
   std::vector<catalog::TermHit> terms;  // glossary terms the text matched
 };
 

@@ -154,6 +154,11 @@ export function Marketplace({ route }) {
               Clear filters
             </button>
           ) : null}
+          {data && data.facetsComplete === false ? (
+            <p class="facets-note" data-testid="facets-partial">
+              Counts cover the best {fmtNumber(data.facetsCounted)} matches; more products matched.
+            </p>
+          ) : null}
           {FACETS.map((f) => (
             <Facet key={f.key} facet={f} counts={facets[f.key]} selected={filters[f.key]} onPick={pick} />
           ))}
