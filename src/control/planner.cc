@@ -191,8 +191,7 @@ class Planner {
   // Lint the tree together with what the catalog already holds, so that
   // references into already-applied domains resolve; report only the tree's.
   Status LintProposed(const std::vector<spec::Diagnostic>& load_diagnostics) {
-    std::vector<Document> all(tree_.begin(), tree_.end());
-    all.insert(all.end(), catalog_docs_.begin(), catalog_docs_.end());
+    std::vector<const Document*> all = ProposedDocs();
     auto validator = engine::DuckDbSqlValidator::Create();
     if (!validator.ok()) return validator.status().WithContext("while starting the SQL checker");
     plan_.diagnostics = load_diagnostics;
@@ -881,7 +880,9 @@ class Planner {
       policies.insert(policies.end(), loaded->begin(), loaded->end());
     }
     ASSIGN_OR_RETURN(auto waivers, store_.ListWaivers());
-    ASSIGN_OR_RETURN(plan_.policies, governance::Evaluate(state, policies, waivers, now_));
+    // Cached by a digest of all it reads, so an unchanged tree skips building the model.
+    ASSIGN_OR_RETURN(plan_.policies, governance::Evaluate(state, policies, waivers, now_,
+                                                          ws_.CacheDir() / "policy-results.json"));
     for (const auto& v : plan_.policies.violations) {
       if (v.severity != "error" || v.waived) continue;
       if (v.policy_error) {

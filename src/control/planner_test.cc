@@ -364,6 +364,36 @@ TEST_F(PlannerTest, OnlyCuratorsWriteGlobalTermsAndOnlyOwnersADomainsTerms) {
   EXPECT_TRUE(order_refused);
 }
 
+// The policy results of a plan are cached by a digest of what they read
+// (governance::Evaluate); a changed file or policy must still be seen.
+TEST_F(PlannerTest, CachedPolicyResultsNeverHideAChangedFileOrPolicy) {
+  auto policy = [](const std::string& where) {
+    return "apiVersion: weft/v1\nkind: Policy\nid: no-forbidden-tag\ntitle: No product is tagged forbidden\n"
+           "severity: error\nrationale: A test policy.\nquery: |\n  SELECT id AS subject, 'tagged forbidden' AS message\n"
+           "  FROM products WHERE " + where + "\n";
+  };
+  WriteFile(root_ / "ws/policies/no-forbidden-tag.yaml", policy("list_contains(tags, 'forbidden')"));
+  WriteFile(root_ / "ws/weft.yaml", "apiVersion: weft/v1\nkind: Workspace\nname: test\npolicyPacks: [policies]\n");
+  ws_ = *LoadWorkspace(root_ / "ws");
+  MustApply(Tree("t1", "1.0.0"));
+  ASSERT_TRUE(fs::exists(ws_.CacheDir() / "policy-results.json"));
+  Plan same = MustPlan(Tree("t1", "1.0.0"));
+  EXPECT_EQ(same.change_count(), 0u);
+  EXPECT_FALSE(same.refused());
+
+  // One file changes: the product is now tagged forbidden.
+  fs::path tree = Tree("t1", "1.0.0");
+  std::string product = Product("sales", "orders", "1.0.0");
+  product.replace(product.find("tags: [orders]"), 14, "tags: [orders, forbidden]");
+  WriteFile(tree / "domains/sales/products/orders/product.odps.yaml", product);
+  EXPECT_TRUE(HasRefusal(MustPlan(tree), "policy:no-forbidden-tag"));
+
+  // The tree as applied again, and the policy changes: it now flags every product.
+  EXPECT_FALSE(MustPlan(Tree("t1", "1.0.0")).refused());
+  WriteFile(root_ / "ws/policies/no-forbidden-tag.yaml", policy("true"));
+  EXPECT_TRUE(HasRefusal(MustPlan(Tree("t1", "1.0.0")), "policy:no-forbidden-tag"));
+}
+
 TEST_F(PlannerTest, DemoMeshAppliesCleanlyWithTheDefaultPolicyPack) {
   WriteFile(root_ / "ws/weft.yaml", "apiVersion: weft/v1\nkind: Workspace\nname: demo\npolicyPacks: [default]\n");
   ws_ = *LoadWorkspace(root_ / "ws");

@@ -21,6 +21,9 @@ struct Workspace {
   spec::WorkspaceSpec settings;
 
   std::filesystem::path SettingsFile() const { return root / "weft.yaml"; }
+  // What weft can recompute at any time (the last plan's policy results);
+  // safe to delete.
+  std::filesystem::path CacheDir() const { return root / "cache"; }
   // A file path for SQLite (relative paths are under root), or a URL.
   std::string CatalogLocation() const;
   // The storage root of a domain: its storageRoot (relative to the

@@ -62,7 +62,15 @@ struct Evaluation {
 // policy over it. A waiver applies when its policy id and subject match
 // exactly and expires_at > now_iso (both ISO 8601 UTC, compared as text).
 // A non-OK result means the model itself could not be built.
+//
+// With a `cache_file`, the violations found (before waivers) are kept there
+// under a SHA-256 of everything the queries see — every document's kind, file
+// and JSON, the port versions, the masks, the policies' ids, severities and
+// queries, the model's tables — and an Evaluate with the same inputs reads
+// them instead of building the model again (a plan of an unchanged tree).
+// Nothing is cached when a query may read the clock or a random source.
 Result<Evaluation> Evaluate(const ProposedState& state, const std::vector<spec::PolicySpec>& policies,
-                            const std::vector<catalog::WaiverRecord>& waivers, std::string_view now_iso);
+                            const std::vector<catalog::WaiverRecord>& waivers, std::string_view now_iso,
+                            const std::filesystem::path& cache_file = {});
 
 }  // namespace weft::governance

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 
 #include "governance/testing.h"
 
@@ -121,6 +122,97 @@ TEST_F(EvaluateTest, PoliciesCannotChangeTheModel) {
 
 // A generated mesh of 2,000 contracts (20 properties each) against the
 // default pack: the metadata model and every policy in one pass.
+// --- the result cache ---------------------------------------------------------
+
+class EvaluateCacheTest : public EvaluateTest {
+ protected:
+  void SetUp() override { fs::remove_all(dir_); }
+  void TearDown() override { fs::remove_all(dir_); }
+  Evaluation Cached(const std::vector<spec::PolicySpec>& policies, const std::vector<catalog::WaiverRecord>& waivers = {}) {
+    auto ev = Evaluate(StateOver(docs_), policies, waivers, "2025-07-01T00:00:00Z", file_);
+    EXPECT_TRUE(ev.ok()) << ev.status().message();
+    return ev.ok() ? *ev : Evaluation{};
+  }
+  // Rewrites every cached message, so a test can tell a cached answer from a fresh one.
+  void MarkCachedMessages() {
+    std::string text;
+    {
+      std::ifstream in(file_);
+      text.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    for (size_t at = text.find("\"flagged\""); at != std::string::npos; at = text.find("\"flagged\"", at))
+      text.replace(at, 9, "\"cached!\"");
+    std::ofstream(file_) << text;
+  }
+  fs::path dir_ = fs::path(::testing::TempDir()) / ("policy_cache_test_" + std::to_string(::getpid()));
+  fs::path file_ = dir_ / "policy-results.json";
+};
+
+TEST_F(EvaluateCacheTest, SameInputsReadTheCachedViolations) {
+  EXPECT_EQ(Cached({Policy("p", kEveryProduct)}).violations.at(0).message, "flagged");
+  ASSERT_TRUE(fs::exists(file_));
+  MarkCachedMessages();
+  Evaluation again = Cached({Policy("p", kEveryProduct)});
+  ASSERT_EQ(again.violations.size(), 2u);
+  EXPECT_EQ(again.violations[0].message, "cached!");
+  EXPECT_EQ(again.errors, 2u);
+}
+
+TEST_F(EvaluateCacheTest, WaiversApplyToCachedViolations) {
+  Cached({Policy("p", kEveryProduct)});
+  std::vector<catalog::WaiverRecord> waivers = {
+      {.id = 7, .policy_id = "p", .subject = "shop.orders", .reason = "migrating", .approver = "ann",
+       .expires_at = "2025-12-31T00:00:00Z"}};
+  Evaluation ev = Cached({Policy("p", kEveryProduct)}, waivers);
+  EXPECT_EQ(ev.waived, 1u);
+  EXPECT_EQ(ev.errors, 1u);
+}
+
+TEST_F(EvaluateCacheTest, AChangedDocumentIsEvaluatedAgain) {
+  Cached({Policy("p", kEveryProduct)});
+  MarkCachedMessages();
+  for (auto& d : docs_)
+    if (d.product()) d.json["description"] = "changed";  // the digest covers every document's JSON
+  EXPECT_EQ(Cached({Policy("p", kEveryProduct)}).violations.at(0).message, "flagged");
+}
+
+TEST_F(EvaluateCacheTest, AChangedPolicyIsEvaluatedAgain) {
+  Cached({Policy("p", kEveryProduct)});
+  MarkCachedMessages();
+  Evaluation ev = Cached({Policy("p", "SELECT id AS subject, 'flagged' AS message FROM products WHERE id = 'shop.orders'")});
+  ASSERT_EQ(ev.violations.size(), 1u);
+  EXPECT_EQ(ev.violations[0].message, "flagged");
+  MarkCachedMessages();
+  EXPECT_EQ(Cached({Policy("p", kEveryProduct, "warn")}).violations.at(0).message, "flagged") << "severity is in the key";
+}
+
+TEST_F(EvaluateCacheTest, ChangedPortsOrMasksAreEvaluatedAgain) {
+  Cached({Policy("p", kEveryProduct)});
+  MarkCachedMessages();
+  ProposedState state = StateOver(docs_);
+  state.classification_masks["pii"] = "redact";
+  auto ev = Evaluate(state, {Policy("p", kEveryProduct)}, {}, "2025-07-01T00:00:00Z", file_);
+  ASSERT_TRUE(ev.ok());
+  EXPECT_EQ(ev->violations.at(0).message, "flagged");
+  MarkCachedMessages();
+  state.port_versions.push_back({.product_id = "shop.orders", .port = "main", .major = 1, .version = "1.0.0",
+                                 .contract_id = "shop.orders", .status = "deprecated"});
+  ev = Evaluate(state, {Policy("p", kEveryProduct)}, {}, "2025-07-01T00:00:00Z", file_);
+  ASSERT_TRUE(ev.ok());
+  EXPECT_EQ(ev->violations.at(0).message, "flagged");
+}
+
+TEST_F(EvaluateCacheTest, PoliciesThatMayReadTheClockAreNeverCached) {
+  Cached({Policy("p", "SELECT id AS subject, 'flagged' AS message FROM products WHERE current_date > DATE '2000-01-01'")});
+  EXPECT_FALSE(fs::exists(file_));
+}
+
+TEST_F(EvaluateCacheTest, AnUnreadableCacheFileIsRecomputed) {
+  fs::create_directories(dir_);
+  std::ofstream(file_) << "{\"key\": 1, \"violations\": [[1]]}";
+  EXPECT_EQ(Cached({Policy("p", kEveryProduct)}).violations.size(), 2u);
+}
+
 TEST(EvaluateScaleTest, TwoThousandContracts) {
   std::vector<spec::Document> docs;
   spec::LoadedFile domain = spec::LoadText(

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <ranges>
 #include <set>
 
 #include "common/files.h"
@@ -109,19 +110,19 @@ bool LooksLikeDate(const std::string& s) {
 
 class Linter {
  public:
-  Linter(const std::vector<Document>& docs, const LintOptions& options)
+  Linter(const std::vector<const Document*>& docs, const LintOptions& options)
       : docs_(docs), options_(options), refs_(docs) {}
 
   std::vector<Diagnostic> Run() {
     Index();
     currency_ = options_.workspace_currency;
     currency_file_ = options_.workspace_file;
-    for (const auto& doc : docs_)
+    for (const Document& doc : docs_ | std::views::transform(Deref))
       if (const auto* ws = doc.workspace(); ws && currency_.empty()) {
         currency_ = ws->Currency();
         currency_file_ = doc.file;
       }
-    for (const auto& doc : docs_) {
+    for (const Document& doc : docs_ | std::views::transform(Deref)) {
       file_ = doc.file;
       if (const auto* c = doc.contract()) LintContract(*c);
       if (const auto* p = doc.product()) LintProduct(*p);
@@ -145,7 +146,7 @@ class Linter {
 
   // -- duplicate ids across the tree (the resolver keeps the first definition) --
   void Index() {
-    for (const auto& doc : docs_)
+    for (const Document& doc : docs_ | std::views::transform(Deref))
       if (const auto* t = doc.glossary_term()) {
         const GlossaryTerm* first = glossary_.Find(t->name);
         if (first && first != t) {
@@ -160,7 +161,7 @@ class Linter {
       file_ = doc.file;
       Error(pos, std::string(what) + " '" + key + "' is already defined in " + first->file, "duplicate-id");
     };
-    for (const auto& doc : docs_) {
+    for (const Document& doc : docs_ | std::views::transform(Deref)) {
       if (const auto* c = doc.contract()) {
         check(refs_.FindContract(c->id), c->id, doc, c->At("id"), "contract id");
       } else if (const auto* p = doc.product()) {
@@ -427,7 +428,7 @@ class Linter {
   }
 
   std::string TermFile(const GlossaryTerm& t) const {
-    for (const auto& doc : docs_)
+    for (const Document& doc : docs_ | std::views::transform(Deref))
       if (doc.glossary_term() == &t) return doc.file;
     return "";
   }
@@ -901,7 +902,9 @@ class Linter {
     });
   }
 
-  const std::vector<Document>& docs_;
+  static const Document& Deref(const Document* d) { return *d; }
+
+  const std::vector<const Document*>& docs_;
   const LintOptions& options_;
   ReferenceResolver refs_;
   Glossary glossary_;
@@ -914,6 +917,13 @@ class Linter {
 }  // namespace
 
 std::vector<Diagnostic> Lint(const std::vector<Document>& docs, const LintOptions& options) {
+  std::vector<const Document*> pointers;
+  pointers.reserve(docs.size());
+  for (const Document& d : docs) pointers.push_back(&d);
+  return Lint(pointers, options);
+}
+
+std::vector<Diagnostic> Lint(const std::vector<const Document*>& docs, const LintOptions& options) {
   return Linter(docs, options).Run();
 }
 

@@ -31,6 +31,9 @@ struct LintOptions {
 };
 
 std::vector<Diagnostic> Lint(const std::vector<Document>& docs, const LintOptions& options = {});
+// The same over documents held elsewhere (the planner lints the tree and the
+// catalog's specs together without copying either).
+std::vector<Diagnostic> Lint(const std::vector<const Document*>& docs, const LintOptions& options = {});
 
 struct LintRuleInfo {
   const char* id;
