@@ -41,22 +41,19 @@ std::vector<catalog::QualityResultRecord> CheckOutcome::Records(const std::strin
   return out;
 }
 
-// The typed rows of the staged table: __row (input row number), the raw
-// values as __raw_<i>, and each column TRY_CAST to its type under its name.
-std::string Checker::TypedSql() const {
-  std::vector<std::string> raw, typed;
-  for (const auto& c : plan_.columns) {
-    raw.push_back(SqlIdent(c.name) + " AS " + c.RawRef());
-    typed.push_back(c.RawRef() + ", TRY_CAST(" + c.RawRef() + " AS " + c.sql_type + ") AS " + SqlIdent(c.name));
-  }
-  return "SELECT __row, " + Join(typed, ", ") + " FROM (SELECT " + row_expr_ + " AS __row, " + Join(raw, ", ") + " FROM " +
-         source_ + ")";
+CheckPart Checker::RawTable(const CheckPlan& plan, const std::string& table) {
+  std::vector<std::string> cols;
+  for (const auto& c : plan.columns)
+    cols.push_back(SqlIdent(c.name) + " AS " + c.RawRef() + ", TRY_CAST(" + SqlIdent(c.name) + " AS " + c.sql_type +
+                   ") AS " + SqlIdent(c.name));
+  // Insertion order is preserved, so rowid + 1 is the input row number.
+  return {.rows = "SELECT rowid + 1 AS __id, " + Join(cols, ", ") + " FROM " + SqlIdent(table)};
 }
 
-// Keys occurring more than once, with their count. A hash aggregate over the
-// key columns alone: it reads two or three columns instead of sorting every
-// row with all its columns, as count(*) OVER (PARTITION BY key) would, and
-// its result is as small as the duplicates.
+// Keys occurring more than once, with their count, across every part. A
+// hash aggregate over the key columns alone: it reads two or three columns
+// instead of sorting every row with all its columns, as count(*) OVER
+// (PARTITION BY key) would, and its result is as small as the duplicates.
 std::string Checker::DuplicateTableSql(const DuplicateWindow& w) const {
   std::vector<std::string> keys, not_null, group;
   for (size_t i = 0; i < w.keys.size(); ++i) {
@@ -64,17 +61,18 @@ std::string Checker::DuplicateTableSql(const DuplicateWindow& w) const {
     not_null.push_back(SqlIdent(w.keys[i]) + " IS NOT NULL");
     group.push_back(std::to_string(i + 1));
   }
-  return "CREATE OR REPLACE TEMP TABLE " + DuplicateTable(w) + " AS SELECT " + Join(keys, ", ") +
-         ", count(*) AS __n FROM (" + TypedSql() + ") WHERE " + Join(not_null, " AND ") + " GROUP BY " + Join(group, ", ") +
-         " HAVING count(*) > 1";
+  std::vector<std::string> parts;
+  for (const auto& p : parts_) parts.push_back("SELECT " + Join(keys, ", ") + " FROM (" + p.rows + ") WHERE " + Join(not_null, " AND "));
+  return "CREATE OR REPLACE TEMP TABLE " + DuplicateTable(w) + " AS SELECT *, count(*) AS __n FROM (" +
+         Join(parts, " UNION ALL ") + ") GROUP BY " + Join(group, ", ") + " HAVING count(*) > 1";
 }
 
 std::string Checker::DuplicateTable(const DuplicateWindow& w) { return "__weft" + w.alias; }
 
-// The typed rows with what the conditions refer to: each duplicate window's
-// count (1 when the key is not duplicated: a hash join against the few
-// duplicated keys) and each foreign key's __hit.
-std::string Checker::CheckedRowsSql() const {
+// A part's typed rows with what the conditions refer to: each duplicate
+// window's count (1 when the key is not duplicated: a hash join against the
+// few duplicated keys) and each foreign key's __hit.
+std::string Checker::CheckedRowsSql(const CheckPart& part) const {
   std::string dups, dup_joins;
   for (const auto& w : plan_.windows) {
     std::string t = DuplicateTable(w);
@@ -94,15 +92,15 @@ std::string Checker::CheckedRowsSql() const {
     joins += " LEFT JOIN (SELECT DISTINCT " + Join(keys, ", ") + ", TRUE AS __hit FROM read_parquet([" + Join(files, ", ") +
              "])) " + fk.alias + " ON " + Join(on, " AND ");
   }
-  return "(SELECT t.*" + dups + " FROM (" + TypedSql() + ") t" + dup_joins + ") w" + joins;
+  return "(SELECT t.*" + dups + " FROM (" + part.rows + ") t" + dup_joins + ") w" + joins;
 }
 
-// One pass over every row keeps only the rows that fail a row rule or a
-// tolerance metric: their rule lists, a reason per failed rule, the metric
-// flags and the raw values. The lists and reasons are computed after the
-// filter, so only for those rows; every count is then taken from this
-// small table.
-std::string Checker::FlaggedTableSql() const {
+// One pass over a part keeps only the rows that fail a row rule or a
+// tolerance metric: their part, rule lists, a reason per failed
+// rule, the metric flags and the raw values as text. Everything but the
+// filter is computed after it, so only for those rows; every count is then
+// taken from this small table.
+std::string Checker::FlaggedRowsSql(const CheckPart& part, size_t index) const {
   std::vector<std::pair<std::string, std::string>> errors, warnings, reasons;
   std::vector<std::string> any, metrics;
   size_t m = 0;
@@ -118,33 +116,39 @@ std::string Checker::FlaggedTableSql() const {
   }
   std::vector<std::string> raw;
   for (const auto& c : plan_.columns) raw.push_back("CAST(" + c.RawRef() + " AS VARCHAR) AS " + c.RawRef());
-  return "CREATE OR REPLACE TEMP TABLE " + std::string(kFlagged) + " AS SELECT __row, " + RuleList(errors) + " AS __errors, " +
+  return "SELECT __id, " + std::to_string(index) + " AS __part, CAST(" + part.row_number + " AS BIGINT) AS __row, " +
+         RuleList(errors) + " AS __errors, " +
          RuleList(warnings) + " AS __warnings, " + RuleList(reasons) + " AS __reasons" +
-         (metrics.empty() ? "" : ", " + Join(metrics, ", ")) + ", " + Join(raw, ", ") + " FROM " + CheckedRowsSql() +
+         (metrics.empty() ? "" : ", " + Join(metrics, ", ")) + ", " + Join(raw, ", ") + " FROM " + CheckedRowsSql(part) +
          " WHERE " + (any.empty() ? "FALSE" : Join(any, " OR "));
 }
 
-Result<CheckOutcome> Checker::Run(const std::string& staged_table) {
-  source_ = SqlIdent(staged_table);
-  // Insertion order is preserved, so rowid + 1 is the input row number.
-  row_expr_ = "rowid + 1";
-  return RunChecks();
-}
-
-Result<CheckOutcome> Checker::RunOnQuery(const std::string& source_query) {
-  source_ = "(" + source_query + ")";
-  row_expr_ = "__row";
-  return RunChecks();
-}
-
-Result<CheckOutcome> Checker::RunChecks() {
+Result<CheckOutcome> Checker::Run(const std::vector<CheckPart>& parts) {
+  if (parts.empty()) return Status::Internal("nothing to check: no part");
+  parts_ = parts;
   for (const auto& w : plan_.windows)
     RETURN_IF_ERROR(conn_.Execute(DuplicateTableSql(w)).WithContext("while looking for duplicate keys"));
-  RETURN_IF_ERROR(conn_.Execute(FlaggedTableSql()).WithContext("while checking the batch"));
+  for (size_t i = 0; i < parts_.size(); ++i)
+    RETURN_IF_ERROR(conn_.Execute((i == 0 ? "CREATE OR REPLACE TEMP TABLE " + std::string(kFlagged) + " AS "
+                                          : "INSERT INTO " + std::string(kFlagged) + " ") +
+                                  FlaggedRowsSql(parts_[i], i))
+                        .WithContext("while checking the batch"));
+  // The shifts are applied to the flagged rows alone: an ASOF join over
+  // them costs next to nothing, where the check pass would join every row.
+  for (size_t i = 0; i < parts_.size(); ++i)
+    if (!parts_[i].row_shifts.empty())
+      RETURN_IF_ERROR(conn_.Execute("UPDATE " + std::string(kFlagged) + " f SET __row = f.__row + s.shift FROM (SELECT q.__id, "
+                                    "m.shift FROM " + kFlagged + " q ASOF JOIN " + parts_[i].row_shifts +
+                                    " m ON q.__row > m.after WHERE q.__part = " + std::to_string(i) +
+                                    ") s WHERE f.__id = s.__id AND f.__part = " + std::to_string(i))
+                          .WithContext("while numbering the flagged rows"));
 
   CheckOutcome out;
-  ASSIGN_OR_RETURN(engine::QueryResult rows_in, conn_.Query("SELECT count(*) FROM " + source_));
-  ASSIGN_OR_RETURN(out.rows_in, rows_in.ScalarInt64());
+  for (const auto& p : parts_) {
+    ASSIGN_OR_RETURN(engine::QueryResult rows_in, conn_.Query("SELECT count(*) FROM (" + p.rows + ")"));
+    ASSIGN_OR_RETURN(int64_t n, rows_in.ScalarInt64());
+    out.rows_in += n;
+  }
   // One fused aggregate over the flagged rows for every count: a row no rule
   // flagged counts only towards rows_in and rows_valid.
   std::vector<std::string> aggs = {"count(*) FILTER (WHERE len(__errors) > 0)",
@@ -225,11 +229,9 @@ Status Checker::RunSqlRule(RuleResult& r) {
 std::string Checker::ValidRowsQuery() const {
   std::vector<std::string> cols;
   for (const auto& c : plan_.columns) cols.push_back(SqlIdent(c.name));
-  // The casts again rather than a stored typed copy of the batch: casting is
-  // cheaper than writing and reading back every row, and the anti-join's
-  // build side is only the quarantined rows. Input order is kept.
-  return "SELECT " + Join(cols, ", ") + " FROM (" + TypedSql() + ") t ANTI JOIN (SELECT __row FROM " + kFlagged +
-         " WHERE len(__errors) > 0) q ON t.__row = q.__row";
+  // The anti-join's build side is only the quarantined rows; input order is kept.
+  return "SELECT " + Join(cols, ", ") + " FROM (" + parts_.front().rows + ") t ANTI JOIN (SELECT __id FROM " + kFlagged +
+         " WHERE len(__errors) > 0) q ON t.__id = q.__id";
 }
 
 std::string Checker::QuarantineQuery() const {

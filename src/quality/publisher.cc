@@ -150,21 +150,29 @@ Result<std::string> DetectFormat(const PublishRequest& req) {
   return format;
 }
 
-std::string ReaderSql(const std::string& format, const std::vector<fs::path>& files) {
+// The CSV dialect weft reads: fixed rather than sniffed, as a sniffer faced
+// with a broken file guesses another dialect and reports nonsense columns.
+// A .tsv file is tab-separated.
+std::string CsvDialect(const std::vector<fs::path>& files) {
+  std::string delim = !files.empty() && ToLower(files[0].extension().string()) == ".tsv" ? "\\t" : ",";
+  return "header = true, delim = '" + delim + "', quote = '\"', escape = '\"', strict_mode = true, skip = 0";
+}
+
+std::string FileList(const std::vector<fs::path>& files) {
   std::vector<std::string> quoted;
   for (const auto& f : files) quoted.push_back(SqlQuote(f.string()));
-  std::string list = "[" + Join(quoted, ", ") + "]";
+  return "[" + Join(quoted, ", ") + "]";
+}
+
+// The input read as it is staged when it is not read typed (TypedCsvStage):
+// every CSV value as text, so a value that does not fit its type becomes a
+// failing row (TRY_CAST in the checker) rather than a read error.
+std::string ReaderSql(const std::string& format, const std::vector<fs::path>& files) {
+  std::string list = FileList(files);
   // Several files are matched by column name; one file needs no matching,
   // and union_by_name costs a third of the staging time on a large CSV.
   std::string by_name = files.size() > 1 ? ", union_by_name = true" : "";
-  // Every CSV value is read as text, so a value that does not fit its type
-  // becomes a failing row (TRY_CAST in the checker) rather than a read error.
-  // The dialect is fixed rather than sniffed: a sniffer faced with a broken
-  // file guesses another dialect and reports nonsense columns.
-  std::string delim = !files.empty() && ToLower(files[0].extension().string()) == ".tsv" ? "\\t" : ",";
-  if (format == "csv")
-    return "read_csv(" + list + ", header = true, all_varchar = true" + by_name + ", delim = '" + delim +
-           "', quote = '\"', escape = '\"', strict_mode = true, skip = 0)";
+  if (format == "csv") return "read_csv(" + list + ", all_varchar = true" + by_name + ", " + CsvDialect(files) + ")";
   if (format == "parquet") return "read_parquet(" + list + by_name + ")";
   return "read_json(" + list + ", format = 'newline_delimited'" + by_name + ")";
 }
@@ -212,10 +220,17 @@ Result<CatalogSpecs> LoadCatalogSpecs(catalog::Store& store) {
   return out;
 }
 
+using Parts = std::vector<CheckPart>;
+
 class Publisher {
  public:
   Publisher(catalog::Store& store, const PublishRequest& req)
       : store_(store), req_(req), fs_(req.fs ? *req.fs : storage::DefaultFileSystem()), cleanup_(fs_) {}
+  ~Publisher() {
+    if (archive_.joinable()) archive_.join();
+  }
+  Publisher(const Publisher&) = delete;
+  Publisher& operator=(const Publisher&) = delete;
 
   Result<PublishReport> Run() {
     auto start = Clock::now();
@@ -271,24 +286,26 @@ class Publisher {
     // the sandbox must already allow the snapshots the checks read.
     ASSIGN_OR_RETURN(CheckPlan plan, Compile(conn));
     progress.Phase("reading");
+    std::vector<CheckPart> parts;
     if (derived) {
       RETURN_IF_ERROR(BindInputs(conn, plan));
-      Status staged = StageFrom(conn, "(" + req_.transform->sql + "\n)", "the transform's result", "", [&](const std::string& m) {
+      std::string from = "(" + req_.transform->sql + "\n)";
+      Status staged = StageRaw(conn, from, "the transform's result", "", [&](const std::string& m) {
         return Status::InvalidArgument("the transform of " + report_.product_id + " fails: " + m);
       });
       RETURN_IF_ERROR(ArchiveTransform());
       if (!staged.ok()) return RecordFailure(staged);
+      parts = {Checker::RawTable(plan, kStaged)};
     } else {
-      std::string reader = ReaderSql(format, req_.files);
-      Status staged = NoEmptyFile();
-      if (staged.ok())
-        staged = StageFrom(conn, reader, "the input", format, [&](const std::string& m) { return InputError(req_.files, format, m); });
-      RETURN_IF_ERROR(Archive());
-      if (!staged.ok()) return RecordFailure(staged);
+      RETURN_IF_ERROR(StartArchive());
+      Result<std::vector<CheckPart>> read = ReadInput(conn, plan, format);
+      RETURN_IF_ERROR(FinishArchive());
+      if (!read.ok()) return RecordFailure(read.status());
+      parts = std::move(*read);
     }
     progress.Phase("checking");
     Checker checker(conn, plan);
-    ASSIGN_OR_RETURN(report_.checks, checker.Run("__weft_staged"));
+    ASSIGN_OR_RETURN(report_.checks, checker.Run(parts));
     for (const auto& n : plan.notes) report_.warnings.push_back(n);
     progress.Phase("writing");
     if (report_.checks.rows_quarantined > 0) RETURN_IF_ERROR(WriteQuarantine(conn, checker));
@@ -454,37 +471,46 @@ class Publisher {
            "header row (" + Join(expected, ",") + ")";
   }
 
-  // Stages the rows of `from` (a reader or a parenthesized SELECT) as
-  // __weft_staged, columns matched to the contract by name. `what` names the
-  // source in messages; `format` (csv, parquet, json; "" for a transform)
-  // picks the header hints; `read_error` turns DuckDB's error into the user's.
-  Status StageFrom(engine::Connection& conn, const std::string& from, const std::string& what, const std::string& format,
-                   const std::function<Status(const std::string&)>& read_error) {
-    // DESCRIBE only sniffs: the columns are matched before anything is read.
+  // How the input's columns meet the contract's: for each property, the
+  // input column it is read from (matched by name, case-insensitively), or
+  // none. Missing required columns are an error; missing optional columns
+  // and columns the contract does not have are warnings.
+  struct ColumnMatch {
+    std::vector<std::string> input;               // the input's columns, in order
+    std::vector<std::optional<std::string>> from;  // per property, in contract order
+  };
+
+  // DESCRIBE only sniffs: the columns are matched before anything is read.
+  // `what` names the source in messages; `format` (csv, parquet, json; ""
+  // for a transform) picks the header hints; `read_error` turns DuckDB's
+  // error into the user's.
+  Result<ColumnMatch> MatchColumns(engine::Connection& conn, const std::string& from, const std::string& what,
+                                   const std::string& format, const std::function<Status(const std::string&)>& read_error) {
     auto described = conn.Query("DESCRIBE SELECT * FROM " + from);
     if (!described.ok()) return read_error(described.status().message());
     ASSIGN_OR_RETURN(auto cols, described->FetchAllAsStrings());
+    ColumnMatch match;
     std::map<std::string, std::string> by_lower;  // lower-case name -> name as written
     for (const auto& c : cols)
-      if (c[0]) by_lower[ToLower(*c[0])] = *c[0];
-    std::vector<std::string> select, missing_required, missing_optional;
+      if (c[0]) {
+        match.input.push_back(*c[0]);
+        by_lower[ToLower(*c[0])] = *c[0];
+      }
+    std::vector<std::string> missing_required, missing_optional;
     std::set<std::string> used;
     for (const auto& p : object_->properties) {
       auto it = by_lower.find(ToLower(p.name));
       if (it == by_lower.end()) {
         (p.is_required() || p.is_primary_key() ? missing_required : missing_optional).push_back(p.name);
-        select.push_back("NULL::VARCHAR AS " + SqlIdent(p.name));
+        match.from.push_back(std::nullopt);
       } else {
-        select.push_back(SqlIdent(it->second) + " AS " + SqlIdent(p.name));
+        match.from.push_back(it->second);
         used.insert(it->first);
       }
     }
-    std::vector<std::string> found, unmatched;
-    for (const auto& c : cols)
-      if (c[0]) {
-        found.push_back(*c[0]);
-        if (!used.count(ToLower(*c[0]))) unmatched.push_back(*c[0]);
-      }
+    std::vector<std::string> unmatched;
+    for (const auto& c : match.input)
+      if (!used.count(ToLower(c))) unmatched.push_back(c);
     // "custmer_id" in the header: the contract's column it most resembles.
     auto near = [&unmatched](const std::string& name) {
       std::string hint = ClosestMatch(name, unmatched);
@@ -494,15 +520,164 @@ class Publisher {
       std::vector<std::string> missing;
       for (const auto& m : missing_required) missing.push_back(m + near(m));
       return Status::InvalidArgument(what + " has no column " + Join(missing, ", ") + ", required by contract " +
-                                     contract_->id + "; columns found: " + Join(found, ", ") + HeaderHint(format, found, used));
+                                     contract_->id + "; columns found: " + Join(match.input, ", ") +
+                                     HeaderHint(format, match.input, used));
     }
     for (const auto& m : missing_optional)
       report_.warnings.push_back(what + " has no column '" + m + "'" + near(m) + "; it is published as NULL");
     for (const auto& name : unmatched) report_.warnings.push_back("column '" + name + "' is not in the contract and is dropped");
+    return match;
+  }
+
+  // The staged columns in contract order: each property from its input
+  // column, a missing one as NULL of `missing_type(i)`.
+  std::string StagedColumns(const ColumnMatch& match, const std::function<std::string(size_t)>& missing_type) const {
+    std::vector<std::string> select;
+    for (size_t i = 0; i < match.from.size(); ++i) {
+      const std::string name = SqlIdent(object_->properties[i].name);
+      select.push_back(match.from[i] ? SqlIdent(*match.from[i]) + " AS " + name : "NULL::" + missing_type(i) + " AS " + name);
+    }
+    return Join(select, ", ");
+  }
+
+  // Stages the rows of `from` (a reader or a parenthesized SELECT) as they
+  // come, as kStaged, columns matched to the contract by name; the checker
+  // types them (Checker::RawTable).
+  Status StageRaw(engine::Connection& conn, const std::string& from, const std::string& what, const std::string& format,
+                  const std::function<Status(const std::string&)>& read_error) {
+    ASSIGN_OR_RETURN(ColumnMatch match, MatchColumns(conn, from, what, format, read_error));
+    return StageRaw(conn, from, match, read_error);
+  }
+  Status StageRaw(engine::Connection& conn, const std::string& from, const ColumnMatch& match,
+                  const std::function<Status(const std::string&)>& read_error) {
     // Insertion order is preserved, so rowid + 1 is the input row number.
-    Status s = conn.Execute("CREATE TEMP TABLE __weft_staged AS SELECT " + Join(select, ", ") + " FROM " + from);
+    Status s = conn.Execute("CREATE OR REPLACE TEMP TABLE " + std::string(kStaged) + " AS SELECT " +
+                            StagedColumns(match, [](size_t) { return std::string("VARCHAR"); }) + " FROM " + from);
     if (!s.ok()) return read_error(s.message());
     return Status::Ok();
+  }
+
+  // Reads the input files into the parts the checker checks. One CSV file
+  // is read typed (TypedCsv); one Parquet file is checked where it lies;
+  // anything else is staged as it comes.
+  Result<std::vector<CheckPart>> ReadInput(engine::Connection& conn, const CheckPlan& plan, const std::string& format) {
+    RETURN_IF_ERROR(NoEmptyFile());
+    const std::string reader = ReaderSql(format, req_.files);
+    auto read_error = [&](const std::string& m) { return InputError(req_.files, format, m); };
+    ASSIGN_OR_RETURN(ColumnMatch match, MatchColumns(conn, reader, "the input", format, read_error));
+    if (req_.files.size() == 1 && format == "csv") {
+      ASSIGN_OR_RETURN(auto typed, TypedCsv(conn, plan, match));
+      if (typed) return std::move(*typed);
+    }
+    if (req_.files.size() == 1 && format == "parquet") return std::vector<CheckPart>{ParquetInPlace(plan, match)};
+    RETURN_IF_ERROR(StageRaw(conn, reader, match, read_error));
+    return std::vector<CheckPart>{Checker::RawTable(plan, kStaged)};
+  }
+
+  // One Parquet file is already typed and numbered (file_row_number): every
+  // pass reads its columns where it lies, and nothing is staged.
+  CheckPart ParquetInPlace(const CheckPlan& plan, const ColumnMatch& match) const {
+    std::vector<std::string> cols;
+    for (const auto& c : plan.columns) {
+      const std::string value = match.from[c.index] ? SqlIdent(*match.from[c.index]) : "NULL";
+      cols.push_back(value + " AS " + c.RawRef() + ", TRY_CAST(" + value + " AS " + c.sql_type + ") AS " + SqlIdent(c.name));
+    }
+    return {.rows = "SELECT file_row_number + 1 AS __id, " + Join(cols, ", ") + " FROM read_parquet(" +
+                    FileList(req_.files) + ", file_row_number = true)"};
+  }
+
+  // One CSV file read typed, once: the reader converts each column to the
+  // contract's type as it parses (in parallel), so the stage holds typed
+  // values (a third less memory than text) and no pass casts again. A row
+  // with a value the reader cannot convert is kept out of the stage and
+  // recorded in kRejects with its line (store_rejects); those few rows are
+  // read again as text from their recorded lines and checked as a second
+  // part, where they fail their type rule exactly as a staged row would.
+  //
+  // Stage rows are numbered by rank (rowid + 1); a flagged row's input row
+  // number adds the rejected rows before it (kRowShift). A value that
+  // converted is quoted as converted in reasons and the quarantine.
+  //
+  // Returns nothing (the caller stages the file as text) when the reader
+  // rejected a row for another reason than a value (a broken line: the
+  // text stage reports it as today), or when TRY_CAST would have taken
+  // every value of a rejected row (the reader is stricter than the checker).
+  Result<std::optional<Parts>> TypedCsv(engine::Connection& conn, const CheckPlan& plan, const ColumnMatch& match) {
+    std::map<std::string, std::string> type_of;  // input column -> the type it is read as
+    for (const auto& c : plan.columns)
+      if (match.from[c.index]) type_of[*match.from[c.index]] = c.sql_type;
+    std::vector<std::string> columns;
+    for (const auto& name : match.input)
+      columns.push_back(SqlQuote(name) + ": " + SqlQuote(type_of.count(name) ? type_of[name] : "VARCHAR"));
+    Status staged = conn.Execute(
+        "CREATE OR REPLACE TEMP TABLE " + std::string(kStaged) + " AS SELECT " +
+        StagedColumns(match, [&](size_t i) { return plan.columns[i].sql_type; }) + " FROM read_csv(" + FileList(req_.files) +
+        ", " + CsvDialect(req_.files) + ", columns = {" + Join(columns, ", ") + "}, store_rejects = true, rejects_table = '" +
+        kRejects + "', rejects_scan = '" + kRejects + "_scan')");
+    if (!staged.ok()) return std::optional<Parts>();
+    ASSIGN_OR_RETURN(auto counted, conn.Query("SELECT count(*) FILTER (WHERE CAST(error_type AS VARCHAR) <> 'CAST'), "
+                                              "count(DISTINCT line) FROM " + std::string(kRejects)));
+    ASSIGN_OR_RETURN(auto counts, counted.FetchAllAsStrings());
+    if (counts.size() != 1 || counts[0][0].value_or("0") != "0") return std::optional<Parts>();
+    std::vector<std::string> typed_cols;
+    for (const auto& c : plan.columns) typed_cols.push_back(SqlIdent(c.name) + " AS " + c.RawRef() + ", " + SqlIdent(c.name));
+    CheckPart typed{.rows = "SELECT rowid + 1 AS __id, " + Join(typed_cols, ", ") + " FROM " + kStaged};
+    if (counts[0][1].value_or("0") == "0") return std::optional<Parts>(Parts{typed});
+
+    ASSIGN_OR_RETURN(auto rejected, RejectedRows(conn, plan, match));
+    if (!rejected) return std::optional<Parts>();
+    // Stage rank r follows rejected row j (input row x_j, 1-based j in row
+    // order) when x_j - j < r: x_j - j stage rows come before it.
+    RETURN_IF_ERROR(conn.Execute("CREATE OR REPLACE TEMP TABLE " + std::string(kRowShift) +
+                                 " AS SELECT x - j AS after, max(j) AS shift FROM (SELECT CAST(line AS BIGINT) - 1 AS x, row_number() "
+                                 "OVER (ORDER BY line) AS j FROM (SELECT DISTINCT line FROM " + kRejects + ")) GROUP BY 1"));
+    typed.row_shifts = kRowShift;
+    return std::optional<Parts>(Parts{typed, *rejected});
+  }
+
+  // The rows the typed reader rejected, as text: their recorded lines under
+  // the input's header in a file of their own, read with the same dialect.
+  // __id is minus the line (line 1 is the header, so the input row number
+  // is line - 1). Nothing when the checker's TRY_CAST would take them.
+  Result<std::optional<CheckPart>> RejectedRows(engine::Connection& conn, const CheckPlan& plan, const ColumnMatch& match) {
+    ASSIGN_OR_RETURN(auto lines_result, conn.Query("SELECT line, any_value(csv_line) FROM " + std::string(kRejects) +
+                                                   " GROUP BY line ORDER BY line"));
+    ASSIGN_OR_RETURN(auto lines, lines_result.FetchAllAsStrings());
+    const std::string delim = ToLower(req_.files[0].extension().string()) == ".tsv" ? "\t" : ",";
+    std::vector<std::string> header;
+    for (const auto& name : match.input) {
+      std::string quoted = "\"";
+      for (char ch : name) quoted += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+      header.push_back(quoted + "\"");
+    }
+    std::string text = Join(header, delim) + "\n";
+    for (const auto& l : lines) text += l[1].value_or("") + "\n";
+    const fs::path dir = req_.temp_dir.empty() ? fs::temp_directory_path() : req_.temp_dir;
+    std::vector<fs::path> created;
+    RETURN_IF_ERROR(fs_.CreateDirectories(dir, storage::kOwnerOnly, &created));
+    const fs::path file = dir / (report_.publish_id + "-rejected" + req_.files[0].extension().string());
+    cleanup_.Add(file);
+    RETURN_IF_ERROR(fs_.WriteFile(file, text));
+    Status read = conn.Execute("CREATE OR REPLACE TEMP TABLE " + std::string(kRejected) + " AS SELECT * FROM read_csv(" +
+                               SqlQuote(file.string()) + ", all_varchar = true, " + CsvDialect(req_.files) + ")");
+    fs_.RemoveAll(file).IgnoreError();
+    if (!read.ok()) return std::optional<CheckPart>();
+    // The file holds the lines in line order, so its rowid is the line's rank.
+    const std::string by_rank = "(SELECT rowid AS __rank, * FROM " + std::string(kRejected) + ") r JOIN (SELECT row_number() OVER "
+                                "(ORDER BY line) - 1 AS __rank, line FROM (SELECT DISTINCT line FROM " + kRejects +
+                                ")) l USING (__rank)";
+    std::vector<std::string> cols, convertible;
+    for (const auto& c : plan.columns) {
+      const std::string raw = match.from[c.index] ? SqlIdent(*match.from[c.index]) : "NULL";
+      cols.push_back(raw + " AS " + c.RawRef() + ", TRY_CAST(" + raw + " AS " + c.sql_type + ") AS " + SqlIdent(c.name));
+      convertible.push_back("(" + raw + " IS NULL OR TRY_CAST(" + raw + " AS " + c.sql_type + ") IS NOT NULL)");
+    }
+    ASSIGN_OR_RETURN(auto check, conn.Query("SELECT count(*), count(*) FILTER (WHERE " + Join(convertible, " AND ") +
+                                            ") FROM " + by_rank));
+    ASSIGN_OR_RETURN(auto checked, check.FetchAllAsStrings());
+    if (checked.size() != 1 || checked[0][0].value_or("") != std::to_string(lines.size()) || checked[0][1].value_or("") != "0")
+      return std::optional<CheckPart>();
+    return std::optional<CheckPart>(CheckPart{.rows = "SELECT -CAST(line AS BIGINT) AS __id, " + Join(cols, ", ") + " FROM " + by_rank, .row_number = "-__id - 1"});
   }
 
   // Each input address becomes a view over its snapshot's files ("sales.orders"
@@ -568,14 +743,31 @@ class Publisher {
     return Status::Ok();
   }
 
-  // Copies the input under <domain root>/archive/<publish id>/. A plain
-  // copy then fsync: inputs can be large, and the file seam writes whole
-  // buffers only.
-  Status Archive() {
+  // Starts copying the input under <domain root>/archive/<publish id>/ on a
+  // thread of its own, so the copy and its fsync overlap reading and
+  // checking; FinishArchive waits for it, and Commit calls FinishArchive
+  // first: no publish is recorded before its input is safely kept.
+  Status StartArchive() {
     fs::path dir = domain_root_ / "archive" / report_.publish_id;
     std::vector<fs::path> created;
     RETURN_IF_ERROR(fs_.CreateDirectories(dir, storage::kOwnerOnly, &created));
     cleanup_.Add(dir);
+    archive_ = std::thread([this, dir] { archive_status_ = CopyInputs(dir); });
+    archive_dir_ = dir;
+    return Status::Ok();
+  }
+
+  Status FinishArchive() {
+    if (!archive_.joinable()) return Status::Ok();
+    archive_.join();
+    RETURN_IF_ERROR(archive_status_);
+    report_.archive_path = archive_dir_.string();
+    return Status::Ok();
+  }
+
+  // A plain copy (copy_file_range where the kernel has it) then fsync:
+  // inputs can be large, and the file seam writes whole buffers only.
+  Status CopyInputs(const fs::path& dir) {
     std::set<std::string> names;
     for (size_t i = 0; i < req_.files.size(); ++i) {
       std::string name = req_.files[i].filename().string();
@@ -585,9 +777,7 @@ class Publisher {
       if (ec) return Status::IoError("archive " + req_.files[i].string() + " to " + (dir / name).string() + ": " + ec.message());
       RETURN_IF_ERROR(fs_.Sync(dir / name));
     }
-    RETURN_IF_ERROR(fs_.Sync(dir));
-    report_.archive_path = dir.string();
-    return Status::Ok();
+    return fs_.Sync(dir);
   }
 
   Result<CheckPlan> Compile(engine::Connection& conn) {
@@ -684,6 +874,7 @@ class Publisher {
   }
 
   Status Commit(const std::optional<storage::SealedSnapshot>& sealed, const std::string& failure = "") {
+    RETURN_IF_ERROR(FinishArchive());
     std::string now = NowIso();
     const CheckOutcome& c = report_.checks;
     int64_t failed = 0;
@@ -738,10 +929,18 @@ class Publisher {
     return Join(parts, "; ");
   }
 
+  static constexpr char kStaged[] = "__weft_staged";
+  static constexpr char kRejects[] = "__weft_rejects";     // the typed reader's reject_errors
+  static constexpr char kRejected[] = "__weft_rejected";   // the rejected rows, as text
+  static constexpr char kRowShift[] = "__weft_row_shift";  // stage rank -> input row number
+
   catalog::Store& store_;
   const PublishRequest& req_;
   storage::FileSystem& fs_;
   Cleanup cleanup_;
+  std::thread archive_;       // copies the input (StartArchive); joined before the cleanup runs
+  Status archive_status_;     // the copy's outcome, set by archive_
+  fs::path archive_dir_;
   PublishReport report_;
   std::string started_at_ = NowIso();
   std::string profile_json_;  // the new snapshot's column profile; empty: none
