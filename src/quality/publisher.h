@@ -36,6 +36,7 @@
 #include "common/status.h"
 #include "quality/checker.h"
 #include "quality/guards.h"
+#include "quality/snapshot_hook.h"
 #include "storage/file_system.h"
 
 namespace weft::quality {
@@ -96,6 +97,8 @@ struct PublishRequest {
   // override is audited as publish.forced.
   bool force = false;
   std::string force_reason;
+  // Adds the Iceberg files to the snapshot (lakehouse::IcebergHook); null: none.
+  SnapshotHook* snapshot_hook = nullptr;
 };
 
 struct PublishReport {
@@ -133,6 +136,7 @@ struct RollbackRequest {
   std::string reason;
   std::string actor;
   storage::FileSystem* fs = nullptr;  // null: storage::DefaultFileSystem()
+  SnapshotHook* snapshot_hook = nullptr;  // as PublishRequest's
 };
 Result<PublishReport> Rollback(catalog::Store& store, const RollbackRequest& request);
 
