@@ -28,22 +28,43 @@ Status CheckFileName(const std::string& name) {
   return Status::Ok();
 }
 
-// The regular files of a staging directory, sorted by name. A snapshot is
-// flat: a subdirectory means a writer put something where it does not belong.
-Result<std::vector<fs::path>> StagedFiles(const fs::path& dir) {
+// The regular files of a staging directory, sorted by name, and those of its
+// metadata subdirectory (kSnapshotMetadataDir: the snapshot's Iceberg files).
+// Both are flat: any other subdirectory means a writer put something where
+// it does not belong.
+struct Staged {
+  std::vector<fs::path> files;     // the snapshot's data files, at the top
+  std::vector<fs::path> metadata;  // metadata/'s files
+  bool has_metadata_dir = false;
+};
+
+Result<std::vector<fs::path>> FlatFiles(const fs::path& dir, bool allow_metadata_dir, bool* has_metadata_dir) {
   std::vector<fs::path> files;
   std::error_code ec;
   for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    if (allow_metadata_dir && it->path().filename() == kSnapshotMetadataDir && it->is_directory(ec)) {
+      *has_metadata_dir = true;
+      continue;
+    }
     if (!it->is_regular_file(ec)) {
       return Status::InvalidArgument(fmt::format(
-          "{} holds {}, which is not a regular file; a snapshot is a flat directory of files", dir.string(),
-          it->path().filename().string()));
+          "{} holds {}, which is not a regular file; a snapshot is a flat directory of files (and {}/)", dir.string(),
+          it->path().filename().string(), kSnapshotMetadataDir));
     }
     files.push_back(it->path());
   }
   if (ec) return Status::IoError(fmt::format("list {}: {}", dir.string(), ec.message()));
   std::sort(files.begin(), files.end());
   return files;
+}
+
+Result<Staged> StagedFiles(const fs::path& dir) {
+  Staged staged;
+  ASSIGN_OR_RETURN(staged.files, FlatFiles(dir, true, &staged.has_metadata_dir));
+  if (staged.has_metadata_dir) {
+    ASSIGN_OR_RETURN(staged.metadata, FlatFiles(dir / kSnapshotMetadataDir, false, nullptr));
+  }
+  return staged;
 }
 
 }  // namespace
@@ -106,12 +127,15 @@ Status SnapshotWriter::LinkExisting(const fs::path& file, const std::string& nam
 Result<SealedSnapshot> SnapshotWriter::Seal() {
   if (!open_) return Status::FailedPrecondition(fmt::format("snapshot {} is not being written", id_));
   const std::string context = fmt::format("while sealing snapshot {}", id_);
-  ASSIGN_OR_RETURN(std::vector<fs::path> staged, StagedFiles(staging_));
+  ASSIGN_OR_RETURN(Staged staged, StagedFiles(staging_));
   SealedSnapshot sealed{.id = id_, .path = version_dir_ / kSnapshotsDir / id_};
 
   // 1. Every file's bytes, then the staging directory's entries, on disk:
-  //    after the rename nothing may still be in the page cache only.
-  for (const fs::path& file : staged) {
+  //    after the rename nothing may still be in the page cache only. The
+  //    metadata files are not the snapshot's data: not in files or bytes.
+  for (const fs::path& file : staged.metadata) RETURN_IF_ERROR(fs_->Sync(file).WithContext(context));
+  if (staged.has_metadata_dir) RETURN_IF_ERROR(fs_->Sync(staging_ / kSnapshotMetadataDir).WithContext(context));
+  for (const fs::path& file : staged.files) {
     RETURN_IF_ERROR(fs_->Sync(file).WithContext(context));
     std::error_code ec;
     const uintmax_t size = fs::file_size(file, ec);

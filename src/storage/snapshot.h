@@ -30,10 +30,15 @@ namespace weft::storage {
 // sort by creation time and never collide.
 std::string NewSnapshotId();
 
+// The one subdirectory a snapshot may hold: its own metadata files (the
+// Iceberg manifests, lakehouse/table_metadata.h), flat. Seal() fsyncs them
+// with the snapshot; they are not data files (not in files or bytes).
+constexpr char kSnapshotMetadataDir[] = "metadata";
+
 struct SealedSnapshot {
   std::string id;
   std::filesystem::path path;  // <version dir>/snapshots/<id>
-  std::vector<std::filesystem::path> files;
+  std::vector<std::filesystem::path> files;  // the data files, not metadata/'s
   int64_t bytes = 0;
 };
 

@@ -86,6 +86,27 @@ TEST_F(SnapshotTest, SealMovesFilesIntoSnapshots) {
   EXPECT_TRUE(SnapshotDataFiles(version_dir_ / "snapshots/missing").empty());
 }
 
+TEST_F(SnapshotTest, SealKeepsTheMetadataDirectoryOutOfTheDataFiles) {
+  ASSERT_OK_AND_ASSIGN(SnapshotWriter w, SnapshotWriter::Begin(DefaultFileSystem(), version_dir_, "s1"));
+  Stage(w, "part-0.parquet", "aa");
+  fs::create_directory(w.staging_dir() / kSnapshotMetadataDir);
+  std::ofstream(w.staging_dir() / kSnapshotMetadataDir / "snap-1.avro") << "avro";
+  ASSERT_OK_AND_ASSIGN(SealedSnapshot s, w.Seal());
+  EXPECT_EQ(s.bytes, 2);
+  EXPECT_EQ(s.files, (std::vector<fs::path>{s.path / "part-0.parquet"}));
+  EXPECT_TRUE(fs::exists(s.path / "metadata/snap-1.avro"));
+  EXPECT_EQ(SnapshotDataFiles(s.path), (std::vector<std::string>{(s.path / "part-0.parquet").string()}));
+
+  // Any other subdirectory, or one nested in metadata/, is refused by name.
+  for (const char* bad : {"other", "metadata/nested"}) {
+    ASSERT_OK_AND_ASSIGN(SnapshotWriter w2, SnapshotWriter::Begin(DefaultFileSystem(), version_dir_, "s2"));
+    fs::create_directories(w2.staging_dir() / bad);
+    auto sealed = w2.Seal();
+    EXPECT_EQ(sealed.status().code(), StatusCode::kInvalidArgument) << bad;
+    EXPECT_THAT(sealed.status().message(), HasSubstr(fs::path(bad).filename().string())) << bad;
+  }
+}
+
 TEST_F(SnapshotTest, AbortAndDestructorRemoveStaging) {
   {
     ASSERT_OK_AND_ASSIGN(SnapshotWriter w, SnapshotWriter::Begin(DefaultFileSystem(), version_dir_, "s1"));
