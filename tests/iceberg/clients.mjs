@@ -73,7 +73,7 @@ async function step(name, fn) {
 }
 
 // Every HTTP request this script makes, for the artifacts (signatures cut).
-const shortUrl = (url) => String(url).replace(/([?&][^=&]*(?:sig|signature|token|expires|exp)[^=&]*=)[^&]+/gi, '$1…');
+const shortUrl = (url) => String(url).replace(/(\/iceberg\/files\/[^/]+\/\d+\/[0-9a-f]+\/)[0-9a-f]+\//, '$1…/');
 async function logged(url, init = {}) {
   const res = await fetch(url, init);
   appendFileSync(REQUEST_LOG, `${init.method || 'GET'} ${shortUrl(url)}${init.headers && new Headers(init.headers).get('range') ? ` [${new Headers(init.headers).get('range')}]` : ''} -> ${res.status}\n`);
@@ -444,28 +444,40 @@ await step('the masked consumer (grace) gets governed customer.customers or a re
   graceUrls.push(...await graceSeesOnlyGoverned('customer', 'customers_v1', hidden));
 });
 
-await step('grace cannot turn the owner\'s raw URLs into working ones (no signature, her token, her signature, tampered, traversal)', async () => {
+// A signed URL's parts (service/file_signer.h):
+// /iceberg/files/<table>/<expires>/<caller>/<signature>/<path>.
+function signedParts(u) {
+  const url = new URL(u);
+  const m = /^\/iceberg\/files\/([^/]+)\/(\d+)\/([0-9a-f]+)\/([0-9a-f]+)\/(.+)$/.exec(url.pathname);
+  assert.ok(m, `not a signed file URL: ${shortUrl(u)}`);
+  const [, table, expires, caller, signature, path] = m;
+  return { origin: url.origin, table, expires, caller, signature, path };
+}
+const signedUrl = (p) => `${p.origin}/iceberg/files/${p.table}/${p.expires}/${p.caller}/${p.signature}/${p.path}`;
+const flip = (hex) => hex.slice(0, -1) + (hex.endsWith('0') ? '1' : '0');
+
+await step('grace cannot turn the owner\'s raw URLs into working ones (her token, her tag or signature, tampered, re-dated, traversal)', async () => {
   assert.ok(aliceWalk, 'the owner\'s walk failed');
   const raw = aliceWalk.flatMap((s) => [s.manifestList, ...s.manifests, ...s.dataFiles.map((f) => f.file_path)]);
+  const mine = graceUrls.filter((u) => new URL(u).pathname.startsWith('/iceberg/files/')).map(signedParts);
   const attempts = [];
   for (const u of raw) {
-    const url = new URL(u);
-    const bare = `${url.origin}${url.pathname}`;
-    attempts.push([`${bare} (no signature)`, bare, {}]);
-    attempts.push([`${bare} (grace's bearer token)`, bare, { Authorization: `Bearer ${TOKENS.grace}` }]);
-    for (const [k, v] of url.searchParams) {
-      const t = new URL(u);
-      t.searchParams.set(k, v.slice(0, -1) + (v.endsWith('0') ? '1' : '0'));
-      attempts.push([`${bare} (${k} tampered)`, t.toString(), {}]);
+    const a = signedParts(u);
+    const what = `${a.table}/${a.path}`;
+    attempts.push([`${what} with grace's bearer token`, u, { Authorization: `Bearer ${TOKENS.grace}` }]);
+    attempts.push([`${what} signature tampered`, signedUrl({ ...a, signature: flip(a.signature) }), {}]);
+    attempts.push([`${what} expiry moved`, signedUrl({ ...a, expires: String(Number(a.expires) + 300) }), {}]);
+    attempts.push([`${what} without its signature`, `${a.origin}/iceberg/files/${a.table}/${a.expires}/${a.caller}/${a.path}`, {}]);
+    for (const trick of ['../../../../weft.yaml', '..%2F..%2F..%2F..%2Fweft.yaml', '%2e%2e/%2e%2e/%2e%2e/weft.yaml', 'metadata/../../../../../weft.yaml']) {
+      attempts.push([`${what} path ${trick}`, `${a.origin}/iceberg/files/${a.table}/${a.expires}/${a.caller}/${a.signature}/${trick}`, {}]);
     }
-    const dir = `${url.origin}${url.pathname.replace(/[^/]+$/, '')}`;
-    attempts.push([`traversal from ${bare}`, `${dir}..%2F..%2F..%2F..%2F..%2F..%2Fweft.yaml${url.search}`, {}]);
-    attempts.push([`traversal (plain) from ${bare}`, `${dir}../../../../../../weft.yaml${url.search}`, {}]);
-    // Her own signatures on the owner's files.
-    for (const g of graceUrls.map((x) => new URL(x))) {
-      if (g.pathname !== url.pathname) attempts.push([`grace's signature on ${bare}`, `${bare}${g.search}`, {}]);
+    for (const g of mine) {
+      attempts.push([`${what} with grace's caller tag`, signedUrl({ ...a, caller: g.caller }), {}]);
+      attempts.push([`${what} with grace's expiry, tag and signature`, signedUrl({ ...a, expires: g.expires, caller: g.caller, signature: g.signature }), {}]);
+      attempts.push([`grace's ${g.table}/${g.path} moved to table ${a.table}`, signedUrl({ ...g, table: a.table }), {}]);
     }
   }
+  assert.ok(mine.length > 0 || raw.length > 0, 'nothing to attack');
   const worked = [];
   for (const [what, url, headers] of attempts) {
     const res = await logged(url, { headers });
@@ -474,7 +486,16 @@ await step('grace cannot turn the owner\'s raw URLs into working ones (no signat
     else if (![400, 401, 403, 404].includes(res.status)) worked.push(`${what} -> unexpected ${res.status}`);
   }
   assert.deepEqual(worked.slice(0, 10), [], `${worked.length} of ${attempts.length} attempts were not refused`);
+  // The owner's URLs themselves still work (the attempts were refused for what they changed).
+  for (const u of raw.slice(0, 3)) assert.equal((await logged(u)).status, 200, `the owner's own URL fails: ${shortUrl(u)}`);
   console.log(`     ${attempts.length} attempts refused`);
+});
+
+await step('a caller with no grant is refused: loadTable, HEAD-then-load and planning give 403 and the error model', async () => {
+  // grace holds no grant on marketing.campaigns; the catalog is public, its data is not.
+  assert.equal(await catalog('grace').tableExists({ namespace: ['marketing'], name: 'campaigns' }), true);
+  assertErrorModel(await rest('GET', 'namespaces/marketing/tables/campaigns', 'grace'), 403, 'grace loading marketing.campaigns');
+  assertErrorModel(await rest('POST', 'namespaces/marketing/tables/campaigns/plan', 'grace', {}), 403, 'grace planning marketing.campaigns');
 });
 
 await step('a row filter also keeps grace off sales.orders\' raw files', async () => {
