@@ -952,8 +952,18 @@ void ReadWorkspace(const YamlNode& n, WorkspaceSpec& w, Ctx& ctx) {
     if (const YamlNode* o = lr.Take("openlineage"); o && !o->IsNull()) ReadOpenLineage(*o, w, ctx);
     lr.Finish({"openlineage"});
   }
+  if (const YamlNode* lh = r.Take("lakehouse"); lh && !lh->IsNull()) {
+    SpecNode node;
+    MapReader lr(*lh, ctx, node, "lakehouse", 1);
+    lr.Str("fileAccess", w.lakehouse_file_access);
+    lr.Finish({"fileAccess"});
+    if (node.Has("fileAccess") && w.lakehouse_file_access != "urls" && w.lakehouse_file_access != "local")
+      ctx.Error(node.At("fileAccess"), "lakehouse.fileAccess must be urls (signed URLs under weft serve, the default) or "
+                                       "local (file paths, for engines on this host), not \"" + w.lakehouse_file_access + "\"",
+                "invalid-value");
+  }
   r.Finish({"apiVersion", "kind", "name", "catalog", "policyPacks", "rateCard", "currency", "masking", "retention",
-            "query", "publish", "lineage"});
+            "query", "publish", "lineage", "lakehouse"});
 }
 
 }  // namespace

@@ -418,6 +418,10 @@ struct WorkspaceSpec : SpecNode {
   std::string openlineage_file;       // a file the events are appended to, one JSON per line; relative to weft.yaml
   std::string openlineage_namespace;  // default "weft://<name>"
   std::optional<double> openlineage_timeout_seconds;  // of each POST; default 5
+  // lakehouse.fileAccess: how the Iceberg REST catalog hands files to callers
+  // who may read a table whole: "urls" (signed URLs under weft serve; the
+  // default when empty) or "local" (file:// paths, for engines on this host).
+  std::string lakehouse_file_access;
 };
 
 enum class DocKind { kDataContract, kDataProduct, kDomain, kReferenceEntity, kPolicy, kWorkspace, kGlossaryTerm };
