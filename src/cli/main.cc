@@ -100,7 +100,10 @@ void AddServeCommand(CLI::App& app, CommandContext& ctx) {
       ctx.exit_code = kExitFindings;
       return;
     }
-    ctx.out << fmt::format("weft: serving http://{}:{} (workspace {})", a->listen.substr(0, colon), *bound, root) << std::endl;
+    ctx.out << fmt::format("weft: serving http://{}:{} (workspace {})", a->listen.substr(0, colon), *bound, root) << "\n"
+            << fmt::format("weft: Iceberg REST catalog http://{}:{}/iceberg (a weft token is the bearer token)",
+                           a->listen.substr(0, colon), *bound)
+            << std::endl;
     std::thread watcher([&server, signals] {
       int sig = 0;
       sigwait(&signals, &sig);
