@@ -514,6 +514,26 @@ await step('a caller with no grant is refused: loadTable, HEAD-then-load and pla
   assertErrorModel(await rest('POST', 'namespaces/marketing/tables/campaigns/plan', 'grace', {}), 403, 'grace planning marketing.campaigns');
 });
 
+await step('every Iceberg load is metered like a query: weft usage counts grace\'s loads and refusals', async () => {
+  const usage = (product, owner) => JSON.parse(weft(['usage', product, '-o', 'json'], owner));
+  const loads = (u) => u.readers.filter((r) => r.reader.startsWith(WHO.grace)).reduce((n, r) => n + r.queries, 0);
+  const before = usage('sales.orders', 'carol');
+  const refusedBefore = usage('marketing.campaigns', 'admin').refused;
+  assert.equal((await rest('GET', 'namespaces/sales/tables/orders', 'grace')).status, 200);
+  assert.equal((await rest('GET', 'namespaces/marketing/tables/campaigns', 'grace')).status, 403);
+  // Usage rows may be written in batches: wait for them a little.
+  let after;
+  let refusedAfter;
+  for (let i = 0; i < 50; i++) {
+    after = usage('sales.orders', 'carol');
+    refusedAfter = usage('marketing.campaigns', 'admin').refused;
+    if (loads(after) > loads(before) && refusedAfter > refusedBefore) break;
+    await new Promise((ok) => setTimeout(ok, 100));
+  }
+  assert.ok(loads(after) > loads(before), `grace's reads of sales.orders stayed at ${loads(after)}`);
+  assert.ok(refusedAfter > refusedBefore, `refused attempts on marketing.campaigns stayed at ${refusedAfter}`);
+});
+
 await step('a row filter also keeps grace off sales.orders\' raw files', async () => {
   const { hidden } = await hiddenValues('sales', 'orders', 'carol', 'grace', 'order_id');
   await graceSeesOnlyGoverned('sales', 'orders', hidden);
