@@ -35,6 +35,15 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 
+// The snapshot is committed: what the hook updates after it (the table
+// metadata) can be repaired later, so its failure is a warning, not an error.
+void AfterCommit(SnapshotHook& hook, const SnapshotContext& ctx, PublishReport& report) {
+  Status s = hook.AfterCommit(ctx);
+  if (!s.ok())
+    report.warnings.push_back("snapshot " + ctx.snapshot_id + " is committed, but its Iceberg table metadata was not updated (" +
+                              std::string(s.message()) + "); the next publish or `weft lakehouse repair` writes it");
+}
+
 // The name of a snapshot's i-th data file.
 std::string PartName(size_t i) {
   char name[40];
@@ -328,6 +337,7 @@ class Publisher {
       return committed.WithContext("while committing the publish of " + report_.product_id);
     }
     cleanup_.Disarm();
+    if (sealed && req_.snapshot_hook) AfterCommit(*req_.snapshot_hook, snapshot_ctx_, report_);
     return std::move(report_);
   }
 
@@ -857,8 +867,20 @@ class Publisher {
       for (const auto& f : storage::SnapshotDataFiles(parent_->path)) RETURN_IF_ERROR(writer.LinkExisting(f, PartName(part++)));
       report_.snapshot_rows += parent_->rows;
     }
+    snapshot_ctx_ = {.product_id = report_.product_id, .major = report_.major, .version_dir = port_.storage_path,
+                     .snapshot_id = writer.id(), .parent_snapshot_id = parent_ ? parent_->id : "",
+                     .parent_dir = parent_ ? fs::path(parent_->path) : fs::path(), .mode = report_.mode,
+                     .contract_version = report_.contract_version, .added_files = {PartName(part)}};
+    // The hook adds Parquet field ids to the new file and the snapshot's
+    // Iceberg files beside it, before the seal makes them durable.
+    std::string options;
+    if (req_.snapshot_hook) {
+      ASSIGN_OR_RETURN(options, req_.snapshot_hook->CopyOptions(conn, snapshot_ctx_, checker.ValidRowsQuery()));
+    }
     RETURN_IF_ERROR(conn.Execute("COPY (" + checker.ValidRowsQuery() + ") TO " +
-                                 SqlQuote((writer.staging_dir() / PartName(part)).string()) + " (FORMAT parquet, COMPRESSION zstd)"));
+                                 SqlQuote((writer.staging_dir() / PartName(part)).string()) +
+                                 " (FORMAT parquet, COMPRESSION zstd" + options + ")"));
+    if (req_.snapshot_hook) RETURN_IF_ERROR(req_.snapshot_hook->BeforeSeal(&conn, snapshot_ctx_, writer.staging_dir()));
     ASSIGN_OR_RETURN(storage::SealedSnapshot sealed, writer.Seal());
     report_.snapshot_id = sealed.id;
     return sealed;
@@ -952,6 +974,7 @@ class Publisher {
   const spec::DataProduct* product_spec_ = nullptr;
   const spec::SchemaObject* object_ = nullptr;
   std::optional<catalog::SnapshotRecord> parent_;
+  SnapshotContext snapshot_ctx_;  // what the snapshot hook is told about the new snapshot
 };
 
 }  // namespace
@@ -1026,6 +1049,12 @@ Result<PublishReport> Rollback(catalog::Store& store, const RollbackRequest& req
   ASSIGN_OR_RETURN(storage::SnapshotWriter writer,
                    storage::SnapshotWriter::Begin(files, fs::path(target->path).parent_path().parent_path(), storage::NewSnapshotId()));
   for (size_t i = 0; i < data.size(); ++i) RETURN_IF_ERROR(writer.LinkExisting(data[i], PartName(i)));
+  const SnapshotContext ctx{.product_id = req.product, .major = target->major,
+                            .version_dir = fs::path(target->path).parent_path().parent_path(),
+                            .snapshot_id = writer.id(), .parent_snapshot_id = current->id, .parent_dir = current->path,
+                            .mode = "rollback", .contract_version = target->contract_version,
+                            .restored_dir = target->path};
+  if (req.snapshot_hook) RETURN_IF_ERROR(req.snapshot_hook->BeforeSeal(nullptr, ctx, writer.staging_dir()));
   ASSIGN_OR_RETURN(storage::SealedSnapshot sealed, writer.Seal());
   report.snapshot_id = sealed.id;
   const std::string now = NowIso();
@@ -1059,6 +1088,7 @@ Result<PublishReport> Rollback(catalog::Store& store, const RollbackRequest& req
     storage::RemoveSealed(files, sealed).IgnoreError();
     return committed.WithContext("while committing the rollback of " + req.product);
   }
+  if (req.snapshot_hook) AfterCommit(*req.snapshot_hook, ctx, report);
   report.seconds = Since(start);
   return report;
 }

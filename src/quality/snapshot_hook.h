@@ -40,6 +40,9 @@ struct SnapshotContext {
   // The data files of the staging directory this snapshot writes itself
   // (names). In append mode the others are links of the parent's files.
   std::vector<std::string> added_files;
+  // A rollback: the directory of the snapshot it restores (its files are
+  // links of that one's). Empty otherwise.
+  std::filesystem::path restored_dir;
 };
 
 class SnapshotHook {

@@ -4,6 +4,7 @@
 #include "common/time.h"
 #include "engine/connection.h"
 #include "engine/database.h"
+#include "lakehouse/iceberg_hook.h"
 #include "lineage/openlineage.h"
 #include "lineage/openlineage_sink.h"
 #include "query/runner.h"
@@ -11,6 +12,7 @@
 #include "service/catalog.h"
 #include "service/lineage.h"
 #include "service/monitor.h"
+#include "storage/file_system.h"
 
 namespace weft::service {
 
@@ -90,6 +92,8 @@ Result<quality::PublishReport> PublishService::Publish(const Caller& caller, qua
   request.threads = static_cast<int>(ws.settings.query_threads.value_or(0));
   request.temp_dir = ws.root / "tmp";
   request.guards = quality::WorkspaceGuards(ws.settings);
+  lakehouse::IcebergHook iceberg(mesh_.store(), storage::DefaultFileSystem());
+  request.snapshot_hook = &iceberg;
   const std::string started_at = NowIso();
   auto report = quality::Publish(mesh_.store(), request);
   mesh_.CatalogChanged();
@@ -115,6 +119,8 @@ Result<quality::PublishReport> PublishService::Run(const Caller& caller, const s
   request.guards = quality::WorkspaceGuards(ws.settings);
   request.force = force.force;
   request.force_reason = force.reason;
+  lakehouse::IcebergHook iceberg(mesh_.store(), storage::DefaultFileSystem());
+  request.snapshot_hook = &iceberg;
   const std::string started_at = NowIso();
   auto report = query::RunDerived(mesh_.store(), *parser, *access, runtime->copies(), std::move(request));
   mesh_.CatalogChanged();
@@ -128,8 +134,9 @@ Result<quality::PublishReport> PublishService::Rollback(const Caller& caller, co
     return Status::InvalidArgument("'" + product + "' is not DOMAIN.PRODUCT; the snapshot names the version");
   RETURN_IF_ERROR(ProductOf(caller, product).status());
   if (snapshot.empty()) return Status::InvalidArgument("say which snapshot to restore (--to SNAPSHOT; `weft history " + product + "` lists them)");
+  lakehouse::IcebergHook iceberg(mesh_.store(), storage::DefaultFileSystem());
   auto report = quality::Rollback(mesh_.store(), {.product = product, .snapshot = snapshot, .reason = reason,
-                                                   .actor = caller.principal.name});
+                                                   .actor = caller.principal.name, .snapshot_hook = &iceberg});
   mesh_.CatalogChanged();
   return report;
 }
