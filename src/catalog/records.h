@@ -292,7 +292,9 @@ struct AuditEvent {
 struct AuditFilter {
   std::string object;  // exact, or a prefix ending in '*'
   std::string since;   // ISO 8601; events at or after
+  int64_t after_id = 0;  // events appended after this one (an event's time is when its change was planned)
   int limit = 1000;
+  bool newest_first = false;
 };
 
 // A policy waiver: this policy does not apply to this subject until expiry.

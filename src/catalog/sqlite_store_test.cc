@@ -96,6 +96,20 @@ TEST_F(StoreTest, DataSurvivesReopen) {
   EXPECT_EQ(products[0].id, "sales.orders");
 }
 
+TEST_F(StoreTest, FindProductReadsOneProduct) {
+  ASSERT_OK(AddDomainAndProduct("sales", "orders"));
+  ASSERT_OK(AddDomainAndProduct("sales", "returns"));
+  ASSERT_OK_AND_ASSIGN(auto found, store_->FindProduct("sales.returns"));
+  ASSERT_TRUE(found.has_value());
+  ASSERT_OK_AND_ASSIGN(auto all, store_->ListProducts());
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(found->id, all[1].id);
+  EXPECT_EQ(found->spec_json, all[1].spec_json);
+  EXPECT_EQ(found->digest, all[1].digest);
+  ASSERT_OK_AND_ASSIGN(auto missing, store_->FindProduct("sales.return"));
+  EXPECT_FALSE(missing.has_value());
+}
+
 TEST_F(StoreTest, DomainRoundTripAndUpdate) {
   DomainRecord d = SampleDomain("sales");
   d.owners = {"alice@example.com", "team:sales"};
@@ -484,6 +498,34 @@ TEST_F(StoreTest, MonitoringRecordsRoundTripWithoutANewGeneration) {
                }).ok());
   ASSERT_OK_AND_ASSIGN(int64_t g2, store_->Generation());
   EXPECT_EQ(g2, g0);
+}
+
+// The control generation moves only when something a plan reads is written
+// (a domain, team, product, port, contract, entity, term, waiver), so that
+// grants, tokens and publishes do not refuse applies planned before them.
+TEST_F(StoreTest, ControlGenerationMovesOnlyWithWhatPlansRead) {
+  ASSERT_OK_AND_ASSIGN(int64_t c0, store_->ControlGeneration());
+  ASSERT_OK(Write([](Transaction& txn) { return txn.UpsertDomain(SampleDomain("sales")); }));
+  ASSERT_OK_AND_ASSIGN(int64_t c1, store_->ControlGeneration());
+  EXPECT_EQ(c1, c0 + 1);
+  ASSERT_OK(Write([](Transaction& txn) {
+    RETURN_IF_ERROR(txn.InsertToken({.id = "tok_1", .principal = "bob", .hash = "h", .created_at = "2026-01-01T00:00:00Z"}));
+    return txn.AppendAudit({.actor = "bob", .action = "token.create", .object = "principal:bob"});
+  }));
+  ASSERT_OK_AND_ASSIGN(int64_t c2, store_->ControlGeneration());
+  ASSERT_OK_AND_ASSIGN(int64_t g2, store_->Generation());
+  EXPECT_EQ(c2, c1);
+  EXPECT_GT(g2, c2);  // the catalog generation moved; never behind the control one
+  ASSERT_OK(Write([](Transaction& txn) {
+    return txn.AddWaiver({.policy_id = "p", .subject = "domain:sales", .reason = "r", .approver = "s",
+                          .expires_at = "2099-01-01T00:00:00Z"})
+        .status();
+  }));
+  ASSERT_OK_AND_ASSIGN(int64_t c3, store_->ControlGeneration());
+  EXPECT_EQ(c3, c2 + 1);
+  ASSERT_OK_AND_ASSIGN(auto txn, store_->BeginWrite());
+  ASSERT_OK_AND_ASSIGN(int64_t in_txn, txn->ControlGeneration());
+  EXPECT_EQ(in_txn, c3);
 }
 
 TEST_F(StoreTest, GenerationAdvancesOnlyOnCommit) {

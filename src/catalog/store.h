@@ -33,6 +33,8 @@ class Transaction {
 
   // The catalog generation this transaction started from (see Store::Generation).
   virtual Result<int64_t> Generation() = 0;
+  // The control-plane generation it started from (see Store::ControlGeneration).
+  virtual Result<int64_t> ControlGeneration() = 0;
 
   virtual Status UpsertDomain(const DomainRecord& d) = 0;
   virtual Status DeleteDomain(const std::string& name) = 0;
@@ -112,10 +114,20 @@ class Store {
   // advance it.
   virtual Result<int64_t> Generation() = 0;
 
+  // Increases with every committed write of what a plan reads: domains,
+  // team memberships, products, port and contract versions, reference
+  // entities, glossary terms, waivers. An apply is refused only when this
+  // moved since its plan was made, so grants, tokens and publishes
+  // committing meanwhile do not starve it. Never ahead of Generation().
+  virtual Result<int64_t> ControlGeneration() = 0;
+
   virtual Result<std::vector<DomainRecord>> ListDomains() = 0;
   virtual Result<std::vector<PrincipalRecord>> ListPrincipals() = 0;
   virtual Result<std::vector<MembershipRecord>> ListMemberships() = 0;
   virtual Result<std::vector<ProductRecord>> ListProducts() = 0;
+  // One product by id (DOMAIN.PRODUCT): what a page or a search hit needs,
+  // without reading every product of a large catalog.
+  virtual Result<std::optional<ProductRecord>> FindProduct(const std::string& id) = 0;
   virtual Result<std::vector<PortVersionRecord>> ListPortVersions() = 0;
   virtual Result<std::vector<ContractVersionRecord>> ListContractVersions() = 0;
   virtual Result<std::vector<ReferenceEntityRecord>> ListReferenceEntities() = 0;

@@ -117,7 +117,12 @@ class Planner {
 
   Result<Plan> Run(const std::vector<spec::Diagnostic>& load_diagnostics) {
     now_ = options_.now.empty() ? NowIso() : options_.now;
+    // The control generation first: a write landing after it and before a
+    // read below makes Apply refuse the plan, never apply a stale one.
+    ASSIGN_OR_RETURN(plan_.control_generation, store_.ControlGeneration());
     ASSIGN_OR_RETURN(plan_.generation, store_.Generation());
+    ASSIGN_OR_RETURN(auto newest, store_.ListAudit({.limit = 1, .newest_first = true}));
+    if (!newest.empty()) plan_.audit_id = newest.front().id;
     ASSIGN_OR_RETURN(current_, ReadCurrent(store_));
     IndexTree();
     BuildProposed();
@@ -917,15 +922,38 @@ Result<Plan> MakePlan(const Workspace& ws, catalog::Store& store, const std::vec
   return Planner(ws, store, tree, options).Run(load_diagnostics);
 }
 
+namespace {
+
+// Why an apply lost: who changed what its plan read, from the audit trail
+// (applies, prunes, waivers and principal changes are what move the control
+// generation; planner.h).
+Status ConflictError(catalog::Store& store, const Plan& plan) {
+  std::vector<std::string> writers;
+  auto events = store.ListAudit({.after_id = plan.audit_id, .limit = 0});  // the few seconds a plan takes
+  if (events.ok()) {
+    for (const auto& e : *events) {
+      if (!StartsWith(e.action, "apply.") && !StartsWith(e.action, "waiver.") && !StartsWith(e.action, "principal."))
+        continue;
+      std::string who = e.actor + " (" + e.action + " " + e.object + ")";
+      if (std::find(writers.begin(), writers.end(), who) == writers.end()) writers.push_back(who);
+      if (writers.size() == 3) break;
+    }
+  }
+  return Status::FailedPrecondition(
+      "what this plan read changed while it was being made" +
+      (writers.empty() ? std::string(" (a domain, team, product, contract, entity, term or waiver)")
+                       : ": changed by " + Join(writers, ", ")) +
+      "; nothing was applied — run weft plan again and re-apply");
+}
+
+}  // namespace
+
 Result<ApplyResult> Apply(const Workspace&, catalog::Store& store, storage::FileSystem& fs, const Plan& plan) {
   if (plan.refused()) return Status::FailedPrecondition("the plan was refused; nothing applied");
   ApplyResult result;
   ASSIGN_OR_RETURN(auto txn, store.BeginWrite());
-  ASSIGN_OR_RETURN(int64_t generation, txn->Generation());
-  if (generation != plan.generation)
-    return Status::FailedPrecondition(
-        "the catalog changed while this apply was being planned (another apply won); nothing was applied — run "
-        "weft plan again and re-apply");
+  ASSIGN_OR_RETURN(int64_t generation, txn->ControlGeneration());
+  if (generation != plan.control_generation) return ConflictError(store, plan);
   for (const auto& d : plan.domains) RETURN_IF_ERROR(txn->UpsertDomain(d));
   std::set<std::string> seen_principals;
   for (const auto& p : plan.principals)

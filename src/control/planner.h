@@ -71,6 +71,10 @@ struct PlanOptions {
 
 struct Plan {
   int64_t generation = 0;  // the catalog generation the plan was made at
+  // The control generation it was made at (catalog::Store::ControlGeneration):
+  // what Apply checks, so only a change of what the plan read refuses it.
+  int64_t control_generation = 0;
+  int64_t audit_id = 0;  // the newest audit event then: who changed the catalog since starts after it
   std::vector<PlanItem> items;
   std::vector<Refusal> refusals;
   std::vector<spec::Diagnostic> diagnostics;  // lint errors and warnings of the tree
@@ -106,8 +110,10 @@ struct ApplyResult {
   size_t directories_created = 0;
 };
 
-// Applies a plan that was not refused. Fails with kFailedPrecondition when
-// the catalog moved on since the plan was made (another apply won).
+// Applies a plan that was not refused. Fails with kFailedPrecondition,
+// naming the other writers, when what the plan read (domains, teams,
+// products, ports, contracts, entities, terms, waivers) changed since it was
+// made; grants, tokens and publishes committed meanwhile do not matter.
 Result<ApplyResult> Apply(const Workspace& ws, catalog::Store& store, storage::FileSystem& fs, const Plan& plan);
 
 }  // namespace weft::control

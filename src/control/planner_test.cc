@@ -8,6 +8,7 @@
 #include <set>
 
 #include "common/files.h"
+#include "common/testing/status_matchers.h"
 #include "spec/loader.h"
 
 namespace weft::control {
@@ -238,8 +239,54 @@ TEST_F(PlannerTest, AStalePlanLosesToAConcurrentApply) {
   auto applied = Apply(ws_, *store_, storage::DefaultFileSystem(), second);
   ASSERT_FALSE(applied.ok());
   EXPECT_EQ(applied.status().code(), StatusCode::kFailedPrecondition);
-  EXPECT_NE(applied.status().message().find("another apply"), std::string::npos);
+  // The message names the writer that won, from the audit trail.
+  EXPECT_NE(applied.status().message().find("changed by tester (apply.create domain:sales)"), std::string::npos)
+      << applied.status().message();
   EXPECT_EQ(Dump(), after_first);
+}
+
+// Grants, tokens, publishes and metering write the catalog all day on a busy
+// mesh; none of them is something a plan read, so none refuses an apply.
+TEST_F(PlannerTest, WritesAPlanDidNotReadDoNotRefuseItsApply) {
+  MustApply(Tree("t1", "1.0.0"));
+  Plan plan = MustPlan(Tree("t2", "1.1.0", "      - name: discount\n        logicalType: number\n"));
+  ASSERT_GT(plan.change_count(), 0u);
+  ASSERT_OK_AND_ASSIGN(int64_t before, store_->Generation());
+  {
+    ASSERT_OK_AND_ASSIGN(auto txn, store_->BeginWrite());
+    ASSERT_OK(txn->InsertGrant({.product_id = "sales.orders", .major = 1, .grantee = "bob", .granted_by = "tester",
+                                .granted_at = "2026-01-01T00:00:00Z"})
+                  .status());
+    ASSERT_OK(txn->InsertToken({.id = "t1", .principal = "bob", .hash = "h", .created_at = "2026-01-01T00:00:00Z"}));
+    ASSERT_OK(txn->InsertSnapshot({.id = "s1", .product_id = "sales.orders", .major = 1, .created_at = "2026-01-01T00:00:00Z",
+                                   .path = (root_ / "nowhere").string()}));
+    ASSERT_OK(txn->AppendAudit({.actor = "bob", .action = "access.grant", .object = "product:sales.orders"}));
+    ASSERT_OK(txn->Commit());
+  }
+  ASSERT_OK_AND_ASSIGN(int64_t after, store_->Generation());
+  ASSERT_GT(after, before);  // the catalog did move on
+  auto applied = Apply(ws_, *store_, storage::DefaultFileSystem(), plan);
+  ASSERT_TRUE(applied.ok()) << applied.status().ToString();
+  ASSERT_OK_AND_ASSIGN(auto contracts, store_->ListContractVersions());
+  EXPECT_TRUE(std::any_of(contracts.begin(), contracts.end(), [](const auto& c) { return c.version == "1.1.0"; }));
+}
+
+// A waiver changes what the plan's policies decided: it is something the
+// plan read, so it refuses an apply planned before it.
+TEST_F(PlannerTest, AWaiverAddedAfterThePlanRefusesItsApply) {
+  Plan plan = MustPlan(Tree("t1", "1.0.0"));
+  {
+    ASSERT_OK_AND_ASSIGN(auto txn, store_->BeginWrite());
+    ASSERT_OK(txn->AddWaiver({.policy_id = "p", .subject = "product:sales.orders", .reason = "r",
+                                 .approver = "steward", .expires_at = "2099-01-01T00:00:00Z"})
+                  .status());
+    ASSERT_OK(txn->AppendAudit({.actor = "steward", .action = "waiver.add", .object = "policy:p"}));
+    ASSERT_OK(txn->Commit());
+  }
+  auto applied = Apply(ws_, *store_, storage::DefaultFileSystem(), plan);
+  ASSERT_FALSE(applied.ok());
+  EXPECT_NE(applied.status().message().find("changed by steward (waiver.add policy:p)"), std::string::npos)
+      << applied.status().message();
 }
 
 TEST_F(PlannerTest, PruneRemovesWhatTheTreeNoLongerHas) {

@@ -58,27 +58,41 @@ Result<PlanView> ControlService::Plan(const Caller& caller, const std::filesyste
   ASSIGN_OR_RETURN(auto domains, mesh_.store().ListDomains());
   std::vector<std::string> names;
   for (const auto& d : domains) names.push_back(d.name);
+  const control::PlanOptions options{
+      .prune = request.prune,
+      .actor = caller.principal.name,
+      .writable_domains = Authorizer::WritableDomains(caller.principal, names),
+      .now = caller.now,
+      .curate_glossary = Authorizer::Allowed(caller.principal, Action::kCurateGlossary, Resource::Workspace())};
   PlanView v;
   v.apply = request.apply;
-  ASSIGN_OR_RETURN(v.plan, control::MakePlan(mesh_.workspace(), mesh_.store(), specs.documents, specs.diagnostics,
-                                             {.prune = request.prune,
-                                              .actor = caller.principal.name,
-                                              .writable_domains = Authorizer::WritableDomains(caller.principal, names),
-                                              .now = caller.now,
-                                              .curate_glossary = Authorizer::Allowed(caller.principal, Action::kCurateGlossary,
-                                                                                     Resource::Workspace())}));
-  if (request.show_root_as) {
-    const std::string root = tree.string();
-    for (auto& r : v.plan.refusals) Rename(r.file, root, *request.show_root_as);
-    for (auto& d : v.plan.diagnostics) Rename(d.file, root, *request.show_root_as);
+  // An apply makes the catalog match the tree: when another apply changed
+  // what the plan read in the meantime, planning again against the new
+  // catalog is what the caller asked for. Bounded, so a tree that keeps
+  // losing says so instead of spinning.
+  constexpr int kAttempts = 3;
+  for (int attempt = 1;; ++attempt) {
+    ASSIGN_OR_RETURN(v.plan, control::MakePlan(mesh_.workspace(), mesh_.store(), specs.documents, specs.diagnostics, options));
+    if (request.show_root_as) {
+      const std::string root = tree.string();
+      for (auto& r : v.plan.refusals) Rename(r.file, root, *request.show_root_as);
+      for (auto& d : v.plan.diagnostics) Rename(d.file, root, *request.show_root_as);
+    }
+    if (!request.apply || v.plan.refused() || v.plan.change_count() == 0) return v;
+    auto applied = control::Apply(mesh_.workspace(), mesh_.store(), storage::DefaultFileSystem(), v.plan);
+    mesh_.CatalogChanged();
+    if (applied.ok()) {
+      AnnounceApplied(mesh_, v.plan);
+      v.applied = *applied;
+      return v;
+    }
+    auto now_at = mesh_.store().ControlGeneration();
+    const bool lost_a_race = now_at.ok() && *now_at != v.plan.control_generation;
+    if (!lost_a_race || attempt == kAttempts) {
+      v.apply_status = applied.status();
+      return v;
+    }
   }
-  if (!request.apply || v.plan.refused() || v.plan.change_count() == 0) return v;
-  auto applied = control::Apply(mesh_.workspace(), mesh_.store(), storage::DefaultFileSystem(), v.plan);
-  mesh_.CatalogChanged();
-  if (applied.ok()) AnnounceApplied(mesh_, v.plan);
-  if (applied.ok()) v.applied = *applied;
-  else v.apply_status = applied.status();
-  return v;
 }
 
 Result<ViolationsView> ControlService::Violations(const Caller& caller) {

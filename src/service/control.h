@@ -6,7 +6,9 @@
 //   Status s = PlanStatus(v);   // refused, not permitted, or failed to apply
 //
 // Thread safety: as the Mesh; applies are serialized by the store's
-// optimistic concurrency (a plan made at an older generation is refused).
+// optimistic concurrency: a plan is refused when what it read (domains,
+// teams, products, contracts, ...) changed since, and Plan with apply then
+// plans again (up to 3 times). Grants, tokens and publishes never refuse it.
 #pragma once
 
 #include <nlohmann/json.hpp>

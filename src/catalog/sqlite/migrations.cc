@@ -482,6 +482,14 @@ CREATE TRIGGER search_documents_remove_text AFTER DELETE ON search_documents BEG
 END;
 )sql";
 
+// What a plan reads (domains, teams, products, ports, contracts, entities,
+// terms, waivers) gets its own generation, so that an apply is refused only
+// when one of those changed since its plan, not when a grant, a token or a
+// publish committed meanwhile (sqlite_store.cc, WritesPlanInputs).
+constexpr const char* kControlGenerationSchema = R"sql(
+ALTER TABLE catalog_meta ADD COLUMN control_generation INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "initial schema", kInitialSchema},
     {2, "data plane: snapshot paths, publishes, quality results", kDataPlaneSchema},
@@ -492,6 +500,7 @@ constexpr Migration kMigrations[] = {
     {7, "column profiles of snapshots", kProfileSchema},
     {8, "business glossary: terms, column links, term search", kGlossarySchema},
     {9, "search: prefix indexes for words being typed", kSearchPrefixSchema},
+    {10, "control-plane generation: what plans read", kControlGenerationSchema},
 };
 
 Result<int64_t> ReadPragma(Connection& conn, const char* name) {

@@ -4,7 +4,9 @@
 
 #include <nlohmann/json.hpp>
 #include <algorithm>
+#include <cctype>
 #include <map>
+#include <string_view>
 #include <utility>
 
 #include "catalog/sqlite/fts_query.h"
@@ -407,6 +409,33 @@ std::string DumpValue(const Statement& s, int column) {
 
 // --- the write transaction ------------------------------------------------------
 
+// One of catalog_meta's counters: "generation" or "control_generation".
+Result<int64_t> ReadGeneration(Connection& conn, const char* column) {
+  ASSIGN_OR_RETURN(Statement stmt, conn.Prepare(fmt::format("SELECT {} FROM catalog_meta", column)));
+  ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row) return Status::Internal("the catalog has no generation row");
+  return stmt.Int(0);
+}
+
+// Whether a statement writes (or reads to write) a table the planner reads
+// (control/planner.cc: ReadCurrent, memberships, waivers). Decided from the
+// statement's text rather than by each method declaring it, so a new write
+// to one of these tables cannot forget to advance the control generation;
+// a false match only costs a needless apply conflict.
+bool WritesPlanInputs(std::string_view sql) {
+  static constexpr std::string_view kTables[] = {"domains",           "memberships",   "products",
+                                                 "port_versions",     "contract_versions", "reference_entities",
+                                                 "glossary_terms",    "waivers"};
+  auto word_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+  for (std::string_view table : kTables) {
+    for (size_t at = sql.find(table); at != std::string_view::npos; at = sql.find(table, at + 1)) {
+      const size_t end = at + table.size();
+      if ((at == 0 || !word_char(sql[at - 1])) && (end == sql.size() || !word_char(sql[end]))) return true;
+    }
+  }
+  return false;
+}
+
 // Holds SQLite's write lock from BeginWrite until Commit or destruction.
 class SqliteTransaction final : public Transaction {
  public:
@@ -417,10 +446,11 @@ class SqliteTransaction final : public Transaction {
 
   Result<int64_t> Generation() override {
     RETURN_IF_ERROR(CheckOpen());
-    ASSIGN_OR_RETURN(Statement stmt, conn_.Prepare("SELECT generation FROM catalog_meta"));
-    ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (!row) return Status::Internal("the catalog has no generation row");
-    return stmt.Int(0);
+    return ReadGeneration(conn_, "generation");
+  }
+  Result<int64_t> ControlGeneration() override {
+    RETURN_IF_ERROR(CheckOpen());
+    return ReadGeneration(conn_, "control_generation");
   }
 
   Status UpsertDomain(const DomainRecord& d) override {
@@ -978,7 +1008,10 @@ class SqliteTransaction final : public Transaction {
   }
 
   Status Commit() override {
-    if (catalog_changed_) RETURN_IF_ERROR(Run("UPDATE catalog_meta SET generation = generation + 1"));
+    if (control_changed_)
+      RETURN_IF_ERROR(Run("UPDATE catalog_meta SET generation = generation + 1, control_generation = control_generation + 1"));
+    else if (catalog_changed_)
+      RETURN_IF_ERROR(Run("UPDATE catalog_meta SET generation = generation + 1"));
     // On failure the transaction stays open and the destructor rolls it back.
     RETURN_IF_ERROR(conn_.Exec("COMMIT").WithContext("while committing the catalog write"));
     open_ = false;
@@ -995,6 +1028,7 @@ class SqliteTransaction final : public Transaction {
   template <typename... Args>
   Status Run(const std::string& sql, const Args&... args) {
     catalog_changed_ = true;
+    if (!control_changed_) control_changed_ = WritesPlanInputs(sql);
     return RunOperational(sql, args...);
   }
 
@@ -1025,6 +1059,7 @@ class SqliteTransaction final : public Transaction {
   Connection conn_;
   bool open_ = true;  // until Commit succeeds
   bool catalog_changed_ = false;  // a Run (not RunOperational): Commit starts a new generation
+  bool control_changed_ = false;  // a Run writing what plans read: a new control generation too
 };
 
 // Settings of every connection (they are not stored in the file).
@@ -1077,10 +1112,12 @@ Result<std::unique_ptr<Transaction>> SqliteStore::BeginWrite() {
 
 Result<int64_t> SqliteStore::Generation() {
   std::lock_guard lock(read_mu_);
-  ASSIGN_OR_RETURN(Statement stmt, reader_.Prepare("SELECT generation FROM catalog_meta"));
-  ASSIGN_OR_RETURN(bool row, stmt.Step());
-  if (!row) return Status::Internal("the catalog has no generation row");
-  return stmt.Int(0);
+  return ReadGeneration(reader_, "generation");
+}
+
+Result<int64_t> SqliteStore::ControlGeneration() {
+  std::lock_guard lock(read_mu_);
+  return ReadGeneration(reader_, "control_generation");
 }
 
 Result<std::vector<DomainRecord>> SqliteStore::ListDomains() {
@@ -1105,12 +1142,23 @@ Result<std::vector<MembershipRecord>> SqliteStore::ListMemberships() {
                DecodeMembership);
 }
 
+constexpr char kProductColumns[] =
+    "id, domain, name, status, version, tier, description, tags, spec_json, digest, transform_sql";
+
 Result<std::vector<ProductRecord>> SqliteStore::ListProducts() {
   std::lock_guard lock(read_mu_);
-  return Query(reader_, R"sql(
-      SELECT id, domain, name, status, version, tier, description, tags, spec_json, digest, transform_sql
-      FROM products ORDER BY id)sql",
-               DecodeProduct);
+  ASSIGN_OR_RETURN(Statement stmt, reader_.Prepare(fmt::format("SELECT {} FROM products ORDER BY id", kProductColumns)));
+  return CollectRows(stmt, DecodeProduct);
+}
+
+Result<std::optional<ProductRecord>> SqliteStore::FindProduct(const std::string& id) {
+  std::lock_guard lock(read_mu_);
+  ASSIGN_OR_RETURN(Statement stmt,
+                   reader_.PrepareCached(fmt::format("SELECT {} FROM products WHERE id = ?1", kProductColumns)));
+  RETURN_IF_ERROR(stmt.BindAll(id));
+  ASSIGN_OR_RETURN(auto rows, CollectRows(stmt, DecodeProduct));
+  if (rows.empty()) return std::optional<ProductRecord>();
+  return std::optional<ProductRecord>(std::move(rows.front()));
 }
 
 Result<std::vector<PortVersionRecord>> SqliteStore::ListPortVersions() {
@@ -1180,12 +1228,14 @@ Result<std::vector<AuditEvent>> SqliteStore::ListAudit(const AuditFilter& filter
       WHERE CASE :match WHEN 'exact' THEN object = :object
                         WHEN 'prefix' THEN substr(object, 1, length(:object)) = :object
                         ELSE 1 END
-        AND time >= :since
-      ORDER BY id
+        AND time >= :since AND id > :after_id
+      ORDER BY CASE WHEN :newest_first THEN -id ELSE id END
       LIMIT :limit)sql"));
   RETURN_IF_ERROR(stmt.BindNamed(":match", match));
   RETURN_IF_ERROR(stmt.BindNamed(":object", object));
   RETURN_IF_ERROR(stmt.BindNamed(":since", filter.since));
+  RETURN_IF_ERROR(stmt.BindNamed(":after_id", filter.after_id));
+  RETURN_IF_ERROR(stmt.BindNamed(":newest_first", int64_t{filter.newest_first ? 1 : 0}));
   // A limit of 0 or less means no limit (SQLite's LIMIT -1).
   RETURN_IF_ERROR(stmt.BindNamed(":limit", filter.limit > 0 ? int64_t{filter.limit} : int64_t{-1}));
   return CollectRows(stmt, DecodeAuditEvent);

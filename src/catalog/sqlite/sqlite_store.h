@@ -39,11 +39,13 @@ class SqliteStore final : public Store {
 
   Result<std::unique_ptr<Transaction>> BeginWrite() override;
   Result<int64_t> Generation() override;
+  Result<int64_t> ControlGeneration() override;
 
   Result<std::vector<DomainRecord>> ListDomains() override;
   Result<std::vector<PrincipalRecord>> ListPrincipals() override;
   Result<std::vector<MembershipRecord>> ListMemberships() override;
   Result<std::vector<ProductRecord>> ListProducts() override;
+  Result<std::optional<ProductRecord>> FindProduct(const std::string& id) override;
   Result<std::vector<PortVersionRecord>> ListPortVersions() override;
   Result<std::vector<ContractVersionRecord>> ListContractVersions() override;
   Result<std::vector<ReferenceEntityRecord>> ListReferenceEntities() override;
