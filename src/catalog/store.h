@@ -142,7 +142,8 @@ class Store {
   virtual Result<std::vector<SnapshotRecord>> ListSnapshots(const std::string& product_id) = 0;
   // Every snapshot of every product (for gc), newest first.
   virtual Result<std::vector<SnapshotRecord>> ListAllSnapshots() = 0;
-  // Publish attempts of a product, newest first; limit <= 0: all.
+  // Publish attempts of a product (empty: of every product, removed ones
+  // too), newest first; limit <= 0: all.
   virtual Result<std::vector<PublishRecord>> ListPublishes(const std::string& product_id, int limit) = 0;
   virtual Result<std::vector<QualityResultRecord>> ListQualityResults(const std::string& publish_id) = 0;
   // The profile of a snapshot; nullopt for one published before profiles existed.

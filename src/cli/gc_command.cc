@@ -1,6 +1,7 @@
 // weft gc [--dry-run] [-o table|json]: removes unfinished publishes, orphan
 // snapshot directories and snapshots beyond retention (docs/storage.md),
-// then the governed copies of snapshots that no longer exist.
+// then the governed copies of snapshots that no longer exist, and rewrites
+// the Iceberg table metadata so it lists the snapshots that are left.
 #include <fmt/format.h>
 
 #include <chrono>
@@ -10,6 +11,7 @@
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "cli/workspace_context.h"
+#include "lakehouse/table_metadata.h"
 #include "query/governed_copies.h"
 #include "query/runtime.h"
 #include "storage/file_system.h"
@@ -67,6 +69,9 @@ void RunGc(CommandContext& ctx, bool dry_run, const std::string& format) {
     query::GovernedCopies copies({.root = query::RuntimeOptions::For(opened->ws.root, opened->ws.settings, "").copies_dir});
     Status removed = listed.ok() ? copies.RemoveCopiesExcept(keep) : listed;
     if (!removed.ok()) report->warnings.push_back("governed copies: " + removed.message());
+    // Expired snapshots leave their Iceberg tables' metadata too.
+    auto synced = lakehouse::SyncAllTables(*opened->store, storage::DefaultFileSystem());
+    if (!synced.ok()) report->warnings.push_back("Iceberg tables: " + synced.status().message());
   }
   for (const auto& w : report->warnings) ctx.err << "weft gc: warning: " << w << "\n";
   // A warning is something gc could not do or did not dare to: CI should see it.
@@ -92,7 +97,11 @@ void RunGc(CommandContext& ctx, bool dry_run, const std::string& format) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& r : report->removals) {
     const std::string state = report->dry_run ? "would remove" : r.removed ? "removed" : "kept (failed)";
-    rows.push_back({state, storage::GcKindName(r.kind), r.product_id + "_v" + std::to_string(r.major), r.snapshot_id,
+    // An unrecorded archive names no product (its directory is the publish id's).
+    const std::string product = r.product_id.empty() ? "-"
+                                : r.major > 0        ? r.product_id + "_v" + std::to_string(r.major)
+                                                     : r.product_id;
+    rows.push_back({state, storage::GcKindName(r.kind), product, r.snapshot_id,
                     HumanBytes(r.bytes), r.reason});
   }
   PrintTable(ctx.out, {"ACTION", "KIND", "PRODUCT", "SNAPSHOT", "SIZE", "REASON"}, rows);

@@ -54,6 +54,10 @@ struct FileUse {
 // hard-linked file only when its last link goes.
 std::vector<FileUse> FilesUnder(const fs::path& dir) {
   std::vector<FileUse> files;
+  if (struct stat st {}; ::lstat(dir.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {  // a single file
+    files.push_back({{st.st_dev, st.st_ino}, static_cast<int64_t>(st.st_size), static_cast<uint64_t>(st.st_nlink)});
+    return files;
+  }
   std::error_code ec;
   for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
     struct stat st {};
@@ -61,6 +65,25 @@ std::vector<FileUse> FilesUnder(const fs::path& dir) {
     files.push_back({{st.st_dev, st.st_ino}, static_cast<int64_t>(st.st_size), static_cast<uint64_t>(st.st_nlink)});
   }
   return files;
+}
+
+// The newest change of a path or of anything under it: an archive copy
+// still being written changes its file, not its directory.
+std::optional<Clock::time_point> NewestChangeUnder(const fs::path& path) {
+  std::optional<Clock::time_point> newest = LastChange(path);
+  std::error_code ec;
+  for (fs::recursive_directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec))
+    if (auto t = LastChange(it->path()); t && (!newest || *t > *newest)) newest = t;
+  return newest;
+}
+
+// The publish id an archive directory or a quarantine file is named after:
+// archive/<publish id>/, quarantine/<product>/<publish id>.parquet[.tmp].
+std::string PublishIdOf(const fs::path& path) {
+  std::string name = path.filename().string();
+  for (std::string_view suffix : {".tmp", ".parquet"})
+    if (name.size() > suffix.size() && name.ends_with(suffix)) name.resize(name.size() - suffix.size());
+  return name;
 }
 
 // True when `path` names <root>/products/<p>/v<M>/snapshots/<id> for one of
@@ -109,6 +132,7 @@ const char* GcKindName(GcKind kind) {
     case GcKind::kStaging: return "staging";
     case GcKind::kOrphan: return "orphan";
     case GcKind::kExpired: return "expired";
+    case GcKind::kUnrecorded: return "unrecorded";
   }
   return "?";
 }
@@ -246,9 +270,39 @@ Result<GcReport> CollectGarbage(catalog::Store& store, FileSystem& fs, const std
       }
     }
   }
+  // (d) An input archive or a quarantine file no publish record names: a
+  // publish killed before its commit (its failure path removes them
+  // otherwise). The input was never accepted, so nothing kept is lost.
+  std::set<std::string> recorded;  // publish ids
+  {
+    // Every product's, removed products' too: their archives are kept.
+    ASSIGN_OR_RETURN(std::vector<catalog::PublishRecord> publishes, store.ListPublishes("", 0));
+    for (const auto& pub : publishes) recorded.insert(pub.id);
+  }
+  std::vector<GcRemoval> unrecorded;
+  auto consider = [&](const fs::path& path, const std::string& product_id, const char* what) {
+    const std::string id = PublishIdOf(path);
+    if (recorded.count(id)) return;
+    const std::optional<Clock::time_point> changed = NewestChangeUnder(path);
+    if (!changed || options.now - *changed < options.grace) return;  // a publish may be writing it
+    unrecorded.push_back({.kind = GcKind::kUnrecorded, .product_id = product_id, .snapshot_id = id,
+                          .path = path.lexically_normal(), .reason = what});
+  };
+  for (const GcRoot& root : roots) {
+    std::error_code ec;
+    for (fs::directory_iterator a(root.root / "archive", ec), end; !ec && a != end; a.increment(ec))
+      consider(a->path(), "", "input archive of a publish that was never recorded (killed before its commit)");
+    for (fs::directory_iterator q(root.root / "quarantine", ec), end; !ec && q != end; q.increment(ec)) {
+      std::error_code fec;
+      for (fs::directory_iterator f(q->path(), fec); !fec && f != end; f.increment(fec))
+        consider(f->path(), root.domain + "." + q->path().filename().string(),
+                 "quarantine file of a publish that was never recorded (killed before its commit)");
+    }
+  }
   const auto by_path = [](const GcRemoval& a, const GcRemoval& b) { return a.path < b.path; };
   std::sort(staging.begin(), staging.end(), by_path);
   std::sort(orphans.begin(), orphans.end(), by_path);
+  std::sort(unrecorded.begin(), unrecorded.end(), by_path);
   std::sort(expired.begin(), expired.end(), [](const auto& a, const auto& b) { return a.first.path < b.first.path; });
 
   // Catalog rows of expired snapshots go first, in one transaction: after
@@ -274,6 +328,7 @@ Result<GcReport> CollectGarbage(catalog::Store& store, FileSystem& fs, const std
   std::vector<GcRemoval*> all;
   for (GcRemoval& r : staging) all.push_back(&r);
   for (GcRemoval& r : orphans) all.push_back(&r);
+  for (GcRemoval& r : unrecorded) all.push_back(&r);
   for (auto& [r, created_at] : expired) all.push_back(&r);
   std::vector<std::vector<FileUse>> files(all.size());
   for (size_t i = 0; i < all.size(); ++i) {
@@ -310,6 +365,7 @@ Result<GcReport> CollectGarbage(catalog::Store& store, FileSystem& fs, const std
 
   for (auto& r : staging) report.removals.push_back(std::move(r));
   for (auto& r : orphans) report.removals.push_back(std::move(r));
+  for (auto& r : unrecorded) report.removals.push_back(std::move(r));
   for (auto& [r, created_at] : expired) report.removals.push_back(std::move(r));
   return report;
 }

@@ -6,7 +6,10 @@
 //     that crashed or were killed before sealing;
 //   - orphan snapshot directories (snapshots/<id> with no catalog row) of
 //     publishes that crashed between the rename and the catalog commit;
-//   - committed snapshots beyond the product's retention.
+//   - committed snapshots beyond the product's retention;
+//   - input archives (archive/<publish id>/) and quarantine files
+//     (quarantine/<product>/<publish id>.parquet[.tmp]) that no publish
+//     record names: publishes killed before their commit.
 // Readers only ever open snapshots that have a catalog row, so the first two
 // are invisible. Expired snapshots lose their catalog rows first (one
 // transaction, one audit event each) and their directories after the commit:
@@ -71,14 +74,14 @@ struct GcOptions {
   std::string actor;  // for the audit events
 };
 
-enum class GcKind { kStaging, kOrphan, kExpired };
-const char* GcKindName(GcKind kind);  // "staging", "orphan", "expired"
+enum class GcKind { kStaging, kOrphan, kExpired, kUnrecorded };
+const char* GcKindName(GcKind kind);  // "staging", "orphan", "expired", "unrecorded"
 
 struct GcRemoval {
   GcKind kind = GcKind::kStaging;
   std::string product_id;
   int64_t major = 0;
-  std::string snapshot_id;  // the directory's name
+  std::string snapshot_id;  // the directory's name (kUnrecorded: the publish id)
   std::filesystem::path path;
   int64_t bytes = 0;  // apparent size of its files
   std::string reason;
@@ -87,7 +90,7 @@ struct GcRemoval {
 
 struct GcReport {
   bool dry_run = false;
-  std::vector<GcRemoval> removals;  // staging, then orphans, then expired; each by path
+  std::vector<GcRemoval> removals;  // staging, orphans, unrecorded, then expired; each by path
   // Bytes given back to the file system: a file's bytes count only when the
   // last of its hard links goes (in a dry run: would go).
   int64_t bytes_freed = 0;

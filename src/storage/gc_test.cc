@@ -138,6 +138,52 @@ TEST_F(GcTest, RemovesOrphansButNotCommittedOrFreshSnapshots) {
   EXPECT_TRUE(fresh.removals.empty());
 }
 
+// A publish killed before its commit leaves its input archive and maybe a
+// quarantine file (or its .tmp) that no publish record names; recorded ones
+// (a rejected publish's, a removed product's) are kept, and so is anything a
+// running publish may still be writing.
+TEST_F(GcTest, RemovesArchivesAndQuarantineFilesNoPublishRecordNames) {
+  auto file = [](const fs::path& p, const std::string& text) {
+    fs::create_directories(p.parent_path());
+    std::ofstream(p) << text;
+  };
+  file(root_ / "archive/pub-killed/orders.csv", "a,b\n");
+  file(root_ / "archive/pub-kept/orders.csv", "a,b\n");
+  file(root_ / "archive/pub-of-removed/orders.csv", "a,b\n");
+  file(root_ / "quarantine/orders/pub-killed.parquet.tmp", "q");
+  file(root_ / "quarantine/orders/pub-renamed.parquet", "q");
+  file(root_ / "quarantine/orders/pub-kept.parquet", "q");
+  {
+    ASSERT_OK_AND_ASSIGN(auto txn, store_->BeginWrite());
+    ASSERT_OK(txn->InsertPublish({.id = "pub-kept", .product_id = "sales.orders", .major = 1, .actor = "a",
+                                  .started_at = Day(0), .finished_at = Day(0), .outcome = "rejected", .mode = "replace"}));
+    ASSERT_OK(txn->InsertPublish({.id = "pub-of-removed", .product_id = "sales.gone", .major = 1, .actor = "a",
+                                  .started_at = Day(0), .finished_at = Day(0), .outcome = "published", .mode = "replace"}));
+    ASSERT_OK(txn->Commit());
+  }
+  options_.dry_run = true;
+  ASSERT_OK_AND_ASSIGN(GcReport dry, Run());
+  EXPECT_THAT(Removed(dry, GcKind::kUnrecorded), ElementsAre("pub-killed", "pub-killed", "pub-renamed"));
+  EXPECT_TRUE(fs::exists(root_ / "archive/pub-killed"));
+  options_.dry_run = false;
+  ASSERT_OK_AND_ASSIGN(GcReport report, Run());
+  EXPECT_THAT(Removed(report, GcKind::kUnrecorded), ElementsAre("pub-killed", "pub-killed", "pub-renamed"));
+  EXPECT_THAT(report.removals[0].reason, HasSubstr("never recorded"));
+  EXPECT_FALSE(fs::exists(root_ / "archive/pub-killed"));
+  EXPECT_FALSE(fs::exists(root_ / "quarantine/orders/pub-killed.parquet.tmp"));
+  EXPECT_FALSE(fs::exists(root_ / "quarantine/orders/pub-renamed.parquet"));
+  EXPECT_TRUE(fs::exists(root_ / "archive/pub-kept/orders.csv"));
+  EXPECT_TRUE(fs::exists(root_ / "archive/pub-of-removed/orders.csv"));
+  EXPECT_TRUE(fs::exists(root_ / "quarantine/orders/pub-kept.parquet"));
+
+  // An archive whose copy is still being written: its file changed just now.
+  file(root_ / "archive/pub-running/orders.csv", "a,b\n");
+  options_.now = Clock::now();
+  ASSERT_OK_AND_ASSIGN(GcReport fresh, Run());
+  EXPECT_TRUE(Removed(fresh, GcKind::kUnrecorded).empty());
+  EXPECT_TRUE(fs::exists(root_ / "archive/pub-running/orders.csv"));
+}
+
 TEST_F(GcTest, KeepsTheNewestNSnapshotsWithAuditEvents) {
   options_.default_retention = {.snapshots = 2};
   for (int i = 0; i < 4; ++i) Snapshot("s" + std::to_string(i), Day(i));

@@ -1261,7 +1261,7 @@ Result<std::vector<PublishRecord>> SqliteStore::ListPublishes(const std::string&
   std::lock_guard lock(read_mu_);
   ASSIGN_OR_RETURN(Statement stmt,
                    reader_.Prepare(fmt::format(
-                       "SELECT {} FROM publishes WHERE product_id = ?1 ORDER BY started_at DESC, id DESC LIMIT ?2",
+                       "SELECT {} FROM publishes WHERE ?1 = '' OR product_id = ?1 ORDER BY started_at DESC, id DESC LIMIT ?2",
                        kPublishColumns)));
   // A limit of 0 or less means all (SQLite's LIMIT -1).
   RETURN_IF_ERROR(stmt.BindAll(product_id, limit > 0 ? int64_t{limit} : int64_t{-1}));
