@@ -44,4 +44,25 @@ Problem ProblemFromStatus(const Status& status) {
   return MakeProblem(service::HttpStatusOf(status.code()), service::ProblemSlugOf(status.code()), status.message());
 }
 
+nlohmann::json IcebergErrorJson(const Problem& p) {
+  std::string type;
+  if (auto it = p.extensions.find("icebergType"); it != p.extensions.end() && it->is_string()) type = it->get<std::string>();
+  if (type.empty()) {
+    switch (p.status) {
+      case 400: case 413: case 415: type = "BadRequestException"; break;
+      case 401: type = "NotAuthorizedException"; break;
+      case 403: type = "ForbiddenException"; break;
+      case 404: type = "NotFoundException"; break;
+      case 405: case 406: type = "UnsupportedOperationException"; break;
+      case 409: type = "AlreadyExistsException"; break;
+      case 416: type = "BadRequestException"; break;
+      case 422: type = "UnprocessableEntityException"; break;
+      case 429: type = "TooManyRequestsException"; break;
+      case 503: type = "ServiceUnavailableException"; break;
+      default: type = p.status >= 500 ? "InternalServerError" : "BadRequestException";
+    }
+  }
+  return {{"error", {{"message", p.detail}, {"type", type}, {"code", p.status}}}};
+}
+
 }  // namespace weft::server

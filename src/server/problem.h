@@ -28,4 +28,11 @@ Problem MakeProblem(int status, const std::string& slug, const std::string& deta
 // the detail kept: weft's messages carry no secrets).
 Problem ProblemFromStatus(const Status& status);
 
+// The Iceberg REST catalog's error model, which its clients read instead
+// of a problem (the spec's IcebergErrorResponse): {"error": {"message",
+// "type", "code"}}. The type is extensions["icebergType"] when set (the
+// lakehouse service's, service::IcebergErrorType), else the spec's name
+// for the status.
+nlohmann::json IcebergErrorJson(const Problem& p);
+
 }  // namespace weft::server

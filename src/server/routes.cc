@@ -115,6 +115,9 @@ json OpenApiDocument(const std::vector<Route>& routes, const std::string& versio
   const json views = service::ViewSchemas();  // items() of a temporary would dangle
   for (const auto& [name, schema] : views.items()) doc["components"]["schemas"][name] = schema;
   for (const auto& r : routes) {
+    // The Iceberg REST catalog's routes are Apache Iceberg's OpenAPI
+    // document's, not weft's (docs/lakehouse.md).
+    if (r.path.rfind("/iceberg/", 0) == 0) continue;
     std::string method = r.method;
     std::transform(method.begin(), method.end(), method.begin(), [](char c) { return static_cast<char>(std::tolower(c)); });
     doc["paths"][r.path][method] = Operation(r);

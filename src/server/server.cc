@@ -30,6 +30,7 @@
 #include "server/rate_limiter.h"
 #include "server/routes.h"
 #include "server/ui_assets.h"
+#include "service/lakehouse.h"
 #include "service/mesh.h"
 #include "service/views.h"
 
@@ -61,8 +62,17 @@ struct Call {
   }
 };
 
+// The Iceberg REST catalog: its routes, and the signed file URLs it hands out.
+bool IsIceberg(const std::string& path) { return StartsWith(path, "/iceberg/"); }
+
+// Errors are problems, but under /iceberg/ the catalog's own error model,
+// which Iceberg clients read.
 void SendProblem(const httplib::Request& req, httplib::Response& res, const Problem& p) {
   res.status = p.status;
+  if (IsIceberg(req.path)) {
+    res.set_content(IcebergErrorJson(p).dump(), "application/json");
+    return;
+  }
   res.set_content(p.ToJson(req.path).dump(), "application/problem+json");
 }
 
@@ -184,6 +194,8 @@ struct Server::Impl {
   std::mutex drain_mu;
   std::condition_variable drain_cv;
   std::unique_ptr<service::MonitorLoop> monitor;  // while serving, unless turned off
+  std::unique_ptr<service::LakehouseCatalog> lakehouse;  // the Iceberg catalog's signer and caches
+  int port = 0;  // bound
 
   std::shared_ptr<void> EnterRequest() {
     std::lock_guard lock(drain_mu);
@@ -283,6 +295,34 @@ struct Server::Impl {
     return std::nullopt;
   }
 
+  // Authenticate, with its limits. Failed authentications drain a bucket
+  // per address. Once it is empty the address is refused before its token
+  // is even looked at: a guess that happens to be right is refused too, so
+  // guessing is limited. A token over its rate is refused.
+  std::optional<Problem> AuthenticateWithinLimits(Call& call) {
+    const std::string address = "addr:" + call.req.remote_addr;
+    int retry = 0;
+    if (limiter.Exhausted(address, Clock::now(), retry)) {
+      metrics.CountRateLimited();
+      call.res.set_header("Retry-After", std::to_string(retry));
+      return MakeProblem(429, "rate-limited", "too many failed authentications from this address; retry in " +
+                                                  std::to_string(retry) + " s");
+    }
+    if (auto p = Authenticate(call)) {
+      limiter.Allow(address, Clock::now(), retry);
+      return p;
+    }
+    if (!limiter.Allow("token:" + call.token_id, Clock::now(), retry)) {
+      metrics.CountRateLimited();
+      call.res.set_header("Retry-After", std::to_string(retry));
+      Problem p = MakeProblem(429, "rate-limited", fmt::format("token {} is over its rate limit ({:.0f} requests a minute); retry in {} s",
+                                                               call.token_id, options.rate_per_minute, retry));
+      p.extensions["retryAfter"] = retry;
+      return p;
+    }
+    return std::nullopt;
+  }
+
   bool OwnsSomeDomain(const access::Principal& p) const {
     for (const auto& [group, roles] : p.roles)
       if (StartsWith(group, "team:") && roles.count("owner")) return true;
@@ -341,29 +381,7 @@ struct Server::Impl {
       return fail(MakeProblem(503, "shutting-down", "the server is shutting down; retry against another instance"));
     }
     if (route.role != Role::kPublic) {
-      // Failed authentications drain a bucket per address. Once it is empty
-      // the address is refused before its token is even looked at: a guess
-      // that happens to be right is refused too, so guessing is limited.
-      const std::string address = "addr:" + req.remote_addr;
-      int retry = 0;
-      if (limiter.Exhausted(address, Clock::now(), retry)) {
-        metrics.CountRateLimited();
-        res.set_header("Retry-After", std::to_string(retry));
-        return fail(MakeProblem(429, "rate-limited", "too many failed authentications from this address; retry in " +
-                                                         std::to_string(retry) + " s"));
-      }
-      if (auto p = Authenticate(call)) {
-        limiter.Allow(address, Clock::now(), retry);
-        return fail(*p);
-      }
-      if (!limiter.Allow("token:" + call.token_id, Clock::now(), retry)) {
-        metrics.CountRateLimited();
-        res.set_header("Retry-After", std::to_string(retry));
-        Problem p = MakeProblem(429, "rate-limited", fmt::format("token {} is over its rate limit ({:.0f} requests a minute); retry in {} s",
-                                                                 call.token_id, options.rate_per_minute, retry));
-        p.extensions["retryAfter"] = retry;
-        return fail(p);
-      }
+      if (auto p = AuthenticateWithinLimits(call)) return fail(*p);
       const auto names = PathParams(route.path);
       for (size_t i = 0; i < call.params.size(); ++i) {
         if (names[i] == "id" && !ValidProductId(call.params[i]))
@@ -372,7 +390,11 @@ struct Server::Impl {
       if (auto p = Authorize(call)) return fail(*p);
     }
     Status s = Dispatch(call);
-    if (!s.ok()) SendProblem(req, res, ProblemFromStatus(s));
+    if (!s.ok()) {
+      Problem p = ProblemFromStatus(s);
+      if (IsIceberg(req.path)) p.extensions["icebergType"] = service::IcebergErrorType(s);
+      SendProblem(req, res, p);
+    }
     if (req.method != "GET") mesh->CatalogChanged();
     finish();
   }
@@ -394,7 +416,10 @@ struct Server::Impl {
     std::vector<std::string> allowed;
     for (size_t i = 0; i < routes.size(); ++i)
       if (std::regex_match(req.path, route_regexes[i])) allowed.push_back(routes[i].method);
-    if (!allowed.empty()) {
+    if (IsIceberg(req.path)) {
+      SendProblem(req, res, MakeProblem(406, "unsupported", "weft's Iceberg REST catalog does not offer " + req.method + " " +
+                                                                req.path + "; GET /iceberg/v1/config lists the endpoints it does"));
+    } else if (!allowed.empty()) {
       res.set_header("Allow", Join(allowed, ", "));
       SendProblem(req, res, MakeProblem(405, "method-not-allowed", req.method + " is not allowed on " + req.path + " (allowed: " + Join(allowed, ", ") + ")"));
     } else {
@@ -405,6 +430,76 @@ struct Server::Impl {
   }
 
   Status Dispatch(Call& call);
+  Status Iceberg(Call& call);
+
+  // --- the Iceberg REST catalog (docs/lakehouse.md) --------------------------------------
+
+  // Where the caller reached this server, for the URLs it is handed: the
+  // Host header when it is a plain host[:port], else the bound address.
+  std::string BaseUrl(const httplib::Request& req) const {
+    static const std::regex kHost("[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?|\\[[0-9A-Fa-f:.]{2,45}\\](:[0-9]{1,5})?");
+    std::string host = req.get_header_value("Host");
+    if (!std::regex_match(host, kHost)) host = options.host + ":" + std::to_string(port);
+    return (req.get_header_value("X-Forwarded-Proto") == "https" ? "https://" : "http://") + host;
+  }
+
+  service::LakehouseService Lakehouse() { return service::LakehouseService(*mesh, *lakehouse); }
+
+  Status IcebergJson(Call& call, const Result<json>& r) {
+    if (!r.ok()) return r.status();
+    call.Json(*r);
+    return Status::Ok();
+  }
+
+  // GET /iceberg/files/...: a file a signed URL names. The URL is the
+  // credential (clients fetch manifests and data with no headers); a
+  // request that carries a token as well must be the caller it was signed
+  // for. Ranges (206) are httplib's, over the file read in place.
+  void HandleFile(const httplib::Request& req, httplib::Response& res) {
+    static const Route kFiles{"GET", "/iceberg/files/{file}", Role::kPublic, "A file of an Iceberg table, by signed URL", {}, "", "", "Iceberg"};
+    auto start = Clock::now();
+    Call call{req, res, kFiles, {}, {}, {}, EnterRequest()};
+    auto finish = [&] {
+      double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+      metrics.ObserveRequest(req.method, kFiles.path, res.status, seconds);
+      Log(req, res, kFiles.path, call.principal.name, call.token_id, seconds);
+    };
+    if (draining) {
+      SendProblem(req, res, MakeProblem(503, "shutting-down", "the server is shutting down; retry against another instance"));
+      return finish();
+    }
+    if (!req.get_header_value("Authorization").empty()) {
+      if (auto p = AuthenticateWithinLimits(call)) {
+        SendProblem(req, res, *p);
+        return finish();
+      }
+    }
+    auto file = Lakehouse().OpenFile(req.path, call.principal.name, BaseUrl(req));
+    if (!file.ok()) {
+      Problem p = ProblemFromStatus(file.status());
+      p.extensions["icebergType"] = service::IcebergErrorType(file.status());
+      SendProblem(req, res, p);
+      return finish();
+    }
+    // A range past the end is refused here, as the spec of ranges says
+    // (RFC 9110 15.5.17): httplib would cut the connection instead.
+    for (const auto& [first, last] : req.ranges) {
+      const bool satisfiable = first < 0 ? last > 0 : first < file->size && (last < 0 || last >= first);
+      if (!satisfiable) {
+        res.set_header("Content-Range", "bytes */" + std::to_string(file->size));
+        SendProblem(req, res, MakeProblem(416, "range", fmt::format("the range is outside the file ({} bytes)", file->size)));
+        return finish();
+      }
+    }
+    res.set_header("Cache-Control", "private, max-age=300");
+    if (file->local.empty()) {
+      res.set_content(std::move(file->content), file->content_type);
+      return finish();
+    }
+    if (Status sent = SendFile(res, file->local, static_cast<size_t>(file->size), file->content_type, call.in_flight); !sent.ok())
+      SendProblem(req, res, ProblemFromStatus(sent));
+    finish();
+  }
 
   // --- handlers ------------------------------------------------------------------------------
 
@@ -658,12 +753,20 @@ struct Server::Impl {
     std::error_code ec;
     const auto size = std::filesystem::file_size(file, ec);
     if (ec) return Status::Internal("the query's Parquet file is missing: " + ec.message());
-    auto in = std::make_shared<std::ifstream>(file, std::ios::binary);
-    if (!*in) return Status::IoError("cannot read the query's Parquet file");
     call.res.status = 200;
     call.res.set_header("Content-Disposition", "attachment; filename=\"query.parquet\"");
-    call.res.set_content_provider(
-        static_cast<size_t>(size), "application/vnd.apache.parquet",
+    return SendFile(call.res, file, static_cast<size_t>(size), "application/vnd.apache.parquet",
+                    std::make_shared<std::pair<std::shared_ptr<Scratch>, std::shared_ptr<void>>>(scratch, call.in_flight));
+  }
+
+  // `file` as the response body, read as the client takes it (ranges
+  // too: httplib asks for the slices); `hold` lives until the response is done.
+  static Status SendFile(httplib::Response& res, const std::filesystem::path& file, size_t size, const std::string& type,
+                         std::shared_ptr<void> hold) {
+    auto in = std::make_shared<std::ifstream>(file, std::ios::binary);
+    if (!*in) return Status::IoError("cannot read " + file.filename().string());
+    res.set_content_provider(
+        size, type,
         [in](size_t offset, size_t length, httplib::DataSink& sink) {
           std::string buf(std::min<size_t>(length, 1 << 16), '\0');
           in->seekg(static_cast<std::streamoff>(offset));
@@ -671,7 +774,7 @@ struct Server::Impl {
           const auto got = static_cast<size_t>(in->gcount());
           return got > 0 && sink.write(buf.data(), got);
         },
-        [in, scratch, in_flight = call.in_flight](bool) { in->close(); });
+        [in, hold](bool) { in->close(); });
     return Status::Ok();
   }
 
@@ -1003,6 +1106,7 @@ namespace {
 
 std::vector<Route> RouteTable() {
   const std::string product = "Products";
+  const std::string kIceberg = "Iceberg";
   return {
       {"GET", "/healthz", Role::kPublic, "Liveness: the process serves requests", {}, "", "application/json", "Operations"},
       {"GET", "/readyz", Role::kPublic, "Readiness: the catalog answers", {}, "", "application/json", "Operations"},
@@ -1119,6 +1223,27 @@ std::vector<Route> RouteTable() {
       {"POST", "/api/v1/webhooks", Role::kConsumer, "Add a webhook: {url, events}; the answer carries its signing secret, once", {}, "application/json", "application/json", "Monitoring"},
       {"DELETE", "/api/v1/webhooks/{webhook}", Role::kConsumer, "Remove a webhook", {}, "", "application/json", "Monitoring"},
       {"POST", "/api/v1/webhooks/{webhook}/test", Role::kConsumer, "Send a webhook.test event now and answer with its delivery", {}, "", "application/json", "Monitoring"},
+      // The Iceberg REST catalog (Apache Iceberg's OpenAPI spec documents
+      // these, so /api/openapi.json leaves them out). HEAD is GET's route.
+      {"GET", "/iceberg/v1/config", Role::kConsumer, "getConfig", {}, "", "application/json", kIceberg},
+      {"GET", "/iceberg/v1/namespaces", Role::kConsumer, "listNamespaces", {}, "", "application/json", kIceberg},
+      {"GET", "/iceberg/v1/namespaces/{namespace}", Role::kConsumer, "loadNamespaceMetadata, namespaceExists", {}, "", "application/json", kIceberg},
+      {"GET", "/iceberg/v1/namespaces/{namespace}/tables", Role::kConsumer, "listTables", {}, "", "application/json", kIceberg},
+      {"GET", "/iceberg/v1/namespaces/{namespace}/tables/{table}", Role::kConsumer, "loadTable, tableExists", {}, "", "application/json", kIceberg},
+      {"POST", "/iceberg/v1/namespaces/{namespace}/tables/{table}/plan", Role::kConsumer, "planTableScan", {}, "application/json", "application/json", kIceberg},
+      {"GET", "/iceberg/v1/namespaces/{namespace}/tables/{table}/plan/{plan-id}", Role::kConsumer, "fetchPlanningResult", {}, "", "application/json", kIceberg},
+      {"DELETE", "/iceberg/v1/namespaces/{namespace}/tables/{table}/plan/{plan-id}", Role::kConsumer, "cancelPlanning", {}, "", "application/json", kIceberg},
+      {"POST", "/iceberg/v1/namespaces/{namespace}/tables/{table}/tasks", Role::kConsumer, "fetchScanTasks", {}, "application/json", "application/json", kIceberg},
+      // Writes: refused (406), as producers publish through weft, where the contract is checked.
+      {"POST", "/iceberg/v1/namespaces", Role::kConsumer, "createNamespace (refused)", {}, "application/json", "application/json", kIceberg},
+      {"DELETE", "/iceberg/v1/namespaces/{namespace}", Role::kConsumer, "dropNamespace (refused)", {}, "", "application/json", kIceberg},
+      {"POST", "/iceberg/v1/namespaces/{namespace}/properties", Role::kConsumer, "updateProperties (refused)", {}, "application/json", "application/json", kIceberg},
+      {"POST", "/iceberg/v1/namespaces/{namespace}/tables", Role::kConsumer, "createTable (refused)", {}, "application/json", "application/json", kIceberg},
+      {"POST", "/iceberg/v1/namespaces/{namespace}/tables/{table}", Role::kConsumer, "updateTable (refused)", {}, "application/json", "application/json", kIceberg},
+      {"DELETE", "/iceberg/v1/namespaces/{namespace}/tables/{table}", Role::kConsumer, "dropTable (refused)", {}, "", "application/json", kIceberg},
+      {"POST", "/iceberg/v1/namespaces/{namespace}/register", Role::kConsumer, "registerTable (refused)", {}, "application/json", "application/json", kIceberg},
+      {"POST", "/iceberg/v1/tables/rename", Role::kConsumer, "renameTable (refused)", {}, "application/json", "application/json", kIceberg},
+      {"POST", "/iceberg/v1/transactions/commit", Role::kConsumer, "commitTransaction (refused)", {}, "application/json", "application/json", kIceberg},
   };
 }
 
@@ -1149,6 +1274,7 @@ Status Server::Impl::Dispatch(Call& call) {
     call.Json(OpenApiDocument(routes, kVersion));
     return Status::Ok();
   }
+  if (IsIceberg(call.route.path)) return Iceberg(call);
   if (key == "GET /api/v1/me") return Me(call);
   const service::Caller caller = CallerOf(call);
   service::CatalogService catalog(*mesh);
@@ -1258,6 +1384,66 @@ Status Server::Impl::Dispatch(Call& call) {
   return Status::Internal("route " + key + " has no handler");
 }
 
+Status Server::Impl::Iceberg(Call& call) {
+  const std::string key = call.route.method + " " + call.route.path;
+  const httplib::Request& req = call.req;
+  const auto& p = call.params;
+  const service::Caller caller = CallerOf(call);
+  service::LakehouseService catalog = Lakehouse();
+  const bool head = req.method == "HEAD";
+  if (key == "GET /iceberg/v1/config") return IcebergJson(call, catalog.Config(caller));
+  if (key == "GET /iceberg/v1/namespaces") return IcebergJson(call, catalog.Namespaces(caller, req.get_param_value("parent")));
+  if (key == "GET /iceberg/v1/namespaces/{namespace}") {
+    auto ns = catalog.Namespace(caller, p[0]);
+    if (head && ns.ok()) {
+      call.res.status = 204;
+      return Status::Ok();
+    }
+    return IcebergJson(call, ns);
+  }
+  if (key == "GET /iceberg/v1/namespaces/{namespace}/tables") return IcebergJson(call, catalog.Tables(caller, p[0]));
+  if (key == "GET /iceberg/v1/namespaces/{namespace}/tables/{table}") {
+    if (head) {
+      RETURN_IF_ERROR(catalog.TableExists(caller, p[0], p[1]));
+      call.res.status = 204;
+      return Status::Ok();
+    }
+    ASSIGN_OR_RETURN(std::string body, catalog.LoadTable(caller, p[0], p[1], BaseUrl(req)));
+    call.res.status = 200;
+    call.res.set_content(std::move(body), "application/json");
+    return Status::Ok();
+  }
+  // Plan and task requests: the spec's body is optional for a plan.
+  auto body = [&]() -> Result<json> {
+    if (req.body.empty() && call.route.path.ends_with("/plan")) return json::object();
+    return ParseJsonBody(req);
+  };
+  if (key == "POST /iceberg/v1/namespaces/{namespace}/tables/{table}/plan") {
+    ASSIGN_OR_RETURN(json request, body());
+    return IcebergJson(call, catalog.PlanScan(caller, p[0], p[1], request, BaseUrl(req)));
+  }
+  if (key == "GET /iceberg/v1/namespaces/{namespace}/tables/{table}/plan/{plan-id}")
+    return IcebergJson(call, catalog.PlanResult(caller, p[0], p[1], p[2], BaseUrl(req)));
+  if (key == "DELETE /iceberg/v1/namespaces/{namespace}/tables/{table}/plan/{plan-id}") {
+    RETURN_IF_ERROR(catalog.CancelPlan(caller, p[0], p[1], p[2]));
+    call.res.status = 204;
+    return Status::Ok();
+  }
+  if (key == "POST /iceberg/v1/namespaces/{namespace}/tables/{table}/tasks") {
+    ASSIGN_OR_RETURN(json request, body());
+    return IcebergJson(call, catalog.ScanTasks(caller, p[0], p[1], request, BaseUrl(req)));
+  }
+  // Every other route of the table is a write.
+  Problem refused = MakeProblem(406, "unsupported",
+                                call.route.summary.substr(0, call.route.summary.find(' ')) +
+                                    " is not offered: weft's Iceberg catalog is read-only. Producers publish through weft, "
+                                    "where the contract is checked: weft publish DOMAIN.PRODUCT FILE, or POST "
+                                    "/api/v1/products/{id}/publish");
+  refused.extensions["icebergType"] = "UnsupportedOperationException";
+  SendProblem(req, call.res, refused);
+  return Status::Ok();
+}
+
 Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 Server::~Server() = default;
 
@@ -1268,6 +1454,7 @@ Result<int> Server::Bind() {
                                                {.warm_engines = 16, .max_running = std::max(1, s.options.threads / 2)}));
   RETURN_IF_ERROR(s.mesh->runtime().status());
   RETURN_IF_ERROR(s.View().status());
+  s.lakehouse = std::make_unique<service::LakehouseCatalog>(s.mesh->secret());
 
   s.routes = RouteTable();
   for (const auto& r : s.routes) s.route_regexes.emplace_back(PathRegex(r.path));
@@ -1304,6 +1491,7 @@ Result<int> Server::Bind() {
   s.http.Get("/", serve_asset);
   s.http.Get("/assets/.+", serve_asset);
   s.http.Get("/favicon.svg", serve_asset);
+  s.http.Get("/iceberg/files/.+", [&s](const httplib::Request& req, httplib::Response& res) { s.HandleFile(req, res); });
 
   s.http.set_error_handler([&s](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;  // a handler's own problem
@@ -1348,6 +1536,7 @@ Result<int> Server::Bind() {
   if (port > 0 && listen_fd >= 0 && ::listen(listen_fd, SOMAXCONN) != 0)
     return Status::IoError(std::string("cannot deepen the listen backlog: ") + std::strerror(errno));
   if (port <= 0) return Status::IoError(fmt::format("cannot listen on {}:{} (in use, or not an address of this host)", s.options.host, s.options.port));
+  s.port = port;
   return port;
 }
 

@@ -21,7 +21,11 @@
 #include "common/hashing.h"
 #include "common/strings.h"
 #include "common/time.h"
+#include "engine/connection.h"
+#include "engine/database.h"
+#include "lakehouse/manifest.h"
 #include "query/testing.h"
+#include "service/file_signer.h"
 
 namespace weft::server {
 namespace {
@@ -663,6 +667,303 @@ TEST_F(RateLimitedServerTest, ATokenOverItsRateIsToldWhenToRetry) {
   for (int i = 0; i < 3; ++i) ExpectProblem(Call("GET", "/api/v1/me", "weft_00000000_" + std::string(64, '1')), 401, "guess");
   ExpectProblem(Call("GET", "/api/v1/me", "weft_00000000_" + std::string(64, '2')), 429, "fourth guess");
   ExpectProblem(Call("GET", "/api/v1/me", "sam@example.com"), 429, "a right guess from the limited address");
+}
+
+// --- the Iceberg REST catalog (docs/lakehouse.md) -----------------------------------------
+
+class IcebergServerTest : public ServerTest {
+ protected:
+  // The spec's error model with this status and type.
+  static void ExpectIcebergError(const httplib::Result& r, int status, const std::string& type, const std::string& context) {
+    ASSERT_TRUE(r) << context << ": no response";
+    EXPECT_EQ(r->status, status) << context << ": " << r->body;
+    EXPECT_EQ(r->get_header_value("Content-Type"), "application/json") << context;
+    json e = Body(r);
+    ASSERT_TRUE(e.is_object() && e.contains("error")) << context << ": " << r->body;
+    EXPECT_EQ(e["error"].value("code", 0), status) << context;
+    EXPECT_EQ(e["error"].value("type", ""), type) << context << ": " << r->body;
+    EXPECT_FALSE(e["error"].value("message", "").empty()) << context;
+  }
+
+  // The path of a URL this server handed out.
+  std::string PathOf(const std::string& url) {
+    const std::string base = "http://127.0.0.1:" + std::to_string(port_);
+    EXPECT_EQ(url.rfind(base, 0), 0u) << url;
+    return url.substr(base.size());
+  }
+
+  httplib::Result Fetch(const std::string& url, const httplib::Headers& headers = {}) {
+    return client_->Get(PathOf(url), headers);
+  }
+
+  // Loads a table as `who`, then follows it to its data files as a reader
+  // does: the manifest list and manifests (served with their lengths as
+  // recorded) and each data file's URL.
+  std::vector<std::string> DataFileUrls(const std::string& who, const std::string& table, json* metadata = nullptr) {
+    auto r = Call("GET", "/iceberg/v1/namespaces/" + table, who);
+    EXPECT_EQ(r->status, 200) << r->body;
+    json load = Body(r);
+    if (metadata) *metadata = load["metadata"];
+    auto meta = Fetch(load["metadata-location"].get<std::string>());
+    EXPECT_EQ(meta->status, 200);
+    EXPECT_EQ(json::parse(meta->body), load["metadata"]) << "the metadata file is the metadata loaded";
+    std::vector<std::string> urls;
+    const int64_t current = load["metadata"]["current-snapshot-id"].get<int64_t>();
+    for (const auto& s : load["metadata"]["snapshots"]) {
+      if (s["snapshot-id"].get<int64_t>() != current) continue;
+      auto list_bytes = Fetch(s["manifest-list"].get<std::string>());
+      EXPECT_EQ(list_bytes->status, 200);
+      auto list = lakehouse::ReadManifestList(list_bytes->body);
+      EXPECT_OK(list);
+      if (!list.ok()) return urls;
+      for (const auto& m : list->manifests) {
+        auto manifest_bytes = Fetch(m.manifest_path);
+        EXPECT_EQ(manifest_bytes->status, 200);
+        EXPECT_EQ(static_cast<int64_t>(manifest_bytes->body.size()), m.manifest_length) << "manifest_length is the served file's";
+        auto manifest = lakehouse::ReadManifest(manifest_bytes->body);
+        EXPECT_OK(manifest);
+        if (!manifest.ok()) continue;
+        for (const auto& e : manifest->entries) urls.push_back(e.data_file.file_path);
+      }
+    }
+    return urls;
+  }
+
+  // Rows of a Parquet file's bytes, read by DuckDB, as text.
+  std::vector<std::vector<std::optional<std::string>>> Rows(const std::string& parquet, const std::string& select) {
+    const auto file = root_ / "fetched.parquet";
+    EXPECT_OK(WriteStringToFile(file, parquet, true));
+    auto db = engine::Database::Open({.threads = 1});
+    EXPECT_OK(db);
+    auto conn = engine::Connection::Open(*db);
+    EXPECT_OK(conn);
+    auto r = conn->Query("SELECT " + select + " FROM read_parquet(" + SqlQuote(file.string()) + ") ORDER BY ALL");
+    EXPECT_OK(r);
+    auto rows = r->FetchAllAsStrings();
+    EXPECT_OK(rows);
+    return rows.ok() ? *rows : std::vector<std::vector<std::optional<std::string>>>{};
+  }
+};
+
+TEST_F(IcebergServerTest, NamespacesAndTablesFollowTheSpec) {
+  auto config = Call("GET", "/iceberg/v1/config?warehouse=anything", "eve");
+  ASSERT_EQ(config->status, 200) << config->body;
+  EXPECT_TRUE(Body(config)["overrides"].is_object());
+  EXPECT_NE(Body(config)["endpoints"].dump().find("POST /v1/{prefix}/namespaces/{namespace}/tables/{table}/plan"), std::string::npos);
+  auto namespaces = Body(Call("GET", "/iceberg/v1/namespaces", "eve"));
+  EXPECT_NE(namespaces["namespaces"].dump().find("[\"crm\"]"), std::string::npos) << namespaces.dump();
+  EXPECT_EQ(Body(Call("GET", "/iceberg/v1/namespaces/crm", "eve"))["namespace"], json::array({"crm"}));
+  EXPECT_EQ(client_->Head("/iceberg/v1/namespaces/crm", Auth("eve"))->status, 204);
+  EXPECT_EQ(client_->Head("/iceberg/v1/namespaces/nope", Auth("eve"))->status, 404);
+  auto tables = Body(Call("GET", "/iceberg/v1/namespaces/crm/tables", "eve"))["identifiers"];
+  EXPECT_EQ(tables, json::parse(R"([{"namespace":["crm"],"name":"customers"},{"namespace":["crm"],"name":"customers_v1"}])"));
+  // The catalog is public, the data is not: eve sees the table exists.
+  EXPECT_EQ(client_->Head("/iceberg/v1/namespaces/crm/tables/customers_v1", Auth("eve"))->status, 204);
+  EXPECT_EQ(client_->Head("/iceberg/v1/namespaces/crm/tables/customers_v2", Auth("eve"))->status, 404);
+
+  ExpectIcebergError(Call("GET", "/iceberg/v1/namespaces/nope", "eve"), 404, "NoSuchNamespaceException", "unknown namespace");
+  ExpectIcebergError(Call("GET", "/iceberg/v1/namespaces/nope/tables", "eve"), 404, "NoSuchNamespaceException", "tables of it");
+  ExpectIcebergError(Call("GET", "/iceberg/v1/namespaces/nope/tables/customers", "eve"), 404, "NoSuchNamespaceException", "table in it");
+  ExpectIcebergError(Call("GET", "/iceberg/v1/namespaces/crm/tables/nope", "eve"), 404, "NoSuchTableException", "unknown table");
+  ExpectIcebergError(Call("GET", "/iceberg/v1/namespaces/crm/tables/customers_v01", "eve"), 404, "NoSuchTableException", "v01");
+  ExpectIcebergError(Call("GET", "/iceberg/v1/namespaces/crm%1Fx/tables/customers", "eve"), 400, "BadRequestException", "multipart");
+  ExpectIcebergError(Call("GET", "/iceberg/v1/namespaces/crm/tables/cust.omers", "eve"), 400, "BadRequestException", "dotted");
+  ExpectIcebergError(Call("GET", "/iceberg/v1/namespaces/crm/views", "eve"), 406, "UnsupportedOperationException", "views");
+}
+
+TEST_F(IcebergServerTest, EveryRouteNeedsAValidTokenAndWritesAreRefused) {
+  for (const std::string path : {"/iceberg/v1/config", "/iceberg/v1/namespaces", "/iceberg/v1/namespaces/crm/tables/customers"}) {
+    ExpectIcebergError(Call("GET", path, ""), 401, "NotAuthorizedException", path + " without a token");
+    ExpectIcebergError(Call("GET", path, "weft_00000000_" + std::string(64, '0')), 401, "NotAuthorizedException", path + " unknown token");
+    ExpectIcebergError(Call("GET", path, "revoked"), 401, "NotAuthorizedException", path + " revoked token");
+  }
+  const std::vector<std::pair<std::string, std::string>> writes = {
+      {"POST", "/iceberg/v1/namespaces"},
+      {"DELETE", "/iceberg/v1/namespaces/crm"},
+      {"POST", "/iceberg/v1/namespaces/crm/properties"},
+      {"POST", "/iceberg/v1/namespaces/crm/tables"},
+      {"POST", "/iceberg/v1/namespaces/crm/tables/customers"},
+      {"DELETE", "/iceberg/v1/namespaces/crm/tables/customers"},
+      {"POST", "/iceberg/v1/namespaces/crm/register"},
+      {"POST", "/iceberg/v1/tables/rename"},
+      {"POST", "/iceberg/v1/transactions/commit"}};
+  for (const auto& [method, path] : writes) {
+    ExpectIcebergError(Call(method, path, ""), 401, "NotAuthorizedException", method + " " + path + " without a token");
+    // Not even the owners or an admin: producers publish through weft.
+    for (const char* who : {"olga@example.com", "root"})
+      ExpectIcebergError(Call(method, path, who, R"({"name":"x"})"), 406, "UnsupportedOperationException", method + " " + path);
+  }
+  ASSERT_OK_AND_ASSIGN(auto products, store_->ListProducts());
+  EXPECT_EQ(products.size(), 2u);
+}
+
+TEST_F(IcebergServerTest, AnOwnerReadsTheTableAsStoredThroughSignedUrls) {
+  json metadata;
+  auto urls = DataFileUrls("olga@example.com", "crm/tables/customers", &metadata);
+  ASSERT_FALSE(urls.empty());
+  EXPECT_EQ(metadata["properties"].value("weft.governed", ""), "") << "the owners read the table itself";
+  EXPECT_EQ(metadata.dump().find("file://"), std::string::npos) << "no local path leaves the server";
+  for (const auto& url : urls) {
+    EXPECT_EQ(PathOf(url).find("/governed/"), std::string::npos) << url;
+    auto whole = Fetch(url);
+    ASSERT_EQ(whole->status, 200);
+    EXPECT_EQ(whole->body.substr(0, 4), "PAR1");
+    // Readers read ranges: the footer's length, then the footer.
+    auto tail = Fetch(url, {{"Range", "bytes=-8"}});
+    ASSERT_EQ(tail->status, 206);
+    EXPECT_EQ(tail->body, whole->body.substr(whole->body.size() - 8));
+    auto head = Fetch(url, {{"Range", "bytes=0-3"}});
+    ASSERT_EQ(head->status, 206);
+    EXPECT_EQ(head->body, "PAR1");
+    auto two = Fetch(url, {{"Range", "bytes=0-3,4-7"}});
+    ASSERT_EQ(two->status, 206);
+    EXPECT_NE(two->get_header_value("Content-Type").find("multipart/byteranges"), std::string::npos);
+    EXPECT_NE(two->body.find("PAR1"), std::string::npos);
+    auto past = Fetch(url, {{"Range", "bytes=999999999-"}});
+    ASSERT_TRUE(past) << "a range past the end";
+    EXPECT_EQ(past->status, 416);
+    EXPECT_EQ(past->get_header_value("Content-Range"), "bytes */" + std::to_string(whole->body.size()));
+    bool raw_email = false;
+    for (const auto& row : Rows(whole->body, "email"))
+      raw_email = raw_email || row[0] == "ada@example.com";
+    EXPECT_TRUE(raw_email) << "the owners' files are the raw snapshot";
+  }
+}
+
+TEST_F(IcebergServerTest, AMaskedConsumerGetsItsGovernedTableAndNeverARawFile) {
+  Grant({.grantee = "eve"});  // crm.customers with its PII masked
+  json metadata;
+  auto urls = DataFileUrls("eve", "crm/tables/customers", &metadata);
+  ASSERT_EQ(urls.size(), 1u);
+  EXPECT_EQ(metadata["properties"].value("weft.governed", ""), "true");
+  const std::string governed = PathOf(urls[0]);
+  EXPECT_NE(governed.find("/governed/"), std::string::npos) << governed;
+  auto data = Fetch(urls[0]);
+  ASSERT_EQ(data->status, 200);
+  for (const auto& row : Rows(data->body, "*"))
+    for (const auto& cell : row)
+      for (const auto& raw : RawPii()) {
+        if (cell) {
+          EXPECT_EQ(cell->find(raw), std::string::npos) << "raw value '" << raw << "' in eve's file";
+        }
+      }
+  // What weft query gives eve, row for row.
+  ASSERT_OK_AND_ASSIGN(auto answer, Query("eve", "SELECT customer_id, email FROM crm.customers ORDER BY customer_id"));
+  EXPECT_EQ(Rows(data->body, "customer_id, email"), answer.rows);
+
+  // The owners' URLs of the raw files, presented by eve, or re-signed for her: refused.
+  auto raw = DataFileUrls("olga@example.com", "crm/tables/customers");
+  ASSERT_FALSE(raw.empty());
+  ExpectIcebergError(Fetch(raw[0], Auth("eve")), 403, "ForbiddenException", "olga's URL with eve's token");
+  service::FileSigner signer(Key());
+  std::string forged = PathOf(raw[0]);
+  const std::string olga_tag = signer.CallerTag("olga@example.com"), eve_tag = signer.CallerTag("eve");
+  forged.replace(forged.find(olga_tag), olga_tag.size(), eve_tag);
+  ExpectIcebergError(client_->Get(forged), 403, "ForbiddenException", "olga's URL with eve's caller tag");
+  // eve's signature on the raw file's path: the signature binds the path.
+  std::string swapped = PathOf(raw[0]);
+  const std::string eve_sig = governed.substr(governed.find(eve_tag) + 17, 32);
+  swapped.replace(swapped.find(olga_tag), olga_tag.size() + 33, eve_tag + "/" + eve_sig);
+  ExpectIcebergError(client_->Get(swapped), 403, "ForbiddenException", "eve's signature on a raw path");
+
+  // Planning gives eve the governed file too.
+  auto plan = Call("POST", "/iceberg/v1/namespaces/crm/tables/customers/plan", "eve", "{}");
+  ASSERT_EQ(plan->status, 200) << plan->body;
+  ASSERT_EQ(Body(plan)["status"], "completed");
+  for (const auto& task : Body(plan)["plan-tasks"]) {
+    auto tasks = Call("POST", "/iceberg/v1/namespaces/crm/tables/customers/tasks", "eve", json{{"plan-task", task}}.dump());
+    ASSERT_EQ(tasks->status, 200) << tasks->body;
+    for (const auto& t : Body(tasks)["file-scan-tasks"])
+      EXPECT_NE(t["data-file"]["file-path"].get<std::string>().find("/governed/"), std::string::npos);
+    // Another caller cannot use eve's plan task.
+    ExpectIcebergError(Call("POST", "/iceberg/v1/namespaces/crm/tables/customers/tasks", "bob", json{{"plan-task", task}}.dump()),
+                       404, "NoSuchPlanTaskException", "eve's plan task as bob");
+  }
+}
+
+TEST_F(IcebergServerTest, NoGrantIsForbiddenAndRefusalsAreMetered) {
+  ExpectIcebergError(Call("GET", "/iceberg/v1/namespaces/crm/tables/customers", "eve"), 403, "ForbiddenException", "load");
+  ExpectIcebergError(Call("POST", "/iceberg/v1/namespaces/crm/tables/customers/plan", "eve", "{}"), 403, "ForbiddenException", "plan");
+  // Malformed plan and task requests.
+  ExpectIcebergError(Call("POST", "/iceberg/v1/namespaces/crm/tables/customers/plan", "olga@example.com", "{not json"), 400,
+                     "BadRequestException", "plan with a broken body");
+  ExpectIcebergError(Call("POST", "/iceberg/v1/namespaces/crm/tables/customers/plan", "olga@example.com", R"({"snapshot-id":"x"})"),
+                     400, "BadRequestException", "a string snapshot id");
+  ExpectIcebergError(Call("POST", "/iceberg/v1/namespaces/crm/tables/customers/plan", "olga@example.com", R"({"select":["nope"]})"),
+                     400, "BadRequestException", "an unknown column");
+  ExpectIcebergError(Call("POST", "/iceberg/v1/namespaces/crm/tables/customers/tasks", "olga@example.com", "{}"), 400,
+                     "BadRequestException", "tasks without a plan task");
+  ExpectIcebergError(Call("POST", "/iceberg/v1/namespaces/crm/tables/customers/tasks", "olga@example.com", R"({"plan-task":"task-1-0-9999999999-00"})"),
+                     404, "NoSuchPlanTaskException", "a made-up plan task");
+  ExpectIcebergError(Call("GET", "/iceberg/v1/namespaces/crm/tables/customers/plan/plan-1-0-1-x", "olga@example.com"), 404,
+                     "NoSuchPlanIdException", "a made-up plan id");
+  auto runtime_usage = [&] {
+    auto rows = store_->ListUsage({.product_id = "crm.customers"});
+    int iceberg = 0, refused = 0;
+    if (rows.ok())
+      for (const auto& u : *rows)
+        if (u.kind == "iceberg") ++iceberg, refused += u.status == "refused";
+    return std::make_pair(iceberg, refused);
+  };
+  for (int i = 0; i < 100 && runtime_usage().second < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_GE(runtime_usage().second, 2) << "eve's refused load and plan are in the usage log";
+}
+
+TEST_F(IcebergServerTest, SignedUrlsRefuseTamperingExpiryTraversalAndLinks) {
+  auto urls = DataFileUrls("olga@example.com", "crm/tables/customers");
+  ASSERT_FALSE(urls.empty());
+  const std::string good = PathOf(urls[0]);
+  ASSERT_EQ(client_->Get(good)->status, 200);
+  service::FileSigner signer(Key());
+  const std::string tag = signer.CallerTag("olga@example.com");
+  std::string tampered = good;
+  const size_t sig = good.find(tag) + 17;
+  tampered[sig] = tampered[sig] == 'a' ? 'b' : 'a';
+  ExpectIcebergError(client_->Get(tampered), 403, "ForbiddenException", "tampered signature");
+  std::string redated = good;
+  redated.replace(redated.find(tag) - 11, 10, "9999999999");
+  ExpectIcebergError(client_->Get(redated), 403, "ForbiddenException", "expiry moved");
+  // Correctly signed, but expired.
+  const std::string rel = good.substr(sig + 33);
+  ExpectIcebergError(client_->Get(signer.Path("crm.customers_v1", tag, rel, 1000000000)), 403, "ForbiddenException", "expired");
+  // Traversal, however spelled: never a file outside the table.
+  const std::string head = good.substr(0, sig + 33);
+  for (const std::string bad : {"../../../../../../etc/passwd", "%2e%2e/%2e%2e/%2e%2e/etc/passwd", "snapshots/..%2F..%2F..%2Fetc%2Fpasswd",
+                                 "/etc/passwd", "metadata/../../../x"}) {
+    auto r = client_->Get(head + bad);
+    ASSERT_TRUE(r) << bad;
+    EXPECT_TRUE(r->status == 400 || r->status == 403 || r->status == 404) << bad << " -> " << r->status;
+    EXPECT_EQ(r->body.find("root:"), std::string::npos) << bad;
+  }
+  // Even a URL signed with the server's own key for a link inside the
+  // table that points out of it, or for a file beside the table's own.
+  ASSERT_OK_AND_ASSIGN(auto ports, store_->ListPortVersions());
+  std::filesystem::path version_dir;
+  for (const auto& p : ports)
+    if (p.product_id == "crm.customers") version_dir = p.storage_path;
+  std::filesystem::create_symlink("/etc/passwd", version_dir / "metadata" / "passwd");
+  const int64_t later = service::FileSigner::ExpiryFor(std::time(nullptr));
+  ExpectIcebergError(client_->Get(signer.Path("crm.customers_v1", tag, "metadata/passwd", later)), 403, "ForbiddenException", "a link out");
+  ExpectIcebergError(client_->Get(signer.Path("crm.customers_v1", tag, "quarantine/x", later)), 404, "NoSuchTableException", "beside the table");
+  // Another table's signature does not open this one.
+  std::string other = good;
+  other.replace(other.find("crm.customers_v1"), 16, "shop.orders_v1");
+  ExpectIcebergError(client_->Get(other), 403, "ForbiddenException", "another table");
+}
+
+TEST_F(IcebergServerTest, LocalFileAccessGivesPathsOnlyToWholeReaders) {
+  StopServer();
+  ASSERT_OK(WriteStringToFile(root_ / "ws/weft.yaml",
+                              "apiVersion: weft/v1\nkind: Workspace\nname: test\npolicyPacks: []\ncurrency: USD\n"
+                              "masking: {pii: hash, restricted: redact}\nlakehouse: {fileAccess: local}\n",
+                              true));
+  StartServer();
+  auto owner = Body(Call("GET", "/iceberg/v1/namespaces/crm/tables/customers", "olga@example.com"));
+  EXPECT_EQ(owner.value("metadata-location", "").rfind("file:///", 0), 0u) << owner.dump();
+  Grant({.grantee = "eve"});
+  auto masked = Body(Call("GET", "/iceberg/v1/namespaces/crm/tables/customers", "eve"));
+  EXPECT_EQ(masked.value("metadata-location", "").rfind("http://", 0), 0u) << "a masked reader still gets signed URLs";
+  EXPECT_EQ(masked.dump().find("file://"), std::string::npos);
 }
 
 TEST_F(ServerTest, StopLetsTheInFlightRequestFinish) {
