@@ -3,14 +3,22 @@
 // Thread safety: pure functions.
 #pragma once
 
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "common/status.h"
 
 namespace weft {
 
 // Lower-case hex SHA-256 of the bytes.
 std::string Sha256Hex(std::string_view data);
+
+// Lower-case hex SHA-256 of the files' bytes one after another, read in
+// 1 MiB pieces (a publish's input checksum). IoError naming an unreadable file.
+Result<std::string> Sha256HexOfFiles(const std::vector<std::filesystem::path>& files);
 
 // Lower-case hex HMAC-SHA256 of `value` under `key` (RFC 2104): mask hashes,
 // webhook signatures.

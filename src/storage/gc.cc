@@ -86,8 +86,8 @@ std::string PublishIdOf(const fs::path& path) {
   return name;
 }
 
-// True when `path` names <root>/products/<p>/v<M>/snapshots/<id> for one of
-// the roots: gc never removes a directory a catalog row points elsewhere.
+}  // namespace
+
 bool IsSnapshotDirUnder(const fs::path& path, const std::string& id, const std::vector<GcRoot>& roots) {
   const fs::path normal = path.lexically_normal();
   if (normal.filename() != id || normal.parent_path().filename() != "snapshots") return false;
@@ -99,6 +99,8 @@ bool IsSnapshotDirUnder(const fs::path& path, const std::string& id, const std::
   }
   return false;
 }
+
+namespace {
 
 bool IsVersionDirName(const std::string& name) {
   return name.size() > 1 && name[0] == 'v' &&
@@ -200,7 +202,7 @@ Result<GcReport> CollectGarbage(catalog::Store& store, FileSystem& fs, const std
   for (const catalog::SnapshotRecord& s : snapshots) {
     known.insert(fs::path(s.path).lexically_normal().string());
     const int64_t index = rank[{s.product_id, s.major}]++;
-    if (index == 0) continue;  // current: never removed
+    if (index == 0 || !options.expire) continue;  // current: never removed
     auto it = retention.find(s.product_id);
     const std::optional<Retention> rule = it == retention.end() ? std::optional(options.default_retention) : it->second;
     if (!rule || (!rule->snapshots && !rule->days)) continue;

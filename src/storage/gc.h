@@ -72,6 +72,9 @@ struct GcOptions {
   // its catalog commit).
   std::chrono::seconds grace = std::chrono::hours(1);
   std::string actor;  // for the audit events
+  // false: leave committed snapshots alone whatever the retention (what
+  // `weft check --repair` removes is only what nothing committed references).
+  bool expire = true;
 };
 
 enum class GcKind { kStaging, kOrphan, kExpired, kUnrecorded };
@@ -96,6 +99,10 @@ struct GcReport {
   int64_t bytes_freed = 0;
   std::vector<std::string> warnings;  // what was skipped and why
 };
+
+// True when `path` names <root>/products/<p>/v<M>/snapshots/<id> for one of
+// the roots: gc never removes a directory a catalog row points elsewhere.
+bool IsSnapshotDirUnder(const std::filesystem::path& path, const std::string& id, const std::vector<GcRoot>& roots);
 
 // Scans every root's products/*/v*/ directories and removes (or, in a dry
 // run, lists) the garbage described above. Products come from the catalog;
