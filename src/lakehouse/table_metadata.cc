@@ -418,7 +418,7 @@ Result<LoadedTable> SyncTable(catalog::Store& store, const std::string& product_
     metadata_log = current.value("metadata-log", json::array());
     current.erase("metadata-log");
     if (current == table) return loaded;  // up to date: write nothing
-    metadata_log.push_back({{"timestamp-ms", current.value("last-updated-ms", 0)}, {"metadata-file", loaded->metadata_location}});
+    metadata_log.push_back({{"timestamp-ms", current.value("last-updated-ms", int64_t{0})}, {"metadata-file", loaded->metadata_location}});
     if (metadata_log.size() > kMetadataLogMax) metadata_log.erase(metadata_log.begin());
   }
   table["metadata-log"] = metadata_log;
