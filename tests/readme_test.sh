@@ -37,6 +37,7 @@ query "SELECT email, country|0|DE
 access revoke 3|0|
 sla status sales.orders|0|latency
 monitor --once|0|Monitor pass
+iceberg/v1/namespaces/sales/tables|0|orders_v1
 curl -fsS|0|customer.customers
 WEFT_SERVER=|0|
 TABLE
