@@ -391,7 +391,6 @@ await step('scan planning: the planned files, read with hyparquet over signed UR
 
 // alice owns customer.customers; grace's grant hashes its PII (email) and
 // her grant on sales.orders has a row filter. Neither may reach raw files.
-const customersSql = 'SELECT * FROM customer.customers';
 let aliceWalk;
 
 // Values of `column` the owner reads that `who` may not see: none of them
