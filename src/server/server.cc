@@ -30,6 +30,7 @@
 #include "server/rate_limiter.h"
 #include "server/routes.h"
 #include "server/ui_assets.h"
+#include "service/file_signer.h"
 #include "service/lakehouse.h"
 #include "service/mesh.h"
 #include "service/views.h"
@@ -402,7 +403,7 @@ struct Server::Impl {
   void Log(const httplib::Request& req, const httplib::Response& res, const std::string& route,
            const std::string& principal, const std::string& token, double seconds) {
     if (!options.access_log) return;
-    json line = {{"time", NowIso()},          {"method", req.method},   {"path", req.path},
+    json line = {{"time", NowIso()},          {"method", req.method},   {"path", service::FileSigner::Redacted(req.path)},
                  {"route", route},            {"status", res.status},   {"ms", std::round(seconds * 1e5) / 100},
                  {"principal", principal},    {"token", token},         {"remote", req.remote_addr},
                  {"bytesIn", req.body.size()}, {"bytesOut", res.body.size()}};

@@ -916,8 +916,9 @@ TEST_F(IcebergServerTest, SignedUrlsRefuseTamperingExpiryTraversalAndLinks) {
   ASSERT_EQ(client_->Get(good)->status, 200);
   service::FileSigner signer(Key());
   const std::string tag = signer.CallerTag("olga@example.com");
-  std::string tampered = good;
   const size_t sig = good.find(tag) + 17;
+  EXPECT_EQ(log_.str().find(good.substr(sig, 32)), std::string::npos) << "the access log keeps no signature";
+  std::string tampered = good;
   tampered[sig] = tampered[sig] == 'a' ? 'b' : 'a';
   ExpectIcebergError(client_->Get(tampered), 403, "ForbiddenException", "tampered signature");
   std::string redated = good;

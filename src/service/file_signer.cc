@@ -82,6 +82,20 @@ Result<SignedFile> FileSigner::Parse(std::string_view url_path) {
   return f;
 }
 
+std::string FileSigner::Redacted(std::string_view url_path) {
+  std::string out(url_path);
+  if (!StartsWith(url_path, kPrefix)) return out;
+  // The signature is the fourth part after the prefix.
+  size_t at = kPrefix.size();
+  for (int part = 0; part < 3 && at != std::string::npos; ++part) {
+    at = out.find('/', at);
+    if (at != std::string::npos) ++at;
+  }
+  if (at == std::string::npos) return out;
+  const size_t end = std::min(out.find('/', at), out.size());
+  return out.replace(at, end - at, "-");
+}
+
 Status FileSigner::Verify(const SignedFile& file, int64_t now_seconds) const {
   if (!Matches(SignedText(file.table, file.expires, file.caller, file.path), file.signature))
     return Status::PermissionDenied("the file URL's signature is not valid for this table, file and caller; "

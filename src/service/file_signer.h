@@ -69,6 +69,9 @@ class FileSigner {
   // is not a plain relative path (empty parts, ".", "..", a backslash,
   // a NUL, anything but letters, digits and . _ -).
   static Result<SignedFile> Parse(std::string_view url_path);
+  // `url_path` with its signature blanked, for logs: a signed URL is a
+  // credential until it expires. Other paths are returned as they are.
+  static std::string Redacted(std::string_view url_path);
   // PermissionDenied unless the signature is this workspace's for exactly
   // these fields and `now_seconds` is before the expiry.
   Status Verify(const SignedFile& file, int64_t now_seconds) const;

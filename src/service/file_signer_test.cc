@@ -62,6 +62,17 @@ TEST(FileSignerTest, ParseRefusesTraversalAndMalformedFields) {
   EXPECT_FALSE(FileSigner::Parse("/iceberg/files/sales.orders_v1").ok());
 }
 
+TEST(FileSignerTest, LogsSeeNoSignature) {
+  FileSigner signer("secret");
+  const std::string path = signer.Path("sales.orders_v1", signer.CallerTag("bob"), "metadata/v1.metadata.json", 1800000000);
+  ASSERT_OK_AND_ASSIGN(SignedFile f, FileSigner::Parse(path));
+  const std::string logged = FileSigner::Redacted(path);
+  EXPECT_EQ(logged.find(f.signature), std::string::npos);
+  EXPECT_EQ(logged, "/iceberg/files/sales.orders_v1/1800000000/" + f.caller + "/-/metadata/v1.metadata.json");
+  EXPECT_EQ(FileSigner::Redacted("/api/v1/me"), "/api/v1/me");
+  EXPECT_EQ(FileSigner::Redacted("/iceberg/files/x/1"), "/iceberg/files/x/1");
+}
+
 TEST(FileSignerTest, TokensMacs) {
   FileSigner signer("secret");
   const std::string mac = signer.Mac("plan\nx");
