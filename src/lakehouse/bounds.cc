@@ -36,6 +36,12 @@ Result<T> FromLittleEndian(std::string_view b, std::string_view type) {
 }
 
 template <typename T>
+Result<json> NumberJson(std::string_view b, std::string_view type) {
+  ASSIGN_OR_RETURN(T v, FromLittleEndian<T>(b, type));
+  return json(v);
+}
+
+template <typename T>
 Result<T> Integer(std::string_view text, std::string_view type) {
   T v = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
@@ -199,22 +205,10 @@ Result<json> BoundToJson(std::string_view type, std::string_view b) {
     if (b.size() != 1) return Status::InvalidArgument("a boolean bound is not 1 byte");
     return json(b[0] != 0);
   }
-  if (type == "int") {
-    ASSIGN_OR_RETURN(int32_t v, FromLittleEndian<int32_t>(b, type));
-    return json(v);
-  }
-  if (type == "long") {
-    ASSIGN_OR_RETURN(int64_t v, FromLittleEndian<int64_t>(b, type));
-    return json(v);
-  }
-  if (type == "float") {
-    ASSIGN_OR_RETURN(float v, FromLittleEndian<float>(b, type));
-    return json(v);
-  }
-  if (type == "double") {
-    ASSIGN_OR_RETURN(double v, FromLittleEndian<double>(b, type));
-    return json(v);
-  }
+  if (type == "int") return NumberJson<int32_t>(b, type);
+  if (type == "long") return NumberJson<int64_t>(b, type);
+  if (type == "float") return NumberJson<float>(b, type);
+  if (type == "double") return NumberJson<double>(b, type);
   if (type == "date") {
     ASSIGN_OR_RETURN(int32_t days, FromLittleEndian<int32_t>(b, type));
     return json(DateText(days));
