@@ -93,6 +93,7 @@ int RunCli(int argc, char** argv, std::ostream& out, std::ostream& err, const Ex
   AddQuarantineCommand(app, ctx);
   AddLineageCommands(app, ctx);
   AddGcCommand(app, ctx);
+  AddCheckCommand(app, ctx);
   AddLakehouseCommand(app, ctx);
   AddHistoryCommand(app, ctx);
   AddTokenCommand(app, ctx);

@@ -50,6 +50,7 @@ void AddQueryCommands(CLI::App& app, CommandContext& ctx);   // query, usage, co
 void AddQuarantineCommand(CLI::App& app, CommandContext& ctx);
 void AddLineageCommands(CLI::App& app, CommandContext& ctx);  // lineage, impact
 void AddGcCommand(CLI::App& app, CommandContext& ctx);
+void AddCheckCommand(CLI::App& app, CommandContext& ctx);  // check [--repair]
 void AddLakehouseCommand(CLI::App& app, CommandContext& ctx);  // lakehouse repair
 void AddHistoryCommand(CLI::App& app, CommandContext& ctx);
 void AddTokenCommand(CLI::App& app, CommandContext& ctx);

@@ -940,9 +940,9 @@ Status ConflictError(catalog::Store& store, const Plan& plan) {
     }
   }
   return Status::FailedPrecondition(
-      "what this plan read changed while it was being made" +
+      "what this plan read was changed by another writer meanwhile" +
       (writers.empty() ? std::string(" (a domain, team, product, contract, entity, term or waiver)")
-                       : ": changed by " + Join(writers, ", ")) +
+                       : ": " + Join(writers, ", ")) +
       "; nothing was applied — run weft plan again and re-apply");
 }
 

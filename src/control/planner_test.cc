@@ -240,7 +240,7 @@ TEST_F(PlannerTest, AStalePlanLosesToAConcurrentApply) {
   ASSERT_FALSE(applied.ok());
   EXPECT_EQ(applied.status().code(), StatusCode::kFailedPrecondition);
   // The message names the writer that won, from the audit trail.
-  EXPECT_NE(applied.status().message().find("changed by tester (apply.create domain:sales)"), std::string::npos)
+  EXPECT_NE(applied.status().message().find("another writer meanwhile: tester (apply.create domain:sales)"), std::string::npos)
       << applied.status().message();
   EXPECT_EQ(Dump(), after_first);
 }
@@ -285,7 +285,7 @@ TEST_F(PlannerTest, AWaiverAddedAfterThePlanRefusesItsApply) {
   }
   auto applied = Apply(ws_, *store_, storage::DefaultFileSystem(), plan);
   ASSERT_FALSE(applied.ok());
-  EXPECT_NE(applied.status().message().find("changed by steward (waiver.add policy:p)"), std::string::npos)
+  EXPECT_NE(applied.status().message().find("another writer meanwhile: steward (waiver.add policy:p)"), std::string::npos)
       << applied.status().message();
 }
 
