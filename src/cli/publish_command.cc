@@ -158,11 +158,8 @@ std::string FormatOf(const PublishArgs& args) {
 }
 
 void RunPublish(const PublishArgs& args, CommandContext& ctx) {
-  for (const auto& f : args.files) {
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(f, ec))
-      return (void)Report(ctx, "publish", Status::InvalidArgument("input file '" + f + "' does not exist or is not a file"));
-  }
+  for (const auto& f : args.files)
+    if (!Report(ctx, "publish", quality::CheckInputFile(f))) return;
   Rest rest{.method = "POST", .path = "/api/v1/products/" + args.target + "/publish", .content_type = "application/octet-stream"};
   if (!ctx.server.empty()) {
     if (args.files.size() != 1)

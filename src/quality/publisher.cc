@@ -1,7 +1,5 @@
 #include "quality/publisher.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -252,11 +250,7 @@ class Publisher {
       if (req_.mode != "replace" && req_.mode != "append")
         return Status::InvalidArgument("unknown --mode '" + req_.mode + "'; use replace or append");
       if (req_.files.empty()) return Status::InvalidArgument("no input file given");
-      for (const auto& f : req_.files) {
-        std::error_code ec;
-        if (!fs::is_regular_file(f, ec))
-          return Status::InvalidArgument("input file '" + f.string() + "' does not exist or is not a file");
-      }
+      for (const auto& f : req_.files) RETURN_IF_ERROR(CheckInputFile(f));
       ASSIGN_OR_RETURN(format, DetectFormat(req_));
     }
     if (req_.force && Trim(req_.force_reason).empty())
@@ -265,7 +259,7 @@ class Publisher {
     if (derived) {
       report_.input_checksum = TransformChecksum(*req_.transform);
     } else {
-      ASSIGN_OR_RETURN(report_.input_checksum, InputChecksum(req_.files));
+      ASSIGN_OR_RETURN(report_.input_checksum, Sha256HexOfFiles(req_.files));
     }
     ASSIGN_OR_RETURN(auto snapshots, store_.ListSnapshots(report_.product_id));
     for (const auto& s : snapshots) {
@@ -979,29 +973,21 @@ class Publisher {
 
 }  // namespace
 
-Result<std::string> InputChecksum(const std::vector<fs::path>& files) {
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) return Status::Internal("cannot start SHA-256");
-  std::vector<char> buf(1 << 20);
-  for (const auto& f : files) {
-    std::ifstream in(f, std::ios::binary);
-    if (!in) return Status::IoError("cannot read " + f.string());
-    while (in) {
-      in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-      if (in.gcount() > 0) EVP_DigestUpdate(ctx.get(), buf.data(), static_cast<size_t>(in.gcount()));
-    }
-    if (in.bad()) return Status::IoError("error reading " + f.string());
+Status CheckInputFile(const fs::path& file) {
+  std::error_code ec;
+  const fs::file_status st = fs::symlink_status(file, ec);
+  if (ec || !fs::exists(st)) return Status::InvalidArgument("input file '" + file.string() + "' does not exist");
+  if (fs::is_symlink(st)) {
+    std::error_code rec;
+    const fs::path target = fs::read_symlink(file, rec);
+    return Status::InvalidArgument("input file '" + file.string() + "' is a symbolic link" +
+                                   (rec ? "" : " (to '" + target.string() + "')") +
+                                   "; weft follows no links in what it publishes and archives — give the file itself");
   }
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (EVP_DigestFinal_ex(ctx.get(), digest, &len) != 1) return Status::Internal("cannot finish SHA-256");
-  static const char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < len; ++i) {
-    hex += kHex[digest[i] >> 4];
-    hex += kHex[digest[i] & 15];
-  }
-  return hex;
+  if (!fs::is_regular_file(st))
+    return Status::InvalidArgument("input file '" + file.string() +
+                                   "' is not a regular file (a directory, device, pipe or socket); give a file");
+  return Status::Ok();
 }
 
 Result<PublishReport> Publish(catalog::Store& store, const PublishRequest& request) {

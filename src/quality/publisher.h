@@ -140,7 +140,9 @@ struct RollbackRequest {
 };
 Result<PublishReport> Rollback(catalog::Store& store, const RollbackRequest& request);
 
-// SHA-256 of the files' bytes, in order, streamed (never loaded whole).
-Result<std::string> InputChecksum(const std::vector<std::filesystem::path>& files);
+// OK when `file` is a regular file itself: not missing, not a symbolic link
+// (a link to /etc/passwd would be copied into the domain's archive), not a
+// directory, device, pipe or socket. InvalidArgument saying which otherwise.
+Status CheckInputFile(const std::filesystem::path& file);
 
 }  // namespace weft::quality

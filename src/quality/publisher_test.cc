@@ -1,6 +1,7 @@
 // The publisher end to end on a temporary workspace with the fixture tree of
 // tests/fixtures/publish/ applied: clean, row failures, rejection,
 // duplicates, append, bad input, and the demo mesh's planted violations.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -22,6 +23,8 @@
 
 namespace weft::quality {
 namespace {
+
+using ::testing::HasSubstr;
 
 namespace fs = std::filesystem;
 
@@ -166,6 +169,29 @@ TEST_F(PublisherTest, CleanPublishCommitsASnapshot) {
   EXPECT_EQ(publishes[0].snapshot_id, r.snapshot_id);
   ASSERT_OK_AND_ASSIGN(auto results, store_->ListQualityResults(r.publish_id));
   EXPECT_EQ(results.size(), r.checks.results.size());
+}
+
+// An attack: a link named like a CSV that points at a file the publisher
+// may not mean to share (here /etc/passwd) would be read and copied into the
+// domain's archive. Links, directories and devices are refused, and the
+// publish leaves nothing behind.
+TEST_F(PublisherTest, ALinkADirectoryOrADeviceIsNoInput) {
+  ApplyTree(kFixtures / "tree");
+  const fs::path link = root_ / "orders.csv";
+  fs::create_symlink("/etc/passwd", link);
+  const std::string before = *store_->Dump();
+  auto linked = Publish("shop.orders", {link});
+  ASSERT_FALSE(linked.ok());
+  EXPECT_EQ(linked.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(linked.status().message(), HasSubstr("is a symbolic link (to '/etc/passwd')"));
+  const fs::path dir_link = root_ / "dir.csv";
+  fs::create_directory_symlink(root_, dir_link);
+  EXPECT_THAT(Publish("shop.orders", {dir_link}).status().message(), HasSubstr("is a symbolic link"));
+  EXPECT_THAT(Publish("shop.orders", {root_}).status().message(), HasSubstr("is not a regular file"));
+  EXPECT_THAT(Publish("shop.orders", {"/dev/zero"}).status().message(), HasSubstr("is not a regular file"));
+  EXPECT_THAT(Publish("shop.orders", {root_ / "missing.csv"}).status().message(), HasSubstr("does not exist"));
+  EXPECT_EQ(*store_->Dump(), before);
+  EXPECT_TRUE(Tree(ws_.root / "domains/shop/archive").empty());  // provisioned by apply, nothing archived
 }
 
 TEST_F(PublisherTest, FailingRowsGoToQuarantineWithRulesAndRowNumbers) {
