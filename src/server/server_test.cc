@@ -831,7 +831,7 @@ TEST_F(IcebergServerTest, AnOwnerReadsTheTableAsStoredThroughSignedUrls) {
 }
 
 TEST_F(IcebergServerTest, AMaskedConsumerGetsItsGovernedTableAndNeverARawFile) {
-  Grant({.grantee = "eve"});  // crm.customers with its PII masked
+  const int64_t grant = Grant({.grantee = "eve"});  // crm.customers with its PII masked
   json metadata;
   auto urls = DataFileUrls("eve", "crm/tables/customers", &metadata);
   ASSERT_EQ(urls.size(), 1u);
@@ -879,6 +879,10 @@ TEST_F(IcebergServerTest, AMaskedConsumerGetsItsGovernedTableAndNeverARawFile) {
     ExpectIcebergError(Call("POST", "/iceberg/v1/namespaces/crm/tables/customers/tasks", "bob", json{{"plan-task", task}}.dump()),
                        404, "NoSuchPlanTaskException", "eve's plan task as bob");
   }
+  // A revoked grant stops the URLs already handed out, at once.
+  ASSERT_EQ(Fetch(urls[0])->status, 200);
+  Revoke(grant);
+  ExpectIcebergError(Fetch(urls[0]), 403, "ForbiddenException", "eve's URL after the revocation");
 }
 
 TEST_F(IcebergServerTest, NoGrantIsForbiddenAndRefusalsAreMetered) {
@@ -927,6 +931,9 @@ TEST_F(IcebergServerTest, SignedUrlsRefuseTamperingExpiryTraversalAndLinks) {
   // Correctly signed, but expired.
   const std::string rel = good.substr(sig + 33);
   ExpectIcebergError(client_->Get(signer.Path("crm.customers_v1", tag, rel, 1000000000)), 403, "ForbiddenException", "expired");
+  // Signed with the server's own key, but for a caller it never issued URLs to.
+  ExpectIcebergError(client_->Get(signer.Path("crm.customers_v1", signer.CallerTag("bob"), rel, service::FileSigner::ExpiryFor(std::time(nullptr)))),
+                     403, "ForbiddenException", "a caller the server never issued URLs to");
   // Traversal, however spelled: never a file outside the table.
   const std::string head = good.substr(0, sig + 33);
   for (const std::string bad : {"../../../../../../etc/passwd", "%2e%2e/%2e%2e/%2e%2e/etc/passwd", "snapshots/..%2F..%2F..%2Fetc%2Fpasswd",

@@ -86,6 +86,17 @@ Result<std::vector<catalog::SnapshotRecord>> CatalogRows::Snapshots(catalog::Sto
   return list;
 }
 
+void LakehouseCatalog::Remember(const std::string& tag, const std::string& principal) {
+  std::lock_guard lock(mu_);
+  callers_.emplace(tag, principal);
+}
+
+std::string LakehouseCatalog::PrincipalOf(const std::string& tag) {
+  std::lock_guard lock(mu_);
+  auto it = callers_.find(tag);
+  return it == callers_.end() ? "" : it->second;
+}
+
 Result<std::shared_ptr<CatalogRows>> LakehouseCatalog::Rows(const void* generation, catalog::Store& store) {
   {
     std::lock_guard lock(mu_);
@@ -429,6 +440,7 @@ Result<LakehouseService::Served> LakehouseService::Authorized(const Caller& call
                                      current == snapshots.end() ? t.version : current->contract_version, caller.now));
   if (current == snapshots.end())
     return NoTable(t.ns, t.address, "it has no snapshot yet; its owners publish it with: weft publish " + t.product_id);
+  catalog_.Remember(catalog_.signer().CallerTag(caller.principal.name), caller.principal.name);
   return Served{.snapshot = *current, .access = std::move(readable)};
 }
 
@@ -768,6 +780,31 @@ Result<ServedFile> LakehouseService::OpenFile(const std::string& url_path, const
     return Status::NotFound(std::string(kNoTable) + f.table);
   ASSIGN_OR_RETURN(Table t, Resolve(f.table.substr(0, dot), f.table.substr(dot + 1)));
   if (t.address != f.table) return Status::NotFound(std::string(kNoTable) + f.table);
+  // The URL's caller, with its rights as they are now: a revoked grant
+  // stops its URLs at once, and a file of the table as stored needs the
+  // caller to read the snapshot it belongs to whole (an older snapshot's
+  // contract version may have masked what the current one does not).
+  const std::string who = catalog_.PrincipalOf(f.caller);
+  if (who.empty())
+    return Status::PermissionDenied("this server did not issue the file URL (or restarted since); load the table again");
+  auto caller = mesh_.CallerFor(who);
+  if (!caller.ok()) return Status::PermissionDenied("the file URL's caller is no longer registered");
+  ASSIGN_OR_RETURN(Served now, Authorized(*caller, t));
+  if (!StartsWith(f.path, kGoverned)) {
+    bool whole = now.access.whole;
+    if (std::vector<std::string> parts = Split(f.path, '/'); parts.size() > 1 && parts[0] == "snapshots" && parts[1] != now.snapshot.id) {
+      ASSIGN_OR_RETURN(auto rows, Rows());
+      ASSIGN_OR_RETURN(auto snapshots, rows->Snapshots(mesh_.store(), t.product_id));
+      auto s = std::find_if(snapshots.begin(), snapshots.end(), [&](const auto& x) { return x.id == parts[1] && x.major == t.major; });
+      if (s == snapshots.end()) return Status::NotFound(std::string(kNoTable) + f.table + ": snapshot " + parts[1] + " is gone");
+      ASSIGN_OR_RETURN(auto access, mesh_.Access());
+      auto then = access->Authorize(caller->principal, t.product_id, t.major, s->contract_version, caller->now);
+      whole = then.ok() && then->whole;
+    }
+    if (!whole)
+      return Status::PermissionDenied("you may not read " + f.table + " as stored (" + f.path +
+                                      "); load the table again for what you may read");
+  }
   fs::path root = t.version_dir;
   std::string prefix, sub = f.path;
   if (StartsWith(f.path, kGoverned)) {

@@ -84,6 +84,11 @@ class LakehouseCatalog {
   // (`access`): another generation clears them all.
   std::string Get(const void* generation, const std::string& key);
   void Put(const void* generation, const std::string& key, std::string value);
+  // Who a caller tag (FileSigner::CallerTag) stands for: remembered when
+  // URLs are issued, so that a file request is decided by its caller's
+  // rights as they are now. Empty for a tag this process never issued.
+  void Remember(const std::string& tag, const std::string& principal);
+  std::string PrincipalOf(const std::string& tag);
   // The catalog rows of `generation`, read from `store` when it is new.
   Result<std::shared_ptr<CatalogRows>> Rows(const void* generation, catalog::Store& store);
 
@@ -96,6 +101,7 @@ class LakehouseCatalog {
   const void* generation_ = nullptr;
   std::map<std::string, std::string> entries_;
   size_t bytes_ = 0;
+  std::map<std::string, std::string> callers_;  // tag -> principal, for the life of the process
   const void* rows_generation_ = nullptr;
   std::shared_ptr<CatalogRows> rows_;
 };
