@@ -4,36 +4,25 @@
 
 #include <gtest/gtest.h>
 
-#include "query/testing.h"
+#include "service/testing.h"
 
 namespace weft::service {
 namespace {
 
 using nlohmann::json;
 
-class LakehouseServiceTest : public query::testing::QueryFixture {
+class LakehouseServiceTest : public testing::MeshFixture {
  protected:
   void SetUp() override {
-    QueryFixture::SetUp();
+    MeshFixture::SetUp();
     if (HasFatalFailure()) return;
-    ASSERT_OK_AND_ASSIGN(mesh_, Mesh::Open((root_ / "ws").string()));
     catalog_ = std::make_unique<LakehouseCatalog>(mesh_->secret());
-  }
-  void TearDown() override {
-    if (mesh_) mesh_->Close();
-    QueryFixture::TearDown();
-  }
-  Caller As(const std::string& name) {
-    auto c = mesh_->CallerFor(name);
-    EXPECT_TRUE(c.ok()) << c.status().ToString();
-    return c.ok() ? *c : Caller{};
   }
   LakehouseService Service() { return LakehouseService(*mesh_, *catalog_); }
   Result<json> Load(const std::string& who, const std::string& table) {
     ASSIGN_OR_RETURN(std::string body, Service().LoadTable(As(who), "crm", table, "http://h:1"));
     return json::parse(body);
   }
-  std::unique_ptr<Mesh> mesh_;
   std::unique_ptr<LakehouseCatalog> catalog_;
 };
 

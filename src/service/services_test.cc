@@ -3,30 +3,13 @@
 // of the Authorizer holds inside the service, whatever front end calls it.
 #include <gtest/gtest.h>
 
-#include "query/testing.h"
+#include "service/testing.h"
 #include "service/views.h"
 
 namespace weft::service {
 namespace {
 
-class ServicesTest : public query::testing::QueryFixture {
- protected:
-  void SetUp() override {
-    QueryFixture::SetUp();
-    if (HasFatalFailure()) return;
-    ASSERT_OK_AND_ASSIGN(mesh_, Mesh::Open((root_ / "ws").string()));
-  }
-  void TearDown() override {
-    if (mesh_) mesh_->Close();
-    QueryFixture::TearDown();
-  }
-  Caller As(const std::string& name) {
-    auto c = mesh_->CallerFor(name);
-    EXPECT_TRUE(c.ok()) << c.status().ToString();
-    return c.ok() ? *c : Caller{};
-  }
-  std::unique_ptr<Mesh> mesh_;
-};
+using ServicesTest = testing::MeshFixture;
 
 TEST_F(ServicesTest, AConsumerIsRefusedWhatOnlyOwnersAndStewardsSee) {
   const Caller eve = As("eve");
