@@ -20,15 +20,13 @@ using nlohmann::json;
 void RunCheck(CommandContext& ctx, bool repair, int64_t grace_seconds, const std::string& format) {
   auto opened = OpenWorkspaceOrReport(ctx);
   if (!opened) return;
-  auto domains = opened->store->ListDomains();
-  if (!domains.ok()) {
-    ctx.err << "weft check: " << domains.status().message() << "\n";
+  auto roots = storage::DomainRoots(*opened->store);
+  if (!roots.ok()) {
+    ctx.err << "weft check: " << roots.status().message() << "\n";
     ctx.exit_code = kExitFindings;
     return;
   }
-  std::vector<storage::GcRoot> roots;
-  for (const auto& d : *domains) roots.push_back({d.name, d.storage_root});
-  auto report = storage::CheckStorage(*opened->store, storage::DefaultFileSystem(), roots,
+  auto report = storage::CheckStorage(*opened->store, storage::DefaultFileSystem(), *roots,
                                       {.now = std::chrono::system_clock::now(),
                                        .repair = repair,
                                        .grace = std::chrono::seconds(grace_seconds),

@@ -38,19 +38,17 @@ std::string HumanBytes(int64_t bytes) {
 void RunGc(CommandContext& ctx, bool dry_run, const std::string& format) {
   auto opened = OpenWorkspaceOrReport(ctx);
   if (!opened) return;
-  auto domains = opened->store->ListDomains();
-  if (!domains.ok()) {
-    ctx.err << "weft gc: " << domains.status().message() << "\n";
+  auto roots = storage::DomainRoots(*opened->store);
+  if (!roots.ok()) {
+    ctx.err << "weft gc: " << roots.status().message() << "\n";
     ctx.exit_code = kExitFindings;
     return;
   }
-  std::vector<storage::GcRoot> roots;
-  for (const auto& d : *domains) roots.push_back({d.name, d.storage_root});
   const storage::GcOptions options{.now = std::chrono::system_clock::now(),
                                    .dry_run = dry_run,
                                    .default_retention = storage::RetentionFromWorkspace(opened->ws.settings),
                                    .actor = Actor(ctx)};
-  auto report = storage::CollectGarbage(*opened->store, storage::DefaultFileSystem(), roots, options);
+  auto report = storage::CollectGarbage(*opened->store, storage::DefaultFileSystem(), *roots, options);
   if (!report.ok()) {
     ctx.err << "weft gc: " << report.status().message() << "\n";
     ctx.exit_code = kExitFindings;

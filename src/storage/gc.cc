@@ -174,6 +174,13 @@ Result<Retention> RetentionOfProduct(const catalog::ProductRecord& product, cons
   return fallback;
 }
 
+Result<std::vector<GcRoot>> DomainRoots(catalog::Store& store) {
+  ASSIGN_OR_RETURN(std::vector<catalog::DomainRecord> domains, store.ListDomains());
+  std::vector<GcRoot> roots;
+  for (const auto& d : domains) roots.push_back({d.name, d.storage_root});
+  return roots;
+}
+
 Result<GcReport> CollectGarbage(catalog::Store& store, FileSystem& fs, const std::vector<GcRoot>& roots,
                                 const GcOptions& options) {
   GcReport report;

@@ -63,6 +63,9 @@ struct GcRoot {
   std::filesystem::path root;
 };
 
+// Every domain's storage root, from the catalog.
+Result<std::vector<GcRoot>> DomainRoots(catalog::Store& store);
+
 struct GcOptions {
   std::chrono::system_clock::time_point now;
   bool dry_run = false;
