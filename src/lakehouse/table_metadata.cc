@@ -1,8 +1,14 @@
 #include "lakehouse/table_metadata.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <utility>
 #include <charconv>
 #include <map>
 #include <set>
@@ -334,6 +340,30 @@ Result<std::vector<SnapshotSidecar>> Sidecars(const std::vector<catalog::Snapsho
   return out;
 }
 
+// An exclusive flock(2) on a table's lock file, released when destroyed.
+class TableLock {
+ public:
+  static Result<TableLock> Take(const fs::path& path) {
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) return Status::IoError(fmt::format("cannot open {}: {}", path.string(), std::strerror(errno)));
+    if (::flock(fd, LOCK_EX) != 0) {
+      const int err = errno;
+      ::close(fd);
+      return Status::IoError(fmt::format("cannot lock {}: {}", path.string(), std::strerror(err)));
+    }
+    return TableLock(fd);
+  }
+  TableLock(TableLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  TableLock& operator=(TableLock&&) = delete;
+  ~TableLock() {
+    if (fd_ >= 0) ::close(fd_);  // closing releases the lock
+  }
+
+ private:
+  explicit TableLock(int fd) : fd_(fd) {}
+  int fd_;
+};
+
 // The metadata JSON without metadata-log (which depends on what was written before).
 json TableJson(const catalog::PortVersionRecord& port, const std::vector<SnapshotSidecar>& sidecars,
                const std::vector<catalog::SnapshotRecord>& oldest_first) {
@@ -400,6 +430,11 @@ Result<LoadedTable> SyncTable(catalog::Store& store, const std::string& product_
   ASSIGN_OR_RETURN(auto ports, store.ListPortVersions());
   auto port = std::find_if(ports.begin(), ports.end(), [&](const auto& p) { return p.product_id == product_id && p.major == major; });
   if (port == ports.end()) return Status::NotFound(fmt::format("{} has no major version {}", product_id, major));
+  // One sync of a table at a time (across processes too): each reads the
+  // catalog and writes v<N+1>, so two at once could leave the older state last.
+  const fs::path metadata_dir = fs::path(port->storage_path) / "metadata";
+  RETURN_IF_ERROR(fs.CreateDirectories(metadata_dir, storage::kOwnerOnly, nullptr));
+  ASSIGN_OR_RETURN(TableLock lock, TableLock::Take(metadata_dir / ".lock"));
   ASSIGN_OR_RETURN(auto all, store.ListSnapshots(product_id));
   std::vector<catalog::SnapshotRecord> oldest_first;
   for (auto it = all.rbegin(); it != all.rend(); ++it)  // the catalog lists newest first

@@ -23,9 +23,9 @@
 // Every path inside metadata, manifest lists and manifests is an absolute
 // file:// URI of the real file.
 //
-// Thread safety: SyncTable may run concurrently for one table (each writes a
-// whole new version under a temporary name and renames it; the loser's
-// rename leaves an equivalent file).
+// Thread safety: SyncTable may run concurrently, in threads or processes:
+// it holds an exclusive flock on <version dir>/metadata/.lock while it reads
+// the catalog and writes, so the last write is of the newest state.
 #pragma once
 
 #include <cstdint>

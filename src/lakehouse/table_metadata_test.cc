@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "common/files.h"
 #include "common/testing/status_matchers.h"
@@ -268,6 +269,22 @@ TEST_F(TableTest, LostMetadataWriteIsRepairedFromTheCatalog) {
   EXPECT_EQ(repaired.metadata_file, version_dir_ / "metadata/v2.metadata.json");
   EXPECT_EQ(Named(repaired.metadata).first, CatalogIds());
   EXPECT_EQ(Named(repaired.metadata).second, second.snapshot_id);
+}
+
+// Concurrent syncs of one table (the REST catalog's loads beside a
+// publish's commit) serialize: each succeeds, and only the first writes.
+TEST_F(TableTest, ConcurrentSyncsWriteOneVersion) {
+  ASSERT_OK_AND_ASSIGN(auto first, Publish(Orders("a.csv", 0, 3), "replace", nullptr));
+  std::vector<std::thread> threads;
+  std::vector<Status> results(4);
+  for (size_t i = 0; i < results.size(); ++i)
+    threads.emplace_back([&, i] { results[i] = SyncTable(*store_, "shop.orders", 1, storage::DefaultFileSystem()).status(); });
+  for (auto& t : threads) t.join();
+  for (const Status& r : results) EXPECT_OK(r);
+  EXPECT_TRUE(fs::exists(version_dir_ / "metadata/v1.metadata.json"));
+  EXPECT_FALSE(fs::exists(version_dir_ / "metadata/v2.metadata.json"));
+  ASSERT_OK_AND_ASSIGN(LoadedTable t, LoadTableMetadata(version_dir_));
+  EXPECT_EQ(Named(t.metadata).second, first.snapshot_id);
 }
 
 // Snapshots written before weft made Iceberg files (no hook): the sync
