@@ -33,7 +33,8 @@ Result<std::string> IcebergHook::CopyOptions(engine::Connection& conn, const qua
   ASSIGN_OR_RETURN(std::optional<SnapshotSidecar> parent, SidecarOf(store_, fs_, ctx, ctx.parent_dir));
   ASSIGN_OR_RETURN(std::vector<Column> columns, DescribeColumns(conn, "SELECT * FROM (" + select_sql + ")"));
   ASSIGN_OR_RETURN(nlohmann::json schema, IcebergSchema(columns, parent ? parent->schema : nlohmann::json(),
-                                                        parent ? parent->last_column_id : 0));
+                                                        parent ? parent->last_column_id : 0,
+                                                        parent ? parent->last_schema_id : 0));
   return ", FIELD_IDS " + FieldIdsOption(schema);
 }
 

@@ -297,13 +297,14 @@ Result<std::vector<Column>> DescribeColumns(engine::Connection& conn, const std:
   return columns;
 }
 
-Result<json> IcebergSchema(const std::vector<Column>& columns, const json& previous, int last_column_id) {
+Result<json> IcebergSchema(const std::vector<Column>& columns, const json& previous, int last_column_id,
+                           int last_schema_id) {
   SchemaBuilder builder(previous, std::max(last_column_id, previous.is_object() ? HighestFieldId(previous) : 0));
   ASSIGN_OR_RETURN(json fields, builder.Fields(columns));
   int schema_id = 0;
   if (previous.is_object() && previous.contains("schema-id")) {
     schema_id = previous.at("schema-id").get<int>();
-    if (previous.at("fields") != fields) ++schema_id;
+    if (previous.at("fields") != fields) schema_id = std::max(schema_id, last_schema_id) + 1;
   }
   return json{{"type", "struct"}, {"schema-id", schema_id}, {"fields", std::move(fields)}};
 }

@@ -41,10 +41,12 @@ Result<std::vector<Column>> DescribeColumns(engine::Connection& conn, const std:
 // schema of the same table, or null) by its path of names keeps its id, a
 // new one gets the next id above both `last_column_id` (the highest the
 // table ever used: a dropped column's id is never reused) and previous's.
-// The schema id is previous's when nothing changed, else previous's + 1 (0
-// for the first).
+// The schema id is previous's when nothing changed, else one above both
+// previous's and `last_schema_id` (the highest the table used: a rollback
+// can make an older schema current, and a later change must not reuse an
+// id); 0 for the first.
 Result<nlohmann::json> IcebergSchema(const std::vector<Column>& columns, const nlohmann::json& previous,
-                                     int last_column_id);
+                                     int last_column_id, int last_schema_id = 0);
 
 // The highest field id in a schema (table metadata's last-column-id).
 int HighestFieldId(const nlohmann::json& schema);

@@ -42,6 +42,7 @@ json SidecarJson(const SnapshotSidecar& s) {
   json j = {{"weft-snapshot-id", s.weft_snapshot_id}, {"snapshot-id", s.snapshot_id},
             {"sequence-number", s.sequence_number},   {"timestamp-ms", s.timestamp_ms},
             {"schema", s.schema},                     {"last-column-id", s.last_column_id},
+            {"last-schema-id", s.last_schema_id},
             {"summary", s.summary},                   {"manifest-list", s.manifest_list},
             {"contract-version", s.contract_version}};
   if (s.parent_snapshot_id) j["parent-snapshot-id"] = *s.parent_snapshot_id;
@@ -101,6 +102,7 @@ Result<SnapshotSidecar> ReadSidecar(const fs::path& snapshot_dir) {
     s.timestamp_ms = j.at("timestamp-ms").get<int64_t>();
     s.schema = j.at("schema");
     s.last_column_id = j.at("last-column-id").get<int>();
+    s.last_schema_id = j.value("last-schema-id", s.schema.value("schema-id", 0));
     s.summary = j.at("summary");
     s.manifest_list = j.at("manifest-list").get<std::string>();
     s.contract_version = j.value("contract-version", "");
@@ -184,9 +186,11 @@ Status WriteSnapshotFiles(const SnapshotFilesRequest& req) {
       for (const auto& p : data) quoted.push_back(SqlQuote(p));
       ASSIGN_OR_RETURN(columns, DescribeColumns(*c, "SELECT * FROM read_parquet([" + Join(quoted, ", ") + "])"));
     }
-    ASSIGN_OR_RETURN(schema, IcebergSchema(columns, parent ? parent->schema : json(), last_column_id));
+    ASSIGN_OR_RETURN(schema, IcebergSchema(columns, parent ? parent->schema : json(), last_column_id,
+                                           parent ? parent->last_schema_id : 0));
   }
   last_column_id = std::max(last_column_id, HighestFieldId(schema));
+  const int last_schema_id = std::max(parent ? parent->last_schema_id : 0, schema.at("schema-id").get<int>());
 
   if (!to_stat.empty()) {
     ASSIGN_OR_RETURN(engine::Connection * c, connection());
@@ -248,7 +252,7 @@ Status WriteSnapshotFiles(const SnapshotFilesRequest& req) {
   SnapshotSidecar sidecar{.weft_snapshot_id = weft_id, .snapshot_id = snapshot_id,
                           .parent_snapshot_id = parent ? std::optional<int64_t>(parent->snapshot_id) : std::nullopt,
                           .sequence_number = sequence, .timestamp_ms = req.timestamp_ms, .schema = schema,
-                          .last_column_id = last_column_id, .summary = summary, .manifest_list = list_name,
+                          .last_column_id = last_column_id, .last_schema_id = last_schema_id, .summary = summary, .manifest_list = list_name,
                           .contract_version = req.contract_version};
 
   const fs::path dir = MetadataDir(req.write_dir);

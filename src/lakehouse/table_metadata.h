@@ -58,6 +58,7 @@ struct SnapshotSidecar {
   int64_t timestamp_ms = 0;
   nlohmann::json schema;             // Iceberg schema JSON, "schema-id" and field ids
   int last_column_id = 0;            // the highest field id the table has used up to here
+  int last_schema_id = 0;            // the highest schema id the table has used up to here
   nlohmann::json summary;            // operation, weft.snapshot-id, added/total records and files
   std::string manifest_list;         // file name inside metadata/ ("snap-<id>.avro")
   std::string contract_version;

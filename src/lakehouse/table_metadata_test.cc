@@ -342,6 +342,10 @@ TEST(IcebergSchemaTest, NestedTypesAndStableIds) {
   EXPECT_EQ(s2["fields"][4]["id"], 11);
   ASSERT_OK_AND_ASSIGN(json s3, IcebergSchema(v2, s2, 11));
   EXPECT_EQ(s3, s2);  // nothing changed: the same schema and id
+  // After a rollback made schema 0 current again, a change gets an id above
+  // every id the table used (2, not 1 again).
+  ASSERT_OK_AND_ASSIGN(json s4, IcebergSchema(v2, s1, 11, 1));
+  EXPECT_EQ(s4["schema-id"], 2);
   // The name mapping follows the nesting.
   EXPECT_EQ(NameMapping(s1)[3], json::parse(R"({"field-id":7,"names":["attrs"],"fields":[
       {"field-id":8,"names":["key"]},{"field-id":9,"names":["value"]}]})"));
