@@ -12,6 +12,7 @@
 
 #include "common/testing/status_matchers.h"
 #include "lakehouse/iceberg_schema.h"
+#include "lakehouse/python_check.h"
 
 namespace weft::lakehouse {
 namespace {
@@ -151,14 +152,9 @@ with DataFileReader(open(d + "/l.avro", "rb"), DatumReader()) as r:
 assert files[0]["manifest_path"] == "file:///m0.avro" and files[0]["added_snapshot_id"] == 5, files
 print("ok")
 )";
-  std::ofstream(dir / "check.py") << script;
-  FILE* p = ::popen(("/usr/bin/python3 -W ignore " + (dir / "check.py").string() + " " + dir.string() + " 2>&1").c_str(), "r");
-  ASSERT_NE(p, nullptr);
-  std::string out;
-  char buf[512];
-  while (std::fgets(buf, sizeof buf, p)) out += buf;
-  EXPECT_EQ(::pclose(p), 0) << out;
-  EXPECT_EQ(out, "ok\n");
+  const PythonRun run = RunPython(dir, script, dir.string());
+  EXPECT_EQ(run.status, 0) << run.output;
+  EXPECT_EQ(run.output, "ok\n");
   std::filesystem::remove_all(dir);
 }
 

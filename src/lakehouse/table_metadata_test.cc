@@ -24,6 +24,7 @@
 #include "lakehouse/iceberg_hook.h"
 #include "lakehouse/iceberg_schema.h"
 #include "lakehouse/manifest.h"
+#include "lakehouse/python_check.h"
 #include "quality/publisher.h"
 #include "spec/loader.h"
 #include "storage/gc.h"
@@ -238,14 +239,9 @@ for lst in sys.argv[1:]:
                 rows += e["data_file"]["record_count"]
     print(rows)
 )";
-  std::ofstream(root_ / "check.py") << script;
-  FILE* p = ::popen(("/usr/bin/python3 -W ignore " + (root_ / "check.py").string() + args + " 2>&1").c_str(), "r");
-  ASSERT_NE(p, nullptr);
-  std::string out;
-  char buf[512];
-  while (std::fgets(buf, sizeof buf, p)) out += buf;
-  EXPECT_EQ(::pclose(p), 0) << out;
-  EXPECT_EQ(out, "7\n25\n");
+  const PythonRun run = RunPython(root_, script, args);
+  EXPECT_EQ(run.status, 0) << run.output;
+  EXPECT_EQ(run.output, "7\n25\n");
 }
 
 // The metadata write after the commit fails (as a crash there would leave
