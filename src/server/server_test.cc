@@ -883,6 +883,13 @@ TEST_F(IcebergServerTest, AMaskedConsumerGetsItsGovernedTableAndNeverARawFile) {
   ASSERT_EQ(Fetch(urls[0])->status, 200);
   Revoke(grant);
   ExpectIcebergError(Fetch(urls[0]), 403, "ForbiddenException", "eve's URL after the revocation");
+  // So does a narrower one: her copy under the old grant is not what the new one gives.
+  Grant({.grantee = "eve", .row_filter = "region = 'nowhere'"});
+  ExpectIcebergError(Fetch(urls[0]), 403, "ForbiddenException", "eve's URL after her grant was narrowed");
+  auto narrowed = DataFileUrls("eve", "crm/tables/customers");
+  ASSERT_EQ(narrowed.size(), 1u);
+  EXPECT_NE(PathOf(narrowed[0]), governed);
+  EXPECT_EQ(Fetch(narrowed[0])->status, 200);
 }
 
 TEST_F(IcebergServerTest, NoGrantIsForbiddenAndRefusalsAreMetered) {

@@ -812,9 +812,19 @@ Result<ServedFile> LakehouseService::OpenFile(const std::string& url_path, const
     if (parts.size() < 4) return Status::NotFound(std::string(kNoTable) + f.table + ": it has no file " + f.path);
     ASSIGN_OR_RETURN(auto rows, Rows());
     ASSIGN_OR_RETURN(auto snapshots, rows->Snapshots(mesh_.store(), t.product_id));
-    if (std::none_of(snapshots.begin(), snapshots.end(), [&](const auto& s) { return s.id == parts[1] && s.major == t.major; }))
-      return Status::NotFound(std::string(kNoTable) + f.table + ": snapshot " + parts[1] + " is gone");
+    auto s = std::find_if(snapshots.begin(), snapshots.end(), [&](const auto& x) { return x.id == parts[1] && x.major == t.major; });
+    if (s == snapshots.end()) return Status::NotFound(std::string(kNoTable) + f.table + ": snapshot " + parts[1] + " is gone");
+    // The copy must be the one the caller's rights give it now: a grant
+    // narrowed since the URL was signed (a new mask or row filter) is
+    // another profile, and the old copy is no longer what it may read.
+    ASSIGN_OR_RETURN(auto access, mesh_.Access());
+    ASSIGN_OR_RETURN(access::ReadAccess then,
+                     access->Authorize(caller->principal, t.product_id, t.major, s->contract_version, caller->now));
     ASSIGN_OR_RETURN(query::QueryRuntime * runtime, mesh_.runtime());
+    ASSIGN_OR_RETURN(query::ReadableSnapshot readable, runtime->copies().For(s->id, s->path, then));
+    if (readable.copy && fs::path(readable.files.front()).parent_path().filename() != parts[2])
+      return Status::PermissionDenied("your access to " + f.table +
+                                      " changed since this file URL was signed; load the table again");
     root = runtime->options().copies_dir / parts[1] / parts[2];
     prefix = std::string(kGoverned) + parts[1] + "/" + parts[2] + "/";
     sub = f.path.substr(prefix.size());
