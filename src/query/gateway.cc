@@ -1,18 +1,15 @@
 #include "query/gateway.h"
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdio>
-#include <mutex>
 #include <set>
-#include <thread>
 #include <utility>
 
 #include "common/hashing.h"
 #include "common/strings.h"
 #include "engine/connection.h"
+#include "engine/watchdog.h"
 #include "lineage/sql_lineage.h"
 #include "query/sql_allowlist.h"
 
@@ -61,51 +58,6 @@ double Rate(const std::map<std::string, double>& card, const char* name) {
   auto it = card.find(name);
   return it == card.end() ? 0 : it->second;
 }
-
-// Interrupts a connection's query at its time limit, or as soon as
-// `cancelled` says so (polled every 20 ms): the client went away, or the
-// server is stopping.
-class Watchdog {
- public:
-  Watchdog(engine::Connection& conn, double seconds, std::function<bool()> cancelled)
-      : conn_(conn), cancelled_fn_(std::move(cancelled)),
-        deadline_(Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds))),
-        thread_([this] { Watch(); }) {}
-  ~Watchdog() {
-    {
-      std::lock_guard lock(mu_);
-      done_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-  }
-  bool timed_out() const { return timed_out_; }
-  bool cancelled() const { return cancelled_; }
-
- private:
-  // Interrupts again every 20 ms until the query is over: DuckDB clears an
-  // interrupt that arrives before the query starts.
-  void Watch() {
-    std::unique_lock lock(mu_);
-    while (!done_) {
-      if (!timed_out_ && !cancelled_) {
-        if (Clock::now() >= deadline_) timed_out_ = true;
-        else if (cancelled_fn_ && cancelled_fn_()) cancelled_ = true;
-      }
-      if (timed_out_ || cancelled_) conn_.Interrupt();
-      cv_.wait_until(lock, std::min(deadline_, Clock::now() + std::chrono::milliseconds(20)));
-    }
-  }
-
-  engine::Connection& conn_;
-  std::function<bool()> cancelled_fn_;
-  const Clock::time_point deadline_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool done_ = false;  // protected by mu_
-  std::atomic<bool> timed_out_{false}, cancelled_{false};
-  std::thread thread_;  // last: starts once the rest is constructed
-};
 
 // An empty directory of this request's own beside `target`, where the
 // engine may write; removed with everything in it when it goes.
@@ -346,7 +298,7 @@ Result<QueryAnswer> Gateway::Run(const access::Principal& principal, const Query
   Status fetched;
   bool timed_out = false, cancelled = false;
   {
-    Watchdog watchdog(conn, runtime_.options().timeout_seconds, [this, &request] {
+    engine::Watchdog watchdog(conn, runtime_.options().timeout_seconds, [this, &request] {
       return runtime_.stopping() || (request.cancelled && request.cancelled());
     });
     // Rows leave a chunk at a time, converted as they go. DuckDB 1.4's C API
