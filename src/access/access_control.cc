@@ -252,7 +252,7 @@ Result<ReadAccess> AccessControl::Authorize(const Principal& p, const std::strin
   ASSIGN_OR_RETURN(const Product* product, RequireProduct(product_id));
   const catalog::PortVersionRecord* port = Port(product_id, major);
   if (!port) return Status::NotFound(product_id + " has no version v" + std::to_string(major));
-  ReadAccess out{.product_id = product_id, .major = major, .status = port->status};
+  ReadAccess out{.product_id = product_id, .major = major, .status = port->status, .description = product->record.description};
   if (port->status == "retired") {
     auto newest = NewestMajor(product_id);
     return Status::FailedPrecondition(Address(product_id, major) + " is retired" +
@@ -299,7 +299,8 @@ Result<ReadAccess> AccessControl::Authorize(const Principal& p, const std::strin
   const bool producer = out.basis == "producer";
   for (const auto& prop : object->properties) {
     if (!all_columns && !columns.count(ToLower(prop.name))) continue;
-    ColumnAccess c{.name = prop.name, .type = quality::DuckDbTypeOf(prop, settings_.is_duckdb_type), .classification = prop.classification};
+    ColumnAccess c{.name = prop.name, .type = quality::DuckDbTypeOf(prop, settings_.is_duckdb_type), .classification = prop.classification,
+                   .description = prop.description};
     if (!producer && !(clearances.count(prop.classification) > 0)) c.mask = MaskFor(prop, settings_.masking);
     ASSIGN_OR_RETURN(std::string expr, MaskExpression(c.mask, SqlIdent(prop.name), c.type));
     c.expression = expr + " AS " + SqlIdent(prop.name);

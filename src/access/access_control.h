@@ -63,6 +63,7 @@ struct ColumnAccess {
   std::string name;
   std::string type;  // DuckDB type of the snapshot column
   std::string classification;
+  std::string description;  // the contract's
   MaskStrategy mask;       // applied (kNone when unmasked or cleared)
   std::string expression;  // SQL over the raw column, AS name
 };
@@ -71,6 +72,7 @@ struct ReadAccess {
   std::string product_id;
   int64_t major = 0;
   std::string status;  // active | deprecated
+  std::string description;  // the product's
   std::string basis;   // producer | open | grant
   std::vector<int64_t> grant_ids;
   std::vector<ColumnAccess> columns;  // only the readable ones, in contract order

@@ -46,9 +46,10 @@ Result<QuerySchema> QueryService::Schema(const Caller& caller) {
     if (!readable.ok()) continue;  // not the caller's to see, nor to know the columns of
     QuerySchema::Relation r{.address = port.product_id + "_v" + std::to_string(port.major), .product = port.product_id,
                             .major = port.major, .newest = false, .status = readable->status,
-                            .row_filter = !readable->row_filter.empty(), .columns = {}};
+                            .description = readable->description, .row_filter = !readable->row_filter.empty(), .columns = {}};
     for (const auto& c : readable->columns)
-      r.columns.push_back({c.name, c.type, c.mask.kind == access::MaskStrategy::Kind::kNone ? "clear" : access::MaskStrategyName(c.mask)});
+      r.columns.push_back({c.name, c.type, c.mask.kind == access::MaskStrategy::Kind::kNone ? "clear" : access::MaskStrategyName(c.mask),
+                           c.description});
     schema.relations.push_back(std::move(r));
   }
   std::sort(schema.relations.begin(), schema.relations.end(),

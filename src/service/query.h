@@ -25,6 +25,7 @@ struct QuerySchema {
   struct Column {
     std::string name, type;
     std::string mask;  // clear, or the mask's name (hash, redact, ...)
+    std::string description;  // the contract's
   };
   struct Relation {
     std::string address;  // domain.product_vN
@@ -32,6 +33,7 @@ struct QuerySchema {
     int64_t major = 0;
     bool newest = false;  // the newest major it reads: also addressed as domain.product
     std::string status;   // active | deprecated
+    std::string description;  // the product's
     bool row_filter = false;
     std::vector<Column> columns;
   };
