@@ -1,30 +1,18 @@
 #include "monitor/sla.h"
 
-#include <charconv>
 #include <cmath>
 #include <cstdio>
-#include <map>
 #include <set>
 
 #include "common/strings.h"
 #include "common/time.h"
+#include "spec/sla.h"
 
 namespace weft::monitor {
 
 namespace {
 
 constexpr int64_t kDayMs = 86400000;
-
-std::optional<double> Number(const spec::Json& v) {
-  if (v.is_number()) return v.get<double>();
-  if (!v.is_string()) return std::nullopt;
-  std::string text(Trim(v.get<std::string>()));
-  if (!text.empty() && text.back() == '%') text.pop_back();
-  double d = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), d);
-  if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(d)) return std::nullopt;
-  return d;
-}
 
 bool Succeeded(const catalog::PublishRecord& p) { return p.outcome == "published"; }
 
@@ -38,39 +26,11 @@ std::string Percent(double v) {
   return buf;
 }
 
-// "HH:MM[:SS]" then an optional offset "Z", "+02:00", "-0800"; the offset
-// may instead be in `zone` ("UTC", "+01:00"). Seconds after local midnight
-// and the offset in seconds, or nullopt.
-std::optional<std::pair<int64_t, int64_t>> ParseTimeOfDay(std::string text, const std::string& zone) {
-  text = std::string(Trim(text));
-  int h = 0, m = 0, s = 0, n = 0;
-  if (std::sscanf(text.c_str(), "%2d:%2d%n", &h, &m, &n) != 2) return std::nullopt;
-  size_t at = static_cast<size_t>(n);
-  if (at < text.size() && text[at] == ':') {
-    int k = 0;
-    if (std::sscanf(text.c_str() + at, ":%2d%n", &s, &k) != 1) return std::nullopt;
-    at += static_cast<size_t>(k);
-  }
-  if (h > 23 || m > 59 || s > 59) return std::nullopt;
-  auto offset_of = [](std::string z) -> std::optional<int64_t> {
-    z = std::string(Trim(z));
-    if (z.empty() || z == "Z" || z == "UTC" || z == "GMT") return 0;
-    int oh = 0, om = 0;
-    char sign = z[0];
-    if (sign != '+' && sign != '-') return std::nullopt;
-    if (std::sscanf(z.c_str() + 1, "%2d:%2d", &oh, &om) < 1 && std::sscanf(z.c_str() + 1, "%2d%2d", &oh, &om) < 1)
-      return std::nullopt;
-    if (oh > 14 || om > 59) return std::nullopt;
-    return (sign == '-' ? -1 : 1) * static_cast<int64_t>(oh * 3600 + om * 60);
-  };
-  std::optional<int64_t> offset = offset_of(at < text.size() ? text.substr(at) : zone);
-  if (!offset) return std::nullopt;
-  return std::pair<int64_t, int64_t>{h * 3600 + m * 60 + s, *offset};
-}
-
 SlaResult Judge(const spec::SlaProperty& sla, const SlaInput& in) {
   SlaResult r{.property = sla.property, .id = sla.id};
-  const std::string kind = ToLower(sla.property);
+  // By the standard's name, whichever synonym the contract wrote.
+  const spec::SlaPropertyInfo* info = spec::FindSlaProperty(sla.property);
+  const std::string_view kind = info ? info->name : std::string_view();
   const int64_t window_start = in.now_ms - static_cast<int64_t>(in.window_days) * kDayMs;
   const catalog::PublishRecord* last_good = nullptr;
   for (const auto& p : in.publishes)
@@ -79,20 +39,19 @@ SlaResult Judge(const spec::SlaProperty& sla, const SlaInput& in) {
       break;
     }
   auto duration_target = [&]() -> bool {
-    auto value = Number(sla.value);
-    auto unit = UnitSeconds(sla.unit.empty() ? "d" : sla.unit);
-    if (!value || !unit) {
+    auto seconds = spec::SlaDurationSeconds(sla);
+    if (!seconds) {
       r.state = SlaState::kUnknown;
       r.detail = "value " + sla.value.dump() + " " + sla.unit + " is not a duration";
       return false;
     }
-    r.target = *value * *unit;
+    r.target = *seconds;
     r.unit = "seconds";
     return true;
   };
   auto percent_target = [&]() -> bool {
-    auto value = Number(sla.value);
-    if (!value || *value < 0 || *value > 100) {
+    auto value = spec::SlaPercent(sla);
+    if (!value) {
       r.state = SlaState::kUnknown;
       r.detail = "value " + sla.value.dump() + " is not a percentage";
       return false;
@@ -102,7 +61,7 @@ SlaResult Judge(const spec::SlaProperty& sla, const SlaInput& in) {
     return true;
   };
 
-  if (kind == "latency" || kind == "freshness") {
+  if (kind == "latency") {
     if (!duration_target()) return r;
     if (in.snapshots.empty()) {
       r.detail = "never published";
@@ -153,20 +112,19 @@ SlaResult Judge(const spec::SlaProperty& sla, const SlaInput& in) {
     r.detail = expired_young ? std::to_string(expired_young) + " snapshot(s) younger than " + DurationText(*r.target) +
                                    " were expired (gc retention is shorter than the SLA)"
                              : "no snapshot younger than " + DurationText(*r.target) + " was expired";
-  } else if (kind == "timeofavailability") {
-    std::string zone = sla.unit.empty() && sla.value_ext.is_string() ? sla.value_ext.get<std::string>() : sla.unit;
-    auto tod = sla.value.is_string() ? ParseTimeOfDay(sla.value.get<std::string>(), zone) : std::nullopt;
+  } else if (kind == "timeOfAvailability") {
+    auto tod = sla.value.is_string() ? spec::ParseTimeOfDay(sla.value.get<std::string>(), spec::SlaZone(sla)) : std::nullopt;
     if (!tod) {
       r.detail = "value " + sla.value.dump() + " is not a time of day (HH:MM, optionally with a UTC offset)";
       return r;
     }
-    const int64_t offset_ms = tod->second * 1000;
+    const int64_t offset_ms = tod->offset_seconds * 1000;
     const int64_t local_now = in.now_ms + offset_ms;
-    int64_t deadline_local = (local_now >= 0 ? local_now / kDayMs : (local_now - kDayMs + 1) / kDayMs) * kDayMs + tod->first * 1000;
+    int64_t deadline_local = (local_now >= 0 ? local_now / kDayMs : (local_now - kDayMs + 1) / kDayMs) * kDayMs + tod->seconds * 1000;
     if (deadline_local > local_now) deadline_local -= kDayMs;
     const int64_t deadline = deadline_local - offset_ms;
     r.unit = "seconds";
-    r.target = static_cast<double>(tod->first);
+    r.target = static_cast<double>(tod->seconds);
     const catalog::PublishRecord* first = in.publishes.empty() ? nullptr : &in.publishes.back();
     if (!first || EndOf(*first) > deadline) {
       r.detail = "no deadline has passed since the first publish";
@@ -178,7 +136,7 @@ SlaResult Judge(const spec::SlaProperty& sla, const SlaInput& in) {
     r.state = on_time ? SlaState::kMet : SlaState::kBreached;
     r.detail = std::string(on_time ? "published" : "no successful publish") + " in the 24 h before the deadline " +
                IsoOfMillis(deadline);
-  } else if (kind == "qualitypassrate") {
+  } else if (kind == "qualityPassRate") {
     if (!percent_target()) return r;
     int64_t in_rows = 0, kept = 0;
     for (const auto& p : in.publishes) {
@@ -211,18 +169,6 @@ const char* SlaStateName(SlaState s) {
     case SlaState::kNotMonitored: return "not monitored";
   }
   return "unknown";
-}
-
-std::optional<double> UnitSeconds(const std::string& unit) {
-  static const std::map<std::string, double> kUnits = {
-      {"ms", 0.001}, {"s", 1},     {"sec", 1},          {"second", 1},       {"seconds", 1},
-      {"m", 60},     {"min", 60},  {"minute", 60},      {"minutes", 60},     {"h", 3600},
-      {"hour", 3600}, {"hours", 3600}, {"d", 86400},    {"day", 86400},      {"days", 86400},
-      {"w", 604800}, {"week", 604800}, {"weeks", 604800}, {"M", 2592000},    {"month", 2592000},
-      {"months", 2592000}, {"y", 31536000}, {"year", 31536000}, {"years", 31536000}};
-  auto it = kUnits.find(unit);
-  if (it == kUnits.end()) return std::nullopt;
-  return it->second;
 }
 
 std::string DurationText(double seconds) {

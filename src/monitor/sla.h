@@ -5,7 +5,8 @@
 //   SlaReport r = EvaluateSla({.sla = contract.sla_properties, .snapshots = s, .publishes = p, .now_ms = now});
 //   for (const SlaResult& x : r.results) if (x.state == SlaState::kBreached) ...
 //
-// What each property means here:
+// Units, synonyms and value forms are spec/sla.h's. What each property means
+// here:
 //   latency (or freshness)  the age of the current snapshot <= value x unit
 //   frequency               the time since the last successful publish <= the interval
 //   availability            successful publishes / attempts over the window >= value %
@@ -52,10 +53,6 @@ struct SlaInput {
 };
 
 std::vector<SlaResult> EvaluateSla(const SlaInput& in);
-
-// ODCS SLA units (slaProperties[].unit) in seconds: "m" is minutes, "M"
-// months; nullopt for an unknown unit.
-std::optional<double> UnitSeconds(const std::string& unit);
 
 // "1 d", "36 h": a duration in the largest unit that keeps it whole-ish.
 std::string DurationText(double seconds);

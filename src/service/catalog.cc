@@ -6,7 +6,7 @@
 #include "common/strings.h"
 #include "common/time.h"
 #include "governance/policy.h"
-#include "monitor/sla.h"
+#include "spec/sla.h"
 #include "query/gateway.h"
 #include "service/authorizer.h"
 #include "spec/loader.h"
@@ -178,9 +178,9 @@ Result<ProductPage> CatalogService::Page(const Caller& caller, const std::string
   }
   for (const auto& version : page.versions)
     for (const auto& sla : version.sla)
-      // ODCS calls the freshness target "latency"; "freshness" is read too.
-      if ((sla.property == "latency" || sla.property == "freshness") && sla.value.is_number())
-        if (auto unit = monitor::UnitSeconds(sla.unit.empty() ? "d" : sla.unit)) page.freshness.sla_seconds = sla.value.get<double>() * *unit;
+      // ODCS calls the freshness target "latency" (synonyms: ly, freshness).
+      if (const spec::SlaPropertyInfo* info = spec::FindSlaProperty(sla.property); info && info->name == "latency")
+        if (auto seconds = spec::SlaDurationSeconds(sla)) page.freshness.sla_seconds = *seconds;
   // What this caller sees of the newest major: clear, masked or hidden columns.
   ASSIGN_OR_RETURN(auto ac, mesh_.Access());
   ProductPage::Viewer& viewer = page.viewer;

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "common/strings.h"
+#include "spec/sla.h"
 
 namespace weft::spec {
 
@@ -73,10 +74,13 @@ const std::vector<DiffRuleInfo>& DiffRules() {
       MakeRule("price-changed", kWarning, "the price changed"),
       MakeRule("sla-removed", kBreaking, "an SLA property is gone: a promise withdrawn"),
       MakeRule("sla-weakened", kBreaking,
-               "latency/frequency/time-to-* grew, or retention/availability/end-of-support shrank"),
+               "latency/frequency/time-to-*/error rate grew, a time of availability got later, or "
+               "retention/availability/throughput/end-of-support/end-of-life shrank (spec/sla.h)"),
       MakeRule("sla-added", kInfo, "an SLA property is new", kAddition),
       MakeRule("sla-strengthened", kInfo, "an SLA value improved", kAddition),
-      MakeRule("sla-changed", kWarning, "an SLA changed in a way weft cannot rank (units, element, schedule)"),
+      MakeRule("sla-changed", kWarning,
+               "an SLA changed in a way weft cannot rank (units of another kind, a property it does not know, "
+               "generalAvailability)"),
       // Schema objects and properties.
       MakeRule("object-removed", kBreaking, "a schema object (table) is gone"),
       MakeRule("object-added", kInfo, "a schema object is new", kAddition),
@@ -941,94 +945,13 @@ void DiffSchema(Recorder& r, const std::vector<SchemaObject>& olds, const std::v
 }
 
 // ---------------------------------------------------------------------------
-// SLA properties: values normalised to seconds or percent, then ranked by
-// which direction is better for the property.
-
-struct Measure {
-  double value = 0;
-  std::string dimension;  // "s", "%", "" (no unit) or "unit:<name>" (unknown unit)
-};
-
-std::optional<std::pair<double, std::string>> LookUpUnit(const std::string& unit) {
-  static const std::map<std::string, std::pair<double, std::string>> kUnits = [] {
-    std::map<std::string, std::pair<double, std::string>> m;
-    auto add = [&m](std::initializer_list<const char*> names, double factor, const char* dim) {
-      for (const char* name : names) m[name] = {factor, dim};
-    };
-    add({"ms", "millisecond", "milliseconds"}, 0.001, "s");
-    add({"s", "sec", "secs", "second", "seconds"}, 1, "s");
-    add({"m", "min", "mins", "minute", "minutes"}, 60, "s");  // ODCS examples use m for minutes
-    add({"h", "hr", "hrs", "hour", "hours"}, 3600, "s");
-    add({"d", "day", "days"}, 86400, "s");
-    add({"w", "wk", "week", "weeks"}, 7 * 86400, "s");
-    add({"mo", "month", "months"}, 2629746, "s");  // 1/12 of a Gregorian year
-    add({"y", "yr", "yrs", "year", "years"}, 31556952, "s");
-    add({"%", "percent", "pct"}, 1, "%");
-    return m;
-  }();
-  auto it = kUnits.find(ToLower(Trim(unit)));
-  if (it == kUnits.end()) return std::nullopt;
-  return it->second;
-}
-
-// A number with the sla's unit, or a string such as "4h" or "99.9%".
-std::optional<Measure> ParseMeasure(const Json& value, const std::string& unit) {
-  double v = 0;
-  std::string suffix;
-  if (value.is_number()) {
-    v = value.get<double>();
-  } else if (value.is_string()) {
-    std::string s(Trim(value.get<std::string>()));
-    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc()) return std::nullopt;
-    suffix = std::string(Trim(std::string_view(end, static_cast<size_t>(s.data() + s.size() - end))));
-  } else {
-    return std::nullopt;
-  }
-  if (!suffix.empty() && !LookUpUnit(suffix)) return std::nullopt;  // "09:00-17:00" is no quantity
-  std::string u = suffix.empty() ? unit : suffix;
-  if (Trim(u).empty()) return Measure{v, ""};
-  if (auto known = LookUpUnit(u)) return Measure{v * known->first, known->second};
-  return Measure{v, "unit:" + ToLower(Trim(u))};
-}
-
-bool LooksLikeDate(const Json& v) {
-  if (!v.is_string()) return false;
-  const std::string& s = v.get_ref<const std::string&>();
-  return s.size() >= 10 && s[4] == '-' && s[7] == '-' &&
-         std::all_of(s.begin(), s.begin() + 4, [](char c) { return c >= '0' && c <= '9'; });
-}
-
-// +1: a larger value is the stronger promise; -1: a smaller one is.
-std::optional<int> SlaDirection(const std::string& property) {
-  static const std::map<std::string, int> kDirections = {
-      {"latency", -1},      {"frequency", -1},   {"timetodetect", -1}, {"timetonotify", -1},
-      {"timetorepair", -1}, {"retention", 1},    {"availability", 1},  {"uptime", 1},
-      {"throughput", 1},    {"endofsupport", 1}, {"endoflife", 1}};
-  auto it = kDirections.find(ToLower(property));
-  if (it == kDirections.end()) return std::nullopt;
-  return it->second;
-}
-
-// >0 stronger, <0 weaker, 0 the same promise, nullopt when they cannot be ranked.
-std::optional<int> CompareSla(const SlaProperty& a, const SlaProperty& b) {
-  auto ma = ParseMeasure(a.value, a.unit), mb = ParseMeasure(b.value, b.unit);
-  std::optional<int> c;
-  if (LooksLikeDate(a.value) && LooksLikeDate(b.value)) {
-    c = CompareValues(b.value, a.value);
-  } else if (ma && mb && ma->dimension == mb->dimension) {
-    c = ma->value < mb->value ? 1 : ma->value > mb->value ? -1 : 0;
-  } else if (a.value == b.value && ToLower(a.unit) == ToLower(b.unit)) {
-    c = 0;
-  }
-  if (!c || *c == 0) return c;
-  auto dir = SlaDirection(a.property);
-  if (!dir) return std::nullopt;
-  return *c * *dir;
-}
+// SLA properties: ranked by spec/sla.h (units, dates, times of day, and which
+// direction is stronger for each property). A synonym pairs with its name:
+// `ly` in OLD is `latency` in NEW.
 
 std::string SlaKey(const SlaProperty& s) {
-  return ToLower(s.property) + (s.element.empty() ? "" : "@" + s.element);
+  const SlaPropertyInfo* info = FindSlaProperty(s.property);
+  return ToLower(info ? info->name : std::string_view(s.property)) + (s.element.empty() ? "" : "@" + s.element);
 }
 
 Json SlaValue(const SlaProperty& s) {

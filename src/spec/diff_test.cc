@@ -369,9 +369,14 @@ std::vector<RuleCase> RuleCases() {
        Top(kSla + "latency, value: 4, unit: h}]\n"),
        {"sla-removed"},
        {"sla-added"}},
-      {"sla_unranked",
+      {"sla_time_of_availability",
        Top(kSla + "timeOfAvailability, value: \"09:00-08:00\"}]\n"),
        Top(kSla + "timeOfAvailability, value: \"10:00-08:00\"}]\n"),
+       {"sla-weakened"},
+       {"sla-strengthened"}},
+      {"sla_unranked",
+       Top(kSla + "generalAvailability, value: \"2030-01-01\"}]\n"),
+       Top(kSla + "generalAvailability, value: \"2030-06-01\"}]\n"),
        {"sla-changed"},
        {"sla-changed"}},
       // Contract-wide fields.
@@ -572,6 +577,22 @@ TEST(DiffContractsTest, SlaUnitsAreNormalised) {
   DocumentDiff d =
       DiffOne(Top(kSla + "latency, value: 90, unit: m}]\n"), Top(kSla + "latency, value: 1, unit: hr}]\n"));
   EXPECT_NE(Find(d, "sla-strengthened"), nullptr) << Describe({d});
+}
+
+// Issue 14: diff read `M` as minutes and called this tightening a weakening.
+// `M` is the month (spec/sla.h), `m` the minute.
+TEST(DiffContractsTest, OneMonthToNinetyMinutesIsAStrengthening) {
+  DocumentDiff d = DiffOne(Top(kSla + "latency, value: 1, unit: M}]\n"), Top(kSla + "latency, value: 90, unit: m}]\n"));
+  EXPECT_NE(Find(d, "sla-strengthened"), nullptr) << Describe({d});
+  EXPECT_EQ(Find(d, "sla-weakened"), nullptr) << Describe({d});
+  DocumentDiff back = DiffOne(Top(kSla + "latency, value: 90, unit: m}]\n"), Top(kSla + "latency, value: 1, unit: M}]\n"));
+  EXPECT_NE(Find(back, "sla-weakened"), nullptr) << Describe({back});
+}
+
+TEST(DiffContractsTest, AnSlaSynonymPairsWithItsName) {
+  DocumentDiff d = DiffOne(Top(kSla + "ly, value: 4, unit: h}]\n"), Top(kSla + "latency, value: 2, unit: h}]\n"));
+  EXPECT_NE(Find(d, "sla-strengthened"), nullptr) << Describe({d});
+  EXPECT_EQ(Find(d, "sla-removed"), nullptr) << Describe({d});
 }
 
 TEST(DiffContractsTest, SlaSubjectsNameTheElement) {

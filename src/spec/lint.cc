@@ -13,6 +13,7 @@
 #include "spec/loader.h"
 #include "spec/references.h"
 #include "spec/semver.h"
+#include "spec/sla.h"
 
 namespace weft::spec {
 
@@ -77,35 +78,6 @@ bool OptionFits(const std::string& option, const std::string& type) {
 bool IsCountOption(const std::string& o) {
   return o == "minLength" || o == "maxLength" || o == "minItems" || o == "maxItems" || o == "minProperties" ||
          o == "maxProperties" || o == "precision" || o == "scale";
-}
-
-// SLA properties weft understands, and how their value is checked.
-enum class SlaValueKind { kDuration, kPercent, kDateTime, kTimeOfDay, kAny };
-const std::map<std::string, SlaValueKind>& SlaKinds() {
-  static const std::map<std::string, SlaValueKind> k = {
-      {"latency", SlaValueKind::kDuration},        {"frequency", SlaValueKind::kDuration},
-      {"retention", SlaValueKind::kDuration},      {"timeToDetect", SlaValueKind::kDuration},
-      {"timeToNotify", SlaValueKind::kDuration},   {"timeToRepair", SlaValueKind::kDuration},
-      {"availability", SlaValueKind::kPercent},    {"throughput", SlaValueKind::kAny},
-      {"errorRate", SlaValueKind::kPercent},       {"generalAvailability", SlaValueKind::kDateTime},
-      {"endOfSupport", SlaValueKind::kDateTime},   {"endOfLife", SlaValueKind::kDateTime},
-      {"timeOfAvailability", SlaValueKind::kTimeOfDay},
-  };
-  return k;
-}
-const std::vector<std::string>& DurationUnits() {
-  static const std::vector<std::string> k = {"ms", "s", "sec", "second", "seconds", "m", "min", "minute", "minutes",
-                                             "h", "hr", "hour", "hours", "d", "day", "days", "w", "week", "weeks",
-                                             "M", "month", "months", "y", "yr", "year", "years"};
-  return k;
-}
-
-bool LooksLikeDate(const std::string& s) {
-  // YYYY-MM-DD, optionally followed by a time part.
-  if (s.size() < 10) return false;
-  for (int i : {0, 1, 2, 3, 5, 6, 8, 9})
-    if (!std::isdigit(static_cast<unsigned char>(s[static_cast<size_t>(i)]))) return false;
-  return s[4] == '-' && s[7] == '-' && (s.size() == 10 || s[10] == 'T' || s[10] == ' ');
 }
 
 class Linter {
@@ -667,10 +639,10 @@ class Linter {
       std::string key = s.property + "@" + s.element;
       if (!seen.insert(key).second)
         Warn(s.At("property"), "SLA property '" + s.property + "' is given twice", "duplicate-name");
-      auto kind_it = SlaKinds().find(s.property);
-      if (kind_it == SlaKinds().end()) {
+      const SlaPropertyInfo* info = FindSlaProperty(s.property);
+      if (!info) {
         std::vector<std::string> names;
-        for (const auto& [n, k] : SlaKinds()) names.push_back(n);
+        for (const auto& p : SlaProperties()) names.emplace_back(p.name);
         std::string hint = ClosestMatch(s.property, names);
         Warn(s.At("property"), "SLA property '" + s.property + "' is not one weft monitors" +
                                    (hint.empty() ? "" : "; did you mean '" + hint + "'?"), "sla-property");
@@ -680,32 +652,36 @@ class Linter {
         Error(s.pos, "SLA '" + s.property + "' has no value", "sla-value");
         continue;
       }
-      switch (kind_it->second) {
-        case SlaValueKind::kDuration:
-          if (!s.value.is_number() || s.value.get<double>() <= 0)
-            Error(s.At("value"), "SLA '" + s.property + "' needs a positive number", "sla-value");
-          if (s.unit.empty()) Error(s.pos, "SLA '" + s.property + "' needs a unit (e.g. d, h, m)", "sla-unit");
-          else CheckOneOf(s, "unit", s.unit, DurationUnits(), "SLA '" + s.property + "'", true, "sla-unit");
-          break;
-        case SlaValueKind::kPercent: {
-          double v = s.value.is_number() ? s.value.get<double>() : -1;
-          if (v < 0 || v > 100)
-            Error(s.At("value"), "SLA '" + s.property + "' needs a percentage within 0..100", "sla-value");
-          if (!s.unit.empty() && s.unit != "percent" && s.unit != "%")
-            Error(s.At("unit"), "SLA '" + s.property + "' is a percentage; unit must be percent", "sla-unit");
+      const std::string what = "SLA '" + s.property + "'";
+      switch (info->kind) {
+        case SlaKind::kDuration: {
+          auto q = ParseSlaQuantity(s.value, s.unit);
+          if (!q || q->value <= 0)
+            Error(s.At("value"), what + " needs a positive number (or a string such as \"4h\")", "sla-value");
+          else if (q->dimension == SlaQuantity::Dimension::kNone)
+            Error(s.pos, what + " needs a unit (e.g. d, h, m)", "sla-unit");
+          else if (q->dimension != SlaQuantity::Dimension::kSeconds)
+            CheckOneOf(s, "unit", s.unit, DurationUnitNames(), what, true, "sla-unit");
           break;
         }
-        case SlaValueKind::kDateTime:
-          if (!s.value.is_string() || !LooksLikeDate(s.value.get<std::string>()))
-            Error(s.At("value"), "SLA '" + s.property + "' needs a date or timestamp (YYYY-MM-DD[THH:MM:SS...])",
-                  "sla-value");
+        case SlaKind::kPercent:
+          if (!SlaPercent(s)) {
+            auto q = ParseSlaQuantity(s.value, s.unit);
+            if (q && q->dimension != SlaQuantity::Dimension::kPercent && q->dimension != SlaQuantity::Dimension::kNone)
+              Error(s.At("unit"), what + " is a percentage; unit must be percent", "sla-unit");
+            else
+              Error(s.At("value"), what + " needs a percentage within 0..100", "sla-value");
+          }
           break;
-        case SlaValueKind::kTimeOfDay:
-          if (!s.value.is_string() || s.value.get<std::string>().size() < 5 || s.value.get<std::string>()[2] != ':')
-            Error(s.At("value"), "SLA '" + s.property + "' needs a time of day (HH:MM, optionally with an offset)",
-                  "sla-value");
+        case SlaKind::kDate:
+          if (!IsSlaDate(s.value))
+            Error(s.At("value"), what + " needs a date or timestamp (YYYY-MM-DD[THH:MM:SS...])", "sla-value");
           break;
-        case SlaValueKind::kAny:
+        case SlaKind::kTimeOfDay:
+          if (!s.value.is_string() || !ParseTimeOfDay(s.value.get<std::string>(), SlaZone(s)))
+            Error(s.At("value"), what + " needs a time of day (HH:MM, optionally with a UTC offset)", "sla-value");
+          break;
+        case SlaKind::kQuantity:
           break;
       }
     }
