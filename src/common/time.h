@@ -20,6 +20,15 @@ std::string NowIso();
 std::string IsoOfMillis(int64_t ms);
 std::optional<int64_t> ParseIsoMillis(std::string_view iso);
 
+// Days since 1970-01-01 of a proleptic Gregorian date and back, for any
+// year (astronomical numbering: 1 BC is year 0, 2 BC is -1), as Parquet,
+// DuckDB and PostgreSQL count dates (Howard Hinnant's algorithms).
+struct CivilDate {
+  int64_t year = 1970, month = 1, day = 1;
+};
+int64_t DaysFromCivil(const CivilDate& date);
+CivilDate CivilFromDays(int64_t days);
+
 // What "now" is to code that judges time (SLA evaluation, anomaly windows,
 // schedules): the system clock in production, a hand-set one in tests, so a
 // test can advance three days without waiting.

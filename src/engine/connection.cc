@@ -54,9 +54,14 @@ Result<QueryResult> Connection::Query(std::string_view sql) {
 }
 
 Result<QueryResult> Connection::QuerySelect(std::string_view sql) {
+  ASSIGN_OR_RETURN(PreparedStatement stmt, PrepareSelect(sql));
+  return stmt.Execute();
+}
+
+Result<PreparedStatement> Connection::PrepareSelect(std::string_view sql) {
   ASSIGN_OR_RETURN(PreparedStatement stmt, Prepare(sql));
   if (!stmt.IsSelect()) return Status::InvalidArgument("only a single SELECT may run here");
-  return stmt.Execute();
+  return stmt;
 }
 
 Result<PreparedStatement> Connection::Prepare(std::string_view sql) {

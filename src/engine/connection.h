@@ -49,6 +49,9 @@ class Connection {
   // decides): COPY, ATTACH, SET, PRAGMA and every other statement are
   // InvalidArgument and never run. How untrusted SQL is run.
   Result<QueryResult> QuerySelect(std::string_view sql);
+  // Prepares `sql` only if it is exactly one SELECT, as QuerySelect decides:
+  // how untrusted SQL with parameters is run.
+  Result<PreparedStatement> PrepareSelect(std::string_view sql);
   // Prepares one statement with `?` or `$1` parameters.
   Result<PreparedStatement> Prepare(std::string_view sql);
   // An appender for bulk inserts into schema.table; an empty schema means the

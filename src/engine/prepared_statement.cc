@@ -50,9 +50,19 @@ Status PreparedStatement::Bind(size_t index, int32_t value) {
   return CheckBind(index, duckdb_bind_int32(stmt_, index, value), "INTEGER");
 }
 
+Status PreparedStatement::Bind(size_t index, int16_t value) {
+  if (stmt_ == nullptr) return Status::FailedPrecondition("the PreparedStatement was moved from");
+  return CheckBind(index, duckdb_bind_int16(stmt_, index, value), "SMALLINT");
+}
+
 Status PreparedStatement::Bind(size_t index, double value) {
   if (stmt_ == nullptr) return Status::FailedPrecondition("the PreparedStatement was moved from");
   return CheckBind(index, duckdb_bind_double(stmt_, index, value), "DOUBLE");
+}
+
+Status PreparedStatement::Bind(size_t index, float value) {
+  if (stmt_ == nullptr) return Status::FailedPrecondition("the PreparedStatement was moved from");
+  return CheckBind(index, duckdb_bind_float(stmt_, index, value), "FLOAT");
 }
 
 Status PreparedStatement::Bind(size_t index, bool value) {
@@ -76,6 +86,34 @@ Status PreparedStatement::ClearBindings() {
   if (stmt_ == nullptr) return Status::FailedPrecondition("the PreparedStatement was moved from");
   if (duckdb_clear_bindings(stmt_) == DuckDBError) return Status::Internal("duckdb_clear_bindings failed");
   return Status::Ok();
+}
+
+size_t PreparedStatement::column_count() const {
+  return stmt_ == nullptr ? 0 : duckdb_prepared_statement_column_count(stmt_);
+}
+
+std::string PreparedStatement::column_name(size_t col) const {
+  const char* name = stmt_ == nullptr ? nullptr : duckdb_prepared_statement_column_name(stmt_, col);
+  std::string out = name != nullptr ? name : "";
+  duckdb_free(const_cast<char*>(name));  // the caller owns it (duckdb.h)
+  return out;
+}
+
+std::string PreparedStatement::column_type_text(size_t col) const {
+  if (stmt_ == nullptr) return "";
+  duckdb_logical_type type = duckdb_prepared_statement_column_logical_type(stmt_, col);
+  std::string out = type == nullptr ? "" : TypeText(type);
+  if (type != nullptr) duckdb_destroy_logical_type(&type);
+  return out;
+}
+
+std::string PreparedStatement::parameter_type_text(size_t index) const {
+  if (stmt_ == nullptr) return "";
+  // NULL when DuckDB could not infer it (SELECT $1).
+  duckdb_logical_type type = duckdb_param_logical_type(stmt_, index);
+  std::string out = type == nullptr ? "" : TypeText(type);
+  if (type != nullptr) duckdb_destroy_logical_type(&type);
+  return out;
 }
 
 bool PreparedStatement::IsSelect() const {

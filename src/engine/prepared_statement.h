@@ -38,7 +38,9 @@ class PreparedStatement {
   // Execute time.
   Status Bind(size_t index, int64_t value);
   Status Bind(size_t index, int32_t value);
+  Status Bind(size_t index, int16_t value);
   Status Bind(size_t index, double value);
+  Status Bind(size_t index, float value);
   Status Bind(size_t index, bool value);
   Status Bind(size_t index, std::string_view value);
   // Without this overload a string literal would pick Bind(bool): the
@@ -49,6 +51,15 @@ class PreparedStatement {
   Status ClearBindings();
   // Runs with the current bindings; every parameter must be bound.
   Result<QueryResult> Execute();
+
+  // What the statement returns, known before it runs: its columns' names
+  // and types (TypeText spelling, "" where the type depends on a parameter
+  // DuckDB could not type), and the type DuckDB inferred for parameter
+  // `index` (from 1) from where it is used ("" when nothing tells).
+  size_t column_count() const;
+  std::string column_name(size_t col) const;
+  std::string column_type_text(size_t col) const;
+  std::string parameter_type_text(size_t index) const;
 
   // Whether the statement is a query that only reads (a SELECT), as
   // DuckDB's parser classified it.

@@ -99,5 +99,28 @@ TEST_F(PreparedStatementTest, PrepareErrorsCarryDuckDbText) {
   EXPECT_THAT(missing.status().message(), HasSubstr("nowhere"));
 }
 
+TEST_F(PreparedStatementTest, ColumnsAndParameterTypesAreKnownBeforeItRuns) {
+  ASSERT_OK(conn_->Execute("CREATE TABLE t (id INTEGER, amount DECIMAL(10,2), tags VARCHAR[])"));
+  ASSERT_OK_AND_ASSIGN(PreparedStatement stmt,
+                       conn_->Prepare("SELECT id, amount * 2 AS twice, tags FROM t WHERE id = $1 AND amount > $2"));
+  ASSERT_EQ(stmt.column_count(), 3u);
+  EXPECT_EQ(stmt.column_name(1), "twice");
+  EXPECT_EQ(stmt.column_type_text(0), "INTEGER");
+  EXPECT_EQ(stmt.column_type_text(1), "DECIMAL(18,2)");
+  EXPECT_EQ(stmt.column_type_text(2), "VARCHAR[]");
+  EXPECT_EQ(stmt.parameter_type_text(1), "INTEGER");
+  EXPECT_EQ(stmt.parameter_type_text(2), "DECIMAL(10,2)");
+  // Nothing says what an untyped parameter is until a value is bound.
+  ASSERT_OK_AND_ASSIGN(PreparedStatement untyped, conn_->Prepare("SELECT $1 AS x"));
+  EXPECT_EQ(untyped.parameter_type_text(1), "");
+  EXPECT_EQ(untyped.column_type_text(0), "");
+}
+
+TEST_F(PreparedStatementTest, PrepareSelectRefusesEverythingElse) {
+  ASSERT_OK(conn_->PrepareSelect("SELECT $1").status());
+  for (const char* sql : {"CREATE TABLE x (a INT)", "SET threads = 1", "COPY (SELECT 1) TO 'x.csv'", "ATTACH 'x.db'"})
+    EXPECT_EQ(conn_->PrepareSelect(sql).status().code(), StatusCode::kInvalidArgument) << sql;
+}
+
 }  // namespace
 }  // namespace weft::engine

@@ -262,6 +262,77 @@ std::string_view TypeName(ColumnType type) {
   }
 }
 
+namespace {
+
+std::string FieldName(std::string_view name) {
+  const bool plain = !name.empty() && !(name[0] >= '0' && name[0] <= '9') &&
+                     name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") ==
+                         std::string_view::npos;
+  if (plain) return std::string(name);
+  std::string out = "\"";
+  for (char c : name) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+std::string TakeText(char* text) {
+  std::string out = text != nullptr ? text : "";
+  duckdb_free(text);
+  return out;
+}
+
+}  // namespace
+
+std::string TypeText(duckdb_logical_type type) {
+  if (std::string alias = TakeText(duckdb_logical_type_get_alias(type)); !alias.empty()) return alias;
+  const ColumnType id = duckdb_get_type_id(type);
+  switch (id) {
+    case DUCKDB_TYPE_DECIMAL:
+      return "DECIMAL(" + std::to_string(duckdb_decimal_width(type)) + "," + std::to_string(duckdb_decimal_scale(type)) +
+             ")";
+    case DUCKDB_TYPE_LIST: {
+      LogicalType child(duckdb_list_type_child_type(type));
+      return TypeText(child.get()) + "[]";
+    }
+    case DUCKDB_TYPE_ARRAY: {
+      LogicalType child(duckdb_array_type_child_type(type));
+      return TypeText(child.get()) + "[" + std::to_string(duckdb_array_type_array_size(type)) + "]";
+    }
+    case DUCKDB_TYPE_MAP: {
+      LogicalType key(duckdb_map_type_key_type(type)), value(duckdb_map_type_value_type(type));
+      return "MAP(" + TypeText(key.get()) + ", " + TypeText(value.get()) + ")";
+    }
+    case DUCKDB_TYPE_STRUCT:
+    case DUCKDB_TYPE_UNION: {
+      const bool is_union = id == DUCKDB_TYPE_UNION;
+      const idx_t n = is_union ? duckdb_union_type_member_count(type) : duckdb_struct_type_child_count(type);
+      std::string out = is_union ? "UNION(" : "STRUCT(";
+      for (idx_t i = 0; i < n; ++i) {
+        LogicalType child(is_union ? duckdb_union_type_member_type(type, i) : duckdb_struct_type_child_type(type, i));
+        if (i > 0) out += ", ";
+        out += FieldName(TakeText(is_union ? duckdb_union_type_member_name(type, i)
+                                           : duckdb_struct_type_child_name(type, i))) +
+               " " + TypeText(child.get());
+      }
+      return out + ")";
+    }
+    case DUCKDB_TYPE_ENUM: {
+      std::string out = "ENUM(";
+      for (uint32_t i = 0, n = duckdb_enum_dictionary_size(type); i < n; ++i) {
+        if (i > 0) out += ", ";
+        out += "'";
+        for (char c : TakeText(duckdb_enum_dictionary_value(type, i))) out += c == '\'' ? std::string("''") : std::string(1, c);
+        out += "'";
+      }
+      return out + ")";
+    }
+    case DUCKDB_TYPE_INVALID:
+    case DUCKDB_TYPE_ANY:
+      return "";
+    default:
+      return std::string(TypeName(id));
+  }
+}
+
 // ---- DataChunk ---------------------------------------------------------------
 
 DataChunk::DataChunk(duckdb_data_chunk chunk) : chunk_(chunk), size_(duckdb_data_chunk_get_size(chunk)) {
@@ -444,6 +515,11 @@ std::string QueryResult::column_name(size_t col) const {
 }
 
 ColumnType QueryResult::column_type(size_t col) const { return duckdb_column_type(&result_, col); }
+
+std::string QueryResult::column_type_text(size_t col) const {
+  LogicalType type(duckdb_column_logical_type(&result_, col));
+  return type.get() == nullptr ? "" : TypeText(type.get());
+}
 
 int64_t QueryResult::rows_changed() const { return static_cast<int64_t>(duckdb_rows_changed(&result_)); }
 

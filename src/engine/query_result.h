@@ -34,6 +34,13 @@ namespace weft::engine {
 // system. TypeName gives the SQL spelling for messages ("BIGINT").
 using ColumnType = duckdb_type;
 std::string_view TypeName(ColumnType type);
+// A full logical type as DuckDB's typeof() spells it: "DECIMAL(18,2)",
+// "INTEGER[]", "VARCHAR[3]", "STRUCT(a INTEGER, \"b c\" VARCHAR)",
+// "MAP(VARCHAR, INTEGER)", "ENUM('a', 'b')", "JSON" (an alias wins). A
+// field name is quoted unless it is a plain identifier (DuckDB also quotes
+// keywords: STRUCT("select" INTEGER) reads STRUCT(select INTEGER) here).
+// "" for a type DuckDB has not decided (a parameter's).
+std::string TypeText(duckdb_logical_type type);
 
 // One batch of result rows, owned. Cell accessors take a 0-based column and
 // row; passing an index out of range, or calling a typed getter on a NULL
@@ -109,6 +116,8 @@ class QueryResult {
   size_t column_count() const { return column_count_; }
   std::string column_name(size_t col) const;
   ColumnType column_type(size_t col) const;
+  // The column's full type (TypeText): "DECIMAL(18,2)", not "DECIMAL".
+  std::string column_type_text(size_t col) const;
   // Rows inserted/updated/deleted by an INSERT/UPDATE/DELETE; 0 otherwise.
   int64_t rows_changed() const;
 

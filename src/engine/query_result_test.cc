@@ -193,5 +193,19 @@ TEST_F(QueryResultTest, MovedResultKeepsReading) {
   EXPECT_EQ(r.NextChunk().status().code(), StatusCode::kFailedPrecondition);  // NOLINT(bugprone-use-after-move)
 }
 
+// A column's full type is spelled as DuckDB's own typeof() spells it.
+TEST_F(QueryResultTest, ColumnTypeTextIsTypeof) {
+  for (const std::string expr : {"1.5::DECIMAL(18,2)", "[1]", "[[1, 2]]", "[1, 2]::INTEGER[2]", "'x'::VARCHAR",
+                                 "{'a': 1, 'b c': 'x', 'D': [1.5]}", "MAP {'k': 1}", "union_value(n := 1)",
+                                 "'a'::ENUM('a', 'it''s')", "'{}'::JSON", "now()", "'10:00:00+02'::TIMETZ",
+                                 "'101'::BIT", "gen_random_uuid()", "INTERVAL 1 DAY", "''::BLOB", "1::UHUGEINT",
+                                 "now()::TIMESTAMP::TIMESTAMP_NS", "[{'a': [MAP {1: 'x'}]}]"}) {
+    ASSERT_OK_AND_ASSIGN(QueryResult r, conn_->Query("SELECT " + std::string(expr) + ", typeof(" + expr + ")"));
+    const std::string text = r.column_type_text(0);
+    ASSERT_OK_AND_ASSIGN(auto rows, r.FetchAllAsStrings());
+    EXPECT_EQ(text, *rows[0][1]) << expr;
+  }
+}
+
 }  // namespace
 }  // namespace weft::engine

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "common/time.h"
 #include "lakehouse/iceberg_schema.h"
 #include "lakehouse/manifest.h"
 
@@ -104,18 +105,10 @@ std::string DecimalText(std::string_view bytes, int scale) {
   return (negative ? "-" : "") + digits;
 }
 
-// Days since 1970-01-01 -> "YYYY-MM-DD" (Howard Hinnant's civil_from_days).
+// Days since 1970-01-01 -> "YYYY-MM-DD".
 std::string DateText(int64_t days) {
-  days += 719468;
-  const int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-  const int64_t doe = days - era * 146097;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
-  const int64_t d = doy - (153 * mp + 2) / 5 + 1;
-  const int64_t m = mp < 10 ? mp + 3 : mp - 9;
-  const int64_t y = yoe + era * 400 + (m <= 2);
-  return fmt::format("{:04d}-{:02d}-{:02d}", y, m, d);
+  const CivilDate date = CivilFromDays(days);
+  return fmt::format("{:04d}-{:02d}-{:02d}", date.year, date.month, date.day);
 }
 
 int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }

@@ -413,5 +413,71 @@ TEST_F(AttackTest, ShutdownStopsRunningQueriesAndRefusesNewOnes) {
   EXPECT_EQ(later.status().code(), StatusCode::kCancelled);
 }
 
+// Parameters (the wire protocol's $1..$n) are values bound by DuckDB: a
+// value compares with what bob's engine holds — masked values of visible
+// rows — and SQL in a value is only text.
+TEST_F(AttackTest, ParametersAreOnlyValuesOverTheGovernedView) {
+  auto with = [&](const std::string& sql, std::vector<std::optional<std::string>> values, Expect expect,
+                  bool describe = false) -> std::optional<QueryAnswer> {
+    SCOPED_TRACE(sql);
+    auto r = Query("bob", QueryRequest{.sql = sql, .parameters = std::move(values), .describe_only = describe});
+    if (!r.ok()) {
+      EXPECT_NE(expect, Expect::kAnswered) << "refused: " << r.status().message();
+      ExpectNoLeak(std::string(r.status().message()), "the error");
+      return std::nullopt;
+    }
+    EXPECT_NE(expect, Expect::kRefused) << "answered " << r->rows.size() << " rows";
+    std::string all = Join(r->columns, "|") + "|" + Join(r->column_types, "|");
+    for (const auto& row : r->rows)
+      for (const auto& cell : row) all += "|" + cell.value_or("NULL");
+    ExpectNoLeak(all, "the answer");
+    return std::move(*r);
+  };
+  const std::string ada_hash = access::HmacSha256Hex(Key(), "ada@example.com");
+  // A raw value finds nothing; the masked one bob sees finds its row.
+  for (const std::string raw : {"ada@example.com", "Ada Lovelace", "4111111111111111"}) {
+    auto a = with("SELECT customer_id FROM crm.customers WHERE email = $1 OR full_name = $1 OR card = $1", {raw},
+                  Expect::kAnswered);
+    ASSERT_TRUE(a);
+    EXPECT_TRUE(a->rows.empty()) << raw;
+  }
+  auto masked = with("SELECT customer_id FROM crm.customers WHERE email = $1", {ada_hash}, Expect::kAnswered);
+  ASSERT_TRUE(masked);
+  ASSERT_EQ(masked->rows.size(), 1u);
+  EXPECT_EQ(*masked->rows[0][0], "C1");
+  // A filtered row stays out of reach, whatever the value.
+  for (const std::string v : {"C2", "US"}) {
+    auto a = with("SELECT count(*) FROM crm.customers WHERE customer_id = $1 OR region = $1", {v}, Expect::kAnswered);
+    ASSERT_TRUE(a);
+    EXPECT_EQ(*a->rows[0][0], "0") << v;
+  }
+  auto birth = with("SELECT count(*) FROM crm.customers WHERE birth_date = $1::DATE", {"1815-12-10"}, Expect::kAnswered);
+  ASSERT_TRUE(birth);
+  EXPECT_EQ(*birth->rows[0][0], "0");
+  // SQL in a value is a value: never parsed, never a second statement.
+  for (const std::string& v : std::vector<std::string>{"' OR '1'='1", "x' UNION SELECT email FROM crm.customers --", "1; SELECT * FROM crm.customers",
+                               "'); SELECT * FROM read_parquet('" + snapshot_dir_ + "/*.parquet'); --",
+                               "' || (SELECT string_agg(email, ',') FROM crm.customers) || '"}) {
+    auto a = with("SELECT customer_id, $1 AS v FROM crm.customers WHERE customer_id = $1", {v}, Expect::kAnswered);
+    ASSERT_TRUE(a);
+    EXPECT_TRUE(a->rows.empty()) << v;
+  }
+  // A value cannot name a column: a column outside the grant stays out.
+  Revoke(grant_);
+  Grant({.grantee = "bob", .columns = {"customer_id", "region"}, .row_filter = "region = $principal.region"});
+  auto named = with("SELECT $1 AS email FROM crm.customers ORDER BY customer_id", {"email"}, Expect::kAnswered);
+  ASSERT_TRUE(named);
+  for (const auto& row : named->rows) EXPECT_EQ(*row[0], "email");
+  with("SELECT COLUMNS($1) FROM crm.customers", {"email"}, Expect::kRefused);
+  with("SELECT COLUMNS($1) FROM crm.customers", {}, Expect::kRefused, true);
+  with("SELECT * LIKE $1 FROM crm.customers", {"%mail%"}, Expect::kRefused);
+  with("SELECT customer_id FROM crm.customers WHERE email = $1", {ada_hash}, Expect::kRefused);
+  with("SELECT customer_id FROM crm.customers WHERE email = $1", {}, Expect::kRefused, true);
+  with("SELECT $secret FROM crm.customers", {}, Expect::kRefused);
+  // Nor a position: DuckDB takes no parameter in ORDER BY or GROUP BY.
+  with("SELECT customer_id, region FROM crm.customers ORDER BY $1", {"2"}, Expect::kRefused);
+  with("SELECT count(*) FROM crm.customers GROUP BY $1", {"1"}, Expect::kRefused);
+}
+
 }  // namespace
 }  // namespace weft::query

@@ -11,6 +11,7 @@
 #include "engine/connection.h"
 #include "engine/watchdog.h"
 #include "lineage/sql_lineage.h"
+#include "query/parameters.h"
 #include "query/sql_allowlist.h"
 
 namespace weft::query {
@@ -86,6 +87,36 @@ struct PrivateDir {
     if (!path.empty()) fs::remove_all(path, ec);
   }
 };
+
+// The request's parameters against the `count` the SQL takes: as many
+// values (none for a statement described before its values are known),
+// and no more declared types.
+Status CheckParameterCount(const QueryRequest& request, size_t count) {
+  auto counted = [](size_t n, const char* what) {
+    return std::to_string(n) + " " + what + (n == 1 ? "" : "s");
+  };
+  const std::string takes = "the query takes " + counted(count, "parameter") +
+                            (count == 0 ? "" : count == 1 ? " ($1)" : " ($1.." + ("$" + std::to_string(count)) + ")");
+  if (request.parameter_types.size() > count)
+    return Status::InvalidArgument(takes + ", but " + counted(request.parameter_types.size(), "parameter type") +
+                                   " were given");
+  if (request.parameters.size() != count && !(request.describe_only && request.parameters.empty()))
+    return Status::InvalidArgument(takes + ", but " + counted(request.parameters.size(), "value") +
+                                   (request.parameters.size() == 1 ? " was" : " were") + " given");
+  return Status::Ok();
+}
+
+// Each parameter's type: as the request declares it, else as DuckDB
+// inferred it from where it is used, else "".
+std::vector<std::string> ParameterTypes(const engine::PreparedStatement& stmt, const QueryRequest& request,
+                                        size_t count) {
+  std::vector<std::string> types;
+  for (size_t i = 0; i < count; ++i) {
+    const bool declared = i < request.parameter_types.size() && !request.parameter_types[i].empty();
+    types.push_back(declared ? request.parameter_types[i] : stmt.parameter_type_text(i + 1));
+  }
+  return types;
+}
 
 }  // namespace
 
@@ -246,6 +277,8 @@ Result<QueryAnswer> Gateway::Run(const access::Principal& principal, const Query
   auto ast = parser_.SerializeSql(request.sql);
   if (!ast.ok()) return refuse(Status::InvalidArgument(std::string(ast.status().message())));
   if (Status s = CheckAllowed(*ast, request.sql); !s.ok()) return refuse(s);
+  const size_t parameter_count = ParameterCount(*ast);
+  if (Status s = CheckParameterCount(request, parameter_count); !s.ok()) return refuse(s);
   auto bound = Bind(principal, *ast, request, now, answer.warnings);
   if (!bound.ok()) return refuse(bound.status());
   answer.relations = std::move(*bound);
@@ -282,7 +315,7 @@ Result<QueryAnswer> Gateway::Run(const access::Principal& principal, const Query
   if (!views.ok()) return refuse(views.status());
   // COPY writes into a private directory beside the target, then the file moves.
   std::optional<PrivateDir> out_dir;
-  if (!request.parquet_out.empty()) {
+  if (!request.parquet_out.empty() && !request.describe_only) {
     auto dir = PrivateDir::Beside(fs::absolute(request.parquet_out));
     if (!dir.ok()) return refuse(dir.status());
     out_dir.emplace(std::move(*dir));
@@ -291,6 +324,21 @@ Result<QueryAnswer> Gateway::Run(const access::Principal& principal, const Query
   if (!lease.ok()) return refuse(lease.status().WithContext("while preparing the query's engine"));
   engine::Connection& conn = lease->conn();
   answer.overhead_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+
+  if (request.describe_only) {
+    // Prepared, never run: DuckDB binds and plans it against the views, so
+    // it knows the columns and types, and reads no row.
+    auto stmt = conn.PrepareSelect(request.sql);
+    if (stmt.ok()) {
+      for (size_t c = 0; c < stmt->column_count(); ++c) {
+        answer.columns.push_back(stmt->column_name(c));
+        answer.column_types.push_back(stmt->column_type_text(c));
+      }
+      answer.parameter_types = ParameterTypes(*stmt, request, parameter_count);
+      return answer;
+    }
+    return refuse(stmt.status());
+  }
 
   std::string sql = out_dir ? "COPY (" + request.sql + "\n) TO " + SqlQuote((out_dir->path / "out.parquet").string()) +
                                   " (FORMAT parquet, COMPRESSION zstd)"
@@ -304,10 +352,21 @@ Result<QueryAnswer> Gateway::Run(const access::Principal& principal, const Query
     // Rows leave a chunk at a time, converted as they go. DuckDB 1.4's C API
     // streams only through deprecated calls (engine/ builds without them), so
     // DuckDB itself still materializes the result first.
-    auto result = out_dir ? conn.Query(sql) : conn.QuerySelect(sql);
+    auto result = [&]() -> Result<engine::QueryResult> {
+      // Only a SELECT runs (or weft's own COPY around one); parameters are
+      // bound by DuckDB, never spliced into `sql`.
+      ASSIGN_OR_RETURN(engine::PreparedStatement stmt, out_dir ? conn.Prepare(sql) : conn.PrepareSelect(sql));
+      answer.parameter_types = ParameterTypes(stmt, request, parameter_count);
+      RETURN_IF_ERROR(BindParameters(stmt, request.parameters, request.parameter_types));
+      return stmt.Execute();
+    }();
     fetched = result.status();
     if (result.ok() && !out_dir) {
-      for (size_t c = 0; c < result->column_count(); ++c) answer.columns.push_back(result->column_name(c));
+      for (size_t c = 0; c < result->column_count(); ++c) {
+        answer.columns.push_back(result->column_name(c));
+        answer.column_types.push_back(result->column_type_text(c));
+      }
+      if (request.on_columns) fetched = request.on_columns(answer.columns, answer.column_types);
       while (fetched.ok()) {
         auto chunk = result->NextChunk();
         if (!chunk.ok()) {
@@ -362,7 +421,7 @@ Result<QueryAnswer> Gateway::Run(const access::Principal& principal, const Query
     } else if (cancelled) {
       failed = Status::Cancelled(runtime_.stopping() ? "the query was stopped: the server is shutting down"
                                                      : "the query was cancelled: its client went away");
-    } else if (request.on_rows && fetched.code() != StatusCode::kInvalidArgument) {
+    } else if ((request.on_rows || request.on_columns) && fetched.code() != StatusCode::kInvalidArgument) {
       failed = fetched;  // the receiver's own error (a closed stream)
     }
     answer.usage.status = "error";

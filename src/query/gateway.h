@@ -55,10 +55,32 @@ struct GatewayOptions {
 
 struct QueryRequest {
   std::string sql;
+  // The values of the SQL's positional parameters $1..$n (or ?), as text;
+  // std::nullopt is NULL. Bound by DuckDB's prepared statement, never put
+  // into the SQL text (parameters.h): a value cannot name a column or a
+  // table. As many as the SQL's highest $n, else InvalidArgument.
+  std::vector<std::optional<std::string>> parameters;
+  // The DuckDB type of each parameter ("INTEGER", "DATE"); "" or missing:
+  // DuckDB infers it from where the parameter is used. No more than the SQL
+  // has parameters.
+  std::vector<std::string> parameter_types;
+  // Set: everything up to running the SELECT — parse, allow-list, budget,
+  // authorize, analyze, the engine of its reach, prepare — and the answer's
+  // columns, column_types and parameter_types, without running it: no row
+  // is read, `parquet_out` is ignored. `parameters` may then be empty (a
+  // statement described before its values are known). Refused exactly as
+  // the run would be; a refusal is recorded in usage, a description (which
+  // costs nothing, and which a wire protocol makes before most runs) is not.
+  bool describe_only = false;
   std::string at;  // a snapshot id (pins the product it belongs to) or an ISO 8601 time (pins every product)
   std::string kind = "query";  // recorded in usage: query | run
   // Set: the result is written there as Parquet (zstd) by DuckDB, not returned.
   std::filesystem::path parquet_out;
+  // Set: called once with the answer's column names and types
+  // (QueryAnswer::column_types) before the first on_rows call, also when no
+  // row follows, so that a wire protocol describes the rows first. A non-OK
+  // Status stops the query.
+  std::function<Status(const std::vector<std::string>& names, const std::vector<std::string>& types)> on_columns;
   // Set: the rows are handed to it a chunk at a time (with the column
   // names) and QueryAnswer::rows stays empty, so a large answer is never
   // held as text whole. A non-OK Status stops the query.
@@ -81,6 +103,14 @@ struct BoundRelation {
 
 struct QueryAnswer {
   std::vector<std::string> columns;
+  // Each column's DuckDB type as typeof() spells it ("INTEGER",
+  // "DECIMAL(18,2)", "VARCHAR[]", "STRUCT(a INTEGER, b VARCHAR)",
+  // "TIMESTAMP WITH TIME ZONE"); "" in a description where the type depends
+  // on a parameter DuckDB could not type (SELECT $1).
+  std::vector<std::string> column_types;
+  // Each parameter's type: as declared in the request, else as DuckDB
+  // inferred it, else "".
+  std::vector<std::string> parameter_types;
   std::vector<std::vector<std::optional<std::string>>> rows;  // empty with parquet_out or on_rows
   std::vector<BoundRelation> relations;
   std::vector<std::string> warnings;
@@ -94,7 +124,8 @@ class Gateway {
           GatewayOptions options, QueryRuntime& runtime)
       : store_(store), access_(access), parser_(parser), options_(std::move(options)), runtime_(runtime) {}
 
-  // InvalidArgument (bad SQL, refused constructs), PermissionDenied (no
+  // InvalidArgument (bad SQL, refused constructs, parameters that do not
+  // fit), PermissionDenied (no
   // grant, over budget), NotFound (unknown product or snapshot),
   // FailedPrecondition (no snapshot yet, a retired version),
   // ResourceExhausted (the principal's concurrency limit), DeadlineExceeded

@@ -195,5 +195,103 @@ TEST_F(GatewayTest, OnlyOneSelectOverProductsIsAccepted) {
   }
 }
 
+// $1..$n are bound by DuckDB: the query runs with the values, typed where
+// declared, and the answer says each column's and parameter's type.
+TEST_F(GatewayTest, ParametersAreBoundValues) {
+  ASSERT_OK_AND_ASSIGN(QueryAnswer a, Query("bob", QueryRequest{.sql = "SELECT order_id, amount FROM shop.orders "
+                                                           "WHERE amount > $1 AND region = $2 ORDER BY 1",
+                                                    .parameters = {"15", "EU"}}));
+  ASSERT_EQ(a.rows.size(), 1u);
+  EXPECT_EQ(*a.rows[0][0], "O3");
+  EXPECT_THAT(a.column_types, ::testing::ElementsAre("VARCHAR", "DECIMAL(10,2)"));
+  EXPECT_THAT(a.parameter_types, ::testing::ElementsAre("DECIMAL(10,2)", "VARCHAR"));
+  ASSERT_OK_AND_ASSIGN(QueryAnswer typed, Query("bob", QueryRequest{.sql = "SELECT $1 + 1, $2 IS NULL FROM shop.orders LIMIT 1",
+                                                        .parameters = {"41", std::nullopt},
+                                                        .parameter_types = {"INTEGER"}}));
+  EXPECT_EQ(*typed.rows[0][0], "42");
+  EXPECT_EQ(*typed.rows[0][1], "true");
+  EXPECT_THAT(typed.parameter_types, ::testing::ElementsAre("INTEGER", ""));
+}
+
+TEST_F(GatewayTest, ParametersMustMatchTheQuery) {
+  const std::string sql = "SELECT order_id FROM shop.orders WHERE amount > $1 AND region = $2";
+  for (const auto& [request, message] : std::vector<std::pair<QueryRequest, std::string>>{
+           {{.sql = sql, .parameters = {"1"}}, "the query takes 2 parameters ($1..$2), but 1 value was given"},
+           {{.sql = sql}, "the query takes 2 parameters ($1..$2), but 0 values were given"},
+           {{.sql = "SELECT 1 FROM shop.orders", .parameters = {"1"}}, "the query takes 0 parameters, but 1 value was given"},
+           {{.sql = sql, .parameters = {"1", "EU"}, .parameter_types = {"INTEGER", "VARCHAR", "DATE"}},
+            "the query takes 2 parameters ($1..$2), but 3 parameter types were given"},
+           {{.sql = sql, .parameters = {"many", "EU"}}, "Could not convert string 'many'"},
+           {{.sql = sql, .parameters = {"1", "EU"}, .parameter_types = {"INTEGER", "BOOLEAN"}},
+            "parameter $2 is not a valid BOOLEAN"},
+           {{.sql = "SELECT $name FROM shop.orders"}, "named parameter $name is not allowed"},
+       }) {
+    auto r = Query("bob", request);
+    ASSERT_FALSE(r.ok()) << request.sql;
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << r.status().ToString();
+    EXPECT_THAT(r.status().message(), HasSubstr(message));
+  }
+}
+
+// A description prepares the query in the engine of its reach and reads
+// nothing: no row, no usage row; refusals are the run's, and recorded.
+TEST_F(GatewayTest, DescribeGivesColumnsAndTypesWithoutRunning) {
+  ASSERT_OK_AND_ASSIGN(QueryAnswer d, Query("bob", QueryRequest{.sql = "SELECT order_id, amount * 2 AS twice, [region] AS r, "
+                                                           "{'a': 1} AS s FROM shop.orders WHERE order_id = $1",
+                                                    .describe_only = true}));
+  EXPECT_THAT(d.columns, ::testing::ElementsAre("order_id", "twice", "r", "s"));
+  EXPECT_THAT(d.column_types, ::testing::ElementsAre("VARCHAR", "DECIMAL(18,2)", "VARCHAR[]", "STRUCT(a INTEGER)"));
+  EXPECT_THAT(d.parameter_types, ::testing::ElementsAre("VARCHAR"));
+  EXPECT_TRUE(d.rows.empty());
+  EXPECT_EQ(d.usage.rows_returned, 0);
+  ASSERT_OK_AND_ASSIGN(QueryAnswer untyped, Query("bob", QueryRequest{.sql = "SELECT $1 AS x FROM shop.orders", .describe_only = true}));
+  EXPECT_THAT(untyped.column_types, ::testing::ElementsAre(""));
+  EXPECT_THAT(untyped.parameter_types, ::testing::ElementsAre(""));
+  ASSERT_OK_AND_ASSIGN(auto usage, store_->ListUsage({}));
+  EXPECT_TRUE(usage.empty());
+
+  for (const auto& [principal, sql, code] : std::vector<std::tuple<std::string, std::string, StatusCode>>{
+           {"bob", "SELECT * FROM crm.customers WHERE email = $1", StatusCode::kPermissionDenied},
+           {"bob", "SELECT * FROM read_csv('/etc/passwd')", StatusCode::kInvalidArgument},
+           {"bob", "SELECT nope FROM shop.orders", StatusCode::kInvalidArgument},
+           {"bob", "SELECT * FROM shop.nothing", StatusCode::kInvalidArgument},
+       }) {
+    auto described = Query(principal, QueryRequest{.sql = sql, .describe_only = true});
+    auto run = Query(principal, QueryRequest{.sql = sql, .parameters = std::vector<std::optional<std::string>>(sql.find("$1") != std::string::npos ? 1 : 0, "x")});
+    ASSERT_FALSE(described.ok()) << sql;
+    ASSERT_FALSE(run.ok()) << sql;
+    EXPECT_EQ(described.status().code(), code) << described.status().ToString();
+    EXPECT_EQ(described.status().ToString(), run.status().ToString());
+  }
+  ASSERT_OK_AND_ASSIGN(usage, store_->ListUsage({}));
+  EXPECT_EQ(usage.size(), 8u);  // each refusal, described or run
+}
+
+TEST_F(GatewayTest, ColumnsAreAnnouncedOnceBeforeAnyRow) {
+  for (const std::string sql : {"SELECT order_id, amount FROM shop.orders", "SELECT order_id, amount FROM shop.orders WHERE false"}) {
+    std::vector<std::string> events;
+    ASSERT_OK_AND_ASSIGN(QueryAnswer a,
+                         Query("bob", QueryRequest{.sql = sql,
+                                       .on_columns = [&](const std::vector<std::string>& names,
+                                                         const std::vector<std::string>& types) {
+                                         events.push_back("columns " + Join(names, ",") + " " + Join(types, ","));
+                                         return Status::Ok();
+                                       },
+                                       .on_rows = [&](const std::vector<std::string>&, const auto& rows) {
+                                         events.push_back("rows " + std::to_string(rows.size()));
+                                         return Status::Ok();
+                                       }}));
+    ASSERT_FALSE(events.empty()) << sql;
+    EXPECT_EQ(events[0], "columns order_id,amount VARCHAR,DECIMAL(10,2)");
+    EXPECT_EQ(std::count_if(events.begin(), events.end(), [](const auto& e) { return e.starts_with("columns"); }), 1);
+    EXPECT_TRUE(a.rows.empty());
+  }
+  // Its error stops the query, and is the answer.
+  auto stopped = Query("bob", QueryRequest{.sql = "SELECT 1 FROM shop.orders", .on_columns = [](const auto&, const auto&) {
+                                 return Status::IoError("the client went away");
+                               }});
+  EXPECT_EQ(stopped.status().ToString(), Status::IoError("the client went away").ToString());
+}
+
 }  // namespace
 }  // namespace weft::query

@@ -22,7 +22,7 @@ constexpr std::string_view kAllowedFunctions[] = {
 const std::set<std::string>& ExpressionClasses() {
   static const std::set<std::string> k = {"BETWEEN",  "CASE",    "CAST",     "COLLATE",  "COLUMN_REF", "COMPARISON",
                                           "CONJUNCTION", "CONSTANT", "FUNCTION", "LAMBDA", "LAMBDA_REF", "OPERATOR",
-                                          "POSITIONAL_REFERENCE", "STAR", "SUBQUERY", "WINDOW"};
+                                          "PARAMETER", "POSITIONAL_REFERENCE", "STAR", "SUBQUERY", "WINDOW"};
   return k;
 }
 
@@ -81,10 +81,29 @@ class Walker {
   Status CheckExpression(const json& node) {
     const std::string cls = Text(node, "class");
     if (!ExpressionClasses().count(cls)) return Refuse(node, "expressions of kind " + cls + " are not allowed");
+    // COLUMNS($1) and * LIKE $1 choose columns by a value: a parameter
+    // must not decide which columns a query reads (the analysis could not
+    // check them).
+    if (cls == "STAR" && ContainsParameter(node.value("expr", json())))
+      return Refuse(node, "a parameter cannot choose columns: name them, or use a constant pattern");
+    if (cls == "FUNCTION") {
+      const json& children = node.value("children", json::array());
+      const bool over_star = std::any_of(children.begin(), children.end(), [](const json& c) {
+        return c.is_object() && Text(c, "class") == "STAR";
+      });
+      if (over_star && ContainsParameter(children))
+        return Refuse(node, "a parameter cannot choose columns: name them, or use a constant pattern");
+    }
     if (cls == "FUNCTION") {
       const std::string name = ToLower(Text(node, "function_name"));
       if (!BuiltIn(node)) return Refuse(node, "function " + Qualified(node) + " is not allowed: call functions by their plain name");
       if (!IsAllowedFunction(name)) return Refuse(node, "function " + name + "() is not allowed in a query");
+    } else if (cls == "PARAMETER") {
+      // A value bound by DuckDB ($1, ?; query/parameters.h): positional
+      // only, as requests carry their values by position.
+      const std::string id = Text(node, "identifier");
+      if (Text(node, "type") != "VALUE_PARAMETER" || id.empty() || id.find_first_not_of("0123456789") != std::string::npos)
+        return Refuse(node, "named parameter $" + id + " is not allowed; number them $1, $2, ...");
     } else if (cls == "WINDOW") {
       const std::string type = Text(node, "type");
       if (!WindowTypes().count(type)) return Refuse(node, "window function " + type + " is not allowed");
@@ -112,6 +131,15 @@ class Walker {
         return Refuse(node, "AT clauses are not allowed; use --at SNAPSHOT or a time to read an earlier state");
     }
     return Status::Ok();
+  }
+
+  static bool ContainsParameter(const json& node) {
+    if (node.is_array()) return std::any_of(node.begin(), node.end(), [](const json& c) { return ContainsParameter(c); });
+    if (!node.is_object()) return false;
+    if (Text(node, "class") == "PARAMETER") return true;
+    for (const auto& [key, child] : node.items())
+      if (ContainsParameter(child)) return true;
+    return false;
   }
 
   // Unqualified, or main.<f> as the parser spells list and struct literals.

@@ -87,6 +87,23 @@ TEST_F(SqlAllowlistTest, CatalogsShowAndManyStatementsAreRefused) {
   }
 }
 
+// Parameters are values: positional ones pass wherever a value may be;
+// named ones, and any that would choose columns, are refused.
+TEST_F(SqlAllowlistTest, PositionalParametersAreValuesOnly) {
+  for (const std::string sql : {"SELECT a FROM s.t WHERE b = $1 AND c IN ($2, $3) LIMIT $4",
+                                "SELECT ?, ? FROM s.t", "SELECT list_transform([1], x -> x + $1)",
+                                "SELECT a FROM s.t WHERE b IN (SELECT c FROM s.u WHERE d = $1)"}) {
+    EXPECT_OK(Check(sql)) << sql;
+  }
+  EXPECT_THAT(Check("SELECT $name FROM s.t").message(), HasSubstr("named parameter $name is not allowed"));
+  for (const std::string sql : {"SELECT COLUMNS($1) FROM s.t", "SELECT COLUMNS(c -> c LIKE $1) FROM s.t",
+                                "SELECT * LIKE $1 FROM s.t", "SELECT * SIMILAR TO $1 FROM s.t",
+                                "SELECT max(COLUMNS($1)) FROM s.t"}) {
+    EXPECT_THAT(Check(sql).message(), HasSubstr("a parameter cannot choose columns")) << sql;
+  }
+  EXPECT_OK(Check("SELECT COLUMNS('a.*') FROM s.t WHERE b = $1"));
+}
+
 TEST_F(SqlAllowlistTest, RefusalsSayWhere) {
   Status s = Check("SELECT 1,\n  current_setting('x')");
   EXPECT_THAT(s.message(), HasSubstr("line 2, column 3"));

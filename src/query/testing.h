@@ -98,13 +98,16 @@ class QueryFixture : public ::testing::Test {
 
   // The query as `principal`, with the access rules as they are now.
   Result<QueryAnswer> Query(const std::string& principal, const std::string& sql, const std::string& at = "") {
+    return Query(principal, QueryRequest{.sql = sql, .at = at});
+  }
+  Result<QueryAnswer> Query(const std::string& principal, const QueryRequest& request) {
     ASSIGN_OR_RETURN(access::Principal p, access::LoadPrincipal(*store_, principal));
     auto is_type = [this](const std::string& t) { return parser_->IsType(t); };
     ASSIGN_OR_RETURN(access::AccessControl ac,
                      access::AccessControl::Load(*store_, {.masking = ws_.settings.masking, .key = key_, .is_duckdb_type = is_type}));
     Gateway gateway(*store_, ac, *parser_, {.rate_card = ws_.settings.rate_card, .currency = ws_.settings.Currency()},
                     Runtime());
-    auto answer = gateway.Run(p, {.sql = sql, .at = at});
+    auto answer = gateway.Run(p, request);
     Runtime().usage().Flush();  // the tests read usage right after
     return answer;
   }

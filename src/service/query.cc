@@ -96,7 +96,7 @@ json ToJson(const QuerySchema& s) {
 json ToJson(const query::QueryAnswer& a) {
   json rows = json::array();
   for (const auto& r : a.rows) rows.push_back(RowJson(r));
-  return {{"columns", a.columns}, {"rows", rows}, {"warnings", a.warnings}};
+  return {{"columns", a.columns}, {"types", a.column_types}, {"rows", rows}, {"warnings", a.warnings}};
 }
 
 json DoneJson(const query::QueryAnswer& a) {

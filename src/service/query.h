@@ -54,7 +54,7 @@ class QueryService {
   Mesh& mesh_;
 };
 
-// An answer held whole: {"columns", "rows", "warnings"}.
+// An answer held whole: {"columns", "types" (DuckDB's, one per column), "rows", "warnings"}.
 nlohmann::json ToJson(const query::QueryAnswer& a);
 // A streamed answer's last line: {"done", "rows", "warnings", "snapshots", "usage"}.
 nlohmann::json DoneJson(const query::QueryAnswer& a);

@@ -140,6 +140,7 @@ json ViewSchemas() {
 
   query::QueryAnswer answer;
   answer.columns = {"id"};
+  answer.column_types = {"INTEGER"};
   answer.rows = {{std::string("1")}};
   answer.warnings = {"w"};
 
