@@ -3,6 +3,7 @@
 // other (docs/architecture.md).
 //
 // weft serve [--listen HOST:PORT] [--access-log FILE|-] [--rate N] [--max-body-mb N]
+//            [--pg-listen HOST:PORT [--pg-tls-cert FILE --pg-tls-key FILE]]
 // Serves the workspace's API and web UI until SIGTERM or SIGINT, then lets
 // in-flight requests finish and closes the catalog (server/server.h).
 #include <fmt/format.h>
@@ -10,6 +11,7 @@
 #include <signal.h>
 
 #include <fstream>
+#include <optional>
 #include <iostream>
 #include <ostream>
 #include <thread>
@@ -28,7 +30,29 @@ struct ServeArgs {
   size_t max_body_mb = 256;
   int threads = 64;
   int monitor_interval = 60;
+  std::string pg_listen;  // empty: no PostgreSQL endpoint
+  std::string pg_tls_cert, pg_tls_key;
+  int pg_max_connections = 64;
+  bool pg_loopback_is_remote = false;  // tests of the plaintext refusal
 };
+
+// "HOST:PORT" -> (host, port); nullopt when it is not that.
+std::optional<std::pair<std::string, int>> HostPort(const std::string& text) {
+  auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0) return std::nullopt;
+  int port = -1;
+  try {
+    size_t used = 0;
+    port = std::stoi(text.substr(colon + 1), &used);
+    if (used != text.size() - colon - 1) return std::nullopt;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  if (port < 0 || port > 65535) return std::nullopt;
+  std::string host = text.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);  // [::1]
+  return std::make_pair(host, port);
+}
 
 void AddServeCommand(CLI::App& app, CommandContext& ctx) {
   auto a = std::make_shared<ServeArgs>();
@@ -41,6 +65,12 @@ void AddServeCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--monitor-interval", a->monitor_interval,
                   "Seconds between monitor passes (SLAs, incidents, webhooks); 0: no monitor")
       ->check(CLI::Range(0, 86400));
+  cmd->add_option("--pg-listen", a->pg_listen, "HOST:PORT for PostgreSQL clients (psql, JDBC, BI tools); off unless set");
+  cmd->add_option("--pg-tls-cert", a->pg_tls_cert, "PEM certificate (chain) for the PostgreSQL endpoint's TLS")->check(CLI::ExistingFile);
+  cmd->add_option("--pg-tls-key", a->pg_tls_key, "PEM private key of --pg-tls-cert")->check(CLI::ExistingFile);
+  cmd->add_option("--pg-max-connections", a->pg_max_connections, "PostgreSQL connections served at once")->check(CLI::Range(1, 10000));
+  // Hidden: lets a test on one host see the refusal a remote plaintext client gets.
+  cmd->add_flag("--pg-treat-loopback-as-remote", a->pg_loopback_is_remote)->group("");
   cmd->callback([&ctx, a] {
     if (!ctx.server.empty()) {
       ctx.err << "weft serve: serves a local workspace; it has no --server mode\n";
@@ -57,6 +87,22 @@ void AddServeCommand(CLI::App& app, CommandContext& ctx) {
     }
     if (colon == std::string::npos || port < 0 || port > 65535) {
       ctx.err << "weft serve: --listen '" << a->listen << "' must be HOST:PORT\n";
+      ctx.exit_code = kExitUsage;
+      return;
+    }
+    std::optional<pgwire::ListenerOptions> pg;
+    if (!a->pg_listen.empty()) {
+      auto hp = HostPort(a->pg_listen);
+      if (!hp) {
+        ctx.err << "weft serve: --pg-listen '" << a->pg_listen << "' must be HOST:PORT\n";
+        ctx.exit_code = kExitUsage;
+        return;
+      }
+      pg = pgwire::ListenerOptions{.host = hp->first, .port = hp->second, .tls_cert = a->pg_tls_cert,
+                                   .tls_key = a->pg_tls_key, .max_connections = a->pg_max_connections,
+                                   .loopback_is_remote = a->pg_loopback_is_remote};
+    } else if (!a->pg_tls_cert.empty() || !a->pg_tls_key.empty()) {
+      ctx.err << "weft serve: --pg-tls-cert and --pg-tls-key need --pg-listen\n";
       ctx.exit_code = kExitUsage;
       return;
     }
@@ -86,7 +132,8 @@ void AddServeCommand(CLI::App& app, CommandContext& ctx) {
                            .threads = a->threads,
                            .rate_per_minute = a->rate,
                            .access_log = log,
-                           .monitor_interval_seconds = a->monitor_interval});
+                           .monitor_interval_seconds = a->monitor_interval,
+                           .pg = pg});
     // SIGTERM/SIGINT are taken by one thread with sigwait; every thread the
     // server starts inherits the mask, so none is interrupted mid-request.
     sigset_t signals;
@@ -104,6 +151,10 @@ void AddServeCommand(CLI::App& app, CommandContext& ctx) {
             << fmt::format("weft: Iceberg REST catalog http://{}:{}/iceberg (a weft token is the bearer token)",
                            a->listen.substr(0, colon), *bound)
             << std::endl;
+    if (pg)
+      ctx.out << fmt::format("weft: PostgreSQL endpoint {}:{} ({}; user = a principal, password = its weft token)",
+                             pg->host, server.pg_port(), pg->tls_cert.empty() ? "no TLS: loopback clients only" : "TLS")
+              << std::endl;
     std::thread watcher([&server, signals] {
       int sig = 0;
       sigwait(&signals, &sig);

@@ -196,7 +196,9 @@ struct Server::Impl {
   std::condition_variable drain_cv;
   std::unique_ptr<service::MonitorLoop> monitor;  // while serving, unless turned off
   std::unique_ptr<service::LakehouseCatalog> lakehouse;  // the Iceberg catalog's signer and caches
+  std::unique_ptr<pgwire::Listener> pg;  // --pg-listen
   int port = 0;  // bound
+  int pg_port = 0;
 
   std::shared_ptr<void> EnterRequest() {
     std::lock_guard lock(drain_mu);
@@ -1456,6 +1458,24 @@ Result<int> Server::Bind() {
   RETURN_IF_ERROR(s.mesh->runtime().status());
   RETURN_IF_ERROR(s.View().status());
   s.lakehouse = std::make_unique<service::LakehouseCatalog>(s.mesh->secret());
+  if (s.options.pg) {
+    pgwire::ListenerOptions pg = *s.options.pg;
+    pg.weft_version = kVersion;
+    pg.log = [&s](const std::string& line) {
+      if (!s.options.access_log) return;
+      std::lock_guard lock(s.log_mu);
+      *s.options.access_log << line << "\n" << std::flush;
+    };
+    pg.may_authenticate = [&s](const std::string& address, int& retry) {
+      return !s.limiter.Exhausted("addr:" + address, Clock::now(), retry);
+    };
+    pg.authentication_failed = [&s](const std::string& address) {
+      int retry = 0;
+      s.limiter.Allow("addr:" + address, Clock::now(), retry);
+    };
+    s.pg = std::make_unique<pgwire::Listener>(*s.mesh, std::move(pg));
+    ASSIGN_OR_RETURN(s.pg_port, s.pg->Bind());
+  }
 
   s.routes = RouteTable();
   for (const auto& r : s.routes) s.route_regexes.emplace_back(PathRegex(r.path));
@@ -1546,8 +1566,10 @@ Status Server::Serve() {
     impl_->monitor = std::make_unique<service::MonitorLoop>(
         *impl_->mesh, std::chrono::seconds(impl_->options.monitor_interval_seconds), &std::cerr);
   impl_->ready = true;
+  if (impl_->pg) impl_->pg->Start();
   bool ok = impl_->http.listen_after_bind();
   impl_->ready = false;
+  impl_->pg.reset();  // Stop() has stopped it; its sessions have ended
   impl_->monitor.reset();  // waits for a pass in progress
   // Every in-flight request has finished (the pool is joined); write the
   // last usage rows, then close the catalog.
@@ -1556,18 +1578,25 @@ Status Server::Serve() {
   return ok ? Status::Ok() : Status::IoError("the server stopped listening unexpectedly");
 }
 
+int Server::pg_port() const { return impl_->pg_port; }
+
 void Server::Stop() {
   Impl& s = *impl_;
   s.draining = true;
   s.ready = false;
   // Running queries stop now (their clients get a cancelled problem).
   if (s.mesh) s.mesh->Shutdown();
+  // The PostgreSQL sessions end alongside the HTTP drain, within its bound.
+  std::thread pg_stop([&s] {
+    if (s.pg) s.pg->Stop();
+  });
   {
     std::unique_lock lock(s.drain_mu);
     // A request that never ends (a client reading a stream at a trickle)
     // does not hold the stop forever: the server is gone within 10 s.
     s.drain_cv.wait_for(lock, std::chrono::seconds(8), [&] { return s.in_flight == 0; });
   }
+  pg_stop.join();
   s.http.stop();
 }
 

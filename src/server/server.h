@@ -28,11 +28,13 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
 
 #include "common/status.h"
+#include "pgwire/listener.h"
 
 namespace weft::server {
 
@@ -48,6 +50,10 @@ struct ServerOptions {
   double rate_burst = 200;
   std::ostream* access_log = nullptr;  // one JSON line per request; null: none
   int monitor_interval_seconds = 60;   // SLA/incident passes and webhook deliveries; 0: no monitor
+  // The PostgreSQL wire protocol endpoint (--pg-listen, docs/sql-endpoint.md);
+  // unset: none. Its log lines go to the access log; its failed logins drain
+  // the same per-address bucket as the API's.
+  std::optional<pgwire::ListenerOptions> pg;
 };
 
 class Server {
@@ -59,6 +65,8 @@ class Server {
 
   // Opens the workspace and its catalog and binds the socket; returns the port.
   Result<int> Bind();
+  // The PostgreSQL endpoint's port once bound (0: none).
+  int pg_port() const;
   // Serves until Stop(): in-flight requests finish, then the catalog closes.
   Status Serve();
   void Stop();
