@@ -6,7 +6,7 @@
 # fixtures apply trees and start servers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-order=(common spec catalog engine storage governance quality monitor lineage access query control service pgwire server cli)
+order=(common spec catalog engine storage governance quality interop monitor lineage access query control service pgwire server cli)
 rank() { local i; for i in "${!order[@]}"; do [ "${order[$i]}" = "$1" ] && { echo "$i"; return; }; done; echo -1; }
 fail=0
 while IFS= read -r file; do

@@ -22,9 +22,11 @@ lint examples/mesh|0|0 error(s)
 diff tests/fixtures/diff|1|property-removed
 new domain pricing|0|
 lint /tmp/mesh|0|[scaffold-placeholder]
+import simple examples/import|0|pricing/products/orders/orders.odcs.yaml
 apply -f examples/mesh|0|Applied
 get products|0|sales.orders
 describe product sales.orders|0|sales.orders
+export sales.orders --format sql-ddl|0|CREATE TABLE
 search customer --classification pii|0|customer.customers
 publish customer.customers|0|PUBLISHED
 publish sales.orders|0|PUBLISHED

@@ -78,6 +78,8 @@ int RunCli(int argc, char** argv, std::ostream& out, std::ostream& err, const Ex
   AddLintCommand(app, ctx);
   AddDiffCommand(app, ctx);
   AddNewCommand(app, ctx);
+  AddImportCommand(app, ctx);
+  AddExportCommand(app, ctx);
   AddDemoCommand(app, ctx);
   AddPolicyCommand(app, ctx);
   AddInitCommand(app, ctx);

@@ -35,6 +35,8 @@ struct CommandContext {
 void AddLintCommand(CLI::App& app, CommandContext& ctx);
 void AddDiffCommand(CLI::App& app, CommandContext& ctx);
 void AddNewCommand(CLI::App& app, CommandContext& ctx);
+void AddImportCommand(CLI::App& app, CommandContext& ctx);  // import FORMAT FILE...
+void AddExportCommand(CLI::App& app, CommandContext& ctx);  // export D.P --format F
 void AddDemoCommand(CLI::App& app, CommandContext& ctx);
 void AddPolicyCommand(CLI::App& app, CommandContext& ctx);
 void AddInitCommand(CLI::App& app, CommandContext& ctx);

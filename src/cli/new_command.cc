@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "cli/commands.h"
-#include "common/files.h"
+#include "cli/file_writer.h"
 #include "common/strings.h"
 #include "spec/loader.h"
 #include "spec/scaffold.h"
@@ -25,35 +25,10 @@ struct NewArgs {
   std::vector<std::string> inputs;
 };
 
-// Writes all files or none: every target is checked before the first write.
+// Writes all files or none, then says what to do next.
 void WriteScaffold(const std::vector<spec::ScaffoldFile>& files, const std::string& dir, CommandContext& ctx) {
-  const fs::path root(dir);
-  for (const auto& f : files) {
-    std::error_code ec;
-    fs::path target = root / f.path;
-    if (fs::exists(target, ec)) {
-      ctx.err << "weft new: " << target.string() << " already exists; not overwriting anything "
-              << "(remove it or pick another name)\n";
-      ctx.exit_code = kExitFindings;
-      return;
-    }
-  }
-  std::vector<std::string> written;
-  for (const auto& f : files) {
-    fs::path target = root / f.path;
-    Status s = WriteStringToFile(target, f.content, /*overwrite=*/false);
-    if (!s.ok()) {
-      ctx.err << "weft new: cannot write " << target.string() << ": " << s.message() << "\n";
-      for (const auto& w : written) {  // leave no half-made product behind
-        std::error_code ec;
-        fs::remove(w, ec);
-      }
-      ctx.exit_code = kExitFindings;
-      return;
-    }
-    written.push_back(target.string());
-    ctx.out << "created " << target.string() << "\n";
-  }
+  std::vector<std::string> written = WriteAllOrNothing(files, dir, "new", ctx);
+  if (written.empty()) return;
   ctx.out << "\nNext: edit the values marked TODO(owner) in " << Join(written, ", ") << ", then run `weft lint "
           << dir << "`.\n";
 }

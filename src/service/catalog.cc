@@ -10,6 +10,7 @@
 #include "query/gateway.h"
 #include "service/authorizer.h"
 #include "spec/loader.h"
+#include "spec/semver.h"
 
 namespace weft::service {
 
@@ -244,6 +245,38 @@ Result<HistoryOverview> CatalogService::History(const Caller&) {
     o.products.push_back(std::move(line));
   }
   return o;
+}
+
+Result<CatalogService::AppliedSpecs> CatalogService::Specs(const Caller&, const std::string& id,
+                                                          const std::string& version) {
+  catalog::Store& store = mesh_.store();
+  ASSIGN_OR_RETURN(auto product, store.FindProduct(id));
+  if (!product) return CheckProduct(id);
+  ASSIGN_OR_RETURN(auto ports, store.ListPortVersions());
+  ASSIGN_OR_RETURN(auto contracts, store.ListContractVersions());
+  // Every version the product's ports served, newest major first.
+  const catalog::ContractVersionRecord* chosen = nullptr;
+  std::vector<std::string> known;
+  for (const auto& c : contracts) {
+    bool served = std::any_of(ports.begin(), ports.end(), [&](const catalog::PortVersionRecord& p) {
+      return p.product_id == id && p.contract_id == c.contract_id;
+    });
+    if (!served) continue;
+    known.push_back(c.version);
+    if (!version.empty()) {
+      if (c.version == version) chosen = &c;
+      continue;
+    }
+    auto a = spec::SemVer::Parse(c.version);
+    auto b = chosen ? spec::SemVer::Parse(chosen->version) : a;
+    if (!chosen || (a.ok() && b.ok() && a->Compare(*b) > 0)) chosen = &c;
+  }
+  if (!chosen) {
+    if (known.empty()) return Status::NotFound(id + " serves no contract yet");
+    return Status::NotFound("no version " + version + " of " + id + "'s contract; applied: " + Join(known, ", "));
+  }
+  return AppliedSpecs{.product_json = product->spec_json, .contract_json = chosen->spec_json,
+                      .contract_version = chosen->version};
 }
 
 Result<PublishHistory> CatalogService::Publishes(const Caller&, const std::string& id, int limit) {

@@ -179,6 +179,15 @@ class CatalogService {
   Result<SearchView> Search(const Caller& caller, const catalog::SearchQuery& query, const std::string& quality);
   Result<ProductPage> Page(const Caller& caller, const std::string& id);
   Result<Changelog> VersionsOf(const Caller& caller, const std::string& id);
+  // The specs a product serves, as applied: its ODPS descriptor and the ODCS
+  // contract of `version` (empty: the newest version of its newest major),
+  // as the catalog stored them. What `weft export` converts.
+  struct AppliedSpecs {
+    std::string product_json;
+    std::string contract_json;
+    std::string contract_version;
+  };
+  Result<AppliedSpecs> Specs(const Caller& caller, const std::string& id, const std::string& version);
   // `from` and `to` are contract versions of the product ("1.0.0"); empty
   // `to`: the newest; empty `from`: the version before `to`.
   Result<VersionDiff> Diff(const Caller& caller, const std::string& id, const std::string& from, const std::string& to);

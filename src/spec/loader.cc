@@ -48,59 +48,6 @@ const char* ShapeName(const YamlNode& n) {
 
 bool IsQuoted(const YamlNode& n) { return n.quoted(); }
 
-// YAML 1.2 core schema resolution of plain scalars.
-bool IsNullScalar(const std::string& s) { return s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL"; }
-std::optional<bool> AsBoolScalar(const std::string& s) {
-  if (s == "true" || s == "True" || s == "TRUE") return true;
-  if (s == "false" || s == "False" || s == "FALSE") return false;
-  return std::nullopt;
-}
-// Plain-scalar resolution by character class (YAML 1.2 core schema), not
-// std::regex: this runs for every scalar of every file and must be cheap.
-bool IsDigits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-std::string_view StripSign(std::string_view s) {
-  if (!s.empty() && (s[0] == '-' || s[0] == '+')) s.remove_prefix(1);
-  return s;
-}
-std::optional<int64_t> AsIntScalar(const std::string& s) {
-  for (auto [prefix, base] : {std::pair{"0x", 16}, std::pair{"0o", 8}}) {  // YAML 1.2 hex and octal
-    if (s.size() > 2 && s.compare(0, 2, prefix) == 0) {
-      int64_t v = 0;
-      auto [end, ec] = std::from_chars(s.data() + 2, s.data() + s.size(), v, base);
-      if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
-      return v;
-    }
-  }
-  if (!IsDigits(StripSign(s))) return std::nullopt;
-  int64_t v = 0;
-  const char* begin = s.data() + (s[0] == '+' ? 1 : 0);
-  auto [end, ec] = std::from_chars(begin, s.data() + s.size(), v);
-  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
-  return v;
-}
-std::optional<double> AsFloatScalar(const std::string& s) {
-  // [-+]? ( .digits | digits [. digits?] ) ( [eE] [-+]? digits )?
-  std::string_view rest = StripSign(s);
-  size_t e = rest.find_first_of("eE");
-  std::string_view mantissa = rest.substr(0, e);
-  if (e != std::string_view::npos && !IsDigits(StripSign(rest.substr(e + 1)))) return std::nullopt;
-  size_t dot = mantissa.find('.');
-  std::string_view whole = mantissa.substr(0, dot);
-  std::string_view frac = dot == std::string_view::npos ? std::string_view() : mantissa.substr(dot + 1);
-  bool ok = dot == std::string_view::npos ? IsDigits(whole)
-                                          : (whole.empty() ? IsDigits(frac) : IsDigits(whole) && (frac.empty() || IsDigits(frac)));
-  if (!ok) return std::nullopt;
-  try {
-    double v = std::stod(s);
-    if (!std::isfinite(v)) return std::nullopt;
-    return v;
-  } catch (...) {
-    return std::nullopt;
-  }
-}
-
 // Converts a YAML node to JSON, counting nodes against the budget so that
 // alias bombs and deep nesting stop with an error instead of eating memory.
 Json ToJsonValue(const YamlNode& n, Ctx& ctx, int depth) {
@@ -134,15 +81,8 @@ Json ToJsonValue(const YamlNode& n, Ctx& ctx, int depth) {
       for (const auto& item : n) arr.push_back(ToJsonValue(item, ctx, depth + 1));
       return arr;
     }
-    case YamlNode::Kind::kScalar: {
-      const std::string& s = n.Scalar();
-      if (IsQuoted(n)) return s;
-      if (IsNullScalar(s)) return nullptr;
-      if (auto b = AsBoolScalar(s)) return *b;
-      if (auto i = AsIntScalar(s)) return *i;
-      if (auto f = AsFloatScalar(s)) return *f;
-      return s;
-    }
+    case YamlNode::Kind::kScalar:
+      return ScalarJson(n);
     case YamlNode::Kind::kNull:
       return nullptr;
   }
@@ -1042,9 +982,16 @@ LoadedFile LoadText(std::string_view text, const std::string& file, const LoadLi
         doc.spec = GlossaryTerm{};
         ReadGlossaryTerm(node, std::get<GlossaryTerm>(doc.spec), ctx);
       } else {
+        // The simple shape teams write before ODCS (schema: NAME, fields: [...])
+        // has no kind; say how to convert it rather than what is missing.
+        const YamlNode* fields = node.Find("fields");
+        const YamlNode* schema = node.Find("schema");
+        const bool simple = kind.empty() && fields && fields->IsSequence() && schema && schema->IsScalar();
         ctx.Error(kind_pos,
-                  kind.empty() ? "missing 'kind': expected " + std::string(kKinds)
-                               : "unknown kind '" + kind + "': expected " + kKinds,
+                  simple ? "a contract in the simple format (schema, fields), not ODCS; convert with: weft import simple " +
+                               ctx.file
+                  : kind.empty() ? "missing 'kind': expected " + std::string(kKinds)
+                                 : "unknown kind '" + kind + "': expected " + kKinds,
                   "unknown-kind");
         continue;
       }

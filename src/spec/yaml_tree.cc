@@ -2,6 +2,10 @@
 
 #include <yaml.h>
 
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <string>
 #include <unordered_map>
 
 namespace weft::spec {
@@ -10,6 +14,75 @@ const YamlNode* YamlNode::Find(std::string_view key) const {
   for (const auto& [k, v] : entries_)
     if (k->IsScalar() && k->scalar_ == key) return v;
   return nullptr;
+}
+
+bool IsNullScalar(std::string_view s) { return s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL"; }
+
+std::optional<bool> AsBoolScalar(std::string_view s) {
+  if (s == "true" || s == "True" || s == "TRUE") return true;
+  if (s == "false" || s == "False" || s == "FALSE") return false;
+  return std::nullopt;
+}
+
+namespace {
+// Plain-scalar resolution by character class (YAML 1.2 core schema), not
+// std::regex: this runs for every scalar of every file and must be cheap.
+bool IsDigits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+std::string_view StripSign(std::string_view s) {
+  if (!s.empty() && (s[0] == '-' || s[0] == '+')) s.remove_prefix(1);
+  return s;
+}
+}  // namespace
+
+std::optional<int64_t> AsIntScalar(std::string_view s) {
+  for (auto [prefix, base] : {std::pair{"0x", 16}, std::pair{"0o", 8}}) {  // YAML 1.2 hex and octal
+    if (s.size() > 2 && s.compare(0, 2, prefix) == 0) {
+      int64_t v = 0;
+      auto [end, ec] = std::from_chars(s.data() + 2, s.data() + s.size(), v, base);
+      if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+      return v;
+    }
+  }
+  if (!IsDigits(StripSign(s))) return std::nullopt;
+  int64_t v = 0;
+  const char* begin = s.data() + (s[0] == '+' ? 1 : 0);
+  auto [end, ec] = std::from_chars(begin, s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+std::optional<double> AsFloatScalar(std::string_view s) {
+  // [-+]? ( .digits | digits [. digits?] ) ( [eE] [-+]? digits )?
+  std::string_view rest = StripSign(s);
+  size_t e = rest.find_first_of("eE");
+  std::string_view mantissa = rest.substr(0, e);
+  if (e != std::string_view::npos && !IsDigits(StripSign(rest.substr(e + 1)))) return std::nullopt;
+  size_t dot = mantissa.find('.');
+  std::string_view whole = mantissa.substr(0, dot);
+  std::string_view frac = dot == std::string_view::npos ? std::string_view() : mantissa.substr(dot + 1);
+  bool ok = dot == std::string_view::npos ? IsDigits(whole)
+                                          : (whole.empty() ? IsDigits(frac) : IsDigits(whole) && (frac.empty() || IsDigits(frac)));
+  if (!ok) return std::nullopt;
+  try {
+    double v = std::stod(std::string(s));
+    if (!std::isfinite(v)) return std::nullopt;
+    return v;
+  } catch (...) {
+    return std::nullopt;
+  }
+}
+
+nlohmann::json ScalarJson(const YamlNode& n) {
+  if (!n.IsScalar()) return nullptr;
+  const std::string& s = n.Scalar();
+  if (n.quoted()) return s;
+  if (IsNullScalar(s)) return nullptr;
+  if (auto b = AsBoolScalar(s)) return *b;
+  if (auto i = AsIntScalar(s)) return *i;
+  if (auto f = AsFloatScalar(s)) return *f;
+  return s;
 }
 
 Pos PosOfOffset(std::string_view text, size_t offset) {

@@ -19,6 +19,7 @@
 // YamlStream is immutable once returned.
 #pragma once
 
+#include <cstdint>
 #include <deque>
 #include <optional>
 #include <string>
@@ -98,5 +99,16 @@ YamlStream ParseYaml(std::string_view text, int max_depth);
 
 // Line and column (1-based, counting characters) of a byte offset in `text`.
 Pos PosOfOffset(std::string_view text, size_t offset);
+
+// YAML 1.2 core schema resolution of a plain scalar's text: null (empty, ~,
+// null, Null, NULL), bool (true/True/TRUE, false/...), int (decimal, 0x, 0o),
+// float; nullopt when the text is not of that type.
+bool IsNullScalar(std::string_view s);
+std::optional<bool> AsBoolScalar(std::string_view s);
+std::optional<int64_t> AsIntScalar(std::string_view s);
+std::optional<double> AsFloatScalar(std::string_view s);
+// A scalar or null node as JSON under that schema (quoted scalars are
+// strings); collections are null.
+nlohmann::json ScalarJson(const YamlNode& n);
 
 }  // namespace weft::spec
