@@ -4,13 +4,17 @@
 // is enough for the changes (spec/semver.h: breaking needs a major bump,
 // additions and warnings a minor one, anything else a patch).
 //
-// The rules are at least as strict as datacontract-cli's ODCS changelog and
-// dbt's model-contract checks; DiffRules() lists them all (docs/spec-reference.md
-// renders that list). A change is breaking when a consumer or producer that
-// honoured OLD can fail against NEW without changing anything: a column gone, a
-// type changed, a constraint tightened, a port removed, an SLA weakened, a
-// classification lowered. Relaxations that let consumers see data they never
-// saw before (nulls, new values) are warnings.
+// DiffRules() lists the rules; docs/spec-reference.md renders that list with
+// datacontract-cli's verdict beside each (its `breaking` rules, v0.10.41, the
+// last release that classified changes). A change is breaking when a consumer
+// or producer that honoured OLD can fail against NEW without changing
+// anything: a column gone, a type changed, a constraint tightened or added, a
+// port removed, an SLA weakened, a classification lowered. Relaxations that
+// let consumers see data they never saw before (nulls, duplicates, new
+// values, wider types, looser bounds or patterns) are warnings — where
+// datacontract-cli, and dbt for an enforced not_null, say breaking: weft is
+// weaker than datacontract-cli on ten rules and stricter on eleven (the table
+// names them).
 //
 //   LoadedFile a = LoadFile("v1/orders.odcs.yaml"), b = LoadFile("v2/orders.odcs.yaml");
 //   for (const DocumentDiff& d : DiffDocuments(a.documents, b.documents)) {
