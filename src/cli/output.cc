@@ -1,8 +1,8 @@
 #include "cli/output.h"
 
-#include <yaml-cpp/yaml.h>
-
 #include <algorithm>
+
+#include "interop/yaml_writer.h"
 
 namespace weft::cli {
 
@@ -24,33 +24,9 @@ void PrintTable(std::ostream& out, const std::vector<std::string>& headers,
   for (const auto& row : rows) line(row);
 }
 
-namespace {
-void Emit(YAML::Emitter& e, const nlohmann::json& v) {
-  if (v.is_object()) {
-    e << YAML::BeginMap;
-    for (auto it = v.begin(); it != v.end(); ++it) {
-      e << YAML::Key << it.key() << YAML::Value;
-      Emit(e, it.value());
-    }
-    e << YAML::EndMap;
-  } else if (v.is_array()) {
-    e << YAML::BeginSeq;
-    for (const auto& x : v) Emit(e, x);
-    e << YAML::EndSeq;
-  } else if (v.is_string()) {
-    e << YAML::DoubleQuoted << v.get<std::string>();
-  } else if (v.is_null()) {
-    e << YAML::Null;
-  } else {
-    e << v.dump();
-  }
-}
-}  // namespace
-
 void PrintYaml(std::ostream& out, const nlohmann::json& value) {
-  YAML::Emitter e;
-  Emit(e, value);
-  out << e.c_str() << "\n";
+  // The one YAML writer (interop/yaml_writer.h), keys in the view's order.
+  out << interop::ToYaml(nlohmann::ordered_json(value));
 }
 
 void PrintStructured(std::ostream& out, const std::string& format, const nlohmann::json& value) {

@@ -24,8 +24,8 @@ void Emit(YAML::Emitter& e, const nlohmann::ordered_json& v) {
     }
     e << YAML::EndMap;
   } else if (v.is_array()) {
-    // Short lists of scalars read best inline: [a, b, c].
-    bool flat = !v.empty() && v.size() <= 8 && std::all_of(v.begin(), v.end(), [](const auto& x) {
+    // Short lists of scalars read best inline: [a, b, c], and [] when empty.
+    bool flat = v.size() <= 8 && std::all_of(v.begin(), v.end(), [](const auto& x) {
       return x.is_primitive() && (!x.is_string() || x.template get_ref<const std::string&>().size() <= 24);
     });
     e << (flat ? YAML::Flow : YAML::Block) << YAML::BeginSeq;
