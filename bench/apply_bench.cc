@@ -125,7 +125,7 @@ std::string ContractYaml(const ProductNames& n, const std::string& id, const std
   int props = 1;
   if (!golden && seed % 4 == 0) {  // a global identifier: must reference the entity
     s += "      - name: customer_id\n        logicalType: string\n        description: The customer (golden record).\n"
-         "        classification: internal\n        relationships:\n          - to: \"customer#customer_id\"\n"
+         "        classification: internal\n        relationships:\n          - to: customer.customer_id\n"
          "            type: foreignKey\n";
     ++props;
   }

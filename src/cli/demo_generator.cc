@@ -34,7 +34,7 @@ struct Plant {
 constexpr Plant kPlants[] = {
     {"customer.customers", "email", "invalidValues (pattern local@domain.tld)", "anna.schmidt.42(at)example.com", 5,
      0, false},
-    {"sales.orders", "customer_id", "foreign key to customer#customer_id (golden record)", "C90000001", 20, 0,
+    {"sales.orders", "customer_id", "foreign key to customer.customer_id (golden record)", "C90000001", 20, 0,
      false},
     {"sales.orders", "order_id", "unique / duplicateValues (an order_id appears twice)", "O0000333337 twice (scale 1)", 2, 4, true},
     {"sales.orders", "order_ts", "required (null)", "NULL", 3, 1, false},

@@ -201,7 +201,7 @@ class Planner {
     if (!validator.ok()) return validator.status().WithContext("while starting the SQL checker");
     plan_.diagnostics = load_diagnostics;
     for (auto& d : spec::Lint(all, {.sql = validator->get(), .workspace_currency = ws_.settings.Currency(),
-                                    .workspace_file = ws_.SettingsFile().string()}))
+                                    .workspace_file = ws_.SettingsFile().string(), .references_complete = true}))
       if (!StartsWith(d.file, kCatalogFilePrefix)) plan_.diagnostics.push_back(std::move(d));
     spec::SortDiagnostics(plan_.diagnostics);
     for (const auto& d : plan_.diagnostics)

@@ -1,5 +1,5 @@
 // The default policy pack, compiled in: src/governance/default_pack/*.yaml,
-// embedded verbatim at build time by embed_pack.cmake.
+// embedded verbatim at build time by cmake/embed_files.cmake.
 // Thread safety: immutable data.
 #pragma once
 

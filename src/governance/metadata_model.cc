@@ -317,7 +317,7 @@ class ModelBuilder {
   void AddRelationship(const spec::DataContract& c, const std::string& file, const spec::SchemaObject& obj,
                        const std::string* path, const std::string& from, const spec::Relationship& r,
                        const std::string& to) {
-    spec::ResolvedTarget t = refs_.Resolve(c, file, to);
+    spec::ResolvedTarget t = refs_.Resolve(c, file, r.Target(to));
     Add("relationships",
         {Text(c.id), Text(obj.name), path ? Text(*path) : Cell(nullptr), Text(from), Text(to), Text(r.type),
          t.ok() ? Text(t.contract->id) : Cell(nullptr), t.ok() ? Text(t.object->name) : Cell(nullptr),

@@ -82,7 +82,7 @@ TEST_F(MetadataModelTest, RelationshipsCarryResolvedTargetAndEntity) {
   Build(StateOver(docs_));
   EXPECT_EQ(Rows("SELECT contract_id, object, property, from_property, target_ref, target_contract_id, "
                  "target_object, target_property, target_entity, error FROM relationships"),
-            (std::vector<std::string>{"shop.orders|orders|customer_id|customer_id|customer#customer_id|"
+            (std::vector<std::string>{"shop.orders|orders|customer_id|customer_id|customer.customer_id|"
                                       "shop.customers|customers|customer_id|customer|NULL"}));
   EXPECT_EQ(Rows("SELECT name, golden_product_id, golden_contract_id, stewards FROM reference_entities"),
             (std::vector<std::string>{"customer|shop.customers|shop.customers|[ann@shop.example]"}));

@@ -59,7 +59,7 @@ struct ForeignKeyTarget {
 };
 
 struct ForeignKeyRequest {
-  std::vector<std::string> to;  // as written in the contract
+  std::vector<std::string> to;  // as written, qualified by weft.contract (spec::Relationship::Target)
 };
 using ForeignKeyLookup = std::function<ForeignKeyTarget(const ForeignKeyRequest&)>;
 

@@ -46,8 +46,13 @@ std::string ProductYaml(const std::string& top) {
 std::vector<Document> Load(const std::string& yaml, const std::string& file) {
   if (yaml.empty()) return {};
   LoadedFile f = LoadText(yaml, file);
+  // The cases are minimal on purpose (an option on a property without its
+  // logicalType, a server without its connection fields): diff reads what
+  // the official schema would refuse, so only weft's own errors count here.
   for (const auto& d : f.diagnostics) {
-    EXPECT_NE(d.severity, Severity::kError) << FormatGcc(d) << "\n" << yaml;
+    if (d.rule != "schema") {
+      EXPECT_NE(d.severity, Severity::kError) << FormatGcc(d) << "\n" << yaml;
+    }
   }
   return std::move(f.documents);
 }

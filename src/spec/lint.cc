@@ -11,6 +11,7 @@
 #include "common/strings.h"
 #include "spec/glossary.h"
 #include "spec/loader.h"
+#include "spec/pattern.h"
 #include "spec/references.h"
 #include "spec/semver.h"
 #include "spec/sla.h"
@@ -40,7 +41,7 @@ const std::vector<std::string>& KnownWeftProperties() {
   static const std::vector<std::string> k = {
       "weft.mask",     "weft.tier",           "weft.transform", "weft.retention",        "weft.rowFilter",
       "weft.access",   "weft.schedule",       "weft.runOnUpstream", "weft.maxQuarantinedShare", "weft.maxShrink",
-      "weft.volumeSensitivity", "weft.minHistory", "weft.term"};
+      "weft.volumeSensitivity", "weft.minHistory", "weft.term", "weft.contract"};
   return k;
 }
 
@@ -115,6 +116,12 @@ class Linter {
   void Error(Pos p, std::string msg, const char* rule) { Report(Severity::kError, p, std::move(msg), rule); }
   void Warn(Pos p, std::string msg, const char* rule) { Report(Severity::kWarning, p, std::move(msg), rule); }
   void Info(Pos p, std::string msg, const char* rule) { Report(Severity::kInfo, p, std::move(msg), rule); }
+  // A contract a port needs that the documents do not hold: it may be in
+  // another tree until plan/apply, which see the catalog too and need it.
+  void Unresolved(Pos p, std::string msg, const char* rule) {
+    if (options_.references_complete) Error(p, std::move(msg), rule);
+    else Warn(p, msg + "; plan and apply look for it in the catalog", rule);
+  }
 
   // -- duplicate ids across the tree (the resolver keeps the first definition) --
   void Index() {
@@ -154,12 +161,14 @@ class Linter {
       Error(node.At(field), "'" + std::string(field) + "' in " + what + " must not be empty", "required-field");
   }
 
-  void CheckSemver(const SpecNode& node, std::string_view field, const std::string& value, const std::string& what) {
-    if (value.empty()) return;
-    auto v = SemVer::Parse(value);
-    if (!v.ok())
-      Error(node.At(field), "version '" + value + "' of " + what + " is not a semantic version (MAJOR.MINOR.PATCH, e.g. 1.2.0)",
-            "invalid-semver");
+  // `error` false: ODPS leaves a product's own version free text ("v1.0.0"),
+  // and weft compares only contract and port versions.
+  void CheckSemver(const SpecNode& node, std::string_view field, const std::string& value, const std::string& what,
+                   bool error = true) {
+    if (value.empty() || SemVer::Parse(value).ok()) return;
+    Report(error ? Severity::kError : Severity::kWarning, node.At(field),
+           "version '" + value + "' of " + what + " is not a semantic version (MAJOR.MINOR.PATCH, e.g. 1.2.0)",
+           "invalid-semver");
   }
 
   void CheckOneOf(const SpecNode& node, std::string_view field, const std::string& value,
@@ -182,10 +191,21 @@ class Linter {
     return it->second;
   }
 
+  // A pattern is ECMA-262 (the standard's), run by RE2 (DuckDB's) in weft's
+  // checks: an error only when neither reads it and it uses nothing newer
+  // than std::regex knows; a warning when weft cannot enforce or check it.
   void CheckRegex(Pos pos, const std::string& pattern, const std::string& what) {
     if (!options_.sql) return;
-    const Status& s = Cached(regex_cache_, pattern, [&] { return options_.sql->CheckRegex(pattern); });
-    if (!s.ok()) Error(pos, "pattern of " + what + " does not compile: " + s.message(), "invalid-regex");
+    const Status& re2 = Cached(regex_cache_, pattern, [&] { return options_.sql->CheckRegex(pattern); });
+    if (re2.ok()) return;
+    if (EcmaPatternError(pattern).empty())
+      Warn(pos, "pattern of " + what + " is valid ECMA-262, but RE2 (DuckDB, which runs weft's checks) cannot run it (" +
+                    re2.message() + "); weft does not enforce it", "regex-unchecked");
+    else if (UsesNewerEcmaSyntax(pattern))
+      Warn(pos, "pattern of " + what + " uses ECMAScript syntax weft cannot compile (" + re2.message() +
+                    "); it is not checked", "regex-unchecked");
+    else
+      Error(pos, "pattern of " + what + " does not compile: " + re2.message(), "invalid-regex");
   }
 
   void CheckCustomProperties(const std::vector<CustomProperty>& props, const std::string& what) {
@@ -292,7 +312,9 @@ class Linter {
     CheckCustomProperties(c.custom_properties, what);
     for (const auto& role : c.roles) {
       Require(role, "role", role.role, "role of " + what);
-      CheckOneOf(role, "access", role.access, {"read", "write"}, "role '" + role.role + "'", true, "invalid-value");
+      // ODCS documents read, write and readwrite and leaves the field free text.
+      CheckOneOf(role, "access", role.access, {"read", "write", "readwrite"}, "role '" + role.role + "'", false,
+                 "invalid-value");
     }
 
     std::set<std::string> ids, object_names;
@@ -318,7 +340,7 @@ class Linter {
         Error(p.At("name"), "property '" + p.name + "' is defined twice in '" + obj.name + "'", "duplicate-name");
       LintProperty(c, obj, p, obj.name + "." + p.name, ids);
       if (p.is_primary_key()) pks.push_back(&p);
-      else if (p.primary_key_position)
+      else if (HasKeyPosition(p))
         Warn(p.At("primaryKeyPosition"), "'" + p.name + "' has a primaryKeyPosition but is not a primaryKey",
              "primary-key-position");
     }
@@ -328,13 +350,19 @@ class Linter {
     CheckCustomProperties(obj.custom_properties, "schema object '" + obj.name + "'");
   }
 
+  // primaryKeyPosition -1 is ODCS's default: no position.
+  static bool HasKeyPosition(const Property& p) { return p.primary_key_position && *p.primary_key_position != -1; }
+
   void CheckKeyPositions(const SchemaObject& obj, const std::vector<const Property*>& pks) {
     if (pks.size() < 2) return;
     std::set<int64_t> seen;
     for (const Property* p : pks) {
-      if (!p->primary_key_position) {
-        Error(p->At("primaryKey"), "'" + obj.name + "' has a composite primary key; '" + p->name +
-                                       "' needs a primaryKeyPosition", "primary-key-position");
+      // Optional in ODCS (default -1): without positions the key's order
+      // is the properties' order, which is all weft needs.
+      if (!HasKeyPosition(*p)) {
+        if (std::any_of(pks.begin(), pks.end(), [](const Property* k) { return HasKeyPosition(*k); }))
+          Warn(p->At("primaryKey"), "'" + obj.name + "' numbers its composite primary key, but not '" + p->name +
+                                        "'; give it a primaryKeyPosition", "primary-key-position");
         continue;
       }
       int64_t pos = *p->primary_key_position;
@@ -349,8 +377,8 @@ class Linter {
   }
 
   void LintProperty(const DataContract& c, const SchemaObject& obj, const Property& p, const std::string& path,
-                    std::set<std::string>& ids) {
-    Require(p, "name", p.name, "property of '" + obj.name + "'");
+                    std::set<std::string>& ids, bool is_item = false) {
+    if (!is_item) Require(p, "name", p.name, "property of '" + obj.name + "'");  // items have no name in ODCS
     CheckIdUnique(ids, p, p.id);
     const std::string what = "property '" + path + "'";
     if (p.logical_type.empty()) {
@@ -376,7 +404,7 @@ class Linter {
         Error(child.At("name"), "property '" + child.name + "' is defined twice in '" + path + "'", "duplicate-name");
       LintProperty(c, obj, child, path + "." + child.name, ids);
     }
-    for (const auto& item : p.items) LintProperty(c, obj, item, path + "[]", ids);
+    for (const auto& item : p.items) LintProperty(c, obj, item, path + "[]", ids, /*item=*/true);
     for (const auto& q : p.quality) LintQuality(obj, &p, q, ids);
     for (const auto& r : p.relationships) LintRelationship(c, obj, &p, r);
     CheckCustomProperties(p.custom_properties, what);
@@ -484,7 +512,8 @@ class Linter {
       return;
     }
     CheckOneOf(q, "severity", q.severity, Severities(), what, false, "invalid-severity");
-    CheckOneOf(q, "unit", q.unit, {"rows", "percent"}, what, true, "invalid-unit");
+    // ODCS leaves unit free text; weft reads anything but percent as a count.
+    CheckOneOf(q, "unit", q.unit, {"rows", "count", "percent"}, what, false, "invalid-unit");
     CheckCustomProperties(q.custom_properties, what);
     if (q.type == "text") {
       if (q.description.empty()) Warn(q.pos, what + " is a text rule without a description", "recommended-field");
@@ -618,8 +647,15 @@ class Linter {
                 "relationship-unresolved");
     }
     for (const auto& to : r.to) {
-      ResolvedTarget t = refs_.Resolve(c, file_, to);
-      if (!t.ok()) Error(r.At("to"), what + ": cannot resolve '" + to + "': " + t.error, "relationship-unresolved");
+      ResolvedTarget t = refs_.Resolve(c, file_, r.Target(to));
+      if (t.ok()) continue;
+      // A target in another contract is resolved by plan/apply against the
+      // catalog; from this tree it is only a warning naming what is missing.
+      if (t.elsewhere)
+        Warn(r.At("to"), what + ": '" + to + "' is not in this tree (" + t.error + "); plan and apply look for it in the catalog",
+             "relationship-unresolved");
+      else
+        Error(r.At("to"), what + ": cannot resolve '" + to + "': " + t.error, "relationship-unresolved");
     }
   }
 
@@ -631,10 +667,17 @@ class Linter {
       if (s.property.empty()) continue;
       if (!s.element.empty() || !c.sla_default_element.empty()) {
         const std::string& el = s.element.empty() ? c.sla_default_element : s.element;
-        for (const auto& part : Split(el, ','))
-          if (!ReferenceResolver::FindPath(c, std::string(Trim(part))))
-            Error(s.element.empty() ? c.At("slaDefaultElement") : s.At("element"),
-                  "SLA element '" + std::string(Trim(part)) + "' is not a property of this contract", "sla-element");
+        for (const auto& part : Split(el, ',')) {
+          const std::string element(Trim(part));
+          if (ReferenceResolver::FindPath(c, element)) continue;
+          Pos at = s.element.empty() ? c.At("slaDefaultElement") : s.At("element");
+          // An element of an object this contract lacks may be another contract's.
+          if (!ReferenceResolver::HasObject(c, element))
+            Warn(at, "SLA element '" + element + "' is not in this contract; weft monitors only its own contract's elements",
+                 "sla-element");
+          else
+            Error(at, "SLA element '" + element + "' is not a property of this contract", "sla-element");
+        }
       }
       std::string key = s.property + "@" + s.element;
       if (!seen.insert(key).second)
@@ -698,7 +741,7 @@ class Linter {
     Require(p, "id", p.id, what);
     Require(p, "status", p.status, what);
     if (p.name.empty()) Warn(p.pos, "product has no 'name'", "recommended-field");
-    CheckSemver(p, "version", p.version, what);
+    CheckSemver(p, "version", p.version, what, /*error=*/false);
     CheckOneOf(p, "status", p.status, ContractStatuses(), what, false, "invalid-status");
     if (!p.domain.empty() && refs_.has_domains() && !refs_.FindDomain(p.domain))
       Error(p.At("domain"), what + " belongs to domain '" + p.domain + "', which has no domain.yaml in the tree",
@@ -708,13 +751,14 @@ class Linter {
     CheckCustomProperties(p.custom_properties, what);
     if (p.output_ports.empty()) Warn(p.At("outputPorts"), what + " has no output ports", "empty-ports");
 
-    std::set<std::string> names;
+    std::set<std::pair<std::string, std::string>> names;  // ODPS keys ports by name and version
     for (const auto& port : p.output_ports) {
       Require(port, "name", port.name, "output port of " + what);
       Require(port, "version", port.version, "output port '" + port.name + "'");
       CheckSemver(port, "version", port.version, "output port '" + port.name + "'");
-      if (!port.name.empty() && !names.insert(port.name).second)
-        Error(port.At("name"), "output port '" + port.name + "' is defined twice", "duplicate-name");
+      if (!port.name.empty() && !names.insert({port.name, port.version}).second)
+        Error(port.At("name"), "output port '" + port.name + "' version " + port.version + " is defined twice",
+              "duplicate-name");
       CheckCustomProperties(port.custom_properties, "output port '" + port.name + "'");
       if (port.contract_id.empty()) {
         Warn(port.pos, "output port '" + port.name + "' has no contractId; weft cannot check what it publishes",
@@ -723,8 +767,8 @@ class Linter {
       }
       const Document* bound = refs_.FindContract(port.contract_id);
       if (!bound) {
-        Error(port.At("contractId"), "output port '" + port.name + "' names contract '" + port.contract_id +
-                                         "', which is not in the tree", "output-port-contract");
+        Unresolved(port.At("contractId"), "output port '" + port.name + "' names contract '" + port.contract_id +
+                                              "', which is not in the tree", "output-port-contract");
         continue;
       }
       const DataContract& c = *bound->contract();
@@ -733,20 +777,21 @@ class Linter {
                                       c.id + "' is at " + c.version, "output-port-version");
       for (const auto& ic : port.input_contracts)
         if (!refs_.FindContract(ic.id))
-          Error(ic.At("id"), "input contract '" + ic.id + "' is not in the tree", "input-port-unresolved");
+          Unresolved(ic.At("id"), "input contract '" + ic.id + "' is not in the tree", "input-port-unresolved");
     }
-    std::set<std::string> inputs;
+    std::set<std::pair<std::string, std::string>> inputs;
     for (const auto& in : p.input_ports) {
       Require(in, "name", in.name, "input port of " + what);
       Require(in, "contractId", in.contract_id, "input port '" + in.name + "'");
       CheckSemver(in, "version", in.version, "input port '" + in.name + "'");
-      if (!in.name.empty() && !inputs.insert(in.name).second)
-        Error(in.At("name"), "input port '" + in.name + "' is defined twice", "duplicate-name");
+      if (!in.name.empty() && !inputs.insert({in.name, in.version}).second)
+        Error(in.At("name"), "input port '" + in.name + "' version " + in.version + " is defined twice",
+              "duplicate-name");
       if (in.contract_id.empty()) continue;
       const Document* input = refs_.FindContract(in.contract_id);
       if (!input) {
-        Error(in.At("contractId"), "input port '" + in.name + "' names contract '" + in.contract_id +
-                                       "', which is not in the tree", "input-port-unresolved");
+        Unresolved(in.At("contractId"), "input port '" + in.name + "' names contract '" + in.contract_id +
+                                            "', which is not in the tree", "input-port-unresolved");
         continue;
       }
       const DataContract& c = *input->contract();
@@ -917,6 +962,8 @@ const std::vector<LintRuleInfo>& LintRules() {
       {"deprecated-field", Severity::kWarning, "a field from an older spec version"},
       {"unknown-kind", Severity::kError, "kind is not DataContract, DataProduct, Domain, ReferenceEntity, GlossaryTerm, Policy or Workspace"},
       {"unsupported-api-version", Severity::kError, "apiVersion is not one weft reads"},
+      {"schema", Severity::kError, "the document breaks the official JSON Schema of its standard (ODCS v3.1.0, ODPS v1.0.0)"},
+      {"schema-version", Severity::kWarning, "the document breaks the older schema its apiVersion declares, not the newest"},
       {"scaffold-placeholder", Severity::kWarning, "a placeholder weft new wrote is still there (TODO(owner), owner@example.com, ...)"},
       // Lint
       {"required-field", Severity::kError, "a required field is missing or empty"},
@@ -936,8 +983,9 @@ const std::vector<LintRuleInfo>& LintRules() {
       {"option-type-mismatch", Severity::kError, "a logicalTypeOption (or nesting) does not fit the logical type"},
       {"invalid-option", Severity::kError, "a logicalTypeOption has a value of the wrong kind"},
       {"option-range", Severity::kError, "a minimum exceeds its maximum"},
-      {"invalid-regex", Severity::kError, "a pattern does not compile (RE2, as DuckDB runs it)"},
-      {"primary-key-position", Severity::kError, "primaryKeyPosition missing, out of range or repeated"},
+      {"invalid-regex", Severity::kError, "a pattern compiles neither as ECMA-262 nor as RE2"},
+      {"regex-unchecked", Severity::kWarning, "a pattern weft cannot enforce (ECMA-262 lookaround, backreferences) or compile"},
+      {"primary-key-position", Severity::kError, "primaryKeyPosition out of range or repeated (missing in a numbered key: a warning)"},
       {"partition-key-position", Severity::kWarning, "partitionKeyPosition on a property that is not partitioned"},
       {"quality-type", Severity::kError, "a quality rule's type is missing or unknown"},
       {"unknown-metric", Severity::kError, "a library metric is not one of the ODCS metrics"},
@@ -945,18 +993,18 @@ const std::vector<LintRuleInfo>& LintRules() {
       {"quality-arguments", Severity::kError, "a metric's arguments are missing or wrong"},
       {"quality-threshold", Severity::kError, "a rule has no operator, several, or a bad operand"},
       {"quality-not-executable", Severity::kInfo, "a custom rule is kept but not run by weft"},
-      {"invalid-unit", Severity::kError, "a rule's unit is not rows or percent"},
+      {"invalid-unit", Severity::kError, "a rule's unit does not fit its metric (an unknown unit: a warning)"},
       {"invalid-severity", Severity::kWarning, "a rule's severity is not error, warning or info"},
       {"sql-not-select", Severity::kError, "a sql rule is not exactly one read-only SELECT"},
-      {"relationship-unresolved", Severity::kError, "a relationship names a property that does not exist"},
+      {"relationship-unresolved", Severity::kError, "a relationship names a property that does not exist (a warning when it may be in another contract)"},
       {"relationship-arity", Severity::kError, "from and to of a relationship do not match"},
       {"sla-property", Severity::kWarning, "an SLA property weft does not monitor"},
       {"sla-value", Severity::kError, "an SLA value is missing or of the wrong kind"},
       {"sla-unit", Severity::kError, "an SLA unit is missing or unknown"},
-      {"sla-element", Severity::kError, "an SLA element is not a property of the contract"},
-      {"output-port-contract", Severity::kError, "an output port's contract is not in the tree"},
+      {"sla-element", Severity::kError, "an SLA element is not a property of the contract (a warning when it may be another contract's)"},
+      {"output-port-contract", Severity::kError, "an output port's contract is not in the tree (a warning in lint; plan/apply also look in the catalog)"},
       {"output-port-version", Severity::kError, "an output port's version differs from its contract's"},
-      {"input-port-unresolved", Severity::kError, "an input port's contract is not in the tree"},
+      {"input-port-unresolved", Severity::kError, "an input port's contract is not in the tree (a warning in lint; plan/apply also look in the catalog)"},
       {"input-port-version", Severity::kWarning, "an input port wants a major version other than the tree's"},
       {"transform-missing", Severity::kError, "a product's weft.transform file does not exist"},
       {"domain-unresolved", Severity::kError, "a product's domain has no domain.yaml in the tree"},

@@ -28,6 +28,10 @@ struct LintOptions {
   // document among the linted ones decides, if there is one.
   std::string workspace_currency;
   std::string workspace_file;
+  // The documents are all weft knows (plan/apply: the tree and the catalog):
+  // a port's contract none of them holds is an error. Otherwise (lint of a
+  // tree) it may be in another tree, and is a warning naming it.
+  bool references_complete = false;
 };
 
 std::vector<Diagnostic> Lint(const std::vector<Document>& docs, const LintOptions& options = {});

@@ -10,6 +10,7 @@
 #include "common/files.h"
 #include "common/strings.h"
 #include "spec/placeholders.h"
+#include "spec/standard_schemas.h"
 #include "spec/yaml_tree.h"
 
 namespace weft::spec {
@@ -906,11 +907,31 @@ void ReadWorkspace(const YamlNode& n, WorkspaceSpec& w, Ctx& ctx) {
             "query", "publish", "lineage", "lakehouse"});
 }
 
+// Adds the official schema's verdict on a document to what the loader said
+// about it (from `first` on). Where both speak of one node, the loader's
+// error is kept (it names the field in weft's words) and its unknown-field
+// warning gives way to the schema's error (the standard forbids the field).
+void MergeSchemaDiagnostics(std::vector<Diagnostic> schema, size_t first, std::vector<Diagnostic>& diags) {
+  std::set<std::pair<int, int>> loader_errors, schema_errors;
+  for (size_t i = first; i < diags.size(); ++i)
+    if (diags[i].severity == Severity::kError) loader_errors.insert({diags[i].pos.line, diags[i].pos.col});
+  for (const Diagnostic& d : schema)
+    if (d.severity == Severity::kError) schema_errors.insert({d.pos.line, d.pos.col});
+  auto superseded = [&](const Diagnostic& d) {
+    return d.rule == "unknown-field" && schema_errors.count({d.pos.line, d.pos.col});
+  };
+  diags.erase(std::remove_if(diags.begin() + static_cast<std::ptrdiff_t>(first), diags.end(), superseded), diags.end());
+  for (Diagnostic& d : schema)
+    if (!loader_errors.count({d.pos.line, d.pos.col})) diags.push_back(std::move(d));
+}
+
 }  // namespace
 
 const std::vector<std::string>& SupportedApiVersions(DocKind kind) {
   static const std::vector<std::string> kContract = {"v3.1.0", "v3.0.2", "v3.0.1", "v3.0.0"};
-  static const std::vector<std::string> kProduct = {"v1.0.0"};
+  // v0.9.0 is in the v1.0.0 schema's apiVersion enum, and the standard's
+  // own examples declare it.
+  static const std::vector<std::string> kProduct = {"v1.0.0", "v0.9.0"};
   static const std::vector<std::string> kWeft = {"weft/v1"};
   switch (kind) {
     case DocKind::kDataContract: return kContract;
@@ -947,6 +968,7 @@ LoadedFile LoadText(std::string_view text, const std::string& file, const LoadLi
     }
     Document doc;
     doc.file = file;
+    const size_t first_diagnostic = out.diagnostics.size();
     try {
       doc.json = ToJsonValue(node, ctx, 0);
       if (ctx.budget_exhausted) return out;
@@ -1006,6 +1028,9 @@ LoadedFile LoadText(std::string_view text, const std::string& file, const LoadLi
       } else if (std::find(supported.begin(), supported.end(), api) == supported.end()) {
         ctx.Error(PosOf(*api_node), "unsupported apiVersion '" + api + "' for " + kind + "; supported: " +
                                       Join(supported, ", "), "unsupported-api-version");
+      } else {
+        MergeSchemaDiagnostics(CheckAgainstStandard(node, doc.json, doc.kind, api, file), first_diagnostic,
+                               out.diagnostics);
       }
     } catch (const std::exception& e) {  // a json conversion surprise: report, never crash
       ctx.Error(pos, std::string("cannot read document: ") + e.what(), "yaml-syntax");

@@ -70,6 +70,13 @@ const SlaProperty* DataContract::FindSla(std::string_view property) const {
   return nullptr;
 }
 
+std::string Relationship::Target(const std::string& target) const {
+  if (target.find('#') != std::string::npos) return target;
+  for (const CustomProperty& cp : custom_properties)
+    if (cp.property == "weft.contract" && cp.value.is_string()) return cp.value.get<std::string>() + "#" + target;
+  return target;
+}
+
 const char* DocKindName(DocKind k) {
   switch (k) {
     case DocKind::kDataContract: return "DataContract";

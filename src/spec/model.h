@@ -114,6 +114,12 @@ struct Relationship : SpecNode {
   std::vector<std::string> to;
   bool composite() const { return to.size() > 1; }
   std::vector<CustomProperty> custom_properties;
+  // A target in another contract: ODCS's `to` (shorthand `object.property`
+  // or `schema/<o>/properties/<p>`) names no contract by id, so weft reads
+  // the contract from the `weft.contract` custom property (a contract id, a
+  // contract file or a ReferenceEntity) and returns "<contract>#<to>", the
+  // form ReferenceResolver::Resolve takes; `to` itself otherwise.
+  std::string Target(const std::string& target) const;
 };
 
 struct Property;

@@ -1,5 +1,6 @@
 #include "spec/references.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "common/strings.h"
@@ -84,28 +85,47 @@ const DataContract* ReferenceResolver::ResolveContractRef(const std::string& ref
     return golden;
   }
   t.error = "'" + ref + "' is not a contract id, a contract file or a reference entity in the tree";
+  t.elsewhere = true;
   return nullptr;
 }
 
 PropertyRef ReferenceResolver::FindPath(const DataContract& c, const std::string& path) {
   auto match = [](const auto& x, const std::string& key) { return x.name == key || (!x.id.empty() && x.id == key); };
-  std::string obj_key, prop_key;
+  std::string obj_key;
+  std::vector<std::string> prop_keys;  // outermost first: a nested property's path
   auto parts = Split(path, '/');
-  if (parts.size() == 4 && parts[0] == "schema" && parts[2] == "properties") {
+  bool qualified = parts.size() >= 4 && parts.size() % 2 == 0 && parts[0] == "schema";
+  for (size_t i = 2; qualified && i < parts.size(); i += 2) qualified = parts[i] == "properties";
+  if (qualified) {  // schema/<object>/properties/<p>[/properties/<q>...]
     obj_key = parts[1];
-    prop_key = parts[3];
-  } else if (auto dot = path.find('.'); dot != std::string::npos) {
+    for (size_t i = 3; i < parts.size(); i += 2) prop_keys.push_back(parts[i]);
+  } else if (auto dot = path.find('.'); dot != std::string::npos) {  // object.p[.q...]
     obj_key = path.substr(0, dot);
-    prop_key = path.substr(dot + 1);
+    prop_keys = Split(path.substr(dot + 1), '.');
   } else {
-    prop_key = path;
+    prop_keys = {path};
   }
   for (const auto& obj : c.schema) {
     if (!obj_key.empty() && !match(obj, obj_key)) continue;
-    for (const auto& p : obj.properties)
-      if (match(p, prop_key)) return {&obj, &p};
+    const std::vector<Property>* level = &obj.properties;
+    const Property* found = nullptr;
+    for (const std::string& key : prop_keys) {
+      auto it = std::find_if(level->begin(), level->end(), [&](const Property& p) { return match(p, key); });
+      found = it == level->end() ? nullptr : &*it;
+      if (!found) break;
+      level = &found->properties;
+    }
+    if (found) return {&obj, found};
   }
   return {};
+}
+
+bool ReferenceResolver::HasObject(const DataContract& c, const std::string& path) {
+  auto parts = Split(path, '/');
+  std::string key = parts.size() >= 2 && parts[0] == "schema" ? parts[1] : path.substr(0, path.find('.'));
+  if (key == path) return true;  // a bare property name: searched in every object
+  return std::any_of(c.schema.begin(), c.schema.end(),
+                     [&](const SchemaObject& o) { return o.name == key || (!o.id.empty() && o.id == key); });
 }
 
 ResolvedTarget ReferenceResolver::Resolve(const DataContract& self, const std::string& self_file,
@@ -122,8 +142,24 @@ ResolvedTarget ReferenceResolver::Resolve(const DataContract& self, const std::s
     if (!t.contract) return t;
   }
   PropertyRef found = t.path.empty() ? PropertyRef{} : FindPath(*t.contract, t.path);
+  // ODCS shorthand `entity.identifier` for a ReferenceEntity: an object this
+  // contract lacks, named like an entity, points at its golden record.
+  if (!found && hash == std::string::npos && !HasObject(self, to)) {
+    auto dot = to.find('.');
+    const Document* entity = dot == std::string::npos ? nullptr : FindEntity(to.substr(0, dot));
+    if (entity && entity->reference_entity()->identifier_name == to.substr(dot + 1)) {
+      ResolvedTarget via;
+      via.path = to.substr(dot + 1);
+      via.contract = ResolveContractRef(to.substr(0, dot), self_file, via);
+      if (via.contract) found = FindPath(*via.contract, via.path);
+      if (found) t = via;
+      else if (!via.error.empty()) t.error = via.error;
+    }
+  }
   if (!found) {
-    t.error = "'" + t.path + "' is not a property of contract '" + t.contract->id + "'";
+    if (t.error.empty()) t.error = "'" + t.path + "' is not a property of contract '" + t.contract->id + "'";
+    // Shorthand to an object this contract lacks may mean another contract's.
+    t.elsewhere = hash == std::string::npos && !HasObject(*t.contract, t.path);
     t.contract = nullptr;
     t.entity.clear();
     return t;

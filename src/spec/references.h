@@ -41,6 +41,10 @@ struct ResolvedTarget {
   std::string path;    // what was looked up in the contract ("object.property")
   std::string entity;  // the ReferenceEntity name when `to` named one
   std::string error;
+  // Not resolvable from this tree, but it may be elsewhere (another
+  // contract file, the catalog): the contract is not in the tree, or an
+  // `object.property` names an object this contract does not have.
+  bool elsewhere = false;
   bool ok() const { return contract != nullptr; }
 };
 
@@ -66,8 +70,10 @@ class ReferenceResolver {
 
   // Finds "object.property", "property" (searching every object), or the
   // ODCS fully-qualified "schema/<object>/properties/<property>" (ids or
-  // names), among the top-level properties of the contract's objects.
+  // names); nested properties by "object.a.b" or ".../properties/a/properties/b".
   static PropertyRef FindPath(const DataContract& c, const std::string& path);
+  // Whether the object a path names (if it names one) is in the contract.
+  static bool HasObject(const DataContract& c, const std::string& path);
 
  private:
   void Add(const Document& doc);

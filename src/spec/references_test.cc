@@ -56,6 +56,13 @@ schema:
         logicalType: string
       - name: customer_id
         logicalType: string
+      - name: address
+        id: address_field
+        logicalType: object
+        properties:
+          - name: street
+            id: street_field
+            logicalType: string
 )");
   add("/tree/s/dup.odcs.yaml", R"(apiVersion: v3.1.0
 kind: DataContract
@@ -141,6 +148,47 @@ TEST_F(ReferenceResolverTest, BuiltOverPointersToo) {
   for (const auto& d : docs_) ptrs.push_back(&d);
   ReferenceResolver refs(ptrs);
   EXPECT_TRUE(refs.Resolve(orders(), "/tree/s/orders.odcs.yaml", "customer#customer_id").ok());
+}
+
+TEST_F(ReferenceResolverTest, EntityShorthandGoesToGoldenRecord) {
+  // ODCS shorthand `object.property`: no object 'customer' here, an entity of that name.
+  ResolvedTarget t = refs_.Resolve(orders(), "/tree/s/orders.odcs.yaml", "customer.customer_id");
+  ASSERT_TRUE(t.ok()) << t.error;
+  EXPECT_EQ(t.contract->id, "crm.customers");
+  EXPECT_EQ(t.entity, "customer");
+}
+
+TEST_F(ReferenceResolverTest, NestedPropertiesByQualifiedIdsAndDottedNames) {
+  for (const char* path : {"schema/orders/properties/address_field/properties/street_field", "orders.address.street"}) {
+    ResolvedTarget t = refs_.Resolve(orders(), "/tree/s/orders.odcs.yaml", path);
+    ASSERT_TRUE(t.ok()) << path << ": " << t.error;
+    EXPECT_EQ(t.property->name, "street") << path;
+  }
+  EXPECT_FALSE(refs_.Resolve(orders(), "/tree/s/orders.odcs.yaml", "orders.address.city").ok());
+}
+
+TEST_F(ReferenceResolverTest, WeftContractCustomPropertyNamesTheTargetContract) {
+  Relationship r;
+  r.to = {"customers.customer_id"};
+  CustomProperty cp;
+  cp.property = "weft.contract";
+  cp.value = "crm.customers";
+  r.custom_properties.push_back(cp);
+  EXPECT_EQ(r.Target(r.to[0]), "crm.customers#customers.customer_id");
+  ResolvedTarget t = refs_.Resolve(orders(), "/tree/s/orders.odcs.yaml", r.Target(r.to[0]));
+  ASSERT_TRUE(t.ok()) << t.error;
+  EXPECT_EQ(t.contract->id, "crm.customers");
+}
+
+TEST_F(ReferenceResolverTest, WhatMayLiveInAnotherContractSaysSo) {
+  ResolvedTarget other_object = refs_.Resolve(orders(), "/tree/s/orders.odcs.yaml", "invoices.invoice_id");
+  EXPECT_FALSE(other_object.ok());
+  EXPECT_TRUE(other_object.elsewhere);
+  ResolvedTarget other_contract = refs_.Resolve(orders(), "/tree/s/orders.odcs.yaml", "billing.invoices#invoices.id");
+  EXPECT_TRUE(other_contract.elsewhere);
+  ResolvedTarget missing_here = refs_.Resolve(orders(), "/tree/s/orders.odcs.yaml", "orders.nope");
+  EXPECT_FALSE(missing_here.ok());
+  EXPECT_FALSE(missing_here.elsewhere);
 }
 
 TEST(ReferenceResolverFindPathTest, SearchesEveryObjectWithoutObjectName) {

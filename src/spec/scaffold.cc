@@ -205,7 +205,7 @@ constexpr std::string_view kBatchSchema = R"(schema:
         query: "SELECT COUNT(*) FROM {object} WHERE updated_at > now() + INTERVAL 1 DAY"
         mustBe: 0
         severity: error
-        dimension: validity
+        dimension: conformity
       - type: text  # TODO(owner): a rule consumers can rely on that no check can test
         name: business_rule
         description: Rows are complete as of updated_at.
@@ -297,7 +297,7 @@ constexpr std::string_view kDerivedSchema = R"(schema:
         query: "SELECT COUNT(*) FROM {object} WHERE source_rows < 0"
         mustBe: 0
         severity: error
-        dimension: validity
+        dimension: conformity
       - type: text  # TODO(owner): a rule consumers can rely on that no check can test
         name: business_rule
         description: Counts are taken from the input snapshots the build was pinned to.
