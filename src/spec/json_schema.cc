@@ -4,6 +4,7 @@
 #include <map>
 #include <regex>
 #include <set>
+#include <string_view>
 
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
 #include <valijson/schema.hpp>
@@ -120,6 +121,14 @@ const char* TypeName(const Json& v) {
 
 }  // namespace
 
+// Property names of one instance object, viewed in place: the instance
+// outlives the walk, and copying every key of every object cost more than
+// the validation itself.
+using Names = std::set<std::string_view>;
+// The `properties` maps that applied at one instance object: their names
+// are only spelled out when an unknown field needs a did-you-mean.
+using Allowed = std::vector<const Json*>;
+
 struct JsonSchema::Impl {
   Json root;  // rewritten
   Compiled whole;
@@ -186,8 +195,8 @@ struct JsonSchema::Impl {
     if (it != parts.end() && !Passes(it->second->schema, instance)) return false;
     std::vector<SchemaViolation> sink;
     std::vector<std::string> path;
-    std::set<std::string> evaluated;
-    std::vector<std::string> allowed;
+    Names evaluated;
+    Allowed allowed;
     Walk(schema, instance, path, evaluated, allowed, sink);
     return sink.empty();
   }
@@ -217,18 +226,18 @@ struct JsonSchema::Impl {
   // `instance` that `schema` (and the subschemas that apply to it) evaluated,
   // and reports the properties unevaluatedProperties or additionalProperties
   // refuse. Everything else is valijson's to report.
-  void Walk(const Json& schema, const Json& instance, std::vector<std::string>& path, std::set<std::string>& evaluated,
-            std::vector<std::string>& allowed, std::vector<SchemaViolation>& out) const {
+  void Walk(const Json& schema, const Json& instance, std::vector<std::string>& path, Names& evaluated,
+            Allowed& allowed, std::vector<SchemaViolation>& out) const {
     if (!schema.is_object()) return;
     // This schema's unevaluatedProperties sees only what it and its own
     // subschemas evaluated, not its cousins; its parent then sees all of it.
-    std::set<std::string> local;
+    Names local;
     WalkLocal(schema, instance, path, local, allowed, out);
     evaluated.insert(local.begin(), local.end());
   }
 
   void WalkLocal(const Json& schema, const Json& instance, std::vector<std::string>& path,
-                 std::set<std::string>& evaluated, std::vector<std::string>& allowed,
+                 Names& evaluated, Allowed& allowed,
                  std::vector<SchemaViolation>& out) const {
     if (auto ref = schema.find("$ref"); ref != schema.end()) {
       if (const Json* target = Resolve(ref->get<std::string>())) Walk(*target, instance, path, evaluated, allowed, out);
@@ -250,8 +259,8 @@ struct JsonSchema::Impl {
         auto c = parts.find(&s);
         if (c != parts.end() && !Passes(c->second->schema, instance)) continue;
         std::vector<SchemaViolation> found;
-        std::set<std::string> branch_evaluated;
-        std::vector<std::string> branch_allowed;
+        Names branch_evaluated;
+        Allowed branch_allowed;
         Walk(s, instance, path, branch_evaluated, branch_allowed, found);
         allowed.insert(allowed.end(), branch_allowed.begin(), branch_allowed.end());
         if (found.empty()) {
@@ -291,23 +300,22 @@ struct JsonSchema::Impl {
   }
 
   void WalkObject(const Json& schema, const Json& instance, std::vector<std::string>& path,
-                  std::set<std::string>& evaluated, std::vector<std::string>& allowed,
+                  Names& evaluated, Allowed& allowed,
                   std::vector<SchemaViolation>& out) const {
-    std::set<std::string> matched;
+    Names matched;
     auto visit = [&](const std::string& key, const Json& sub) {
       matched.insert(key);
       evaluated.insert(key);
-      std::set<std::string> inner;
-      std::vector<std::string> inner_allowed;
+      Names inner;
+      Allowed inner_allowed;
       path.push_back(key);
       Walk(sub, instance.at(key), path, inner, inner_allowed, out);
       path.pop_back();
     };
     if (auto props = schema.find("properties"); props != schema.end()) {
-      for (const auto& [key, sub] : props->items()) {
-        allowed.push_back(key);
-        if (instance.contains(key)) visit(key, sub);
-      }
+      allowed.push_back(&*props);
+      for (auto it = instance.begin(); it != instance.end(); ++it)
+        if (auto sub = props->find(it.key()); sub != props->end()) visit(it.key(), *sub);
     }
     if (auto pats = schema.find("patternProperties"); pats != schema.end()) {
       for (const auto& [pattern, sub] : pats->items()) {
@@ -341,8 +349,8 @@ struct JsonSchema::Impl {
       else if (items != schema.end() && items->is_array() && i < items->size()) sub = &(*items)[i];
       else if (items != schema.end() && items->is_array() && additional != schema.end()) sub = &*additional;
       if (!sub) continue;
-      std::set<std::string> inner;
-      std::vector<std::string> inner_allowed;
+      Names inner;
+      Allowed inner_allowed;
       path.push_back(std::to_string(i));
       Walk(*sub, instance[i], path, inner, inner_allowed, out);
       path.pop_back();
@@ -350,8 +358,10 @@ struct JsonSchema::Impl {
   }
 
   static SchemaViolation UnknownField(const std::vector<std::string>& path, const std::string& key,
-                                      const std::vector<std::string>& allowed) {
-    std::set<std::string> unique(allowed.begin(), allowed.end());
+                                      const Allowed& allowed) {
+    std::set<std::string> unique;
+    for (const Json* props : allowed)
+      for (auto it = props->begin(); it != props->end(); ++it) unique.insert(it.key());
     return {path, "unknown field '" + key + "': the schema does not allow it here", key, {unique.begin(), unique.end()}};
   }
 };
@@ -430,8 +440,8 @@ std::vector<SchemaViolation> JsonSchema::Validate(const nlohmann::json& instance
     found.push_back(std::move(v));
   }
   std::vector<std::string> path;
-  std::set<std::string> evaluated;
-  std::vector<std::string> allowed;
+  Names evaluated;
+  Allowed allowed;
   impl_->Walk(impl_->root, instance, path, evaluated, allowed, found);
 
   // A failed oneOf/anyOf reports, besides the real reason, that its other
