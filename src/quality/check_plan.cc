@@ -261,6 +261,12 @@ class Compiler {
       plan_.notes.push_back(Where(c) + ": " + (type.empty() ? "untyped" : "custom") + " quality rule is kept but not run");
       return Status::Ok();
     }
+    // An ECMA-262 pattern RE2 cannot run (lint's regex-unchecked): left out, not a failed publish.
+    if (q.metric == "invalidValues" && q.arguments.contains("pattern") && q.arguments["pattern"].is_string() &&
+        spec::NeedsBacktracking(q.arguments["pattern"].get<std::string>())) {
+      plan_.notes.push_back(Where(c) + ": invalidValues pattern uses lookaround or backreferences, which RE2 cannot run; not checked");
+      return Status::Ok();
+    }
     Check check{.object = object_.name, .column = c ? c->name : "",
                 .severity = q.severity.empty() ? "error" : q.severity, .dimension = q.dimension,
                 .description = q.description};
