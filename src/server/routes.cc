@@ -118,6 +118,8 @@ json OpenApiDocument(const std::vector<Route>& routes, const std::string& versio
     // The Iceberg REST catalog's routes are Apache Iceberg's OpenAPI
     // document's, not weft's (docs/lakehouse.md).
     if (r.path.rfind("/iceberg/", 0) == 0) continue;
+    // /mcp speaks JSON-RPC, which the MCP specification documents (docs/mcp.md).
+    if (r.path == "/mcp") continue;
     std::string method = r.method;
     std::transform(method.begin(), method.end(), method.begin(), [](char c) { return static_cast<char>(std::tolower(c)); });
     doc["paths"][r.path][method] = Operation(r);

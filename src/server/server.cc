@@ -25,6 +25,7 @@
 #include "common/hashing.h"
 #include "common/strings.h"
 #include "common/time.h"
+#include "server/mcp.h"
 #include "server/metrics.h"
 #include "server/problem.h"
 #include "server/rate_limiter.h"
@@ -70,6 +71,7 @@ bool IsIceberg(const std::string& path) { return StartsWith(path, "/iceberg/"); 
 // which Iceberg clients read.
 void SendProblem(const httplib::Request& req, httplib::Response& res, const Problem& p) {
   res.status = p.status;
+  if (p.status == 401) res.set_header("WWW-Authenticate", "Bearer realm=\"weft\"");  // RFC 6750 3
   if (IsIceberg(req.path)) {
     res.set_content(IcebergErrorJson(p).dump(), "application/json");
     return;
@@ -196,6 +198,7 @@ struct Server::Impl {
   std::condition_variable drain_cv;
   std::unique_ptr<service::MonitorLoop> monitor;  // while serving, unless turned off
   std::unique_ptr<service::LakehouseCatalog> lakehouse;  // the Iceberg catalog's signer and caches
+  std::unique_ptr<McpServer> mcp;  // /mcp: its sessions
   std::unique_ptr<pgwire::Listener> pg;  // --pg-listen
   int port = 0;  // bound
   int pg_port = 0;
@@ -383,6 +386,8 @@ struct Server::Impl {
       res.set_header("Connection", "close");
       return fail(MakeProblem(503, "shutting-down", "the server is shutting down; retry against another instance"));
     }
+    if (route.path == "/mcp")
+      if (auto p = McpServer::CheckOrigin(req, options.host, port)) return fail(*p);
     if (route.role != Role::kPublic) {
       if (auto p = AuthenticateWithinLimits(call)) return fail(*p);
       const auto names = PathParams(route.path);
@@ -1247,6 +1252,9 @@ std::vector<Route> RouteTable() {
       {"POST", "/iceberg/v1/namespaces/{namespace}/register", Role::kConsumer, "registerTable (refused)", {}, "application/json", "application/json", kIceberg},
       {"POST", "/iceberg/v1/tables/rename", Role::kConsumer, "renameTable (refused)", {}, "application/json", "application/json", kIceberg},
       {"POST", "/iceberg/v1/transactions/commit", Role::kConsumer, "commitTransaction (refused)", {}, "application/json", "application/json", kIceberg},
+      // The Model Context Protocol for AI agents (server/mcp.h, docs/mcp.md).
+      {"POST", "/mcp", Role::kConsumer, "MCP: one JSON-RPC message (Streamable HTTP)", {}, "application/json", "application/json", "MCP"},
+      {"DELETE", "/mcp", Role::kConsumer, "MCP: end the session", {}, "", "", "MCP"},
   };
 }
 
@@ -1278,6 +1286,10 @@ Status Server::Impl::Dispatch(Call& call) {
     return Status::Ok();
   }
   if (IsIceberg(call.route.path)) return Iceberg(call);
+  if (call.route.path == "/mcp") {
+    mcp->Handle(CallerOf(call), call.token_id, req, call.res);
+    return Status::Ok();
+  }
   if (key == "GET /api/v1/me") return Me(call);
   const service::Caller caller = CallerOf(call);
   service::CatalogService catalog(*mesh);
@@ -1476,6 +1488,7 @@ Result<int> Server::Bind() {
     s.pg = std::make_unique<pgwire::Listener>(*s.mesh, std::move(pg));
     ASSIGN_OR_RETURN(s.pg_port, s.pg->Bind());
   }
+  s.mcp = std::make_unique<McpServer>(*s.mesh, kVersion);
 
   s.routes = RouteTable();
   for (const auto& r : s.routes) s.route_regexes.emplace_back(PathRegex(r.path));
