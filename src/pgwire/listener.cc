@@ -5,7 +5,6 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <nlohmann/json.hpp>
 #include <openssl/rand.h>
 #include <poll.h>
 #include <pthread.h>
@@ -16,6 +15,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <nlohmann/json.hpp>
 
 #include "access/principals.h"
 #include "access/tokens.h"
@@ -41,7 +41,8 @@ std::pair<std::string, bool> PeerOf(int fd) {
   if (ss.ss_family == AF_INET6) {
     const auto* a = reinterpret_cast<const sockaddr_in6*>(&ss);
     inet_ntop(AF_INET6, &a->sin6_addr, text, sizeof text);
-    bool loopback = IN6_IS_ADDR_LOOPBACK(&a->sin6_addr) || (IN6_IS_ADDR_V4MAPPED(&a->sin6_addr) && a->sin6_addr.s6_addr[12] == 127);
+    bool loopback =
+        IN6_IS_ADDR_LOOPBACK(&a->sin6_addr) || (IN6_IS_ADDR_V4MAPPED(&a->sin6_addr) && a->sin6_addr.s6_addr[12] == 127);
     return {text, loopback};
   }
   return {"unknown", false};
@@ -59,7 +60,8 @@ int32_t RandomSecret() {
 
 // A FATAL error written to a socket that has no session (yet), then closed
 // by the caller.
-void RefuseConnection(Transport& t, const std::string& sqlstate, const std::string& message, const std::string& hint = "") {
+void RefuseConnection(Transport& t, const std::string& sqlstate, const std::string& message,
+                      const std::string& hint = "") {
   Encoder e;
   e.Error({.severity = "FATAL", .sqlstate = sqlstate, .message = message, .hint = hint});
   t.Write(e.buffer()).IgnoreError();
@@ -108,15 +110,18 @@ Result<int> Listener::Bind() {
   }
   freeaddrinfo(found);
   if (listen_fd_ < 0)
-    return Status::IoError(fmt::format("cannot listen on {}:{} for PostgreSQL clients: {}", options_.host, options_.port, last_error));
+    return Status::IoError(
+        fmt::format("cannot listen on {}:{} for PostgreSQL clients: {}", options_.host, options_.port, last_error));
   sockaddr_storage bound{};
   socklen_t len = sizeof bound;
   getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&bound), &len);
   return static_cast<int>(ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
-                                                             : reinterpret_cast<sockaddr_in*>(&bound)->sin_port));
+                                                            : reinterpret_cast<sockaddr_in*>(&bound)->sin_port));
 }
 
-void Listener::Start() { acceptor_ = std::thread([this] { AcceptLoop(); }); }
+void Listener::Start() {
+  acceptor_ = std::thread([this] { AcceptLoop(); });
+}
 
 void Listener::Stop() {
   if (stopping_.exchange(true)) return;
@@ -186,7 +191,7 @@ void Listener::AcceptLoop() {
       // ErrorResponse in place of the answer to its SSLRequest too.
       SocketTransport t(fd, -1, {.write_timeout = std::chrono::milliseconds(1000)});
       RefuseConnection(t, "53300", "sorry, too many clients already",
-                        fmt::format("the endpoint serves at most {} connections at once", options_.max_connections));
+                       fmt::format("the endpoint serves at most {} connections at once", options_.max_connections));
       Log("refused", address, "", "too many connections");
       continue;
     }
@@ -206,7 +211,8 @@ void Listener::AcceptLoop() {
   }
 }
 
-void Listener::Log(const std::string& event, const std::string& address, const std::string& user, const std::string& detail) {
+void Listener::Log(const std::string& event, const std::string& address, const std::string& user,
+                   const std::string& detail) {
   if (!options_.log) return;
   nlohmann::json line = {{"time", NowIso()}, {"pg", event}, {"address", address}};
   if (!user.empty()) line["user"] = user;
@@ -296,15 +302,18 @@ void Listener::Serve(Connection& connection, std::string address, bool loopback)
     return;
   }
   if (!t.tls() && (!loopback || options_.loopback_is_remote)) {
-    RefuseConnection(t, "28000",
-                     fmt::format("weft accepts a token as the password only over TLS or from this host: connect with sslmode=require"),
-                     tls_ ? "" : "this server has no TLS certificate: start weft serve with --pg-tls-cert and --pg-tls-key");
+    RefuseConnection(
+        t, "28000",
+        fmt::format(
+            "weft accepts a token as the password only over TLS or from this host: connect with sslmode=require"),
+        tls_ ? "" : "this server has no TLS certificate: start weft serve with --pg-tls-cert and --pg-tls-key");
     Log("login-refused", address, user, "plaintext from a remote address");
     return;
   }
   int retry = 0;
   if (options_.may_authenticate && !options_.may_authenticate(address, retry)) {
-    RefuseConnection(t, "28000", fmt::format("too many failed authentications from this address; retry in {} s", retry));
+    RefuseConnection(t, "28000",
+                     fmt::format("too many failed authentications from this address; retry in {} s", retry));
     Log("login-refused", address, user, "rate limited");
     return;
   }
@@ -357,8 +366,11 @@ void Listener::Serve(Connection& connection, std::string address, bool loopback)
   }
   Log("login", address, user, fmt::format("token {}, connection {}{}", token_id, pid, t.tls() ? ", TLS" : ""));
   Session session(mesh_, introspection_, {*principal, now}, t,
-                  {.parameters = startup.parameters, .cancel = flag, .stopping = [this] { return stopping_.load(); },
-                   .idle_timeout = options_.idle_timeout, .read_timeout = options_.read_timeout,
+                  {.parameters = startup.parameters,
+                   .cancel = flag,
+                   .stopping = [this] { return stopping_.load(); },
+                   .idle_timeout = options_.idle_timeout,
+                   .read_timeout = options_.read_timeout,
                    .weft_version = options_.weft_version});
   Status ended = session.Start(pid, secret);
   if (ended.ok()) ended = session.Serve();

@@ -37,9 +37,9 @@ namespace weft::pgwire {
 
 struct ListenerOptions {
   std::string host = "127.0.0.1";
-  int port = 5432;  // 0: any free port
-  std::string tls_cert, tls_key;  // both, or neither (then SSLRequest is answered 'N')
-  int max_connections = 64;       // more are refused with 53300
+  int port = 5432;                                    // 0: any free port
+  std::string tls_cert, tls_key;                      // both, or neither (then SSLRequest is answered 'N')
+  int max_connections = 64;                           // more are refused with 53300
   std::chrono::milliseconds startup_timeout{10'000};  // connect to authenticated
   std::chrono::milliseconds idle_timeout{3'600'000};  // between messages
   std::chrono::milliseconds read_timeout{30'000};     // the rest of a message once it began

@@ -52,7 +52,8 @@ class BodyReader {
   }
   Status Done() const {
     if (at_ != body_.size())
-      return Status::InvalidArgument(fmt::format("{} message has {} bytes after its end", message_, body_.size() - at_));
+      return Status::InvalidArgument(
+          fmt::format("{} message has {} bytes after its end", message_, body_.size() - at_));
     return Status::Ok();
   }
 
@@ -70,7 +71,8 @@ Result<std::vector<int16_t>> FormatCodes(BodyReader& r) {
   codes.reserve(n);
   for (size_t i = 0; i < n; ++i) {
     ASSIGN_OR_RETURN(int16_t c, r.Int16());
-    if (c != 0 && c != 1) return Status::InvalidArgument(fmt::format("format code {} is neither 0 (text) nor 1 (binary)", c));
+    if (c != 0 && c != 1)
+      return Status::InvalidArgument(fmt::format("format code {} is neither 0 (text) nor 1 (binary)", c));
     codes.push_back(c);
   }
   return codes;
@@ -82,7 +84,8 @@ Result<DescribeMessage> DecodeTarget(std::string_view body, const char* message)
   DescribeMessage m;
   ASSIGN_OR_RETURN(m.kind, r.Byte());
   if (m.kind != 'S' && m.kind != 'P')
-    return Status::InvalidArgument(fmt::format("{} message names neither a statement ('S') nor a portal ('P')", message));
+    return Status::InvalidArgument(
+        fmt::format("{} message names neither a statement ('S') nor a portal ('P')", message));
   ASSIGN_OR_RETURN(m.name, r.CString());
   RETURN_IF_ERROR(r.Done());
   return m;
@@ -116,8 +119,8 @@ Result<StartupPacket> DecodeStartup(std::string_view body) {
   // Only 3.0 is spoken; a 3.x client is told the same by the session
   // (NegotiateProtocolVersion is not needed while no option is asked for).
   if (p.protocol >> 16 != 3)
-    return Status::InvalidArgument(fmt::format("unsupported frontend protocol {}.{}: weft speaks 3.0",
-                                               p.protocol >> 16, p.protocol & 0xffff));
+    return Status::InvalidArgument(
+        fmt::format("unsupported frontend protocol {}.{}: weft speaks 3.0", p.protocol >> 16, p.protocol & 0xffff));
   // name\0value\0 pairs, ended by one more \0.
   for (;;) {
     ASSIGN_OR_RETURN(std::string name, r.CString());
@@ -166,8 +169,8 @@ Result<BindMessage> DecodeBind(std::string_view body) {
   ASSIGN_OR_RETURN(m.parameter_formats, FormatCodes(r));
   ASSIGN_OR_RETURN(size_t n, r.Count(4));
   if (m.parameter_formats.size() > 1 && m.parameter_formats.size() != n)
-    return Status::InvalidArgument(fmt::format("a Bind message has {} parameter format codes for {} parameters",
-                                               m.parameter_formats.size(), n));
+    return Status::InvalidArgument(
+        fmt::format("a Bind message has {} parameter format codes for {} parameters", m.parameter_formats.size(), n));
   m.parameters.reserve(n);
   for (size_t i = 0; i < n; ++i) {
     ASSIGN_OR_RETURN(int32_t len, r.Int32());
@@ -184,8 +187,12 @@ Result<BindMessage> DecodeBind(std::string_view body) {
   return m;
 }
 
-Result<DescribeMessage> DecodeDescribe(std::string_view body) { return DecodeTarget(body, "a Describe"); }
-Result<CloseMessage> DecodeClose(std::string_view body) { return DecodeTarget(body, "a Close"); }
+Result<DescribeMessage> DecodeDescribe(std::string_view body) {
+  return DecodeTarget(body, "a Describe");
+}
+Result<CloseMessage> DecodeClose(std::string_view body) {
+  return DecodeTarget(body, "a Close");
+}
 
 Result<ExecuteMessage> DecodeExecute(std::string_view body) {
   BodyReader r(body, "an Execute");
@@ -290,7 +297,9 @@ void Encoder::ParameterDescription(const std::vector<int32_t>& type_oids) {
   End(m);
 }
 
-void Encoder::NoData() { End(Begin('n')); }
+void Encoder::NoData() {
+  End(Begin('n'));
+}
 
 void Encoder::DataRow(const std::vector<std::optional<std::string>>& values) {
   size_t m = Begin('D');
@@ -312,11 +321,21 @@ void Encoder::CommandComplete(std::string_view tag) {
   End(m);
 }
 
-void Encoder::EmptyQueryResponse() { End(Begin('I')); }
-void Encoder::ParseComplete() { End(Begin('1')); }
-void Encoder::BindComplete() { End(Begin('2')); }
-void Encoder::CloseComplete() { End(Begin('3')); }
-void Encoder::PortalSuspended() { End(Begin('s')); }
+void Encoder::EmptyQueryResponse() {
+  End(Begin('I'));
+}
+void Encoder::ParseComplete() {
+  End(Begin('1'));
+}
+void Encoder::BindComplete() {
+  End(Begin('2'));
+}
+void Encoder::CloseComplete() {
+  End(Begin('3'));
+}
+void Encoder::PortalSuspended() {
+  End(Begin('s'));
+}
 
 void Encoder::Fields(char type, const ErrorFields& e) {
   size_t m = Begin(type);
@@ -335,8 +354,14 @@ void Encoder::Fields(char type, const ErrorFields& e) {
   End(m);
 }
 
-void Encoder::Error(const ErrorFields& e) { Fields('E', e); }
-void Encoder::Notice(const ErrorFields& e) { Fields('N', e); }
-void Encoder::Byte(char c) { out_.push_back(c); }
+void Encoder::Error(const ErrorFields& e) {
+  Fields('E', e);
+}
+void Encoder::Notice(const ErrorFields& e) {
+  Fields('N', e);
+}
+void Encoder::Byte(char c) {
+  out_.push_back(c);
+}
 
 }  // namespace weft::pgwire

@@ -32,7 +32,7 @@ namespace weft::pgwire {
 inline constexpr size_t kMaxStartupLength = 10 * 1024;
 inline constexpr size_t kMaxMessageLength = 16u << 20;
 
-inline constexpr int32_t kProtocol30 = 196608;      // 3.0
+inline constexpr int32_t kProtocol30 = 196608;  // 3.0
 inline constexpr int32_t kSslRequestCode = 80877103;
 inline constexpr int32_t kGssEncRequestCode = 80877104;
 inline constexpr int32_t kCancelRequestCode = 80877102;
@@ -50,7 +50,7 @@ struct StartupPacket {
   Kind kind = Kind::kStartup;
   int32_t protocol = 0;
   std::map<std::string, std::string> parameters;  // user, database, application_name, options, ...
-  int32_t cancel_pid = 0, cancel_secret = 0;       // kCancel
+  int32_t cancel_pid = 0, cancel_secret = 0;      // kCancel
 };
 Result<StartupPacket> DecodeStartup(std::string_view body);
 
@@ -62,9 +62,9 @@ struct ParseMessage {
 };
 struct BindMessage {
   std::string portal, statement;
-  std::vector<int16_t> parameter_formats;  // none: all text; one: for all; else one per parameter
+  std::vector<int16_t> parameter_formats;              // none: all text; one: for all; else one per parameter
   std::vector<std::optional<std::string>> parameters;  // nullopt: NULL
-  std::vector<int16_t> result_formats;     // as parameter_formats, for the result columns
+  std::vector<int16_t> result_formats;                 // as parameter_formats, for the result columns
 };
 struct DescribeMessage {
   char kind = 'S';  // 'S' statement, 'P' portal

@@ -16,9 +16,12 @@ std::string Int32(int32_t v) {
   return s;
 }
 std::string Int16(int16_t v) {
-  return {static_cast<char>((static_cast<uint16_t>(v) >> 8) & 0xff), static_cast<char>(static_cast<uint16_t>(v) & 0xff)};
+  return {static_cast<char>((static_cast<uint16_t>(v) >> 8) & 0xff),
+          static_cast<char>(static_cast<uint16_t>(v) & 0xff)};
 }
-std::string Str(const std::string& s) { return s + std::string(1, '\0'); }
+std::string Str(const std::string& s) {
+  return s + std::string(1, '\0');
+}
 
 TEST(MessagesTest, AStartupMessageCarriesItsParameters) {
   ASSERT_OK_AND_ASSIGN(StartupPacket p, DecodeStartup(Int32(kProtocol30) + Str("user") + Str("bob") + Str("database") +
@@ -65,10 +68,12 @@ TEST(MessagesTest, BindReadsFormatsNullsAndValues) {
 
 TEST(MessagesTest, ImpossibleCountsAndLengthsAreRefusedBeforeAllocating) {
   // 30000 parameters announced in a body of a few bytes.
-  EXPECT_THAT(DecodeBind(Str("") + Str("") + Int16(0) + Int16(30000)).status().message(), HasSubstr("impossible count"));
+  EXPECT_THAT(DecodeBind(Str("") + Str("") + Int16(0) + Int16(30000)).status().message(),
+              HasSubstr("impossible count"));
   EXPECT_THAT(DecodeBind(Str("") + Str("") + Int16(-1)).status().message(), HasSubstr("impossible count"));
   // A value longer than the body, a negative length other than -1.
-  EXPECT_THAT(DecodeBind(Str("") + Str("") + Int16(0) + Int16(1) + Int32(1000) + "ab").status().message(), HasSubstr("truncated"));
+  EXPECT_THAT(DecodeBind(Str("") + Str("") + Int16(0) + Int16(1) + Int32(1000) + "ab").status().message(),
+              HasSubstr("truncated"));
   EXPECT_FALSE(DecodeBind(Str("") + Str("") + Int16(0) + Int16(1) + Int32(-7) + Int16(0)).ok());
   // Format codes other than 0 and 1; a count of codes that does not match.
   EXPECT_FALSE(DecodeBind(Str("") + Str("") + Int16(1) + Int16(2) + Int16(0) + Int16(0)).ok());
@@ -102,7 +107,7 @@ TEST(MessagesTest, TheEncoderWritesPostgresFraming) {
   EXPECT_EQ(e.buffer(), std::string("D") + Int32(4 + 2 + 4 + 2 + 4) + Int16(2) + Int32(2) + "ab" + Int32(-1));
   e.Clear();
   e.Error({.sqlstate = "42501", .message = "no"});
-  EXPECT_EQ(e.buffer(), std::string("E") + Int32(4 + 7 * 2 + 7 + 3 + 1) + "SERROR" + std::string(1, '\0') + "VERROR" +
+  EXPECT_EQ(e.buffer(), std::string("E") + Int32(4 + 7 * 3 + 4 + 1) + "SERROR" + std::string(1, '\0') + "VERROR" +
                             std::string(1, '\0') + "C42501" + std::string(1, '\0') + "Mno" + std::string(1, '\0') +
                             std::string(1, '\0'));
   e.Clear();

@@ -30,7 +30,8 @@ constexpr SettingInfo kSettings[] = {
     {"application_name", "", true, false, "Sets the application name to be reported in statistics and logs."},
     {"client_encoding", "UTF8", true, false, "Sets the client's character set encoding (weft speaks UTF8 only)."},
     {"DateStyle", "ISO, MDY", true, false, "Sets the display format for date and time values."},
-    {"default_transaction_isolation", "read committed", false, false, "Sets the transaction isolation level of each new transaction."},
+    {"default_transaction_isolation", "read committed", false, false,
+     "Sets the transaction isolation level of each new transaction."},
     {"default_transaction_read_only", "on", false, false, "The mesh is read-only."},
     {"extra_float_digits", "1", false, false, "Sets the number of digits displayed for floating-point values."},
     {"integer_datetimes", "on", true, true, "Shows whether datetimes are integer based."},
@@ -39,14 +40,16 @@ constexpr SettingInfo kSettings[] = {
     {"lc_collate", "C", false, true, "Shows the collation order locale."},
     {"lc_ctype", "C", false, true, "Shows the character classification and case conversion locale."},
     {"max_identifier_length", "63", false, true, "Shows the maximum identifier length."},
-    {"search_path", "\"$user\", public", false, false, "Sets the schema search order for names that are not schema-qualified."},
+    {"search_path", "\"$user\", public", false, false,
+     "Sets the schema search order for names that are not schema-qualified."},
     {"server_encoding", "UTF8", true, true, "Shows the server (database) character set encoding."},
     {"server_version", "", true, true, "Shows the server version."},
     {"server_version_num", "160000", false, true, "Shows the server version as an integer."},
     {"session_authorization", "", true, true, "The principal of the token this session signed in with."},
     {"standard_conforming_strings", "on", true, true, "Causes '...' strings to treat backslashes literally."},
     {"statement_timeout", "0", false, false, "Ignored: the workspace's query.timeoutSeconds limits every query."},
-    {"TimeZone", "UTC", true, false, "Sets the time zone for displaying and interpreting time stamps (answers are in UTC)."},
+    {"TimeZone", "UTC", true, false,
+     "Sets the time zone for displaying and interpreting time stamps (answers are in UTC)."},
     {"transaction_isolation", "read committed", false, false, "Sets the current transaction's isolation level."},
     {"transaction_read_only", "on", false, false, "The mesh is read-only."},
 };
@@ -70,8 +73,8 @@ bool IsUtf8Name(std::string v) {
 }  // namespace
 
 struct Session::Described {
-  std::vector<std::string> columns;  // empty: the statement returns no rows (NoData)
-  std::vector<std::string> types;    // DuckDB's type of each column ("" unknown)
+  std::vector<std::string> columns;          // empty: the statement returns no rows (NoData)
+  std::vector<std::string> types;            // DuckDB's type of each column ("" unknown)
   std::vector<std::string> parameter_types;  // DuckDB's type of each parameter ("" unknown)
 };
 
@@ -99,8 +102,8 @@ struct Session::Portal {
   std::condition_variable cv;
   std::optional<Described> columns;  // known once the query said (on_columns)
   std::deque<Row> pending;
-  bool produced = false;  // the producer is done: `status` says how
-  bool closed = false;    // the portal went away: the producer stops
+  bool produced = false;             // the producer is done: `status` says how
+  bool closed = false;               // the portal went away: the producer stops
   std::optional<ErrorFields> error;  // how the producer failed
   std::string tag;                   // a catalog answer's CommandComplete tag
   bool suspended = false;            // an Execute stopped at its row limit
@@ -129,15 +132,23 @@ ErrorFields ErrorOf(const Status& status) {
       e.sqlstate = "42P01";  // undefined_table: an unknown product or snapshot
       break;
     case StatusCode::kInvalidArgument:
-      if (StartsWith(m, "query refused")) e.sqlstate = "42501";  // a construct the allow-list refuses
-      else if (m.find("Parser Error") != std::string::npos || m.find("syntax error") != std::string::npos)
-        e.sqlstate = "42601";  // syntax_error
-      else if (m.find("Catalog Error") != std::string::npos) e.sqlstate = "42P01";
-      else if (m.find("Binder Error") != std::string::npos) e.sqlstate = "42703";  // undefined_column and kin
+      // The gateway says InvalidArgument for all of these; its message tells
+      // which (docs/sql-endpoint.md, "Errors and SQLSTATE").
+      if (m.find("is not a product") != std::string::npos || m.find("Catalog Error") != std::string::npos)
+        e.sqlstate = "42P01";  // undefined_table
+      else if ((m.find("column '") != std::string::npos && m.find("is not in") != std::string::npos) ||
+               m.find("Binder Error") != std::string::npos)
+        e.sqlstate = "42703";  // undefined_column
+      else if (m.find("send exactly one SELECT") != std::string::npos || m.find("Parser Error") != std::string::npos ||
+               m.find("syntax error") != std::string::npos)
+        e.sqlstate = "42601";  // syntax_error: not one SELECT statement
+      else if (StartsWith(m, "query refused"))
+        e.sqlstate = "42501";  // a construct the allow-list refuses: the caller may not use it
       else if (m.find("Conversion Error") != std::string::npos || m.find("Invalid Input Error") != std::string::npos ||
                m.find("Out of Range Error") != std::string::npos)
         e.sqlstate = "22000";  // data_exception
-      else e.sqlstate = "42000";  // syntax_error_or_access_rule_violation
+      else
+        e.sqlstate = "42000";  // syntax_error_or_access_rule_violation
       break;
     case StatusCode::kFailedPrecondition:
       e.sqlstate = "55000";  // object_not_in_prerequisite_state
@@ -179,7 +190,11 @@ ErrorFields QueryError(const Status& s, const std::atomic<bool>* cancel) {
 
 Session::Session(service::Mesh& mesh, Introspection& introspection, service::Caller caller, Transport& transport,
                  SessionOptions options)
-    : mesh_(mesh), introspection_(introspection), caller_(std::move(caller)), transport_(transport), options_(std::move(options)) {
+    : mesh_(mesh),
+      introspection_(introspection),
+      caller_(std::move(caller)),
+      transport_(transport),
+      options_(std::move(options)) {
   // The client's startup parameters are its first SETs; what cannot be set
   // is ignored here, as PostgreSQL would refuse the connection for less.
   for (const auto& [name, value] : options_.parameters) {
@@ -216,7 +231,9 @@ Status Session::Write() {
   return s;
 }
 
-Status Session::Flush() { return Write(); }
+Status Session::Flush() {
+  return Write();
+}
 
 Status Session::Start(int32_t pid, int32_t secret) {
   out_.AuthenticationOk();
@@ -236,9 +253,11 @@ Status Session::Serve() {
       if (s.code() == StatusCode::kInvalidArgument) {
         out_.Error({.severity = "FATAL", .sqlstate = "08P01", .message = s.message()});
       } else if (s.code() == StatusCode::kCancelled) {
-        out_.Error({.severity = "FATAL", .sqlstate = "57P01", .message = "terminating connection: the server is stopping"});
+        out_.Error(
+            {.severity = "FATAL", .sqlstate = "57P01", .message = "terminating connection: the server is stopping"});
       } else if (s.code() == StatusCode::kDeadlineExceeded) {
-        out_.Error({.severity = "FATAL", .sqlstate = "08006",
+        out_.Error({.severity = "FATAL",
+                    .sqlstate = "08006",
                     .message = "terminating connection: no message for longer than the endpoint's timeout"});
       }
       Write().IgnoreError();  // the client may be gone already
@@ -254,8 +273,9 @@ Status Session::Serve() {
 }
 
 Result<bool> Session::Handle(const Frame& frame) {
-  // After an error in the extended protocol, everything up to Sync is dropped.
-  if (skip_until_sync_ && frame.type != 'S' && frame.type != 'X' && frame.type != 'Q') return true;
+  // After an error in the extended protocol, everything up to Sync is
+  // dropped (the error itself was sent at once, as PostgreSQL does).
+  if (skip_until_sync_ && frame.type != 'S' && frame.type != 'X') return true;
   auto violation = [this](const Status& s) -> Result<bool> {
     out_.Error({.severity = "FATAL", .sqlstate = "08P01", .message = s.message()});
     return s;
@@ -311,16 +331,17 @@ Result<bool> Session::Handle(const Frame& frame) {
     case 'f':
       return true;  // CopyData, CopyDone, CopyFail outside COPY: ignored, as PostgreSQL does
     default:
-      return violation(Status::InvalidArgument(fmt::format("unexpected message type 0x{:02x} after startup",
-                                                           static_cast<unsigned char>(frame.type))));
+      return violation(Status::InvalidArgument(
+          fmt::format("unexpected message type 0x{:02x} after startup", static_cast<unsigned char>(frame.type))));
   }
   if (broken_) return Status::IoError("the client went away");
   if (Stopping()) {
     out_.Error({.severity = "FATAL", .sqlstate = "57P01", .message = "terminating connection: the server is stopping"});
     return Status::Cancelled("the server is stopping");
   }
-  // PostgreSQL sends when a Sync or Flush asks, or when its buffer fills.
-  if (out_.size() > (64u << 10)) RETURN_IF_ERROR(Write());
+  // PostgreSQL sends when a Sync or Flush asks, when its buffer fills, and
+  // an error at once (a client may wait for it before sending Sync).
+  if (out_.size() > (64u << 10) || skip_until_sync_) RETURN_IF_ERROR(Write());
   return true;
 }
 
@@ -333,7 +354,6 @@ void Session::Fail(const ErrorFields& e) {
 
 Status Session::SimpleQuery(const std::string& text) {
   // A simple Query ends the extended protocol's unnamed statement and portal.
-  skip_until_sync_ = false;
   statements_.erase("");
   portals_.erase("");
   // Each statement runs in turn; the first error ends the message (as in
@@ -352,7 +372,8 @@ Status Session::SimpleQuery(const std::string& text) {
     }
     if (transaction_ == 'E' && classified->kind != Kind::kRollback && classified->kind != Kind::kCommit &&
         classified->kind != Kind::kRollbackTo) {
-      out_.Error({.sqlstate = "25P02", .message = "current transaction is aborted, commands ignored until end of transaction block"});
+      out_.Error({.sqlstate = "25P02",
+                  .message = "current transaction is aborted, commands ignored until end of transaction block"});
       break;
     }
     if (classified->kind != Kind::kNone) {
@@ -385,10 +406,12 @@ std::optional<ErrorFields> Session::RunSessionStatement(const SessionStatement& 
     case Kind::kSet: {
       const SettingInfo* info = FindSetting(st.name);
       if (info && info->read_only)
-        return ErrorFields{.sqlstate = "55P02", .message = fmt::format("parameter \"{}\" cannot be changed", info->name)};
+        return ErrorFields{.sqlstate = "55P02",
+                           .message = fmt::format("parameter \"{}\" cannot be changed", info->name)};
       if (st.name == "client_encoding" && !IsUtf8Name(st.value))
-        return ErrorFields{.sqlstate = "22023",
-                           .message = fmt::format("client_encoding \"{}\" is not supported: weft speaks UTF8 only", st.value)};
+        return ErrorFields{
+            .sqlstate = "22023",
+            .message = fmt::format("client_encoding \"{}\" is not supported: weft speaks UTF8 only", st.value)};
       if ((st.name == "transaction_read_only" || st.name == "default_transaction_read_only") &&
           ToLower(st.value) != "on" && ToLower(st.value) != "true")
         return ErrorFields{.sqlstate = "25006", .message = "the mesh is read-only: " + st.name + " stays on"};
@@ -407,7 +430,8 @@ std::optional<ErrorFields> Session::RunSessionStatement(const SessionStatement& 
     case Kind::kShow: {
       const SettingInfo* info = FindSetting(st.name);
       if (!info && !settings_.count(st.name))
-        return ErrorFields{.sqlstate = "42704", .message = fmt::format("unrecognized configuration parameter \"{}\"", st.name)};
+        return ErrorFields{.sqlstate = "42704",
+                           .message = fmt::format("unrecognized configuration parameter \"{}\"", st.name)};
       if (describe) out_.RowDescription({{.name = info ? info->name : st.name}});
       out_.DataRow({Setting(st.name)});
       break;
@@ -419,8 +443,10 @@ std::optional<ErrorFields> Session::RunSessionStatement(const SessionStatement& 
     }
     case Kind::kBegin:
       if (transaction_ != 'I')
-        out_.Notice({.severity = "WARNING", .sqlstate = "25001", .message = "there is already a transaction in progress"});
-      else transaction_ = 'T';
+        out_.Notice(
+            {.severity = "WARNING", .sqlstate = "25001", .message = "there is already a transaction in progress"});
+      else
+        transaction_ = 'T';
       break;
     case Kind::kCommit:
     case Kind::kRollback: {
@@ -450,9 +476,11 @@ std::optional<ErrorFields> Session::RunSessionStatement(const SessionStatement& 
       }
       break;
     case Kind::kDeallocate:
-      if (st.name.empty()) statements_.clear();
+      if (st.name.empty())
+        statements_.clear();
       else if (!statements_.erase(st.name))
-        return ErrorFields{.sqlstate = "26000", .message = fmt::format("prepared statement \"{}\" does not exist", st.name)};
+        return ErrorFields{.sqlstate = "26000",
+                           .message = fmt::format("prepared statement \"{}\" does not exist", st.name)};
       break;
     case Kind::kSetIgnored:
       break;
@@ -468,19 +496,22 @@ std::optional<ErrorFields> Session::RunSessionStatement(const SessionStatement& 
 
 Result<std::vector<FieldDescription>> Session::Fields(const Described& d, const std::vector<int16_t>& formats) const {
   if (formats.size() > 1 && formats.size() != d.columns.size())
-    return Status::InvalidArgument(fmt::format("bind message has {} result formats but query has {} columns", formats.size(),
-                                               d.columns.size()));
-  if (d.columns.size() > 32767) return Status::InvalidArgument("the answer has more columns than the protocol can describe");
+    return Status::InvalidArgument(
+        fmt::format("bind message has {} result formats but query has {} columns", formats.size(), d.columns.size()));
+  if (d.columns.size() > 32767)
+    return Status::InvalidArgument("the answer has more columns than the protocol can describe");
   std::vector<FieldDescription> fields;
   for (size_t i = 0; i < d.columns.size(); ++i) {
     PgType t = PgTypeOf(i < d.types.size() ? d.types[i] : "");
     int16_t format = FormatAt(formats, i);
     if (format == 1 && !HasBinaryFormat(t))
       return Status::FailedPrecondition(  // 0A000 (FieldsError)
-fmt::format("column \"{}\" ({}) has no binary format here: ask for it as text",
-                                                    d.columns[i], t.name));
-    fields.push_back({.name = d.columns[i], .type_oid = static_cast<int32_t>(t.oid), .type_size = t.size,
-                      .type_modifier = t.modifier, .format = format});
+          fmt::format("column \"{}\" ({}) has no binary format here: ask for it as text", d.columns[i], t.name));
+    fields.push_back({.name = d.columns[i],
+                      .type_oid = static_cast<int32_t>(t.oid),
+                      .type_size = t.size,
+                      .type_modifier = t.modifier,
+                      .format = format});
   }
   return fields;
 }
@@ -503,7 +534,8 @@ Result<Row> Session::Encode(const Described& d, const std::vector<int16_t>& form
 
 // --- the governed path ----------------------------------------------------------------------
 
-Result<Session::Described> Session::DescribeSql(const std::string& sql, const std::vector<std::string>& parameter_types) {
+Result<Session::Described> Session::DescribeSql(const std::string& sql,
+                                                const std::vector<std::string>& parameter_types) {
   ASSIGN_OR_RETURN(std::optional<CatalogAnswer> catalog, introspection_.Describe(caller_, sql));
   if (catalog) return Described{catalog->columns, catalog->types, catalog->parameter_types};
   query::QueryRequest request{.sql = sql, .parameter_types = parameter_types, .describe_only = true};
@@ -548,7 +580,8 @@ std::optional<ErrorFields> Session::RunQuery(Portal& portal, bool describe, int3
   Described columns;
   int64_t sent = 0;
   std::optional<ErrorFields> refused;  // the rows cannot be sent as asked
-  query::QueryRequest request{.sql = portal.sql, .parameters = portal.parameters, .parameter_types = portal.parameter_types};
+  query::QueryRequest request{
+      .sql = portal.sql, .parameters = portal.parameters, .parameter_types = portal.parameter_types};
   request.on_columns = [&](const std::vector<std::string>& names, const std::vector<std::string>& types) -> Status {
     columns = {names, types, {}};
     auto fields = Fields(columns, portal.result_formats);
@@ -581,35 +614,37 @@ void Session::StartProducer(Portal& portal) {
   portal.started = true;
   if (cancel) cancel->store(false);
   portal.producer = std::thread([this, &portal, cancel] {
-      query::QueryRequest request{.sql = portal.sql, .parameters = portal.parameters, .parameter_types = portal.parameter_types};
-      request.on_columns = [&portal](const std::vector<std::string>& names, const std::vector<std::string>& types) -> Status {
-        std::lock_guard lock(portal.mu);
-        portal.columns = Described{names, types, {}};
-        portal.cv.notify_all();
-        return Status::Ok();
-      };
-      request.on_rows = [&portal](const std::vector<std::string>&, const std::vector<Row>& rows) -> Status {
-        std::unique_lock lock(portal.mu);
-        for (const auto& row : rows) {
-          portal.cv.wait(lock, [&] { return portal.closed || portal.pending.size() < Portal::kMaxPending; });
-          if (portal.closed) return Status::Cancelled("the portal was closed");
-          portal.pending.push_back(row);
-          portal.cv.notify_all();
-        }
-        return Status::Ok();
-      };
-      request.cancelled = [this, &portal, cancel] {
-        {
-          std::lock_guard lock(portal.mu);
-          if (portal.closed) return true;
-        }
-        return (cancel && cancel->load()) || transport_.PeerGone();
-      };
-      auto answer = service::QueryService(mesh_).Run(caller_, request);
+    query::QueryRequest request{
+        .sql = portal.sql, .parameters = portal.parameters, .parameter_types = portal.parameter_types};
+    request.on_columns = [&portal](const std::vector<std::string>& names,
+                                   const std::vector<std::string>& types) -> Status {
       std::lock_guard lock(portal.mu);
-      if (!answer.ok()) portal.error = QueryError(answer.status(), cancel.get());
-      portal.produced = true;
+      portal.columns = Described{names, types, {}};
       portal.cv.notify_all();
+      return Status::Ok();
+    };
+    request.on_rows = [&portal](const std::vector<std::string>&, const std::vector<Row>& rows) -> Status {
+      std::unique_lock lock(portal.mu);
+      for (const auto& row : rows) {
+        portal.cv.wait(lock, [&] { return portal.closed || portal.pending.size() < Portal::kMaxPending; });
+        if (portal.closed) return Status::Cancelled("the portal was closed");
+        portal.pending.push_back(row);
+        portal.cv.notify_all();
+      }
+      return Status::Ok();
+    };
+    request.cancelled = [this, &portal, cancel] {
+      {
+        std::lock_guard lock(portal.mu);
+        if (portal.closed) return true;
+      }
+      return (cancel && cancel->load()) || transport_.PeerGone();
+    };
+    auto answer = service::QueryService(mesh_).Run(caller_, request);
+    std::lock_guard lock(portal.mu);
+    if (!answer.ok()) portal.error = QueryError(answer.status(), cancel.get());
+    portal.produced = true;
+    portal.cv.notify_all();
   });
 }
 
@@ -667,7 +702,8 @@ void Session::Parse(const ParseMessage& m) {
   if (!m.statement.empty() && statements_.count(m.statement))
     return fail({.sqlstate = "42P05", .message = fmt::format("prepared statement \"{}\" already exists", m.statement)});
   std::vector<std::string> pieces = SplitStatements(m.query);
-  if (pieces.size() > 1) return fail({.sqlstate = "42601", .message = "cannot insert multiple commands into a prepared statement"});
+  if (pieces.size() > 1)
+    return fail({.sqlstate = "42601", .message = "cannot insert multiple commands into a prepared statement"});
   auto classified = ClassifyStatement(pieces[0]);
   if (!classified.ok()) return fail({.sqlstate = "42601", .message = classified.status().message()});
   auto p = std::make_unique<Prepared>();
@@ -693,7 +729,8 @@ void Session::Bind(const BindMessage& m) {
   portal->sql = prepared.sql;
   portal->session = prepared.session;
   portal->result_formats = m.result_formats;
-  for (int32_t oid : prepared.parameter_types) portal->parameter_types.push_back(DuckDbTypeForOid(static_cast<uint32_t>(oid)));
+  for (int32_t oid : prepared.parameter_types)
+    portal->parameter_types.push_back(DuckDbTypeForOid(static_cast<uint32_t>(oid)));
   for (size_t i = 0; i < m.parameters.size(); ++i) {
     const auto& value = m.parameters[i];
     if (!value || FormatAt(m.parameter_formats, i) == 0) {
@@ -715,7 +752,8 @@ void Session::Bind(const BindMessage& m) {
     }
     auto decoded = DecodeBinaryParameter(oid, *value);
     if (!decoded.ok())
-      return fail({.sqlstate = "22P03", .message = fmt::format("parameter ${}: {}", i + 1, decoded.status().message())});
+      return fail(
+          {.sqlstate = "22P03", .message = fmt::format("parameter ${}: {}", i + 1, decoded.status().message())});
     portal->parameters.push_back(*decoded);
   }
   portals_[m.portal] = std::move(portal);
@@ -745,7 +783,8 @@ void Session::Describe(const DescribeMessage& m) {
     for (int32_t oid : declared) parameter_types.push_back(DuckDbTypeForOid(static_cast<uint32_t>(oid)));
   } else {
     auto it = portals_.find(m.name);
-    if (it == portals_.end()) return fail({.sqlstate = "34000", .message = fmt::format("portal \"{}\" does not exist", m.name)});
+    if (it == portals_.end())
+      return fail({.sqlstate = "34000", .message = fmt::format("portal \"{}\" does not exist", m.name)});
     session = &it->second->session;
     sql = it->second->sql;
     parameter_types = it->second->parameter_types;
@@ -754,10 +793,12 @@ void Session::Describe(const DescribeMessage& m) {
   }
   if (session->kind != SessionStatement::Kind::kNone) {
     if (m.kind == 'S') out_.ParameterDescription({});
-    if (session->kind == SessionStatement::Kind::kShow) out_.RowDescription({{.name = session->name}});
+    if (session->kind == SessionStatement::Kind::kShow)
+      out_.RowDescription({{.name = session->name}});
     else if (session->kind == SessionStatement::Kind::kShowAll)
       out_.RowDescription({{.name = "name"}, {.name = "setting"}, {.name = "description"}});
-    else out_.NoData();
+    else
+      out_.NoData();
     return;
   }
   if (!*cached) {
@@ -769,7 +810,9 @@ void Session::Describe(const DescribeMessage& m) {
   if (m.kind == 'S') {
     std::vector<int32_t> oids;
     for (size_t i = 0; i < d.parameter_types.size(); ++i)
-      oids.push_back(i < declared.size() && declared[i] != 0 ? declared[i] : static_cast<int32_t>(ParameterOid(d.parameter_types[i])));
+      oids.push_back(i < declared.size() && declared[i] != 0
+                         ? declared[i]
+                         : static_cast<int32_t>(ParameterOid(d.parameter_types[i])));
     out_.ParameterDescription(oids);
   }
   if (d.columns.empty()) return out_.NoData();
@@ -789,7 +832,8 @@ void Session::Execute(const ExecuteMessage& m) {
   using Kind = SessionStatement::Kind;
   if (transaction_ == 'E' && portal.session.kind != Kind::kRollback && portal.session.kind != Kind::kCommit &&
       portal.session.kind != Kind::kRollbackTo) {
-    out_.Error({.sqlstate = "25P02", .message = "current transaction is aborted, commands ignored until end of transaction block"});
+    out_.Error({.sqlstate = "25P02",
+                .message = "current transaction is aborted, commands ignored until end of transaction block"});
     skip_until_sync_ = true;
     return;
   }
@@ -809,8 +853,10 @@ void Session::Execute(const ExecuteMessage& m) {
 }
 
 void Session::Close(const CloseMessage& m) {
-  if (m.kind == 'S') statements_.erase(m.name);
-  else portals_.erase(m.name);
+  if (m.kind == 'S')
+    statements_.erase(m.name);
+  else
+    portals_.erase(m.name);
   out_.CloseComplete();
 }
 

@@ -40,9 +40,9 @@ namespace weft::pgwire {
 using Row = std::vector<std::optional<std::string>>;
 
 struct SessionOptions {
-  std::map<std::string, std::string> parameters;  // the StartupMessage's (user, database, application_name, ...)
-  std::shared_ptr<std::atomic<bool>> cancel;      // set by a CancelRequest: the running query stops
-  std::function<bool()> stopping;                 // true once the server stops
+  std::map<std::string, std::string> parameters;        // the StartupMessage's (user, database, application_name, ...)
+  std::shared_ptr<std::atomic<bool>> cancel;            // set by a CancelRequest: the running query stops
+  std::function<bool()> stopping;                       // true once the server stops
   std::chrono::milliseconds idle_timeout{3600 * 1000};  // between messages
   std::chrono::milliseconds read_timeout{30 * 1000};    // the rest of a message once it began
   std::string weft_version = "0.1.0";
@@ -127,7 +127,7 @@ class Session {
   Encoder out_;
   bool broken_ = false;  // a write to the client failed: the connection is over
   char transaction_ = 'I';
-  bool skip_until_sync_ = false;  // an extended-protocol error: messages are dropped until Sync
+  bool skip_until_sync_ = false;                 // an extended-protocol error: messages are dropped until Sync
   std::map<std::string, std::string> settings_;  // SET in this session (lower-cased names)
   std::map<std::string, std::unique_ptr<Prepared>> statements_;
   std::map<std::string, std::unique_ptr<Portal>> portals_;

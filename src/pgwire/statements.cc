@@ -9,7 +9,9 @@ namespace weft::pgwire {
 
 namespace {
 
-bool IsIdentChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$' || static_cast<unsigned char>(c) >= 0x80; }
+bool IsIdentChar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$' || static_cast<unsigned char>(c) >= 0x80;
+}
 
 // The end of the quoted, dollar-quoted or commented run starting at `i`,
 // or `i` itself when none starts there. Unterminated runs end the text.
@@ -53,8 +55,9 @@ size_t SkipOpaque(std::string_view s, size_t i) {
   }
   if (c == '$' && (i == 0 || !IsIdentChar(s[i - 1]))) {  // $tag$ ... $tag$, not $1
     size_t j = i + 1;
-    while (j < n && s[j] != '$' && (std::isalpha(static_cast<unsigned char>(s[j])) || s[j] == '_' ||
-                                     (j > i + 1 && std::isdigit(static_cast<unsigned char>(s[j])))))
+    while (j < n && s[j] != '$' &&
+           (std::isalpha(static_cast<unsigned char>(s[j])) || s[j] == '_' ||
+            (j > i + 1 && std::isdigit(static_cast<unsigned char>(s[j])))))
       ++j;
     if (j < n && s[j] == '$') {
       std::string_view tag = s.substr(i, j - i + 1);
@@ -144,7 +147,8 @@ std::string Upper(std::string s) {
 
 Result<SessionStatement> ClassifySet(const std::vector<Token>& t) {
   size_t i = 1;
-  if (IsWord(t, i, "session") && IsWord(t, i + 1, "characteristics")) return SessionStatement{Kind::kSetIgnored, "", "", "SET"};
+  if (IsWord(t, i, "session") && IsWord(t, i + 1, "characteristics"))
+    return SessionStatement{Kind::kSetIgnored, "", "", "SET"};
   if (IsWord(t, i, "session") || IsWord(t, i, "local")) ++i;
   if (IsWord(t, i, "transaction")) return SessionStatement{Kind::kSetIgnored, "", "", "SET"};
   if (IsWord(t, i, "time") && IsWord(t, i + 1, "zone")) {
@@ -194,7 +198,8 @@ Result<SessionStatement> ClassifyStatement(std::string_view sql) {
   if (t[0].kind != Token::Kind::kWord) return SessionStatement{};
   const std::string& w = t[0].text;
   auto one_of_optional = [&](size_t i, std::initializer_list<std::string_view> words) {
-    return i == t.size() || (i + 1 == t.size() && std::any_of(words.begin(), words.end(), [&](auto x) { return IsWord(t, i, x); }));
+    return i == t.size() ||
+           (i + 1 == t.size() && std::any_of(words.begin(), words.end(), [&](auto x) { return IsWord(t, i, x); }));
   };
   if (w == "set") return ClassifySet(t);
   if (w == "reset") {
@@ -207,12 +212,14 @@ Result<SessionStatement> ClassifyStatement(std::string_view sql) {
     if (IsWord(t, 1, "all") && t.size() == 2) return SessionStatement{Kind::kShowAll, "", "", "SHOW"};
     if (IsWord(t, 1, "transaction") && IsWord(t, 2, "isolation") && IsWord(t, 3, "level") && t.size() == 4)
       return SessionStatement{Kind::kShow, "transaction_isolation", "", "SHOW"};
-    if (IsWord(t, 1, "time") && IsWord(t, 2, "zone") && t.size() == 3) return SessionStatement{Kind::kShow, "timezone", "", "SHOW"};
+    if (IsWord(t, 1, "time") && IsWord(t, 2, "zone") && t.size() == 3)
+      return SessionStatement{Kind::kShow, "timezone", "", "SHOW"};
     if (t.size() == 2 && (t[1].kind == Token::Kind::kWord || t[1].kind == Token::Kind::kIdent))
       return SessionStatement{Kind::kShow, ToLower(t[1].text), "", "SHOW"};
     return SessionStatement{};  // SHOW TABLES and the like: DuckDB's, refused by the gateway
   }
-  if (w == "begin" || (w == "start" && IsWord(t, 1, "transaction"))) return SessionStatement{Kind::kBegin, "", "", "BEGIN"};
+  if (w == "begin" || (w == "start" && IsWord(t, 1, "transaction")))
+    return SessionStatement{Kind::kBegin, "", "", "BEGIN"};
   if ((w == "commit" || w == "end") && one_of_optional(1, {"work", "transaction"}))
     return SessionStatement{Kind::kCommit, "", "", "COMMIT"};
   if (w == "rollback" || w == "abort") {
@@ -234,8 +241,10 @@ Result<SessionStatement> ClassifyStatement(std::string_view sql) {
     return SessionStatement{Kind::kRelease, t[i].text, "", "RELEASE"};
   }
   if (w == "discard" && t.size() == 2 &&
-      (IsWord(t, 1, "all") || IsWord(t, 1, "plans") || IsWord(t, 1, "sequences") || IsWord(t, 1, "temp") || IsWord(t, 1, "temporary")))
-    return SessionStatement{Kind::kDiscard, t[1].text, "", t[1].text == "all" ? "DISCARD ALL" : "DISCARD " + Upper(t[1].text)};
+      (IsWord(t, 1, "all") || IsWord(t, 1, "plans") || IsWord(t, 1, "sequences") || IsWord(t, 1, "temp") ||
+       IsWord(t, 1, "temporary")))
+    return SessionStatement{Kind::kDiscard, t[1].text, "",
+                            t[1].text == "all" ? "DISCARD ALL" : "DISCARD " + Upper(t[1].text)};
   if (w == "deallocate") {
     size_t i = IsWord(t, 1, "prepare") ? 2 : 1;
     if (i + 1 != t.size()) return Status::InvalidArgument("DEALLOCATE needs one statement name, or ALL");

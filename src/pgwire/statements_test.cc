@@ -13,10 +13,14 @@ using Kind = SessionStatement::Kind;
 
 TEST(StatementsTest, SplitsAtSemicolonsOutsideQuotesAndComments) {
   EXPECT_THAT(SplitStatements("SELECT 1; SELECT 2;"), ElementsAre("SELECT 1", "SELECT 2"));
-  EXPECT_THAT(SplitStatements("SELECT ';' AS a; SELECT \"x;y\" FROM t"), ElementsAre("SELECT ';' AS a", "SELECT \"x;y\" FROM t"));
-  EXPECT_THAT(SplitStatements("SELECT 'it''s;' -- a;comment\n; SELECT 2"), ElementsAre("SELECT 'it''s;' -- a;comment", "SELECT 2"));
-  EXPECT_THAT(SplitStatements("SELECT /* a /* nested; */ ; */ 1; SELECT 2"), ElementsAre("SELECT /* a /* nested; */ ; */ 1", "SELECT 2"));
-  EXPECT_THAT(SplitStatements("SELECT $$a;b$$, $tag$c;$$;d$tag$; SELECT $1"), ElementsAre("SELECT $$a;b$$, $tag$c;$$;d$tag$", "SELECT $1"));
+  EXPECT_THAT(SplitStatements("SELECT ';' AS a; SELECT \"x;y\" FROM t"),
+              ElementsAre("SELECT ';' AS a", "SELECT \"x;y\" FROM t"));
+  EXPECT_THAT(SplitStatements("SELECT 'it''s;' -- a;comment\n; SELECT 2"),
+              ElementsAre("SELECT 'it''s;' -- a;comment", "SELECT 2"));
+  EXPECT_THAT(SplitStatements("SELECT /* a /* nested; */ ; */ 1; SELECT 2"),
+              ElementsAre("SELECT /* a /* nested; */ ; */ 1", "SELECT 2"));
+  EXPECT_THAT(SplitStatements("SELECT $$a;b$$, $tag$c;$$;d$tag$; SELECT $1"),
+              ElementsAre("SELECT $$a;b$$, $tag$c;$$;d$tag$", "SELECT $1"));
   EXPECT_THAT(SplitStatements("SELECT E'\\';' ; SELECT 2"), ElementsAre("SELECT E'\\';'", "SELECT 2"));
   // Empty pieces are dropped; a text of nothing is one empty statement.
   EXPECT_THAT(SplitStatements("SELECT 1; ; -- done"), ElementsAre("SELECT 1"));

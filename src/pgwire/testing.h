@@ -48,21 +48,31 @@ inline std::string Int32Bytes(int32_t v) {
   return s;
 }
 inline std::string Int16Bytes(int16_t v) {
-  return {static_cast<char>((static_cast<uint16_t>(v) >> 8) & 0xff), static_cast<char>(static_cast<uint16_t>(v) & 0xff)};
+  return {static_cast<char>((static_cast<uint16_t>(v) >> 8) & 0xff),
+          static_cast<char>(static_cast<uint16_t>(v) & 0xff)};
 }
-inline std::string CStr(const std::string& s) { return s + std::string(1, '\0'); }
+inline std::string CStr(const std::string& s) {
+  return s + std::string(1, '\0');
+}
 
 // A frontend message: type byte, length, body.
-inline std::string Message(char type, const std::string& body) { return std::string(1, type) + Int32Bytes(static_cast<int32_t>(body.size() + 4)) + body; }
-inline Frame FrameOf(char type, std::string body) { return {type, std::move(body)}; }
-inline Frame QueryFrame(const std::string& sql) { return {'Q', CStr(sql)}; }
+inline std::string Message(char type, const std::string& body) {
+  return std::string(1, type) + Int32Bytes(static_cast<int32_t>(body.size() + 4)) + body;
+}
+inline Frame FrameOf(char type, std::string body) {
+  return {type, std::move(body)};
+}
+inline Frame QueryFrame(const std::string& sql) {
+  return {'Q', CStr(sql)};
+}
 inline Frame ParseFrame(const std::string& name, const std::string& sql, const std::vector<int32_t>& types = {}) {
   std::string body = CStr(name) + CStr(sql) + Int16Bytes(static_cast<int16_t>(types.size()));
   for (int32_t t : types) body += Int32Bytes(t);
   return {'P', body};
 }
 inline Frame BindFrame(const std::string& portal, const std::string& statement,
-                       const std::vector<std::optional<std::string>>& params, const std::vector<int16_t>& param_formats = {},
+                       const std::vector<std::optional<std::string>>& params,
+                       const std::vector<int16_t>& param_formats = {},
                        const std::vector<int16_t>& result_formats = {}) {
   std::string body = CStr(portal) + CStr(statement) + Int16Bytes(static_cast<int16_t>(param_formats.size()));
   for (int16_t f : param_formats) body += Int16Bytes(f);
@@ -72,10 +82,18 @@ inline Frame BindFrame(const std::string& portal, const std::string& statement,
   for (int16_t f : result_formats) body += Int16Bytes(f);
   return {'B', body};
 }
-inline Frame DescribeFrame(char kind, const std::string& name) { return {'D', std::string(1, kind) + CStr(name)}; }
-inline Frame ExecuteFrame(const std::string& portal, int32_t max_rows = 0) { return {'E', CStr(portal) + Int32Bytes(max_rows)}; }
-inline Frame CloseFrame(char kind, const std::string& name) { return {'C', std::string(1, kind) + CStr(name)}; }
-inline Frame SyncFrame() { return {'S', ""}; }
+inline Frame DescribeFrame(char kind, const std::string& name) {
+  return {'D', std::string(1, kind) + CStr(name)};
+}
+inline Frame ExecuteFrame(const std::string& portal, int32_t max_rows = 0) {
+  return {'E', CStr(portal) + Int32Bytes(max_rows)};
+}
+inline Frame CloseFrame(char kind, const std::string& name) {
+  return {'C', std::string(1, kind) + CStr(name)};
+}
+inline Frame SyncFrame() {
+  return {'S', ""};
+}
 
 // The backend messages in `bytes`, in order.
 inline std::vector<Frame> BackendMessages(const std::string& bytes) {
@@ -106,7 +124,8 @@ inline std::vector<std::optional<std::string>> DataRowValues(const Frame& f) {
   size_t at = 2;
   for (size_t i = 0; i < n && at + 4 <= f.body.size(); ++i) {
     int32_t len = 0;
-    for (int k = 0; k < 4; ++k) len = static_cast<int32_t>((static_cast<uint32_t>(len) << 8) | static_cast<uint8_t>(f.body[at + k]));
+    for (int k = 0; k < 4; ++k)
+      len = static_cast<int32_t>((static_cast<uint32_t>(len) << 8) | static_cast<uint8_t>(f.body[at + k]));
     at += 4;
     if (len < 0) {
       out.emplace_back(std::nullopt);

@@ -59,11 +59,14 @@ Result<std::shared_ptr<TlsContext>> TlsContext::Load(const std::string& cert_fil
   if (SSL_CTX_use_PrivateKey_file(ctx, key_file.c_str(), SSL_FILETYPE_PEM) != 1)
     return Status::InvalidArgument(fmt::format("cannot read the TLS key {}: {}", key_file, OpenSslError()));
   if (SSL_CTX_check_private_key(ctx) != 1)
-    return Status::InvalidArgument(fmt::format("the TLS key {} does not match the certificate {}", key_file, cert_file));
+    return Status::InvalidArgument(
+        fmt::format("the TLS key {} does not match the certificate {}", key_file, cert_file));
   return tls;
 }
 
-TlsContext::~TlsContext() { SSL_CTX_free(ctx_); }
+TlsContext::~TlsContext() {
+  SSL_CTX_free(ctx_);
+}
 
 SocketTransport::SocketTransport(int fd, int stop_fd, SocketOptions options)
     : fd_(fd), stop_fd_(stop_fd), options_(options) {
