@@ -99,21 +99,25 @@ std::string PreparedStatement::column_name(size_t col) const {
   return out;
 }
 
-std::string PreparedStatement::column_type_text(size_t col) const {
-  if (stmt_ == nullptr) return "";
-  duckdb_logical_type type = duckdb_prepared_statement_column_logical_type(stmt_, col);
-  std::string out = type == nullptr ? "" : TypeText(type);
-  if (type != nullptr) duckdb_destroy_logical_type(&type);
+namespace {
+
+// The TypeText of a type the C API handed over (ours to destroy), or "".
+std::string TakeTypeText(duckdb_logical_type type) {
+  if (type == nullptr) return "";
+  std::string out = TypeText(type);
+  duckdb_destroy_logical_type(&type);
   return out;
 }
 
+}  // namespace
+
+std::string PreparedStatement::column_type_text(size_t col) const {
+  return stmt_ == nullptr ? "" : TakeTypeText(duckdb_prepared_statement_column_logical_type(stmt_, col));
+}
+
 std::string PreparedStatement::parameter_type_text(size_t index) const {
-  if (stmt_ == nullptr) return "";
   // NULL when DuckDB could not infer it (SELECT $1).
-  duckdb_logical_type type = duckdb_param_logical_type(stmt_, index);
-  std::string out = type == nullptr ? "" : TypeText(type);
-  if (type != nullptr) duckdb_destroy_logical_type(&type);
-  return out;
+  return stmt_ == nullptr ? "" : TakeTypeText(duckdb_param_logical_type(stmt_, index));
 }
 
 bool PreparedStatement::IsSelect() const {

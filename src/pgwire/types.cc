@@ -81,12 +81,18 @@ struct TypeTree {
 std::vector<std::string_view> SplitTopLevel(std::string_view s) {
   std::vector<std::string_view> parts;
   int depth = 0;
-  bool quoted = false;
+  char quote = 0;  // inside "a name" or 'an enum value' (a doubled quote closes and reopens)
   size_t start = 0;
   for (size_t i = 0; i < s.size(); ++i) {
     const char c = s[i];
-    if (c == '"' || c == '\'') quoted = !quoted;  // doubled quotes toggle twice
-    if (quoted) continue;
+    if (quote) {
+      if (c == quote) quote = 0;
+      continue;
+    }
+    if (c == '"' || c == '\'') {
+      quote = c;
+      continue;
+    }
     if (c == '(') ++depth;
     if (c == ')') --depth;
     if (c == ',' && depth == 0) {

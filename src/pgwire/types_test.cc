@@ -40,16 +40,28 @@ class PgTypesTest : public ::testing::Test {
     return {type, rows.ok() && rows->size() == 1 ? (*rows)[0][0] : std::nullopt};
   }
 
+  struct Row {
+    std::string expr;         // a DuckDB expression
+    std::string duckdb_type;  // its type, as the gateway reports it
+    uint32_t oid;
+    std::string pg_name;
+    std::optional<std::string> text;  // PostgreSQL's text of it
+  };
+
+  void ExpectRows(const std::vector<Row>& rows) {
+    for (const Row& row : rows) {
+      SCOPED_TRACE(row.expr);
+      auto [type, value] = Render(row.expr);
+      EXPECT_EQ(type, row.duckdb_type);
+      const PgType pg = PgTypeOf(type);
+      EXPECT_EQ(pg.oid, row.oid);
+      EXPECT_EQ(pg.name, row.pg_name);
+      EXPECT_EQ(PgText(pg, type, value), row.text);
+    }
+  }
+
   std::optional<engine::Database> db_;
   std::optional<engine::Connection> conn_;
-};
-
-struct Row {
-  std::string expr;         // a DuckDB expression
-  std::string duckdb_type;  // its type, as the gateway reports it
-  uint32_t oid;
-  std::string pg_name;
-  std::optional<std::string> text;  // PostgreSQL's text of it
 };
 
 TEST_F(PgTypesTest, ScalarsAsPostgresWritesThem) {
@@ -141,16 +153,7 @@ TEST_F(PgTypesTest, ScalarsAsPostgresWritesThem) {
       {"union_value(n := 1)::UNION(n INTEGER, s VARCHAR)", "UNION(n INTEGER, s VARCHAR)", kTextOid, "text", "1"},
       {"NULL::DATE", "DATE", kDateOid, "date", std::nullopt},
   };
-  for (const Row& row : rows) {
-    SCOPED_TRACE(row.expr);
-    auto [type, value] = Render(row.expr);
-    EXPECT_EQ(type, row.duckdb_type);
-    const PgType pg = PgTypeOf(type);
-    EXPECT_EQ(pg.oid, row.oid);
-    EXPECT_EQ(pg.name, row.pg_name);
-    EXPECT_EQ(pg.element_oid, 0u);
-    EXPECT_EQ(PgText(pg, type, value), row.text);
-  }
+  ExpectRows(rows);
 }
 
 TEST_F(PgTypesTest, SizesAndModifiersAreWhatPostgresStates) {
@@ -165,6 +168,9 @@ TEST_F(PgTypesTest, SizesAndModifiersAreWhatPostgresStates) {
   EXPECT_EQ(PgTypeOf("VARCHAR").size, -1);
   EXPECT_EQ(PgTypeOf(""), (PgType{kTextOid, -1, -1, "text"}));
   EXPECT_EQ(PgTypeOf("DECIMAL(10,2)[]"), (PgType{kNumericArrayOid, -1, (10 << 16 | 2) + 4, "_numeric", kNumericOid}));
+  EXPECT_EQ(PgTypeOf("VARCHAR[3]"), (PgType{kTextArrayOid, -1, -1, "_text", kTextOid}));
+  EXPECT_EQ(PgTypeOf("TIMESTAMP WITH TIME ZONE[]").element_oid, kTimestamptzOid);
+  EXPECT_EQ(PgTypeOf("INTEGER[][]"), (PgType{kJsonOid, -1, -1, "json"}));
 }
 
 TEST_F(PgTypesTest, ListsOfScalarsAreArraysWithPostgresQuoting) {
@@ -197,16 +203,7 @@ TEST_F(PgTypesTest, ListsOfScalarsAreArraysWithPostgresQuoting) {
       {"['{\"a\": 1}'::JSON]", "JSON[]", kJsonArrayOid, "_json", "{\"{\\\"a\\\": 1}\"}"},
       {"['x'::ENUM('x', 'y')]", "ENUM('x', 'y')[]", kTextArrayOid, "_text", "{x}"},
   };
-  for (const Row& row : rows) {
-    SCOPED_TRACE(row.expr);
-    auto [type, value] = Render(row.expr);
-    EXPECT_EQ(type, row.duckdb_type);
-    const PgType pg = PgTypeOf(type);
-    EXPECT_EQ(pg.oid, row.oid);
-    EXPECT_EQ(pg.name, row.pg_name);
-    EXPECT_NE(pg.element_oid, 0u);
-    EXPECT_EQ(PgText(pg, type, value), row.text);
-  }
+  ExpectRows(rows);
 }
 
 // Structs, maps and lists of anything but scalars have no array or record
@@ -232,16 +229,10 @@ TEST_F(PgTypesTest, NestedValuesAreJson) {
       {"[{'a': 1}, NULL]", "STRUCT(a INTEGER)[]", kJsonOid, "json", "[{\"a\":1},null]"},
       {"[MAP {'k': [1]}]", "MAP(VARCHAR, INTEGER[])[]", kJsonOid, "json", "[{\"k\":[1]}]"},
       {"NULL::STRUCT(a INTEGER)", "STRUCT(a INTEGER)", kJsonOid, "json", std::nullopt},
+      {"{'it''s, (x)': 'y', 'e': 'b'::ENUM('a, (b', 'b')}", "STRUCT(\"it's, (x)\" VARCHAR, e ENUM('a, (b', 'b'))",
+       kJsonOid, "json", "{\"it's, (x)\":\"y\",\"e\":\"b\"}"},
   };
-  for (const Row& row : rows) {
-    SCOPED_TRACE(row.expr);
-    auto [type, value] = Render(row.expr);
-    EXPECT_EQ(type, row.duckdb_type);
-    const PgType pg = PgTypeOf(type);
-    EXPECT_EQ(pg.oid, row.oid);
-    EXPECT_EQ(pg.name, row.pg_name);
-    EXPECT_EQ(PgText(pg, type, value), row.text);
-  }
+  ExpectRows(rows);
 }
 
 std::string Bytes(std::initializer_list<int> b) {

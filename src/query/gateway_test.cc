@@ -221,7 +221,7 @@ TEST_F(GatewayTest, ParametersMustMatchTheQuery) {
            {{.sql = "SELECT 1 FROM shop.orders", .parameters = {"1"}}, "the query takes 0 parameters, but 1 value was given"},
            {{.sql = sql, .parameters = {"1", "EU"}, .parameter_types = {"INTEGER", "VARCHAR", "DATE"}},
             "the query takes 2 parameters ($1..$2), but 3 parameter types were given"},
-           {{.sql = sql, .parameters = {"many", "EU"}}, "Could not convert string 'many'"},
+           {{.sql = sql, .parameters = {"many", "EU"}}, "Could not convert string \"many\" to DECIMAL(10,2)"},
            {{.sql = sql, .parameters = {"1", "EU"}, .parameter_types = {"INTEGER", "BOOLEAN"}},
             "parameter $2 is not a valid BOOLEAN"},
            {{.sql = "SELECT $name FROM shop.orders"}, "named parameter $name is not allowed"},
