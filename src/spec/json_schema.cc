@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <map>
+#include <optional>
 #include <regex>
 #include <set>
 #include <string_view>
@@ -188,9 +189,34 @@ struct JsonSchema::Impl {
     return v.validate(s, a, nullptr);
   }
 
+  // {"properties": {k: {"const": v}}}, or an anyOf of those: how ODCS picks
+  // the branch of a property's logicalType or a server's type. Decided here
+  // exactly as JSON Schema would (a missing k passes), without valijson,
+  // because it is asked for every `if` of every property and server.
+  static std::optional<bool> ConstCondition(const Json& schema, const Json& instance) {
+    if (!schema.is_object() || schema.size() != 1) return std::nullopt;
+    if (auto any = schema.find("anyOf"); any != schema.end() && any->is_array()) {
+      bool passed = false;
+      for (const Json& branch : *any) {
+        std::optional<bool> v = ConstCondition(branch, instance);
+        if (!v) return std::nullopt;
+        passed = passed || *v;
+      }
+      return passed;
+    }
+    auto props = schema.find("properties");
+    if (props == schema.end() || !props->is_object() || props->size() != 1) return std::nullopt;
+    const Json& rule = props->begin().value();
+    if (!rule.is_object() || rule.size() != 1 || !rule.contains("const")) return std::nullopt;
+    if (!instance.is_object()) return true;
+    auto value = instance.find(props->begin().key());
+    return value == instance.end() || *value == rule["const"];
+  }
+
   // Whether `instance` passes `schema` as 2019-09 means it.
   bool Valid(const Json& schema, const Json& instance) const {
     if (schema.is_boolean()) return schema.get<bool>();
+    if (std::optional<bool> v = ConstCondition(schema, instance)) return *v;
     auto it = parts.find(&schema);
     if (it != parts.end() && !Passes(it->second->schema, instance)) return false;
     std::vector<SchemaViolation> sink;
