@@ -44,7 +44,7 @@ sanitize: bootstrap
 FUZZ_SECONDS ?= 60
 fuzz: bootstrap
 	@[ -f build-fuzz/CMakeCache.txt ] || CC=clang CXX=clang++ cmake -S . -B build-fuzz $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWEFT_FUZZ=ON -DWEFT_BUILD_TESTS=OFF -DWEFT_BUILD_BENCH=OFF
-	cmake --build build-fuzz -j $(JOBS) --target fuzz_spec fuzz_query
+	cmake --build build-fuzz -j $(JOBS) --target fuzz_spec fuzz_query fuzz_pgwire
 	@fuzz/run build-fuzz $(FUZZ_SECONDS)
 
 format:
