@@ -276,47 +276,40 @@ Result<bool> Session::Handle(const Frame& frame) {
   // After an error in the extended protocol, everything up to Sync is
   // dropped (the error itself was sent at once, as PostgreSQL does).
   if (skip_until_sync_ && frame.type != 'S' && frame.type != 'X') return true;
-  auto violation = [this](const Status& s) -> Result<bool> {
-    out_.Error({.severity = "FATAL", .sqlstate = "08P01", .message = s.message()});
-    return s;
+  // A message its decoder cannot read is a protocol violation: FATAL, and
+  // the connection ends.
+  auto dispatch = [this](auto decoded, auto&& run) -> Status {
+    if (!decoded.ok()) {
+      out_.Error({.severity = "FATAL", .sqlstate = "08P01", .message = decoded.status().message()});
+      return decoded.status();
+    }
+    return run(*decoded);
+  };
+  auto then_ok = [](auto&& step) {
+    return [step](const auto& m) {
+      step(m);
+      return Status::Ok();
+    };
   };
   switch (frame.type) {
-    case 'Q': {
-      auto q = DecodeQuery(frame.body);
-      if (!q.ok()) return violation(q.status());
-      RETURN_IF_ERROR(SimpleQuery(*q));
+    case 'Q':
+      RETURN_IF_ERROR(dispatch(DecodeQuery(frame.body), [this](const std::string& q) { return SimpleQuery(q); }));
       break;
-    }
-    case 'P': {
-      auto m = DecodeParse(frame.body);
-      if (!m.ok()) return violation(m.status());
-      Parse(*m);
+    case 'P':
+      RETURN_IF_ERROR(dispatch(DecodeParse(frame.body), then_ok([this](const ParseMessage& m) { Parse(m); })));
       break;
-    }
-    case 'B': {
-      auto m = DecodeBind(frame.body);
-      if (!m.ok()) return violation(m.status());
-      Bind(*m);
+    case 'B':
+      RETURN_IF_ERROR(dispatch(DecodeBind(frame.body), then_ok([this](const BindMessage& m) { Bind(m); })));
       break;
-    }
-    case 'D': {
-      auto m = DecodeDescribe(frame.body);
-      if (!m.ok()) return violation(m.status());
-      Describe(*m);
+    case 'D':
+      RETURN_IF_ERROR(dispatch(DecodeDescribe(frame.body), then_ok([this](const DescribeMessage& m) { Describe(m); })));
       break;
-    }
-    case 'E': {
-      auto m = DecodeExecute(frame.body);
-      if (!m.ok()) return violation(m.status());
-      Execute(*m);
+    case 'E':
+      RETURN_IF_ERROR(dispatch(DecodeExecute(frame.body), then_ok([this](const ExecuteMessage& m) { Execute(m); })));
       break;
-    }
-    case 'C': {
-      auto m = DecodeClose(frame.body);
-      if (!m.ok()) return violation(m.status());
-      Close(*m);
+    case 'C':
+      RETURN_IF_ERROR(dispatch(DecodeClose(frame.body), then_ok([this](const CloseMessage& m) { Close(m); })));
       break;
-    }
     case 'S':
       Sync();
       RETURN_IF_ERROR(Write());
@@ -331,8 +324,9 @@ Result<bool> Session::Handle(const Frame& frame) {
     case 'f':
       return true;  // CopyData, CopyDone, CopyFail outside COPY: ignored, as PostgreSQL does
     default:
-      return violation(Status::InvalidArgument(
-          fmt::format("unexpected message type 0x{:02x} after startup", static_cast<unsigned char>(frame.type))));
+      return dispatch(Result<int>(Status::InvalidArgument(fmt::format("unexpected message type 0x{:02x} after startup",
+                                                                      static_cast<unsigned char>(frame.type)))),
+                      [](int) { return Status::Ok(); });
   }
   if (broken_) return Status::IoError("the client went away");
   if (Stopping()) {
