@@ -77,19 +77,13 @@ void AddServeCommand(CLI::App& app, CommandContext& ctx) {
       ctx.exit_code = kExitUsage;
       return;
     }
-    auto colon = a->listen.rfind(':');
-    int port = -1;
-    if (colon != std::string::npos) {
-      try {
-        port = std::stoi(a->listen.substr(colon + 1));
-      } catch (const std::exception&) {
-      }
-    }
-    if (colon == std::string::npos || port < 0 || port > 65535) {
+    auto listen = HostPort(a->listen);
+    if (!listen) {
       ctx.err << "weft serve: --listen '" << a->listen << "' must be HOST:PORT\n";
       ctx.exit_code = kExitUsage;
       return;
     }
+    const auto& [host, port] = *listen;
     std::optional<pgwire::ListenerOptions> pg;
     if (!a->pg_listen.empty()) {
       auto hp = HostPort(a->pg_listen);
@@ -125,7 +119,7 @@ void AddServeCommand(CLI::App& app, CommandContext& ctx) {
       log = &log_file;
     }
     const std::string root = ws->root.string();
-    server::Server server({.host = a->listen.substr(0, colon),
+    server::Server server({.host = host,
                            .port = port,
                            .workspace = ws->root,
                            .max_body_bytes = a->max_body_mb << 20,
@@ -147,9 +141,9 @@ void AddServeCommand(CLI::App& app, CommandContext& ctx) {
       ctx.exit_code = kExitFindings;
       return;
     }
-    ctx.out << fmt::format("weft: serving http://{}:{} (workspace {})", a->listen.substr(0, colon), *bound, root) << "\n"
+    ctx.out << fmt::format("weft: serving http://{}:{} (workspace {})", host, *bound, root) << "\n"
             << fmt::format("weft: Iceberg REST catalog http://{}:{}/iceberg (a weft token is the bearer token)",
-                           a->listen.substr(0, colon), *bound)
+                           host, *bound)
             << std::endl;
     if (pg)
       ctx.out << fmt::format("weft: PostgreSQL endpoint {}:{} ({}; user = a principal, password = its weft token)",
