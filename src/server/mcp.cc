@@ -199,7 +199,8 @@ std::string ProductMarkdown(const ProductDoc& doc, const std::string& now) {
     md += MarkdownTable({"column", "type", "classification", "description", "your access"}, columns) + "\n";
     if (!v->sla.empty()) {
       md += "## SLAs\n\n";
-      for (const auto& s : v->sla) md += fmt::format("- {}: {} {}\n", s.property, s.value, s.unit);
+      for (const auto& s : v->sla)
+        md += fmt::format("- {}: {} {}\n", s.property, s.value.is_string() ? s.value.get<std::string>() : s.value.dump(), s.unit);
       md += "\n";
     }
   } else {
@@ -640,6 +641,7 @@ std::optional<Problem> McpServer::CheckOrigin(const httplib::Request& req, const
 json McpServer::Initialize(const service::Caller& caller, const std::string& token_id, const json& message,
                            std::string& revision) {
   if (json bad = EnvelopeError(message); !bad.is_null()) return bad;
+  if (!message.contains("id")) return RpcError(nullptr, kInvalidRequest, "initialize is a request: it needs an \"id\"");
   const json& id = message["id"];
   const json params = message.value("params", json::object());
   auto requested = params.find("protocolVersion");

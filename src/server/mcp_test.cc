@@ -29,13 +29,21 @@ class McpTest : public query::testing::QueryFixture {
     if (HasFatalFailure()) return;
     // bob: crm.customers with its PII masked, only his region's rows.
     Grant({.grantee = "bob", .row_filter = "region = $principal.region"});
-    ASSERT_OK_AND_ASSIGN(access::Principal olga, access::LoadPrincipal(*store_, "olga@example.com"));
+    // Tokens are an admin's to make for others.
+    {
+      ASSERT_OK_AND_ASSIGN(auto txn, store_->BeginWrite());
+      ASSERT_OK(txn->UpsertPrincipal({.name = "ada", .kind = "user"}));
+      ASSERT_OK(txn->ReplaceMemberships("principal:ada", {{.group = "platform:admins", .principal = "ada", .role = "admin",
+                                                            .source = "principal:ada"}}));
+      ASSERT_OK(txn->Commit());
+    }
+    ASSERT_OK_AND_ASSIGN(access::Principal ada, access::LoadPrincipal(*store_, "ada"));
     for (const char* who : {"bob", "eve", "olga@example.com"}) {
-      ASSERT_OK_AND_ASSIGN(access::IssuedToken t, access::IssueToken(*store_, olga, who, "", "mcp test", NowIso()));
+      ASSERT_OK_AND_ASSIGN(access::IssuedToken t, access::IssueToken(*store_, ada, who, "", "mcp test", NowIso()));
       tokens_[who] = t.text;
     }
-    ASSERT_OK_AND_ASSIGN(access::IssuedToken revoked, access::IssueToken(*store_, olga, "olga@example.com", "", "mcp test", NowIso()));
-    ASSERT_OK(access::RevokeToken(*store_, olga, revoked.record.id, NowIso()));
+    ASSERT_OK_AND_ASSIGN(access::IssuedToken revoked, access::IssueToken(*store_, ada, "bob", "", "mcp test", NowIso()));
+    ASSERT_OK(access::RevokeToken(*store_, ada, revoked.record.id, NowIso()));
     tokens_["revoked"] = revoked.text;
 
     server_ = std::make_unique<Server>(ServerOptions{.host = "127.0.0.1", .port = 0, .workspace = root_ / "ws",
@@ -120,6 +128,10 @@ TEST_F(McpTest, InitializeNegotiatesTheRevisionAndIssuesASession) {
   ASSERT_TRUE(missing);
   EXPECT_EQ(json::parse(missing->body)["error"]["code"], -32602);
   EXPECT_FALSE(missing->has_header("Mcp-Session-Id"));
+  auto notification = Post("bob", {{"jsonrpc", "2.0"}, {"method", "initialize"}, {"params", {{"protocolVersion", "2025-06-18"}}}});
+  ASSERT_TRUE(notification);
+  EXPECT_EQ(notification->status, 400);
+  EXPECT_FALSE(notification->has_header("Mcp-Session-Id"));
 }
 
 TEST_F(McpTest, TheTransportRefusesWhatTheSpecRefuses) {
@@ -212,7 +224,7 @@ TEST_F(McpTest, AGovernedQueryGivesMaskedFilteredRowsAndARefusalLeaksNothing) {
   ExpectNoRawPii(refused.dump());
   ASSERT_TRUE(refused["result"]["isError"].get<bool>()) << refused.dump();
   const std::string why = refused["result"]["content"][0]["text"];
-  EXPECT_NE(why.find("permission-denied"), std::string::npos) << why;
+  EXPECT_NE(why.find("forbidden"), std::string::npos) << why;
   EXPECT_FALSE(refused["result"].contains("structuredContent"));
   // Not SQL the gateway runs: refused, not run.
   json copy = Tool("bob", "query", {{"sql", "COPY (SELECT 1) TO '/tmp/x.csv'"}});
@@ -292,7 +304,7 @@ TEST_F(McpTest, EveryToolCallIsAuditedUnderTheTokensPrincipal) {
   };
   EXPECT_TRUE(has("bob mcp.tools/call product:crm.customers query: sql sha256")) << testing::PrintToString(seen);
   EXPECT_TRUE(has("eve mcp.tools/call mcp:query query:")) << testing::PrintToString(seen);
-  EXPECT_TRUE(has("refused: permission-denied")) << testing::PrintToString(seen);
+  EXPECT_TRUE(has("refused: forbidden")) << testing::PrintToString(seen);
   EXPECT_TRUE(has("eve mcp.tools/call product:shop.orders describe_product")) << testing::PrintToString(seen);
   EXPECT_TRUE(has("bob mcp.initialize mcp:session client \"mcp_test\"")) << testing::PrintToString(seen);
   for (const auto& s : seen) {

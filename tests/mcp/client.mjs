@@ -118,7 +118,7 @@ await check('query: only the rows of grace\'s filter, truncated at max_rows', as
 await check('query: a product grace has no grant on is refused, saying why, with no rows', async () => {
   const r = await client.callTool({ name: 'query', arguments: { sql: 'SELECT * FROM marketing.campaigns' } });
   assert.equal(r.isError, true);
-  assert.match(text(r), /permission-denied/);
+  assert.match(text(r), /forbidden/);
   assert.match(text(r), /marketing\.campaigns/);
   assert.equal(r.structuredContent, undefined);
 });
