@@ -61,9 +61,11 @@ class DbtImporter {
       ASSIGN_OR_RETURN(OrderedJson p, Column(*c, key_position));
       object["properties"].push_back(std::move(p));
     }
-    // Model-level tests: unique combinations and constraints over columns.
+    // Model-level tests and constraints: over several columns.
     for (const char* key : {"data_tests", "tests"})
       if (const YamlNode* tests = m.Find(key)) RETURN_IF_ERROR(ModelTests(*tests, object_quality));
+    if (const YamlNode* constraints = m.Find("constraints"))
+      RETURN_IF_ERROR(ModelConstraints(*constraints, object, object_quality));
     if (!object_quality.empty()) object["quality"] = object_quality;
     d.objects.push_back(std::move(object));
     return d;
@@ -209,6 +211,60 @@ class DbtImporter {
       // kept as documentation so nothing is lost silently.
       quality.push_back({{"type", "text"}, {"name", SnakeName(name)},
                          {"description", "dbt test " + name + (args ? ": " + YamlJson(*args).dump() : std::string())}});
+    }
+    return Status::Ok();
+  }
+
+  // `constraints: [{type: primary_key, columns: [a, b]}, ...]` on the model:
+  // primary_key, unique, not_null, check and foreign_key over named columns.
+  Status ModelConstraints(const YamlNode& constraints, OrderedJson& object, OrderedJson& object_quality) {
+    if (!constraints.IsSequence()) return InputError(in_, constraints.pos(), "'constraints' must be a list");
+    for (const auto& k : constraints) {
+      const YamlNode* type = k.IsMap() ? k.Find("type") : nullptr;
+      if (!type) return InputError(in_, k.pos(), "a constraint needs a type");
+      const std::string t = type->Scalar();
+      std::vector<OrderedJson*> cols;
+      if (const YamlNode* names = k.Find("columns")) {
+        if (!names->IsSequence()) return InputError(in_, names->pos(), "'columns' must be a list");
+        for (const auto& n : *names) {
+          OrderedJson* p = nullptr;
+          for (auto& prop : object["properties"])
+            if (prop["name"] == n.Scalar()) p = &prop;
+          if (!p) return InputError(in_, n.pos(), "constraint names '" + n.Scalar() + "', which is not a column");
+          cols.push_back(p);
+        }
+      }
+      if (t == "check") {
+        const YamlNode* e = k.Find("expression");
+        if (!e || !e->IsScalar()) return InputError(in_, k.pos(), "a check constraint needs an expression");
+        object_quality.push_back(CheckRule(e->Scalar()));
+        continue;
+      }
+      if (cols.empty()) return InputError(in_, k.pos(), "a model-level " + t + " constraint needs columns");
+      if (t == "primary_key") {
+        int position = 0;
+        for (OrderedJson* p : cols) {
+          (*p)["primaryKey"] = true;
+          (*p)["primaryKeyPosition"] = ++position;
+          (*p)["required"] = true;
+        }
+      } else if (t == "not_null") {
+        for (OrderedJson* p : cols) (*p)["required"] = true;
+      } else if (t == "unique") {
+        if (cols.size() == 1) {
+          (*cols[0])["unique"] = true;
+        } else {
+          OrderedJson names = OrderedJson::array();
+          for (OrderedJson* p : cols) names.push_back((*p)["name"]);
+          object_quality.push_back({{"metric", "duplicateValues"}, {"arguments", {{"properties", names}}},
+                                    {"mustBe", 0}, {"unit", "rows"}, {"dimension", "uniqueness"}});
+        }
+      } else if (t == "foreign_key" && cols.size() == 1) {
+        ASSIGN_OR_RETURN(std::string to, ForeignKeyTarget(k, k.Find("to"), k.Find("to_columns")));
+        (*cols[0])["relationships"].push_back({{"type", "foreignKey"}, {"to", to}});
+      } else {
+        return InputError(in_, type->pos(), "unsupported model-level constraint '" + t + "'");
+      }
     }
     return Status::Ok();
   }

@@ -171,10 +171,13 @@ TEST(ImportSqlTest, BadDdlIsAnErrorAtItsLineAndNothingElse) {
 constexpr char kDbt[] = R"(version: 2
 models:
   - name: customers
+    constraints:
+      - {type: primary_key, columns: [id, region]}
     columns:
       - name: id
         data_type: bigint
-        constraints: [{type: primary_key}]
+      - name: region
+        data_type: varchar
   - name: orders
     description: One row per order.
     config:
@@ -218,6 +221,10 @@ TEST(ImportDbtTest, ModelsBecomeProductsAtTheirLatestVersion) {
   EXPECT_TRUE(o.FindProperty("order_id")->is_unique());
   EXPECT_EQ(o.FindProperty("status")->quality.at(0).metric, "invalidValues");
   EXPECT_EQ(o.FindProperty("customer_id")->relationships.at(0).to.at(0), "shop.customers#customers.id");
+  spec::LoadedFile customers = spec::LoadText((*files)[1].content, (*files)[1].path);
+  const spec::SchemaObject& k = customers.documents.at(0).contract()->schema.at(0);
+  EXPECT_EQ(*k.FindProperty("id")->primary_key_position, 1);  // a model-level key over two columns
+  EXPECT_EQ(*k.FindProperty("region")->primary_key_position, 2);
 }
 
 TEST(ImportDbtTest, AModelWithoutANameIsAnErrorAtIt) {

@@ -99,7 +99,7 @@ class SimpleImporter {
   Status ReadField(const YamlNode& f) {
     if (!f.IsMap()) return InputError(in_, f.pos(), "a field must be a map with name and type");
     static const std::set<std::string> kKeys = {"name", "type", "required", "unique", "enum", "description",
-                                                "quality", "primary_key", "pii", "classification", "format"};
+                                                "quality", "primary_key", "classification", "format"};
     for (const auto& [k, v] : f.entries())
       if (!k->IsScalar() || !kKeys.count(k->Scalar()))
         return InputError(in_, k->pos(), "unknown key '" + k->Scalar() + "' in a field; known: name, type, required, "
