@@ -256,8 +256,7 @@ class DbtImporter {
         } else {
           OrderedJson names = OrderedJson::array();
           for (OrderedJson* p : cols) names.push_back((*p)["name"]);
-          object_quality.push_back({{"metric", "duplicateValues"}, {"arguments", {{"properties", names}}},
-                                    {"mustBe", 0}, {"unit", "rows"}, {"dimension", "uniqueness"}});
+          object_quality.push_back(UniqueTogetherRule(names));
         }
       } else if (t == "foreign_key" && cols.size() == 1) {
         ASSIGN_OR_RETURN(std::string to, ForeignKeyTarget(k, k.Find("to"), k.Find("to_columns")));
@@ -279,8 +278,7 @@ class DbtImporter {
       if (name == "dbt_utils.unique_combination_of_columns" || name == "unique_combination_of_columns") {
         const YamlNode* cols = args ? args->Find("combination_of_columns") : nullptr;
         if (!cols) return InputError(in_, t.pos(), name + " needs combination_of_columns");
-        object_quality.push_back({{"metric", "duplicateValues"}, {"arguments", {{"properties", YamlJson(*cols)}}},
-                                  {"mustBe", 0}, {"unit", "rows"}, {"dimension", "uniqueness"}});
+        object_quality.push_back(UniqueTogetherRule(YamlJson(*cols)));
       } else {
         object_quality.push_back({{"type", "text"}, {"name", SnakeName(name)},
                                   {"description", "dbt test " + name + (args ? ": " + YamlJson(*args).dump() : std::string())}});

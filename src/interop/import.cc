@@ -62,6 +62,11 @@ OrderedJson ValidValuesRule(const OrderedJson& values) {
   return {{"metric", "invalidValues"}, {"arguments", {{"validValues", values}}}, {"mustBe", 0}};
 }
 
+OrderedJson UniqueTogetherRule(const OrderedJson& properties) {
+  return {{"metric", "duplicateValues"}, {"arguments", {{"properties", properties}}}, {"mustBe", 0}, {"unit", "rows"},
+          {"dimension", "uniqueness"}};
+}
+
 Result<std::vector<spec::ScaffoldFile>> Import(ImportFormat format, const std::vector<ImportInput>& inputs,
                                                const ImportOptions& options) {
   std::vector<ProductDraft> drafts;

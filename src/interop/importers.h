@@ -39,5 +39,8 @@ Result<std::string> DomainFor(const ImportInput& in, const std::string& own, con
 
 // An ODCS library rule: no value outside `values` (invalidValues, mustBe 0).
 OrderedJson ValidValuesRule(const OrderedJson& values);
+// An ODCS library rule: no two rows share these properties' values together
+// (duplicateValues over arguments.properties, mustBe 0).
+OrderedJson UniqueTogetherRule(const OrderedJson& properties);
 
 }  // namespace weft::interop

@@ -230,8 +230,7 @@ class SimpleImporter {
 
   // `unique: [a, b]` at the top: the pair is unique, not each column.
   Status CompositeUnique(const std::vector<std::string>& fields) {
-    object_quality_.push_back({{"metric", "duplicateValues"}, {"arguments", {{"properties", fields}}}, {"mustBe", 0},
-                               {"unit", "rows"}, {"dimension", "uniqueness"}});
+    object_quality_.push_back(UniqueTogetherRule(fields));
     return Status::Ok();
   }
 

@@ -103,8 +103,7 @@ class SqlImporter {
         if (cols.size() == 1) {
           if (OrderedJson* p = Find(object, cols[0].get<std::string>())) (*p)["unique"] = true;
         } else {
-          object["quality"].push_back({{"metric", "duplicateValues"}, {"arguments", {{"properties", cols}}},
-                                       {"mustBe", 0}, {"unit", "rows"}, {"dimension", "uniqueness"}});
+          object["quality"].push_back(UniqueTogetherRule(cols));
         }
       } else if (kind == "CHECK") {
         RETURN_IF_ERROR(Check(object, cols, Cell(constraints, r, 3)));
