@@ -156,8 +156,8 @@ class DbtImporter {
           p["primaryKeyPosition"] = ++key_position;
           p["required"] = true;
         } else if (t == "foreign_key") {
-          ASSIGN_OR_RETURN(std::string to, ForeignKeyTarget(k, k.Find("to"), k.Find("to_columns")));
-          relationships.push_back({{"type", "foreignKey"}, {"to", to}});
+          ASSIGN_OR_RETURN(OrderedJson fk, ForeignKeyTarget(k, k.Find("to"), k.Find("to_columns")));
+          relationships.push_back(std::move(fk));
         } else if (t == "check") {
           const YamlNode* e = k.Find("expression");
           if (!e || !e->IsScalar()) return InputError(in_, k.pos(), "a check constraint needs an expression");
@@ -204,8 +204,8 @@ class DbtImporter {
     } else if (name == "relationships") {
       if (!args || !args->IsMap()) return InputError(in_, t.pos(), "relationships needs to: ref('model') and field");
       const YamlNode* field = args->Find("field");
-      ASSIGN_OR_RETURN(std::string to, ForeignKeyTarget(*args, args->Find("to"), field));
-      relationships.push_back({{"type", "foreignKey"}, {"to", to}});
+      ASSIGN_OR_RETURN(OrderedJson fk, ForeignKeyTarget(*args, args->Find("to"), field));
+      relationships.push_back(std::move(fk));
     } else {
       // Package tests (dbt_utils, dbt_expectations) have no ODCS equivalent:
       // kept as documentation so nothing is lost silently.
@@ -259,8 +259,8 @@ class DbtImporter {
           object_quality.push_back(UniqueTogetherRule(names));
         }
       } else if (t == "foreign_key" && cols.size() == 1) {
-        ASSIGN_OR_RETURN(std::string to, ForeignKeyTarget(k, k.Find("to"), k.Find("to_columns")));
-        (*cols[0])["relationships"].push_back({{"type", "foreignKey"}, {"to", to}});
+        ASSIGN_OR_RETURN(OrderedJson fk, ForeignKeyTarget(k, k.Find("to"), k.Find("to_columns")));
+        (*cols[0])["relationships"].push_back(std::move(fk));
       } else {
         return InputError(in_, type->pos(), "unsupported model-level constraint '" + t + "'");
       }
@@ -287,8 +287,8 @@ class DbtImporter {
     return Status::Ok();
   }
 
-  // ref('customers') + id -> <domain>.customers#customers.id
-  Result<std::string> ForeignKeyTarget(const YamlNode& at, const YamlNode* to, const YamlNode* field) {
+  // ref('customers') + id -> customers.id in contract <domain>.customers
+  Result<OrderedJson> ForeignKeyTarget(const YamlNode& at, const YamlNode* to, const YamlNode* field) {
     if (!to || !to->IsScalar()) return InputError(in_, at.pos(), "a relationship needs to: ref('model')");
     std::string ref(Trim(to->Scalar()));
     for (const char* prefix : {"ref(", "source("}) {
@@ -304,7 +304,7 @@ class DbtImporter {
     if (column.empty() || ref.empty())
       return InputError(in_, at.pos(), "a relationship needs a model (to: ref('model')) and one column (field)");
     const std::string model = SnakeName(ref);
-    return domain_ + "." + model + "#" + model + "." + column;
+    return ForeignKey(model + "." + column, domain_ + "." + model);
   }
 
   const ImportInput& in_;

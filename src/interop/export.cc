@@ -124,7 +124,7 @@ class DdlWriter {
       for (const auto& p : o.properties) {
         for (const auto& check : Checks(p, dialect_, /*with_values=*/true)) lines.push_back("CHECK (" + check + ")");
         for (const auto& r : p.relationships) {
-          auto target = r.to.size() == 1 ? LocalTarget(c_, r.to[0]) : std::nullopt;
+          auto target = r.to.size() == 1 ? LocalTarget(c_, r.Target(r.to[0])) : std::nullopt;
           if (target)
             lines.push_back("FOREIGN KEY (" + SqlIdent(ColumnName(p)) + ") REFERENCES " + SqlIdent(target->first) + " (" +
                             SqlIdent(target->second) + ")");

@@ -67,6 +67,10 @@ OrderedJson UniqueTogetherRule(const OrderedJson& properties) {
           {"dimension", "uniqueness"}};
 }
 
+OrderedJson ForeignKey(const OrderedJson& to, const std::string& contract) {
+  return {{"type", "foreignKey"}, {"to", to}, {"customProperties", {{{"property", "weft.contract"}, {"value", contract}}}}};
+}
+
 Result<std::vector<spec::ScaffoldFile>> Import(ImportFormat format, const std::vector<ImportInput>& inputs,
                                                const ImportOptions& options) {
   std::vector<ProductDraft> drafts;

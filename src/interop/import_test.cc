@@ -151,7 +151,8 @@ TEST(ImportSqlTest, DuckDbReadsPostgresDdlIntoContracts) {
   EXPECT_EQ(o.FindProperty("amount")->options.at("maximum"), 1000000);
   EXPECT_EQ(o.FindProperty("status")->quality.at(0).arguments["validValues"], Json::parse(R"(["open", "shipped"])"));
   ASSERT_EQ(o.FindProperty("customer_id")->relationships.size(), 1u);
-  EXPECT_EQ(o.FindProperty("customer_id")->relationships[0].to.at(0), "shop.customers#customers.id");
+  EXPECT_EQ(o.FindProperty("customer_id")->relationships[0].Target(o.FindProperty("customer_id")->relationships[0].to.at(0)),
+            "shop.customers#customers.id");
   ASSERT_EQ(o.quality.size(), 1u);  // length(note) < 200 is no bound: a sql rule
   EXPECT_EQ(o.quality[0].type, "sql");
 }
@@ -220,7 +221,8 @@ TEST(ImportDbtTest, ModelsBecomeProductsAtTheirLatestVersion) {
   EXPECT_TRUE(o.FindProperty("order_id")->is_required());
   EXPECT_TRUE(o.FindProperty("order_id")->is_unique());
   EXPECT_EQ(o.FindProperty("status")->quality.at(0).metric, "invalidValues");
-  EXPECT_EQ(o.FindProperty("customer_id")->relationships.at(0).to.at(0), "shop.customers#customers.id");
+  EXPECT_EQ(o.FindProperty("customer_id")->relationships.at(0).Target(o.FindProperty("customer_id")->relationships.at(0).to.at(0)),
+            "shop.customers#customers.id");
   spec::LoadedFile customers = spec::LoadText((*files)[1].content, (*files)[1].path);
   const spec::SchemaObject& k = customers.documents.at(0).contract()->schema.at(0);
   EXPECT_EQ(*k.FindProperty("id")->primary_key_position, 1);  // a model-level key over two columns

@@ -42,5 +42,9 @@ OrderedJson ValidValuesRule(const OrderedJson& values);
 // An ODCS library rule: no two rows share these properties' values together
 // (duplicateValues over arguments.properties, mustBe 0).
 OrderedJson UniqueTogetherRule(const OrderedJson& properties);
+// A foreign key to `to` ("object.property", or a list of them for a
+// composite key) in contract `contract`, in the form ODCS's schema accepts:
+// the contract named by the custom property weft.contract (docs/spec-reference.md).
+OrderedJson ForeignKey(const OrderedJson& to, const std::string& contract);
 
 }  // namespace weft::interop

@@ -112,12 +112,13 @@ class SqlImporter {
         const std::string target = SnakeName(Cell(constraints, r, 4));
         if (cols.size() == 1 && to_cols.is_array() && to_cols.size() == 1) {
           if (OrderedJson* p = Find(object, cols[0].get<std::string>()))
-            (*p)["relationships"].push_back(
-                {{"type", "foreignKey"}, {"to", domain_ + "." + target + "#" + target + "." + to_cols[0].get<std::string>()}});
+            (*p)["relationships"].push_back(ForeignKey(target + "." + to_cols[0].get<std::string>(), domain_ + "." + target));
         } else if (to_cols.is_array()) {
           OrderedJson to = OrderedJson::array();
-          for (const auto& c : to_cols) to.push_back(domain_ + "." + target + "#" + target + "." + c.get<std::string>());
-          object["relationships"].push_back({{"type", "foreignKey"}, {"from", cols}, {"to", to}});
+          for (const auto& c : to_cols) to.push_back(target + "." + c.get<std::string>());
+          OrderedJson fk = ForeignKey(to, domain_ + "." + target);
+          fk["from"] = cols;
+          object["relationships"].push_back(std::move(fk));
         }
       }
       // NOT NULL is read from duckdb_columns.
