@@ -592,15 +592,14 @@ bool Verify(const Options& o, const weft::quality::PublishReport& r, weft::catal
 class TimedHook : public weft::quality::SnapshotHook {
  public:
   explicit TimedHook(weft::quality::SnapshotHook& inner) : inner_(inner) {}
-  weft::Result<std::string> CopyOptions(weft::engine::Connection& conn, const weft::quality::SnapshotContext& ctx,
-                                        const std::string& select_sql) override {
-    return Timed([&] { return inner_.CopyOptions(conn, ctx, select_sql); });
+  weft::Result<std::string> CopyOptions(weft::engine::Connection& conn, const weft::quality::SnapshotContext& ctx) override {
+    return Timed([&] { return inner_.CopyOptions(conn, ctx); });
   }
   weft::Status BeforeSeal(weft::engine::Connection* conn, const weft::quality::SnapshotContext& ctx,
                           const fs::path& staging) override {
     return Timed([&] { return inner_.BeforeSeal(conn, ctx, staging); });
   }
-  weft::Status AfterCommit(const weft::quality::SnapshotContext& ctx) override {
+  weft::Result<std::string> AfterCommit(const weft::quality::SnapshotContext& ctx) override {
     return Timed([&] { return inner_.AfterCommit(ctx); });
   }
   double seconds = 0;

@@ -2,7 +2,9 @@
 // Parquet field ids in the data file (stable per table: a column keeps its
 // id across contract versions of the major, a new one gets max + 1), the
 // snapshot's manifest(s), manifest list and sidecar before Seal, and the
-// table metadata after the catalog commit (table_metadata.h).
+// table metadata after the catalog commit (table_metadata.h). Rows with a
+// column Iceberg cannot hold make a snapshot that is no Iceberg snapshot:
+// no field ids, a sidecar saying why, and AfterCommit's notice.
 //
 //   lakehouse::IcebergHook hook(store, fs);
 //   PublishRequest req{..., .snapshot_hook = &hook};
@@ -20,11 +22,11 @@ class IcebergHook : public quality::SnapshotHook {
  public:
   IcebergHook(catalog::Store& store, storage::FileSystem& fs) : store_(store), fs_(fs) {}
 
-  Result<std::string> CopyOptions(engine::Connection& conn, const quality::SnapshotContext& ctx,
-                                  const std::string& select_sql) override;
+  Result<std::string> CopyOptions(engine::Connection& conn, const quality::SnapshotContext& ctx) override;
   Status BeforeSeal(engine::Connection* conn, const quality::SnapshotContext& ctx,
                     const std::filesystem::path& staging_dir) override;
-  Status AfterCommit(const quality::SnapshotContext& ctx) override;
+  // The notice when the major is no Iceberg table now (table_metadata.h).
+  Result<std::string> AfterCommit(const quality::SnapshotContext& ctx) override;
 
  private:
   catalog::Store& store_;

@@ -76,12 +76,18 @@ class SchemaBuilder {
     if (previous.is_object() && previous.contains("fields")) Collect(previous.at("fields"), "");
   }
 
+  // Every column Iceberg cannot hold is named, not only the first: the
+  // producer fixes them in one contract version.
   Result<json> Fields(const std::vector<Column>& columns) {
     json fields = json::array();
+    std::vector<std::string> refused;
     for (const Column& c : columns) {
-      ASSIGN_OR_RETURN(json f, Field(c.name, c.duckdb_type, c.name, c.name));
-      fields.push_back(std::move(f));
+      Result<json> f = Field(c.name, c.duckdb_type, c.name, c.name);
+      if (f.ok()) fields.push_back(std::move(*f));
+      else if (f.status().code() == StatusCode::kInvalidArgument) refused.push_back(f.status().message());
+      else return f.status();
     }
+    if (!refused.empty()) return Status::InvalidArgument(Join(refused, "; "));
     return fields;
   }
 
@@ -174,10 +180,21 @@ class SchemaBuilder {
   }
 
   static Status Unsupported(const std::string& type, const std::string& column) {
-    return Status::InvalidArgument(fmt::format(
-        "column '{}' has DuckDB type {}, which an Iceberg v2 table cannot hold; declare a physicalType Iceberg has "
-        "(BIGINT, DECIMAL(38,0), TIMESTAMP, VARCHAR, a list, struct or map of those)",
-        column, type));
+    return Status::InvalidArgument(fmt::format("column '{}' has DuckDB type {}, which an Iceberg v2 table cannot hold: declare {}",
+                                               column, type, Instead(Upper(type))));
+  }
+
+  // What to declare instead of a type Iceberg v2 has no counterpart for.
+  static std::string Instead(const std::string& type) {
+    if (type == "HUGEINT" || type == "UHUGEINT" || type == "VARINT" || type == "BIGNUM") return "DECIMAL(38,0) (up to 38 digits)";
+    if (type == "UBIGINT") return "BIGINT (values below 2^63) or DECIMAL(20,0)";
+    if (type == "INTERVAL") return "a BIGINT count of one unit (seconds, days) or VARCHAR";
+    if (type.starts_with("TIMESTAMP_")) return "TIMESTAMP (microseconds)";
+    if (type.starts_with("TIME ") || type.starts_with("TIME_")) return "TIME (microseconds, no time zone)";
+    if (type.starts_with("UNION(")) return "a STRUCT with a field per member";
+    if (type.starts_with("DECIMAL(")) return "a DECIMAL of at most 38 digits";
+    return "a type Iceberg has (BOOLEAN, INTEGER, BIGINT, DOUBLE, DECIMAL(p,s), DATE, TIMESTAMP, VARCHAR, BLOB, UUID, "
+           "or a list, struct or map of those)";
   }
 
   std::map<std::string, int> ids_;

@@ -8,8 +8,10 @@
 // decimal(p,s); DATE date; TIME time; TIMESTAMP timestamp; TIMESTAMP WITH
 // TIME ZONE timestamptz; VARCHAR string; BLOB binary; UUID uuid; T[] list;
 // STRUCT struct; MAP map. Anything else (HUGEINT, UBIGINT, INTERVAL,
-// TIMESTAMP_NS, unions, ...) has no Iceberg v2 type: InvalidArgument naming
-// the column and what to declare instead.
+// TIMESTAMP_NS, unions, ...) has no Iceberg v2 type: IcebergSchema returns
+// InvalidArgument naming every such column and what to declare instead (and
+// that is the only InvalidArgument it returns: callers read it as "this is no
+// Iceberg snapshot", table_metadata.h).
 //
 // Thread safety: pure functions (FileStats uses the caller's connection).
 #pragma once

@@ -9,6 +9,11 @@
 // numbers, with Source::kRestored (rollback) it is ADDED again. Every other
 // file is ADDED, its stats from its Parquet footer.
 //
+// No Iceberg snapshot (only a sidecar saying why, SnapshotSidecar::not_iceberg)
+// when the caller already knows it is none (`not_iceberg`), when it shares a
+// file with a source that is none, or when its files' columns have a type
+// Iceberg cannot hold.
+//
 // Thread safety: one call per snapshot directory at a time.
 #pragma once
 
@@ -36,6 +41,10 @@ struct SnapshotFilesRequest {
   std::optional<SnapshotSidecar> source;  // whose files this one links
   std::filesystem::path source_dir;
   engine::Connection* conn = nullptr;  // null: an in-memory DuckDB of its own, when footers must be read
+  // Non-empty: no Iceberg snapshot, for this reason. The hook knows it from
+  // the rows it wrote, whose types the files may not show (Parquet holds a
+  // HUGEINT as a DOUBLE).
+  std::string not_iceberg;
 };
 
 Status WriteSnapshotFiles(const SnapshotFilesRequest& request);

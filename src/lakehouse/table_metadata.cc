@@ -46,6 +46,7 @@ json SidecarJson(const SnapshotSidecar& s) {
             {"summary", s.summary},                   {"manifest-list", s.manifest_list},
             {"contract-version", s.contract_version}};
   if (s.parent_snapshot_id) j["parent-snapshot-id"] = *s.parent_snapshot_id;
+  if (!s.not_iceberg.empty()) j["not-iceberg"] = s.not_iceberg;
   return j;
 }
 
@@ -102,28 +103,66 @@ Result<SnapshotSidecar> ReadSidecar(const fs::path& snapshot_dir) {
     s.timestamp_ms = j.at("timestamp-ms").get<int64_t>();
     s.schema = j.at("schema");
     s.last_column_id = j.at("last-column-id").get<int>();
-    s.last_schema_id = j.value("last-schema-id", s.schema.value("schema-id", 0));
+    // A sidecar that is no Iceberg snapshot without an Iceberg ancestor has no schema.
+    s.last_schema_id = j.value("last-schema-id", s.schema.is_object() ? s.schema.value("schema-id", 0) : 0);
     s.summary = j.at("summary");
     s.manifest_list = j.at("manifest-list").get<std::string>();
     s.contract_version = j.value("contract-version", "");
+    s.not_iceberg = j.value("not-iceberg", "");
     return s;
   } catch (const json::exception& e) {
     return Status::InvalidArgument(fmt::format("{} lacks a field or has one of the wrong type: {}", path.string(), e.what()));
   }
 }
 
+namespace {
+
+// Writes the sidecar (last: its presence says the snapshot's files are whole).
+Status WriteSidecar(storage::FileSystem& fs, const fs::path& write_dir, const SnapshotSidecar& sidecar,
+                    const std::vector<std::pair<std::string, std::string>>& files) {
+  const fs::path dir = MetadataDir(write_dir);
+  RETURN_IF_ERROR(fs.CreateDirectories(dir, storage::kOwnerOnly, nullptr));
+  for (const auto& [name, bytes] : files) RETURN_IF_ERROR(fs.WriteFile(dir / name, bytes));
+  RETURN_IF_ERROR(WriteAtomically(fs, dir / kSidecar, SidecarJson(sidecar).dump(2)));
+  return fs.Sync(dir);
+}
+
+// The sidecar of a snapshot that is no Iceberg snapshot: its parent's
+// Iceberg state, passed on (SnapshotSidecar::not_iceberg).
+Status WriteNotIceberg(const SnapshotFilesRequest& req, const std::string& weft_id, const std::string& why) {
+  SnapshotSidecar s = req.parent.value_or(SnapshotSidecar{});
+  s.weft_snapshot_id = weft_id;
+  s.timestamp_ms = req.timestamp_ms;
+  s.contract_version = req.contract_version;
+  s.not_iceberg = why;
+  return WriteSidecar(req.fs, req.write_dir, s, {});
+}
+
+}  // namespace
+
 Status WriteSnapshotFiles(const SnapshotFilesRequest& req) {
   const std::string weft_id = req.final_dir.filename().string();
+  if (!req.not_iceberg.empty()) return WriteNotIceberg(req, weft_id, req.not_iceberg);
   const int64_t snapshot_id = IcebergSnapshotId(weft_id);
   const std::optional<SnapshotSidecar>& parent = req.parent;
   const int64_t sequence = (parent ? parent->sequence_number : 0) + 1;
   const std::vector<std::string> data = storage::SnapshotDataFiles(req.write_dir);
+  auto shared = [&](const std::string& path) {
+    const auto here = IdOf(path);
+    return here && here == IdOf(req.source_dir / fs::path(path).filename());
+  };
+
+  // A file shared with a source that is no Iceberg snapshot (an append to
+  // it, a rollback to it) has the columns that made it none.
+  const bool from_source = req.source_kind != SnapshotFilesRequest::Source::kNone && req.source;
+  if (from_source && !req.source->not_iceberg.empty() && std::any_of(data.begin(), data.end(), shared))
+    return WriteNotIceberg(req, weft_id, req.source->not_iceberg);
 
   // Files this snapshot shares with `source` (a hard link of the same
   // inode, under the same name) keep the stats the source's manifest has.
   std::map<std::string, ManifestEntry> inherited;  // by file name
   const bool existing = req.source_kind == SnapshotFilesRequest::Source::kParent;
-  if (req.source_kind != SnapshotFilesRequest::Source::kNone && req.source) {
+  if (from_source && req.source->not_iceberg.empty()) {
     ASSIGN_OR_RETURN(std::string list_bytes, ReadFileToString(MetadataDir(req.source_dir) / req.source->manifest_list));
     ASSIGN_OR_RETURN(ManifestList list, ReadManifestList(list_bytes));
     for (const ManifestFile& mf : list.manifests) {
@@ -145,8 +184,7 @@ Status WriteSnapshotFiles(const SnapshotFilesRequest& req) {
   for (const std::string& path : data) {
     const std::string name = fs::path(path).filename().string();
     auto it = inherited.find(name);
-    const auto here = IdOf(path);
-    if (it != inherited.end() && here && here == IdOf(req.source_dir / name)) {
+    if (it != inherited.end() && shared(path)) {
       ManifestEntry e = it->second;
       e.data_file.file_path = FileUri((req.final_dir / name).string());
       if (!existing) {  // a restored file is added again by this snapshot
@@ -186,8 +224,12 @@ Status WriteSnapshotFiles(const SnapshotFilesRequest& req) {
       for (const auto& p : data) quoted.push_back(SqlQuote(p));
       ASSIGN_OR_RETURN(columns, DescribeColumns(*c, "SELECT * FROM read_parquet([" + Join(quoted, ", ") + "])"));
     }
-    ASSIGN_OR_RETURN(schema, IcebergSchema(columns, parent ? parent->schema : json(), last_column_id,
-                                           parent ? parent->last_schema_id : 0));
+    Result<json> made = IcebergSchema(columns, parent ? parent->schema : json(), last_column_id,
+                                      parent ? parent->last_schema_id : 0);
+    // InvalidArgument: a column Iceberg cannot hold (iceberg_schema.h).
+    if (made.status().code() == StatusCode::kInvalidArgument) return WriteNotIceberg(req, weft_id, made.status().message());
+    if (!made.ok()) return made.status();
+    schema = std::move(*made);
   }
   last_column_id = std::max(last_column_id, HighestFieldId(schema));
   const int last_schema_id = std::max(parent ? parent->last_schema_id : 0, schema.at("schema-id").get<int>());
@@ -229,7 +271,9 @@ Status WriteSnapshotFiles(const SnapshotFilesRequest& req) {
   mf.manifest_path = FileUri((MetadataDir(req.final_dir) / manifest_name).string());
   mf.manifest_length = static_cast<int64_t>(manifest_bytes.size());
   ManifestList list{.snapshot_id = snapshot_id, .sequence_number = sequence, .manifests = {mf}};
-  if (parent) list.parent_snapshot_id = parent->snapshot_id;
+  // A parent that is no Iceberg snapshot names its nearest Iceberg ancestor (0: none).
+  const bool iceberg_parent = parent && parent->snapshot_id != 0;
+  if (iceberg_parent) list.parent_snapshot_id = parent->snapshot_id;
   ASSIGN_OR_RETURN(std::string list_bytes, WriteManifestList(list));
 
   const bool append = mf.existing_files_count > 0 || (req.mode == "append" && !parent);
@@ -245,22 +289,17 @@ Status WriteSnapshotFiles(const SnapshotFilesRequest& req) {
                   {"total-delete-files", "0"},
                   {"total-position-deletes", "0"},
                   {"total-equality-deletes", "0"}};
-  if (!append && parent) {  // an overwrite removes every file the parent had
+  if (!append && iceberg_parent) {  // an overwrite removes every file the parent had
     summary["deleted-data-files"] = parent->summary.value("total-data-files", "0");
     summary["deleted-records"] = parent->summary.value("total-records", "0");
   }
   SnapshotSidecar sidecar{.weft_snapshot_id = weft_id, .snapshot_id = snapshot_id,
-                          .parent_snapshot_id = parent ? std::optional<int64_t>(parent->snapshot_id) : std::nullopt,
+                          .parent_snapshot_id = iceberg_parent ? std::optional<int64_t>(parent->snapshot_id) : std::nullopt,
                           .sequence_number = sequence, .timestamp_ms = req.timestamp_ms, .schema = schema,
                           .last_column_id = last_column_id, .last_schema_id = last_schema_id, .summary = summary, .manifest_list = list_name,
                           .contract_version = req.contract_version};
 
-  const fs::path dir = MetadataDir(req.write_dir);
-  RETURN_IF_ERROR(req.fs.CreateDirectories(dir, storage::kOwnerOnly, nullptr));
-  RETURN_IF_ERROR(req.fs.WriteFile(dir / manifest_name, manifest_bytes));
-  RETURN_IF_ERROR(req.fs.WriteFile(dir / list_name, list_bytes));
-  RETURN_IF_ERROR(WriteAtomically(req.fs, dir / kSidecar, SidecarJson(sidecar).dump(2)));
-  return req.fs.Sync(dir);
+  return WriteSidecar(req.fs, req.write_dir, sidecar, {{manifest_name, manifest_bytes}, {list_name, list_bytes}});
 }
 
 Result<LoadedTable> LoadTableMetadata(const fs::path& version_dir) {
@@ -446,10 +485,31 @@ Result<LoadedTable> SyncTable(catalog::Store& store, const std::string& product_
   const std::string context = fmt::format("while writing the Iceberg table of {}_v{}", product_id, major);
   Result<std::vector<SnapshotSidecar>> sidecars = Sidecars(oldest_first, fs);
   if (!sidecars.ok()) return sidecars.status().WithContext(context);
-  json table = TableJson(*port, *sidecars, oldest_first);
 
   const fs::path version_dir = port->storage_path;
   const fs::path dir = version_dir / "metadata";
+  // A current snapshot that is no Iceberg snapshot: no table now. The
+  // metadata of the last Iceberg state would show readers by path old rows
+  // as current, so its version hint goes (the v<N> files stay, and the
+  // numbering goes on from them when the table is one again).
+  if (!sidecars->empty() && !sidecars->back().not_iceberg.empty()) {
+    std::error_code ec;
+    if (fs::exists(dir / kHint, ec)) {
+      RETURN_IF_ERROR(fs.RemoveAll(dir / kHint).WithContext(context));
+      RETURN_IF_ERROR(fs.Sync(dir).WithContext(context));
+    }
+    return LoadedTable{.not_iceberg = sidecars->back().not_iceberg};
+  }
+  // The metadata lists the live snapshots that are Iceberg snapshots.
+  std::vector<SnapshotSidecar> listed;
+  std::vector<catalog::SnapshotRecord> listed_records;
+  for (size_t i = 0; i < sidecars->size(); ++i) {
+    if (!(*sidecars)[i].not_iceberg.empty()) continue;
+    listed.push_back(std::move((*sidecars)[i]));
+    listed_records.push_back(oldest_first[i]);
+  }
+  json table = TableJson(*port, listed, listed_records);
+
   Result<LoadedTable> loaded = LoadTableMetadata(version_dir);
   json metadata_log = json::array();
   if (loaded.ok()) {
@@ -487,7 +547,8 @@ Result<int> SyncAllTables(catalog::Store& store, storage::FileSystem& fs) {
       failures.push_back(std::string(synced.status().message()));
       continue;
     }
-    if (!before.ok() || before->metadata_file != synced->metadata_file) ++rewritten;
+    // A table that is none now was rewritten when its version hint went.
+    if (synced->not_iceberg.empty() ? !before.ok() || before->metadata_file != synced->metadata_file : before.ok()) ++rewritten;
   }
   if (!failures.empty()) return Status::Internal(fmt::format("{} table(s) could not be written: {}", failures.size(), Join(failures, "; ")));
   return rewritten;

@@ -23,6 +23,16 @@
 // Every path inside metadata, manifest lists and manifests is an absolute
 // file:// URI of the real file.
 //
+// Not every snapshot can be an Iceberg snapshot: one whose columns include a
+// type Iceberg v2 cannot hold (HUGEINT, UBIGINT, INTERVAL, ...; see
+// iceberg_schema.h) is published all the same, with a sidecar that says why
+// (SnapshotSidecar::not_iceberg) and no manifest. While such a snapshot is
+// the major's current one the major is not offered as an Iceberg table:
+// SyncTable returns a LoadedTable with not_iceberg set and removes
+// version-hint.text, so readers by path find no table either. Once the
+// current snapshot is an Iceberg one again (a rollback), the metadata lists
+// the live snapshots that are Iceberg snapshots.
+//
 // Thread safety: SyncTable may run concurrently, in threads or processes:
 // it holds an exclusive flock on <version dir>/metadata/.lock while it reads
 // the catalog and writes, so the last write is of the newest state.
@@ -62,6 +72,14 @@ struct SnapshotSidecar {
   nlohmann::json summary;            // operation, weft.snapshot-id, added/total records and files
   std::string manifest_list;         // file name inside metadata/ ("snap-<id>.avro")
   std::string contract_version;
+  // Non-empty: this snapshot is no Iceberg snapshot, and why (the columns
+  // Iceberg cannot hold and what to declare instead). It has no manifest,
+  // and every field above but weft_snapshot_id, timestamp_ms and
+  // contract_version is its parent's, passed on unchanged (zero without a
+  // parent): the next Iceberg snapshot continues the table's sequence
+  // numbers, field ids and schema ids from there, and names the nearest
+  // Iceberg ancestor (snapshot_id; 0: none) as its parent.
+  std::string not_iceberg;
 };
 
 // The sidecar of a committed (or staged) snapshot directory.
@@ -72,6 +90,10 @@ struct LoadedTable {
   std::filesystem::path metadata_file;  // <version dir>/metadata/v<N>.metadata.json
   std::string metadata_location;        // its file:// URI
   nlohmann::json metadata;              // the parsed metadata JSON
+  // From SyncTable only. Non-empty: the major's current snapshot is no
+  // Iceberg snapshot (SnapshotSidecar::not_iceberg says why), so the major
+  // is not an Iceberg table now; the fields above are empty.
+  std::string not_iceberg;
 };
 
 // Reads version-hint.text and the metadata file it names. NotFound when the
@@ -83,14 +105,17 @@ Result<LoadedTable> LoadTableMetadata(const std::filesystem::path& version_dir);
 // them) get them, stats from their Parquet footers; the metadata is
 // rewritten when its snapshot list or current snapshot differs from the
 // catalog's. Writes nothing when the table is current. NotFound for a major
-// the catalog does not have.
+// the catalog does not have. A major whose current snapshot is no Iceberg
+// snapshot is no error: not_iceberg says why.
 Result<LoadedTable> SyncTable(catalog::Store& store, const std::string& product_id, int64_t major,
                               storage::FileSystem& fs);
 
 // SyncTable for every port version with snapshots: after gc, at
 // `weft lakehouse repair`, when a workspace is upgraded. Returns how many
-// tables it rewrote; a table that fails is reported in the error with the
-// others still synced.
+// tables it rewrote (a table that stopped being an Iceberg table counts once,
+// when its version hint goes); a table that fails is reported in the error
+// with the others still synced. A major that is not an Iceberg table is no
+// failure.
 Result<int> SyncAllTables(catalog::Store& store, storage::FileSystem& fs);
 
 }  // namespace weft::lakehouse

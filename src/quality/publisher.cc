@@ -34,12 +34,15 @@ using Clock = std::chrono::steady_clock;
 
 
 // The snapshot is committed: what the hook updates after it (the table
-// metadata) can be repaired later, so its failure is a warning, not an error.
+// metadata) can be repaired later, so its failure is a warning, not an
+// error; so is its notice.
 void AfterCommit(SnapshotHook& hook, const SnapshotContext& ctx, PublishReport& report) {
-  Status s = hook.AfterCommit(ctx);
-  if (!s.ok())
+  Result<std::string> notice = hook.AfterCommit(ctx);
+  if (!notice.ok())
     report.warnings.push_back("snapshot " + ctx.snapshot_id + " is committed, but its Iceberg table metadata was not updated (" +
-                              std::string(s.message()) + "); the next publish or `weft lakehouse repair` writes it");
+                              std::string(notice.status().message()) + "); the next publish or `weft lakehouse repair` writes it");
+  else if (!notice->empty())
+    report.warnings.push_back(std::move(*notice));
 }
 
 // The name of a snapshot's i-th data file.
@@ -864,14 +867,15 @@ class Publisher {
     snapshot_ctx_ = {.product_id = report_.product_id, .major = report_.major, .version_dir = port_.storage_path,
                      .snapshot_id = writer.id(), .parent_snapshot_id = parent_ ? parent_->id : "",
                      .parent_dir = parent_ ? fs::path(parent_->path) : fs::path(), .mode = report_.mode,
-                     .contract_version = report_.contract_version, .added_files = {PartName(part)}};
+                     .contract_version = report_.contract_version, .rows_sql = checker.ValidRowsQuery(),
+                     .added_files = {PartName(part)}};
     // The hook adds Parquet field ids to the new file and the snapshot's
     // Iceberg files beside it, before the seal makes them durable.
     std::string options;
     if (req_.snapshot_hook) {
-      ASSIGN_OR_RETURN(options, req_.snapshot_hook->CopyOptions(conn, snapshot_ctx_, checker.ValidRowsQuery()));
+      ASSIGN_OR_RETURN(options, req_.snapshot_hook->CopyOptions(conn, snapshot_ctx_));
     }
-    RETURN_IF_ERROR(conn.Execute("COPY (" + checker.ValidRowsQuery() + ") TO " +
+    RETURN_IF_ERROR(conn.Execute("COPY (" + snapshot_ctx_.rows_sql + ") TO " +
                                  SqlQuote((writer.staging_dir() / PartName(part)).string()) +
                                  " (FORMAT parquet, COMPRESSION zstd" + options + ")"));
     if (req_.snapshot_hook) RETURN_IF_ERROR(req_.snapshot_hook->BeforeSeal(&conn, snapshot_ctx_, writer.staging_dir()));

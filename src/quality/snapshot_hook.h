@@ -6,14 +6,18 @@
 //
 // The calls, in order, for one snapshot:
 //   CopyOptions   before the new data file is written: extra COPY options
-//                 (Parquet field ids) for `select_sql`'s columns
+//                 (Parquet field ids) for the columns of ctx.rows_sql
 //   BeforeSeal    the data files are in the staging directory: write the
 //                 snapshot's own metadata files beside them, so Seal()
 //                 fsyncs them and gc removes them with the snapshot
 //   AfterCommit   the catalog row is committed: update what lists the
 //                 snapshots (the table metadata). Its error does not undo
 //                 the publish: the publisher reports it as a warning and the
-//                 next write or load repairs it from the catalog.
+//                 next write or load repairs it from the catalog. What it
+//                 returns is a notice for the publish report's warnings
+//                 (the product is not offered as an Iceberg table, and why).
+// A hook never fails a publish because of what the data is: a snapshot it
+// cannot describe is published all the same and AfterCommit says so.
 //
 // Thread safety: one publish calls one hook from one thread; a hook shared
 // by concurrent publishes must be safe for that.
@@ -37,6 +41,10 @@ struct SnapshotContext {
   std::filesystem::path parent_dir;   // its directory; empty: none
   std::string mode;                   // replace | append | run | rollback
   std::string contract_version;
+  // A publish or run: the SELECT of the rows the new data file is written
+  // from, with the contract's column types (the file may store others:
+  // Parquet holds a HUGEINT as a DOUBLE). Empty for a rollback.
+  std::string rows_sql;
   // The data files of the staging directory this snapshot writes itself
   // (names). In append mode the others are links of the parent's files.
   std::vector<std::string> added_files;
@@ -48,15 +56,15 @@ struct SnapshotContext {
 class SnapshotHook {
  public:
   virtual ~SnapshotHook() = default;
-  // Text appended inside the COPY's option list, e.g. ", FIELD_IDS {a: 1}";
-  // empty for none.
-  virtual Result<std::string> CopyOptions(engine::Connection& conn, const SnapshotContext& ctx,
-                                          const std::string& select_sql) = 0;
+  // Text appended inside the COPY (ctx.rows_sql)'s option list, e.g.
+  // ", FIELD_IDS {a: 1}"; empty for none.
+  virtual Result<std::string> CopyOptions(engine::Connection& conn, const SnapshotContext& ctx) = 0;
   // `conn` may be null (a rollback has none); the hook opens its own engine
   // if it needs one.
   virtual Status BeforeSeal(engine::Connection* conn, const SnapshotContext& ctx,
                             const std::filesystem::path& staging_dir) = 0;
-  virtual Status AfterCommit(const SnapshotContext& ctx) = 0;
+  // A notice for the report's warnings; empty for none.
+  virtual Result<std::string> AfterCommit(const SnapshotContext& ctx) = 0;
 };
 
 }  // namespace weft::quality

@@ -146,6 +146,13 @@ Status NoTable(const std::string& ns, const std::string& table, const std::strin
   return Status::NotFound(std::string(kNoTable) + ns + "." + table + ": " + why);
 }
 
+// A major whose current snapshot is no Iceberg snapshot (a column Iceberg
+// cannot hold; lakehouse/table_metadata.h): a NoSuchTableException that says
+// why, the REST error model's answer for a table that does not exist as one.
+Status NotIcebergTable(const std::string& address, const std::string& why) {
+  return Status::NotFound(std::string(kNoTable) + address + ": not an Iceberg table: " + why);
+}
+
 std::string ReadWhole(const fs::path& p, std::error_code& ec) {
   std::ifstream f(p, std::ios::binary);
   if (!f) {
@@ -439,18 +446,25 @@ Result<LakehouseService::Served> LakehouseService::Authorized(const Caller& call
                    access->Authorize(caller.principal, t.product_id, t.major,
                                      current == snapshots.end() ? t.version : current->contract_version, caller.now));
   if (current == snapshots.end())
-    return NoTable(t.ns, t.address, "it has no snapshot yet; its owners publish it with: weft publish " + t.product_id);
+    return Status::NotFound(std::string(kNoTable) + t.address + ": it has no snapshot yet; its owners publish it with: weft publish " +
+                            t.product_id);
   catalog_.Remember(catalog_.signer().CallerTag(caller.principal.name), caller.principal.name);
   return Served{.snapshot = *current, .access = std::move(readable)};
 }
 
 Status LakehouseService::Materialize(const Table& t, Served& s) {
+  // A major that is no Iceberg table now is none for every caller, governed
+  // ones included: its governed copy could hide the column that makes it
+  // none, but the product would then be an Iceberg table to some and not to others.
+  ASSIGN_OR_RETURN(lakehouse::LoadedTable stored,
+                   lakehouse::SyncTable(mesh_.store(), t.product_id, t.major, storage::DefaultFileSystem()));
+  if (!stored.not_iceberg.empty()) return NotIcebergTable(t.address, stored.not_iceberg);
   ASSIGN_OR_RETURN(query::QueryRuntime * runtime, mesh_.runtime());
   // The files a query of the caller would read: the snapshot's own when
   // it may read them whole, else its governed copy.
   ASSIGN_OR_RETURN(query::ReadableSnapshot files, runtime->copies().For(s.snapshot.id, s.snapshot.path, s.access));
   if (!files.copy) {
-    ASSIGN_OR_RETURN(s.table, lakehouse::SyncTable(mesh_.store(), t.product_id, t.major, storage::DefaultFileSystem()));
+    s.table = std::move(stored);
     s.root = t.version_dir;
     s.local = mesh_.workspace().settings.lakehouse_file_access == "local";
     return Status::Ok();
@@ -525,14 +539,34 @@ Result<json> LakehouseService::Tables(const Caller& caller, const std::string& n
       if (pv.product_id == p.id && pv.status != "retired") majors.push_back(pv.major);
     if (majors.empty()) continue;
     std::sort(majors.begin(), majors.end());
-    ids.push_back({{"namespace", {ns}}, {"name", p.name}});
-    for (int64_t m : majors) ids.push_back({{"namespace", {ns}}, {"name", p.name + "_v" + std::to_string(m)}});
+    // Majors that are no Iceberg table now are left out; <product> is the
+    // newest major, so it is listed when that one is.
+    std::vector<int64_t> offered;
+    for (int64_t m : majors) {
+      ASSIGN_OR_RETURN(std::string why, NotIceberg(p.id, m));
+      if (why.empty()) offered.push_back(m);
+    }
+    if (!offered.empty() && offered.back() == majors.back()) ids.push_back({{"namespace", {ns}}, {"name", p.name}});
+    for (int64_t m : offered) ids.push_back({{"namespace", {ns}}, {"name", p.name + "_v" + std::to_string(m)}});
   }
   return json{{"identifiers", ids}};
 }
 
+Result<std::string> LakehouseService::NotIceberg(const std::string& product_id, int64_t major) {
+  ASSIGN_OR_RETURN(auto rows, Rows());
+  ASSIGN_OR_RETURN(auto snapshots, rows->Snapshots(mesh_.store(), product_id));  // newest first
+  auto current = std::find_if(snapshots.begin(), snapshots.end(), [&](const auto& s) { return s.major == major; });
+  if (current == snapshots.end()) return std::string();
+  Result<lakehouse::SnapshotSidecar> sidecar = lakehouse::ReadSidecar(current->path);
+  if (sidecar.status().code() == StatusCode::kNotFound) return std::string();  // not written yet: a load writes it
+  if (!sidecar.ok()) return sidecar.status();
+  return sidecar->not_iceberg;
+}
+
 Status LakehouseService::TableExists(const Caller&, const std::string& ns, const std::string& table) {
-  return Resolve(ns, table).status();
+  ASSIGN_OR_RETURN(Table t, Resolve(ns, table));
+  ASSIGN_OR_RETURN(std::string why, NotIceberg(t.product_id, t.major));
+  return why.empty() ? Status::Ok() : NotIcebergTable(t.address, why);
 }
 
 Result<std::string> LakehouseService::LoadTable(const Caller& caller, const std::string& ns, const std::string& table,

@@ -25,7 +25,10 @@
 //     its masks and row filter applied (the governed copy a query of it
 //     reads, query/governed_copies.h) as an Iceberg table of its own, built
 //     once per copy; never a URL of a raw file;
-//   - a caller with no grant is refused (403, as weft query refuses it).
+//   - a caller with no grant is refused (403, as weft query refuses it);
+//   - a major whose current snapshot is no Iceberg snapshot (a column of a
+//     type Iceberg cannot hold) is no table for anyone: loads and HEAD
+//     answer NoSuchTableException saying why, listings leave it out.
 // Every load, plan and task fetch is recorded as usage (kind "iceberg"),
 // refusals included, as a query is.
 //
@@ -156,6 +159,10 @@ class LakehouseService {
  private:
   Result<std::shared_ptr<CatalogRows>> Rows();
   Result<Table> Resolve(const std::string& ns, const std::string& table);
+  // Why the major is no Iceberg table now (its current snapshot's sidecar,
+  // lakehouse/table_metadata.h); empty when it is one, has no snapshot yet,
+  // or its snapshot's Iceberg files are not written yet (a load writes them).
+  Result<std::string> NotIceberg(const std::string& product_id, int64_t major);
   // The caller's rights on the table's current snapshot (PermissionDenied
   // without a grant), then the files they give (the table as stored or the
   // governed table), then both.
