@@ -969,5 +969,35 @@ TEST_F(StoreTest, EnsurePrincipalKeepsWhatWasSet) {
   EXPECT_EQ(principals[0].attributes.at("region"), "EU");
 }
 
+// A budget check asks for whole months (kept as running totals); any other
+// question sums the rows. Both must give the same figures.
+TEST_F(StoreTest, UsageCostSumsWholeMonthsAndRanges) {
+  ASSERT_OK(Write([&](Transaction& txn) -> Status {
+    for (const auto& [at, domain, cost] : {std::tuple{"2026-10-31T23:59:59.999Z", "finance", 4.0},
+                                           {"2026-11-01T00:00:00.000Z", "finance", 0.5},
+                                           {"2026-11-30T10:00:00.000Z", "finance", 0.25},
+                                           {"2026-12-01T10:00:00.000Z", "finance", 1.0},
+                                           {"2026-11-15T10:00:00.000Z", "sales", 8.0}}) {
+      RETURN_IF_ERROR(txn.InsertUsage({.at = at, .principal = "bob", .consumer_domain = domain, .kind = "query",
+                                       .products = {"sales.orders_v1"}, .cost = cost, .status = "ok"})
+                          .status());
+    }
+    return Status::Ok();
+  }));
+  auto sum = [&](const UsageFilter& f) {
+    auto r = store_->SumUsageCost(f);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? *r : -1;
+  };
+  EXPECT_DOUBLE_EQ(sum({.consumer_domain = "finance", .since = "2026-11-01"}), 1.75);
+  EXPECT_DOUBLE_EQ(sum({.consumer_domain = "finance", .since = "2026-11-01T00:00:00.000Z"}), 1.75);  // rows summed
+  EXPECT_DOUBLE_EQ(sum({.consumer_domain = "finance", .since = "2026-12-01"}), 1.0);
+  EXPECT_DOUBLE_EQ(sum({.consumer_domain = "finance", .since = "2026-11-01", .until = "2026-12-01"}), 0.75);
+  EXPECT_DOUBLE_EQ(sum({.since = "2026-11-01"}), 9.75);
+  EXPECT_DOUBLE_EQ(sum({.product_id = "sales.orders", .consumer_domain = "sales", .since = "2026-11-01"}), 8.0);
+  EXPECT_DOUBLE_EQ(sum({.consumer_domain = "marketing", .since = "2026-11-01"}), 0.0);
+  EXPECT_DOUBLE_EQ(sum({}), 13.75);
+}
+
 }  // namespace
 }  // namespace weft::catalog

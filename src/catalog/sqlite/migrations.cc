@@ -490,6 +490,24 @@ constexpr const char* kControlGenerationSchema = R"sql(
 ALTER TABLE catalog_meta ADD COLUMN control_generation INTEGER NOT NULL DEFAULT 0;
 )sql";
 
+// The month-to-date cost of each consuming domain, kept by a trigger on
+// usage: a budget check runs before every query and must cost a key lookup,
+// not a scan of the month's usage rows (which grow with every query).
+constexpr const char* kUsageMonthlySchema = R"sql(
+CREATE TABLE usage_monthly (
+  consumer_domain TEXT NOT NULL,
+  month TEXT NOT NULL,  -- the YYYY-MM of usage.at
+  cost REAL NOT NULL,
+  PRIMARY KEY (consumer_domain, month)
+) STRICT, WITHOUT ROWID;
+INSERT INTO usage_monthly (consumer_domain, month, cost)
+  SELECT consumer_domain, substr(at, 1, 7), SUM(cost) FROM usage WHERE true GROUP BY 1, 2;
+CREATE TRIGGER usage_monthly_add AFTER INSERT ON usage BEGIN
+  INSERT INTO usage_monthly (consumer_domain, month, cost) VALUES (new.consumer_domain, substr(new.at, 1, 7), new.cost)
+    ON CONFLICT (consumer_domain, month) DO UPDATE SET cost = cost + excluded.cost;
+END;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "initial schema", kInitialSchema},
     {2, "data plane: snapshot paths, publishes, quality results", kDataPlaneSchema},
@@ -501,6 +519,7 @@ constexpr Migration kMigrations[] = {
     {8, "business glossary: terms, column links, term search", kGlossarySchema},
     {9, "search: prefix indexes for words being typed", kSearchPrefixSchema},
     {10, "control-plane generation: what plans read", kControlGenerationSchema},
+    {11, "usage: month-to-date cost per consuming domain", kUsageMonthlySchema},
 };
 
 Result<int64_t> ReadPragma(Connection& conn, const char* name) {

@@ -1390,6 +1390,13 @@ constexpr const char* kUsageWhere = R"sql(
         AND (?3 = '' OR at >= ?3)
         AND (?4 = '' OR at < ?4))sql";
 
+// True when `filter` selects whole months from `since` on, for any product:
+// what usage_monthly answers (a budget check's question).
+bool WholeMonthsFrom(const UsageFilter& filter) {
+  const std::string& s = filter.since;
+  return filter.product_id.empty() && filter.until.empty() && s.size() == 10 && s[4] == '-' && s.ends_with("-01");
+}
+
 }  // namespace
 
 Result<std::vector<UsageRecord>> SqliteStore::ListUsage(const UsageFilter& filter) {
@@ -1402,8 +1409,19 @@ Result<std::vector<UsageRecord>> SqliteStore::ListUsage(const UsageFilter& filte
 
 Result<double> SqliteStore::SumUsageCost(const UsageFilter& filter) {
   std::lock_guard lock(read_mu_);
-  ASSIGN_OR_RETURN(Statement stmt, reader_.Prepare(fmt::format("SELECT COALESCE(SUM(cost), 0) FROM usage {}", kUsageWhere)));
-  RETURN_IF_ERROR(stmt.BindAll(filter.product_id, filter.consumer_domain, filter.since, filter.until));
+  auto prepare = [&]() -> Result<Statement> {
+    if (WholeMonthsFrom(filter)) {
+      ASSIGN_OR_RETURN(Statement stmt,
+                       reader_.Prepare("SELECT COALESCE(SUM(cost), 0) FROM usage_monthly "
+                                       "WHERE (?1 = '' OR consumer_domain = ?1) AND month >= substr(?2, 1, 7)"));
+      RETURN_IF_ERROR(stmt.BindAll(filter.consumer_domain, filter.since));
+      return stmt;
+    }
+    ASSIGN_OR_RETURN(Statement stmt, reader_.Prepare(fmt::format("SELECT COALESCE(SUM(cost), 0) FROM usage {}", kUsageWhere)));
+    RETURN_IF_ERROR(stmt.BindAll(filter.product_id, filter.consumer_domain, filter.since, filter.until));
+    return stmt;
+  };
+  ASSIGN_OR_RETURN(Statement stmt, prepare());
   ASSIGN_OR_RETURN(bool row, stmt.Step());
   if (!row) return 0.0;
   return stmt.Double(0);
