@@ -1,38 +1,45 @@
 // Writers serialize across Store instances and processes: a second writer
-// waits for the busy timeout, then fails with a message saying to retry.
+// waits for the lock timeout, then fails with a message saying to retry. On
+// SQLite and on PostgreSQL (catalog_internal::TestCatalog says which).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "catalog/internal/test_catalog.h"
 #include "catalog/internal/testing.h"
-#include "catalog/sqlite/sqlite_store.h"
 
-namespace weft::catalog::sqlite {
+namespace weft::catalog {
 namespace {
 
 using catalog_internal::SampleDomain;
 using catalog_internal::ScratchDir;
+using catalog_internal::TestCatalog;
 using ::testing::HasSubstr;
 
-constexpr SqliteStoreOptions kShortTimeout{.busy_timeout_ms = 100};
+constexpr int kShortTimeoutMs = 100;
+
+Result<std::unique_ptr<Store>> Open(const std::string& location) {
+  return TestCatalog::OpenWithLockTimeout(location, kShortTimeoutMs);
+}
 
 class LockingTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(dir_.ok());
-    path_ = dir_.File("catalog.db");
+    ASSERT_OK_AND_ASSIGN(path_, catalog_.Create(dir_));
   }
 
   ScratchDir dir_;
+  TestCatalog catalog_;
   std::string path_;
 };
 
 TEST_F(LockingTest, SecondWriterFailsAfterTheTimeout) {
-  // Two Store instances on one file behave like two processes: separate
-  // connections, SQLite's file lock between them.
-  ASSERT_OK_AND_ASSIGN(auto first, SqliteStore::Open(path_, kShortTimeout));
-  ASSERT_OK_AND_ASSIGN(auto second, SqliteStore::Open(path_, kShortTimeout));
+  // Two Store instances on one catalog behave like two processes: separate
+  // connections, the store's lock between them.
+  ASSERT_OK_AND_ASSIGN(auto first, Open(path_));
+  ASSERT_OK_AND_ASSIGN(auto second, Open(path_));
   ASSERT_OK_AND_ASSIGN(auto txn, first->BeginWrite());
   ASSERT_OK(txn->UpsertDomain(SampleDomain("sales")));
 
@@ -45,7 +52,7 @@ TEST_F(LockingTest, SecondWriterFailsAfterTheTimeout) {
   // Opening and reading go on meanwhile, and see the last commit.
   ASSERT_OK_AND_ASSIGN(auto domains, second->ListDomains());
   EXPECT_TRUE(domains.empty());
-  ASSERT_OK_AND_ASSIGN(auto third, SqliteStore::Open(path_, kShortTimeout));
+  ASSERT_OK_AND_ASSIGN(auto third, Open(path_));
   ASSERT_OK_AND_ASSIGN(int64_t before, third->Generation());
   EXPECT_EQ(before, 0);
 
@@ -58,7 +65,7 @@ TEST_F(LockingTest, SecondWriterFailsAfterTheTimeout) {
 }
 
 TEST_F(LockingTest, SecondTransactionOfOneStoreAlsoWaits) {
-  ASSERT_OK_AND_ASSIGN(auto store, SqliteStore::Open(path_, kShortTimeout));
+  ASSERT_OK_AND_ASSIGN(auto store, Open(path_));
   ASSERT_OK_AND_ASSIGN(auto txn, store->BeginWrite());
   EXPECT_EQ(store->BeginWrite().status().code(), StatusCode::kFailedPrecondition);
   txn.reset();  // rolled back: the lock is free again
@@ -77,9 +84,10 @@ bool Signal(int fd) {
 }
 
 TEST_F(LockingTest, WritersInTwoProcessesSerialize) {
-  { ASSERT_OK(SqliteStore::Open(path_, kShortTimeout).status()); }
-  // No SQLite connection is open across fork(): the child must not inherit
-  // the parent's lock state, so each process opens its own store.
+  { ASSERT_OK(Open(path_).status()); }
+  // No connection is open across fork(): the child must not inherit the
+  // parent's (SQLite lock state, a PostgreSQL socket), so each process opens
+  // its own store.
   int to_parent[2];
   int to_child[2];
   ASSERT_EQ(pipe(to_parent), 0);
@@ -91,7 +99,7 @@ TEST_F(LockingTest, WritersInTwoProcessesSerialize) {
     // then commits. Exit codes say which step failed (no gtest in the child).
     close(to_parent[0]);
     close(to_child[1]);
-    auto store = SqliteStore::Open(path_, kShortTimeout);
+    auto store = Open(path_);
     if (!store.ok()) _exit(10);
     auto txn = (*store)->BeginWrite();
     if (!txn.ok()) _exit(11);
@@ -105,7 +113,7 @@ TEST_F(LockingTest, WritersInTwoProcessesSerialize) {
   close(to_child[0]);
   ASSERT_TRUE(Await(to_parent[0])) << "the child failed before taking the lock";
 
-  ASSERT_OK_AND_ASSIGN(auto store, SqliteStore::Open(path_, kShortTimeout));
+  ASSERT_OK_AND_ASSIGN(auto store, Open(path_));
   auto blocked = store->BeginWrite();
   EXPECT_EQ(blocked.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_THAT(blocked.status().message(), HasSubstr("locked by another weft process"));
@@ -127,4 +135,4 @@ TEST_F(LockingTest, WritersInTwoProcessesSerialize) {
 }
 
 }  // namespace
-}  // namespace weft::catalog::sqlite
+}  // namespace weft::catalog

@@ -1,8 +1,10 @@
-// Product search on the SQLite store: ranking, prefixes, snippets, filters,
-// facets, and hostile query text.
+// Product search, on SQLite and on PostgreSQL (catalog_internal::TestCatalog
+// says which): ranking, prefixes, snippets, filters, facets, and hostile
+// query text.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "catalog/internal/test_catalog.h"
 #include "catalog/internal/testing.h"
 #include "catalog/store.h"
 
@@ -25,7 +27,8 @@ class SearchTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(dir_.ok());
-    ASSERT_OK_AND_ASSIGN(store_, OpenStore(dir_.File("catalog.db")));
+    ASSERT_OK_AND_ASSIGN(std::string location, catalog_.Create(dir_));
+    ASSERT_OK_AND_ASSIGN(store_, OpenStore(location));
   }
 
   // Saves the product (and its domain) and indexes `doc` for it.
@@ -44,6 +47,7 @@ class SearchTest : public ::testing::Test {
   }
 
   ScratchDir dir_;
+  catalog_internal::TestCatalog catalog_;  // outlives store_: drops its database, if any
   std::unique_ptr<Store> store_;
 };
 

@@ -1,5 +1,6 @@
-// Store behaviour on SQLite: round trips, deletes, immutability, atomicity,
-// generations, audit, waivers. Search is in search_test.cc, schema versions
+// Store behaviour, on SQLite and on PostgreSQL (catalog_internal::TestCatalog
+// says which): round trips, deletes, immutability, atomicity, generations,
+// audit, waivers. Search is in search_test.cc, schema versions
 // in migrations_test.cc, writer locking in locking_test.cc.
 #include "catalog/sqlite/sqlite_store.h"
 
@@ -9,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "catalog/internal/test_catalog.h"
 #include "catalog/internal/testing.h"
 #include "catalog/store.h"
 
@@ -17,6 +19,7 @@ namespace {
 
 using catalog_internal::SampleDomain;
 using catalog_internal::SampleProduct;
+using catalog_internal::TestCatalog;
 using catalog_internal::ScratchDir;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -26,7 +29,7 @@ class StoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(dir_.ok());
-    path_ = dir_.File("catalog.db");
+    ASSERT_OK_AND_ASSIGN(path_, catalog_.Create(dir_));
     ASSERT_OK_AND_ASSIGN(store_, OpenStore(path_));
   }
 
@@ -46,6 +49,7 @@ class StoreTest : public ::testing::Test {
   }
 
   ScratchDir dir_;
+  TestCatalog catalog_;  // outlives store_: drops its database, if any
   std::string path_;
   std::unique_ptr<Store> store_;
 };
@@ -62,13 +66,15 @@ PortVersionRecord SamplePort(const std::string& product_id, int64_t major) {
                            .storage_path = "/data/products/v" + std::to_string(major)};
 }
 
-TEST(OpenStoreTest, PostgresIsNotAvailableYet) {
-  auto store = OpenStore("postgres://weft:secret@db.example/weft");
-  ASSERT_FALSE(store.ok());
-  EXPECT_EQ(store.status().code(), StatusCode::kFailedPrecondition);
-  EXPECT_THAT(store.status().message(), HasSubstr("PostgreSQL catalog is not available in this build yet"));
-  EXPECT_THAT(store.status().message(), ::testing::Not(HasSubstr("secret")));
-  EXPECT_EQ(OpenStore("postgresql://db.example/weft").status().code(), StatusCode::kFailedPrecondition);
+TEST(OpenStoreTest, PostgresUrlsOpenThePostgresStore) {
+  // Port 1 on loopback: nothing listens, the connection is refused at once.
+  for (const char* url : {"postgres://weft:s3cr3t-pw@127.0.0.1:1/weft", "postgresql://weft:s3cr3t-pw@127.0.0.1:1/weft"}) {
+    auto store = OpenStore(url);
+    ASSERT_FALSE(store.ok());
+    EXPECT_EQ(store.status().code(), StatusCode::kIoError);
+    EXPECT_THAT(store.status().message(), HasSubstr("PostgreSQL catalog postgres://weft@127.0.0.1:1/weft"));
+    EXPECT_THAT(store.status().message(), ::testing::Not(HasSubstr("s3cr3t-pw")));
+  }
 }
 
 TEST(OpenStoreTest, InMemoryAndEmptyLocationsAreRefused) {

@@ -1,0 +1,189 @@
+// What only the PostgreSQL store has: a server that may be unreachable,
+// refuse the credentials, drop the connection, or hold a database that is
+// not a weft catalog; and a password that must never show. The behaviour
+// both stores share is tested once for both (StoreTest, SearchTest,
+// LockingTest). These tests run in the "/postgres" ctest run only.
+#include "catalog/postgres/postgres_store.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include <fstream>
+#include <thread>
+#include <vector>
+
+#include "catalog/internal/test_catalog.h"
+#include "catalog/internal/testing.h"
+#include "catalog/postgres/connection.h"
+#include "catalog/postgres/migrations.h"
+
+namespace weft::catalog::postgres {
+namespace {
+
+using catalog_internal::SampleDomain;
+using catalog_internal::ScratchDir;
+using catalog_internal::TestCatalog;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+class PostgresStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!TestCatalog::OnPostgres()) GTEST_SKIP() << "the PostgreSQL run only (WEFT_TEST_POSTGRES)";
+    ASSERT_TRUE(dir_.ok());
+    ASSERT_OK_AND_ASSIGN(url_, catalog_.Create(dir_));
+    // postgres://weft:PASSWORD@127.0.0.1:PORT/DB
+    const size_t colon = url_.find(':', std::string("postgres://").size());
+    const size_t at = url_.find('@');
+    password_ = url_.substr(colon + 1, at - colon - 1);
+    ASSERT_FALSE(password_.empty());
+  }
+
+  // The URL with its password replaced.
+  std::string WithPassword(const std::string& password) const {
+    std::string url = url_;
+    url.replace(url.find(password_), password_.size(), password);
+    return url;
+  }
+
+  // Ends every other session on the test database, as a server restart or
+  // a network failure would.
+  void DropOtherConnections() {
+    ASSERT_OK_AND_ASSIGN(Connection admin, Connection::Open(url_));
+    ASSERT_OK(admin.Query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                          "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+                  .status());
+  }
+
+  ScratchDir dir_;
+  TestCatalog catalog_;
+  std::string url_;
+  std::string password_;
+};
+
+TEST_F(PostgresStoreTest, WrongPasswordIsRefusedWithoutShowingEitherPassword) {
+  auto store = PostgresStore::Open(WithPassword("not-the-password"));
+  ASSERT_FALSE(store.ok());
+  const std::string message = store.status().message();
+  EXPECT_EQ(store.status().code(), StatusCode::kIoError);
+  EXPECT_THAT(message, HasSubstr("cannot connect to the PostgreSQL catalog postgres://weft@127.0.0.1:"));
+  EXPECT_THAT(message, HasSubstr("password authentication failed"));
+  EXPECT_THAT(message, Not(HasSubstr("not-the-password")));
+  EXPECT_THAT(message, Not(HasSubstr(password_)));
+}
+
+TEST_F(PostgresStoreTest, MissingDatabaseAndUnreachableServerNameTheCatalogNotThePassword) {
+  std::string missing = url_;
+  missing.replace(missing.rfind('/') + 1, std::string::npos, "no_such_catalog");
+  auto store = PostgresStore::Open(missing);
+  ASSERT_FALSE(store.ok());
+  EXPECT_THAT(store.status().message(), HasSubstr("no_such_catalog"));
+  EXPECT_THAT(store.status().message(), Not(HasSubstr(password_)));
+
+  auto unreachable = PostgresStore::Open("postgresql://weft:" + password_ + "@127.0.0.1:1/weft");
+  ASSERT_FALSE(unreachable.ok());
+  EXPECT_EQ(unreachable.status().code(), StatusCode::kIoError);
+  EXPECT_THAT(unreachable.status().message(), HasSubstr("postgres://weft@127.0.0.1:1/weft"));
+  EXPECT_THAT(unreachable.status().message(), Not(HasSubstr(password_)));
+
+  // A URL libpq cannot parse may still carry a password: it is not echoed.
+  auto malformed = PostgresStore::Open("postgres://weft:" + password_ + "@127.0.0.1:1/weft?sslmode=%zz");
+  ASSERT_FALSE(malformed.ok());
+  EXPECT_THAT(malformed.status().message(), Not(HasSubstr(password_)));
+}
+
+TEST_F(PostgresStoreTest, PasswordMayComeFromTheEnvironmentOrAPassfile) {
+  const std::string bare = WithPassword("");  // postgres://weft:@host:port/db
+  {
+    setenv("PGPASSWORD", password_.c_str(), 1);
+    auto store = PostgresStore::Open(bare);
+    unsetenv("PGPASSWORD");
+    ASSERT_OK(store.status());
+  }
+  {
+    // host:port:database:user:password, owner-only (libpq ignores a readable one).
+    const std::string passfile = dir_.File("pgpass");
+    const std::string rest = url_.substr(url_.find('@') + 1);  // 127.0.0.1:PORT/DB
+    const std::string host = rest.substr(0, rest.find(':'));
+    const std::string port = rest.substr(rest.find(':') + 1, rest.find('/') - rest.find(':') - 1);
+    std::ofstream(passfile) << host << ":" << port << ":*:weft:" << password_ << "\n";
+    ASSERT_EQ(chmod(passfile.c_str(), 0600), 0);
+    setenv("PGPASSFILE", passfile.c_str(), 1);
+    auto store = PostgresStore::Open(bare);
+    unsetenv("PGPASSFILE");
+    ASSERT_OK(store.status());
+  }
+}
+
+TEST_F(PostgresStoreTest, NewerCatalogIsRefusedAndLeftAlone) {
+  { ASSERT_OK(PostgresStore::Open(url_).status()); }
+  ASSERT_OK_AND_ASSIGN(Connection admin, Connection::Open(url_));
+  ASSERT_OK(admin.Exec("UPDATE weft_schema SET version = 99"));
+  auto store = PostgresStore::Open(url_);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(store.status().message(), HasSubstr("was written by a newer weft (schema 99"));
+  EXPECT_THAT(store.status().message(), HasSubstr("upgrade weft"));
+  EXPECT_THAT(store.status().message(), HasSubstr("postgres://weft@127.0.0.1:"));
+  EXPECT_THAT(store.status().message(), Not(HasSubstr(password_)));
+  ASSERT_OK_AND_ASSIGN(int64_t version, SchemaVersion(admin));
+  EXPECT_EQ(version, 99);
+}
+
+TEST_F(PostgresStoreTest, DatabaseWithOtherTablesIsRefusedAndLeftAlone) {
+  ASSERT_OK_AND_ASSIGN(Connection admin, Connection::Open(url_));
+  ASSERT_OK(admin.Exec("CREATE TABLE invoices (id integer)"));
+  auto store = PostgresStore::Open(url_);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(store.status().message(), HasSubstr("is not a weft catalog: it holds other tables (invoices)"));
+  ASSERT_OK_AND_ASSIGN(Rows tables, admin.Query("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"));
+  EXPECT_EQ(tables.Int(0, 0), 1);
+}
+
+TEST_F(PostgresStoreTest, ConcurrentFirstOpensMigrateOnce) {
+  std::vector<std::thread> threads;
+  std::vector<Status> results(4);
+  for (size_t i = 0; i < results.size(); ++i) {
+    threads.emplace_back([&, i] { results[i] = PostgresStore::Open(url_).status(); });
+  }
+  for (auto& t : threads) t.join();
+  for (const Status& s : results) EXPECT_OK(s);
+  ASSERT_OK_AND_ASSIGN(Connection admin, Connection::Open(url_));
+  ASSERT_OK_AND_ASSIGN(int64_t version, SchemaVersion(admin));
+  EXPECT_EQ(version, static_cast<int64_t>(CatalogMigrations().size()));
+}
+
+TEST_F(PostgresStoreTest, ReadsReconnectAfterTheServerDropsTheConnection) {
+  ASSERT_OK_AND_ASSIGN(auto store, PostgresStore::Open(url_));
+  ASSERT_OK_AND_ASSIGN(auto txn, store->BeginWrite());
+  ASSERT_OK(txn->UpsertDomain(SampleDomain("sales")));
+  ASSERT_OK(txn->Commit());
+  DropOtherConnections();
+  ASSERT_OK_AND_ASSIGN(auto domains, store->ListDomains());
+  EXPECT_EQ(domains.size(), 1u);
+}
+
+TEST_F(PostgresStoreTest, AWriteWhoseConnectionDropsCommitsNothing) {
+  ASSERT_OK_AND_ASSIGN(auto store, PostgresStore::Open(url_));
+  ASSERT_OK_AND_ASSIGN(std::string before, store->Dump());
+  ASSERT_OK_AND_ASSIGN(auto txn, store->BeginWrite());
+  ASSERT_OK(txn->UpsertDomain(SampleDomain("sales")));
+  DropOtherConnections();
+  Status commit = txn->Commit();
+  EXPECT_EQ(commit.code(), StatusCode::kIoError) << commit.ToString();
+  EXPECT_THAT(commit.message(), HasSubstr("lost the connection to the PostgreSQL catalog postgres://weft@"));
+  EXPECT_THAT(commit.message(), Not(HasSubstr(password_)));
+  txn.reset();
+  ASSERT_OK_AND_ASSIGN(std::string after, store->Dump());
+  EXPECT_EQ(before, after);
+  // The lock went with the connection: the next writer is not blocked.
+  ASSERT_OK_AND_ASSIGN(auto next, store->BeginWrite());
+  ASSERT_OK(next->UpsertDomain(SampleDomain("sales")));
+  ASSERT_OK(next->Commit());
+}
+
+}  // namespace
+}  // namespace weft::catalog::postgres
