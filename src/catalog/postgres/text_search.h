@@ -4,7 +4,8 @@
 //   IndexText("customer_id, order.total")   ->  "customer id  order total"
 //   TsQueryText("customer_id ord")          ->  'customer' <-> 'id' & 'ord':*
 //
-// Words are runs of letters and digits (every byte of a multi-byte UTF-8
+// The text's words are split as for the SQLite store (search_words.h);
+// within a word, the indexed words are runs of letters and digits (every byte of a multi-byte UTF-8
 // character counts as a letter); ASCII punctuation separates them, as in
 // FTS5's unicode61 tokenizer, rather than PostgreSQL's parser, which keeps
 // "sales.orders" or "a-b" whole. The indexed text and the query are split
@@ -23,10 +24,6 @@
 #include "common/status.h"
 
 namespace weft::catalog::postgres {
-
-// More words than this is an InvalidArgument: it bounds the query's cost
-// (the same bound as the SQLite store's).
-inline constexpr int kMaxSearchWords = 32;
 
 // `text` with ASCII punctuation turned into spaces: what to_tsvector indexes.
 std::string IndexText(std::string_view text);

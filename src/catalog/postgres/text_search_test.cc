@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "catalog/search_words.h"
 #include "common/testing/status_matchers.h"
 
 namespace weft::catalog::postgres {

@@ -8,7 +8,8 @@
 // of the tokens in it, so "customer_id" matches the column customer_id), the
 // words are ANDed, and the last word is a prefix while the user may still be
 // typing it (no trailing space). Words without a letter or digit are dropped:
-// FTS5 makes them empty phrases, which match nothing.
+// FTS5 makes them empty phrases, which match nothing. The splitting is
+// search_words.h's, shared with the PostgreSQL store.
 //
 // Thread safety: pure functions.
 #pragma once
@@ -16,12 +17,10 @@
 #include <string>
 #include <string_view>
 
+#include "catalog/search_words.h"  // kMaxSearchWords
 #include "common/status.h"
 
 namespace weft::catalog::sqlite {
-
-// More words than this is an InvalidArgument: it bounds the query's cost.
-inline constexpr int kMaxSearchWords = 32;
 
 // The MATCH expression, or "" when the text has no searchable word.
 Result<std::string> FtsMatchExpression(std::string_view text);
