@@ -592,7 +592,8 @@ bool Verify(const Options& o, const weft::quality::PublishReport& r, weft::catal
 class TimedHook : public weft::quality::SnapshotHook {
  public:
   explicit TimedHook(weft::quality::SnapshotHook& inner) : inner_(inner) {}
-  weft::Result<std::string> CopyOptions(weft::engine::Connection& conn, const weft::quality::SnapshotContext& ctx) override {
+  weft::Result<std::string> CopyOptions(weft::engine::Connection& conn,
+                                        const weft::quality::SnapshotContext& ctx) override {
     return Timed([&] { return inner_.CopyOptions(conn, ctx); });
   }
   weft::Status BeforeSeal(weft::engine::Connection* conn, const weft::quality::SnapshotContext& ctx,

@@ -39,10 +39,12 @@ struct RowsSchema {
 Result<RowsSchema> SchemaOfRows(engine::Connection& conn, const quality::SnapshotContext& ctx,
                                 const std::optional<SnapshotSidecar>& parent) {
   ASSIGN_OR_RETURN(std::vector<Column> columns, DescribeColumns(conn, "SELECT * FROM (" + ctx.rows_sql + ")"));
-  Result<nlohmann::json> schema = IcebergSchema(columns, parent ? parent->schema : nlohmann::json(),
-                                                parent ? parent->last_column_id : 0, parent ? parent->last_schema_id : 0);
+  Result<nlohmann::json> schema =
+      IcebergSchema(columns, parent ? parent->schema : nlohmann::json(), parent ? parent->last_column_id : 0,
+                    parent ? parent->last_schema_id : 0);
   // InvalidArgument: a column Iceberg cannot hold (iceberg_schema.h).
-  if (schema.status().code() == StatusCode::kInvalidArgument) return RowsSchema{.not_iceberg = schema.status().message()};
+  if (schema.status().code() == StatusCode::kInvalidArgument)
+    return RowsSchema{.not_iceberg = schema.status().message()};
   if (!schema.ok()) return schema.status();
   return RowsSchema{.schema = std::move(*schema)};
 }

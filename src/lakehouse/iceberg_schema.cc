@@ -83,9 +83,12 @@ class SchemaBuilder {
     std::vector<std::string> refused;
     for (const Column& c : columns) {
       Result<json> f = Field(c.name, c.duckdb_type, c.name, c.name);
-      if (f.ok()) fields.push_back(std::move(*f));
-      else if (f.status().code() == StatusCode::kInvalidArgument) refused.push_back(f.status().message());
-      else return f.status();
+      if (f.ok())
+        fields.push_back(std::move(*f));
+      else if (f.status().code() == StatusCode::kInvalidArgument)
+        refused.push_back(f.status().message());
+      else
+        return f.status();
     }
     if (!refused.empty()) return Status::InvalidArgument(Join(refused, "; "));
     return fields;
@@ -180,13 +183,15 @@ class SchemaBuilder {
   }
 
   static Status Unsupported(const std::string& type, const std::string& column) {
-    return Status::InvalidArgument(fmt::format("column '{}' has DuckDB type {}, which an Iceberg v2 table cannot hold: declare {}",
-                                               column, type, Instead(Upper(type))));
+    return Status::InvalidArgument(
+        fmt::format("column '{}' has DuckDB type {}, which an Iceberg v2 table cannot hold: declare {}", column, type,
+                    Instead(Upper(type))));
   }
 
   // What to declare instead of a type Iceberg v2 has no counterpart for.
   static std::string Instead(const std::string& type) {
-    if (type == "HUGEINT" || type == "UHUGEINT" || type == "VARINT" || type == "BIGNUM") return "DECIMAL(38,0) (up to 38 digits)";
+    if (type == "HUGEINT" || type == "UHUGEINT" || type == "VARINT" || type == "BIGNUM")
+      return "DECIMAL(38,0) (up to 38 digits)";
     if (type == "UBIGINT") return "BIGINT (values below 2^63) or DECIMAL(20,0)";
     if (type == "INTERVAL") return "a BIGINT count of one unit (seconds, days) or VARCHAR";
     if (type.starts_with("TIMESTAMP_")) return "TIMESTAMP (microseconds)";

@@ -224,10 +224,11 @@ Status WriteSnapshotFiles(const SnapshotFilesRequest& req) {
       for (const auto& p : data) quoted.push_back(SqlQuote(p));
       ASSIGN_OR_RETURN(columns, DescribeColumns(*c, "SELECT * FROM read_parquet([" + Join(quoted, ", ") + "])"));
     }
-    Result<json> made = IcebergSchema(columns, parent ? parent->schema : json(), last_column_id,
-                                      parent ? parent->last_schema_id : 0);
+    Result<json> made =
+        IcebergSchema(columns, parent ? parent->schema : json(), last_column_id, parent ? parent->last_schema_id : 0);
     // InvalidArgument: a column Iceberg cannot hold (iceberg_schema.h).
-    if (made.status().code() == StatusCode::kInvalidArgument) return WriteNotIceberg(req, weft_id, made.status().message());
+    if (made.status().code() == StatusCode::kInvalidArgument)
+      return WriteNotIceberg(req, weft_id, made.status().message());
     if (!made.ok()) return made.status();
     schema = std::move(*made);
   }
@@ -293,11 +294,18 @@ Status WriteSnapshotFiles(const SnapshotFilesRequest& req) {
     summary["deleted-data-files"] = parent->summary.value("total-data-files", "0");
     summary["deleted-records"] = parent->summary.value("total-records", "0");
   }
-  SnapshotSidecar sidecar{.weft_snapshot_id = weft_id, .snapshot_id = snapshot_id,
-                          .parent_snapshot_id = iceberg_parent ? std::optional<int64_t>(parent->snapshot_id) : std::nullopt,
-                          .sequence_number = sequence, .timestamp_ms = req.timestamp_ms, .schema = schema,
-                          .last_column_id = last_column_id, .last_schema_id = last_schema_id, .summary = summary, .manifest_list = list_name,
-                          .contract_version = req.contract_version};
+  SnapshotSidecar sidecar{
+      .weft_snapshot_id = weft_id,
+      .snapshot_id = snapshot_id,
+      .parent_snapshot_id = iceberg_parent ? std::optional<int64_t>(parent->snapshot_id) : std::nullopt,
+      .sequence_number = sequence,
+      .timestamp_ms = req.timestamp_ms,
+      .schema = schema,
+      .last_column_id = last_column_id,
+      .last_schema_id = last_schema_id,
+      .summary = summary,
+      .manifest_list = list_name,
+      .contract_version = req.contract_version};
 
   return WriteSidecar(req.fs, req.write_dir, sidecar, {{manifest_name, manifest_bytes}, {list_name, list_bytes}});
 }
@@ -548,7 +556,8 @@ Result<int> SyncAllTables(catalog::Store& store, storage::FileSystem& fs) {
       continue;
     }
     // A table that is none now was rewritten when its version hint went.
-    if (synced->not_iceberg.empty() ? !before.ok() || before->metadata_file != synced->metadata_file : before.ok()) ++rewritten;
+    if (synced->not_iceberg.empty() ? !before.ok() || before->metadata_file != synced->metadata_file : before.ok())
+      ++rewritten;
   }
   if (!failures.empty()) return Status::Internal(fmt::format("{} table(s) could not be written: {}", failures.size(), Join(failures, "; ")));
   return rewritten;

@@ -348,19 +348,25 @@ TEST(IcebergSchemaTest, NestedTypesAndStableIds) {
 }
 
 TEST(IcebergSchemaTest, TypesIcebergCannotHoldAreRefusedByColumn) {
-  for (const char* type : {"HUGEINT", "UBIGINT", "INTERVAL", "TIMESTAMP_NS", "UNION(a INTEGER, b VARCHAR)", "UHUGEINT[]"}) {
+  for (const char* type :
+       {"HUGEINT", "UBIGINT", "INTERVAL", "TIMESTAMP_NS", "UNION(a INTEGER, b VARCHAR)", "UHUGEINT[]"}) {
     auto s = IcebergSchema({{"ok", "INTEGER"}, {"big", type}}, json(), 0);
     EXPECT_EQ(s.status().code(), StatusCode::kInvalidArgument) << type;
     EXPECT_THAT(s.status().message(), HasSubstr("column 'big' has DuckDB type")) << type;
   }
   // Every such column, each with what to declare instead.
-  auto s = IcebergSchema({{"h", "HUGEINT"}, {"ok", "INTEGER"}, {"u", "UBIGINT"}, {"i", "INTERVAL"}, {"t", "TIMESTAMP_NS"}}, json(), 0);
-  EXPECT_EQ(s.status().message(),
-            "column 'h' has DuckDB type HUGEINT, which an Iceberg v2 table cannot hold: declare DECIMAL(38,0) (up to 38 digits); "
-            "column 'u' has DuckDB type UBIGINT, which an Iceberg v2 table cannot hold: declare BIGINT (values below 2^63) or "
-            "DECIMAL(20,0); column 'i' has DuckDB type INTERVAL, which an Iceberg v2 table cannot hold: declare a BIGINT count "
-            "of one unit (seconds, days) or VARCHAR; column 't' has DuckDB type TIMESTAMP_NS, which an Iceberg v2 table "
-            "cannot hold: declare TIMESTAMP (microseconds)");
+  auto s = IcebergSchema(
+      {{"h", "HUGEINT"}, {"ok", "INTEGER"}, {"u", "UBIGINT"}, {"i", "INTERVAL"}, {"t", "TIMESTAMP_NS"}}, json(), 0);
+  EXPECT_EQ(
+      s.status().message(),
+      "column 'h' has DuckDB type HUGEINT, which an Iceberg v2 table cannot hold: declare DECIMAL(38,0) (up to 38 "
+      "digits); "
+      "column 'u' has DuckDB type UBIGINT, which an Iceberg v2 table cannot hold: declare BIGINT (values below 2^63) "
+      "or "
+      "DECIMAL(20,0); column 'i' has DuckDB type INTERVAL, which an Iceberg v2 table cannot hold: declare a BIGINT "
+      "count "
+      "of one unit (seconds, days) or VARCHAR; column 't' has DuckDB type TIMESTAMP_NS, which an Iceberg v2 table "
+      "cannot hold: declare TIMESTAMP (microseconds)");
 }
 
 TEST(IcebergSnapshotIdTest, PositiveAndDeterministic) {

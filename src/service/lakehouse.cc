@@ -446,8 +446,8 @@ Result<LakehouseService::Served> LakehouseService::Authorized(const Caller& call
                    access->Authorize(caller.principal, t.product_id, t.major,
                                      current == snapshots.end() ? t.version : current->contract_version, caller.now));
   if (current == snapshots.end())
-    return Status::NotFound(std::string(kNoTable) + t.address + ": it has no snapshot yet; its owners publish it with: weft publish " +
-                            t.product_id);
+    return Status::NotFound(std::string(kNoTable) + t.address +
+                            ": it has no snapshot yet; its owners publish it with: weft publish " + t.product_id);
   catalog_.Remember(catalog_.signer().CallerTag(caller.principal.name), caller.principal.name);
   return Served{.snapshot = *current, .access = std::move(readable)};
 }

@@ -2,12 +2,11 @@
 // over HTTP and the attacks on them: server/server_test.cc, IcebergServerTest).
 #include "service/lakehouse.h"
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
-
-#include <fmt/format.h>
 
 #include "lakehouse/table_metadata.h"
 #include "service/publish.h"
@@ -120,22 +119,25 @@ class NotIcebergTest : public LakehouseServiceTest {
              (key ? "        required: true\n        primaryKey: true\n        primaryKeyPosition: 1\n" : "");
     };
     const fs::path dir = tree / "domains/shop/products/ledger";
-    ASSERT_OK(WriteStringToFile(dir / "ledger.odcs.yaml",
-                                "apiVersion: v3.1.0\nkind: DataContract\nid: shop.ledger\nname: ledger\nversion: " + version +
-                                    "\nstatus: active\ndomain: shop\ndataProduct: ledger\ndescription:\n  purpose: Entries.\n"
-                                    "schema:\n  - name: ledger\n    properties:\n" +
-                                    column("entry_id", "string", "VARCHAR", true) + column("amount", "integer", amount, false) +
-                                    (units.empty() ? "" : column("units", "integer", units, false)) +
-                                    (held_for.empty() ? "" : column("held_for", "string", held_for, false)),
-                                true));
+    ASSERT_OK(WriteStringToFile(
+        dir / "ledger.odcs.yaml",
+        "apiVersion: v3.1.0\nkind: DataContract\nid: shop.ledger\nname: ledger\nversion: " + version +
+            "\nstatus: active\ndomain: shop\ndataProduct: ledger\ndescription:\n  purpose: Entries.\n"
+            "schema:\n  - name: ledger\n    properties:\n" +
+            column("entry_id", "string", "VARCHAR", true) + column("amount", "integer", amount, false) +
+            (units.empty() ? "" : column("units", "integer", units, false)) +
+            (held_for.empty() ? "" : column("held_for", "string", held_for, false)),
+        true));
     all_columns_ = !units.empty();
-    ASSERT_OK(WriteStringToFile(dir / "product.odps.yaml",
-                                "apiVersion: v1.0.0\nkind: DataProduct\nid: shop.ledger\nname: ledger\nversion: " + version +
-                                    "\nstatus: active\ndomain: shop\ndescription:\n  purpose: Entries.\noutputPorts:\n"
-                                    "  - name: ledger\n    version: " + version +
-                                    "\n    type: tables\n    contractId: shop.ledger\n    customProperties:\n"
-                                    "      - property: weft.access\n        value: open\n",
-                                true));
+    ASSERT_OK(
+        WriteStringToFile(dir / "product.odps.yaml",
+                          "apiVersion: v1.0.0\nkind: DataProduct\nid: shop.ledger\nname: ledger\nversion: " + version +
+                              "\nstatus: active\ndomain: shop\ndescription:\n  purpose: Entries.\noutputPorts:\n"
+                              "  - name: ledger\n    version: " +
+                              version +
+                              "\n    type: tables\n    contractId: shop.ledger\n    customProperties:\n"
+                              "      - property: weft.access\n        value: open\n",
+                          true));
     std::vector<spec::Diagnostic> diags;
     std::vector<spec::Document> docs;
     for (const auto& f : spec::FindSpecFiles({tree}, diags))
@@ -202,7 +204,8 @@ TEST_F(NotIcebergTest, ProductWithTypesIcebergCannotHoldPublishesAndTheCatalogSa
   EXPECT_THAT(warning, HasSubstr("column 'units' has DuckDB type UBIGINT"));
   EXPECT_THAT(warning, HasSubstr("declare BIGINT"));
   EXPECT_THAT(warning, HasSubstr("column 'held_for' has DuckDB type INTERVAL"));
-  ASSERT_OK_AND_ASSIGN(auto answer, Query("sam@example.com", "SELECT count(*), sum(units), max(held_for) FROM shop.ledger"));
+  ASSERT_OK_AND_ASSIGN(auto answer,
+                       Query("sam@example.com", "SELECT count(*), sum(units), max(held_for) FROM shop.ledger"));
   ASSERT_EQ(answer.rows.size(), 1u);
   EXPECT_EQ(answer.rows[0][0].value_or(""), "4");
   EXPECT_EQ(answer.rows[0][1].value_or(""), "46");
@@ -213,14 +216,16 @@ TEST_F(NotIcebergTest, ProductWithTypesIcebergCannotHoldPublishesAndTheCatalogSa
   for (const char* name : {"ledger", "ledger_v1"}) {
     const Status load = LoadStatus(name);
     EXPECT_EQ(IcebergErrorType(load), "NoSuchTableException") << name;
-    EXPECT_THAT(load.message(), HasSubstr("no table shop.ledger_v1: not an Iceberg table: column 'amount' has DuckDB type HUGEINT"));
+    EXPECT_THAT(load.message(),
+                HasSubstr("no table shop.ledger_v1: not an Iceberg table: column 'amount' has DuckDB type HUGEINT"));
     EXPECT_EQ(IcebergErrorType(Service().TableExists(As("eve"), "shop", name)), "NoSuchTableException") << name;
     EXPECT_EQ(IcebergErrorType(Service().PlanScan(As("sam@example.com"), "shop", name, json::object(), "").status()),
               "NoSuchTableException");
   }
   EXPECT_EQ(Listed(), (std::vector<std::string>{"orders", "orders_v1"}));
   // A consumer whose copy would be governed gets the same answer.
-  EXPECT_EQ(IcebergErrorType(Service().LoadTable(As("eve"), "shop", "ledger", "http://h:1").status()), "NoSuchTableException");
+  EXPECT_EQ(IcebergErrorType(Service().LoadTable(As("eve"), "shop", "ledger", "http://h:1").status()),
+            "NoSuchTableException");
   // Readers by path find no table either: the version hint is gone.
   const std::filesystem::path table = root_ / "ws/domains/shop/products/ledger/v1";
   EXPECT_FALSE(std::filesystem::exists(table / "metadata/version-hint.text"));
@@ -251,11 +256,13 @@ TEST_F(NotIcebergTest, ProductWithTypesIcebergCannotHoldPublishesAndTheCatalogSa
   // A rollback of v1 to its first snapshot, an Iceberg one: v1 is an
   // Iceberg table again, listing its Iceberg snapshots, the sequence
   // numbers going on past the ones that were none.
-  ASSERT_OK_AND_ASSIGN(quality::PublishReport back,
-                       PublishService(*mesh_).Rollback(As("sam@example.com"), "shop.ledger", first.snapshot_id, "test"));
+  ASSERT_OK_AND_ASSIGN(
+      quality::PublishReport back,
+      PublishService(*mesh_).Rollback(As("sam@example.com"), "shop.ledger", first.snapshot_id, "test"));
   mesh_->CatalogChanged();
   EXPECT_TRUE(back.warnings.empty()) << back.warnings.front();
-  ASSERT_OK_AND_ASSIGN(std::string v1_body, Service().LoadTable(As("sam@example.com"), "shop", "ledger_v1", "http://h:1"));
+  ASSERT_OK_AND_ASSIGN(std::string v1_body,
+                       Service().LoadTable(As("sam@example.com"), "shop", "ledger_v1", "http://h:1"));
   const json v1 = json::parse(v1_body)["metadata"];
   ASSERT_EQ(v1["snapshots"].size(), 2u);
   EXPECT_EQ(v1["snapshots"][0]["summary"]["weft.snapshot-id"], first.snapshot_id);

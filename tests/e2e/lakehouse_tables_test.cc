@@ -103,7 +103,8 @@ TEST(NotIcebergE2e, HugeintUbigintAndIntervalColumnsPublishWithAWarningAndTheCat
   for (const char* column : {"column 'amount' has DuckDB type HUGEINT", "column 'units' has DuckDB type UBIGINT",
                              "column 'held_for' has DuckDB type INTERVAL", "declare DECIMAL(38,0)"})
     EXPECT_THAT(pub.out, HasSubstr(column)) << pub;
-  RunResult query = weft({"query", "SELECT max(units) AS u, max(held_for) AS h FROM shop.ledger", "-o", "csv", "--as", "sam@example.com"});
+  RunResult query = weft(
+      {"query", "SELECT max(units) AS u, max(held_for) AS h FROM shop.ledger", "-o", "csv", "--as", "sam@example.com"});
   ASSERT_EQ(query.exit_code, 0) << query;
   EXPECT_EQ(query.out, "u,h\n18446744073709551615,1 day\n");
   for (int i = 0; i < 2; ++i) {
@@ -115,8 +116,9 @@ TEST(NotIcebergE2e, HugeintUbigintAndIntervalColumnsPublishWithAWarningAndTheCat
   // catalog answers loadTable with a 404 saying why.
   const std::string sam_token = LastLine(weft({"token", "create", "--for", "sam@example.com", "--as", "root"}).out);
   const int port = FreePort();
-  Process server({"serve", "--listen", "127.0.0.1:" + std::to_string(port), "--workspace", ws.string(), "--access-log", "off"},
-                 RunOptions{.timeout = std::chrono::seconds(120)});
+  Process server(
+      {"serve", "--listen", "127.0.0.1:" + std::to_string(port), "--workspace", ws.string(), "--access-log", "off"},
+      RunOptions{.timeout = std::chrono::seconds(120)});
   const Env remote = {{"WEFT_SERVER", "http://127.0.0.1:" + std::to_string(port)}, {"WEFT_TOKEN", sam_token}};
   RunResult ready;
   for (int i = 0; i < 200 && ready.exit_code != 0; ++i) {
@@ -125,7 +127,9 @@ TEST(NotIcebergE2e, HugeintUbigintAndIntervalColumnsPublishWithAWarningAndTheCat
   }
   ASSERT_EQ(ready.exit_code, 0) << ready << server.OutputSoFar();
   WriteFile(tmp / "more.csv", "entry_id,amount,units,held_for\nE4,1,1,1 minute\n");
-  RunResult appended = e2e::Run({"publish", "shop.ledger", (tmp / "more.csv").string(), "--mode", "append", "--force", "--reason", "e2e"}, remote);
+  RunResult appended = e2e::Run(
+      {"publish", "shop.ledger", (tmp / "more.csv").string(), "--mode", "append", "--force", "--reason", "e2e"},
+      remote);
   EXPECT_EQ(appended.exit_code, 0) << appended;
   EXPECT_THAT(appended.out, HasSubstr("warning: shop.ledger_v1 is not offered as an Iceberg table")) << appended;
   httplib::Client client("127.0.0.1", port);
