@@ -1,13 +1,13 @@
 #include "catalog/store.h"
 
+#include "catalog/location.h"
 #include "catalog/postgres/postgres_store.h"
 #include "catalog/sqlite/sqlite_store.h"
-#include "common/strings.h"
 
 namespace weft::catalog {
 
 Result<std::unique_ptr<Store>> OpenStore(const std::string& location) {
-  if (StartsWith(location, "postgres://") || StartsWith(location, "postgresql://")) {
+  if (IsCatalogUrl(location)) {
     ASSIGN_OR_RETURN(std::unique_ptr<postgres::PostgresStore> store, postgres::PostgresStore::Open(location));
     return std::unique_ptr<Store>(std::move(store));
   }

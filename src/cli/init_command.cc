@@ -1,10 +1,12 @@
-// weft init [DIR] [--name NAME]: the workspace, its secret, and the person
-// who ran it registered as a platform admin (--as, $WEFT_USER or $USER),
-// with an API token for `weft serve` (shown once).
+// weft init [DIR] [--name NAME] [--catalog URL]: the workspace, its secret,
+// and the person who ran it registered as a platform admin (--as, $WEFT_USER
+// or $USER), with an API token for `weft serve` (shown once). --catalog puts
+// the catalog on a PostgreSQL server (src/catalog/README.md).
 #include <ostream>
 
 #include "access/principals.h"
 #include "access/tokens.h"
+#include "catalog/location.h"
 #include "catalog/store.h"
 #include "cli/commands.h"
 #include "cli/workspace_context.h"
@@ -17,13 +19,19 @@ void AddInitCommand(CLI::App& app, CommandContext& ctx) {
   auto* cmd = app.add_subcommand("init", "Create a workspace: weft.yaml, catalog.db and domains/");
   auto dir = std::make_shared<std::string>(".");
   auto name = std::make_shared<std::string>();
+  auto catalog = std::make_shared<std::string>();
   cmd->add_option("dir", *dir, "Directory of the new workspace (created if missing)");
   cmd->add_option("--name", *name, "Mesh name (default: the directory's name)");
-  cmd->callback([&ctx, dir, name] {
-    auto ws = control::InitWorkspace(*dir, *name);
+  cmd->add_option("--catalog", *catalog,
+                  "The catalog: a postgres://USER@HOST[:PORT]/DB URL (password in PGPASSWORD or a passfile), or a "
+                  "file path (default: catalog.db in the workspace)");
+  cmd->callback([&ctx, dir, name, catalog] {
+    auto ws = control::InitWorkspace(*dir, *name, *catalog);
     if (!ws.ok()) {
       ctx.err << "weft init: " << ws.status().message() << "\n";
-      ctx.exit_code = ws.status().code() == StatusCode::kAlreadyExists ? kExitUsage : kExitFindings;
+      const StatusCode code = ws.status().code();
+      ctx.exit_code = code == StatusCode::kAlreadyExists || code == StatusCode::kInvalidArgument ? kExitUsage
+                                                                                                : kExitFindings;
       return;
     }
     const std::string admin = Actor(ctx);
@@ -55,7 +63,7 @@ void AddInitCommand(CLI::App& app, CommandContext& ctx) {
     }
     ctx.out << "Created workspace '" << ws->settings.name << "' in " << ws->root.string() << "\n"
             << "  settings  " << ws->SettingsFile().string() << "\n"
-            << "  catalog   " << ws->CatalogLocation() << "\n"
+            << "  catalog   " << catalog::PrintableLocation(ws->CatalogLocation()) << "\n"
             << "  admin     " << admin << " (platform:admins)\n"
             << "  token     " << token << "  (the admin's API token for weft serve; shown only now)\n"
             << "Next: weft apply -f DIR --workspace " << ws->root.string() << "\n";

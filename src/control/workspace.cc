@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 
+#include "catalog/location.h"
 #include "catalog/store.h"
 #include "common/files.h"
 #include "common/hashing.h"
@@ -17,12 +18,18 @@ namespace {
 
 // The weft.yaml written by `weft init`: every setting with its default, so a
 // user sees what can be changed.
-std::string DefaultSettings(const std::string& name) {
+std::string DefaultSettings(const std::string& name, const std::string& catalog) {
+  // A URL is written double-quoted: it may hold '#', ': ' or '?'.
+  std::string quoted;
+  for (char c : catalog) quoted += (c == '"' || c == '\\') ? std::string("\\") + c : std::string(1, c);
+  const std::string setting =
+      catalog.empty()
+          ? "# The control-plane catalog: a SQLite file beside this one, or a postgres:// URL.\ncatalog: catalog.db\n"
+          : "# The control-plane catalog. The password, if any: PGPASSWORD or a passfile (PGPASSFILE, ~/.pgpass).\n"
+            "catalog: \"" + quoted + "\"\n";
   return "apiVersion: weft/v1\n"
          "kind: Workspace\n"
-         "name: " + name + "\n"
-         "# The control-plane catalog: a SQLite file beside this one.\n"
-         "catalog: catalog.db\n"
+         "name: " + name + "\n" + setting +
          "# Governance policy packs run on every plan, apply and publish.\n"
          "# 'default' is weft's built-in pack; add directories of your own.\n"
          "policyPacks: [default]\n"
@@ -119,14 +126,25 @@ Result<std::string> LoadOrCreateSecret(const Workspace& ws) {
   return secret;
 }
 
-Result<Workspace> InitWorkspace(const fs::path& dir, const std::string& mesh_name) {
+Result<Workspace> InitWorkspace(const fs::path& dir, const std::string& mesh_name, const std::string& catalog) {
+  if (catalog::HasPassword(catalog)) {
+    return Status::InvalidArgument(
+        "the catalog URL holds a password, which weft.yaml would keep in clear; give the URL without it (" +
+        catalog::PrintableLocation(catalog) + ") and the password in PGPASSWORD or a passfile (PGPASSFILE, ~/.pgpass)");
+  }
+  // A catalog server is reached before anything is written: a wrong URL or
+  // password leaves no half-made workspace behind.
+  if (catalog::IsCatalogUrl(catalog)) {
+    auto store = catalog::OpenStore(catalog);
+    if (!store.ok()) return store.status().WithContext("while opening the catalog");
+  }
   std::error_code ec;
   if (fs::exists(dir / "weft.yaml", ec))
     return Status::AlreadyExists((dir / "weft.yaml").string() + " already exists; this is already a workspace");
   fs::create_directories(dir / "domains", ec);
   if (ec) return Status::IoError("cannot create " + (dir / "domains").string() + ": " + ec.message());
   std::string name = mesh_name.empty() ? fs::absolute(dir).filename().string() : mesh_name;
-  RETURN_IF_ERROR(WriteStringToFile(dir / "weft.yaml", DefaultSettings(name)));
+  RETURN_IF_ERROR(WriteStringToFile(dir / "weft.yaml", DefaultSettings(name, catalog)));
   ASSIGN_OR_RETURN(Workspace ws, LoadWorkspace(dir));
   // Creating the store runs the catalog's migrations.
   auto store = catalog::OpenStore(ws.CatalogLocation());

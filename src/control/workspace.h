@@ -47,8 +47,12 @@ Result<Workspace> LoadWorkspace(const std::filesystem::path& root);
 // holds a weft.yaml.
 Result<Workspace> FindWorkspace(const std::string& explicit_dir);
 
-// Creates a workspace in `dir`: weft.yaml, domains/, and an empty catalog.
-// Refuses when dir already holds a weft.yaml.
-Result<Workspace> InitWorkspace(const std::filesystem::path& dir, const std::string& mesh_name);
+// Creates a workspace in `dir`: weft.yaml, domains/, and its catalog:
+// `catalog` (a postgres:// URL, or a file path, relative to `dir`), by
+// default catalog.db in `dir`. Refuses when dir already holds a weft.yaml,
+// and a URL holding a password (weft.yaml would keep it in clear: it belongs
+// in PGPASSWORD or a passfile).
+Result<Workspace> InitWorkspace(const std::filesystem::path& dir, const std::string& mesh_name,
+                                const std::string& catalog = "");
 
 }  // namespace weft::control

@@ -47,13 +47,6 @@ std::string_view UserInfo(std::string_view url) {
   return at == std::string_view::npos ? std::string_view{} : rest.substr(0, at);
 }
 
-std::string PasswordOf(const std::string& url) {
-  if (auto parts = ParseUrl(url)) return parts->password;
-  const std::string_view info = UserInfo(url);
-  const size_t colon = info.find(':');
-  return colon == std::string_view::npos ? "" : std::string(info.substr(colon + 1));
-}
-
 // libpq's messages end in a newline and continue lines with "\n\t"; a Status
 // message is one line.
 std::string OneLine(std::string text) {
@@ -115,6 +108,13 @@ std::optional<double> Rows::OptionalDouble(int row, int column) const {
   return Double(row, column);
 }
 
+std::string UrlPassword(const std::string& url) {
+  if (auto parts = ParseUrl(url)) return parts->password;
+  const std::string_view info = UserInfo(url);
+  const size_t colon = info.find(':');
+  return colon == std::string_view::npos ? "" : std::string(info.substr(colon + 1));
+}
+
 std::string CatalogName(std::string_view url) {
   const std::string text(url);
   if (auto parts = ParseUrl(text)) {
@@ -140,7 +140,7 @@ Result<Connection> Connection::Open(const std::string& url, int connect_timeout_
   const char* values[] = {timeout.c_str(), "weft", "UTF8", url.c_str(), nullptr};
   PGconn* raw = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
   if (raw == nullptr) return Status::ResourceExhausted("out of memory while connecting to the catalog " + name);
-  Connection conn(raw, name, PasswordOf(url));
+  Connection conn(raw, name, UrlPassword(url));
   if (PQstatus(raw) != CONNECTION_OK) {
     return Status::IoError(fmt::format("cannot connect to the PostgreSQL catalog {}: {}", name,
                                        conn.Scrub(OneLine(PQerrorMessage(raw)))));

@@ -82,6 +82,9 @@ class Row {
 // catalog, nothing secret. Works on a URL libpq cannot parse, too.
 std::string CatalogName(std::string_view url);
 
+// The password `url` holds (in its user-info or a password= parameter); "" if none.
+std::string UrlPassword(const std::string& url);
+
 class Connection {
  public:
   // Connects, waiting at most `connect_timeout_s` per address. A refused

@@ -1,0 +1,139 @@
+// weft on a PostgreSQL catalog, as a user runs it: `weft init --catalog
+// postgres://…`, then the demo mesh applied, its data published, searched
+// and audited, with the password only ever in PGPASSWORD. Runs in the
+// "/postgres" ctest run, against the throwaway cluster of the catalog tests
+// (tests/catalog/postgres-cluster, fixture catalog_postgres); skipped
+// without one.
+#include <libpq-fe.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "e2e/e2e_util.h"
+
+namespace weft::e2e {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+// Runs one statement as the cluster's superuser; false (and a test failure) on error.
+bool AdminExec(const std::string& admin_url, const std::string& sql) {
+  PGconn* conn = PQconnectdb(admin_url.c_str());
+  bool ok = PQstatus(conn) == CONNECTION_OK;
+  if (ok) {
+    PGresult* result = PQexec(conn, sql.c_str());
+    ok = PQresultStatus(result) == PGRES_COMMAND_OK;
+    if (!ok) ADD_FAILURE() << sql << ": " << PQresultErrorMessage(result);
+    PQclear(result);
+  } else {
+    ADD_FAILURE() << "cannot connect to the test cluster: " << PQerrorMessage(conn);
+  }
+  PQfinish(conn);
+  return ok;
+}
+
+class PostgresCatalogTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const char* state = getenv("WEFT_TEST_POSTGRES");
+    if (state == nullptr || *state == '\0') GTEST_SKIP() << "the PostgreSQL run only (WEFT_TEST_POSTGRES)";
+    std::ifstream in(std::string(state) + "/url");
+    ASSERT_TRUE(std::getline(in, admin_url_)) << "no test cluster in " << state;
+    // postgres://weft:PASSWORD@HOST:PORT/postgres
+    const size_t colon = admin_url_.find(':', std::string("postgres://").size());
+    const size_t at = admin_url_.find('@');
+    password_ = admin_url_.substr(colon + 1, at - colon - 1);
+    database_ = "weft_e2e_" + std::to_string(getpid());
+    ASSERT_TRUE(AdminExec(admin_url_, "DROP DATABASE IF EXISTS " + database_ + " WITH (FORCE)"));
+    ASSERT_TRUE(AdminExec(admin_url_, "CREATE DATABASE " + database_));
+    const std::string server = admin_url_.substr(at + 1, admin_url_.rfind('/') - at - 1);  // HOST:PORT
+    url_ = "postgres://weft@" + server + "/" + database_;
+    ws_ = tmp_ / "W";
+  }
+  void TearDown() override {
+    if (!database_.empty()) AdminExec(admin_url_, "DROP DATABASE IF EXISTS " + database_ + " WITH (FORCE)");
+  }
+
+  // `weft ARGS --workspace W` with the password in PGPASSWORD.
+  RunResult Weft(std::vector<std::string> args) {
+    args.push_back("--workspace");
+    args.push_back(ws_.string());
+    return e2e::Run(args, Env{{"PGPASSWORD", password_}});
+  }
+
+  TempDir tmp_;
+  std::string admin_url_, password_, database_, url_;
+  std::filesystem::path ws_;
+};
+
+TEST_F(PostgresCatalogTest, InitApplyPublishSearchAndAuditTheDemoMesh) {
+  // A password in the URL would be kept in clear in weft.yaml: refused,
+  // without repeating it, and nothing is created.
+  const std::string with_password = "postgres://weft:" + password_ + "@" + url_.substr(std::string("postgres://weft@").size());
+  RunResult refused = e2e::Run({"init", ws_.string(), "--catalog", with_password});
+  EXPECT_EQ(refused.exit_code, 2) << refused;
+  EXPECT_THAT(refused.err, HasSubstr("PGPASSWORD or a passfile"));
+  EXPECT_THAT(refused.err + refused.out, Not(HasSubstr(password_)));
+  EXPECT_FALSE(std::filesystem::exists(ws_ / "weft.yaml"));
+
+  // Without the password: a clear refusal naming the catalog, nothing created.
+  RunResult no_password = e2e::Run({"init", ws_.string(), "--catalog", url_}, Env{{"PGPASSWORD", "wrong"}});
+  EXPECT_EQ(no_password.exit_code, 1) << no_password;
+  EXPECT_THAT(no_password.err, HasSubstr("cannot connect to the PostgreSQL catalog " + url_));
+  EXPECT_FALSE(std::filesystem::exists(ws_ / "weft.yaml"));
+
+  RunResult init = e2e::Run({"init", ws_.string(), "--catalog", url_}, Env{{"PGPASSWORD", password_}});
+  ASSERT_EQ(init.exit_code, 0) << init;
+  EXPECT_THAT(init.out, HasSubstr("catalog   " + url_));
+  std::ifstream settings(ws_ / "weft.yaml");
+  const std::string yaml((std::istreambuf_iterator<char>(settings)), std::istreambuf_iterator<char>());
+  EXPECT_THAT(yaml, HasSubstr("catalog: \"" + url_ + "\""));
+  EXPECT_FALSE(std::filesystem::exists(ws_ / "catalog.db"));
+
+  RunResult apply = Weft({"apply", "-f", RepoPath("examples/mesh").string()});
+  ASSERT_EQ(apply.exit_code, 0) << apply;
+  RunResult again = Weft({"apply", "-f", RepoPath("examples/mesh").string()});
+  ASSERT_EQ(again.exit_code, 0) << again;
+  EXPECT_THAT(again.out, HasSubstr("No changes"));
+
+  const std::filesystem::path data = tmp_ / "data";
+  RunResult gen = e2e::Run({"demo", "generate", "--scale", "0.002", "--out", data.string(), "--threads", "2"});
+  ASSERT_EQ(gen.exit_code, 0) << gen;
+  for (const auto& [product, owner] : std::vector<std::pair<std::string, std::string>>{
+           {"customer.customers", "alice@retail.example"}, {"sales.orders", "carol@retail.example"}}) {
+    const std::string file = (data / product.substr(0, product.find('.')) /
+                              (product.substr(product.find('.') + 1) + ".csv")).string();
+    RunResult publish = Weft({"publish", product, file, "--as", owner});
+    ASSERT_EQ(publish.exit_code, 0) << publish;
+    EXPECT_THAT(publish.out, HasSubstr("PUBLISHED " + product));
+  }
+  RunResult history = Weft({"history", "sales.orders"});
+  ASSERT_EQ(history.exit_code, 0) << history;
+  EXPECT_THAT(history.out, HasSubstr("published"));
+
+  RunResult search = Weft({"search", "customer", "--classification", "pii"});
+  ASSERT_EQ(search.exit_code, 0) << search;
+  EXPECT_THAT(search.out, HasSubstr("customer.customers"));
+
+  RunResult audit = Weft({"audit", "--object", "product:*", "-o", "json"});
+  ASSERT_EQ(audit.exit_code, 0) << audit;
+  EXPECT_THAT(audit.out, HasSubstr("product:sales.orders"));
+
+  // The password is nowhere weft writes: not in the workspace's files, not in any output.
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(ws_)) {
+    if (!entry.is_regular_file() || entry.file_size() > (1 << 20)) continue;
+    std::ifstream file(entry.path(), std::ios::binary);
+    const std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    EXPECT_THAT(text, Not(HasSubstr(password_))) << entry.path();
+  }
+  for (const RunResult* r : {&init, &apply, &again, &history, &search, &audit}) {
+    EXPECT_THAT(r->out + r->err, Not(HasSubstr(password_))) << *r;
+  }
+}
+
+}  // namespace
+}  // namespace weft::e2e
