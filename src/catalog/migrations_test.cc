@@ -1,4 +1,8 @@
-// Schema versions and refusing files that are not (this weft's) catalogs.
+// Schema versions and refusing files that are not (this weft's) catalogs, on
+// SQLite only: these tests read and forge the file's header (application_id,
+// user_version), write garbage files and replay the SQLite schema's history.
+// The PostgreSQL store's versions and refusals are tested in
+// postgres/postgres_store_test.cc.
 #include "catalog/sqlite/migrations.h"
 
 #include <gmock/gmock.h>
