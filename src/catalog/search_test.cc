@@ -298,6 +298,52 @@ TEST_F(SearchTest, FacetsCountOnlyTheBestMatchesWhenManyMatch) {
   EXPECT_EQ(listing.facets["domain"], (std::map<std::string, int64_t>{{"rest", kSearchFacetWindow - 5}, {"top", 5}}));
 }
 
+// A glossary term is found by its name, title, synonyms or definition,
+// beside the hits; a product whose column is linked to the term is a hit
+// through it. Filters narrow the products, not the terms.
+TEST_F(SearchTest, GlossaryTermsAreFoundAndFindTheProductsThatNameThem) {
+  Index({.product_id = "crm.customers", .domain = "crm", .name = "customers", .status = "active",
+         .columns = "customer_id email"});
+  Index({.product_id = "sales.orders", .domain = "sales", .name = "orders", .status = "active",
+         .description = "orders of each client"});
+  {
+    ASSERT_OK_AND_ASSIGN(auto txn, store_->BeginWrite());
+    ASSERT_OK(txn->UpsertGlossaryTerm({.name = "customer", .title = "Customer",
+                                       .definition = "A person or company that buys from us",
+                                       .synonyms = {"client", "buyer"}}));
+    ASSERT_OK(txn->ReplaceGlossaryLinks({{.term = "customer", .product_id = "crm.customers", .port = "default",
+                                          .major = 1, .contract_id = "crm.customers", .contract_version = "1.0.0",
+                                          .object = "customers", .column = "customer_id", .via = "weft.term"}}));
+    ASSERT_OK(txn->Commit());
+  }
+  SearchResult r = Find({.text = "buyer"});
+  ASSERT_EQ(r.terms.size(), 1u);
+  EXPECT_EQ(r.terms[0].name, "customer");
+  EXPECT_EQ(r.terms[0].title, "Customer");
+  EXPECT_GT(r.terms[0].score, 0);
+  EXPECT_THAT(r.terms[0].snippet, HasSubstr("[buyer]"));
+  EXPECT_THAT(Ids(r), ElementsAre("crm.customers"));
+  EXPECT_THAT(r.hits[0].snippet, HasSubstr("customers.customer_id is the glossary term customer: "));
+  EXPECT_GT(r.hits[0].score, 0);
+
+  EXPECT_THAT(Ids(Find({.text = "client"})), ::testing::UnorderedElementsAre("crm.customers", "sales.orders"));
+  SearchResult sales = Find({.text = "client", .domain = "sales"});
+  EXPECT_THAT(Ids(sales), ElementsAre("sales.orders"));
+  EXPECT_EQ(sales.terms.size(), 1u);
+
+  // Deleting the term takes its text and its links.
+  {
+    ASSERT_OK_AND_ASSIGN(auto txn, store_->BeginWrite());
+    ASSERT_OK(txn->DeleteGlossaryTerm("customer"));
+    ASSERT_OK(txn->Commit());
+  }
+  SearchResult gone = Find({.text = "buyer"});
+  EXPECT_TRUE(gone.hits.empty());
+  EXPECT_TRUE(gone.terms.empty());
+  ASSERT_OK_AND_ASSIGN(auto links, store_->ListGlossaryLinks({}));
+  EXPECT_TRUE(links.empty());
+}
+
 TEST_F(SearchTest, IndexingAnUnknownProductIsRefused) {
   ASSERT_OK_AND_ASSIGN(auto txn, store_->BeginWrite());
   Status s = txn->IndexForSearch({.product_id = "sales.ghost", .domain = "sales", .name = "ghost"});

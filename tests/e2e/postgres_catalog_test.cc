@@ -1,6 +1,7 @@
 // weft on a PostgreSQL catalog, as a user runs it: `weft init --catalog
-// postgres://…`, then the demo mesh applied, its data published, searched
-// and audited, with the password only ever in PGPASSWORD. Runs in the
+// postgres://…`, then the demo mesh applied, its data published, granted,
+// run, queried, searched and audited, with the password only ever in
+// PGPASSWORD. Runs in the
 // "/postgres" ctest run, against the throwaway cluster of the catalog tests
 // (tests/catalog/postgres-cluster, fixture catalog_postgres); skipped
 // without one.
@@ -70,7 +71,7 @@ class PostgresCatalogTest : public ::testing::Test {
   std::filesystem::path ws_;
 };
 
-TEST_F(PostgresCatalogTest, InitApplyPublishSearchAndAuditTheDemoMesh) {
+TEST_F(PostgresCatalogTest, InitApplyPublishRunQuerySearchAndAuditTheDemoMesh) {
   // A password in the URL would be kept in clear in weft.yaml: refused,
   // without repeating it, and nothing is created.
   const std::string with_password = "postgres://weft:" + password_ + "@" + url_.substr(std::string("postgres://weft@").size());
@@ -115,6 +116,20 @@ TEST_F(PostgresCatalogTest, InitApplyPublishSearchAndAuditTheDemoMesh) {
   ASSERT_EQ(history.exit_code, 0) << history;
   EXPECT_THAT(history.out, HasSubstr("published"));
 
+  // Governed sharing and a derived run, as in the README's tour.
+  for (const auto& [product, owner] : std::vector<std::pair<std::string, std::string>>{
+           {"sales.orders", "carol@retail.example"}, {"customer.customers", "alice@retail.example"}}) {
+    RunResult grant = Weft({"access", "grant", product, "--to", "svc.finance", "--purpose", "revenue report", "--as", owner});
+    ASSERT_EQ(grant.exit_code, 0) << grant;
+  }
+  RunResult run = Weft({"run", "finance.revenue_daily", "--as", "frank@retail.example"});
+  ASSERT_EQ(run.exit_code, 0) << run;
+  EXPECT_THAT(run.out, HasSubstr("PUBLISHED finance.revenue_daily_v1 snapshot"));
+  RunResult query = Weft({"query", "SELECT count(*) AS n FROM sales.orders", "--as", "carol@retail.example"});
+  ASSERT_EQ(query.exit_code, 0) << query;
+  RunResult usage = Weft({"usage", "sales.orders", "--as", "carol@retail.example"});
+  ASSERT_EQ(usage.exit_code, 0) << usage;
+
   RunResult search = Weft({"search", "customer", "--classification", "pii"});
   ASSERT_EQ(search.exit_code, 0) << search;
   EXPECT_THAT(search.out, HasSubstr("customer.customers"));
@@ -130,7 +145,7 @@ TEST_F(PostgresCatalogTest, InitApplyPublishSearchAndAuditTheDemoMesh) {
     const std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
     EXPECT_THAT(text, Not(HasSubstr(password_))) << entry.path();
   }
-  for (const RunResult* r : {&init, &apply, &again, &history, &search, &audit}) {
+  for (const RunResult* r : {&init, &apply, &again, &history, &run, &query, &usage, &search, &audit}) {
     EXPECT_THAT(r->out + r->err, Not(HasSubstr(password_))) << *r;
   }
 }
