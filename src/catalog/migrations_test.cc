@@ -8,6 +8,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 
@@ -20,6 +23,7 @@ namespace {
 
 using catalog_internal::ScratchDir;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 Result<int64_t> QueryInt(Connection& conn, const std::string& sql) {
   ASSIGN_OR_RETURN(Statement stmt, conn.Prepare(sql));
@@ -215,6 +219,47 @@ TEST_F(MigrationsTest, VersionTwoCatalogKeepsItsProductsWithoutATransform) {
   ASSERT_EQ(products.size(), 1u);
   EXPECT_EQ(products[0].transform_sql, "");
   EXPECT_EQ(products[0].digest, "x");
+}
+
+TEST_F(MigrationsTest, AbsolutePathsUnderTheCatalogBecomeRelativeAndOthersStay) {
+  // A version 11 catalog as an older weft wrote it: absolute paths, some
+  // under the catalog's directory, one storage root elsewhere.
+  const std::string dir = std::filesystem::path(path_).parent_path().string();
+  {
+    ASSERT_OK_AND_ASSIGN(Connection conn, Connection::Open(path_, 1000));
+    ASSERT_OK(Migrate(conn, CatalogMigrations().first(11)));
+    ASSERT_OK(conn.Exec(fmt::format(R"sql(
+        INSERT INTO domains (name, description, owners, storage_root, service_principal, monthly_budget,
+                             soft_limit_percent, currency, cost_center, spec_json, digest)
+        VALUES ('sales', '', '[]', '{0}/domains/sales', 'svc.sales', NULL, NULL, '', '', '{{}}', 'd'),
+               ('hr', '', '[]', '/data/hr', 'svc.hr', NULL, NULL, '', '', '{{}}', 'd');
+        INSERT INTO snapshots (id, product_id, major, parent_id, created_at, path, row_count, byte_count,
+                               file_count, contract_version, input_checksum, publish_id, quality_json)
+        VALUES ('s1', 'sales.orders', 1, '', '2026-01-01', '{0}/domains/sales/products/orders/v1/snapshots/s1',
+                1, 1, 1, '1.0.0', '', 'p1', '{{}}');
+        INSERT INTO publishes (id, product_id, major, actor, started_at, finished_at, outcome, mode, snapshot_id,
+                               rows_in, rows_valid, rows_quarantined, input_checksum, input_archive,
+                               quarantine_path, message)
+        VALUES ('p1', 'sales.orders', 1, 'a', '2026-01-01', '2026-01-01', 'published', 'replace', 's1', 1, 1, 0,
+                '', '{0}/domains/sales/archive/p1', '', ''))sql",
+                                    dir)));
+  }
+  ASSERT_OK_AND_ASSIGN(auto store, OpenStore(path_));
+  ASSERT_OK_AND_ASSIGN(std::string dump, store->Dump());
+  EXPECT_THAT(dump, HasSubstr("'domains/sales'"));
+  EXPECT_THAT(dump, HasSubstr("'domains/sales/products/orders/v1/snapshots/s1'"));
+  EXPECT_THAT(dump, HasSubstr("'domains/sales/archive/p1'"));
+  EXPECT_THAT(dump, HasSubstr("'/data/hr'"));
+  EXPECT_THAT(dump, Not(HasSubstr(dir)));
+  // Readers still get absolute paths.
+  ASSERT_OK_AND_ASSIGN(auto domains, store->ListDomains());
+  ASSERT_EQ(domains.size(), 2u);
+  EXPECT_EQ(domains[0].storage_root, "/data/hr");
+  EXPECT_EQ(domains[1].storage_root, dir + "/domains/sales");
+  ASSERT_OK_AND_ASSIGN(auto publishes, store->ListPublishes("", 0));
+  ASSERT_EQ(publishes.size(), 1u);
+  EXPECT_EQ(publishes[0].input_archive, dir + "/domains/sales/archive/p1");
+  EXPECT_EQ(publishes[0].quarantine_path, "");
 }
 
 TEST_F(MigrationsTest, MigrationVersionsMustBeConsecutive) {

@@ -7,6 +7,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <thread>
 #include <vector>
 
@@ -24,6 +25,7 @@ using catalog_internal::ScratchDir;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
+using ::testing::Not;
 
 class StoreTest : public ::testing::Test {
  protected:
@@ -763,6 +765,51 @@ TEST_F(StoreTest, SnapshotRoundTripNewestFirst) {
   EXPECT_THAT(SnapshotIds(all), ElementsAre("s3", "s2", "s1", "s0"));
   ASSERT_OK_AND_ASSIGN(auto none, store_->ListSnapshots("sales.missing"));
   EXPECT_TRUE(none.empty());
+}
+
+TEST_F(StoreTest, PathsUnderTheCatalogAreStoredRelativeAndFollowACopy) {
+  if (TestCatalog::OnPostgres()) GTEST_SKIP() << "a catalog server is not copied with a workspace: paths stay as given";
+  // SQLite only: a PostgreSQL catalog is no file with a directory that paths
+  // could be relative to; it keeps them as given.
+  if (TestCatalog::OnPostgres()) GTEST_SKIP() << "SQLite only: paths relative to the catalog file";
+  const std::filesystem::path dir = std::filesystem::path(path_).parent_path();
+  DomainRecord inside = SampleDomain("sales");
+  inside.storage_root = (dir / "domains/sales").string();
+  const DomainRecord outside = SampleDomain("hr");  // /data/hr
+  SnapshotRecord snapshot = SampleSnapshot("sales.orders", 1, "s1", "2026-01-01T00:00:00.000Z");
+  snapshot.path = inside.storage_root + "/products/orders/v1/snapshots/s1";
+  ASSERT_OK(Write([&](Transaction& txn) {
+    RETURN_IF_ERROR(txn.UpsertDomain(inside));
+    RETURN_IF_ERROR(txn.UpsertDomain(outside));
+    RETURN_IF_ERROR(txn.InsertPublish({.id = "p1", .product_id = "sales.orders", .outcome = "published",
+                                       .input_archive = inside.storage_root + "/archive/p1",
+                                       .quarantine_path = inside.storage_root + "/quarantine/orders/p1.parquet"}));
+    return txn.InsertSnapshot(snapshot);
+  }));
+  ASSERT_OK_AND_ASSIGN(std::string dump, store_->Dump());
+  EXPECT_THAT(dump, Not(HasSubstr(dir.string())));
+  EXPECT_THAT(dump, HasSubstr("'/data/hr'"));
+
+  // The catalog file copied elsewhere (as `cp -a ws ws2` does) resolves its
+  // paths against where it is now; the one outside stays as it was.
+  store_.reset();
+  ScratchDir other;
+  ASSERT_TRUE(other.ok());
+  const std::filesystem::path copy_dir = std::filesystem::path(other.File("ws2"));
+  std::filesystem::create_directories(copy_dir);
+  std::filesystem::copy_file(path_, copy_dir / "catalog.db");
+  ASSERT_OK_AND_ASSIGN(auto copy, OpenStore((copy_dir / "catalog.db").string()));
+  ASSERT_OK_AND_ASSIGN(auto domains, copy->ListDomains());
+  ASSERT_EQ(domains.size(), 2u);
+  EXPECT_EQ(domains[0].storage_root, "/data/hr");
+  EXPECT_EQ(domains[1].storage_root, (copy_dir / "domains/sales").string());
+  ASSERT_OK_AND_ASSIGN(auto snapshots, copy->ListAllSnapshots());
+  ASSERT_EQ(snapshots.size(), 1u);
+  EXPECT_EQ(snapshots[0].path, (copy_dir / "domains/sales/products/orders/v1/snapshots/s1").string());
+  ASSERT_OK_AND_ASSIGN(auto publishes, copy->ListPublishes("sales.orders", 0));
+  ASSERT_EQ(publishes.size(), 1u);
+  EXPECT_EQ(publishes[0].input_archive, (copy_dir / "domains/sales/archive/p1").string());
+  EXPECT_EQ(publishes[0].quarantine_path, (copy_dir / "domains/sales/quarantine/orders/p1.parquet").string());
 }
 
 TEST_F(StoreTest, SnapshotsAreImmutableAndTimedWhenUntimed) {

@@ -10,6 +10,7 @@
 #include "cli/workspace_context.h"
 #include "storage/check.h"
 #include "storage/file_system.h"
+#include "storage/root_owner.h"
 
 namespace weft::cli {
 
@@ -23,6 +24,16 @@ void RunCheck(CommandContext& ctx, bool repair, int64_t grace_seconds, const std
   auto roots = storage::DomainRoots(*opened->store);
   if (!roots.ok()) {
     ctx.err << "weft check: " << roots.status().message() << "\n";
+    ctx.exit_code = kExitFindings;
+    return;
+  }
+  // In a root another workspace owns, what looks like garbage here may be
+  // that workspace's committed state: checked, never repaired.
+  std::vector<std::string> refused;
+  storage::WritableRoots(storage::DefaultFileSystem(), *roots, opened->ws.CatalogLocation(), false, &refused);
+  for (const auto& r : refused) ctx.err << "weft check: " << r << "\n";
+  if (repair && !refused.empty()) {
+    ctx.err << "weft check: --repair refused: nothing was changed; run it without --repair to see the findings\n";
     ctx.exit_code = kExitFindings;
     return;
   }

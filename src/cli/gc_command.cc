@@ -16,6 +16,7 @@
 #include "query/runtime.h"
 #include "storage/file_system.h"
 #include "storage/gc.h"
+#include "storage/root_owner.h"
 
 namespace weft::cli {
 
@@ -44,6 +45,11 @@ void RunGc(CommandContext& ctx, bool dry_run, const std::string& format) {
     ctx.exit_code = kExitFindings;
     return;
   }
+  // A root another workspace owns (this one is its copy) is left alone.
+  std::vector<std::string> refused;
+  *roots = storage::WritableRoots(storage::DefaultFileSystem(), *roots, opened->ws.CatalogLocation(), !dry_run, &refused);
+  for (const auto& r : refused) ctx.err << "weft gc: " << r << "\n";
+  if (!refused.empty()) ctx.exit_code = kExitFindings;
   const storage::GcOptions options{.now = std::chrono::system_clock::now(),
                                    .dry_run = dry_run,
                                    .default_retention = storage::RetentionFromWorkspace(opened->ws.settings),
@@ -67,9 +73,15 @@ void RunGc(CommandContext& ctx, bool dry_run, const std::string& format) {
     query::GovernedCopies copies({.root = query::RuntimeOptions::For(opened->ws.root, opened->ws.settings, "").copies_dir});
     Status removed = listed.ok() ? copies.RemoveCopiesExcept(keep) : listed;
     if (!removed.ok()) report->warnings.push_back("governed copies: " + removed.message());
-    // Expired snapshots leave their Iceberg tables' metadata too.
-    auto synced = lakehouse::SyncAllTables(*opened->store, storage::DefaultFileSystem());
-    if (!synced.ok()) report->warnings.push_back("Iceberg tables: " + synced.status().message());
+    // Expired snapshots leave their Iceberg tables' metadata too. Not while
+    // a root is another workspace's: the sync rewrites every table.
+    if (refused.empty()) {
+      auto synced = lakehouse::SyncAllTables(*opened->store, storage::DefaultFileSystem());
+      if (!synced.ok()) report->warnings.push_back("Iceberg tables: " + synced.status().message());
+    } else {
+      report->warnings.push_back("Iceberg tables not synced while a storage root belongs to another workspace; "
+                                 "gc again once that is settled");
+    }
   }
   for (const auto& w : report->warnings) ctx.err << "weft gc: warning: " << w << "\n";
   // A warning is something gc could not do or did not dare to: CI should see it.

@@ -139,6 +139,13 @@ Result<Target> ParseTarget(const std::string& text) {
   return t;
 }
 
+// The extension that names a file's format, lower case: a gzip file's
+// (orders.csv.gz) is the one before .gz; DuckDB decompresses it as it reads.
+std::string FormatExtension(const fs::path& file) {
+  const std::string ext = ToLower(file.extension().string());
+  return ext == ".gz" ? ToLower(file.stem().extension().string()) : ext;
+}
+
 Result<std::string> DetectFormat(const PublishRequest& req) {
   if (!req.format.empty()) {
     if (req.format != "csv" && req.format != "parquet" && req.format != "json")
@@ -147,7 +154,7 @@ Result<std::string> DetectFormat(const PublishRequest& req) {
   }
   std::string format;
   for (const auto& f : req.files) {
-    std::string ext = ToLower(f.extension().string());
+    std::string ext = FormatExtension(f);
     std::string this_one = ext == ".csv" || ext == ".tsv" ? "csv"
                            : ext == ".parquet"            ? "parquet"
                            : ext == ".json" || ext == ".ndjson" || ext == ".jsonl" ? "json" : "";
@@ -163,9 +170,14 @@ Result<std::string> DetectFormat(const PublishRequest& req) {
 // The CSV dialect weft reads: fixed rather than sniffed, as a sniffer faced
 // with a broken file guesses another dialect and reports nonsense columns.
 // A .tsv file is tab-separated.
-std::string CsvDialect(const std::vector<fs::path>& files) {
-  std::string delim = !files.empty() && ToLower(files[0].extension().string()) == ".tsv" ? "\\t" : ",";
-  return "header = true, delim = '" + delim + "', quote = '\"', escape = '\"', strict_mode = true, skip = 0";
+char CsvDelimiter(const std::vector<fs::path>& files) {
+  return !files.empty() && FormatExtension(files[0]) == ".tsv" ? '\t' : ',';
+}
+
+std::string CsvDialect(const std::vector<fs::path>& files, const InputLimits& limits) {
+  const std::string delim = CsvDelimiter(files) == '\t' ? "\\t" : ",";
+  return "header = true, delim = '" + delim + "', quote = '\"', escape = '\"', strict_mode = true, skip = 0, " +
+         "max_line_size = " + std::to_string(limits.ReaderLineBytes());
 }
 
 std::string FileList(const std::vector<fs::path>& files) {
@@ -177,14 +189,26 @@ std::string FileList(const std::vector<fs::path>& files) {
 // The input read as it is staged when it is not read typed (TypedCsvStage):
 // every CSV value as text, so a value that does not fit its type becomes a
 // failing row (TRY_CAST in the checker) rather than a read error.
-std::string ReaderSql(const std::string& format, const std::vector<fs::path>& files) {
+std::string ReaderSql(const std::string& format, const std::vector<fs::path>& files, const InputLimits& limits) {
   std::string list = FileList(files);
   // Several files are matched by column name; one file needs no matching,
   // and union_by_name costs a third of the staging time on a large CSV.
   std::string by_name = files.size() > 1 ? ", union_by_name = true" : "";
-  if (format == "csv") return "read_csv(" + list + ", all_varchar = true" + by_name + ", " + CsvDialect(files) + ")";
+  if (format == "csv") return "read_csv(" + list + ", all_varchar = true" + by_name + ", " + CsvDialect(files, limits) + ")";
   if (format == "parquet") return "read_parquet(" + list + by_name + ")";
-  return "read_json(" + list + ", format = 'newline_delimited'" + by_name + ")";
+  return "read_json(" + list + ", format = 'newline_delimited', maximum_object_size = " +
+         std::to_string(limits.ReaderLineBytes()) + by_name + ")";
+}
+
+// The start of one line of a reader's message. DuckDB quotes the input line
+// it failed on whole: a 200 MB field once printed 10 KB of itself, and the
+// reason was lost after it.
+std::string Clip(std::string_view line) {
+  constexpr size_t kMaxBytes = 200;
+  if (line.size() <= kMaxBytes) return std::string(line);
+  size_t cut = kMaxBytes;
+  while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 character
+  return std::string(line.substr(0, cut)) + "… (" + std::to_string(line.size() - cut) + " more bytes not shown)";
 }
 
 // DuckDB's reader errors end with advice about its own options (strict_mode,
@@ -196,7 +220,7 @@ Status InputError(const std::vector<fs::path>& files, const std::string& format,
   std::vector<std::string> kept;
   for (const auto& line : Split(duckdb_message, '\n')) {
     if (Trim(line).empty() || kept.size() == 2) break;
-    kept.push_back(std::string(Trim(line)));
+    kept.push_back(Clip(Trim(line)));
   }
   return Status::InvalidArgument("cannot read " + Join(names, ", ") + " as " + format +
                                  (format == "csv" ? " (a header row, comma-separated, \"-quoted)" : "") + ": " +
@@ -259,6 +283,9 @@ class Publisher {
     if (req_.force && Trim(req_.force_reason).empty())
       return Status::InvalidArgument("--force needs a reason (--reason TEXT): overriding a publish guard is audited");
     RETURN_IF_ERROR(ResolveProduct());
+    // Before anything reads the input for real: a bomb or a runaway field
+    // fails here, with no archive, record or snapshot made.
+    if (!derived) RETURN_IF_ERROR(CheckInputLimits(req_.files, format, CsvDelimiter(req_.files), req_.limits));
     if (derived) {
       report_.input_checksum = TransformChecksum(*req_.transform);
     } else {
@@ -569,7 +596,7 @@ class Publisher {
   // anything else is staged as it comes.
   Result<std::vector<CheckPart>> ReadInput(engine::Connection& conn, const CheckPlan& plan, const std::string& format) {
     RETURN_IF_ERROR(NoEmptyFile());
-    const std::string reader = ReaderSql(format, req_.files);
+    const std::string reader = ReaderSql(format, req_.files, req_.limits);
     auto read_error = [&](const std::string& m) { return InputError(req_.files, format, m); };
     ASSIGN_OR_RETURN(ColumnMatch match, MatchColumns(conn, reader, "the input", format, read_error));
     if (req_.files.size() == 1 && format == "csv") {
@@ -619,7 +646,7 @@ class Publisher {
     Status staged = conn.Execute(
         "CREATE OR REPLACE TEMP TABLE " + std::string(kStaged) + " AS SELECT " +
         StagedColumns(match, [&](size_t i) { return plan.columns[i].sql_type; }) + " FROM read_csv(" + FileList(req_.files) +
-        ", " + CsvDialect(req_.files) + ", columns = {" + Join(columns, ", ") + "}, store_rejects = true, rejects_table = '" +
+        ", " + CsvDialect(req_.files, req_.limits) + ", columns = {" + Join(columns, ", ") + "}, store_rejects = true, rejects_table = '" +
         kRejects + "', rejects_scan = '" + kRejects + "_scan')");
     if (!staged.ok()) return std::optional<Parts>();
     ASSIGN_OR_RETURN(auto counted, conn.Query("SELECT count(*) FILTER (WHERE CAST(error_type AS VARCHAR) <> 'CAST'), "
@@ -650,7 +677,7 @@ class Publisher {
     ASSIGN_OR_RETURN(auto lines_result, conn.Query("SELECT line, any_value(csv_line) FROM " + std::string(kRejects) +
                                                    " GROUP BY line ORDER BY line"));
     ASSIGN_OR_RETURN(auto lines, lines_result.FetchAllAsStrings());
-    const std::string delim = ToLower(req_.files[0].extension().string()) == ".tsv" ? "\t" : ",";
+    const std::string delim(1, CsvDelimiter(req_.files));
     std::vector<std::string> header;
     for (const auto& name : match.input) {
       std::string quoted = "\"";
@@ -662,11 +689,11 @@ class Publisher {
     const fs::path dir = req_.temp_dir.empty() ? fs::temp_directory_path() : req_.temp_dir;
     std::vector<fs::path> created;
     RETURN_IF_ERROR(fs_.CreateDirectories(dir, storage::kOwnerOnly, &created));
-    const fs::path file = dir / (report_.publish_id + "-rejected" + req_.files[0].extension().string());
+    const fs::path file = dir / (report_.publish_id + "-rejected" + FormatExtension(req_.files[0]));
     cleanup_.Add(file);
     RETURN_IF_ERROR(fs_.WriteFile(file, text));
     Status read = conn.Execute("CREATE OR REPLACE TEMP TABLE " + std::string(kRejected) + " AS SELECT * FROM read_csv(" +
-                               SqlQuote(file.string()) + ", all_varchar = true, " + CsvDialect(req_.files) + ")");
+                               SqlQuote(file.string()) + ", all_varchar = true, " + CsvDialect(req_.files, req_.limits) + ")");
     fs_.RemoveAll(file).IgnoreError();
     if (!read.ok()) return std::optional<CheckPart>();
     // The file holds the lines in line order, so its rowid is the line's rank.

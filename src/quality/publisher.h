@@ -36,6 +36,7 @@
 #include "common/status.h"
 #include "quality/checker.h"
 #include "quality/guards.h"
+#include "quality/input_limits.h"
 #include "quality/snapshot_hook.h"
 #include "storage/file_system.h"
 
@@ -93,6 +94,8 @@ struct PublishRequest {
   // The workspace's guard settings (guards.h); the product's and the
   // contract's customProperties override them.
   GuardSettings guards;
+  // The workspace's bounds on reading the input files (input_limits.h).
+  InputLimits limits;
   // Publish although a guard refuses, for the reason given (required); the
   // override is audited as publish.forced.
   bool force = false;

@@ -13,6 +13,7 @@
 #include "service/lineage.h"
 #include "service/monitor.h"
 #include "storage/file_system.h"
+#include "storage/root_owner.h"
 
 namespace weft::service {
 
@@ -73,14 +74,30 @@ void Announce(Mesh& mesh, quality::PublishReport& report, const std::string& sta
   if (!s.ok()) report.warnings.push_back("publish.refused not queued for webhooks: " + s.message());
 }
 
+// A storage root outside the workspace is written by one workspace only, so
+// a copy of the workspace cannot publish beside its original's snapshots
+// (storage/root_owner.h). A catalog server (a URL) is one catalog for all.
+Status ClaimDomainRoot(Mesh& mesh, const std::string& product) {
+  const std::string catalog = mesh.workspace().CatalogLocation();
+  if (catalog.find("://") != std::string::npos) return Status::Ok();
+  ASSIGN_OR_RETURN(auto domains, mesh.store().ListDomains());
+  const std::string domain = Split(product, '.')[0];
+  for (const auto& d : domains)
+    if (d.name == domain) return storage::ClaimRoot(storage::DefaultFileSystem(), d.storage_root, catalog);
+  return Status::Ok();
+}
+
 }  // namespace
 
+// The product a publish, run or rollback writes, once the caller may write
+// it and its domain's storage root is this workspace's.
 Result<std::string> PublishService::ProductOf(const Caller& caller, const std::string& target) {
   const std::string product = Split(target, '@')[0];
   if (product.find('.') == std::string::npos)
     return Status::InvalidArgument("'" + target + "' is not DOMAIN.PRODUCT (e.g. sales.orders)");
   RETURN_IF_ERROR(CatalogService(mesh_).CheckProduct(product));
   RETURN_IF_ERROR(Authorizer::Check(caller.principal, Action::kPublish, Resource::Product(product)));
+  RETURN_IF_ERROR(ClaimDomainRoot(mesh_, product));
   return product;
 }
 
@@ -92,6 +109,7 @@ Result<quality::PublishReport> PublishService::Publish(const Caller& caller, qua
   request.threads = static_cast<int>(ws.settings.query_threads.value_or(0));
   request.temp_dir = ws.root / "tmp";
   request.guards = quality::WorkspaceGuards(ws.settings);
+  request.limits = quality::WorkspaceInputLimits(ws.settings);
   lakehouse::IcebergHook iceberg(mesh_.store(), storage::DefaultFileSystem());
   request.snapshot_hook = &iceberg;
   const std::string started_at = NowIso();

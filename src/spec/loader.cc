@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cmath>
 #include <charconv>
+#include <limits>
 #include <set>
 #include <thread>
 
@@ -90,6 +91,28 @@ Json ToJsonValue(const YamlNode& n, Ctx& ctx, int depth) {
   return nullptr;
 }
 
+// "16MB" -> 16000000, "2GiB" -> 2147483648, "4096" -> 4096; nullopt when
+// not a whole number of bytes >= 1 (with an optional unit) or too large.
+std::optional<int64_t> ParseByteSize(std::string_view text) {
+  static constexpr std::pair<std::string_view, int64_t> kUnits[] = {
+      {"KiB", int64_t{1} << 10}, {"MiB", int64_t{1} << 20}, {"GiB", int64_t{1} << 30}, {"TiB", int64_t{1} << 40},
+      {"KB", 1'000},             {"MB", 1'000'000},         {"GB", 1'000'000'000},     {"TB", 1'000'000'000'000},
+      {"B", 1}};
+  text = Trim(text);
+  int64_t unit = 1;
+  for (const auto& [suffix, factor] : kUnits) {
+    if (text.size() > suffix.size() && text.ends_with(suffix)) {
+      unit = factor;
+      text = Trim(text.substr(0, text.size() - suffix.size()));
+      break;
+    }
+  }
+  int64_t n = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || end != text.data() + text.size() || n < 1 || n > std::numeric_limits<int64_t>::max() / unit) return std::nullopt;
+  return n * unit;
+}
+
 // Reads one YAML map into a SpecNode-derived object, field by field. Every
 // field read records its position; whatever is left unread at Finish() is an
 // unknown field: warned about (with a suggestion) and kept verbatim.
@@ -166,6 +189,20 @@ class MapReader {
     if (n->IsScalar() && !IsQuoted(*n)) v = AsIntScalar(n->Scalar());
     if (!v) {
       TypeError(key, *n, "an integer");
+      return;
+    }
+    out = v;
+  }
+
+  // A size: a whole number of bytes, or one with a unit (KB, MB, GB, TB in
+  // 1000s as DuckDB's memoryLimit; KiB, MiB, GiB, TiB in 1024s): 16MB, 2GiB.
+  void Bytes(std::string_view key, std::optional<int64_t>& out) {
+    const YamlNode* n = Take(key);
+    if (!n || n->IsNull()) return;
+    std::optional<int64_t> v;
+    if (n->IsScalar()) v = ParseByteSize(n->Scalar());
+    if (!v) {
+      TypeError(key, *n, "a size of 1 byte or more, e.g. 16MB or 2GiB");
       return;
     }
     out = v;
@@ -879,7 +916,14 @@ void ReadWorkspace(const YamlNode& n, WorkspaceSpec& w, Ctx& ctx) {
     pr.Number("maxShrink", w.publish_max_shrink);
     pr.Number("volumeSensitivity", w.publish_volume_sensitivity);
     pr.Int("minHistory", w.publish_min_history);
-    pr.Finish({"maxQuarantinedShare", "maxShrink", "volumeSensitivity", "minHistory"});
+    pr.Bytes("maxInputBytes", w.publish_max_input_bytes);
+    pr.Number("maxExpansion", w.publish_max_expansion);
+    pr.Bytes("maxFieldBytes", w.publish_max_field_bytes);
+    pr.Finish({"maxQuarantinedShare", "maxShrink", "volumeSensitivity", "minHistory", "maxInputBytes", "maxExpansion",
+               "maxFieldBytes"});
+    if (w.publish_max_expansion && *w.publish_max_expansion < 1)
+      ctx.Error(node.At("maxExpansion"), "publish.maxExpansion is decompressed size / compressed size: 1 or more",
+                "out-of-range");
     for (const auto& [name, v] : {std::pair{"maxQuarantinedShare", w.publish_max_quarantined_share},
                                   std::pair{"maxShrink", w.publish_max_shrink}})
       if (v && (*v < 0 || *v > 1))

@@ -492,6 +492,30 @@ TEST(LoaderTest, WorkspaceReadsWhereOpenLineageEventsGo) {
   EXPECT_EQ(w.openlineage_timeout_seconds, 2.5);
 }
 
+TEST(LoaderTest, WorkspaceReadsTheInputLimitsWithUnits) {
+  LoadedFile f = LoadText("apiVersion: weft/v1\nkind: Workspace\nname: retail\npublish:\n  maxInputBytes: 2GiB\n"
+                          "  maxExpansion: 50\n  maxFieldBytes: 16MB\n",
+                          "weft.yaml");
+  ASSERT_TRUE(f.diagnostics.empty()) << Describe(f.diagnostics);
+  const WorkspaceSpec& w = *f.documents[0].workspace();
+  EXPECT_EQ(w.publish_max_input_bytes, int64_t{2} << 30);
+  EXPECT_EQ(w.publish_max_expansion, 50);
+  EXPECT_EQ(w.publish_max_field_bytes, 16'000'000);
+  for (const char* bad : {"lots", "0", "-5MB", "12 parsecs", "99999999999TB"}) {
+    LoadedFile g = LoadText("apiVersion: weft/v1\nkind: Workspace\nname: retail\npublish:\n  maxFieldBytes: " +
+                                std::string(bad) + "\n",
+                            "weft.yaml");
+    const Diagnostic& d = Only(g, "wrong-type");
+    EXPECT_EQ(d.pos, (Pos{5, 18})) << bad;
+    EXPECT_EQ(d.message, "'maxFieldBytes' in publish must be a size of 1 byte or more, e.g. 16MB or 2GiB, not \"" +
+                             std::string(bad) + "\"");
+  }
+  LoadedFile r = LoadText("apiVersion: weft/v1\nkind: Workspace\nname: retail\npublish:\n  maxExpansion: 0.5\n",
+                          "weft.yaml");
+  EXPECT_EQ(Only(r, "out-of-range").message,
+            "publish.maxExpansion is decompressed size / compressed size: 1 or more");
+}
+
 TEST(LoaderTest, OpenLineageUrlMustBeHttpWithAHost) {
   for (const char* url : {"marquez:5000/api/v1/lineage", "ftp://marquez/x", "http:///api/v1/lineage", "https://"}) {
     LoadedFile f = LoadText(Workspace("    url: " + std::string(url) + "\n"), "weft.yaml");

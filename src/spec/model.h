@@ -418,6 +418,10 @@ struct WorkspaceSpec : SpecNode {
   std::optional<double> publish_max_shrink;             // publish.maxShrink
   std::optional<double> publish_volume_sensitivity;     // publish.volumeSensitivity
   std::optional<int64_t> publish_min_history;           // publish.minHistory
+  // publish: bounds on reading one input file (quality/input_limits.h)
+  std::optional<int64_t> publish_max_input_bytes;  // publish.maxInputBytes, decompressed
+  std::optional<double> publish_max_expansion;     // publish.maxExpansion, decompressed / compressed
+  std::optional<int64_t> publish_max_field_bytes;  // publish.maxFieldBytes, one CSV field or JSON string
   // lineage.openlineage: where each publish's and run's OpenLineage events go
   // (docs/lineage.md); neither url nor file: nowhere.
   std::string openlineage_url;        // an http(s) endpoint the events are POSTed to, one per request

@@ -186,6 +186,24 @@ Result<Connection> Connection::Open(const std::string& path, int busy_timeout_ms
   return conn;
 }
 
+Status Connection::DefineTextFunction(const std::string& name, std::function<std::string(const std::string&)> fn) {
+  using Fn = std::function<std::string(const std::string&)>;
+  auto call = [](sqlite3_context* ctx, int, sqlite3_value** args) {
+    if (sqlite3_value_type(args[0]) == SQLITE_NULL) return sqlite3_result_null(ctx);
+    const auto* text = reinterpret_cast<const char*>(sqlite3_value_text(args[0]));
+    const std::string result = (*static_cast<Fn*>(sqlite3_user_data(ctx)))(
+        std::string(text, static_cast<size_t>(sqlite3_value_bytes(args[0]))));
+    sqlite3_result_text(ctx, result.data(), static_cast<int>(result.size()), SQLITE_TRANSIENT);
+  };
+  // SQLite owns the copy from here and deletes it when the function is
+  // redefined or the connection closes (also when the definition fails).
+  const int rc = sqlite3_create_function_v2(db_, name.c_str(), 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+                                            new Fn(std::move(fn)), call, nullptr, nullptr,
+                                            [](void* p) { delete static_cast<Fn*>(p); });
+  if (rc == SQLITE_OK) return Status::Ok();
+  return SqliteStatus(db_, rc, *path_).WithContext("while defining the SQL function " + name);
+}
+
 Status Connection::Exec(const std::string& sql) {
   const int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr);
   if (rc == SQLITE_OK) return Status::Ok();

@@ -17,6 +17,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -124,6 +125,10 @@ class Connection {
   // with different parameters; a statement still in use is not shared (a
   // second one is prepared).
   Result<Statement> PrepareCached(const std::string& sql);
+
+  // Defines `name(text) -> text` for this connection's SQL (a NULL argument
+  // gives NULL), e.g. for a migration that rewrites values with C++ rules.
+  Status DefineTextFunction(const std::string& name, std::function<std::string(const std::string&)> fn);
 
   int64_t Changes() const { return sqlite3_changes64(db_); }
   int64_t LastInsertRowid() const { return sqlite3_last_insert_rowid(db_); }

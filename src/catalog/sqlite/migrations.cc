@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "catalog/sqlite/stored_paths.h"
 #include "common/strings.h"
 
 namespace weft::catalog::sqlite {
@@ -508,6 +509,19 @@ CREATE TRIGGER usage_monthly_add AFTER INSERT ON usage BEGIN
 END;
 )sql";
 
+// Paths under the catalog's directory (storage roots, version directories,
+// snapshots, archived inputs, quarantine files) become relative to it (stored_paths.h),
+// so a copied or restored workspace reads its own storage rather than the
+// original's. weft_stored_path is defined on the migrating connection
+// (Migrate), since the rule needs where the file is now.
+constexpr const char* kRelativePathsSchema = R"sql(
+UPDATE domains SET storage_root = weft_stored_path(storage_root);
+UPDATE port_versions SET storage_path = weft_stored_path(storage_path);
+UPDATE snapshots SET path = weft_stored_path(path);
+UPDATE publishes SET input_archive = weft_stored_path(input_archive),
+                     quarantine_path = weft_stored_path(quarantine_path);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "initial schema", kInitialSchema},
     {2, "data plane: snapshot paths, publishes, quality results", kDataPlaneSchema},
@@ -520,6 +534,7 @@ constexpr Migration kMigrations[] = {
     {9, "search: prefix indexes for words being typed", kSearchPrefixSchema},
     {10, "control-plane generation: what plans read", kControlGenerationSchema},
     {11, "usage: month-to-date cost per consuming domain", kUsageMonthlySchema},
+    {12, "paths relative to the catalog's directory", kRelativePathsSchema},
 };
 
 Result<int64_t> ReadPragma(Connection& conn, const char* name) {
@@ -610,6 +625,9 @@ Status Migrate(Connection& conn, std::span<const Migration> migrations) {
   ASSIGN_OR_RETURN(FileState state, Inspect(conn, newest));
   if (state.application_id == kWeftApplicationId && state.version == newest) return Status::Ok();
 
+  const StoredPaths paths(conn.path());
+  RETURN_IF_ERROR(
+      conn.DefineTextFunction("weft_stored_path", [paths](const std::string& p) { return paths.ToStored(p); }));
   RETURN_IF_ERROR(conn.Exec("BEGIN IMMEDIATE").WithContext("while migrating the catalog " + conn.path()));
   Status status = MigrateLocked(conn, migrations, newest);
   if (status.ok()) status = conn.Exec("COMMIT").WithContext("while committing the catalog schema");

@@ -7,10 +7,12 @@
 #include <cctype>
 #include <map>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 #include "catalog/sqlite/fts_query.h"
 #include "catalog/sqlite/migrations.h"
+#include "catalog/sqlite/stored_paths.h"
 #include "common/strings.h"
 
 namespace weft::catalog::sqlite {
@@ -71,12 +73,12 @@ Status RequireKey(const std::string& value, const char* what) {
 
 // --- row decoding ---------------------------------------------------------------
 
-Result<DomainRecord> DecodeDomain(const Statement& s) {
+Result<DomainRecord> DecodeDomain(const Statement& s, const StoredPaths& paths) {
   DomainRecord d;
   d.name = s.Text(0);
   d.description = s.Text(1);
   ASSIGN_OR_RETURN(d.owners, FromJson<std::vector<std::string>>(s.Text(2), "domains.owners"));
-  d.storage_root = s.Text(3);
+  d.storage_root = paths.Resolve(s.Text(3));
   d.service_principal = s.Text(4);
   d.monthly_budget = s.OptionalDouble(5);
   d.soft_limit_percent = s.OptionalDouble(6);
@@ -116,7 +118,7 @@ Result<ProductRecord> DecodeProduct(const Statement& s) {
   return p;
 }
 
-Result<PortVersionRecord> DecodePortVersion(const Statement& s) {
+Result<PortVersionRecord> DecodePortVersion(const Statement& s, const StoredPaths& paths) {
   return PortVersionRecord{.product_id = s.Text(0),
                            .port = s.Text(1),
                            .major = s.Int(2),
@@ -125,7 +127,7 @@ Result<PortVersionRecord> DecodePortVersion(const Statement& s) {
                            .status = s.Text(5),
                            .end_of_support = s.Text(6),
                            .end_of_life = s.Text(7),
-                           .storage_path = s.Text(8)};
+                           .storage_path = paths.Resolve(s.Text(8))};
 }
 
 Result<ContractVersionRecord> DecodeContractVersion(const Statement& s) {
@@ -314,13 +316,13 @@ Result<UsageRecord> DecodeUsage(const Statement& s) {
   return u;
 }
 
-Result<SnapshotRecord> DecodeSnapshot(const Statement& s) {
+Result<SnapshotRecord> DecodeSnapshot(const Statement& s, const StoredPaths& paths) {
   return SnapshotRecord{.id = s.Text(0),
                         .product_id = s.Text(1),
                         .major = s.Int(2),
                         .parent_id = s.Text(3),
                         .created_at = s.Text(4),
-                        .path = s.Text(5),
+                        .path = paths.Resolve(s.Text(5)),
                         .rows = s.Int(6),
                         .bytes = s.Int(7),
                         .files = s.Int(8),
@@ -330,7 +332,7 @@ Result<SnapshotRecord> DecodeSnapshot(const Statement& s) {
                         .quality_json = s.Text(12)};
 }
 
-Result<PublishRecord> DecodePublish(const Statement& s) {
+Result<PublishRecord> DecodePublish(const Statement& s, const StoredPaths& paths) {
   return PublishRecord{.id = s.Text(0),
                        .product_id = s.Text(1),
                        .major = s.Int(2),
@@ -344,8 +346,8 @@ Result<PublishRecord> DecodePublish(const Statement& s) {
                        .rows_valid = s.Int(10),
                        .rows_quarantined = s.Int(11),
                        .input_checksum = s.Text(12),
-                       .input_archive = s.Text(13),
-                       .quarantine_path = s.Text(14),
+                       .input_archive = paths.Resolve(s.Text(13)),
+                       .quarantine_path = paths.Resolve(s.Text(14)),
                        .message = s.Text(15)};
 }
 
@@ -365,9 +367,20 @@ Result<QualityResultRecord> DecodeQualityResult(const Statement& s) {
                              .row_level = s.Int(12) != 0};
 }
 
-// Steps `stmt` to the end, decoding every row.
+// The T of a Result<T>.
+template <typename R>
+struct ResultValue;
 template <typename T>
-Result<std::vector<T>> CollectRows(Statement& stmt, Result<T> (*decode)(const Statement&)) {
+struct ResultValue<Result<T>> {
+  using type = T;
+};
+// What a row decoder (a function of a const Statement& returning Result<T>) decodes.
+template <typename Decode>
+using Decoded = typename ResultValue<std::invoke_result_t<Decode&, const Statement&>>::type;
+
+// Steps `stmt` to the end, decoding every row.
+template <typename Decode, typename T = Decoded<Decode>>
+Result<std::vector<T>> CollectRows(Statement& stmt, Decode decode) {
   std::vector<T> rows;
   while (true) {
     ASSIGN_OR_RETURN(bool row, stmt.Step());
@@ -377,8 +390,8 @@ Result<std::vector<T>> CollectRows(Statement& stmt, Result<T> (*decode)(const St
   }
 }
 
-template <typename T>
-Result<std::vector<T>> Query(Connection& conn, const char* sql, Result<T> (*decode)(const Statement&)) {
+template <typename Decode>
+Result<std::vector<Decoded<Decode>>> Query(Connection& conn, const char* sql, Decode decode) {
   ASSIGN_OR_RETURN(Statement stmt, conn.Prepare(sql));
   return CollectRows(stmt, decode);
 }
@@ -439,7 +452,7 @@ bool WritesPlanInputs(std::string_view sql) {
 // Holds SQLite's write lock from BeginWrite until Commit or destruction.
 class SqliteTransaction final : public Transaction {
  public:
-  explicit SqliteTransaction(Connection conn) : conn_(std::move(conn)) {}
+  explicit SqliteTransaction(Connection conn) : paths_(conn.path()), conn_(std::move(conn)) {}
   ~SqliteTransaction() override {
     if (open_) conn_.Exec("ROLLBACK").IgnoreError();  // nothing more can be done in a destructor
   }
@@ -464,7 +477,7 @@ class SqliteTransaction final : public Transaction {
           service_principal = excluded.service_principal, monthly_budget = excluded.monthly_budget,
           soft_limit_percent = excluded.soft_limit_percent, currency = excluded.currency,
           cost_center = excluded.cost_center, spec_json = excluded.spec_json, digest = excluded.digest)sql",
-               d.name, d.description, ToJson(d.owners), d.storage_root, d.service_principal, d.monthly_budget,
+               d.name, d.description, ToJson(d.owners), paths_.ToStored(d.storage_root), d.service_principal, d.monthly_budget,
                d.soft_limit_percent, d.currency, d.cost_center, d.spec_json, d.digest)
         .WithContext("while saving domain " + d.name);
   }
@@ -579,7 +592,7 @@ class SqliteTransaction final : public Transaction {
           end_of_support = excluded.end_of_support, end_of_life = excluded.end_of_life,
           storage_path = excluded.storage_path)sql",
                v.product_id, v.port, v.major, v.version, v.contract_id, v.status, v.end_of_support, v.end_of_life,
-               v.storage_path)
+               paths_.ToStored(v.storage_path))
         .WithContext(context);
   }
 
@@ -742,7 +755,7 @@ class SqliteTransaction final : public Transaction {
         INSERT INTO snapshots ({})
         VALUES (?1, ?2, ?3, ?4, COALESCE(NULLIF(?5, ''), {}), ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13))sql",
                            kSnapshotColumns, kNowSql),
-               sn.id, sn.product_id, sn.major, sn.parent_id, sn.created_at, sn.path, sn.rows, sn.bytes, sn.files,
+               sn.id, sn.product_id, sn.major, sn.parent_id, sn.created_at, paths_.ToStored(sn.path), sn.rows, sn.bytes, sn.files,
                sn.contract_version, sn.input_checksum, sn.publish_id, sn.quality_json)
         .WithContext(context);
   }
@@ -772,8 +785,8 @@ class SqliteTransaction final : public Transaction {
                 ?12, ?13, ?14, ?15, ?16))sql",
                            kPublishColumns, kNowSql, kNowSql),
                p.id, p.product_id, p.major, p.actor, p.started_at, p.finished_at, p.outcome, p.mode, p.snapshot_id,
-               p.rows_in, p.rows_valid, p.rows_quarantined, p.input_checksum, p.input_archive, p.quarantine_path,
-               p.message)
+               p.rows_in, p.rows_valid, p.rows_quarantined, p.input_checksum, paths_.ToStored(p.input_archive),
+               paths_.ToStored(p.quarantine_path), p.message)
         .WithContext(fmt::format("while recording publish {} of {}", p.id, p.product_id));
   }
 
@@ -1056,6 +1069,7 @@ class SqliteTransaction final : public Transaction {
     return Status::NotFound(what + " is not in the catalog");
   }
 
+  const StoredPaths paths_;
   Connection conn_;
   bool open_ = true;  // until Commit succeeds
   bool catalog_changed_ = false;  // a Run (not RunOperational): Commit starts a new generation
@@ -1126,7 +1140,7 @@ Result<std::vector<DomainRecord>> SqliteStore::ListDomains() {
       SELECT name, description, owners, storage_root, service_principal, monthly_budget, soft_limit_percent,
              currency, cost_center, spec_json, digest
       FROM domains ORDER BY name)sql",
-               DecodeDomain);
+               [this](const Statement& s) { return DecodeDomain(s, paths_); });
 }
 
 Result<std::vector<PrincipalRecord>> SqliteStore::ListPrincipals() {
@@ -1166,7 +1180,7 @@ Result<std::vector<PortVersionRecord>> SqliteStore::ListPortVersions() {
   return Query(reader_, R"sql(
       SELECT product_id, port, major, version, contract_id, status, end_of_support, end_of_life, storage_path
       FROM port_versions ORDER BY product_id, port, major)sql",
-               DecodePortVersion);
+               [this](const Statement& s) { return DecodePortVersion(s, paths_); });
 }
 
 Result<std::vector<ContractVersionRecord>> SqliteStore::ListContractVersions() {
@@ -1249,14 +1263,14 @@ Result<std::vector<SnapshotRecord>> SqliteStore::ListSnapshots(const std::string
                                        "SELECT {} FROM snapshots WHERE product_id = ?1 ORDER BY created_at DESC, id DESC",
                                        kSnapshotColumns)));
   RETURN_IF_ERROR(stmt.BindAll(product_id));
-  return CollectRows(stmt, DecodeSnapshot);
+  return CollectRows(stmt, [this](const Statement& s) { return DecodeSnapshot(s, paths_); });
 }
 
 Result<std::vector<SnapshotRecord>> SqliteStore::ListAllSnapshots() {
   std::lock_guard lock(read_mu_);
   ASSIGN_OR_RETURN(Statement stmt, reader_.Prepare(fmt::format(
                                        "SELECT {} FROM snapshots ORDER BY created_at DESC, id DESC", kSnapshotColumns)));
-  return CollectRows(stmt, DecodeSnapshot);
+  return CollectRows(stmt, [this](const Statement& s) { return DecodeSnapshot(s, paths_); });
 }
 
 Result<std::vector<PublishRecord>> SqliteStore::ListPublishes(const std::string& product_id, int limit) {
@@ -1267,7 +1281,7 @@ Result<std::vector<PublishRecord>> SqliteStore::ListPublishes(const std::string&
                        kPublishColumns)));
   // A limit of 0 or less means all (SQLite's LIMIT -1).
   RETURN_IF_ERROR(stmt.BindAll(product_id, limit > 0 ? int64_t{limit} : int64_t{-1}));
-  return CollectRows(stmt, DecodePublish);
+  return CollectRows(stmt, [this](const Statement& s) { return DecodePublish(s, paths_); });
 }
 
 Result<std::vector<QualityResultRecord>> SqliteStore::ListQualityResults(const std::string& publish_id) {

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "catalog/sqlite/connection.h"
+#include "catalog/sqlite/stored_paths.h"
 #include "catalog/store.h"
 
 namespace weft::catalog::sqlite {
@@ -75,10 +76,11 @@ class SqliteStore final : public Store {
 
  private:
   SqliteStore(std::string path, SqliteStoreOptions options, Connection reader)
-      : path_(std::move(path)), options_(options), reader_(std::move(reader)) {}
+      : path_(std::move(path)), paths_(path_), options_(options), reader_(std::move(reader)) {}
 
   // Constant after construction.
   const std::string path_;
+  const StoredPaths paths_;  // how paths are stored: relative to path_'s directory when under it
   const SqliteStoreOptions options_;
 
   std::mutex read_mu_;
