@@ -11,6 +11,8 @@
 #include <optional>
 #include <string_view>
 
+#include "common/strings.h"
+
 namespace weft::quality {
 
 namespace fs = std::filesystem;
@@ -40,8 +42,9 @@ std::string RaiseHint(const char* setting) {
 // Reads a text input (CSV or NDJSON) as it streams by, across buffers, and
 // stops at the first of: a CSV field (the dialect weft reads: '"' quotes, a
 // doubled '"' escapes) or JSON string longer than maxFieldBytes, a record
-// (CSV) or line (JSON) longer than MaxRecordBytes, a byte that is not UTF-8.
-// Problem() says which and where, quoting none of the data.
+// (CSV) or line (JSON) longer than MaxRecordBytes, a byte that is not UTF-8,
+// a CSV record with another number of fields than the header, a quote never
+// closed. Problem() says which and where, quoting none of the data.
 class TextScan {
  public:
   TextScan(bool csv, char delimiter, const InputLimits& limits) : csv_(csv), delimiter_(delimiter), limits_(limits) {}
@@ -50,10 +53,7 @@ class TextScan {
   bool Feed(std::string_view bytes) {
     for (char c : bytes) {
       if (!Utf8(static_cast<unsigned char>(c))) return Fail(EncodingProblem());
-      if (!(csv_ ? Csv(c) : Json(c))) {
-        return Fail(fmt::format("{} is longer than publish.maxFieldBytes ({}){}", Where(),
-                                FormatBytes(static_cast<double>(limits_.max_field_bytes)), RaiseHint("maxFieldBytes")));
-      }
+      if (!(csv_ ? Csv(c) : Json(c))) return false;
       if (c == '\n') {
         ++line_;
         column_ = 0;
@@ -73,8 +73,17 @@ class TextScan {
     return true;
   }
 
-  // False when the input ends inside a UTF-8 character.
-  bool Finish() { return need_ == 0 || Fail(EncodingProblem()); }
+  // False when the input ends inside a UTF-8 character, a CSV quote or a
+  // CSV record that does not match the header.
+  bool Finish() {
+    if (need_ > 0) return Fail(EncodingProblem());
+    if (!csv_) return true;
+    if (quoted_) {
+      return Fail(
+          fmt::format("{} opens a quote that is never closed (a '\"' is missing); nothing was published", Where()));
+    }
+    return EndRecord();
+  }
 
   const std::string& Problem() const { return problem_; }
 
@@ -134,11 +143,33 @@ class TextScan {
     return fmt::format("field {}{} of the record starting at line {}", field_, name, field_line_);
   }
 
-  // False when the field grew past the limit.
+  bool FieldTooLong() {
+    return Fail(fmt::format("{} is longer than publish.maxFieldBytes ({}){}", Where(),
+                            FormatBytes(static_cast<double>(limits_.max_field_bytes)), RaiseHint("maxFieldBytes")));
+  }
+
+  // At the end of a CSV record: false when its number of fields is not the
+  // header's. A blank line is no record (DuckDB skips it).
+  bool EndRecord() {
+    const bool blank = field_ == 1 && (length_ == 0 || (length_ == 1 && last_ == '\r'));
+    if (record_ == 1) {
+      header_fields_ = field_;
+      return true;
+    }
+    if (blank || field_ == header_fields_) return true;
+    return Fail(
+        fmt::format("the record starting at line {} has {} field{}, the header has {}; a value holding "
+                    "'{}' or a line break must be \"-quoted; nothing was published",
+                    record_line_, field_, field_ == 1 ? "" : "s", header_fields_,
+                    delimiter_ == '\t' ? std::string("\\t") : std::string(1, delimiter_)));
+  }
+
+  // False at a field too long or a record that does not match the header.
   bool Csv(char c) {
     if (c == '"') {
       quoted_ = !quoted_;
     } else if (!quoted_ && (c == delimiter_ || c == '\n')) {
+      if (c == '\n' && !EndRecord()) return false;
       if (record_ == 1) header_.push_back(name_);
       name_.clear();
       length_ = 0;
@@ -153,7 +184,8 @@ class TextScan {
     } else if (record_ == 1 && c != '\r' && name_.size() < kMaxHeaderName) {
       name_ += c;
     }
-    return ++length_ <= limits_.max_field_bytes;
+    last_ = c;
+    return ++length_ <= limits_.max_field_bytes || FieldTooLong();
   }
 
   // False when the string grew past the limit.
@@ -174,7 +206,7 @@ class TextScan {
       quoted_ = false;
       return true;
     }
-    return ++length_ <= limits_.max_field_bytes;
+    return ++length_ <= limits_.max_field_bytes || FieldTooLong();
   }
 
   // Constant after construction.
@@ -195,6 +227,8 @@ class TextScan {
   int64_t field_line_ = 1;           // where the current field or string starts
   int64_t field_ = 1;                // CSV: the current field's number in its record
   int64_t record_ = 1;               // CSV: the current record's number (1: the header)
+  int64_t header_fields_ = 0;        // CSV: how many fields the header has
+  char last_ = 0;                    // CSV: the last byte of the current field
   int64_t record_length_ = 0;        // bytes of the current record (CSV) or line (JSON) so far
   int64_t record_line_ = 1;          // where it starts
   std::vector<std::string> header_;  // CSV: the header's column names
@@ -220,6 +254,12 @@ Status CheckFile(const fs::path& file, const std::string& format, char delimiter
                                                FormatBytes(static_cast<double>(limits.max_input_bytes)),
                                                RaiseHint("maxInputBytes")));
   }
+  // An empty file has no header to match, and the reader's complaint about
+  // it ("no column ..., found column0") would not say so.
+  if (size == 0) {
+    return Status::InvalidArgument("input file " + file.string() +
+                                   " is empty (not even a header row); nothing was published");
+  }
   if (format == "parquet") return Status::Ok();  // compressed inside, read a row group at a time
   if (Magic(file) == std::string("\x28\xb5\x2f\xfd", 4)) {
     return Status::InvalidArgument("input file " + file.string() +
@@ -230,6 +270,15 @@ Status CheckFile(const fs::path& file, const std::string& format, char delimiter
   std::unique_ptr<gzFile_s, decltype(&gzclose)> in(gzopen(file.c_str(), "rb"), &gzclose);
   if (!in) return Status::IoError("cannot open " + file.string());
   gzbuffer(in.get(), kBufferBytes);
+  // DuckDB decompresses by the name: a .gz that is not gzip fails there, late
+  // and archived; a gzip file by another name would be read as text.
+  const bool named_gz = ToLower(file.extension().string()) == ".gz";
+  if (named_gz != !gzdirect(in.get())) {
+    return Status::InvalidArgument(
+        "input file " + file.string() +
+        (named_gz ? " is named .gz but is not gzip-compressed" : " is gzip-compressed but not named .gz") +
+        ": rename it to match its content; nothing was published");
+  }
   TextScan text(format == "csv", delimiter, limits);
   std::optional<int64_t> expanded_limit;  // gzip: the smaller of maxExpansion x size and maxInputBytes
   int64_t total = 0;

@@ -449,17 +449,6 @@ class Publisher {
     return Status::Ok();
   }
 
-  // An empty file has no header to match, and the reader's complaint about
-  // it ("no column ..., found column0") would not say so.
-  Status NoEmptyFile() const {
-    for (const auto& f : req_.files) {
-      std::error_code ec;
-      if (fs::file_size(f, ec) == 0 && !ec)
-        return Status::InvalidArgument("input file " + f.string() + " is empty (not even a header row); nothing was published");
-    }
-    return Status::Ok();
-  }
-
   // An input that cannot be staged (unreadable, a header that does not match
   // the contract, a failing transform) is kept: its archive copy stays and a
   // "failed" publish records why, so `weft history` shows the attempt. The
@@ -595,7 +584,6 @@ class Publisher {
   // is read typed (TypedCsv); one Parquet file is checked where it lies;
   // anything else is staged as it comes.
   Result<std::vector<CheckPart>> ReadInput(engine::Connection& conn, const CheckPlan& plan, const std::string& format) {
-    RETURN_IF_ERROR(NoEmptyFile());
     const std::string reader = ReaderSql(format, req_.files, req_.limits);
     auto read_error = [&](const std::string& m) { return InputError(req_.files, format, m); };
     ASSIGN_OR_RETURN(ColumnMatch match, MatchColumns(conn, reader, "the input", format, read_error));
