@@ -32,9 +32,9 @@ void RunCheck(CommandContext& ctx, bool repair, int64_t grace_seconds, const std
   std::vector<std::string> refused;
   storage::WritableRoots(storage::DefaultFileSystem(), *roots, opened->ws.CatalogLocation(), false, &refused);
   for (const auto& r : refused) ctx.err << "weft check: " << r << "\n";
+  if (!refused.empty()) ctx.exit_code = kExitFindings;
   if (repair && !refused.empty()) {
     ctx.err << "weft check: --repair refused: nothing was changed; run it without --repair to see the findings\n";
-    ctx.exit_code = kExitFindings;
     return;
   }
   auto report = storage::CheckStorage(*opened->store, storage::DefaultFileSystem(), *roots,

@@ -136,6 +136,9 @@ TEST(CopiedWorkspaceOutsideRoot, ACopyIsRefusedTheOriginalsOutsideRootUntilTheOr
   RunResult gc = in(copy, {"gc"});
   EXPECT_EQ(gc.exit_code, 1) << gc;
   EXPECT_THAT(gc.err, ::testing::HasSubstr("domain inventory: "));
+  RunResult check = in(copy, {"check", "--grace", "0"});
+  EXPECT_EQ(check.exit_code, 1) << check;
+  EXPECT_THAT(check.err, ::testing::HasSubstr("belongs to the catalog"));
   RunResult repair = in(copy, {"check", "--repair", "--grace", "0"});
   EXPECT_EQ(repair.exit_code, 1) << repair;
   EXPECT_THAT(repair.err, ::testing::HasSubstr("--repair refused: nothing was changed"));
