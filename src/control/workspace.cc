@@ -48,7 +48,12 @@ std::string DefaultSettings(const std::string& name, const std::string& catalog)
          "  days: 30\n"
          "query:\n"
          "  memoryLimit: 2GB\n"
-         "  threads: 2\n";
+         "  threads: 2\n"
+         "# Bounds on reading one publish input: decompressed size, gzip expansion, one field.\n"
+         "publish:\n"
+         "  maxInputBytes: 16GB\n"
+         "  maxExpansion: 100\n"
+         "  maxFieldBytes: 8MB\n";
 }
 
 }  // namespace
