@@ -177,8 +177,11 @@ class TextScan {
       if (c == '\n') {
         ++record_;
         field_ = 1;
-      } else {
-        ++field_;
+      } else if (++field_ > InputLimits::kMaxColumns && record_ == 1) {
+        return Fail(
+            fmt::format("the header has more than {} columns, which weft does not read (DuckDB's reader needs "
+                        "memory per column); publish the contract's columns only; nothing was published",
+                        InputLimits::kMaxColumns));
       }
       return true;
     } else if (record_ == 1 && c != '\r' && name_.size() < kMaxHeaderName) {

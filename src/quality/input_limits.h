@@ -12,6 +12,7 @@
 //   maxExpansion   decompressed / compressed size of a gzip input (default 100)
 //   maxFieldBytes  one CSV field, or one JSON string (default 8 MB); a
 //                  record (a CSV row, an NDJSON line) may be 4 times that
+//   kMaxColumns    columns of a CSV header (20,000; fixed)
 // A zstd-compressed input is refused: it cannot be bounded without libzstd.
 // Parquet is compressed inside; only maxInputBytes applies to its file size.
 //
@@ -39,6 +40,10 @@ struct InputLimits {
   // maximum_object_size): above MaxRecordBytes, so that the check here, which
   // says where and which setting, is the one that refuses.
   int64_t ReaderLineBytes() const { return 2 * MaxRecordBytes(); }
+
+  // Columns of a CSV header. DuckDB's reader needs memory per column: 20,000
+  // read in a second at 180 MB, 100,000 ran out of a 2 GB memory limit.
+  static constexpr int64_t kMaxColumns = 20'000;
 };
 
 // The workspace's `publish:` settings over the defaults.

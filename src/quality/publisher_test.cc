@@ -321,6 +321,8 @@ TEST_F(PublisherTest, BadInputIsRefusedBeforeAnythingChanges) {
        "latin1.csv: line 2, column 20 is not valid UTF-8 (the byte 0xe9); weft reads text input as UTF-8"},
       {"latin1.ndjson", "{\"order_id\": \"O1\"}\n{\"order_id\": \"O2\", \"note\": \"\xff\"}\n",
        "latin1.ndjson: line 2, column 29 is not valid UTF-8 (the byte 0xff)"},
+      {"wide.csv", "order_id" + std::string(20'000, ',') + "\n",
+       "wide.csv: the header has more than 20000 columns, which weft does not read"},
       {"plain.csv.gz", header + "O1,C1,10.50,new,a,2025-01-01\n",
        "plain.csv.gz is named .gz but is not gzip-compressed"},
       {"cut.csv.gz", "", "cut.csv.gz is not valid gzip"},  // written below
