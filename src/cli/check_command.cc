@@ -30,7 +30,8 @@ void RunCheck(CommandContext& ctx, bool repair, int64_t grace_seconds, const std
   // In a root another workspace owns, what looks like garbage here may be
   // that workspace's committed state: checked, never repaired.
   std::vector<std::string> refused;
-  storage::WritableRoots(storage::DefaultFileSystem(), *roots, opened->ws.CatalogLocation(), false, &refused);
+  storage::WritableRoots(storage::DefaultFileSystem(), *roots, {opened->ws.CatalogLocation(), opened->ws.root}, false,
+                         &refused);
   for (const auto& r : refused) ctx.err << "weft check: " << r << "\n";
   if (!refused.empty()) ctx.exit_code = kExitFindings;
   if (repair && !refused.empty()) {

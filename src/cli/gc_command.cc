@@ -47,7 +47,8 @@ void RunGc(CommandContext& ctx, bool dry_run, const std::string& format) {
   }
   // A root another workspace owns (this one is its copy) is left alone.
   std::vector<std::string> refused;
-  *roots = storage::WritableRoots(storage::DefaultFileSystem(), *roots, opened->ws.CatalogLocation(), !dry_run, &refused);
+  *roots = storage::WritableRoots(storage::DefaultFileSystem(), *roots, {opened->ws.CatalogLocation(), opened->ws.root},
+                                  !dry_run, &refused);
   for (const auto& r : refused) ctx.err << "weft gc: " << r << "\n";
   if (!refused.empty()) ctx.exit_code = kExitFindings;
   const storage::GcOptions options{.now = std::chrono::system_clock::now(),

@@ -78,12 +78,13 @@ void Announce(Mesh& mesh, quality::PublishReport& report, const std::string& sta
 // a copy of the workspace cannot publish beside its original's snapshots
 // (storage/root_owner.h). A catalog server (a URL) is one catalog for all.
 Status ClaimDomainRoot(Mesh& mesh, const std::string& product) {
-  const std::string catalog = mesh.workspace().CatalogLocation();
+  const control::Workspace& ws = mesh.workspace();
+  const std::string catalog = ws.CatalogLocation();
   if (catalog.find("://") != std::string::npos) return Status::Ok();
   ASSIGN_OR_RETURN(auto domains, mesh.store().ListDomains());
   const std::string domain = Split(product, '.')[0];
   for (const auto& d : domains)
-    if (d.name == domain) return storage::ClaimRoot(storage::DefaultFileSystem(), d.storage_root, catalog);
+    if (d.name == domain) return storage::ClaimRoot(storage::DefaultFileSystem(), d.storage_root, {catalog, ws.root});
   return Status::Ok();
 }
 

@@ -32,12 +32,13 @@ bool SameFile(const fs::path& a, const fs::path& b) {
 
 struct Owner {
   bool inside = false;  // the root travels with the catalog: no owner needed
-  fs::path file;        // the owner the root names; empty: none yet
+  fs::path file;        // the owner's catalog (named by the root), or weft.yaml (around it); empty: none yet
+  bool named = false;   // `file` comes from the root's owner file
   bool ours = false;    // `file` is the catalog asking, or is gone
 };
 
-Result<Owner> ReadOwner(const fs::path& root, const fs::path& catalog_file) {
-  const fs::path catalog = Absolute(catalog_file);
+Result<Owner> ReadOwner(const fs::path& root, const RootClaimant& claimant) {
+  const fs::path catalog = Absolute(claimant.catalog_file);
   const fs::path dir = Absolute(root);
   Owner owner;
   if (IsUnder(dir, catalog.parent_path())) {
@@ -45,42 +46,67 @@ Result<Owner> ReadOwner(const fs::path& root, const fs::path& catalog_file) {
     return owner;
   }
   std::error_code ec;
-  if (!fs::exists(dir / kRootOwnerFile, ec)) return owner;
-  ASSIGN_OR_RETURN(std::string text, ReadFileToString(dir / kRootOwnerFile));
-  owner.file = std::string(Trim(text));
+  if (fs::exists(dir / kRootOwnerFile, ec)) {
+    ASSIGN_OR_RETURN(std::string text, ReadFileToString(dir / kRootOwnerFile));
+    owner.file = std::string(Trim(text));
+    owner.named = true;
+  } else {
+    // A root inside another workspace is that workspace's: a catalog copied
+    // before schema 12 still names its original's default roots, which name
+    // no owner (they travel with their catalog).
+    for (fs::path up = dir.parent_path(); up != up.parent_path(); up = up.parent_path()) {
+      if (SameFile(up, Absolute(claimant.workspace))) break;
+      if (fs::exists(up / "weft.yaml", ec)) {
+        owner.file = up / "weft.yaml";
+        break;
+      }
+    }
+  }
   owner.ours = owner.file.empty() || SameFile(owner.file, catalog) || !fs::exists(owner.file, ec);
   return owner;
 }
 
 }  // namespace
 
-Status CheckRootOwner(const fs::path& root, const fs::path& catalog_file) {
-  ASSIGN_OR_RETURN(Owner owner, ReadOwner(root, catalog_file));
-  if (owner.inside || owner.file.empty() || owner.ours) return Status::Ok();
+Status CheckRootOwner(const fs::path& root, const RootClaimant& claimant) {
+  ASSIGN_OR_RETURN(Owner owner, ReadOwner(root, claimant));
+  if (owner.inside || owner.ours) return Status::Ok();
+  const std::string here = Absolute(claimant.catalog_file).string();
+  const std::string marker = (Absolute(root) / kRootOwnerFile).string();
+  if (!owner.named) {
+    return Status::FailedPrecondition(
+        "the storage root " + Absolute(root).string() + " lies in the workspace " + owner.file.parent_path().string() +
+        ", not in this one (" + here +
+        "): this catalog was probably copied from there before weft kept paths relative to the workspace. Open the "
+        "original once with this weft (its catalog then keeps relative paths) and copy it again, or, if this "
+        "workspace is meant to write there, write " +
+        here + " into " + marker);
+  }
   return Status::FailedPrecondition(
       "the storage root " + Absolute(root).string() + " belongs to the catalog " + owner.file.string() +
-      ", not to this workspace's " + Absolute(catalog_file).string() +
+      ", not to this workspace's " + here +
       ": this workspace is probably a copy of that one, and a copy must not write into its original's storage. "
       "Give the domain a root of its own here (a storageRoot inside the workspace travels with a copy), or, if " +
-      owner.file.string() + " is retired, delete it or " + (Absolute(root) / kRootOwnerFile).string());
+      owner.file.string() + " is retired, delete it or " + marker);
 }
 
-Status ClaimRoot(FileSystem& fs, const fs::path& root, const fs::path& catalog_file) {
-  ASSIGN_OR_RETURN(Owner owner, ReadOwner(root, catalog_file));
+Status ClaimRoot(FileSystem& fs, const fs::path& root, const RootClaimant& claimant) {
+  ASSIGN_OR_RETURN(Owner owner, ReadOwner(root, claimant));
   if (owner.inside) return Status::Ok();
-  if (!owner.file.empty() && !owner.ours) return CheckRootOwner(root, catalog_file);
+  if (!owner.ours) return CheckRootOwner(root, claimant);
+  const fs::path catalog = Absolute(claimant.catalog_file);
   std::error_code ec;
   if (!fs::is_directory(root, ec)) return Status::Ok();
-  if (!owner.file.empty() && SameFile(owner.file, Absolute(catalog_file))) return Status::Ok();
-  return fs.WriteFile(Absolute(root) / kRootOwnerFile, Absolute(catalog_file).string() + "\n")
+  if (owner.named && SameFile(owner.file, catalog)) return Status::Ok();
+  return fs.WriteFile(Absolute(root) / kRootOwnerFile, catalog.string() + "\n")
       .WithContext("while recording this workspace's catalog as the owner of the storage root " + root.string());
 }
 
-std::vector<GcRoot> WritableRoots(FileSystem& fs, const std::vector<GcRoot>& roots, const fs::path& catalog_file,
+std::vector<GcRoot> WritableRoots(FileSystem& fs, const std::vector<GcRoot>& roots, const RootClaimant& claimant,
                                   bool claim, std::vector<std::string>* refused) {
   std::vector<GcRoot> out;
   for (const GcRoot& r : roots) {
-    Status s = claim ? ClaimRoot(fs, r.root, catalog_file) : CheckRootOwner(r.root, catalog_file);
+    Status s = claim ? ClaimRoot(fs, r.root, claimant) : CheckRootOwner(r.root, claimant);
     if (s.ok()) {
       out.push_back(r);
     } else {
