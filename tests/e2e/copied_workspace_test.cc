@@ -152,5 +152,58 @@ TEST(CopiedWorkspaceOutsideRoot, ACopyIsRefusedTheOriginalsOutsideRootUntilTheOr
   EXPECT_EQ(ReadFile(shared / ".weft-catalog"), (copy / "catalog.db").string() + "\n");
 }
 
+// A catalog copied before schema 12 holds its original's absolute paths.
+// Its copy is refused the original's roots (they lie inside the original
+// workspace); the original migrates to relative paths and keeps working.
+TEST(CopiedWorkspaceOldCatalog, ACopyOfAPreRelativeCatalogIsRefusedAndTheOriginalMigrates) {
+  if (std::system("command -v sqlite3 > /dev/null") != 0) GTEST_SKIP() << "needs the sqlite3 shell";
+  TempDir tmp;
+  const fs::path ws = tmp / "W", copy = tmp / "W2";
+  ASSERT_EQ(e2e::Run({"init", ws.string()}).exit_code, 0);
+  ASSERT_EQ(Apply(RepoPath("examples/mesh"), ws).exit_code, 0);
+  const fs::path data = tmp / "data";
+  ASSERT_EQ(e2e::Run({"demo", "generate", "--scale", "0.002", "--out", data.string(), "--threads", "2"}).exit_code, 0);
+  const std::string input = (data / "inventory/warehouses.csv").string();
+  auto in = [](const fs::path& w, std::vector<std::string> args) {
+    args.insert(args.end(), {"--workspace", w.string()});
+    return e2e::Run(args);
+  };
+  ASSERT_EQ(in(ws, {"publish", "inventory.warehouses", input}).exit_code, 0);
+  // Back to what a weft before schema 12 wrote: absolute paths.
+  const std::string prefix = "'" + ws.string() + "/' || ";
+  const std::string sql = "UPDATE domains SET storage_root = " + prefix +
+                          "storage_root; "
+                          "UPDATE port_versions SET storage_path = " +
+                          prefix +
+                          "storage_path; "
+                          "UPDATE snapshots SET path = " +
+                          prefix +
+                          "path; "
+                          "UPDATE publishes SET input_archive = " +
+                          prefix +
+                          "input_archive WHERE input_archive <> ''; "
+                          "PRAGMA user_version = 11;";
+  ASSERT_EQ(std::system(("sqlite3 '" + (ws / "catalog.db").string() + "' \"" + sql + "\"").c_str()), 0);
+  ASSERT_EQ(std::system(("cp -a '" + ws.string() + "' '" + copy.string() + "'").c_str()), 0);
+  const auto before = Files(ws / "domains");
+
+  RunResult p = in(copy, {"publish", "inventory.warehouses", input, "--mode", "append"});
+  EXPECT_EQ(p.exit_code, 1) << p;
+  EXPECT_THAT(p.err, ::testing::HasSubstr("lies in the workspace " + ws.string()));
+  EXPECT_THAT(p.err, ::testing::HasSubstr("Open the original once with this weft"));
+  EXPECT_EQ(Files(ws / "domains"), before);
+
+  RunResult q = in(ws, {"query", "SELECT count(*) AS n FROM inventory.warehouses", "--as", "heidi@retail.example"});
+  EXPECT_EQ(q.exit_code, 0) << q;
+  RunResult check = in(ws, {"check", "--grace", "0"});
+  EXPECT_EQ(check.exit_code, 0) << check;
+  const std::string roots = (tmp / "roots.txt").string();
+  ASSERT_EQ(std::system(("sqlite3 '" + (ws / "catalog.db").string() +
+                         "' \"SELECT storage_root FROM domains WHERE name = 'inventory'\" > '" + roots + "'")
+                            .c_str()),
+            0);
+  EXPECT_EQ(ReadFile(roots), "domains/inventory\n");
+}
+
 }  // namespace
 }  // namespace weft::e2e
