@@ -194,7 +194,8 @@ std::string ReaderSql(const std::string& format, const std::vector<fs::path>& fi
   // Several files are matched by column name; one file needs no matching,
   // and union_by_name costs a third of the staging time on a large CSV.
   std::string by_name = files.size() > 1 ? ", union_by_name = true" : "";
-  if (format == "csv") return "read_csv(" + list + ", all_varchar = true" + by_name + ", " + CsvDialect(files, limits) + ")";
+  if (format == "csv")
+    return "read_csv(" + list + ", all_varchar = true" + by_name + ", " + CsvDialect(files, limits) + ")";
   if (format == "parquet") return "read_parquet(" + list + by_name + ")";
   return "read_json(" + list + ", format = 'newline_delimited', maximum_object_size = " +
          std::to_string(limits.ReaderLineBytes()) + by_name + ")";
@@ -634,8 +635,8 @@ class Publisher {
     Status staged = conn.Execute(
         "CREATE OR REPLACE TEMP TABLE " + std::string(kStaged) + " AS SELECT " +
         StagedColumns(match, [&](size_t i) { return plan.columns[i].sql_type; }) + " FROM read_csv(" + FileList(req_.files) +
-        ", " + CsvDialect(req_.files, req_.limits) + ", columns = {" + Join(columns, ", ") + "}, store_rejects = true, rejects_table = '" +
-        kRejects + "', rejects_scan = '" + kRejects + "_scan')");
+        ", " + CsvDialect(req_.files, req_.limits) + ", columns = {" + Join(columns, ", ") +
+        "}, store_rejects = true, rejects_table = '" + kRejects + "', rejects_scan = '" + kRejects + "_scan')");
     if (!staged.ok()) return std::optional<Parts>();
     ASSIGN_OR_RETURN(auto counted, conn.Query("SELECT count(*) FILTER (WHERE CAST(error_type AS VARCHAR) <> 'CAST'), "
                                               "count(DISTINCT line) FROM " + std::string(kRejects)));
@@ -681,7 +682,8 @@ class Publisher {
     cleanup_.Add(file);
     RETURN_IF_ERROR(fs_.WriteFile(file, text));
     Status read = conn.Execute("CREATE OR REPLACE TEMP TABLE " + std::string(kRejected) + " AS SELECT * FROM read_csv(" +
-                               SqlQuote(file.string()) + ", all_varchar = true, " + CsvDialect(req_.files, req_.limits) + ")");
+                               SqlQuote(file.string()) + ", all_varchar = true, " +
+                               CsvDialect(req_.files, req_.limits) + ")");
     fs_.RemoveAll(file).IgnoreError();
     if (!read.ok()) return std::optional<CheckPart>();
     // The file holds the lines in line order, so its rowid is the line's rank.

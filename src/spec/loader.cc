@@ -109,7 +109,8 @@ std::optional<int64_t> ParseByteSize(std::string_view text) {
   }
   int64_t n = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-  if (ec != std::errc() || end != text.data() + text.size() || n < 1 || n > std::numeric_limits<int64_t>::max() / unit) return std::nullopt;
+  if (ec != std::errc() || end != text.data() + text.size() || n < 1 || n > std::numeric_limits<int64_t>::max() / unit)
+    return std::nullopt;
   return n * unit;
 }
 
