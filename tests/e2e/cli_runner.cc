@@ -15,6 +15,8 @@
 #include <thread>
 
 #include "common/files.h"
+#include "common/strings.h"
+#include "e2e/postgres_catalogs.h"
 
 extern char** environ;
 
@@ -77,7 +79,25 @@ std::string WeftBinary() {
 
 fs::path RepoPath(const std::string& relative) { return fs::path(WEFT_SOURCE_DIR) / relative; }
 
-Process::Process(const std::vector<std::string>& args, const RunOptions& options) {
+namespace {
+
+// `args`, with a new PostgreSQL catalog for an init that names none in the
+// PostgreSQL run (postgres_catalogs.h).
+std::vector<std::string> WithCatalog(const std::vector<std::string>& args) {
+  if (!OnPostgres() || args.empty() || args[0] != "init") return args;
+  for (const std::string& a : args) {
+    if (a == "--catalog" || a.rfind("--catalog=", 0) == 0) return args;
+  }
+  std::vector<std::string> out = args;
+  out.push_back("--catalog");
+  out.push_back(NewPostgresCatalog());
+  return out;
+}
+
+}  // namespace
+
+Process::Process(const std::vector<std::string>& given_args, const RunOptions& options) {
+  const std::vector<std::string> args = WithCatalog(given_args);
   capture_dir_ = MakeTempDir("weft-e2e-run-");
   result_.command = Quote(WeftBinary());
   for (const auto& a : args) result_.command += " " + Quote(a);
@@ -187,6 +207,14 @@ std::string ReadFile(const fs::path& path) {
 void WriteFile(const fs::path& path, const std::string& content) {
   Status s = WriteStringToFile(path, content, /*overwrite=*/true);
   if (!s.ok()) throw std::runtime_error("write " + path.string() + ": " + s.message());
+}
+
+void WriteSettings(const fs::path& ws, const std::string& settings) {
+  std::string catalog;
+  for (const std::string& line : Split(ReadFile(ws / "weft.yaml"), '\n')) {
+    if (line.rfind("catalog:", 0) == 0) catalog = line + "\n";
+  }
+  WriteFile(ws / "weft.yaml", settings + catalog);
 }
 
 bool ReplaceOnce(const fs::path& path, const std::string& from, const std::string& to) {

@@ -98,6 +98,10 @@ class TempDir {
 // only on I/O errors, which never happen in a healthy temp dir).
 std::string ReadFile(const std::filesystem::path& path);
 void WriteFile(const std::filesystem::path& path, const std::string& content);
+// Replaces the settings (weft.yaml) of workspace `ws` with `settings`,
+// keeping the catalog `weft init` wrote there: in the PostgreSQL run, a
+// database of the test cluster (postgres_catalogs.h).
+void WriteSettings(const std::filesystem::path& ws, const std::string& settings);
 // Replaces exactly one occurrence of `from`; returns false (and leaves the
 // file alone) when `from` occurs zero or several times.
 bool ReplaceOnce(const std::filesystem::path& path, const std::string& from, const std::string& to);

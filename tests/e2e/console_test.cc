@@ -32,7 +32,7 @@ class ConsoleE2e : public ::testing::Test {
   void SetUp() override {
     ws_ = (tmp_ / "ws").string();
     ASSERT_EQ(Weft({"init", ws_}, "root").exit_code, 0);
-    WriteFile(tmp_ / "ws/weft.yaml", "apiVersion: weft/v1\nkind: Workspace\nname: test\npolicyPacks: []\ncurrency: USD\n"
+    WriteSettings(tmp_ / "ws", "apiVersion: weft/v1\nkind: Workspace\nname: test\npolicyPacks: []\ncurrency: USD\n"
                                      "masking: {pii: hash, restricted: redact}\n");
     ASSERT_EQ(Weft({"apply", "-f", RepoPath("tests/fixtures/query/tree").string()}, "root").exit_code, 0);
     ASSERT_EQ(Weft({"principal", "add", "rita", "--attr", "region=EU"}, "root").exit_code, 0);

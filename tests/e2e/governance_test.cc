@@ -14,7 +14,7 @@ class GovernanceE2e : public ::testing::Test {
   void SetUp() override {
     ws_ = (tmp_ / "ws").string();
     ASSERT_EQ(e2e::Run({"init", ws_, "--as", "root"}).exit_code, 0);
-    WriteFile(tmp_ / "ws/weft.yaml", "apiVersion: weft/v1\nkind: Workspace\nname: test\npolicyPacks: []\ncurrency: USD\n"
+    WriteSettings(tmp_ / "ws", "apiVersion: weft/v1\nkind: Workspace\nname: test\npolicyPacks: []\ncurrency: USD\n"
                                      "masking: {pii: hash, restricted: redact}\n");
     RunResult applied = Weft({"apply", "-f", RepoPath("tests/fixtures/query/tree").string()}, "root");
     ASSERT_EQ(applied.exit_code, 0) << applied;

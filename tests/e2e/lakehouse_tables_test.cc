@@ -83,7 +83,7 @@ TEST(NotIcebergE2e, HugeintUbigintAndIntervalColumnsPublishWithAWarningAndTheCat
   ASSERT_EQ(e2e::Run({"init", ws.string(), "--as", "root"}).exit_code, 0);
   // The query fixture's tree (no policy pack) plus shop.ledger
   // (tests/fixtures/lakehouse/ledger: HUGEINT, UBIGINT and INTERVAL columns).
-  WriteFile(ws / "weft.yaml", "apiVersion: weft/v1\nkind: Workspace\nname: test\npolicyPacks: []\ncurrency: USD\n");
+  WriteSettings(ws, "apiVersion: weft/v1\nkind: Workspace\nname: test\npolicyPacks: []\ncurrency: USD\n");
   CopyTree(RepoPath("tests/fixtures/query/tree"), tmp / "tree");
   fs::create_directories(tmp / "tree/domains/shop/products/ledger");
   for (const char* f : {"ledger.odcs.yaml", "product.odps.yaml"})

@@ -96,7 +96,7 @@ class PgwireE2e : public ::testing::Test {
       return r;
     };
     ASSERT_EQ(e2e::Run({"init", ws_, "--as", "root"}).exit_code, 0);
-    WriteFile(*tmp_ / "ws/weft.yaml",
+    WriteSettings(*tmp_ / "ws",
               "apiVersion: weft/v1\nkind: Workspace\nname: test\npolicyPacks: []\ncurrency: USD\n"
               "masking: {pii: hash, restricted: redact}\n");
     weft({"apply", "-f", RepoPath("tests/fixtures/query/tree").string()}, "root");

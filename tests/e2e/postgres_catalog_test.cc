@@ -1,19 +1,13 @@
 // weft on a PostgreSQL catalog, as a user runs it: `weft init --catalog
 // postgres://…`, then the demo mesh applied, its data published, granted,
 // run, queried, searched and audited, with the password only ever in
-// PGPASSWORD. Runs in the
-// "/postgres" ctest run, against the throwaway cluster of the catalog tests
-// (tests/catalog/postgres-cluster, fixture catalog_postgres); skipped
-// without one.
-#include <libpq-fe.h>
-#include <stdlib.h>
-#include <unistd.h>
-
+// PGPASSWORD. The "/postgres" run only (postgres_catalogs.h).
 #include <fstream>
 #include <string>
 #include <vector>
 
 #include "e2e/e2e_util.h"
+#include "e2e/postgres_catalogs.h"
 
 namespace weft::e2e {
 namespace {
@@ -21,53 +15,24 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-// Runs one statement as the cluster's superuser; false (and a test failure) on error.
-bool AdminExec(const std::string& admin_url, const std::string& sql) {
-  PGconn* conn = PQconnectdb(admin_url.c_str());
-  bool ok = PQstatus(conn) == CONNECTION_OK;
-  if (ok) {
-    PGresult* result = PQexec(conn, sql.c_str());
-    ok = PQresultStatus(result) == PGRES_COMMAND_OK;
-    if (!ok) ADD_FAILURE() << sql << ": " << PQresultErrorMessage(result);
-    PQclear(result);
-  } else {
-    ADD_FAILURE() << "cannot connect to the test cluster: " << PQerrorMessage(conn);
-  }
-  PQfinish(conn);
-  return ok;
-}
-
 class PostgresCatalogTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* state = getenv("WEFT_TEST_POSTGRES");
-    if (state == nullptr || *state == '\0') GTEST_SKIP() << "the PostgreSQL run only (WEFT_TEST_POSTGRES)";
-    std::ifstream in(std::string(state) + "/url");
-    ASSERT_TRUE(std::getline(in, admin_url_)) << "no test cluster in " << state;
-    // postgres://weft:PASSWORD@HOST:PORT/postgres
-    const size_t colon = admin_url_.find(':', std::string("postgres://").size());
-    const size_t at = admin_url_.find('@');
-    password_ = admin_url_.substr(colon + 1, at - colon - 1);
-    database_ = "weft_e2e_" + std::to_string(getpid());
-    ASSERT_TRUE(AdminExec(admin_url_, "DROP DATABASE IF EXISTS " + database_ + " WITH (FORCE)"));
-    ASSERT_TRUE(AdminExec(admin_url_, "CREATE DATABASE " + database_));
-    const std::string server = admin_url_.substr(at + 1, admin_url_.rfind('/') - at - 1);  // HOST:PORT
-    url_ = "postgres://weft@" + server + "/" + database_;
+    if (!OnPostgres()) GTEST_SKIP() << "the PostgreSQL run only (WEFT_TEST_POSTGRES)";
+    url_ = NewPostgresCatalog();
+    password_ = PostgresPassword();
     ws_ = tmp_ / "W";
   }
-  void TearDown() override {
-    if (!database_.empty()) AdminExec(admin_url_, "DROP DATABASE IF EXISTS " + database_ + " WITH (FORCE)");
-  }
 
-  // `weft ARGS --workspace W` with the password in PGPASSWORD.
+  // `weft ARGS --workspace W` (cli_runner sets PGPASSWORD in this run).
   RunResult Weft(std::vector<std::string> args) {
     args.push_back("--workspace");
     args.push_back(ws_.string());
-    return e2e::Run(args, Env{{"PGPASSWORD", password_}});
+    return e2e::Run(args);
   }
 
   TempDir tmp_;
-  std::string admin_url_, password_, database_, url_;
+  std::string url_, password_;
   std::filesystem::path ws_;
 };
 
@@ -87,7 +52,7 @@ TEST_F(PostgresCatalogTest, InitApplyPublishRunQuerySearchAndAuditTheDemoMesh) {
   EXPECT_THAT(no_password.err, HasSubstr("cannot connect to the PostgreSQL catalog " + url_));
   EXPECT_FALSE(std::filesystem::exists(ws_ / "weft.yaml"));
 
-  RunResult init = e2e::Run({"init", ws_.string(), "--catalog", url_}, Env{{"PGPASSWORD", password_}});
+  RunResult init = e2e::Run({"init", ws_.string(), "--catalog", url_});
   ASSERT_EQ(init.exit_code, 0) << init;
   EXPECT_THAT(init.out, HasSubstr("catalog   " + url_));
   std::ifstream settings(ws_ / "weft.yaml");

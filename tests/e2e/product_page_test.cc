@@ -26,7 +26,7 @@ class ProductPageE2e : public ::testing::Test {
   void SetUp() override {
     ws_ = (tmp_ / "ws").string();
     ASSERT_EQ(Weft({"init", ws_}, "root").exit_code, 0);
-    WriteFile(tmp_ / "ws/weft.yaml", "apiVersion: weft/v1\nkind: Workspace\nname: test\npolicyPacks: []\ncurrency: USD\n"
+    WriteSettings(tmp_ / "ws", "apiVersion: weft/v1\nkind: Workspace\nname: test\npolicyPacks: []\ncurrency: USD\n"
                                      "masking: {pii: hash, restricted: redact}\n");
     tree_ = tmp_ / "tree";
     CopyTree(RepoPath("tests/fixtures/query/tree"), tree_);

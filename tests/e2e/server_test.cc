@@ -24,7 +24,7 @@ TEST(ServeE2e, TheCliTalksToAServerAndSigtermStopsItCleanly) {
   }
   ASSERT_EQ(admin_token.size(), 78u) << init;
   // The query fixture is a test tree: no policy pack.
-  WriteFile(tmp / "ws/weft.yaml", "apiVersion: weft/v1\nkind: Workspace\nname: test\npolicyPacks: []\ncurrency: USD\n"
+  WriteSettings(tmp / "ws", "apiVersion: weft/v1\nkind: Workspace\nname: test\npolicyPacks: []\ncurrency: USD\n"
                                   "masking: {pii: hash, restricted: redact}\n");
   ASSERT_EQ(e2e::Run({"apply", "-f", RepoPath("tests/fixtures/query/tree").string(), "--workspace", ws, "--as", "root"}).exit_code, 0);
   RunResult olga = e2e::Run({"token", "create", "--for", "olga@example.com", "--workspace", ws, "--as", "root"});

@@ -1,6 +1,7 @@
 // End to end: finding the workspace (--workspace, WEFT_HOME, cwd upward) and
 // refusing broken ones with a clear message, never a crash.
 #include "e2e/e2e_util.h"
+#include "e2e/postgres_catalogs.h"
 
 namespace weft::e2e {
 namespace {
@@ -16,6 +17,9 @@ void ExpectCleanFailure(const RunResult& r) {
 }
 
 TEST(BadCatalog, GarbageIsNotAWeftCatalogAndStaysUntouched) {
+  // SQLite only: it damages the catalog file (PostgresStoreTest refuses a
+  // database that is not a weft catalog).
+  if (OnPostgres()) GTEST_SKIP() << "SQLite only: a damaged catalog file";
   TempDir tmp;
   const fs::path ws = InitWorkspace(tmp / "W");
   std::string garbage;
@@ -47,6 +51,9 @@ TEST(BadCatalog, GarbageIsNotAWeftCatalogAndStaysUntouched) {
 }
 
 TEST(BadCatalog, TruncatedCatalogIsRefusedCleanly) {
+  // SQLite only: it damages the catalog file (PostgresStoreTest refuses a
+  // database that is not a weft catalog).
+  if (OnPostgres()) GTEST_SKIP() << "SQLite only: a damaged catalog file";
   TempDir tmp;
   const fs::path ws = InitWorkspace(tmp / "W");
   RunResult apply = Apply(RepoPath("examples/mesh"), ws);
