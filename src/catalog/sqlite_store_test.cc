@@ -769,9 +769,6 @@ TEST_F(StoreTest, SnapshotRoundTripNewestFirst) {
 
 TEST_F(StoreTest, PathsUnderTheCatalogAreStoredRelativeAndFollowACopy) {
   if (TestCatalog::OnPostgres()) GTEST_SKIP() << "a catalog server is not copied with a workspace: paths stay as given";
-  // SQLite only: a PostgreSQL catalog is no file with a directory that paths
-  // could be relative to; it keeps them as given.
-  if (TestCatalog::OnPostgres()) GTEST_SKIP() << "SQLite only: paths relative to the catalog file";
   const std::filesystem::path dir = std::filesystem::path(path_).parent_path();
   DomainRecord inside = SampleDomain("sales");
   inside.storage_root = (dir / "domains/sales").string();
