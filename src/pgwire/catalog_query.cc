@@ -332,6 +332,26 @@ Result<std::optional<CatalogQuery>> PrepareCatalogQuery(json ast, std::string_vi
   return std::optional<CatalogQuery>(CatalogQuery{.ast = std::move(ast)});
 }
 
+bool MayBeCatalogQuery(std::string_view sql) {
+  auto word_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$'; };
+  for (size_t i = 0; i < sql.size();) {
+    if (!word_char(sql[i])) {
+      ++i;
+      continue;
+    }
+    size_t end = i;
+    while (end < sql.size() && word_char(sql[end])) ++end;
+    const std::string word = ToLower(sql.substr(i, end - i));
+    // Every word Walker's catalog_ or session_value_ turns on (above); a
+    // word inside a string literal only costs the parse.
+    if (word.starts_with("pg_") || word == "information_schema" || word == "name" || word == "operator" ||
+        In(kFunctions, word) || In(kSessionValues, word) || In(kOidTypes, word))
+      return true;
+    i = end;
+  }
+  return false;
+}
+
 std::optional<std::string> WithoutPgCatalogQualifierAt(std::string_view sql, size_t position) {
   if (position > sql.size()) return std::nullopt;
   auto ident = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };

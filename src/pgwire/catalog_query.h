@@ -51,6 +51,12 @@ struct CatalogQuery {
 // naming it.
 Result<std::optional<CatalogQuery>> PrepareCatalogQuery(nlohmann::json ast, std::string_view sql);
 
+// False when `sql` cannot be a catalog query: it has no word a catalog
+// query needs (a pg_* or information_schema name, a catalog function, a
+// session value, an identifier type). Parsing costs a tenth of a trivial
+// query, so product queries skip it; true only means "parse and see".
+bool MayBeCatalogQuery(std::string_view sql);
+
 // DuckDB's grammar refuses some schema-qualified type names PostgreSQL
 // clients write (psql: `::pg_catalog.text`, `::pg_catalog.int2[]`). Given
 // the character offset of a syntax error DuckDB reported in `sql`, the same

@@ -8,6 +8,7 @@
 namespace weft::pgwire {
 
 Result<std::optional<nlohmann::json>> Introspection::Classify(const std::string& sql) {
+  if (!MayBeCatalogQuery(sql)) return std::optional<nlohmann::json>();
   ASSIGN_OR_RETURN(engine::DuckDbSqlValidator * parser, mesh_.parser());
   std::string text = sql;
   ASSIGN_OR_RETURN(nlohmann::json ast, parser->SerializeSql(text));

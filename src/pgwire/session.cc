@@ -543,25 +543,12 @@ std::optional<ErrorFields> Session::RunQuery(Portal& portal, bool describe, int3
     return std::nullopt;
   }
   if (!portal.started) {
-    auto catalog = introspection_.Answer(caller_, portal.sql, portal.parameters);
-    if (!catalog.ok()) return ErrorOf(catalog.status());
-    if (*catalog) {
-      // Small, and made whole by the shadow catalog: its rows wait in the
-      // portal's queue for as many Executes as the client asks for.
-      portal.started = true;
-      Described d{(*catalog)->columns, (*catalog)->types, (*catalog)->parameter_types};
-      auto fields = Fields(d, portal.result_formats);
-      if (!fields.ok()) {
-        portal.finished = true;
-        return FieldsError(fields.status());
-      }
-      if (describe) out_.RowDescription(*fields);
-      std::lock_guard lock(portal.mu);
-      portal.columns = std::move(d);
-      portal.pending.assign((*catalog)->rows.begin(), (*catalog)->rows.end());
-      portal.produced = true;
-      portal.tag = (*catalog)->command_tag;
+    std::vector<FieldDescription> fields;
+    if (auto error = QueueCatalogAnswer(portal, fields)) {
+      portal.finished = true;
+      return error;
     }
+    if (portal.started && describe) out_.RowDescription(fields);
   }
   if (portal.started || max_rows > 0) {
     if (!portal.started) StartProducer(portal);
@@ -600,6 +587,44 @@ std::optional<ErrorFields> Session::RunQuery(Portal& portal, bool describe, int3
   auto answer = service::QueryService(mesh_).Run(caller_, request);
   if (!answer.ok()) return refused ? refused : QueryError(answer.status(), cancel.get());
   out_.CommandComplete(fmt::format("SELECT {}", sent));
+  return std::nullopt;
+}
+
+std::optional<ErrorFields> Session::QueueCatalogAnswer(Portal& portal, std::vector<FieldDescription>& fields) {
+  auto catalog = introspection_.Answer(caller_, portal.sql, portal.parameters);
+  if (!catalog.ok()) return ErrorOf(catalog.status());
+  if (!*catalog) return std::nullopt;
+  // Small, and made whole by the shadow catalog: its rows wait in the
+  // portal's queue for as many Executes as the client asks for.
+  portal.started = true;
+  Described d{(*catalog)->columns, (*catalog)->types, (*catalog)->parameter_types};
+  auto described = Fields(d, portal.result_formats);
+  if (!described.ok()) return FieldsError(described.status());
+  fields = std::move(*described);
+  std::lock_guard lock(portal.mu);
+  portal.columns = std::move(d);
+  portal.pending.assign((*catalog)->rows.begin(), (*catalog)->rows.end());
+  portal.produced = true;
+  portal.tag = (*catalog)->command_tag;
+  return std::nullopt;
+}
+
+std::optional<ErrorFields> Session::DescribePortal(Portal& portal) {
+  if (!portal.started) {
+    std::vector<FieldDescription> fields;
+    if (auto error = QueueCatalogAnswer(portal, fields)) return error;
+    if (!portal.started) StartProducer(portal);
+  }
+  std::unique_lock lock(portal.mu);
+  portal.cv.wait(lock, [&] { return portal.columns || portal.produced; });
+  if (portal.error) return portal.error;
+  if (!portal.columns) {
+    out_.NoData();
+    return std::nullopt;
+  }
+  auto fields = Fields(*portal.columns, portal.result_formats);
+  if (!fields.ok()) return FieldsError(fields.status());
+  out_.RowDescription(*fields);
   return std::nullopt;
 }
 
@@ -760,30 +785,30 @@ void Session::Describe(const DescribeMessage& m) {
     skip_until_sync_ = true;
   };
   const SessionStatement* session = nullptr;
-  std::optional<Described>* cached = nullptr;
-  std::string sql;
-  std::vector<std::string> parameter_types;
-  std::vector<int16_t> formats;
-  std::vector<int32_t> declared;
-  std::optional<Described> portal_columns;
+  Prepared* prepared = nullptr;
   if (m.kind == 'S') {
     auto it = statements_.find(m.name);
     if (it == statements_.end())
       return fail({.sqlstate = "26000", .message = fmt::format("prepared statement \"{}\" does not exist", m.name)});
-    session = &it->second->session;
-    cached = &it->second->described;
-    sql = it->second->sql;
-    declared = it->second->parameter_types;
-    for (int32_t oid : declared) parameter_types.push_back(DuckDbTypeForOid(static_cast<uint32_t>(oid)));
+    prepared = it->second.get();
+    session = &prepared->session;
   } else {
     auto it = portals_.find(m.name);
     if (it == portals_.end())
       return fail({.sqlstate = "34000", .message = fmt::format("portal \"{}\" does not exist", m.name)});
-    session = &it->second->session;
-    sql = it->second->sql;
-    parameter_types = it->second->parameter_types;
-    formats = it->second->result_formats;
-    cached = &portal_columns;
+    Portal& portal = *it->second;
+    if (portal.session.kind == SessionStatement::Kind::kNone) {
+      // Described by running it: its columns are the answer's, and the
+      // Execute that follows (libpq's PQexecPrepared sends Describe and
+      // Execute every time) sends its rows instead of running the whole
+      // governed path a second time.
+      if (auto error = DescribePortal(portal)) {
+        portal.finished = true;
+        fail(*error);
+      }
+      return;
+    }
+    session = &portal.session;
   }
   if (session->kind != SessionStatement::Kind::kNone) {
     if (m.kind == 'S') out_.ParameterDescription({});
@@ -795,22 +820,22 @@ void Session::Describe(const DescribeMessage& m) {
       out_.NoData();
     return;
   }
-  if (!*cached) {
-    auto d = DescribeSql(sql, parameter_types);
+  const std::vector<int32_t>& declared = prepared->parameter_types;
+  if (!prepared->described) {
+    std::vector<std::string> parameter_types;
+    for (int32_t oid : declared) parameter_types.push_back(DuckDbTypeForOid(static_cast<uint32_t>(oid)));
+    auto d = DescribeSql(prepared->sql, parameter_types);
     if (!d.ok()) return fail(ErrorOf(d.status()));
-    *cached = std::move(*d);
+    prepared->described = std::move(*d);
   }
-  const Described& d = **cached;
-  if (m.kind == 'S') {
-    std::vector<int32_t> oids;
-    for (size_t i = 0; i < d.parameter_types.size(); ++i)
-      oids.push_back(i < declared.size() && declared[i] != 0
-                         ? declared[i]
-                         : static_cast<int32_t>(ParameterOid(d.parameter_types[i])));
-    out_.ParameterDescription(oids);
-  }
+  const Described& d = *prepared->described;
+  std::vector<int32_t> oids;
+  for (size_t i = 0; i < d.parameter_types.size(); ++i)
+    oids.push_back(i < declared.size() && declared[i] != 0 ? declared[i]
+                                                           : static_cast<int32_t>(ParameterOid(d.parameter_types[i])));
+  out_.ParameterDescription(oids);
   if (d.columns.empty()) return out_.NoData();
-  auto fields = Fields(d, formats);
+  auto fields = Fields(d, {});  // a statement's results are described in text (no formats before Bind)
   if (!fields.ok()) return fail(FieldsError(fields.status()));
   out_.RowDescription(*fields);
 }

@@ -105,6 +105,13 @@ class Session {
   // Returns the error to report; the connection's own failures are in
   // broken_ and Stopping().
   std::optional<ErrorFields> RunQuery(Portal& portal, bool describe, int32_t max_rows);
+  // When the portal's query is a catalog query: its answer queued in the
+  // portal (portal.started), and `fields` describing it. Returns the error
+  // to report.
+  std::optional<ErrorFields> QueueCatalogAnswer(Portal& portal, std::vector<FieldDescription>& fields);
+  // Describe of a portal: starts it (the catalog's answer or the producer)
+  // and sends the RowDescription of its answer once known.
+  std::optional<ErrorFields> DescribePortal(Portal& portal);
   // Runs the portal's query on a thread of its own, into its queue.
   void StartProducer(Portal& portal);
   // Up to `max_rows` (0: all) of the portal's queued rows to the client.

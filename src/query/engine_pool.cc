@@ -129,7 +129,10 @@ Result<std::shared_ptr<EnginePool::Engine>> EnginePool::Open(const std::vector<V
   if (!writable.empty()) allowed.insert(writable.string() + "/");
   std::vector<std::string> quoted;
   for (const auto& a : allowed) quoted.push_back(SqlQuote(a));
-  RETURN_IF_ERROR(setup.Execute("SET allowed_directories = [" + Join(quoted, ", ") +
+  // Footers cached across queries: every file a view names is immutable (a
+  // sealed snapshot or a governed copy), and reading the footer again made
+  // up a third of a trivial query's time (docs/benchmarks.md, bench/pgwire).
+  RETURN_IF_ERROR(setup.Execute("SET parquet_metadata_cache = true; SET allowed_directories = [" + Join(quoted, ", ") +
                                 "]; SET enable_external_access = false; SET lock_configuration = true"));
   return e;
 }

@@ -355,6 +355,11 @@ Result<QueryAnswer> Gateway::Run(const access::Principal& principal, const Query
     auto result = [&]() -> Result<engine::QueryResult> {
       // Only a SELECT runs (or weft's own COPY around one); parameters are
       // bound by DuckDB, never spliced into `sql`.
+      // DuckDB binds a prepared statement over read_parquet views again when
+      // it executes it, so a statement without parameters runs directly,
+      // bound once: the parse tree checked above is DuckDB's own, and
+      // json_serialize_sql serializes a single SELECT and nothing else.
+      if (parameter_count == 0 && !out_dir) return conn.Query(sql);
       ASSIGN_OR_RETURN(engine::PreparedStatement stmt, out_dir ? conn.Prepare(sql) : conn.PrepareSelect(sql));
       answer.parameter_types = ParameterTypes(stmt, request, parameter_count);
       RETURN_IF_ERROR(BindParameters(stmt, request.parameters, request.parameter_types));

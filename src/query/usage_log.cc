@@ -1,5 +1,6 @@
 #include "query/usage_log.h"
 
+#include <algorithm>
 #include <vector>
 
 namespace weft::query {
@@ -28,6 +29,8 @@ void UsageLog::Add(catalog::Store& store, catalog::UsageRecord usage) {
 void UsageLog::Flush() {
   std::unique_lock lock(mu_);
   const uint64_t target = added_;
+  flush_to_ = std::max(flush_to_, target);
+  cv_.notify_all();
   cv_.wait(lock, [&] { return written_ >= target; });
 }
 
@@ -36,6 +39,8 @@ void UsageLog::Write() {
   while (true) {
     cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
     if (queue_.empty()) return;  // stopping, nothing left
+    cv_.wait_for(lock, kGather,
+                 [&] { return stop_ || flush_to_ > written_ || queue_.size() >= kBatchRows; });
     std::vector<std::pair<catalog::Store*, catalog::UsageRecord>> batch(std::make_move_iterator(queue_.begin()),
                                                                        std::make_move_iterator(queue_.end()));
     queue_.clear();

@@ -130,6 +130,8 @@ class Connection {
   // gives NULL), e.g. for a migration that rewrites values with C++ rules.
   Status DefineTextFunction(const std::string& name, std::function<std::string(const std::string&)> fn);
 
+  // True between BEGIN and its COMMIT or ROLLBACK.
+  bool InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
   int64_t Changes() const { return sqlite3_changes64(db_); }
   int64_t LastInsertRowid() const { return sqlite3_last_insert_rowid(db_); }
   const std::string& path() const { return *path_; }

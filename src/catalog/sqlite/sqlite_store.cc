@@ -392,7 +392,7 @@ Result<std::vector<T>> CollectRows(Statement& stmt, Decode decode) {
 
 template <typename Decode>
 Result<std::vector<Decoded<Decode>>> Query(Connection& conn, const char* sql, Decode decode) {
-  ASSIGN_OR_RETURN(Statement stmt, conn.Prepare(sql));
+  ASSIGN_OR_RETURN(Statement stmt, conn.PrepareCached(sql));
   return CollectRows(stmt, decode);
 }
 
@@ -424,7 +424,7 @@ std::string DumpValue(const Statement& s, int column) {
 
 // One of catalog_meta's counters: "generation" or "control_generation".
 Result<int64_t> ReadGeneration(Connection& conn, const char* column) {
-  ASSIGN_OR_RETURN(Statement stmt, conn.Prepare(fmt::format("SELECT {} FROM catalog_meta", column)));
+  ASSIGN_OR_RETURN(Statement stmt, conn.PrepareCached(fmt::format("SELECT {} FROM catalog_meta", column)));
   ASSIGN_OR_RETURN(bool row, stmt.Step());
   if (!row) return Status::Internal("the catalog has no generation row");
   return stmt.Int(0);
@@ -450,11 +450,43 @@ bool WritesPlanInputs(std::string_view sql) {
 }
 
 // Holds SQLite's write lock from BeginWrite until Commit or destruction.
+}  // namespace
+
+// A new connection parses the whole schema at its first statement and
+// prepares every statement afresh: for small writes (a batch of usage
+// rows) that was most of the cost, so a connection whose transaction ended
+// waits here for the next one. Writers still take SQLite's lock one at a
+// time (BEGIN IMMEDIATE); this only spares the setup.
+struct IdleWriters {
+  static constexpr size_t kKept = 2;
+
+  std::optional<Connection> Take() {
+    std::lock_guard lock(mu);
+    if (idle.empty()) return std::nullopt;
+    Connection conn = std::move(idle.back());
+    idle.pop_back();
+    return conn;
+  }
+  void Give(Connection conn) {
+    std::lock_guard lock(mu);
+    if (idle.size() < kKept) idle.push_back(std::move(conn));
+  }
+
+  std::mutex mu;
+  std::vector<Connection> idle;  // protected by mu
+};
+
+namespace {
+
 class SqliteTransaction final : public Transaction {
  public:
-  explicit SqliteTransaction(Connection conn) : paths_(conn.path()), conn_(std::move(conn)) {}
+  SqliteTransaction(Connection conn, std::shared_ptr<IdleWriters> idle)
+      : paths_(conn.path()), conn_(std::move(conn)), idle_(std::move(idle)) {}
   ~SqliteTransaction() override {
     if (open_) conn_.Exec("ROLLBACK").IgnoreError();  // nothing more can be done in a destructor
+    // A connection still inside a transaction (its ROLLBACK failed) is closed,
+    // which ends it.
+    if (!conn_.InTransaction()) idle_->Give(std::move(conn_));
   }
 
   Result<int64_t> Generation() override {
@@ -1071,6 +1103,7 @@ class SqliteTransaction final : public Transaction {
 
   const StoredPaths paths_;
   Connection conn_;
+  const std::shared_ptr<IdleWriters> idle_;
   bool open_ = true;  // until Commit succeeds
   bool catalog_changed_ = false;  // a Run (not RunOperational): Commit starts a new generation
   bool control_changed_ = false;  // a Run writing what plans read: a new control generation too
@@ -1114,14 +1147,24 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, 
   return std::unique_ptr<SqliteStore>(new SqliteStore(path, options, std::move(conn)));
 }
 
+SqliteStore::SqliteStore(std::string path, SqliteStoreOptions options, Connection reader)
+    : path_(std::move(path)),
+      paths_(path_),
+      options_(options),
+      reader_(std::move(reader)),
+      idle_writers_(std::make_shared<IdleWriters>()) {}
+
 Result<std::unique_ptr<Transaction>> SqliteStore::BeginWrite() {
   const std::string context = "while starting a catalog write";
-  ASSIGN_OR_RETURN(Connection conn, Connection::Open(path_, options_.busy_timeout_ms));
-  RETURN_IF_ERROR(ConfigureConnection(conn).WithContext(context));
+  std::optional<Connection> conn = idle_writers_->Take();
+  if (!conn) {
+    ASSIGN_OR_RETURN(conn, Connection::Open(path_, options_.busy_timeout_ms));
+    RETURN_IF_ERROR(ConfigureConnection(*conn).WithContext(context));
+  }
   // IMMEDIATE takes the write lock now (waiting up to the busy timeout), so
   // two writers never both read, then collide at their first write.
-  RETURN_IF_ERROR(conn.Exec("BEGIN IMMEDIATE").WithContext(context));
-  return std::unique_ptr<Transaction>(std::make_unique<SqliteTransaction>(std::move(conn)));
+  RETURN_IF_ERROR(conn->Exec("BEGIN IMMEDIATE").WithContext(context));
+  return std::unique_ptr<Transaction>(std::make_unique<SqliteTransaction>(std::move(*conn), idle_writers_));
 }
 
 Result<int64_t> SqliteStore::Generation() {
@@ -1161,7 +1204,7 @@ constexpr char kProductColumns[] =
 
 Result<std::vector<ProductRecord>> SqliteStore::ListProducts() {
   std::lock_guard lock(read_mu_);
-  ASSIGN_OR_RETURN(Statement stmt, reader_.Prepare(fmt::format("SELECT {} FROM products ORDER BY id", kProductColumns)));
+  ASSIGN_OR_RETURN(Statement stmt, reader_.PrepareCached(fmt::format("SELECT {} FROM products ORDER BY id", kProductColumns)));
   return CollectRows(stmt, DecodeProduct);
 }
 
@@ -1210,7 +1253,7 @@ Result<std::vector<GlossaryTermRecord>> SqliteStore::ListGlossaryTerms() {
 
 Result<std::vector<GlossaryLinkRecord>> SqliteStore::ListGlossaryLinks(const GlossaryLinkFilter& filter) {
   std::lock_guard lock(read_mu_);
-  ASSIGN_OR_RETURN(Statement stmt, reader_.Prepare(R"sql(
+  ASSIGN_OR_RETURN(Statement stmt, reader_.PrepareCached(R"sql(
       SELECT term, product_id, port, major, contract_id, contract_version, object, column_name, via
       FROM glossary_links WHERE (?1 = '' OR term = ?1) AND (?2 = '' OR product_id = ?2)
       ORDER BY term, product_id, port, major, object, column_name)sql"));
@@ -1239,7 +1282,7 @@ Result<std::vector<AuditEvent>> SqliteStore::ListAudit(const AuditFilter& filter
   // The order is in the text, not a parameter: ORDER BY id [DESC] walks the
   // rowid, so the newest event (each plan asks for it) costs one step, not a
   // sort of the whole trail.
-  ASSIGN_OR_RETURN(Statement stmt, reader_.Prepare(fmt::format(R"sql(
+  ASSIGN_OR_RETURN(Statement stmt, reader_.PrepareCached(fmt::format(R"sql(
       SELECT id, time, actor, action, object, before_digest, after_digest, detail
       FROM audit_events
       WHERE CASE :match WHEN 'exact' THEN object = :object
@@ -1259,7 +1302,7 @@ Result<std::vector<AuditEvent>> SqliteStore::ListAudit(const AuditFilter& filter
 
 Result<std::vector<SnapshotRecord>> SqliteStore::ListSnapshots(const std::string& product_id) {
   std::lock_guard lock(read_mu_);
-  ASSIGN_OR_RETURN(Statement stmt, reader_.Prepare(fmt::format(
+  ASSIGN_OR_RETURN(Statement stmt, reader_.PrepareCached(fmt::format(
                                        "SELECT {} FROM snapshots WHERE product_id = ?1 ORDER BY created_at DESC, id DESC",
                                        kSnapshotColumns)));
   RETURN_IF_ERROR(stmt.BindAll(product_id));
@@ -1268,7 +1311,7 @@ Result<std::vector<SnapshotRecord>> SqliteStore::ListSnapshots(const std::string
 
 Result<std::vector<SnapshotRecord>> SqliteStore::ListAllSnapshots() {
   std::lock_guard lock(read_mu_);
-  ASSIGN_OR_RETURN(Statement stmt, reader_.Prepare(fmt::format(
+  ASSIGN_OR_RETURN(Statement stmt, reader_.PrepareCached(fmt::format(
                                        "SELECT {} FROM snapshots ORDER BY created_at DESC, id DESC", kSnapshotColumns)));
   return CollectRows(stmt, [this](const Statement& s) { return DecodeSnapshot(s, paths_); });
 }
@@ -1276,7 +1319,7 @@ Result<std::vector<SnapshotRecord>> SqliteStore::ListAllSnapshots() {
 Result<std::vector<PublishRecord>> SqliteStore::ListPublishes(const std::string& product_id, int limit) {
   std::lock_guard lock(read_mu_);
   ASSIGN_OR_RETURN(Statement stmt,
-                   reader_.Prepare(fmt::format(
+                   reader_.PrepareCached(fmt::format(
                        "SELECT {} FROM publishes WHERE ?1 = '' OR product_id = ?1 ORDER BY started_at DESC, id DESC LIMIT ?2",
                        kPublishColumns)));
   // A limit of 0 or less means all (SQLite's LIMIT -1).
@@ -1287,7 +1330,7 @@ Result<std::vector<PublishRecord>> SqliteStore::ListPublishes(const std::string&
 Result<std::vector<QualityResultRecord>> SqliteStore::ListQualityResults(const std::string& publish_id) {
   std::lock_guard lock(read_mu_);
   ASSIGN_OR_RETURN(Statement stmt,
-                   reader_.Prepare(fmt::format(
+                   reader_.PrepareCached(fmt::format(
                        "SELECT {} FROM quality_results WHERE publish_id = ?1 ORDER BY position", kQualityResultColumns)));
   RETURN_IF_ERROR(stmt.BindAll(publish_id));
   return CollectRows(stmt, DecodeQualityResult);
@@ -1295,7 +1338,7 @@ Result<std::vector<QualityResultRecord>> SqliteStore::ListQualityResults(const s
 
 Result<std::optional<SnapshotProfileRecord>> SqliteStore::FindSnapshotProfile(const std::string& snapshot_id) {
   std::lock_guard lock(read_mu_);
-  ASSIGN_OR_RETURN(Statement stmt, reader_.Prepare(
+  ASSIGN_OR_RETURN(Statement stmt, reader_.PrepareCached(
       "SELECT snapshot_id, product_id, computed_at, columns_json FROM snapshot_profiles WHERE snapshot_id = ?1"));
   RETURN_IF_ERROR(stmt.BindAll(snapshot_id));
   ASSIGN_OR_RETURN(bool row, stmt.Step());
@@ -1307,27 +1350,27 @@ Result<std::optional<SnapshotProfileRecord>> SqliteStore::FindSnapshotProfile(co
 Result<std::vector<AccessRequestRecord>> SqliteStore::ListAccessRequests() {
   std::lock_guard lock(read_mu_);
   ASSIGN_OR_RETURN(Statement stmt,
-                   reader_.Prepare(fmt::format("SELECT {} FROM access_requests ORDER BY id", kAccessRequestColumns)));
+                   reader_.PrepareCached(fmt::format("SELECT {} FROM access_requests ORDER BY id", kAccessRequestColumns)));
   return CollectRows(stmt, DecodeAccessRequest);
 }
 
 Result<std::vector<GrantRecord>> SqliteStore::ListGrants() {
   std::lock_guard lock(read_mu_);
-  ASSIGN_OR_RETURN(Statement stmt, reader_.Prepare(fmt::format("SELECT {} FROM grants ORDER BY id", kGrantColumns)));
+  ASSIGN_OR_RETURN(Statement stmt, reader_.PrepareCached(fmt::format("SELECT {} FROM grants ORDER BY id", kGrantColumns)));
   return CollectRows(stmt, DecodeGrant);
 }
 
 Result<std::vector<TokenRecord>> SqliteStore::ListTokens() {
   std::lock_guard lock(read_mu_);
   ASSIGN_OR_RETURN(Statement stmt,
-                   reader_.Prepare(fmt::format("SELECT {} FROM tokens ORDER BY created_at, id", kTokenColumns)));
+                   reader_.PrepareCached(fmt::format("SELECT {} FROM tokens ORDER BY created_at, id", kTokenColumns)));
   return CollectRows(stmt, DecodeToken);
 }
 
 Result<TokenRecord> SqliteStore::FindToken(const std::string& hash) {
   std::lock_guard lock(read_mu_);
   ASSIGN_OR_RETURN(Statement stmt,
-                   reader_.Prepare(fmt::format("SELECT {} FROM tokens WHERE hash = ?1", kTokenColumns)));
+                   reader_.PrepareCached(fmt::format("SELECT {} FROM tokens WHERE hash = ?1", kTokenColumns)));
   RETURN_IF_ERROR(stmt.BindAll(hash));
   ASSIGN_OR_RETURN(bool row, stmt.Step());
   if (!row) return Status::NotFound("no such token");
@@ -1337,7 +1380,7 @@ Result<TokenRecord> SqliteStore::FindToken(const std::string& hash) {
 Result<std::vector<SlaCheckRecord>> SqliteStore::ListSlaChecks(const std::string& product_id, int limit) {
   std::lock_guard lock(read_mu_);
   ASSIGN_OR_RETURN(Statement stmt,
-                   reader_.Prepare(fmt::format(
+                   reader_.PrepareCached(fmt::format(
                        "SELECT {} FROM sla_checks WHERE product_id = ?1 ORDER BY id DESC LIMIT ?2", kSlaCheckColumns)));
   RETURN_IF_ERROR(stmt.BindAll(product_id, limit > 0 ? int64_t{limit} : int64_t{-1}));
   return CollectRows(stmt, DecodeSlaCheck);
@@ -1345,7 +1388,7 @@ Result<std::vector<SlaCheckRecord>> SqliteStore::ListSlaChecks(const std::string
 
 Result<std::vector<IncidentRecord>> SqliteStore::ListIncidents(const IncidentFilter& filter) {
   std::lock_guard lock(read_mu_);
-  ASSIGN_OR_RETURN(Statement stmt, reader_.Prepare(fmt::format(R"sql(
+  ASSIGN_OR_RETURN(Statement stmt, reader_.PrepareCached(fmt::format(R"sql(
       SELECT {} FROM incidents
       WHERE (?1 = '' OR product_id = ?1)
         AND (?2 = '' OR status = ?2 OR (?2 = 'unresolved' AND status <> 'resolved'))
@@ -1358,7 +1401,7 @@ Result<std::vector<IncidentRecord>> SqliteStore::ListIncidents(const IncidentFil
 
 Result<std::vector<IncidentEventRecord>> SqliteStore::ListIncidentEvents(int64_t incident_id) {
   std::lock_guard lock(read_mu_);
-  ASSIGN_OR_RETURN(Statement stmt, reader_.Prepare(fmt::format(
+  ASSIGN_OR_RETURN(Statement stmt, reader_.PrepareCached(fmt::format(
                                        "SELECT {} FROM incident_events WHERE incident_id = ?1 ORDER BY id",
                                        kIncidentEventColumns)));
   RETURN_IF_ERROR(stmt.BindAll(incident_id));
@@ -1373,14 +1416,14 @@ Result<std::vector<SubscriptionRecord>> SqliteStore::ListSubscriptions() {
 
 Result<std::vector<WebhookRecord>> SqliteStore::ListWebhooks() {
   std::lock_guard lock(read_mu_);
-  ASSIGN_OR_RETURN(Statement stmt, reader_.Prepare(fmt::format(
+  ASSIGN_OR_RETURN(Statement stmt, reader_.PrepareCached(fmt::format(
                                        "SELECT {} FROM webhooks ORDER BY created_at, id", kWebhookColumns)));
   return CollectRows(stmt, DecodeWebhook);
 }
 
 Result<std::vector<DeliveryRecord>> SqliteStore::ListDeliveries(const DeliveryFilter& filter) {
   std::lock_guard lock(read_mu_);
-  ASSIGN_OR_RETURN(Statement stmt, reader_.Prepare(fmt::format(R"sql(
+  ASSIGN_OR_RETURN(Statement stmt, reader_.PrepareCached(fmt::format(R"sql(
       SELECT {} FROM deliveries
       WHERE (?1 = '' OR webhook_id = ?1)
         AND (?2 = '' OR status = ?2)
@@ -1416,7 +1459,7 @@ bool WholeMonthsFrom(const UsageFilter& filter) {
 Result<std::vector<UsageRecord>> SqliteStore::ListUsage(const UsageFilter& filter) {
   std::lock_guard lock(read_mu_);
   ASSIGN_OR_RETURN(Statement stmt,
-                   reader_.Prepare(fmt::format("SELECT {} FROM usage {} ORDER BY at, id", kUsageColumns, kUsageWhere)));
+                   reader_.PrepareCached(fmt::format("SELECT {} FROM usage {} ORDER BY at, id", kUsageColumns, kUsageWhere)));
   RETURN_IF_ERROR(stmt.BindAll(filter.product_id, filter.consumer_domain, filter.since, filter.until));
   return CollectRows(stmt, DecodeUsage);
 }
@@ -1426,12 +1469,12 @@ Result<double> SqliteStore::SumUsageCost(const UsageFilter& filter) {
   auto prepare = [&]() -> Result<Statement> {
     if (WholeMonthsFrom(filter)) {
       ASSIGN_OR_RETURN(Statement stmt,
-                       reader_.Prepare("SELECT COALESCE(SUM(cost), 0) FROM usage_monthly "
+                       reader_.PrepareCached("SELECT COALESCE(SUM(cost), 0) FROM usage_monthly "
                                        "WHERE (?1 = '' OR consumer_domain = ?1) AND month >= substr(?2, 1, 7)"));
       RETURN_IF_ERROR(stmt.BindAll(filter.consumer_domain, filter.since));
       return stmt;
     }
-    ASSIGN_OR_RETURN(Statement stmt, reader_.Prepare(fmt::format("SELECT COALESCE(SUM(cost), 0) FROM usage {}", kUsageWhere)));
+    ASSIGN_OR_RETURN(Statement stmt, reader_.PrepareCached(fmt::format("SELECT COALESCE(SUM(cost), 0) FROM usage {}", kUsageWhere)));
     RETURN_IF_ERROR(stmt.BindAll(filter.product_id, filter.consumer_domain, filter.since, filter.until));
     return stmt;
   };

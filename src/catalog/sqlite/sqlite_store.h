@@ -26,6 +26,8 @@
 
 namespace weft::catalog::sqlite {
 
+struct IdleWriters;  // sqlite_store.cc
+
 struct SqliteStoreOptions {
   // How long a writer (or, rarely, a reader) waits for SQLite's lock before
   // giving up; tests shorten it.
@@ -75,8 +77,7 @@ class SqliteStore final : public Store {
   Result<std::string> Dump() override;
 
  private:
-  SqliteStore(std::string path, SqliteStoreOptions options, Connection reader)
-      : path_(std::move(path)), paths_(path_), options_(options), reader_(std::move(reader)) {}
+  SqliteStore(std::string path, SqliteStoreOptions options, Connection reader);
 
   // Constant after construction.
   const std::string path_;
@@ -85,6 +86,9 @@ class SqliteStore final : public Store {
 
   std::mutex read_mu_;
   Connection reader_;  // protected by read_mu_
+  // Write connections between transactions (shared: a Transaction may
+  // outlive the store).
+  const std::shared_ptr<IdleWriters> idle_writers_;
 };
 
 }  // namespace weft::catalog::sqlite
