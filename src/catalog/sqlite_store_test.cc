@@ -1008,6 +1008,41 @@ TEST_F(StoreTest, AccessRequestsGrantsAndUsageRoundTrip) {
   EXPECT_TRUE(other.empty());
 }
 
+TEST_F(StoreTest, TokensAreFoundByHashRevokedOnceAndListedByCreation) {
+  ASSERT_OK(Write([](Transaction& txn) {
+    RETURN_IF_ERROR(txn.InsertToken({.id = "tok_b", .principal = "bob", .hash = "hash-b", .description = "ci",
+                                     .created_by = "alice", .created_at = "2026-01-02T00:00:00Z",
+                                     .expires_at = "2026-02-01T00:00:00Z"}));
+    return txn.InsertToken({.id = "tok_a", .principal = "carol", .hash = "hash-a", .created_by = "alice",
+                            .created_at = "2026-01-01T00:00:00Z"});
+  }));
+  ASSERT_OK_AND_ASSIGN(TokenRecord b, store_->FindToken("hash-b"));
+  EXPECT_EQ(b.id, "tok_b");
+  EXPECT_EQ(b.principal, "bob");
+  EXPECT_EQ(b.description, "ci");
+  EXPECT_EQ(b.expires_at, "2026-02-01T00:00:00Z");
+  EXPECT_EQ(b.revoked_at, "");
+  EXPECT_EQ(store_->FindToken("hash-x").status().code(), StatusCode::kNotFound);
+  // A second token with the same hash is refused; nothing else changes.
+  ASSERT_OK_AND_ASSIGN(std::string before, store_->Dump());
+  EXPECT_FALSE(Write([](Transaction& txn) {
+                 return txn.InsertToken({.id = "tok_c", .principal = "dan", .hash = "hash-b"});
+               }).ok());
+  ASSERT_OK_AND_ASSIGN(std::string after, store_->Dump());
+  EXPECT_EQ(before, after);
+
+  ASSERT_OK(Write([](Transaction& txn) { return txn.RevokeToken("tok_b", "alice", "2026-01-03T00:00:00Z"); }));
+  EXPECT_EQ(Write([](Transaction& txn) { return txn.RevokeToken("tok_b", "alice", ""); }).code(),
+            StatusCode::kNotFound);
+  ASSERT_OK_AND_ASSIGN(b, store_->FindToken("hash-b"));  // revoked tokens are still found
+  EXPECT_EQ(b.revoked_by, "alice");
+  EXPECT_EQ(b.revoked_at, "2026-01-03T00:00:00Z");
+  ASSERT_OK_AND_ASSIGN(auto tokens, store_->ListTokens());
+  ASSERT_EQ(tokens.size(), 2u);
+  EXPECT_EQ(tokens[0].id, "tok_a");
+  EXPECT_EQ(tokens[1].id, "tok_b");
+}
+
 TEST_F(StoreTest, EnsurePrincipalKeepsWhatWasSet) {
   ASSERT_OK(Write([](Transaction& txn) {
     return txn.UpsertPrincipal({.name = "bob", .kind = "user", .display_name = "Bob", .attributes = {{"region", "EU"}}});
