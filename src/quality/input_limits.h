@@ -37,9 +37,13 @@ struct InputLimits {
   // A CSV record or an NDJSON line: room for a few fields at the limit.
   int64_t MaxRecordBytes() const { return 4 * max_field_bytes; }
   // What DuckDB's readers are told (read_csv max_line_size, read_json
-  // maximum_object_size): above MaxRecordBytes, so that the check here, which
-  // says where and which setting, is the one that refuses.
-  int64_t ReaderLineBytes() const { return 2 * MaxRecordBytes(); }
+  // maximum_object_size): a little above MaxRecordBytes, so that the check
+  // here, which says where and which setting, is the one that refuses.
+  int64_t ReaderLineBytes() const { return MaxRecordBytes() + (1 << 20); }
+  // read_csv's buffer_size, which must hold a line. Left to itself DuckDB
+  // takes 16 lines (a 976 MiB block for a gzip input at the defaults,
+  // refused under a 2 GB memory limit).
+  int64_t ReaderBufferBytes() const { return 2 * ReaderLineBytes(); }
 
   // Columns of a CSV header. DuckDB's reader needs memory per column: 20,000
   // read in a second at 180 MB, 100,000 ran out of a 2 GB memory limit.

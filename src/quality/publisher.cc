@@ -177,7 +177,8 @@ char CsvDelimiter(const std::vector<fs::path>& files) {
 std::string CsvDialect(const std::vector<fs::path>& files, const InputLimits& limits) {
   const std::string delim = CsvDelimiter(files) == '\t' ? "\\t" : ",";
   return "header = true, delim = '" + delim + "', quote = '\"', escape = '\"', strict_mode = true, skip = 0, " +
-         "max_line_size = " + std::to_string(limits.ReaderLineBytes());
+         "max_line_size = " + std::to_string(limits.ReaderLineBytes()) +
+         ", buffer_size = " + std::to_string(limits.ReaderBufferBytes());
 }
 
 std::string FileList(const std::vector<fs::path>& files) {
