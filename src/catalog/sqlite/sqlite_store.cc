@@ -2,20 +2,24 @@
 
 #include <fmt/format.h>
 
-#include <nlohmann/json.hpp>
 #include <algorithm>
-#include <cctype>
 #include <map>
 #include <string_view>
 #include <type_traits>
 #include <utility>
 
+#include "catalog/internal/record_rows.h"
 #include "catalog/sqlite/fts_query.h"
 #include "catalog/sqlite/migrations.h"
 #include "catalog/sqlite/stored_paths.h"
 #include "common/strings.h"
 
 namespace weft::catalog::sqlite {
+
+// The row decoders, column lists and JSON columns, shared with the
+// PostgreSQL store (internal/record_rows.h).
+using namespace catalog_internal;
+
 namespace {
 
 // ISO 8601 UTC with milliseconds, e.g. 2025-03-01T12:00:00.123Z: sorts as time.
@@ -49,323 +53,6 @@ constexpr const char* kSearchFilterSql = R"sql(
   AND (:column_tag = '' OR EXISTS (SELECT 1 FROM search_facets f
                             WHERE f.product_id = d.product_id AND f.facet = 'column_tag'
                               AND f.value = :column_tag)))sql";
-
-// --- JSON columns -------------------------------------------------------------
-
-std::string ToJson(const nlohmann::json& value) {
-  // Replace invalid UTF-8 rather than throw; inputs are validated upstream.
-  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-template <typename T>
-Result<T> FromJson(const std::string& text, const char* column) {
-  try {
-    return nlohmann::json::parse(text).get<T>();
-  } catch (const nlohmann::json::exception& e) {
-    return Status::Internal(fmt::format("the catalog column {} holds invalid JSON: {}", column, e.what()));
-  }
-}
-
-Status RequireKey(const std::string& value, const char* what) {
-  if (value.empty()) return Status::InvalidArgument(fmt::format("{} is empty", what));
-  return Status::Ok();
-}
-
-// --- row decoding ---------------------------------------------------------------
-
-Result<DomainRecord> DecodeDomain(const Statement& s, const StoredPaths& paths) {
-  DomainRecord d;
-  d.name = s.Text(0);
-  d.description = s.Text(1);
-  ASSIGN_OR_RETURN(d.owners, FromJson<std::vector<std::string>>(s.Text(2), "domains.owners"));
-  d.storage_root = paths.Resolve(s.Text(3));
-  d.service_principal = s.Text(4);
-  d.monthly_budget = s.OptionalDouble(5);
-  d.soft_limit_percent = s.OptionalDouble(6);
-  d.currency = s.Text(7);
-  d.cost_center = s.Text(8);
-  d.spec_json = s.Text(9);
-  d.digest = s.Text(10);
-  return d;
-}
-
-Result<PrincipalRecord> DecodePrincipal(const Statement& s) {
-  PrincipalRecord p;
-  p.name = s.Text(0);
-  p.kind = s.Text(1);
-  p.display_name = s.Text(2);
-  ASSIGN_OR_RETURN(p.attributes, (FromJson<std::map<std::string, std::string>>(s.Text(3), "principals.attributes")));
-  return p;
-}
-
-Result<MembershipRecord> DecodeMembership(const Statement& s) {
-  return MembershipRecord{.group = s.Text(0), .principal = s.Text(1), .role = s.Text(2), .source = s.Text(3)};
-}
-
-Result<ProductRecord> DecodeProduct(const Statement& s) {
-  ProductRecord p;
-  p.id = s.Text(0);
-  p.domain = s.Text(1);
-  p.name = s.Text(2);
-  p.status = s.Text(3);
-  p.version = s.Text(4);
-  p.tier = s.Text(5);
-  p.description = s.Text(6);
-  ASSIGN_OR_RETURN(p.tags, FromJson<std::vector<std::string>>(s.Text(7), "products.tags"));
-  p.spec_json = s.Text(8);
-  p.digest = s.Text(9);
-  p.transform_sql = s.Text(10);
-  return p;
-}
-
-Result<PortVersionRecord> DecodePortVersion(const Statement& s, const StoredPaths& paths) {
-  return PortVersionRecord{.product_id = s.Text(0),
-                           .port = s.Text(1),
-                           .major = s.Int(2),
-                           .version = s.Text(3),
-                           .contract_id = s.Text(4),
-                           .status = s.Text(5),
-                           .end_of_support = s.Text(6),
-                           .end_of_life = s.Text(7),
-                           .storage_path = paths.Resolve(s.Text(8))};
-}
-
-Result<ContractVersionRecord> DecodeContractVersion(const Statement& s) {
-  return ContractVersionRecord{.contract_id = s.Text(0),
-                               .version = s.Text(1),
-                               .major = s.Int(2),
-                               .product_id = s.Text(3),
-                               .port = s.Text(4),
-                               .spec_json = s.Text(5),
-                               .digest = s.Text(6),
-                               .applied_at = s.Text(7)};
-}
-
-Result<ReferenceEntityRecord> DecodeReferenceEntity(const Statement& s) {
-  return ReferenceEntityRecord{.name = s.Text(0),
-                               .mastered_by = s.Text(1),
-                               .identifier_name = s.Text(2),
-                               .spec_json = s.Text(3),
-                               .digest = s.Text(4)};
-}
-
-Result<GlossaryTermRecord> DecodeGlossaryTerm(const Statement& s) {
-  GlossaryTermRecord t{.name = s.Text(0), .title = s.Text(1), .domain = s.Text(2), .definition = s.Text(3),
-                       .owners = {}, .synonyms = {}, .related = {}, .spec_json = s.Text(7), .digest = s.Text(8)};
-  ASSIGN_OR_RETURN(t.owners, FromJson<std::vector<std::string>>(s.Text(4), "glossary_terms.owners"));
-  ASSIGN_OR_RETURN(t.synonyms, FromJson<std::vector<std::string>>(s.Text(5), "glossary_terms.synonyms"));
-  ASSIGN_OR_RETURN(t.related, FromJson<std::vector<std::string>>(s.Text(6), "glossary_terms.related"));
-  return t;
-}
-
-Result<GlossaryLinkRecord> DecodeGlossaryLink(const Statement& s) {
-  return GlossaryLinkRecord{.term = s.Text(0), .product_id = s.Text(1), .port = s.Text(2), .major = s.Int(3),
-                            .contract_id = s.Text(4), .contract_version = s.Text(5), .object = s.Text(6),
-                            .column = s.Text(7), .via = s.Text(8)};
-}
-
-Result<TermHit> DecodeTermHit(const Statement& s) {
-  return TermHit{.name = s.Text(0), .title = s.Text(1), .domain = s.Text(2), .definition = s.Text(3),
-                 .score = s.Double(4), .snippet = s.Text(5)};
-}
-
-Result<WaiverRecord> DecodeWaiver(const Statement& s) {
-  return WaiverRecord{.id = s.Int(0),
-                      .policy_id = s.Text(1),
-                      .subject = s.Text(2),
-                      .reason = s.Text(3),
-                      .approver = s.Text(4),
-                      .expires_at = s.Text(5),
-                      .created_at = s.Text(6)};
-}
-
-Result<AuditEvent> DecodeAuditEvent(const Statement& s) {
-  return AuditEvent{.id = s.Int(0),
-                    .time = s.Text(1),
-                    .actor = s.Text(2),
-                    .action = s.Text(3),
-                    .object = s.Text(4),
-                    .before_digest = s.Text(5),
-                    .after_digest = s.Text(6),
-                    .detail = s.Text(7)};
-}
-
-// Column lists shared by the writers and the readers, in decoder order.
-constexpr const char* kSnapshotColumns =
-    "id, product_id, major, parent_id, created_at, path, row_count, byte_count, file_count, contract_version, "
-    "input_checksum, publish_id, quality_json";
-constexpr const char* kPublishColumns =
-    "id, product_id, major, actor, started_at, finished_at, outcome, mode, snapshot_id, rows_in, rows_valid, "
-    "rows_quarantined, input_checksum, input_archive, quarantine_path, message";
-constexpr const char* kQualityResultColumns =
-    "publish_id, rule_id, kind, object, column_name, severity, dimension, failing_rows, checked_rows, value, "
-    "threshold, passed, row_level";
-
-constexpr const char* kAccessRequestColumns =
-    "id, product_id, major, principal, grantee, columns, purpose, until, status, created_at, decided_by, decided_at, "
-    "reason, grant_id";
-constexpr const char* kGrantColumns =
-    "id, product_id, major, grantee, columns, purpose, expires_at, clearances, row_filter, granted_by, granted_at, "
-    "request_id, revoked_by, revoked_at";
-constexpr const char* kUsageColumns =
-    "id, at, principal, consumer_domain, kind, products, columns, rows_scanned, bytes_scanned, rows_returned, "
-    "cpu_seconds, wall_seconds, cost, status, message";
-
-constexpr const char* kTokenColumns =
-    "id, principal, hash, description, created_by, created_at, expires_at, revoked_by, revoked_at";
-
-constexpr const char* kSlaCheckColumns =
-    "id, at, product_id, major, sla, property, state, target, actual, unit, detail";
-constexpr const char* kIncidentColumns =
-    "id, product_id, major, kind, condition, subject, severity, title, status, assignee, opened_at, updated_at, "
-    "resolved_at, resolution, false_positive, detail";
-constexpr const char* kIncidentEventColumns = "id, incident_id, at, actor, kind, message";
-constexpr const char* kWebhookColumns = "id, principal, url, secret, events, created_at, removed_at";
-constexpr const char* kDeliveryColumns =
-    "id, webhook_id, event_id, event_type, subject, payload, status, attempts, created_at, next_attempt_at, "
-    "last_attempt_at, last_http_status, last_error";
-
-Result<SlaCheckRecord> DecodeSlaCheck(const Statement& s) {
-  return SlaCheckRecord{.id = s.Int(0), .at = s.Text(1), .product_id = s.Text(2), .major = s.Int(3),
-                        .sla = s.Text(4), .property = s.Text(5), .state = s.Text(6),
-                        .target = s.OptionalDouble(7), .actual = s.OptionalDouble(8), .unit = s.Text(9),
-                        .detail = s.Text(10)};
-}
-
-Result<IncidentRecord> DecodeIncident(const Statement& s) {
-  return IncidentRecord{.id = s.Int(0), .product_id = s.Text(1), .major = s.Int(2), .kind = s.Text(3),
-                        .condition = s.Text(4), .subject = s.Text(5), .severity = s.Text(6), .title = s.Text(7),
-                        .status = s.Text(8), .assignee = s.Text(9), .opened_at = s.Text(10),
-                        .updated_at = s.Text(11), .resolved_at = s.Text(12), .resolution = s.Text(13),
-                        .false_positive = s.Int(14) != 0, .detail = s.Text(15)};
-}
-
-Result<IncidentEventRecord> DecodeIncidentEvent(const Statement& s) {
-  return IncidentEventRecord{.id = s.Int(0), .incident_id = s.Int(1), .at = s.Text(2), .actor = s.Text(3),
-                             .kind = s.Text(4), .message = s.Text(5)};
-}
-
-Result<SubscriptionRecord> DecodeSubscription(const Statement& s) {
-  return SubscriptionRecord{.id = s.Int(0), .principal = s.Text(1), .product_id = s.Text(2),
-                            .created_at = s.Text(3)};
-}
-
-Result<WebhookRecord> DecodeWebhook(const Statement& s) {
-  WebhookRecord w{.id = s.Text(0), .principal = s.Text(1), .url = s.Text(2), .secret = s.Text(3)};
-  ASSIGN_OR_RETURN(w.events, FromJson<std::vector<std::string>>(s.Text(4), "webhooks.events"));
-  w.created_at = s.Text(5);
-  w.removed_at = s.Text(6);
-  return w;
-}
-
-Result<DeliveryRecord> DecodeDelivery(const Statement& s) {
-  return DeliveryRecord{.id = s.Int(0), .webhook_id = s.Text(1), .event_id = s.Text(2), .event_type = s.Text(3),
-                        .subject = s.Text(4), .payload = s.Text(5), .status = s.Text(6), .attempts = s.Int(7),
-                        .created_at = s.Text(8), .next_attempt_at = s.Text(9), .last_attempt_at = s.Text(10),
-                        .last_http_status = s.Int(11), .last_error = s.Text(12)};
-}
-
-Result<TokenRecord> DecodeToken(const Statement& s) {
-  return TokenRecord{.id = s.Text(0), .principal = s.Text(1), .hash = s.Text(2), .description = s.Text(3),
-                     .created_by = s.Text(4), .created_at = s.Text(5), .expires_at = s.Text(6),
-                     .revoked_by = s.Text(7), .revoked_at = s.Text(8)};
-}
-
-Result<AccessRequestRecord> DecodeAccessRequest(const Statement& s) {
-  AccessRequestRecord r{
-      .id = s.Int(0), .product_id = s.Text(1), .major = s.Int(2), .principal = s.Text(3), .grantee = s.Text(4)};
-  ASSIGN_OR_RETURN(r.columns, FromJson<std::vector<std::string>>(s.Text(5), "access_requests.columns"));
-  r.purpose = s.Text(6);
-  r.until = s.Text(7);
-  r.status = s.Text(8);
-  r.created_at = s.Text(9);
-  r.decided_by = s.Text(10);
-  r.decided_at = s.Text(11);
-  r.reason = s.Text(12);
-  r.grant_id = s.Int(13);
-  return r;
-}
-
-Result<GrantRecord> DecodeGrant(const Statement& s) {
-  GrantRecord g{.id = s.Int(0), .product_id = s.Text(1), .major = s.Int(2), .grantee = s.Text(3)};
-  ASSIGN_OR_RETURN(g.columns, FromJson<std::vector<std::string>>(s.Text(4), "grants.columns"));
-  g.purpose = s.Text(5);
-  g.expires_at = s.Text(6);
-  ASSIGN_OR_RETURN(g.clearances, FromJson<std::vector<std::string>>(s.Text(7), "grants.clearances"));
-  g.row_filter = s.Text(8);
-  g.granted_by = s.Text(9);
-  g.granted_at = s.Text(10);
-  g.request_id = s.Int(11);
-  g.revoked_by = s.Text(12);
-  g.revoked_at = s.Text(13);
-  return g;
-}
-
-Result<UsageRecord> DecodeUsage(const Statement& s) {
-  UsageRecord u{.id = s.Int(0), .at = s.Text(1), .principal = s.Text(2), .consumer_domain = s.Text(3), .kind = s.Text(4)};
-  ASSIGN_OR_RETURN(u.products, FromJson<std::vector<std::string>>(s.Text(5), "usage.products"));
-  ASSIGN_OR_RETURN(u.columns, FromJson<std::vector<std::string>>(s.Text(6), "usage.columns"));
-  u.rows_scanned = s.Int(7);
-  u.bytes_scanned = s.Int(8);
-  u.rows_returned = s.Int(9);
-  u.cpu_seconds = s.Double(10);
-  u.wall_seconds = s.Double(11);
-  u.cost = s.Double(12);
-  u.status = s.Text(13);
-  u.message = s.Text(14);
-  return u;
-}
-
-Result<SnapshotRecord> DecodeSnapshot(const Statement& s, const StoredPaths& paths) {
-  return SnapshotRecord{.id = s.Text(0),
-                        .product_id = s.Text(1),
-                        .major = s.Int(2),
-                        .parent_id = s.Text(3),
-                        .created_at = s.Text(4),
-                        .path = paths.Resolve(s.Text(5)),
-                        .rows = s.Int(6),
-                        .bytes = s.Int(7),
-                        .files = s.Int(8),
-                        .contract_version = s.Text(9),
-                        .input_checksum = s.Text(10),
-                        .publish_id = s.Text(11),
-                        .quality_json = s.Text(12)};
-}
-
-Result<PublishRecord> DecodePublish(const Statement& s, const StoredPaths& paths) {
-  return PublishRecord{.id = s.Text(0),
-                       .product_id = s.Text(1),
-                       .major = s.Int(2),
-                       .actor = s.Text(3),
-                       .started_at = s.Text(4),
-                       .finished_at = s.Text(5),
-                       .outcome = s.Text(6),
-                       .mode = s.Text(7),
-                       .snapshot_id = s.Text(8),
-                       .rows_in = s.Int(9),
-                       .rows_valid = s.Int(10),
-                       .rows_quarantined = s.Int(11),
-                       .input_checksum = s.Text(12),
-                       .input_archive = paths.Resolve(s.Text(13)),
-                       .quarantine_path = paths.Resolve(s.Text(14)),
-                       .message = s.Text(15)};
-}
-
-Result<QualityResultRecord> DecodeQualityResult(const Statement& s) {
-  return QualityResultRecord{.publish_id = s.Text(0),
-                             .rule_id = s.Text(1),
-                             .kind = s.Text(2),
-                             .object = s.Text(3),
-                             .column = s.Text(4),
-                             .severity = s.Text(5),
-                             .dimension = s.Text(6),
-                             .failing_rows = s.Int(7),
-                             .checked_rows = s.Int(8),
-                             .value = s.Double(9),
-                             .threshold = s.Text(10),
-                             .passed = s.Int(11) != 0,
-                             .row_level = s.Int(12) != 0};
-}
 
 // The T of a Result<T>.
 template <typename R>
@@ -428,25 +115,6 @@ Result<int64_t> ReadGeneration(Connection& conn, const char* column) {
   ASSIGN_OR_RETURN(bool row, stmt.Step());
   if (!row) return Status::Internal("the catalog has no generation row");
   return stmt.Int(0);
-}
-
-// Whether a statement writes (or reads to write) a table the planner reads
-// (control/planner.cc: ReadCurrent, memberships, waivers). Decided from the
-// statement's text rather than by each method declaring it, so a new write
-// to one of these tables cannot forget to advance the control generation;
-// a false match only costs a needless apply conflict.
-bool WritesPlanInputs(std::string_view sql) {
-  static constexpr std::string_view kTables[] = {"domains",           "memberships",   "products",
-                                                 "port_versions",     "contract_versions", "reference_entities",
-                                                 "glossary_terms",    "waivers"};
-  auto word_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
-  for (std::string_view table : kTables) {
-    for (size_t at = sql.find(table); at != std::string_view::npos; at = sql.find(table, at + 1)) {
-      const size_t end = at + table.size();
-      if ((at == 0 || !word_char(sql[at - 1])) && (end == sql.size() || !word_char(sql[end]))) return true;
-    }
-  }
-  return false;
 }
 
 // Holds SQLite's write lock from BeginWrite until Commit or destruction.
@@ -1188,7 +856,8 @@ Result<std::vector<DomainRecord>> SqliteStore::ListDomains() {
 
 Result<std::vector<PrincipalRecord>> SqliteStore::ListPrincipals() {
   std::lock_guard lock(read_mu_);
-  return Query(reader_, "SELECT name, kind, display_name, attributes FROM principals ORDER BY name", DecodePrincipal);
+  return Query(reader_, "SELECT name, kind, display_name, attributes FROM principals ORDER BY name",
+               DecodePrincipal<Statement>);
 }
 
 Result<std::vector<MembershipRecord>> SqliteStore::ListMemberships() {
@@ -1196,16 +865,13 @@ Result<std::vector<MembershipRecord>> SqliteStore::ListMemberships() {
   return Query(reader_, R"sql(
       SELECT group_name, principal, role, source FROM memberships
       ORDER BY group_name, principal, role, source)sql",
-               DecodeMembership);
+               DecodeMembership<Statement>);
 }
-
-constexpr char kProductColumns[] =
-    "id, domain, name, status, version, tier, description, tags, spec_json, digest, transform_sql";
 
 Result<std::vector<ProductRecord>> SqliteStore::ListProducts() {
   std::lock_guard lock(read_mu_);
   ASSIGN_OR_RETURN(Statement stmt, reader_.PrepareCached(fmt::format("SELECT {} FROM products ORDER BY id", kProductColumns)));
-  return CollectRows(stmt, DecodeProduct);
+  return CollectRows(stmt, DecodeProduct<Statement>);
 }
 
 Result<std::optional<ProductRecord>> SqliteStore::FindProduct(const std::string& id) {
@@ -1213,7 +879,7 @@ Result<std::optional<ProductRecord>> SqliteStore::FindProduct(const std::string&
   ASSIGN_OR_RETURN(Statement stmt,
                    reader_.PrepareCached(fmt::format("SELECT {} FROM products WHERE id = ?1", kProductColumns)));
   RETURN_IF_ERROR(stmt.BindAll(id));
-  ASSIGN_OR_RETURN(auto rows, CollectRows(stmt, DecodeProduct));
+  ASSIGN_OR_RETURN(auto rows, CollectRows(stmt, DecodeProduct<Statement>));
   if (rows.empty()) return std::optional<ProductRecord>();
   return std::optional<ProductRecord>(std::move(rows.front()));
 }
@@ -1233,14 +899,14 @@ Result<std::vector<ContractVersionRecord>> SqliteStore::ListContractVersions() {
   return Query(reader_, R"sql(
       SELECT contract_id, version, major, product_id, port, spec_json, digest, applied_at
       FROM contract_versions ORDER BY contract_id, rowid)sql",
-               DecodeContractVersion);
+               DecodeContractVersion<Statement>);
 }
 
 Result<std::vector<ReferenceEntityRecord>> SqliteStore::ListReferenceEntities() {
   std::lock_guard lock(read_mu_);
   return Query(reader_,
                "SELECT name, mastered_by, identifier_name, spec_json, digest FROM reference_entities ORDER BY name",
-               DecodeReferenceEntity);
+               DecodeReferenceEntity<Statement>);
 }
 
 Result<std::vector<GlossaryTermRecord>> SqliteStore::ListGlossaryTerms() {
@@ -1248,7 +914,7 @@ Result<std::vector<GlossaryTermRecord>> SqliteStore::ListGlossaryTerms() {
   return Query(reader_, R"sql(
       SELECT name, title, domain, definition, owners, synonyms, related, spec_json, digest
       FROM glossary_terms ORDER BY name)sql",
-               DecodeGlossaryTerm);
+               DecodeGlossaryTerm<Statement>);
 }
 
 Result<std::vector<GlossaryLinkRecord>> SqliteStore::ListGlossaryLinks(const GlossaryLinkFilter& filter) {
@@ -1258,14 +924,14 @@ Result<std::vector<GlossaryLinkRecord>> SqliteStore::ListGlossaryLinks(const Glo
       FROM glossary_links WHERE (?1 = '' OR term = ?1) AND (?2 = '' OR product_id = ?2)
       ORDER BY term, product_id, port, major, object, column_name)sql"));
   RETURN_IF_ERROR(stmt.BindAll(filter.term, filter.product));
-  return CollectRows(stmt, DecodeGlossaryLink);
+  return CollectRows(stmt, DecodeGlossaryLink<Statement>);
 }
 
 Result<std::vector<WaiverRecord>> SqliteStore::ListWaivers() {
   std::lock_guard lock(read_mu_);
   return Query(reader_, R"sql(
       SELECT id, policy_id, subject, reason, approver, expires_at, created_at FROM waivers ORDER BY id)sql",
-               DecodeWaiver);
+               DecodeWaiver<Statement>);
 }
 
 Result<std::vector<AuditEvent>> SqliteStore::ListAudit(const AuditFilter& filter) {
@@ -1297,7 +963,7 @@ Result<std::vector<AuditEvent>> SqliteStore::ListAudit(const AuditFilter& filter
   RETURN_IF_ERROR(stmt.BindNamed(":after_id", filter.after_id));
   // A limit of 0 or less means no limit (SQLite's LIMIT -1).
   RETURN_IF_ERROR(stmt.BindNamed(":limit", filter.limit > 0 ? int64_t{filter.limit} : int64_t{-1}));
-  return CollectRows(stmt, DecodeAuditEvent);
+  return CollectRows(stmt, DecodeAuditEvent<Statement>);
 }
 
 Result<std::vector<SnapshotRecord>> SqliteStore::ListSnapshots(const std::string& product_id) {
@@ -1333,7 +999,7 @@ Result<std::vector<QualityResultRecord>> SqliteStore::ListQualityResults(const s
                    reader_.PrepareCached(fmt::format(
                        "SELECT {} FROM quality_results WHERE publish_id = ?1 ORDER BY position", kQualityResultColumns)));
   RETURN_IF_ERROR(stmt.BindAll(publish_id));
-  return CollectRows(stmt, DecodeQualityResult);
+  return CollectRows(stmt, DecodeQualityResult<Statement>);
 }
 
 Result<std::optional<SnapshotProfileRecord>> SqliteStore::FindSnapshotProfile(const std::string& snapshot_id) {
@@ -1351,20 +1017,20 @@ Result<std::vector<AccessRequestRecord>> SqliteStore::ListAccessRequests() {
   std::lock_guard lock(read_mu_);
   ASSIGN_OR_RETURN(Statement stmt,
                    reader_.PrepareCached(fmt::format("SELECT {} FROM access_requests ORDER BY id", kAccessRequestColumns)));
-  return CollectRows(stmt, DecodeAccessRequest);
+  return CollectRows(stmt, DecodeAccessRequest<Statement>);
 }
 
 Result<std::vector<GrantRecord>> SqliteStore::ListGrants() {
   std::lock_guard lock(read_mu_);
   ASSIGN_OR_RETURN(Statement stmt, reader_.PrepareCached(fmt::format("SELECT {} FROM grants ORDER BY id", kGrantColumns)));
-  return CollectRows(stmt, DecodeGrant);
+  return CollectRows(stmt, DecodeGrant<Statement>);
 }
 
 Result<std::vector<TokenRecord>> SqliteStore::ListTokens() {
   std::lock_guard lock(read_mu_);
   ASSIGN_OR_RETURN(Statement stmt,
                    reader_.PrepareCached(fmt::format("SELECT {} FROM tokens ORDER BY created_at, id", kTokenColumns)));
-  return CollectRows(stmt, DecodeToken);
+  return CollectRows(stmt, DecodeToken<Statement>);
 }
 
 Result<TokenRecord> SqliteStore::FindToken(const std::string& hash) {
@@ -1383,7 +1049,7 @@ Result<std::vector<SlaCheckRecord>> SqliteStore::ListSlaChecks(const std::string
                    reader_.PrepareCached(fmt::format(
                        "SELECT {} FROM sla_checks WHERE product_id = ?1 ORDER BY id DESC LIMIT ?2", kSlaCheckColumns)));
   RETURN_IF_ERROR(stmt.BindAll(product_id, limit > 0 ? int64_t{limit} : int64_t{-1}));
-  return CollectRows(stmt, DecodeSlaCheck);
+  return CollectRows(stmt, DecodeSlaCheck<Statement>);
 }
 
 Result<std::vector<IncidentRecord>> SqliteStore::ListIncidents(const IncidentFilter& filter) {
@@ -1396,7 +1062,7 @@ Result<std::vector<IncidentRecord>> SqliteStore::ListIncidents(const IncidentFil
                                                                kIncidentColumns)));
   RETURN_IF_ERROR(stmt.BindAll(filter.product_id, filter.status,
                                filter.limit > 0 ? int64_t{filter.limit} : int64_t{-1}));
-  return CollectRows(stmt, DecodeIncident);
+  return CollectRows(stmt, DecodeIncident<Statement>);
 }
 
 Result<std::vector<IncidentEventRecord>> SqliteStore::ListIncidentEvents(int64_t incident_id) {
@@ -1405,20 +1071,20 @@ Result<std::vector<IncidentEventRecord>> SqliteStore::ListIncidentEvents(int64_t
                                        "SELECT {} FROM incident_events WHERE incident_id = ?1 ORDER BY id",
                                        kIncidentEventColumns)));
   RETURN_IF_ERROR(stmt.BindAll(incident_id));
-  return CollectRows(stmt, DecodeIncidentEvent);
+  return CollectRows(stmt, DecodeIncidentEvent<Statement>);
 }
 
 Result<std::vector<SubscriptionRecord>> SqliteStore::ListSubscriptions() {
   std::lock_guard lock(read_mu_);
   return Query(reader_, "SELECT id, principal, product_id, created_at FROM subscriptions ORDER BY id",
-               DecodeSubscription);
+               DecodeSubscription<Statement>);
 }
 
 Result<std::vector<WebhookRecord>> SqliteStore::ListWebhooks() {
   std::lock_guard lock(read_mu_);
   ASSIGN_OR_RETURN(Statement stmt, reader_.PrepareCached(fmt::format(
                                        "SELECT {} FROM webhooks ORDER BY created_at, id", kWebhookColumns)));
-  return CollectRows(stmt, DecodeWebhook);
+  return CollectRows(stmt, DecodeWebhook<Statement>);
 }
 
 Result<std::vector<DeliveryRecord>> SqliteStore::ListDeliveries(const DeliveryFilter& filter) {
@@ -1433,7 +1099,7 @@ Result<std::vector<DeliveryRecord>> SqliteStore::ListDeliveries(const DeliveryFi
                                                                kDeliveryColumns)));
   RETURN_IF_ERROR(stmt.BindAll(filter.webhook_id, filter.status, filter.due_by,
                                filter.limit > 0 ? int64_t{filter.limit} : int64_t{-1}, filter.event_id));
-  return CollectRows(stmt, DecodeDelivery);
+  return CollectRows(stmt, DecodeDelivery<Statement>);
 }
 
 namespace {
@@ -1461,7 +1127,7 @@ Result<std::vector<UsageRecord>> SqliteStore::ListUsage(const UsageFilter& filte
   ASSIGN_OR_RETURN(Statement stmt,
                    reader_.PrepareCached(fmt::format("SELECT {} FROM usage {} ORDER BY at, id", kUsageColumns, kUsageWhere)));
   RETURN_IF_ERROR(stmt.BindAll(filter.product_id, filter.consumer_domain, filter.since, filter.until));
-  return CollectRows(stmt, DecodeUsage);
+  return CollectRows(stmt, DecodeUsage<Statement>);
 }
 
 Result<double> SqliteStore::SumUsageCost(const UsageFilter& filter) {
@@ -1607,7 +1273,7 @@ Result<SearchResult> SqliteStore::Search(const SearchQuery& query) {
       ASSIGN_OR_RETURN(Statement stmt, reader_.PrepareCached(terms_sql));
       RETURN_IF_ERROR(stmt.BindNamed(":match", match));
       RETURN_IF_ERROR(stmt.BindNamed(":limit", query.limit));
-      ASSIGN_OR_RETURN(result.terms, CollectRows(stmt, DecodeTermHit));
+      ASSIGN_OR_RETURN(result.terms, CollectRows(stmt, DecodeTermHit<Statement>));
     }
     return result;
   });
