@@ -371,6 +371,14 @@ Result<QualityResultRecord> DecodeQualityResult(const Row& s) {
                              .row_level = s.Int(12) != 0};
 }
 
+// True when `filter` selects whole months from `since` on, for any product:
+// what the usage_monthly table of both stores answers (a budget check's
+// question) without summing usage rows.
+inline bool WholeMonthsFrom(const UsageFilter& filter) {
+  const std::string& s = filter.since;
+  return filter.product_id.empty() && filter.until.empty() && s.size() == 10 && s[4] == '-' && s.ends_with("-01");
+}
+
 // Whether a statement writes (or reads to write) a table the planner reads
 // (control/planner.cc: ReadCurrent, memberships, waivers). Decided from the
 // statement's text rather than by each method declaring it, so a new write

@@ -434,8 +434,31 @@ CREATE TABLE glossary_fts (
 CREATE INDEX glossary_fts_document ON glossary_fts USING gin (document);
 )sql";
 
+// Version 2, as the SQLite catalog's version 11: the month-to-date cost of
+// each consuming domain, kept by a trigger on usage. A budget check runs
+// before every query and must cost a key lookup, not a sum over the month's
+// usage rows (which grow with every query).
+constexpr const char* kUsageMonthlySchema = R"sql(
+CREATE TABLE usage_monthly (
+  consumer_domain text COLLATE "C" NOT NULL,
+  month text COLLATE "C" NOT NULL,  -- the YYYY-MM of usage.at
+  cost double precision NOT NULL,
+  PRIMARY KEY (consumer_domain, month)
+);
+INSERT INTO usage_monthly (consumer_domain, month, cost)
+  SELECT consumer_domain, left(at, 7), SUM(cost) FROM usage GROUP BY 1, 2;
+CREATE FUNCTION usage_monthly_add() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO usage_monthly (consumer_domain, month, cost) VALUES (NEW.consumer_domain, left(NEW.at, 7), NEW.cost)
+    ON CONFLICT (consumer_domain, month) DO UPDATE SET cost = usage_monthly.cost + excluded.cost;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER usage_monthly_add AFTER INSERT ON usage FOR EACH ROW EXECUTE FUNCTION usage_monthly_add();
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "initial schema (the SQLite catalog's version 10)", kInitialSchema},
+    {2, "usage: month-to-date cost per consuming domain", kUsageMonthlySchema},
 };
 
 // Tables in the schema weft uses (the connection's current schema).

@@ -1005,8 +1005,14 @@ Result<std::vector<UsageRecord>> PostgresStore::ListUsage(const UsageFilter& fil
 }
 
 Result<double> PostgresStore::SumUsageCost(const UsageFilter& filter) {
-  ASSIGN_OR_RETURN(Rows rows, ReadRows(fmt::format("SELECT COALESCE(SUM(cost), 0) FROM usage {}", kUsageWhere),
-                                       filter.product_id, filter.consumer_domain, filter.since, filter.until));
+  // Whole months (a budget check): the running totals; anything else sums the rows.
+  ASSIGN_OR_RETURN(Rows rows, WholeMonthsFrom(filter)
+                                  ? ReadRows(R"sql(
+                                        SELECT COALESCE(SUM(cost), 0) FROM usage_monthly
+                                        WHERE ($1::text = '' OR consumer_domain = $1) AND month >= left($2, 7))sql",
+                                             filter.consumer_domain, filter.since)
+                                  : ReadRows(fmt::format("SELECT COALESCE(SUM(cost), 0) FROM usage {}", kUsageWhere),
+                                             filter.product_id, filter.consumer_domain, filter.since, filter.until));
   return rows.size() > 0 ? rows.Double(0, 0) : 0.0;
 }
 

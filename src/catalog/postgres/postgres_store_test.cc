@@ -12,6 +12,7 @@
 
 #include <fstream>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "catalog/internal/test_catalog.h"
@@ -130,6 +131,36 @@ TEST_F(PostgresStoreTest, NewerCatalogIsRefusedAndLeftAlone) {
   EXPECT_THAT(store.status().message(), Not(HasSubstr(password_)));
   ASSERT_OK_AND_ASSIGN(int64_t version, SchemaVersion(admin));
   EXPECT_EQ(version, 99);
+}
+
+// Migration 2 totals the usage a version 1 catalog already holds.
+TEST_F(PostgresStoreTest, AVersionOneCatalogGetsItsMonthlyUsageTotals) {
+  {
+    ASSERT_OK_AND_ASSIGN(auto store, PostgresStore::Open(url_));
+    ASSERT_OK_AND_ASSIGN(auto txn, store->BeginWrite());
+    for (const auto& [at, domain, cost] : {std::tuple{"2026-10-31T23:59:59.999Z", "finance", 4.0},
+                                           {"2026-11-01T00:00:00.000Z", "finance", 0.5},
+                                           {"2026-11-30T10:00:00.000Z", "finance", 0.25},
+                                           {"2026-11-15T10:00:00.000Z", "sales", 8.0}}) {
+      ASSERT_OK(txn->InsertUsage({.at = at, .principal = "bob", .consumer_domain = domain, .kind = "query",
+                                  .products = {"sales.orders_v1"}, .cost = cost, .status = "ok"})
+                    .status());
+    }
+    ASSERT_OK(txn->Commit());
+  }
+  {
+    ASSERT_OK_AND_ASSIGN(Connection admin, Connection::Open(url_));
+    ASSERT_OK(admin.Exec("DROP TABLE usage_monthly; DROP TRIGGER usage_monthly_add ON usage; "
+                         "DROP FUNCTION usage_monthly_add(); UPDATE weft_schema SET version = 1"));
+  }
+  ASSERT_OK_AND_ASSIGN(auto store, PostgresStore::Open(url_));
+  ASSERT_OK_AND_ASSIGN(double november, store->SumUsageCost({.consumer_domain = "finance", .since = "2026-11-01"}));
+  EXPECT_DOUBLE_EQ(november, 0.75);
+  ASSERT_OK_AND_ASSIGN(double all, store->SumUsageCost({.since = "2026-10-01"}));
+  EXPECT_DOUBLE_EQ(all, 12.75);
+  ASSERT_OK_AND_ASSIGN(Connection admin, Connection::Open(url_));
+  ASSERT_OK_AND_ASSIGN(int64_t version, SchemaVersion(admin));
+  EXPECT_EQ(version, 2);
 }
 
 TEST_F(PostgresStoreTest, DatabaseWithOtherTablesIsRefusedAndLeftAlone) {

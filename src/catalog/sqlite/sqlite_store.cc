@@ -1113,13 +1113,6 @@ constexpr const char* kUsageWhere = R"sql(
         AND (?3 = '' OR at >= ?3)
         AND (?4 = '' OR at < ?4))sql";
 
-// True when `filter` selects whole months from `since` on, for any product:
-// what usage_monthly answers (a budget check's question).
-bool WholeMonthsFrom(const UsageFilter& filter) {
-  const std::string& s = filter.since;
-  return filter.product_id.empty() && filter.until.empty() && s.size() == 10 && s[4] == '-' && s.ends_with("-01");
-}
-
 }  // namespace
 
 Result<std::vector<UsageRecord>> SqliteStore::ListUsage(const UsageFilter& filter) {
