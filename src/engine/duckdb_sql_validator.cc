@@ -26,6 +26,10 @@ Result<nlohmann::json> DuckDbSqlValidator::SerializeSql(std::string_view sql) co
   std::string text;
   {
     std::lock_guard<std::mutex> lock(mu_);
+    if (auto hit = parsed_index_.find(sql); hit != parsed_index_.end()) {
+      parsed_.splice(parsed_.begin(), parsed_, hit->second);
+      return parsed_.front().second;
+    }
     RETURN_IF_ERROR(serialize_.Bind(1, sql));
     ASSIGN_OR_RETURN(QueryResult result, serialize_.Execute());
     ASSIGN_OR_RETURN(std::optional<std::string> json, result.ScalarString());
@@ -36,6 +40,17 @@ Result<nlohmann::json> DuckDbSqlValidator::SerializeSql(std::string_view sql) co
   nlohmann::json parsed = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (parsed.is_discarded() || !parsed.is_object()) {
     return Status::Internal("json_serialize_sql returned text that is not a JSON object");
+  }
+  if (sql.size() <= kParsedLength) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!parsed_index_.contains(sql)) {
+      parsed_.emplace_front(std::string(sql), parsed);
+      parsed_index_.emplace(parsed_.front().first, parsed_.begin());  // keyed by the list's own copy
+      if (parsed_.size() > kParsed) {
+        parsed_index_.erase(parsed_.back().first);
+        parsed_.pop_back();
+      }
+    }
   }
   return parsed;
 }

@@ -24,10 +24,12 @@
 // query gateway's job, from the AST.
 #pragma once
 
+#include <list>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string_view>
+#include <unordered_map>
 
 #include <nlohmann/json.hpp>
 
@@ -79,6 +81,13 @@ class DuckDbSqlValidator : public spec::SqlValidator {
   mutable PreparedStatement serialize_;
   mutable PreparedStatement regex_;
   mutable std::map<std::string, bool> types_;  // Protected by mu_
+  // The parse trees of the last kParsed statements (up to kParsedLength
+  // bytes each), most recent first: clients send the same statements again
+  // and again (dashboards, drivers' prepared statements), and a parse is a
+  // tenth of a trivial governed query, made under mu_. Protected by mu_.
+  static constexpr size_t kParsed = 256, kParsedLength = 4096;
+  mutable std::list<std::pair<std::string, nlohmann::json>> parsed_;
+  mutable std::unordered_map<std::string_view, decltype(parsed_)::iterator> parsed_index_;
 };
 
 }  // namespace weft::engine

@@ -82,6 +82,28 @@ TEST_F(DuckDbSqlValidatorTest, SyntaxErrorsCarryDuckDbMessageAndPosition) {
   EXPECT_THAT(late.message(), HasSubstr("syntax error at end of input"));
 }
 
+// Parse trees are kept for statements sent again; each answer is the
+// statement's own, however many others came between.
+TEST_F(DuckDbSqlValidatorTest, RepeatedStatementsGetTheirOwnParseTree) {
+  auto table_of = [&](const std::string& sql) -> std::string {
+    auto ast = validator_->SerializeSql(sql);
+    EXPECT_TRUE(ast.ok()) << sql;
+    if (!ast.ok()) return "";
+    return (*ast)["statements"][0]["node"]["from_table"].value("table_name", "");
+  };
+  for (int round = 0; round < 2; ++round) {
+    for (int i = 0; i < 300; ++i) {  // more than the validator keeps
+      const std::string table = "t" + std::to_string(i);
+      EXPECT_EQ(table_of("SELECT * FROM " + table), table);
+    }
+  }
+  // A caller may change its copy: the kept tree is not shared.
+  auto first = validator_->SerializeSql("SELECT * FROM t299");
+  ASSERT_TRUE(first.ok());
+  (*first)["statements"] = nullptr;
+  EXPECT_EQ(table_of("SELECT * FROM t299"), "t299");
+}
+
 TEST_F(DuckDbSqlValidatorTest, SerializeSqlExposesTheParseTree) {
   ASSERT_OK_AND_ASSIGN(nlohmann::json ast, validator_->SerializeSql("SELECT id FROM sales.orders"));
   EXPECT_FALSE(ast["error"].get<bool>());
