@@ -163,21 +163,24 @@ Status Gateway::CheckBudget(const access::Principal& principal, const std::strin
 Result<std::vector<BoundRelation>> Gateway::Bind(const access::Principal& principal, const nlohmann::json& ast,
                                                  const QueryRequest& request, const std::string& now,
                                                  std::vector<std::string>& warnings) {
-  ASSIGN_OR_RETURN(auto products, store_.ListProducts());
   std::vector<BoundRelation> out;
   bool pinned = false;
+  // Looked up by name: a query must not cost a read of the whole catalog.
+  Status lookup;
+  auto is_product = [&](const std::string& x) {
+    auto found = store_.FindProduct(x);
+    if (!found.ok() && lookup.ok()) lookup = found.status();
+    return found.ok() && found->has_value();
+  };
   for (const auto& name : RelationNames(ast)) {
     std::string id = name;
     std::optional<int64_t> major;
-    auto is_product = [&](const std::string& x) {
-      return std::any_of(products.begin(), products.end(), [&](const auto& p) { return p.id == x; });
-    };
     if (!is_product(id)) {
       auto v = name.rfind("_v");
       // Only the canonical spelling: "_v1", never "_v01".
       if (v == std::string::npos || v + 2 >= name.size() || name.find_first_not_of("0123456789", v + 2) != std::string::npos ||
           name[v + 2] == '0' || !is_product(name.substr(0, v)))
-        continue;  // not a product name: the analysis refuses it, naming it
+        continue;  // not a product name (or the catalog could not say: below)
       id = name.substr(0, v);
       major = std::stoll(name.substr(v + 2));
     }
@@ -244,6 +247,7 @@ Result<std::vector<BoundRelation>> Gateway::Bind(const access::Principal& princi
     for (const auto& w : bound->access.warnings) warnings.push_back(w);
     out.push_back(std::move(*bound));
   }
+  RETURN_IF_ERROR(lookup);
   if (!request.at.empty() && IsSnapshotId(request.at) && !pinned)
     return Status::NotFound("snapshot " + request.at + " belongs to no product version this query reads");
   return out;
