@@ -18,6 +18,8 @@
 // catalog back, and Apply (the catalog write and the directories).
 //
 //   bench_apply [PRODUCTS] [DOMAINS]
+//   WEFT_BENCH_CATALOG=postgres://USER@HOST:PORT/DB bench_apply   (the catalog on
+//   PostgreSQL, an empty database; the issue-12 target: within 2x of SQLite)
 #include <time.h>
 #include <yaml-cpp/yaml.h>
 #include <unistd.h>
@@ -130,9 +132,12 @@ std::string ContractYaml(const ProductNames& n, const std::string& id, const std
     ++props;
   }
   if (!fk_to.empty()) {
+    // ODCS's form: `to` is object.property; the contract it lives in is weft's custom property.
+    const size_t hash = fk_to.find('#');
     s += "      - name: parent_ref\n        logicalType: string\n        description: The upstream record.\n"
-         "        classification: internal\n        relationships:\n          - to: \"" + fk_to + "\"\n"
-         "            type: foreignKey\n";
+         "        classification: internal\n        relationships:\n          - to: " + fk_to.substr(hash + 1) + "\n"
+         "            customProperties:\n              - property: weft.contract\n                value: " +
+         fk_to.substr(0, hash) + "\n            type: foreignKey\n";
     ++props;
   }
   for (int c = 0; props < 15; ++c, ++props) {
@@ -256,7 +261,9 @@ int main(int argc, char** argv) {
   fs::remove_all(root);
   auto files = GenerateTree(root / "tree", products, domains);
 
-  auto ws = weft::control::InitWorkspace(root / "ws", "bench");
+  const char* catalog = std::getenv("WEFT_BENCH_CATALOG");
+  auto ws = weft::control::InitWorkspace(root / "ws", "bench", catalog ? catalog : "");
+  std::printf("catalog: %s\n", catalog ? catalog : "SQLite (catalog.db)");
   if (!ws.ok()) {
     std::fprintf(stderr, "cannot create the workspace: %s\n", ws.status().message().c_str());
     return 1;
