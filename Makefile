@@ -40,12 +40,14 @@ sanitize: bootstrap
 	cmake --build build-asan -j $(JOBS)
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS) --timeout 900
 
-# Bounded: FUZZ_SECONDS per target (default 60).
+# Bounded: FUZZ_SECONDS per target (default 60), one target after the
+# other; FUZZ_TARGETS narrows the run (e.g. FUZZ_TARGETS="ingest http").
 FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= spec query pgwire ingest http import
 fuzz: bootstrap
 	@[ -f build-fuzz/CMakeCache.txt ] || CC=clang CXX=clang++ cmake -S . -B build-fuzz $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWEFT_FUZZ=ON -DWEFT_BUILD_TESTS=OFF -DWEFT_BUILD_BENCH=OFF
-	cmake --build build-fuzz -j $(JOBS) --target fuzz_spec fuzz_query fuzz_pgwire
-	@fuzz/run build-fuzz $(FUZZ_SECONDS)
+	cmake --build build-fuzz -j $(JOBS) --target $(addprefix fuzz_,$(FUZZ_TARGETS))
+	@fuzz/run build-fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 format:
 	@git ls-files '*.cc' '*.h' | xargs clang-format -i
