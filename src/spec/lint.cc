@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
-#include <ranges>
+#include <functional>
 #include <set>
 
 #include "common/files.h"
@@ -84,18 +84,18 @@ bool IsCountOption(const std::string& o) {
 class Linter {
  public:
   Linter(const std::vector<const Document*>& docs, const LintOptions& options)
-      : docs_(docs), options_(options), refs_(docs) {}
+      : docs_(Refs(docs)), options_(options), refs_(docs) {}
 
   std::vector<Diagnostic> Run() {
     Index();
     currency_ = options_.workspace_currency;
     currency_file_ = options_.workspace_file;
-    for (const Document& doc : docs_ | std::views::transform(Deref))
+    for (const Document& doc : docs_)
       if (const auto* ws = doc.workspace(); ws && currency_.empty()) {
         currency_ = ws->Currency();
         currency_file_ = doc.file;
       }
-    for (const Document& doc : docs_ | std::views::transform(Deref)) {
+    for (const Document& doc : docs_) {
       file_ = doc.file;
       if (const auto* c = doc.contract()) LintContract(*c);
       if (const auto* p = doc.product()) LintProduct(*p);
@@ -125,7 +125,7 @@ class Linter {
 
   // -- duplicate ids across the tree (the resolver keeps the first definition) --
   void Index() {
-    for (const Document& doc : docs_ | std::views::transform(Deref))
+    for (const Document& doc : docs_)
       if (const auto* t = doc.glossary_term()) {
         const GlossaryTerm* first = glossary_.Find(t->name);
         if (first && first != t) {
@@ -140,7 +140,7 @@ class Linter {
       file_ = doc.file;
       Error(pos, std::string(what) + " '" + key + "' is already defined in " + first->file, "duplicate-id");
     };
-    for (const Document& doc : docs_ | std::views::transform(Deref)) {
+    for (const Document& doc : docs_) {
       if (const auto* c = doc.contract()) {
         check(refs_.FindContract(c->id), c->id, doc, c->At("id"), "contract id");
       } else if (const auto* p = doc.product()) {
@@ -428,7 +428,7 @@ class Linter {
   }
 
   std::string TermFile(const GlossaryTerm& t) const {
-    for (const Document& doc : docs_ | std::views::transform(Deref))
+    for (const Document& doc : docs_)
       if (doc.glossary_term() == &t) return doc.file;
     return "";
   }
@@ -923,9 +923,16 @@ class Linter {
     });
   }
 
-  static const Document& Deref(const Document* d) { return *d; }
+  // References rather than a view transforming the pointers: clang 14 (the
+  // fuzz build's compiler) cannot compile libstdc++ 12's std::views.
+  static std::vector<std::reference_wrapper<const Document>> Refs(const std::vector<const Document*>& docs) {
+    std::vector<std::reference_wrapper<const Document>> out;
+    out.reserve(docs.size());
+    for (const Document* d : docs) out.emplace_back(*d);
+    return out;
+  }
 
-  const std::vector<const Document*>& docs_;
+  std::vector<std::reference_wrapper<const Document>> docs_;
   const LintOptions& options_;
   ReferenceResolver refs_;
   Glossary glossary_;
