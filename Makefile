@@ -6,7 +6,7 @@ BUILD     ?= build
 CMAKE_GEN := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 WEFT      := $(BUILD)/weft
 
-.PHONY: all build ui bootstrap test run bench sanitize fuzz format tidy clean
+.PHONY: all build ui bootstrap test run bench sanitize fuzz soak format tidy clean
 
 all: build
 
@@ -39,6 +39,17 @@ sanitize: bootstrap
 	@[ -f build-asan/CMakeCache.txt ] || cmake -S . -B build-asan $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DWEFT_SANITIZE=ON -DWEFT_WERROR=ON -DWEFT_BUILD_BENCH=OFF
 	cmake --build build-asan -j $(JOBS)
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS) --timeout 900
+
+# Outside `make test` and CI (docs/reliability.md): every crash test with
+# CRASH_TRIALS kills (default 200), then the concurrency soak against one
+# `weft serve` and the CLI for SOAK_SECONDS (default 180; 1800 for the
+# 30-minute run). Both exit nonzero on any violation; the soak prints a summary.
+SOAK_SECONDS ?= 180
+CRASH_TRIALS ?= 200
+soak: build
+	cmake --build $(BUILD) -j $(JOBS) --target weft_soak
+	cd $(BUILD) && WEFT_CRASH_TRIALS=$(CRASH_TRIALS) ctest --output-on-failure -R CrashTest --timeout 14400
+	SOAK_SECONDS=$(SOAK_SECONDS) $(BUILD)/tests/e2e/weft_soak
 
 # Bounded: FUZZ_SECONDS per target (default 60), one target after the
 # other; FUZZ_TARGETS narrows the run (e.g. FUZZ_TARGETS="ingest http").

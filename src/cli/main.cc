@@ -61,7 +61,7 @@ void AddServeCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--access-log", a->access_log, "Where the JSON access log goes: a file, '-' for stderr, 'off'");
   cmd->add_option("--rate", a->rate, "Requests a minute per token")->check(CLI::PositiveNumber);
   cmd->add_option("--max-body-mb", a->max_body_mb, "Largest request body (uploads), in MiB")->check(CLI::Range(1, 65536));
-  cmd->add_option("--threads", a->threads, "Worker threads (each keep-alive connection holds one)")->check(CLI::Range(2, 1024));
+  cmd->add_option("--threads", a->threads, "Worker threads kept ready (each open connection holds one; more start as connections need them)")->check(CLI::Range(2, 1024));
   cmd->add_option("--monitor-interval", a->monitor_interval,
                   "Seconds between monitor passes (SLAs, incidents, webhooks); 0: no monitor")
       ->check(CLI::Range(0, 86400));

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <httplib.h>
 
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 #include <chrono>
+#include <filesystem>
 #include <condition_variable>
 #include <deque>
 #include <fstream>
@@ -25,6 +27,7 @@
 #include "common/hashing.h"
 #include "common/strings.h"
 #include "common/time.h"
+#include "server/connection_pool.h"
 #include "server/mcp.h"
 #include "server/metrics.h"
 #include "server/problem.h"
@@ -44,6 +47,27 @@ using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
 constexpr const char* kVersion = "0.1.0";
+
+// Shuts down, without closing (httplib owns the descriptors), every TCP
+// connection accepted on `port`: the threads reading or writing them fail
+// at once. httplib keeps no list of its connections, so they are found
+// among this process's descriptors.
+void CutConnections(int port) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd", ec)) {
+    const int fd = std::atoi(entry.path().filename().c_str());
+    sockaddr_storage addr{};
+    socklen_t len = sizeof addr;
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) continue;  // not a socket
+    int local = -1;
+    if (addr.ss_family == AF_INET) local = ntohs(reinterpret_cast<const sockaddr_in*>(&addr)->sin_port);
+    else if (addr.ss_family == AF_INET6) local = ntohs(reinterpret_cast<const sockaddr_in6*>(&addr)->sin6_port);
+    int listening = 1;
+    socklen_t size = sizeof listening;
+    if (local != port || getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &size) != 0 || listening) continue;
+    ::shutdown(fd, SHUT_RDWR);
+  }
+}
 
 struct CatalogView;
 
@@ -1553,8 +1577,11 @@ Result<int> Server::Bind() {
   // the client's delayed ACK hold every response for ~40 ms.
   s.http.set_tcp_nodelay(true);
   s.http.set_keep_alive_timeout(5);
-  int threads = s.options.threads;
-  s.http.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+  // A thread per open connection (connection_pool.h): idle and slow
+  // connections no longer keep everyone else waiting.
+  s.http.new_task_queue = [core = static_cast<size_t>(s.options.threads), max = s.options.max_connections] {
+    return new ConnectionPool(core, max);
+  };
 
   // httplib listens with a backlog of 5, baked into Debian's build: a burst
   // of new connections (a browser, a load balancer, wrk) then waits for SYN
@@ -1611,6 +1638,11 @@ void Server::Stop() {
   }
   pg_stop.join();
   s.http.stop();
+  // What is still connected (idle keep-alives, a client sending its header
+  // a byte at a time, a request past the drain) holds a pool thread in a
+  // read or write that would last up to the read timeout, or for ever at
+  // a trickle; Serve waits for every pool thread.
+  CutConnections(s.port);
 }
 
 }  // namespace weft::server

@@ -45,7 +45,8 @@ struct ServerOptions {
   size_t max_body_bytes = 256u << 20;  // uploads (publish) are the large ones
   int read_timeout_seconds = 30;       // a client this slow is cut off
   int write_timeout_seconds = 60;
-  int threads = 64;                    // keep-alive connections each hold one
+  int threads = 64;                    // kept ready; each open connection holds one
+  size_t max_connections = 4096;       // served at once (a thread each); past it they wait
   double rate_per_minute = 1200;       // per token
   double rate_burst = 200;
   std::ostream* access_log = nullptr;  // one JSON line per request; null: none

@@ -69,6 +69,8 @@ class Process {
   void Signal(int sig);
   // What the process has written to stdout so far.
   std::string OutputSoFar() const;
+  // Its process id (a soak samples the server's memory in /proc).
+  pid_t pid() const { return pid_; }
 
  private:
   pid_t pid_ = -1;
