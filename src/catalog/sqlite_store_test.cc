@@ -7,6 +7,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <thread>
 #include <vector>
@@ -765,6 +766,55 @@ TEST_F(StoreTest, SnapshotRoundTripNewestFirst) {
   EXPECT_THAT(SnapshotIds(all), ElementsAre("s3", "s2", "s1", "s0"));
   ASSERT_OK_AND_ASSIGN(auto none, store_->ListSnapshots("sales.missing"));
   EXPECT_TRUE(none.empty());
+}
+
+TEST_F(StoreTest, ALeaseIsHeldByOneStoreOnTheCatalogAtATime) {
+  // Another Store on the same catalog is what another process or server is.
+  ASSERT_OK_AND_ASSIGN(auto other, OpenStore(path_));
+  ASSERT_OK_AND_ASSIGN(auto held, store_->AcquireLease("monitor", std::chrono::milliseconds(0)));
+  ASSERT_NE(held, nullptr);
+  const auto start = std::chrono::steady_clock::now();
+  ASSERT_OK_AND_ASSIGN(auto refused, other->AcquireLease("monitor", std::chrono::milliseconds(100)));
+  EXPECT_EQ(refused, nullptr);
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(100)) << "it waited";
+  ASSERT_OK_AND_ASSIGN(auto again, store_->AcquireLease("monitor", std::chrono::milliseconds(0)));
+  EXPECT_EQ(again, nullptr) << "exclusive within one store too";
+  ASSERT_OK_AND_ASSIGN(auto other_name, other->AcquireLease("deliveries", std::chrono::milliseconds(0)));
+  EXPECT_NE(other_name, nullptr) << "names are separate leases";
+  // Released: a waiter gets it.
+  std::thread release([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    held.reset();
+  });
+  ASSERT_OK_AND_ASSIGN(auto taken, other->AcquireLease("monitor", std::chrono::seconds(10)));
+  release.join();
+  EXPECT_NE(taken, nullptr);
+}
+
+TEST_F(StoreTest, AWriteReadsTheCurrentSnapshotOfAMajorIncludingItsOwnInserts) {
+  const SnapshotRecord v1 = SampleSnapshot("sales.orders", 1, "s1", "2026-01-01T00:00:00.000Z");
+  const SnapshotRecord v2 = SampleSnapshot("sales.orders", 2, "s9", "2026-01-09T00:00:00.000Z");
+  ASSERT_OK(Write([&](Transaction& txn) -> Status {
+    ASSIGN_OR_RETURN(auto none, txn.CurrentSnapshot("sales.orders", 1));
+    EXPECT_FALSE(none.has_value());
+    RETURN_IF_ERROR(txn.InsertSnapshot(v1));
+    RETURN_IF_ERROR(txn.InsertSnapshot(v2));
+    ASSIGN_OR_RETURN(auto mine, txn.CurrentSnapshot("sales.orders", 1));
+    EXPECT_TRUE(mine && SameSnapshot(*mine, v1)) << "a transaction sees what it inserted";
+    return Status::Ok();
+  }));
+  SnapshotRecord next = SampleSnapshot("sales.orders", 1, "s2", "2026-01-02T00:00:00.000Z");
+  next.parent_id = "s1";
+  ASSERT_OK(Write([&](Transaction& txn) { return txn.InsertSnapshot(next); }));
+  ASSERT_OK(Write([&](Transaction& txn) -> Status {
+    ASSIGN_OR_RETURN(auto v1_now, txn.CurrentSnapshot("sales.orders", 1));
+    EXPECT_TRUE(v1_now && SameSnapshot(*v1_now, next)) << "the newest of the major, committed by another writer";
+    ASSIGN_OR_RETURN(auto v2_now, txn.CurrentSnapshot("sales.orders", 2));
+    EXPECT_TRUE(v2_now && v2_now->id == "s9");
+    ASSIGN_OR_RETURN(auto other, txn.CurrentSnapshot("sales.returns", 1));
+    EXPECT_FALSE(other.has_value());
+    return Status::Ok();
+  }));
 }
 
 TEST_F(StoreTest, PathsUnderTheCatalogAreStoredRelativeAndFollowACopy) {

@@ -17,6 +17,7 @@
 // second writer waits (bounded), then fails with kFailedPrecondition.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -62,6 +63,13 @@ class Transaction {
 
   // Data plane. A snapshot, its publish record and its quality results are
   // committed together; a rejected publish commits its record and results only.
+  //
+  // The current (newest) snapshot of `product_id` vMAJOR as this transaction
+  // sees it, read under the write lock: a publish checks here that the parent
+  // it read when it started is still current, so two publishes of one
+  // product — two processes, two servers on one catalog — can never both
+  // commit on the same parent (the second append would drop the first's rows).
+  virtual Result<std::optional<SnapshotRecord>> CurrentSnapshot(const std::string& product_id, int64_t major) = 0;
   virtual Status InsertSnapshot(const SnapshotRecord& s) = 0;
   virtual Status DeleteSnapshot(const std::string& id) = 0;  // gc; the files go after the commit
   virtual Status InsertPublish(const PublishRecord& p) = 0;
@@ -100,9 +108,24 @@ class Transaction {
   virtual Status Commit() = 0;
 };
 
+// Held while alive (Store::AcquireLease).
+class Lease {
+ public:
+  virtual ~Lease() = default;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
+
+  // An exclusive lease named `name` across every process on this catalog —
+  // several servers on one PostgreSQL catalog, CLIs and a server on one
+  // file — for work that must run once at a time (the monitor's pass and
+  // deliveries: two replicas each opening the same incident and sending its
+  // notifications would double them). Waits up to `wait`; nullptr when
+  // another holder kept it that long. Released when the Lease is destroyed
+  // or its process ends, however it ends.
+  virtual Result<std::unique_ptr<Lease>> AcquireLease(const std::string& name, std::chrono::milliseconds wait) = 0;
 
   // Starts the single write transaction; waits for another writer (bounded).
   virtual Result<std::unique_ptr<Transaction>> BeginWrite() = 0;

@@ -96,6 +96,8 @@ int RunCli(int argc, char** argv, std::ostream& out, std::ostream& err, const Ex
   AddLineageCommands(app, ctx);
   AddGcCommand(app, ctx);
   AddCheckCommand(app, ctx);
+  AddCatalogMigrateCommand(app, ctx);
+  AddSecretCommand(app, ctx);
   AddLakehouseCommand(app, ctx);
   AddHistoryCommand(app, ctx);
   AddTokenCommand(app, ctx);

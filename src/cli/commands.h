@@ -53,6 +53,8 @@ void AddQuarantineCommand(CLI::App& app, CommandContext& ctx);
 void AddLineageCommands(CLI::App& app, CommandContext& ctx);  // lineage, impact
 void AddGcCommand(CLI::App& app, CommandContext& ctx);
 void AddCheckCommand(CLI::App& app, CommandContext& ctx);  // check [--repair]
+void AddCatalogMigrateCommand(CLI::App& app, CommandContext& ctx);  // catalog migrate --to URL
+void AddSecretCommand(CLI::App& app, CommandContext& ctx);  // secret set|list|rm
 void AddLakehouseCommand(CLI::App& app, CommandContext& ctx);  // lakehouse repair
 void AddHistoryCommand(CLI::App& app, CommandContext& ctx);
 void AddTokenCommand(CLI::App& app, CommandContext& ctx);

@@ -1,7 +1,8 @@
-// `weft publish DOMAIN.PRODUCT[@vMAJOR] FILE... [--mode replace|append]
-// [--format csv|parquet|json] [--object NAME] [-o table|json]`: checks an
-// input against the product's contract and commits it as a new snapshot
-// (quality/publisher.h). `weft run DOMAIN.PRODUCT [-o table|json]` does the
+// `weft publish DOMAIN.PRODUCT[@vMAJOR] FILE...|--from-source [--mode
+// replace|append] [--format csv|parquet|json] [--object NAME] [-o table|json]`:
+// checks an input — files, or the rows of the product's operational
+// database (service/postgres_source.h) — against the product's contract and
+// commits it as a new snapshot (quality/publisher.h). `weft run DOMAIN.PRODUCT [-o table|json]` does the
 // same with a derived product's transform over its inputs (lineage/runner.h)
 // and prints the same report. Both take `--force --reason TEXT` past a
 // refusing publish guard (quality/guards.h). `weft rollback DOMAIN.PRODUCT
@@ -40,6 +41,7 @@ struct PublishArgs {
   std::string format;
   std::string object;
   std::string output = "table";
+  bool from_source = false;
   service::Force force;
 };
 
@@ -158,10 +160,17 @@ std::string FormatOf(const PublishArgs& args) {
 }
 
 void RunPublish(const PublishArgs& args, CommandContext& ctx) {
+  if (args.from_source == !args.files.empty())
+    return (void)Report(ctx, "publish", Status::InvalidArgument(args.from_source
+                                                                    ? "--from-source takes no input files: the source is the input"
+                                                                    : "give the input files, or --from-source"));
   for (const auto& f : args.files)
     if (!Report(ctx, "publish", quality::CheckInputFile(f))) return;
   Rest rest{.method = "POST", .path = "/api/v1/products/" + args.target + "/publish", .content_type = "application/octet-stream"};
-  if (!ctx.server.empty()) {
+  if (!ctx.server.empty() && args.from_source) {
+    rest.query = {{"fromSource", "true"}, {"mode", args.mode}, {"object", args.object}};
+    AddForceParams(args.force, rest);
+  } else if (!ctx.server.empty()) {
     if (args.files.size() != 1)
       return (void)Report(ctx, "publish", Status::InvalidArgument("a server takes one input file per publish"));
     auto data = ReadFileToString(args.files[0]);
@@ -176,6 +185,7 @@ void RunPublish(const PublishArgs& args, CommandContext& ctx) {
                                 .force = args.force.force, .force_reason = args.force.reason};
     for (const auto& f : args.files) req.files.emplace_back(f);
     if (tty) req.on_progress = DrawProgress;
+    if (args.from_source) return ReportOf(service::PublishService(m).PublishFromSource(c, std::move(req)));
     return ReportOf(service::PublishService(m).Publish(c, std::move(req)));
   });
   Finish(ctx, "publish", args.output, a, tty);
@@ -219,7 +229,9 @@ void AddPublishCommand(CLI::App& app, CommandContext& ctx) {
   auto args = std::make_shared<PublishArgs>();
   CLI::App* cmd = app.add_subcommand("publish", "Check an input against the product's contract and publish it as a new snapshot");
   cmd->add_option("product", args->target, "DOMAIN.PRODUCT, optionally @vMAJOR")->required();
-  cmd->add_option("files", args->files, "Input files (CSV with a header, Parquet, or NDJSON)")->required();
+  cmd->add_option("files", args->files, "Input files (CSV with a header, Parquet, or NDJSON)");
+  cmd->add_flag("--from-source", args->from_source,
+                "Read the input from the product's operational database (its weft.source) instead of files");
   cmd->add_option("--mode", args->mode, "replace the current snapshot, or append to it")
       ->check(CLI::IsMember({"replace", "append"}));
   cmd->add_option("--format", args->format, "Input format (default: from the file extension)")

@@ -18,15 +18,20 @@ namespace {
 
 // The weft.yaml written by `weft init`: every setting with its default, so a
 // user sees what can be changed.
-std::string DefaultSettings(const std::string& name, const std::string& catalog) {
+// weft.yaml's `catalog:` line for `catalog` (empty: the default file), with
+// the comment above it.
+std::string CatalogSetting(const std::string& catalog) {
   // A URL is written double-quoted: it may hold '#', ': ' or '?'.
   std::string quoted;
   for (char c : catalog) quoted += (c == '"' || c == '\\') ? std::string("\\") + c : std::string(1, c);
-  const std::string setting =
-      catalog.empty()
-          ? "# The control-plane catalog: a SQLite file beside this one, or a postgres:// URL.\ncatalog: catalog.db\n"
-          : "# The control-plane catalog. The password, if any: PGPASSWORD or a passfile (PGPASSFILE, ~/.pgpass).\n"
-            "catalog: \"" + quoted + "\"\n";
+  return catalog.empty()
+             ? "# The control-plane catalog: a SQLite file beside this one, or a postgres:// URL.\ncatalog: catalog.db\n"
+             : "# The control-plane catalog. The password, if any: PGPASSWORD or a passfile (PGPASSFILE, ~/.pgpass).\n"
+               "catalog: \"" + quoted + "\"\n";
+}
+
+std::string DefaultSettings(const std::string& name, const std::string& catalog) {
+  const std::string setting = CatalogSetting(catalog);
   return "apiVersion: weft/v1\n"
          "kind: Workspace\n"
          "name: " + name + "\n" + setting +
@@ -155,6 +160,35 @@ Result<Workspace> InitWorkspace(const fs::path& dir, const std::string& mesh_nam
   auto store = catalog::OpenStore(ws.CatalogLocation());
   if (!store.ok()) return store.status().WithContext("while creating the catalog");
   return ws;
+}
+
+Status SetCatalog(const Workspace& ws, const std::string& catalog) {
+  ASSIGN_OR_RETURN(std::string text, ReadFileToString(ws.SettingsFile()));
+  std::vector<std::string> lines = Split(text, '\n');
+  if (!lines.empty() && lines.back().empty()) lines.pop_back();
+  std::string out;
+  bool replaced = false;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const bool comment = lines[i].rfind("# The control-plane catalog", 0) == 0 && i + 1 < lines.size() &&
+                         lines[i + 1].rfind("catalog:", 0) == 0;
+    if (comment) continue;  // CatalogSetting writes its own
+    if (lines[i].rfind("catalog:", 0) == 0) {
+      out += CatalogSetting(catalog);
+      replaced = true;
+      continue;
+    }
+    out += lines[i] + "\n";
+  }
+  if (!replaced) out += CatalogSetting(catalog);
+  const fs::path tmp = ws.SettingsFile().string() + "." + RandomHex(4) + ".tmp";
+  RETURN_IF_ERROR(WriteStringToFile(tmp, out));
+  std::error_code ec;
+  fs::rename(tmp, ws.SettingsFile(), ec);
+  if (ec) {
+    fs::remove(tmp, ec);
+    return Status::IoError("cannot replace " + ws.SettingsFile().string() + ": " + ec.message());
+  }
+  return Status::Ok();
 }
 
 }  // namespace weft::control

@@ -55,4 +55,9 @@ Result<Workspace> FindWorkspace(const std::string& explicit_dir);
 Result<Workspace> InitWorkspace(const std::filesystem::path& dir, const std::string& mesh_name,
                                 const std::string& catalog = "");
 
+// Points weft.yaml's `catalog:` setting at `catalog` (what `weft catalog
+// migrate` does once the copy is committed), keeping every other line; the
+// file is replaced whole (written beside it, then renamed).
+Status SetCatalog(const Workspace& ws, const std::string& catalog);
+
 }  // namespace weft::control

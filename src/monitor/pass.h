@@ -9,8 +9,10 @@
 // monitor --once` runs one (for cron-driven deployments). Delivering the
 // queued notifications is DeliverDue's (notify.h).
 //
-// Thread safety: one pass at a time per catalog. A second concurrent pass
-// waits for the write lock and then reconciles against the first's result.
+// Thread safety: one pass at a time per catalog: a pass reconciles against
+// what it read before it writes, so two at once would each open the same
+// incident. Callers hold the catalog's "monitor" lease (Store::AcquireLease),
+// as service::MonitorService::Pass does.
 #pragma once
 
 #include <cstdint>

@@ -12,6 +12,7 @@
 #include <set>
 #include <thread>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "common/hashing.h"
@@ -117,6 +118,29 @@ class Cleanup {
   storage::FileSystem& fs_;
   std::vector<fs::path> paths_;
 };
+
+// Under the commit's write lock: the snapshot a publish (or rollback) built
+// on must still be current. Another process or server committing a snapshot
+// of the product meanwhile is refused here rather than overwritten — an
+// append built on the old parent would drop the other's rows. Returns the
+// created_at to record: never before the parent's, so the newest snapshot
+// is always the last committed one, whatever the clocks of two hosts say.
+// `raced` (optional) is set when another snapshot is current.
+Result<std::string> CheckParentIsCurrent(catalog::Transaction& txn, const std::string& product_id, int64_t major,
+                                         const std::string& parent_id, const std::string& now, bool* raced) {
+  ASSIGN_OR_RETURN(std::optional<catalog::SnapshotRecord> current, txn.CurrentSnapshot(product_id, major));
+  const std::string current_id = current ? current->id : "";
+  if (current_id != parent_id) {
+    if (raced) *raced = true;
+    return Status::FailedPrecondition(
+        fmt::format("another publish of {}_v{} committed snapshot {} while this one ran on {}", product_id, major,
+                    current_id.empty() ? "(none: its snapshots were removed)" : current_id,
+                    parent_id.empty() ? "no snapshot" : parent_id));
+  }
+  if (!current || now > current->created_at) return now;
+  const std::optional<int64_t> parent_ms = ParseIsoMillis(current->created_at);
+  return parent_ms ? IsoOfMillis(*parent_ms + 1) : now;
+}
 
 struct Target {
   std::string product_id;
@@ -267,6 +291,10 @@ class Publisher {
   }
   Publisher(const Publisher&) = delete;
   Publisher& operator=(const Publisher&) = delete;
+
+  // Whether Run failed because another publish of the product committed
+  // while it ran: starting again (a new Publisher) builds on that one.
+  bool raced() const { return raced_; }
 
   Result<PublishReport> Run() {
     auto start = Clock::now();
@@ -920,6 +948,11 @@ class Publisher {
     nlohmann::json summary = {{"rules", c.results.size()}, {"failed", failed}, {"rowsIn", c.rows_in},
                               {"rowsQuarantined", c.rows_quarantined}, {"rowsWarned", c.rows_warned}};
     ASSIGN_OR_RETURN(auto txn, store_.BeginWrite());
+    std::string created_at = now;
+    if (sealed) {
+      ASSIGN_OR_RETURN(created_at, CheckParentIsCurrent(*txn, report_.product_id, report_.major,
+                                                        report_.parent_snapshot_id, now, &raced_));
+    }
     RETURN_IF_ERROR(txn->InsertPublish({.id = report_.publish_id, .product_id = report_.product_id, .major = report_.major,
                                         .actor = req_.actor, .started_at = started_at_, .finished_at = now,
                                         .outcome = report_.outcome, .mode = report_.mode,
@@ -930,7 +963,7 @@ class Publisher {
                                         .message = !failure.empty() ? failure : RejectionMessage()}));
     if (sealed) {
       RETURN_IF_ERROR(txn->InsertSnapshot({.id = sealed->id, .product_id = report_.product_id, .major = report_.major,
-                                           .parent_id = report_.parent_snapshot_id, .created_at = now,
+                                           .parent_id = report_.parent_snapshot_id, .created_at = created_at,
                                            .path = sealed->path.string(), .rows = report_.snapshot_rows,
                                            .bytes = sealed->bytes, .files = static_cast<int64_t>(sealed->files.size()),
                                            .contract_version = report_.contract_version,
@@ -982,6 +1015,7 @@ class Publisher {
   PublishReport report_;
   std::string started_at_ = NowIso();
   std::string profile_json_;  // the new snapshot's column profile; empty: none
+  bool raced_ = false;        // the commit found another snapshot current than the parent read
   catalog::ProductRecord product_;
   catalog::PortVersionRecord port_;
   fs::path domain_root_;
@@ -1013,7 +1047,16 @@ Status CheckInputFile(const fs::path& file) {
 }
 
 Result<PublishReport> Publish(catalog::Store& store, const PublishRequest& request) {
-  return Publisher(store, request).Run();
+  // Concurrent publishes of one product are rare, and each loser has its
+  // input at hand: it starts again on the winner's snapshot (its files were
+  // removed when it failed). A product published this often by this many
+  // writers at once gets the error after a few rounds.
+  constexpr int kAttempts = 5;
+  for (int attempt = 1;; ++attempt) {
+    Publisher publisher(store, request);
+    Result<PublishReport> report = publisher.Run();
+    if (report.ok() || !publisher.raced() || attempt == kAttempts) return report;
+  }
 }
 
 Result<PublishReport> Rollback(catalog::Store& store, const RollbackRequest& req) {
@@ -1069,13 +1112,17 @@ Result<PublishReport> Rollback(catalog::Store& store, const RollbackRequest& req
   const std::string message = "rollback to " + target->id + ": " + req.reason;
   Status committed = [&]() -> Status {
     ASSIGN_OR_RETURN(auto txn, store.BeginWrite());
+    // A rollback racing a publish is not retried: what to restore may have
+    // changed with it, so the caller looks again.
+    ASSIGN_OR_RETURN(const std::string created_at,
+                     CheckParentIsCurrent(*txn, req.product, target->major, current->id, now, nullptr));
     RETURN_IF_ERROR(txn->InsertPublish({.id = report.publish_id, .product_id = req.product, .major = target->major,
                                         .actor = req.actor, .started_at = started, .finished_at = now,
                                         .outcome = "published", .mode = "rollback", .snapshot_id = sealed.id,
                                         .rows_in = target->rows, .rows_valid = target->rows,
                                         .input_checksum = target->input_checksum, .message = message}));
     RETURN_IF_ERROR(txn->InsertSnapshot({.id = sealed.id, .product_id = req.product, .major = target->major,
-                                         .parent_id = current->id, .created_at = now, .path = sealed.path.string(),
+                                         .parent_id = current->id, .created_at = created_at, .path = sealed.path.string(),
                                          .rows = target->rows, .bytes = sealed.bytes,
                                          .files = static_cast<int64_t>(sealed.files.size()),
                                          .contract_version = target->contract_version,

@@ -11,7 +11,9 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <set>
+#include <utility>
 
 #include "catalog/store.h"
 #include "common/files.h"
@@ -21,6 +23,7 @@
 #include "control/workspace.h"
 #include "engine/connection.h"
 #include "engine/database.h"
+#include "quality/snapshot_hook.h"
 #include "spec/loader.h"
 
 namespace weft::quality {
@@ -288,6 +291,78 @@ TEST_F(PublisherTest, AppendAddsRowsToTheParentSnapshot) {
   EXPECT_EQ(*rows[0][0], "O1,O2,O3,O4,O5");
   auto old_rows = Rows("SELECT count(*) FROM read_parquet(" + SnapshotGlob(first) + ")");
   EXPECT_EQ(*old_rows[0][0], "3");  // the parent is untouched
+}
+
+// Runs `interleave` once, between a publish's checks and its commit: what
+// another process (or a server replica on the same catalog) committing at
+// that moment would do.
+class InterleavingHook final : public SnapshotHook {
+ public:
+  explicit InterleavingHook(std::function<void()> interleave) : interleave_(std::move(interleave)) {}
+  Result<std::string> CopyOptions(engine::Connection&, const SnapshotContext&) override { return std::string(); }
+  Status BeforeSeal(engine::Connection*, const SnapshotContext&, const fs::path&) override {
+    if (interleave_) std::exchange(interleave_, nullptr)();
+    ++seals;
+    return Status::Ok();
+  }
+  Result<std::string> AfterCommit(const SnapshotContext&) override { return std::string(); }
+  int seals = 0;
+
+ private:
+  std::function<void()> interleave_;
+};
+
+TEST_F(PublisherTest, TwoAppendsCommittingAtOnceKeepBothTheirRows) {
+  ApplyTree(kFixtures / "tree");
+  PublishCustomers();
+  ASSERT_OK(Publish("shop.orders", {Data("orders_clean.csv")}));
+  std::string other;
+  InterleavingHook hook([&] {
+    auto r = Publish("shop.orders", {Orders("other.csv", 20, 2)}, "append");
+    ASSERT_OK(r);
+    other = r->snapshot_id;
+  });
+  PublishRequest req = Request("shop.orders", {Orders("mine.csv", 10, 2)}, "append");
+  req.snapshot_hook = &hook;
+  ASSERT_OK_AND_ASSIGN(PublishReport mine, quality::Publish(*store_, req));
+  // The first try found the other append current at its commit, and started
+  // again on it: its snapshot is parent + other + mine, with nothing lost.
+  EXPECT_EQ(hook.seals, 2);
+  EXPECT_EQ(mine.parent_snapshot_id, other);
+  EXPECT_EQ(mine.snapshot_rows, 3 + 2 + 2);
+  EXPECT_EQ(Current("shop.orders"), mine.snapshot_id);
+  auto rows = Rows("SELECT string_agg(order_id, ',' ORDER BY order_id) FROM read_parquet(" + SnapshotGlob(mine) + ")");
+  EXPECT_EQ(*rows[0][0], "O1,O10,O11,O2,O20,O21,O3");
+  // One publish record per publish that committed, none for the lost try,
+  // whose files are gone.
+  ASSERT_OK_AND_ASSIGN(auto publishes, store_->ListPublishes("shop.orders", 0));
+  EXPECT_EQ(publishes.size(), 3u);
+  ASSERT_OK_AND_ASSIGN(auto snapshots, store_->ListSnapshots("shop.orders"));
+  EXPECT_EQ(snapshots.size(), 3u);
+  const fs::path snapshot_dir = fs::path(snapshots[0].path).parent_path();
+  EXPECT_EQ(std::distance(fs::directory_iterator(snapshot_dir), fs::directory_iterator()), 3) << snapshot_dir;
+}
+
+TEST_F(PublisherTest, ARollbackRacingAPublishIsRefusedAndChangesNothing) {
+  ApplyTree(kFixtures / "tree");
+  PublishCustomers();
+  ASSERT_OK_AND_ASSIGN(PublishReport first, Publish("shop.orders", {Data("orders_clean.csv")}));
+  ASSERT_OK(Publish("shop.orders", {Data("orders_more.csv")}, "append"));
+  std::string other;
+  InterleavingHook hook([&] {
+    auto r = Publish("shop.orders", {Orders("other.csv", 20, 2)}, "append");
+    ASSERT_OK(r);
+    other = r->snapshot_id;
+  });
+  Result<PublishReport> r = quality::Rollback(
+      *store_, {.product = "shop.orders", .snapshot = first.snapshot_id, .reason = "bad data", .actor = "tester",
+                .snapshot_hook = &hook});
+  EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(r.status().message(), HasSubstr("another publish of shop.orders_v1 committed snapshot " + other));
+  EXPECT_EQ(Current("shop.orders"), other);
+  EXPECT_TRUE(Audit("product.rollback").empty());
+  ASSERT_OK_AND_ASSIGN(auto snapshots, store_->ListSnapshots("shop.orders"));
+  EXPECT_EQ(std::distance(fs::directory_iterator(fs::path(snapshots[0].path).parent_path()), fs::directory_iterator()), 3);
 }
 
 // Inputs that cannot be read as the contract's rows: a clear error naming

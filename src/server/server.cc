@@ -979,6 +979,16 @@ struct Server::Impl {
       return Status::InvalidArgument("format must be csv, parquet or json");
     if (mode.empty()) mode = "replace";
     if (mode != "replace" && mode != "append") return Status::InvalidArgument("mode must be replace or append");
+    const std::string from_source = call.req.get_param_value("fromSource");
+    if (!from_source.empty() && from_source != "true" && from_source != "false")
+      return Status::InvalidArgument("fromSource must be true or false");
+    if (from_source == "true") {
+      if (!call.req.body.empty()) return Status::InvalidArgument("fromSource=true takes no body: the source is the input");
+      ASSIGN_OR_RETURN(service::Force force, ForceOf(call));
+      quality::PublishRequest request{.target = id, .mode = mode, .object = call.req.get_param_value("object"),
+                                      .force = force.force, .force_reason = force.reason};
+      return PublishReport(call, service::PublishService(*mesh).PublishFromSource(CallerOf(call), std::move(request)));
+    }
     if (call.req.body.empty()) return Status::InvalidArgument("the body must be the input file (CSV, Parquet or NDJSON)");
     ASSIGN_OR_RETURN(auto scratch, MakeScratch());
     std::filesystem::path input = scratch->dir / ("upload." + std::string(format == "json" ? "ndjson" : format));
@@ -1190,6 +1200,8 @@ std::vector<Route> RouteTable() {
       {"POST", "/api/v1/products/{id}/publish", Role::kOwner, "Publish the uploaded file as a new snapshot (contract-checked)",
        {{"format", "csv (default), parquet or json (NDJSON)"}, {"mode", "replace (default) or append"},
         {"object", "The contract's schema object, when it has several"},
+        {"fromSource", "true: read the input from the product's operational database (weft.source); no body", false,
+         "boolean"},
         {"force", "true: publish although a publish guard refuses (needs reason; audited)", false, "boolean"},
         {"reason", "Why a guard is overridden"}},
        "application/octet-stream", "application/json", product, "PublishReport"},

@@ -88,8 +88,19 @@ json LivePageParts(const Caller& caller, const LiveInputs& in, const LiveRecords
 
 // --- the pass ------------------------------------------------------------------
 
+Result<std::unique_ptr<catalog::Lease>> MonitorService::Lease() {
+  constexpr auto kWait = std::chrono::seconds(60);
+  ASSIGN_OR_RETURN(auto lease, mesh_.store().AcquireLease("monitor", kWait));
+  if (!lease)
+    return Status::ResourceExhausted(
+        "another monitor pass (of this server, another server on the same catalog, or `weft monitor`) has held the "
+        "catalog for over a minute; try again later");
+  return lease;
+}
+
 Result<PassView> MonitorService::Pass(const Caller& caller, int64_t now_ms) {
   RETURN_IF_ERROR(Authorizer::Check(caller.principal, Action::kRunMonitor, Resource::Workspace()));
+  ASSIGN_OR_RETURN(auto lease, Lease());
   Notifier notifier(mesh_);
   ASSIGN_OR_RETURN(auto audience, notifier.AudienceFunction());
   ASSIGN_OR_RETURN(auto schedules, monitor::ScheduleWatches(mesh_.store()));
@@ -328,8 +339,10 @@ Result<WebhookView> MonitorService::TestWebhook(const Caller& caller, const std:
     RETURN_IF_ERROR(monitor::Enqueue(*txn, {hook}, {hook.principal}, e, EventSource(mesh_)));
     RETURN_IF_ERROR(txn->Commit());
   }
-  RETURN_IF_ERROR(
-      monitor::DeliverDue(mesh_.store(), HttpTransport(), now, {.only_webhook = hook.id}).status());
+  {
+    ASSIGN_OR_RETURN(auto lease, Lease());
+    RETURN_IF_ERROR(monitor::DeliverDue(mesh_.store(), HttpTransport(), now, {.only_webhook = hook.id}).status());
+  }
   hook.secret.clear();
   WebhookView v{.hook = std::move(hook), .deliveries = {}};
   ASSIGN_OR_RETURN(v.deliveries, mesh_.store().ListDeliveries({.webhook_id = id, .limit = 1}));

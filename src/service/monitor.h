@@ -83,7 +83,9 @@ class MonitorService {
   // Every watched product, or one; each with up to `history` changes of state.
   Result<SlaStatusView> SlaStatus(const Caller& caller, const std::string& product, int history = 20);
   // One pass at `now_ms` (missed scheduled runs are findings), then the
-  // scheduled runs due, then the deliveries due. Admins.
+  // scheduled runs due, then the deliveries due. Admins. Passes run one at
+  // a time over the catalog, across processes and servers (the catalog's
+  // "monitor" lease): a second waits for the first.
   Result<PassView> Pass(const Caller& caller, int64_t now_ms);
   // `filter.status`: open, acknowledged, resolved, unresolved or "".
   Result<std::vector<catalog::IncidentRecord>> Incidents(const Caller& caller, const catalog::IncidentFilter& filter);
@@ -106,6 +108,8 @@ class MonitorService {
   // budget.threshold, once per domain, month and threshold (the soft limit, 100%).
   Status AnnounceBudgets(int64_t now_ms);
   Result<catalog::WebhookRecord> OwnWebhook(const Caller& caller, const std::string& id);
+  // The catalog's "monitor" lease, waiting up to a minute for another holder.
+  Result<std::unique_ptr<catalog::Lease>> Lease();
   Mesh& mesh_;
 };
 

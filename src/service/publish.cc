@@ -12,6 +12,8 @@
 #include "service/catalog.h"
 #include "service/lineage.h"
 #include "service/monitor.h"
+#include "service/postgres_source.h"
+#include "spec/loader.h"
 #include "storage/file_system.h"
 #include "storage/root_owner.h"
 
@@ -117,6 +119,29 @@ Result<quality::PublishReport> PublishService::Publish(const Caller& caller, qua
   auto report = quality::Publish(mesh_.store(), request);
   mesh_.CatalogChanged();
   if (report.ok()) Announce(mesh_, *report, started_at);
+  return report;
+}
+
+Result<quality::PublishReport> PublishService::PublishFromSource(const Caller& caller, quality::PublishRequest request) {
+  ASSIGN_OR_RETURN(const std::string product, ProductOf(caller, request.target));
+  if (!request.files.empty()) return Status::InvalidArgument("--from-source takes no input files: the source is the input");
+  ASSIGN_OR_RETURN(std::optional<catalog::ProductRecord> record, mesh_.store().FindProduct(product));
+  if (!record) return Status::NotFound("no product '" + product + "' in the catalog");
+  spec::LoadedFile loaded = spec::LoadText(record->spec_json, "catalog:product:" + product);
+  const spec::DataProduct* descriptor = loaded.documents.empty() ? nullptr : loaded.documents[0].product();
+  const std::optional<spec::ProductSource> source = descriptor ? descriptor->Source() : std::nullopt;
+  if (!source)
+    return Status::InvalidArgument(product + " declares no source: give its descriptor customProperties weft.source "
+                                             "({postgres: secret:NAME, query: SQL}) and apply it, or publish a file");
+  const control::Workspace& ws = mesh_.workspace();
+  ASSIGN_OR_RETURN(SourceExtract extract, ExtractPostgresSource(ws, product, *source,
+                                                                quality::WorkspaceInputLimits(ws.settings), ws.root / "tmp"));
+  request.files = {extract.file};
+  request.format = "csv";
+  auto report = Publish(caller, std::move(request));
+  // The publish archived its own copy (or refused the input before reading it).
+  std::error_code ec;
+  std::filesystem::remove(extract.file, ec);
   return report;
 }
 

@@ -40,6 +40,10 @@ class PublishService {
 
   // request.actor and the engine settings are filled in from the caller and the workspace.
   Result<quality::PublishReport> Publish(const Caller& caller, quality::PublishRequest request);
+  // The rows of the product's operational source (its descriptor's
+  // weft.source, postgres_source.h) read now and published as a CSV input:
+  // the same checks, quarantine, archive and snapshot as a file.
+  Result<quality::PublishReport> PublishFromSource(const Caller& caller, quality::PublishRequest request);
   // A derived product's transform over its inputs' current snapshots.
   Result<quality::PublishReport> Run(const Caller& caller, const std::string& product, const Force& force = {},
                                      std::function<void(const quality::PublishProgress&)> on_progress = {});

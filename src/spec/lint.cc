@@ -41,7 +41,7 @@ const std::vector<std::string>& KnownWeftProperties() {
   static const std::vector<std::string> k = {
       "weft.mask",     "weft.tier",           "weft.transform", "weft.retention",        "weft.rowFilter",
       "weft.access",   "weft.schedule",       "weft.runOnUpstream", "weft.maxQuarantinedShare", "weft.maxShrink",
-      "weft.volumeSensitivity", "weft.minHistory", "weft.term", "weft.contract"};
+      "weft.volumeSensitivity", "weft.minHistory", "weft.term", "weft.contract", "weft.source"};
   return k;
 }
 
@@ -236,6 +236,41 @@ class Linter {
           !(cp.value.is_number() && cp.value.get<double>() >= 0 && (!share || cp.value.get<double>() <= 1)))
         Error(cp.At("value"), cp.property + " of " + what + " must be " +
                                   (share ? "a share from 0 to 1 (0.05 is 5%)" : "a number of 0 or more"),
+              "invalid-value");
+    }
+  }
+
+  // weft.source: {postgres: secret:NAME, query: SQL | table: [schema.]name},
+  // never a URL or password in the descriptor, and not on a derived product.
+  void CheckSource(const DataProduct& p, const std::string& what) {
+    for (const auto& cp : p.custom_properties) {
+      if (cp.property != "weft.source") continue;
+      const std::string form = "; write {postgres: secret:NAME, query: SQL} or {postgres: secret:NAME, table: NAME}";
+      if (!cp.value.is_object()) {
+        Error(cp.At("value"), "weft.source of " + what + " must be a mapping" + form, "invalid-value");
+        continue;
+      }
+      for (const auto& [key, value] : cp.value.items())
+        if (key != "postgres" && key != "query" && key != "table")
+          Error(cp.At("value"), "weft.source of " + what + " has an unknown key '" + key + "'" + form, "invalid-value");
+      const Json* db = cp.value.contains("postgres") ? &cp.value["postgres"] : nullptr;
+      const std::string reference = db && db->is_string() ? db->get<std::string>() : "";
+      if (reference.rfind("secret:", 0) != 0) {
+        Error(cp.At("value"),
+              "weft.source of " + what + " names its database by a secret of the workspace (postgres: secret:NAME, set "
+                  "with `weft secret set NAME`), never by a URL or password in the descriptor" + form,
+              "invalid-value");
+      } else if (Status name = CheckSecretName(reference.substr(7)); !name.ok()) {
+        Error(cp.At("value"), "weft.source of " + what + ": " + name.message(), "invalid-value");
+      }
+      const bool query = cp.value.contains("query"), table = cp.value.contains("table");
+      if (query == table)
+        Error(cp.At("value"), "weft.source of " + what + " takes a query or a table, one of them" + form, "invalid-value");
+      for (const char* key : {"query", "table"})
+        if (cp.value.contains(key) && !(cp.value[key].is_string() && !Trim(cp.value[key].get<std::string>()).empty()))
+          Error(cp.At("value"), std::string("weft.source ") + key + " of " + what + " must be non-empty text", "invalid-value");
+      if (!p.TransformPath().empty())
+        Error(cp.At("property"), what + " has both weft.transform and weft.source: a product is derived or fed from a source, not both",
               "invalid-value");
     }
   }
@@ -749,6 +784,7 @@ class Linter {
     CheckTeam(p.team, what);
     CheckSupport(p.support, what);
     CheckCustomProperties(p.custom_properties, what);
+    CheckSource(p, what);
     if (p.output_ports.empty()) Warn(p.At("outputPorts"), what + " has no output ports", "empty-ports");
 
     std::set<std::pair<std::string, std::string>> names;  // ODPS keys ports by name and version

@@ -1,6 +1,7 @@
 #include "spec/model.h"
 
 #include <algorithm>
+#include <cctype>
 
 namespace weft::spec {
 
@@ -60,6 +61,30 @@ std::string DataProduct::TransformPath() const {
   for (const auto& cp : custom_properties)
     if (cp.property == "weft.transform" && cp.value.is_string()) return cp.value.get<std::string>();
   return "";
+}
+
+Status CheckSecretName(const std::string& name) {
+  const bool ok = !name.empty() && name.size() <= 64 && std::isalnum(static_cast<unsigned char>(name[0])) &&
+                  std::all_of(name.begin(), name.end(), [](unsigned char c) {
+                    return std::islower(c) || std::isdigit(c) || c == '.' || c == '_' || c == '-';
+                  });
+  if (ok) return Status::Ok();
+  return Status::InvalidArgument("'" + name + "' is no secret name: use 1 to 64 of a-z, 0-9, '.', '_' and '-', starting "
+                                 "with a letter or digit");
+}
+
+std::optional<ProductSource> DataProduct::Source() const {
+  for (const auto& cp : custom_properties) {
+    if (cp.property != "weft.source" || !cp.value.is_object()) continue;
+    const Json& v = cp.value;
+    auto text = [&](const char* key) { return v.contains(key) && v[key].is_string() ? v[key].get<std::string>() : ""; };
+    const std::string reference = text("postgres");
+    if (reference.rfind("secret:", 0) != 0) return std::nullopt;
+    ProductSource source{.secret = reference.substr(7), .query = text("query"), .table = text("table")};
+    if (source.secret.empty() || source.query.empty() == source.table.empty()) return std::nullopt;
+    return source;
+  }
+  return std::nullopt;
 }
 
 const OutputPort* DataProduct::FindOutputPort(std::string_view n) const { return FindByName(output_ports, n); }

@@ -20,6 +20,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/status.h"
 #include "spec/diagnostic.h"
 
 namespace weft::spec {
@@ -308,6 +309,21 @@ struct ManagementPort : SpecNode {
   std::string description;
 };
 
+// customProperties weft.source of a product: an operational PostgreSQL
+// database it is published from, by the secret holding its URL, and what to
+// read — a query, or a table ([schema.]name).
+//   - property: weft.source
+//     value: {postgres: secret:orders-db, query: "SELECT … FROM orders"}
+struct ProductSource {
+  std::string secret;  // the name after "secret:"
+  std::string query;
+  std::string table;
+};
+
+// A secret's name (control/secrets.h): 1-64 of [a-z0-9._-], starting with a
+// letter or digit, so it is a plain file name.
+Status CheckSecretName(const std::string& name);
+
 struct DataProduct : SpecNode {
   std::string api_version;
   std::string kind;
@@ -332,6 +348,9 @@ struct DataProduct : SpecNode {
   // The SQL file customProperties weft.transform names, relative to the
   // descriptor; empty for a source product.
   std::string TransformPath() const;
+  // The operational database weft.source names (`weft publish --from-source`);
+  // nullopt when it names none, or not in the form lint accepts.
+  std::optional<ProductSource> Source() const;
 };
 
 // weft's Domain kind (domain.yaml): a domain is an isolated "account".

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "catalog/location.h"
 #include "common/files.h"
 #include "common/strings.h"
 
@@ -37,11 +38,37 @@ struct Owner {
   bool ours = false;    // `file` is the catalog asking, or is gone
 };
 
+// How a root's owner file names the catalog: a file by its absolute path; a
+// catalog server by its URL without the password (catalog/location.h).
+std::string Identity(const fs::path& location) {
+  return catalog::IsCatalogUrl(location.string()) ? catalog::PrintableLocation(location.string())
+                                                   : Absolute(location).string();
+}
+
+// The directory whose roots are the catalog's own, needing no owner file:
+// the catalog file's (they travel with a copy of it); for a catalog server,
+// the workspace's.
+fs::path Home(const RootClaimant& claimant) {
+  return catalog::IsCatalogUrl(claimant.catalog_file.string()) ? Absolute(claimant.workspace)
+                                                                : Absolute(claimant.catalog_file).parent_path();
+}
+
+// Whether the owner a root names is the catalog `identity`, or a catalog
+// file that no longer exists (the root passes to the catalog asking).
+bool SameOrGone(const std::string& owner, const std::string& identity) {
+  if (owner == identity) return true;
+  // A catalog server is not on this disk to look at: it is never "gone".
+  if (catalog::IsCatalogUrl(owner)) return false;
+  std::error_code ec;
+  if (!fs::exists(owner, ec)) return true;
+  return !catalog::IsCatalogUrl(identity) && SameFile(owner, identity);
+}
+
 Result<Owner> ReadOwner(const fs::path& root, const RootClaimant& claimant) {
-  const fs::path catalog = Absolute(claimant.catalog_file);
+  const std::string identity = Identity(claimant.catalog_file);
   const fs::path dir = Absolute(root);
   Owner owner;
-  if (IsUnder(dir, catalog.parent_path())) {
+  if (IsUnder(dir, Home(claimant))) {
     owner.inside = true;
     return owner;
   }
@@ -62,7 +89,7 @@ Result<Owner> ReadOwner(const fs::path& root, const RootClaimant& claimant) {
       }
     }
   }
-  owner.ours = owner.file.empty() || SameFile(owner.file, catalog) || !fs::exists(owner.file, ec);
+  owner.ours = owner.file.empty() || SameOrGone(owner.file.string(), identity);
   return owner;
 }
 
@@ -71,7 +98,7 @@ Result<Owner> ReadOwner(const fs::path& root, const RootClaimant& claimant) {
 Status CheckRootOwner(const fs::path& root, const RootClaimant& claimant) {
   ASSIGN_OR_RETURN(Owner owner, ReadOwner(root, claimant));
   if (owner.inside || owner.ours) return Status::Ok();
-  const std::string here = Absolute(claimant.catalog_file).string();
+  const std::string here = Identity(claimant.catalog_file);
   const std::string marker = (Absolute(root) / kRootOwnerFile).string();
   if (!owner.named) {
     return Status::FailedPrecondition(
@@ -94,12 +121,19 @@ Status ClaimRoot(FileSystem& fs, const fs::path& root, const RootClaimant& claim
   ASSIGN_OR_RETURN(Owner owner, ReadOwner(root, claimant));
   if (owner.inside) return Status::Ok();
   if (!owner.ours) return CheckRootOwner(root, claimant);
-  const fs::path catalog = Absolute(claimant.catalog_file);
+  const std::string identity = Identity(claimant.catalog_file);
   std::error_code ec;
   if (!fs::is_directory(root, ec)) return Status::Ok();
-  if (owner.named && SameFile(owner.file, catalog)) return Status::Ok();
-  return fs.WriteFile(Absolute(root) / kRootOwnerFile, catalog.string() + "\n")
+  if (owner.named && owner.file.string() == identity) return Status::Ok();
+  return fs.WriteFile(Absolute(root) / kRootOwnerFile, identity + "\n")
       .WithContext("while recording this workspace's catalog as the owner of the storage root " + root.string());
+}
+
+Status HandOverRoot(FileSystem& fs, const fs::path& root, const RootClaimant& from, const RootClaimant& to) {
+  ASSIGN_OR_RETURN(Owner owner, ReadOwner(root, from));
+  if (!owner.named || owner.file.string() != Identity(from.catalog_file)) return Status::Ok();
+  return fs.WriteFile(Absolute(root) / kRootOwnerFile, Identity(to.catalog_file) + "\n")
+      .WithContext("while handing the storage root " + root.string() + " to " + Identity(to.catalog_file));
 }
 
 std::vector<GcRoot> WritableRoots(FileSystem& fs, const std::vector<GcRoot>& roots, const RootClaimant& claimant,

@@ -31,7 +31,8 @@ namespace weft::storage {
 
 inline constexpr const char* kRootOwnerFile = ".weft-catalog";
 
-// Who asks: the workspace's catalog file and the workspace's directory.
+// Who asks: the workspace's catalog (its file, or a catalog server's URL,
+// named in owner files without its password) and the workspace's directory.
 struct RootClaimant {
   std::filesystem::path catalog_file;
   std::filesystem::path workspace;
@@ -47,6 +48,11 @@ Status CheckRootOwner(const std::filesystem::path& root, const RootClaimant& cla
 // its directory when it is not yet (a root that does not exist yet is
 // claimed when it is provisioned).
 Status ClaimRoot(FileSystem& fs, const std::filesystem::path& root, const RootClaimant& claimant);
+
+// After `weft catalog migrate`: a root whose owner file names `from`'s
+// catalog names `to`'s instead (the same workspace, its catalog moved to a
+// server). A root naming another owner, or none, is left as it is.
+Status HandOverRoot(FileSystem& fs, const std::filesystem::path& root, const RootClaimant& from, const RootClaimant& to);
 
 // The roots of `roots` the catalog may write — claimed (ClaimRoot) when
 // `claim`, else only checked — and the refusal of each other one in

@@ -115,5 +115,72 @@ TEST_F(PostgresCatalogTest, InitApplyPublishRunQuerySearchAndAuditTheDemoMesh) {
   }
 }
 
+// `weft catalog migrate`: a workspace that grew on SQLite moves to
+// PostgreSQL with everything it holds, and goes on as before.
+TEST_F(PostgresCatalogTest, CatalogMigrateMovesASqliteWorkspaceWithEverythingItHolds) {
+  ASSERT_EQ(e2e::Run({"init", ws_.string(), "--catalog", "catalog.db", "--as", "root"}).exit_code, 0);
+  ASSERT_EQ(Weft({"apply", "-f", RepoPath("examples/mesh").string()}).exit_code, 0);
+  const std::filesystem::path data = tmp_ / "data";
+  ASSERT_EQ(e2e::Run({"demo", "generate", "--scale", "0.002", "--out", data.string(), "--threads", "2"}).exit_code, 0);
+  ASSERT_EQ(Weft({"publish", "sales.orders", (data / "sales/orders.csv").string(), "--as", "carol@retail.example"}).exit_code, 0);
+  ASSERT_EQ(Weft({"access", "grant", "sales.orders", "--to", "svc.finance", "--purpose", "revenue", "--as",
+                  "carol@retail.example"}).exit_code, 0);
+  ASSERT_EQ(Weft({"query", "SELECT count(*) AS n FROM sales.orders", "--as", "svc.finance"}).exit_code, 0);
+  RunResult token = Weft({"token", "create", "--for", "svc.finance", "--as", "root"});
+  ASSERT_EQ(token.exit_code, 0) << token;
+  // What the workspace shows before, as JSON, to compare after.
+  const std::vector<std::vector<std::string>> views = {
+      {"get", "products", "-o", "json"},
+      {"history", "sales.orders", "-o", "json"},
+      {"access", "list", "-o", "json", "--as", "carol@retail.example"},
+      {"usage", "sales.orders", "-o", "json", "--as", "carol@retail.example"},
+      {"audit", "-o", "json"},
+      {"token", "list", "-o", "json", "--as", "root"},
+      {"query", "SELECT count(*) AS n, sum(amount) AS total FROM sales.orders", "-o", "csv", "--as", "svc.finance"}};
+  std::vector<std::string> before;
+  for (const auto& v : views) {
+    RunResult r = Weft(v);
+    ASSERT_EQ(r.exit_code, 0) << r;
+    before.push_back(r.out);
+  }
+
+  // A URL with a password, and a database that holds a catalog already: refused, nothing changed.
+  const std::string with_password = "postgres://weft:" + password_ + "@" + url_.substr(std::string("postgres://weft@").size());
+  RunResult refused = Weft({"catalog", "migrate", "--to", with_password});
+  EXPECT_EQ(refused.exit_code, 2) << refused;
+  EXPECT_THAT(refused.err + refused.out, Not(HasSubstr(password_)));
+  const std::string taken = NewPostgresCatalog();
+  TempDir other;
+  ASSERT_EQ(e2e::Run({"init", (other / "ws").string(), "--catalog", taken}).exit_code, 0);
+  RunResult full = Weft({"catalog", "migrate", "--to", taken});
+  EXPECT_EQ(full.exit_code, 1) << full;
+  EXPECT_THAT(full.err, HasSubstr("is not empty"));
+  EXPECT_THAT(ReadFile(ws_ / "weft.yaml"), HasSubstr("catalog: catalog.db"));
+
+  RunResult migrate = Weft({"catalog", "migrate", "--to", url_});
+  ASSERT_EQ(migrate.exit_code, 0) << migrate;
+  EXPECT_THAT(migrate.out, HasSubstr("Copied the catalog"));
+  EXPECT_THAT(ReadFile(ws_ / "weft.yaml"), HasSubstr("catalog: \"" + url_ + "\""));
+  for (size_t i = 0; i < views.size(); ++i) {
+    RunResult r = Weft(views[i]);
+    ASSERT_EQ(r.exit_code, 0) << r;
+    // The audit and usage grow by the views' own reads; everything else is equal.
+    if (views[i][0] == "audit" || views[i][0] == "usage") continue;
+    EXPECT_EQ(r.out, before[i]) << views[i][0] << " " << views[i][1];
+  }
+  // Search ranks differently on each store (BM25, ts_rank); it finds the same.
+  RunResult search = Weft({"search", "orders"});
+  ASSERT_EQ(search.exit_code, 0) << search;
+  EXPECT_THAT(search.out, HasSubstr("sales.orders"));
+  // It goes on: a new grant gets the id after the copied ones.
+  RunResult grant = Weft({"access", "grant", "sales.orders", "--to", "frank@retail.example", "--purpose", "after",
+                          "--as", "carol@retail.example"});
+  ASSERT_EQ(grant.exit_code, 0) << grant;
+  EXPECT_THAT(grant.out, HasSubstr("Grant 2:"));
+  EXPECT_EQ(Weft({"check"}).exit_code, 0);
+  // Again into the same database: it holds the catalog now.
+  EXPECT_EQ(Weft({"catalog", "migrate", "--to", url_}).exit_code, 2);
+}
+
 }  // namespace
 }  // namespace weft::e2e

@@ -131,7 +131,7 @@ std::string CatalogName(std::string_view url) {
   return fmt::format("postgres://{}", rest.substr(0, rest.find('?')));
 }
 
-Result<Connection> Connection::Open(const std::string& url, int connect_timeout_s) {
+Result<Connection> Connection::Open(const std::string& url, int connect_timeout_s, std::string what) {
   const std::string name = CatalogName(url);
   const std::string timeout = std::to_string(connect_timeout_s);
   // Defaults first: with expand_dbname the URL's own settings (dbname comes
@@ -139,10 +139,10 @@ Result<Connection> Connection::Open(const std::string& url, int connect_timeout_
   const char* keywords[] = {"connect_timeout", "application_name", "client_encoding", "dbname", nullptr};
   const char* values[] = {timeout.c_str(), "weft", "UTF8", url.c_str(), nullptr};
   PGconn* raw = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
-  if (raw == nullptr) return Status::ResourceExhausted("out of memory while connecting to the catalog " + name);
-  Connection conn(raw, name, UrlPassword(url));
+  if (raw == nullptr) return Status::ResourceExhausted("out of memory while connecting to the " + what + " " + name);
+  Connection conn(raw, name, UrlPassword(url), what);
   if (PQstatus(raw) != CONNECTION_OK) {
-    return Status::IoError(fmt::format("cannot connect to the PostgreSQL catalog {}: {}", name,
+    return Status::IoError(fmt::format("cannot connect to the PostgreSQL {} {}: {}", conn.what_, name,
                                        conn.Scrub(OneLine(PQerrorMessage(raw)))));
   }
   // Notices (e.g. "text-search query contains only stop words") are not
@@ -169,7 +169,7 @@ bool Connection::Healthy() const {
 Status Connection::Reset() {
   PQreset(conn_.get());
   if (Healthy()) return Status::Ok();
-  return Status::IoError(fmt::format("lost the connection to the PostgreSQL catalog {} and cannot reconnect: {}",
+  return Status::IoError(fmt::format("lost the connection to the PostgreSQL {} {} and cannot reconnect: {}", what_,
                                      *name_, Scrub(OneLine(PQerrorMessage(conn_.get())))));
 }
 
@@ -189,7 +189,7 @@ Status Connection::ErrorOf(const PGresult* result) const {
         fmt::format("the catalog write conflicted with another weft process; retry ({})", message));
   }
   if (!Healthy() || StartsWith(sqlstate, "08") || StartsWith(sqlstate, "57P")) {
-    return Status::IoError(fmt::format("lost the connection to the PostgreSQL catalog {}: {}", *name_, message));
+    return Status::IoError(fmt::format("lost the connection to the PostgreSQL {} {}: {}", what_, *name_, message));
   }
   if (StartsWith(sqlstate, "23")) return Status::FailedPrecondition(message);  // a constraint
   return Status::Internal(fmt::format("{} (PostgreSQL error {})", message, sqlstate));
@@ -204,10 +204,105 @@ Result<Rows> Connection::Check(PGresult* raw) const {
 }
 
 Status Connection::Exec(const std::string& sql) {
+  RETURN_IF_ERROR(Flush());
   return Check(PQexec(conn_.get(), sql.c_str())).status();
 }
 
+Status Connection::Send(const std::string& sql, const Params& params, std::string context) {
+  // Bounded: the server's answers pile up unread until Flush, and once
+  // the socket's buffers are full neither side could go on.
+  constexpr size_t kMaxSent = 512;
+  if (sent_.size() >= kMaxSent) RETURN_IF_ERROR(Flush());
+  if (sent_.empty() && PQenterPipelineMode(conn_.get()) != 1)
+    return Status::IoError("cannot send statements to " + *name_ + ": " + Scrub(PQerrorMessage(conn_.get())));
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+  if (PQsendQueryParams(conn_.get(), sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
+                        nullptr, /*resultFormat=*/0) != 1) {
+    // Nothing was queued: what was sent before still has answers to read.
+    Status error = Status::IoError("cannot send a statement to " + *name_ + ": " + Scrub(PQerrorMessage(conn_.get())));
+    Flush().IgnoreError();
+    return error.WithContext(context);
+  }
+  sent_.push_back(std::move(context));
+  return Status::Ok();
+}
+
+Status Connection::Flush() {
+  if (sent_.empty()) return Status::Ok();
+  std::vector<std::string> contexts = std::move(sent_);
+  sent_.clear();
+  PGconn* conn = conn_.get();
+  if (PQpipelineSync(conn) != 1) {
+    Status error = Status::IoError("lost the connection to " + *name_ + ": " + Scrub(PQerrorMessage(conn)));
+    PQexitPipelineMode(conn);
+    return error;
+  }
+  Status first;
+  for (const std::string& context : contexts) {
+    PGresult* result = PQgetResult(conn);
+    if (result == nullptr) {
+      if (first.ok()) first = Status::IoError("lost the connection to " + *name_ + ": " + Scrub(PQerrorMessage(conn)));
+      break;
+    }
+    const ExecStatusType status = PQresultStatus(result);
+    // After a failure the rest are PGRES_PIPELINE_ABORTED: they did not run.
+    if (first.ok() && status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && status != PGRES_PIPELINE_ABORTED)
+      first = ErrorOf(result).WithContext(context);
+    PQclear(result);
+    while ((result = PQgetResult(conn)) != nullptr) PQclear(result);  // the end of this statement's answer
+  }
+  // The sync's own answer, then out of pipeline mode.
+  for (PGresult* result; (result = PQgetResult(conn)) != nullptr;) {
+    const bool synced = PQresultStatus(result) == PGRES_PIPELINE_SYNC;
+    PQclear(result);
+    if (synced) break;
+  }
+  if (PQexitPipelineMode(conn) != 1 && first.ok())
+    first = Status::IoError("cannot leave pipeline mode on " + *name_ + ": " + Scrub(PQerrorMessage(conn)));
+  return first;
+}
+
+Status Connection::CopyOut(const std::string& sql, const std::function<Status(std::string_view)>& sink) {
+  RETURN_IF_ERROR(Flush());
+  PGconn* conn = conn_.get();
+  PGresult* started = PQexec(conn, sql.c_str());
+  if (PQresultStatus(started) != PGRES_COPY_OUT) {
+    Status error = ErrorOf(started);
+    PQclear(started);
+    return error;
+  }
+  PQclear(started);
+  Status sunk;
+  int n = 0;
+  for (char* data = nullptr; (n = PQgetCopyData(conn, &data, /*async=*/0)) > 0; data = nullptr) {
+    if (sunk.ok()) {
+      sunk = sink(std::string_view(data, static_cast<size_t>(n)));
+      // The server would go on sending: ask it to stop, and drain what is in flight.
+      if (!sunk.ok()) {
+        if (PGcancel* cancel = PQgetCancel(conn)) {
+          char reason[256];
+          PQcancel(cancel, reason, sizeof reason);
+          PQfreeCancel(cancel);
+        }
+      }
+    }
+    PQfreemem(data);
+  }
+  Status finished = n == -2 ? Status::IoError(fmt::format("lost the connection to the PostgreSQL {} {}: {}", what_,
+                                                          *name_, Scrub(OneLine(PQerrorMessage(conn)))))
+                            : Status::Ok();
+  for (PGresult* result; (result = PQgetResult(conn)) != nullptr;) {
+    if (finished.ok() && PQresultStatus(result) != PGRES_COMMAND_OK) finished = ErrorOf(result);
+    PQclear(result);
+  }
+  RETURN_IF_ERROR(sunk);
+  return finished;
+}
+
 Result<Rows> Connection::Run(const std::string& sql, const Params& params) {
+  RETURN_IF_ERROR(Flush());
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);

@@ -17,6 +17,7 @@
 #include <libpq-fe.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -90,7 +91,9 @@ class Connection {
   // Connects, waiting at most `connect_timeout_s` per address. A refused
   // connection, bad credentials or a missing database is kIoError naming the
   // catalog (never the password).
-  static Result<Connection> Open(const std::string& url, int connect_timeout_s = 10);
+  // `what` names the database in messages: "catalog", or "source of
+  // sales.orders" for a database a product is published from.
+  static Result<Connection> Open(const std::string& url, int connect_timeout_s = 10, std::string what = "catalog");
 
   Connection(Connection&&) noexcept = default;
   Connection& operator=(Connection&&) noexcept = default;
@@ -106,6 +109,20 @@ class Connection {
     return Run(sql, Params{Param(args)...});
   }
 
+  // Sends one statement without waiting for its answer (libpq's pipeline
+  // mode): a transaction's writes whose rows nobody reads cost no round trip
+  // each. Its error comes from the next call that waits — Flush, or any
+  // Exec or Run, which flush first — with `context` added. After an error
+  // the statements sent after it did not run (PostgreSQL aborts the
+  // transaction).
+  Status Send(const std::string& sql, const Params& params, std::string context);
+  // Waits for every statement Send sent; the first error, if any.
+  Status Flush();
+
+  // Runs `sql`, a COPY … TO STDOUT, handing its data to `sink` as it
+  // arrives. A sink error cancels the COPY and is returned.
+  Status CopyOut(const std::string& sql, const std::function<Status(std::string_view)>& sink);
+
   // Whether the server connection is still usable (it may have been dropped
   // between statements).
   bool Healthy() const;
@@ -115,10 +132,11 @@ class Connection {
   const std::string& name() const { return *name_; }
 
  private:
-  Connection(PGconn* conn, std::string name, std::string password)
+  Connection(PGconn* conn, std::string name, std::string password, std::string what)
       : conn_(conn, &PQfinish),
         name_(std::make_unique<std::string>(std::move(name))),
-        password_(std::make_unique<std::string>(std::move(password))) {}
+        password_(std::make_unique<std::string>(std::move(password))),
+        what_(std::move(what)) {}
   // Rows of a successful `raw`, else its error (and `raw` is freed).
   Result<Rows> Check(PGresult* raw) const;
   Status ErrorOf(const PGresult* result) const;
@@ -127,6 +145,8 @@ class Connection {
   std::unique_ptr<PGconn, void (*)(PGconn*)> conn_;
   std::unique_ptr<std::string> name_;      // CatalogName of the URL
   std::unique_ptr<std::string> password_;  // the URL's, to scrub from messages; may be empty
+  std::string what_;                       // "catalog", or what else the database is (Open)
+  std::vector<std::string> sent_;          // the context of each statement Send sent, not yet read
 };
 
 }  // namespace weft::catalog::postgres

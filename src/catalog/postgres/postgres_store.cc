@@ -3,11 +3,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <thread>
 #include <map>
 #include <utility>
 
 #include "catalog/internal/record_rows.h"
 #include "catalog/postgres/migrations.h"
+#include "catalog/postgres/tables.h"
 #include "catalog/postgres/text_search.h"
 #include "common/strings.h"
 
@@ -129,9 +131,20 @@ class PostgresTransaction final : public Transaction {
     return ReadGeneration(conn_, "control_generation");
   }
 
+  Result<std::optional<SnapshotRecord>> CurrentSnapshot(const std::string& product_id, int64_t major) override {
+    RETURN_IF_ERROR(CheckOpen());
+    ASSIGN_OR_RETURN(Rows rows, conn_.Query(fmt::format("SELECT {} FROM snapshots WHERE product_id = $1 AND major = $2 "
+                                                        "ORDER BY created_at DESC, id DESC LIMIT 1",
+                                                        kSnapshotColumns),
+                                            product_id, major));
+    ASSIGN_OR_RETURN(auto found, Collect(rows, [](const Row& r) { return DecodeSnapshot(r, kAsStored); }));
+    if (found.empty()) return std::optional<SnapshotRecord>();
+    return std::optional<SnapshotRecord>(std::move(found[0]));
+  }
+
   Status UpsertDomain(const DomainRecord& d) override {
     RETURN_IF_ERROR(RequireKey(d.name, "the domain name"));
-    return Run(R"sql(
+    return Write("while saving domain " + d.name, R"sql(
         INSERT INTO domains (name, description, owners, storage_root, service_principal, monthly_budget,
                              soft_limit_percent, currency, cost_center, spec_json, digest)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
@@ -141,8 +154,7 @@ class PostgresTransaction final : public Transaction {
           soft_limit_percent = excluded.soft_limit_percent, currency = excluded.currency,
           cost_center = excluded.cost_center, spec_json = excluded.spec_json, digest = excluded.digest)sql",
                d.name, d.description, ToJson(d.owners), d.storage_root, d.service_principal, d.monthly_budget,
-               d.soft_limit_percent, d.currency, d.cost_center, d.spec_json, d.digest)
-        .WithContext("while saving domain " + d.name);
+               d.soft_limit_percent, d.currency, d.cost_center, d.spec_json, d.digest);
   }
 
   Status DeleteDomain(const std::string& name) override {
@@ -162,22 +174,20 @@ class PostgresTransaction final : public Transaction {
 
   Status UpsertPrincipal(const PrincipalRecord& p) override {
     RETURN_IF_ERROR(RequireKey(p.name, "the principal name"));
-    return Run(R"sql(
+    return Write("while saving principal " + p.name, R"sql(
         INSERT INTO principals (name, kind, display_name, attributes) VALUES ($1, $2, $3, $4)
         ON CONFLICT (name) DO UPDATE SET
           kind = excluded.kind, display_name = excluded.display_name, attributes = excluded.attributes)sql",
-               p.name, p.kind, p.display_name, ToJson(p.attributes))
-        .WithContext("while saving principal " + p.name);
+               p.name, p.kind, p.display_name, ToJson(p.attributes));
   }
 
   Status EnsurePrincipal(const PrincipalRecord& p) override {
     RETURN_IF_ERROR(RequireKey(p.name, "the principal name"));
-    return Run(R"sql(
+    return Write("while saving principal " + p.name, R"sql(
         INSERT INTO principals AS old (name, kind, display_name, attributes) VALUES ($1, $2, $3, $4)
         ON CONFLICT (name) DO UPDATE SET
           display_name = CASE WHEN old.display_name = '' THEN excluded.display_name ELSE old.display_name END)sql",
-               p.name, p.kind, p.display_name, ToJson(p.attributes))
-        .WithContext("while saving principal " + p.name);
+               p.name, p.kind, p.display_name, ToJson(p.attributes));
   }
 
   Status ReplaceMemberships(const std::string& source, const std::vector<MembershipRecord>& memberships) override {
@@ -190,14 +200,13 @@ class PostgresTransaction final : public Transaction {
             .WithContext(context);
       }
     }
-    RETURN_IF_ERROR(Run("DELETE FROM memberships WHERE source = $1", source).WithContext(context));
+    RETURN_IF_ERROR(Write(context, "DELETE FROM memberships WHERE source = $1", source));
     for (const MembershipRecord& m : memberships) {
       // A membership listed twice is one membership.
-      RETURN_IF_ERROR(Run(R"sql(
+      RETURN_IF_ERROR(Write(context, R"sql(
           INSERT INTO memberships (source, group_name, principal, role) VALUES ($1, $2, $3, $4)
           ON CONFLICT DO NOTHING)sql",
-                          source, m.group, m.principal, m.role)
-                          .WithContext(context));
+                          source, m.group, m.principal, m.role));
     }
     return Status::Ok();
   }
@@ -209,7 +218,7 @@ class PostgresTransaction final : public Transaction {
       return Status::FailedPrecondition(
           fmt::format("product {}: domain {} is not in the catalog; apply the domain first", p.id, p.domain));
     }
-    return Run(R"sql(
+    return Write("while saving product " + p.id, R"sql(
         INSERT INTO products (id, domain, name, status, version, tier, description, tags, spec_json, digest,
                               transform_sql)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
@@ -218,8 +227,7 @@ class PostgresTransaction final : public Transaction {
           tier = excluded.tier, description = excluded.description, tags = excluded.tags,
           spec_json = excluded.spec_json, digest = excluded.digest, transform_sql = excluded.transform_sql)sql",
                p.id, p.domain, p.name, p.status, p.version, p.tier, p.description, ToJson(p.tags), p.spec_json,
-               p.digest, p.transform_sql)
-        .WithContext("while saving product " + p.id);
+               p.digest, p.transform_sql);
   }
 
   Status DeleteProduct(const std::string& id) override {
@@ -238,7 +246,7 @@ class PostgresTransaction final : public Transaction {
                  fmt::format("product {} is not in the catalog; save the product before its ports", v.product_id))
           .WithContext(context);
     }
-    return Run(R"sql(
+    return Write(context, R"sql(
         INSERT INTO port_versions (product_id, port, major, version, contract_id, status, end_of_support,
                                    end_of_life, storage_path)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
@@ -247,8 +255,7 @@ class PostgresTransaction final : public Transaction {
           end_of_support = excluded.end_of_support, end_of_life = excluded.end_of_life,
           storage_path = excluded.storage_path)sql",
                v.product_id, v.port, v.major, v.version, v.contract_id, v.status, v.end_of_support, v.end_of_life,
-               v.storage_path)
-        .WithContext(context);
+               v.storage_path);
   }
 
   Status InsertContractVersion(const ContractVersionRecord& c) override {
@@ -265,24 +272,22 @@ class PostgresTransaction final : public Transaction {
           "contract {} version {} is already applied with a different spec; versions are immutable — bump the version",
           c.contract_id, c.version));
     }
-    return Run(fmt::format(R"sql(
+    return Write(context, fmt::format(R"sql(
         INSERT INTO contract_versions (contract_id, version, major, product_id, port, spec_json, digest, applied_at)
         VALUES ($1, $2, $3, $4, $5, $6, $7, COALESCE(NULLIF($8, ''), {})))sql",
                            kNowSql),
-               c.contract_id, c.version, c.major, c.product_id, c.port, c.spec_json, c.digest, c.applied_at)
-        .WithContext(context);
+               c.contract_id, c.version, c.major, c.product_id, c.port, c.spec_json, c.digest, c.applied_at);
   }
 
   Status UpsertReferenceEntity(const ReferenceEntityRecord& e) override {
     RETURN_IF_ERROR(RequireKey(e.name, "the reference entity name"));
-    return Run(R"sql(
+    return Write("while saving reference entity " + e.name, R"sql(
         INSERT INTO reference_entities (name, mastered_by, identifier_name, spec_json, digest)
         VALUES ($1, $2, $3, $4, $5)
         ON CONFLICT (name) DO UPDATE SET
           mastered_by = excluded.mastered_by, identifier_name = excluded.identifier_name,
           spec_json = excluded.spec_json, digest = excluded.digest)sql",
-               e.name, e.mastered_by, e.identifier_name, e.spec_json, e.digest)
-        .WithContext("while saving reference entity " + e.name);
+               e.name, e.mastered_by, e.identifier_name, e.spec_json, e.digest);
   }
 
   Status DeleteReferenceEntity(const std::string& name) override {
@@ -300,9 +305,9 @@ class PostgresTransaction final : public Transaction {
           .WithContext(context);
     }
     // Replaces the previous entry: the cascade removes its text and facets.
-    RETURN_IF_ERROR(Run("DELETE FROM search_documents WHERE product_id = $1", doc.product_id).WithContext(context));
+    RETURN_IF_ERROR(Write(context, "DELETE FROM search_documents WHERE product_id = $1", doc.product_id));
     const std::string tags = Join(doc.tags, " ") + " " + Join(doc.column_tags, " ");
-    RETURN_IF_ERROR(Run(R"sql(
+    RETURN_IF_ERROR(Write(context, R"sql(
         WITH document AS (
           INSERT INTO search_documents (product_id, domain, name, status, golden_record, reference_entities)
           VALUES ($1, $2, $3, $4, $5, $6) RETURNING doc_id)
@@ -314,16 +319,14 @@ class PostgresTransaction final : public Transaction {
                         doc.product_id, doc.domain, doc.name, doc.status, doc.golden_record, ToJson(doc.references),
                         tags, doc.columns, doc.description, doc.column_descriptions, IndexText(doc.name),
                         IndexText(tags), IndexText(doc.columns), IndexText(doc.description),
-                        IndexText(doc.column_descriptions))
-                        .WithContext(context));
+                        IndexText(doc.column_descriptions)));
     for (const auto& [facet, values] :
          {std::pair{"tag", &doc.tags}, std::pair{"classification", &doc.classifications},
           std::pair{"column_tag", &doc.column_tags}}) {
       for (const std::string& value : *values) {
-        RETURN_IF_ERROR(Run(R"sql(
+        RETURN_IF_ERROR(Write(context, R"sql(
             INSERT INTO search_facets (product_id, facet, value) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING)sql",
-                            doc.product_id, facet, value)
-                            .WithContext(context));
+                            doc.product_id, facet, value));
       }
     }
     return Status::Ok();
@@ -332,7 +335,7 @@ class PostgresTransaction final : public Transaction {
   Status UpsertGlossaryTerm(const GlossaryTermRecord& t) override {
     RETURN_IF_ERROR(RequireKey(t.name, "the glossary term name"));
     const std::string context = "while saving glossary term " + t.name;
-    RETURN_IF_ERROR(Run(R"sql(
+    RETURN_IF_ERROR(Write(context, R"sql(
         INSERT INTO glossary_terms (name, title, domain, definition, owners, synonyms, related, spec_json, digest)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
         ON CONFLICT (name) DO UPDATE SET
@@ -340,19 +343,17 @@ class PostgresTransaction final : public Transaction {
           owners = excluded.owners, synonyms = excluded.synonyms, related = excluded.related,
           spec_json = excluded.spec_json, digest = excluded.digest)sql",
                         t.name, t.title, t.domain, t.definition, ToJson(t.owners), ToJson(t.synonyms),
-                        ToJson(t.related), t.spec_json, t.digest)
-                        .WithContext(context));
+                        ToJson(t.related), t.spec_json, t.digest));
     const std::string name = t.name + " " + t.title;
     const std::string synonyms = Join(t.synonyms, ", ");
-    return Run(R"sql(
+    return Write(context, R"sql(
         INSERT INTO glossary_fts (term_id, name, synonyms, definition, name_v, synonyms_v, definition_v)
         SELECT term_id, $2, $3, $4, to_tsvector('simple', $5), to_tsvector('simple', $6), to_tsvector('simple', $7)
         FROM glossary_terms WHERE name = $1
         ON CONFLICT (term_id) DO UPDATE SET
           name = excluded.name, synonyms = excluded.synonyms, definition = excluded.definition,
           name_v = excluded.name_v, synonyms_v = excluded.synonyms_v, definition_v = excluded.definition_v)sql",
-               t.name, name, synonyms, t.definition, IndexText(name), IndexText(synonyms), IndexText(t.definition))
-        .WithContext(context);
+               t.name, name, synonyms, t.definition, IndexText(name), IndexText(synonyms), IndexText(t.definition));
   }
 
   Status DeleteGlossaryTerm(const std::string& name) override {
@@ -362,15 +363,14 @@ class PostgresTransaction final : public Transaction {
   }
 
   Status ReplaceGlossaryLinks(const std::vector<GlossaryLinkRecord>& links) override {
-    RETURN_IF_ERROR(Run("DELETE FROM glossary_links").WithContext("while replacing the glossary links"));
+    RETURN_IF_ERROR(Write("while replacing the glossary links", "DELETE FROM glossary_links"));
     for (const auto& l : links) {
-      RETURN_IF_ERROR(Run(R"sql(
+      RETURN_IF_ERROR(Write(fmt::format("while linking {}.{} of {} to glossary term {}", l.object, l.column,
+                                                   l.product_id, l.term), R"sql(
           INSERT INTO glossary_links (term, product_id, port, major, contract_id, contract_version, object, column_name, via)
           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING)sql",
                           l.term, l.product_id, l.port, l.major, l.contract_id, l.contract_version, l.object, l.column,
-                          l.via)
-                          .WithContext(fmt::format("while linking {}.{} of {} to glossary term {}", l.object, l.column,
-                                                   l.product_id, l.term)));
+                          l.via));
     }
     return Status::Ok();
   }
@@ -393,56 +393,51 @@ class PostgresTransaction final : public Transaction {
   }
 
   Status AppendAudit(const AuditEvent& e) override {
-    return Run(fmt::format(R"sql(
+    return Write(fmt::format("while recording audit event {} {}", e.action, e.object), fmt::format(R"sql(
         INSERT INTO audit_events (time, actor, action, object, before_digest, after_digest, detail)
         VALUES (COALESCE(NULLIF($1, ''), {}), $2, $3, $4, $5, $6, $7))sql",
                            kNowSql),
-               e.time, e.actor, e.action, e.object, e.before_digest, e.after_digest, e.detail)
-        .WithContext(fmt::format("while recording audit event {} {}", e.action, e.object));
+               e.time, e.actor, e.action, e.object, e.before_digest, e.after_digest, e.detail);
   }
 
   Status InsertSnapshot(const SnapshotRecord& sn) override {
     RETURN_IF_ERROR(RequireKey(sn.id, "the snapshot id"));
     RETURN_IF_ERROR(RequireKey(sn.product_id, "the snapshot's product id"));
     // A plain INSERT: snapshots are immutable, so an existing id is an error.
-    return Run(fmt::format(R"sql(
+    return Write(fmt::format("while recording snapshot {} of {}", sn.id, sn.product_id), fmt::format(R"sql(
         INSERT INTO snapshots ({})
         VALUES ($1, $2, $3, $4, COALESCE(NULLIF($5, ''), {}), $6, $7, $8, $9, $10, $11, $12, $13))sql",
                            kSnapshotColumns, kNowSql),
                sn.id, sn.product_id, sn.major, sn.parent_id, sn.created_at, sn.path, sn.rows, sn.bytes, sn.files,
-               sn.contract_version, sn.input_checksum, sn.publish_id, sn.quality_json)
-        .WithContext(fmt::format("while recording snapshot {} of {}", sn.id, sn.product_id));
+               sn.contract_version, sn.input_checksum, sn.publish_id, sn.quality_json);
   }
 
   Status DeleteSnapshot(const std::string& id) override {
     RETURN_IF_ERROR(Run("DELETE FROM snapshots WHERE id = $1", id).WithContext("while deleting snapshot " + id));
     RETURN_IF_ERROR(RequireChanged("snapshot " + id));
-    return Run("DELETE FROM snapshot_profiles WHERE snapshot_id = $1", id)
-        .WithContext("while deleting the profile of snapshot " + id);
+    return Write("while deleting the profile of snapshot " + id, "DELETE FROM snapshot_profiles WHERE snapshot_id = $1", id);
   }
 
   Status InsertSnapshotProfile(const SnapshotProfileRecord& p) override {
     RETURN_IF_ERROR(RequireKey(p.snapshot_id, "the profiled snapshot's id"));
-    return Run(fmt::format(R"sql(
+    return Write("while recording the profile of snapshot " + p.snapshot_id, fmt::format(R"sql(
         INSERT INTO snapshot_profiles (snapshot_id, product_id, computed_at, columns_json)
         VALUES ($1, $2, COALESCE(NULLIF($3, ''), {}), $4))sql",
                            kNowSql),
-               p.snapshot_id, p.product_id, p.computed_at, p.columns_json)
-        .WithContext("while recording the profile of snapshot " + p.snapshot_id);
+               p.snapshot_id, p.product_id, p.computed_at, p.columns_json);
   }
 
   Status InsertPublish(const PublishRecord& p) override {
     RETURN_IF_ERROR(RequireKey(p.id, "the publish id"));
     RETURN_IF_ERROR(RequireKey(p.product_id, "the publish's product id"));
-    return Run(fmt::format(R"sql(
+    return Write(fmt::format("while recording publish {} of {}", p.id, p.product_id), fmt::format(R"sql(
         INSERT INTO publishes ({0})
         VALUES ($1, $2, $3, $4, COALESCE(NULLIF($5, ''), {1}), COALESCE(NULLIF($6, ''), {1}), $7, $8, $9, $10, $11,
                 $12, $13, $14, $15, $16))sql",
                            kPublishColumns, kNowSql),
                p.id, p.product_id, p.major, p.actor, p.started_at, p.finished_at, p.outcome, p.mode, p.snapshot_id,
                p.rows_in, p.rows_valid, p.rows_quarantined, p.input_checksum, p.input_archive, p.quarantine_path,
-               p.message)
-        .WithContext(fmt::format("while recording publish {} of {}", p.id, p.product_id));
+               p.message);
   }
 
   Status InsertQualityResults(const std::vector<QualityResultRecord>& results) override {
@@ -451,16 +446,15 @@ class PostgresTransaction final : public Transaction {
     // this more than once for one publish appends.
     for (const QualityResultRecord& r : results) {
       RETURN_IF_ERROR(RequireKey(r.publish_id, "the quality result's publish id"));
-      RETURN_IF_ERROR(Run(fmt::format(R"sql(
+      RETURN_IF_ERROR(Write(fmt::format("while recording quality result {} of publish {}", r.rule_id,
+                                                   r.publish_id), fmt::format(R"sql(
           INSERT INTO quality_results (position, {})
           SELECT COALESCE(MAX(position) + 1, 0), $1, $2, $3, $4, $5, $6, $7, $8::bigint, $9::bigint, $10::float8,
                  $11, $12::bigint, $13::bigint
           FROM quality_results WHERE publish_id = $1)sql",
                                       kQualityResultColumns),
                           r.publish_id, r.rule_id, r.kind, r.object, r.column, r.severity, r.dimension,
-                          r.failing_rows, r.checked_rows, r.value, r.threshold, r.passed, r.row_level)
-                          .WithContext(fmt::format("while recording quality result {} of publish {}", r.rule_id,
-                                                   r.publish_id)));
+                          r.failing_rows, r.checked_rows, r.value, r.threshold, r.passed, r.row_level));
     }
     return Status::Ok();
   }
@@ -534,12 +528,11 @@ class PostgresTransaction final : public Transaction {
     RETURN_IF_ERROR(RequireKey(t.id, "the token id"));
     RETURN_IF_ERROR(RequireKey(t.principal, "the token's principal"));
     RETURN_IF_ERROR(RequireKey(t.hash, "the token hash"));
-    return Run(fmt::format(R"sql(
+    return Write("while saving a token for " + t.principal, fmt::format(R"sql(
         INSERT INTO tokens ({})
         VALUES ($1, $2, $3, $4, $5, COALESCE(NULLIF($6, ''), {}), $7, '', ''))sql",
                            kTokenColumns, kNowSql),
-               t.id, t.principal, t.hash, t.description, t.created_by, t.created_at, t.expires_at)
-        .WithContext("while saving a token for " + t.principal);
+               t.id, t.principal, t.hash, t.description, t.created_by, t.created_at, t.expires_at);
   }
 
   Status RevokeToken(const std::string& id, const std::string& by, const std::string& at) override {
@@ -698,6 +691,17 @@ class PostgresTransaction final : public Transaction {
     return RunOperational(sql, args...);
   }
 
+  // A write of catalog state whose answer nobody reads: sent without
+  // waiting (Connection::Send), its error, with `context`, comes from the
+  // next statement that waits — at the latest Commit's.
+  template <typename... Args>
+  Status Write(const std::string& context, const std::string& sql, const Args&... args) {
+    RETURN_IF_ERROR(CheckOpen());
+    catalog_changed_ = true;
+    if (!control_changed_) control_changed_ = WritesPlanInputs(sql);
+    return conn_.Send(sql, Params{Param(args)...}, context);
+  }
+
   // A write of what happened (usage, monitoring), not of what the catalog
   // declares: on its own it starts no new generation. Its rows (RETURNING)
   // and change count stay in last_.
@@ -738,6 +742,11 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(const std::string& ur
 }
 
 Result<std::unique_ptr<Transaction>> PostgresStore::BeginWrite() {
+  ASSIGN_OR_RETURN(Connection conn, OpenWriter());
+  return std::unique_ptr<Transaction>(std::make_unique<PostgresTransaction>(std::move(conn)));
+}
+
+Result<Connection> PostgresStore::OpenWriter() {
   const std::string context = "while starting a catalog write";
   ASSIGN_OR_RETURN(Connection conn, Connection::Open(url_, options_.connect_timeout_s));
   // READ COMMITTED, the lock first: every later statement of the
@@ -748,7 +757,57 @@ Result<std::unique_ptr<Transaction>> PostgresStore::BeginWrite() {
                                         options_.lock_timeout_ms))
                       .WithContext(context));
   RETURN_IF_ERROR(conn.Query("SELECT pg_advisory_xact_lock($1)", kWriteLockKey).status().WithContext(context));
-  return std::unique_ptr<Transaction>(std::make_unique<PostgresTransaction>(std::move(conn)));
+  return conn;
+}
+
+namespace {
+
+// A session-level advisory lock on a connection of its own: every server
+// on the catalog sees it, and PostgreSQL drops it with the connection.
+class AdvisoryLease final : public Lease {
+ public:
+  explicit AdvisoryLease(Connection conn) : conn_(std::move(conn)) {}
+
+ private:
+  Connection conn_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Lease>> PostgresStore::AcquireLease(const std::string& name, std::chrono::milliseconds wait) {
+  ASSIGN_OR_RETURN(Connection conn, Connection::Open(url_, options_.connect_timeout_s));
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  while (true) {
+    // The write lock's key as the first half: weft's locks, apart from anyone else's.
+    ASSIGN_OR_RETURN(Rows got, conn.Query("SELECT pg_try_advisory_lock($1::int, hashtext($2))", kWriteLockKey, name));
+    if (got.Text(0, 0) == "t") return std::unique_ptr<Lease>(std::make_unique<AdvisoryLease>(std::move(conn)));
+    if (std::chrono::steady_clock::now() >= deadline) return std::unique_ptr<Lease>();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+Result<CatalogTables> PostgresStore::ExportTables() {
+  return Reading([](Connection& conn) -> Result<CatalogTables> {
+    RETURN_IF_ERROR(conn.Exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
+    Result<CatalogTables> tables = postgres::ExportTables(conn);
+    conn.Exec("COMMIT").IgnoreError();  // a read-only transaction has nothing to lose
+    return tables;
+  });
+}
+
+Status PostgresStore::ImportTables(const CatalogTables& tables, const std::function<Status()>& before_commit) {
+  ASSIGN_OR_RETURN(Connection conn, OpenWriter());
+  Status done = [&]() -> Status {
+    RETURN_IF_ERROR(postgres::ImportTables(conn, tables));
+    ASSIGN_OR_RETURN(CatalogTables copied, postgres::ExportTables(conn));
+    const std::string differs = FirstDifference(tables, copied);
+    if (!differs.empty()) return Status::Internal("the copy is not what was read: " + differs);
+    if (before_commit) RETURN_IF_ERROR(before_commit());
+    return conn.Exec("COMMIT");
+  }();
+  // Dropping the connection would end the transaction too; this says so at once.
+  if (!done.ok()) conn.Exec("ROLLBACK").IgnoreError();
+  return done.WithContext("while copying the catalog into " + conn.name());
 }
 
 template <typename Read>

@@ -24,6 +24,7 @@
 // threads; a Transaction belongs to one thread.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -31,6 +32,7 @@
 
 #include "catalog/postgres/connection.h"
 #include "catalog/store.h"
+#include "catalog/tables.h"
 
 namespace weft::catalog::postgres {
 
@@ -48,6 +50,7 @@ class PostgresStore final : public Store {
   static Result<std::unique_ptr<PostgresStore>> Open(const std::string& url, const PostgresStoreOptions& options = {});
 
   Result<std::unique_ptr<Transaction>> BeginWrite() override;
+  Result<std::unique_ptr<Lease>> AcquireLease(const std::string& name, std::chrono::milliseconds wait) override;
   Result<int64_t> Generation() override;
   Result<int64_t> ControlGeneration() override;
 
@@ -83,10 +86,20 @@ class PostgresStore final : public Store {
   Result<double> SumUsageCost(const UsageFilter& filter) override;
   Result<std::string> Dump() override;
 
+  // Every table as of one commit (catalog/tables.h).
+  Result<CatalogTables> ExportTables();
+  // Fills this catalog, which must be empty, with `tables` (an export of
+  // another store: catalog/migrate.h) in one transaction under the write
+  // lock; reads the copy back, and commits only if it equals `tables` and
+  // `before_commit` (a last check of the caller's) passes.
+  Status ImportTables(const CatalogTables& tables, const std::function<Status()>& before_commit);
+
  private:
   PostgresStore(std::string url, PostgresStoreOptions options, Connection reader)
       : url_(std::move(url)), options_(options), reader_(std::move(reader)) {}
 
+  // A new connection inside a transaction holding the catalog's write lock.
+  Result<Connection> OpenWriter();
   // Runs `read` on the reader connection under read_mu_; once more after
   // reconnecting when the connection was lost.
   template <typename Read>

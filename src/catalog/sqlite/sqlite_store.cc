@@ -1,14 +1,21 @@
 #include "catalog/sqlite/sqlite_store.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <thread>
 #include <map>
 #include <string_view>
 #include <type_traits>
 #include <utility>
 
 #include "catalog/internal/record_rows.h"
+#include "catalog/sqlite/export_tables.h"
 #include "catalog/sqlite/fts_query.h"
 #include "catalog/sqlite/migrations.h"
 #include "catalog/sqlite/stored_paths.h"
@@ -164,6 +171,18 @@ class SqliteTransaction final : public Transaction {
   Result<int64_t> ControlGeneration() override {
     RETURN_IF_ERROR(CheckOpen());
     return ReadGeneration(conn_, "control_generation");
+  }
+
+  Result<std::optional<SnapshotRecord>> CurrentSnapshot(const std::string& product_id, int64_t major) override {
+    RETURN_IF_ERROR(CheckOpen());
+    ASSIGN_OR_RETURN(Statement stmt, conn_.Prepare(fmt::format(
+                                         "SELECT {} FROM snapshots WHERE product_id = ?1 AND major = ?2 "
+                                         "ORDER BY created_at DESC, id DESC LIMIT 1",
+                                         kSnapshotColumns)));
+    RETURN_IF_ERROR(stmt.BindAll(product_id, major));
+    ASSIGN_OR_RETURN(auto rows, CollectRows(stmt, [this](const Statement& s) { return DecodeSnapshot(s, paths_); }));
+    if (rows.empty()) return std::optional<SnapshotRecord>();
+    return std::optional<SnapshotRecord>(std::move(rows[0]));
   }
 
   Status UpsertDomain(const DomainRecord& d) override {
@@ -1270,6 +1289,48 @@ Result<SearchResult> SqliteStore::Search(const SearchQuery& query) {
     }
     return result;
   });
+}
+
+namespace {
+
+// flock(2) on a file beside the catalog: every process on this host that
+// opens the catalog sees it, and the kernel drops it with the process.
+class FileLease final : public Lease {
+ public:
+  explicit FileLease(int fd) : fd_(fd) {}
+  ~FileLease() override { ::close(fd_); }
+  FileLease(const FileLease&) = delete;
+  FileLease& operator=(const FileLease&) = delete;
+
+ private:
+  int fd_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Lease>> SqliteStore::AcquireLease(const std::string& name, std::chrono::milliseconds wait) {
+  const std::string file = path_ + ".lease-" + name;
+  const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return Status::IoError(fmt::format("cannot open {}: {}", file, std::strerror(errno)));
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    if (errno != EWOULDBLOCK && errno != EINTR) {
+      const int error = errno;
+      ::close(fd);
+      return Status::IoError(fmt::format("cannot lock {}: {}", file, std::strerror(error)));
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      ::close(fd);
+      return std::unique_ptr<Lease>();
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return std::unique_ptr<Lease>(std::make_unique<FileLease>(fd));
+}
+
+Result<CatalogTables> SqliteStore::ExportTables() {
+  std::lock_guard lock(read_mu_);
+  return InSnapshot(reader_, [&] { return sqlite::ExportTables(reader_, paths_); });
 }
 
 Result<std::string> SqliteStore::Dump() {

@@ -23,6 +23,7 @@
 #include "catalog/sqlite/connection.h"
 #include "catalog/sqlite/stored_paths.h"
 #include "catalog/store.h"
+#include "catalog/tables.h"
 
 namespace weft::catalog::sqlite {
 
@@ -41,6 +42,7 @@ class SqliteStore final : public Store {
   static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path, const SqliteStoreOptions& options = {});
 
   Result<std::unique_ptr<Transaction>> BeginWrite() override;
+  Result<std::unique_ptr<Lease>> AcquireLease(const std::string& name, std::chrono::milliseconds wait) override;
   Result<int64_t> Generation() override;
   Result<int64_t> ControlGeneration() override;
 
@@ -75,6 +77,9 @@ class SqliteStore final : public Store {
   Result<std::vector<UsageRecord>> ListUsage(const UsageFilter& filter) override;
   Result<double> SumUsageCost(const UsageFilter& filter) override;
   Result<std::string> Dump() override;
+
+  // Every table as of one commit (catalog/tables.h), for `weft catalog migrate`.
+  Result<CatalogTables> ExportTables();
 
  private:
   SqliteStore(std::string path, SqliteStoreOptions options, Connection reader);

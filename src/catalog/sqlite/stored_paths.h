@@ -19,6 +19,11 @@
 
 namespace weft::catalog::sqlite {
 
+// The columns that hold paths, as "table.column" (what migration 12 made
+// relative, and what an export makes absolute again).
+inline constexpr const char* kPathColumns[] = {"domains.storage_root", "port_versions.storage_path", "snapshots.path",
+                                               "publishes.input_archive", "publishes.quarantine_path"};
+
 class StoredPaths {
  public:
   // `catalog_file` is the catalog's path as opened (made absolute here).
