@@ -13,7 +13,9 @@ ConnectionPool::ConnectionPool(size_t core, size_t max, std::chrono::seconds lin
   }
 }
 
-ConnectionPool::~ConnectionPool() { shutdown(); }
+ConnectionPool::~ConnectionPool() {
+  shutdown();
+}
 
 void ConnectionPool::enqueue(std::function<void()> fn) {
   std::lock_guard lock(mu_);

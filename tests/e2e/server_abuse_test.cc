@@ -5,10 +5,9 @@
 // with all of it still connected. Bodies over the limit and a single
 // stalled client: src/server/server_test.cc. The long version runs in
 // `make soak` (tests/soak/soak.cc).
+#include <httplib.h>
 #include <signal.h>
 #include <sys/resource.h>
-
-#include <httplib.h>
 
 #include <chrono>
 #include <thread>
@@ -22,7 +21,9 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
-double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+double Seconds(Clock::duration d) {
+  return std::chrono::duration<double>(d).count();
+}
 
 // Held connections, closed at the end.
 class Connections {
@@ -70,8 +71,9 @@ class ServerAbuse : public ::testing::Test {
     ws_ = tmp_ / "ws";
     RunResult init = e2e::Run({"init", ws_.string(), "--as", "root"});
     ASSERT_EQ(init.exit_code, 0) << init;
-    WriteSettings(ws_, "apiVersion: weft/v1\nkind: Workspace\nname: test\npolicyPacks: []\ncurrency: USD\n"
-                       "masking: {pii: hash, restricted: redact}\nquery: {timeoutSeconds: 3}\n");
+    WriteSettings(ws_,
+                  "apiVersion: weft/v1\nkind: Workspace\nname: test\npolicyPacks: []\ncurrency: USD\n"
+                  "masking: {pii: hash, restricted: redact}\nquery: {timeoutSeconds: 3}\n");
     auto weft = [&](std::vector<std::string> args) {
       args.insert(args.end(), {"--workspace", ws_.string(), "--as", "root"});
       return e2e::Run(args);
@@ -84,8 +86,8 @@ class ServerAbuse : public ::testing::Test {
     token_ = LastLine(t.out);
 
     port_ = FreePort();
-    server_ = std::make_unique<Process>(std::vector<std::string>{"serve", "--listen", "127.0.0.1:" + std::to_string(port_),
-                                                                 "--workspace", ws_.string(), "--access-log", "off"});
+    server_ = std::make_unique<Process>(std::vector<std::string>{
+        "serve", "--listen", "127.0.0.1:" + std::to_string(port_), "--workspace", ws_.string(), "--access-log", "off"});
     httplib::Client probe("127.0.0.1", port_);
     for (int i = 0; i < 400; ++i) {
       if (auto r = probe.Get("/healthz"); r && r->status == 200) return;
@@ -148,14 +150,18 @@ TEST_F(ServerAbuse, IdleAndSlowConnectionsDoNotKeepOthersWaiting) {
 
 TEST_F(ServerAbuse, BadTokensAtAHighRateLockOutOnlyTheirAddress) {
   int refused = 0, limited = 0;
-  const std::string bad = "GET /api/v1/me HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer weft_00000000_" +
-                          std::string(64, '0') + "\r\n\r\n";
+  const std::string bad =
+      "GET /api/v1/me HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer weft_00000000_" +
+      std::string(64, '0') + "\r\n\r\n";
   const auto start = Clock::now();
   for (int i = 0; i < 1000; ++i) {
     const std::string head = FirstBytes("127.0.0.2", port_, bad);
-    if (head.rfind("HTTP/1.1 401", 0) == 0) ++refused;
-    else if (head.rfind("HTTP/1.1 429", 0) == 0) ++limited;
-    else ADD_FAILURE() << "a bad token got: " << head;
+    if (head.rfind("HTTP/1.1 401", 0) == 0)
+      ++refused;
+    else if (head.rfind("HTTP/1.1 429", 0) == 0)
+      ++limited;
+    else
+      ADD_FAILURE() << "a bad token got: " << head;
     if (i % 100 == 0) {
       auto [status, seconds] = Healthy();
       EXPECT_EQ(status, 200) << "the healthy client was refused while another address sent bad tokens";
@@ -178,7 +184,8 @@ TEST_F(ServerAbuse, RunawayQueriesAreStoppedAndLeaveRoomForOthers) {
   const auto start = Clock::now();
   for (auto& t : runaway) t.join();
   EXPECT_LT(Seconds(Clock::now() - start), 20.0) << "the 3-s time limit did not stop the runaway queries";
-  for (const auto& a : answers) EXPECT_NE(a.find("time limit"), std::string::npos) << "not stopped by the time limit: " << a;
+  for (const auto& a : answers)
+    EXPECT_NE(a.find("time limit"), std::string::npos) << "not stopped by the time limit: " << a;
 }
 
 TEST_F(ServerAbuse, SigtermStopsTheServerWithinTenSecondsWhateverIsConnected) {

@@ -59,7 +59,9 @@ using e2e::RunResult;
 using json = nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
-double Since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+double Since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
 
 // --- what the run records ---------------------------------------------------------------
 
@@ -145,7 +147,9 @@ const std::vector<Product> kProducts = {{"inventory.warehouses", "heidi@retail.e
 // once (query.concurrentPerPrincipal), so the 16 queriers take turns over 4.
 const std::vector<std::string> kAnalysts = {"analyst1@retail.example", "analyst2@retail.example",
                                             "analyst3@retail.example", "analyst4@retail.example"};
-const std::string& Analyst(int n) { return kAnalysts[static_cast<size_t>(n) % kAnalysts.size()]; }
+const std::string& Analyst(int n) {
+  return kAnalysts[static_cast<size_t>(n) % kAnalysts.size()];
+}
 
 class Soak {
  public:
@@ -209,7 +213,7 @@ class Soak {
   std::string url_;
   int port_ = 0;
   std::unique_ptr<e2e::Process> server_;
-  std::map<std::string, std::string> tokens_;  // principal -> token
+  std::map<std::string, std::string> tokens_;             // principal -> token
   std::map<std::string, std::vector<std::string>> rows_;  // product -> its generated CSV rows
   std::map<std::string, std::string> headers_;
   std::atomic<bool> stop_{false};
@@ -230,7 +234,8 @@ void Soak::Setup() {
   if (init.exit_code != 0) Fatal("init", init);
   // Retention, so that gc expires snapshots queries may be reading; a
   // short query time limit, so runaway queries end.
-  if (!e2e::ReplaceOnce(ws_ / "weft.yaml", "retention:\n  snapshots: 10\n  days: 30\n", "retention:\n  snapshots: 3\n") ||
+  if (!e2e::ReplaceOnce(ws_ / "weft.yaml", "retention:\n  snapshots: 10\n  days: 30\n",
+                        "retention:\n  snapshots: 3\n") ||
       !e2e::ReplaceOnce(ws_ / "weft.yaml", "query:\n", "query:\n  timeoutSeconds: 5\n"))
     Fatal("setting retention and the query time limit in weft.yaml", {});
   const fs::path mesh = e2e::RepoPath("examples/mesh");
@@ -251,7 +256,8 @@ void Soak::Setup() {
     std::getline(in, headers_[p.id]);
     while (std::getline(in, line)) rows_[p.id].push_back(line);
     if (rows_[p.id].empty()) Fatal("reading the rows of " + p.id, {});
-    RunResult pub = Local({"publish", p.id, (data_ / p.id.substr(0, dot) / (p.id.substr(dot + 1) + ".csv")).string(), "--as", p.owner});
+    RunResult pub = Local(
+        {"publish", p.id, (data_ / p.id.substr(0, dot) / (p.id.substr(dot + 1) + ".csv")).string(), "--as", p.owner});
     if (pub.exit_code != 0) Fatal("publish " + p.id, pub);
   }
   // The analyst reads every product; the access changers' principals
@@ -264,12 +270,12 @@ void Soak::Setup() {
     if (RunResult r = Local({"principal", "add", who, "--as", "root"}); r.exit_code != 0) Fatal("principal add", r);
   for (const auto& p : kProducts)
     for (const std::string& who : readers)
-      if (RunResult g = Local({"access", "grant", p.id, "--to", who, "--purpose", "soak", "--as", p.owner}); g.exit_code != 0)
+      if (RunResult g = Local({"access", "grant", p.id, "--to", who, "--purpose", "soak", "--as", p.owner});
+          g.exit_code != 0)
         Fatal("grant", g);
   for (const auto& p : kProducts) tokens_[p.owner] = Token(p.owner);
   everyone.push_back("root");
-  for (const std::string& who : everyone)
-    tokens_[who] = Token(who);
+  for (const std::string& who : everyone) tokens_[who] = Token(who);
 
   // 1,000 idle connections need more descriptors than the usual 1,024;
   // the server inherits this limit.
@@ -389,7 +395,8 @@ void Soak::HttpQuerier(int n) {
       rec_.Unexpected("query (server)", a.error);
       continue;
     }
-    rec_.Latency(attacked && idle_held_ ? "query (server), 1,000 idle connections held" : "query (server)", Since(start));
+    rec_.Latency(attacked && idle_held_ ? "query (server), 1,000 idle connections held" : "query (server)",
+                 Since(start));
     rec_.Answered(*a.answer);
   }
 }
@@ -417,7 +424,8 @@ void Soak::Applier(bool remote) {
   const std::string kind = remote ? "apply (server)" : "apply (CLI)";
   for (int i = 0; Running(); ++i) {
     const std::string tree = (i % 2 ? e2e::RepoPath("examples/mesh") : revised_).string();
-    RunResult r = remote ? Remote({"apply", "-f", tree}, tokens_.at("root")) : Local({"apply", "-f", tree, "--as", "root"});
+    RunResult r =
+        remote ? Remote({"apply", "-f", tree}, tokens_.at("root")) : Local({"apply", "-f", tree, "--as", "root"});
     rec_.Op(kind);
     if (r.exit_code == 0) continue;
     const std::string said = r.out + r.err;
@@ -463,9 +471,12 @@ void Soak::AccessChanger(int n, bool remote) {
     }
     revoked_at = Since(t0_);
     HttpAnswer a = HttpQuery(client, tokens_.at(grantee), p.id);
-    if (a.answer) rec_.Violation(grantee + " read " + p.id + " after its grant " + std::to_string(id) + " was revoked");
-    else if (a.status != 403) rec_.Unexpected(kind, "the revoked principal's query: " + a.error);
-    else rec_.Expected("query of a revoked principal refused (403)");
+    if (a.answer)
+      rec_.Violation(grantee + " read " + p.id + " after its grant " + std::to_string(id) + " was revoked");
+    else if (a.status != 403)
+      rec_.Unexpected(kind, "the revoked principal's query: " + a.error);
+    else
+      rec_.Expected("query of a revoked principal refused (403)");
   }
   if (revoked_at >= 0) rec_.RevokedWindow(grantee, revoked_at, 1e9);
 }
@@ -490,7 +501,8 @@ void Soak::Gc() {
   while (Running()) {
     RunResult r = Local({"gc", "--as", "root"});
     rec_.Op("gc (CLI)");
-    if (r.exit_code != 0) rec_.Unexpected("gc (CLI)", r.command + " -> " + std::to_string(r.exit_code) + " " + r.out + r.err);
+    if (r.exit_code != 0)
+      rec_.Unexpected("gc (CLI)", r.command + " -> " + std::to_string(r.exit_code) + " " + r.out + r.err);
     std::this_thread::sleep_for(std::chrono::seconds(2));
   }
 }
@@ -558,12 +570,14 @@ void Soak::BadTokens() {
   std::mt19937_64 rng(7);
   while (Running()) {
     char token[96];
-    std::snprintf(token, sizeof token, "weft_%08lx_%016lx%016lx%016lx%016lx", static_cast<unsigned long>(rng() & 0xffffffff),
-                  static_cast<unsigned long>(rng()), static_cast<unsigned long>(rng()), static_cast<unsigned long>(rng()),
+    std::snprintf(token, sizeof token, "weft_%08lx_%016lx%016lx%016lx%016lx",
+                  static_cast<unsigned long>(rng() & 0xffffffff), static_cast<unsigned long>(rng()),
+                  static_cast<unsigned long>(rng()), static_cast<unsigned long>(rng()),
                   static_cast<unsigned long>(rng()));
     const std::string head = e2e::FirstBytes(
         "127.0.0.2", port_,
-        std::string("GET /api/v1/me HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer ") + token + "\r\n\r\n");
+        std::string("GET /api/v1/me HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer ") + token +
+            "\r\n\r\n");
     rec_.Op("abuse: bad token");
     if (head.rfind("HTTP/1.1 401", 0) == 0 || head.rfind("HTTP/1.1 429", 0) == 0)
       rec_.Expected("abuse: bad token refused (" + head.substr(9, 3) + ")");
@@ -584,8 +598,10 @@ void Soak::Oversized() {
                          {{"Authorization", "Bearer " + tokens_.at("heidi@retail.example")}}, body, "text/csv");
     rec_.Op("abuse: oversized body");
     // 413, or the connection closed before the body was read.
-    if (r && r->status != 413) rec_.Violation("a body over the limit was taken: " + std::to_string(r->status));
-    else rec_.Expected("abuse: oversized body refused");
+    if (r && r->status != 413)
+      rec_.Violation("a body over the limit was taken: " + std::to_string(r->status));
+    else
+      rec_.Expected("abuse: oversized body refused");
     std::this_thread::sleep_for(std::chrono::seconds(3));
   }
 }
@@ -594,8 +610,9 @@ void Soak::Oversized() {
 void Soak::Runaway() {
   httplib::Client client("127.0.0.1", port_);
   client.set_read_timeout(120, 0);
-  const json body = {{"sql", "SELECT count(*) FROM sales.orders a, sales.orders b, sales.orders c, sales.orders d, "
-                             "sales.orders e WHERE a.order_id || b.order_id <> c.order_id || d.order_id || e.order_id"}};
+  const json body = {{"sql",
+                      "SELECT count(*) FROM sales.orders a, sales.orders b, sales.orders c, sales.orders d, "
+                      "sales.orders e WHERE a.order_id || b.order_id <> c.order_id || d.order_id || e.order_id"}};
   while (Running()) {
     const auto start = Clock::now();
     auto r = client.Post("/api/v1/query", {{"Authorization", "Bearer " + tokens_.at("runaway@retail.example")}},
@@ -643,17 +660,19 @@ void Soak::Verify() {
       continue;
     }
     for (const auto& pub : j["publishes"])
-      if (pub["outcome"] == "published") committed[p.id][pub["snapshot"].get<std::string>()] = pub["rowsValid"].get<int64_t>();
+      if (pub["outcome"] == "published")
+        committed[p.id][pub["snapshot"].get<std::string>()] = pub["rowsValid"].get<int64_t>();
   }
   size_t checked = 0;
   for (const auto& a : rec_.answers_) {
     const auto& snaps = committed[a.product];
     if (!a.snapshot.empty()) {
       auto it = snaps.find(a.snapshot);
-      if (it == snaps.end()) rec_.Violation(a.product + " answered from snapshot " + a.snapshot + ", which was never committed");
+      if (it == snaps.end())
+        rec_.Violation(a.product + " answered from snapshot " + a.snapshot + ", which was never committed");
       else if (it->second != a.count)
-        rec_.Violation(a.product + " snapshot " + a.snapshot + " counted " + std::to_string(a.count) + " rows; it committed " +
-                       std::to_string(it->second));
+        rec_.Violation(a.product + " snapshot " + a.snapshot + " counted " + std::to_string(a.count) +
+                       " rows; it committed " + std::to_string(it->second));
     } else if (std::none_of(snaps.begin(), snaps.end(), [&](const auto& s) { return s.second == a.count; })) {
       rec_.Violation(a.product + " counted " + std::to_string(a.count) + " rows, which no committed snapshot holds");
     }
@@ -672,8 +691,10 @@ void Soak::Verify() {
     }
   RunResult c = Local({"check", "--grace", "0", "-o", "json"});
   json j = json::parse(c.out, nullptr, false);
-  if (c.exit_code != 0 || !j.is_object() || j["clean"] != true) rec_.Violation("weft check after the soak: " + c.out + c.err);
-  else check_garbage_ = j["garbage"].size();
+  if (c.exit_code != 0 || !j.is_object() || j["clean"] != true)
+    rec_.Violation("weft check after the soak: " + c.out + c.err);
+  else
+    check_garbage_ = j["garbage"].size();
 }
 
 // Least-squares slope of (x, y), per unit of x.
@@ -699,7 +720,8 @@ int Soak::Summary() {
   std::printf("\n== weft soak: %.0f s against one server and the CLI, workspace %s\n", seconds_, ws_.c_str());
   std::printf("\noperations (count, expected refusals, unexpected errors):\n");
   std::set<std::string> kinds;
-  for (const auto& m : {rec_.ops_, rec_.unexpected_}) for (const auto& [k, v] : m) kinds.insert(k);
+  for (const auto& m : {rec_.ops_, rec_.unexpected_})
+    for (const auto& [k, v] : m) kinds.insert(k);
   for (const auto& k : kinds)
     std::printf("  %-48s %8ld   unexpected %ld\n", k.c_str(), rec_.ops_[k], rec_.unexpected_[k]);
   std::printf("expected outcomes:\n");
@@ -718,7 +740,8 @@ int Soak::Summary() {
   for (const auto& [g, w] : rec_.revoked_) windows += w.size();
   for (const auto& [g, reads] : rec_.grantee_reads_)
     for (const auto& q : reads) (q.answered ? answered : refused)++;
-  std::printf("revocations: %zu; the revoked principals' own queries: %zu answered, %zu refused\n", windows, answered, refused);
+  std::printf("revocations: %zu; the revoked principals' own queries: %zu answered, %zu refused\n", windows, answered,
+              refused);
 
   std::printf("\nlatency of healthy clients (s):\n");
   for (const auto& [k, v] : rec_.latency_)
@@ -728,12 +751,15 @@ int Soak::Summary() {
   if (!rss_.empty()) {
     double peak = 0;
     for (const auto& [t, mib] : rss_) peak = std::max(peak, mib);
-    const std::vector<std::pair<double, double>> second_half(rss_.begin() + static_cast<long>(rss_.size() / 2), rss_.end());
-    std::printf("\nserver RSS (MiB, %zu samples): start %.1f, peak %.1f, end %.1f; slope %.2f MiB/min over the run, "
-                "%.2f MiB/min over its second half\n",
-                rss_.size(), rss_.front().second, peak, rss_.back().second, Slope(rss_) * 60, Slope(second_half) * 60);
+    const std::vector<std::pair<double, double>> second_half(rss_.begin() + static_cast<long>(rss_.size() / 2),
+                                                             rss_.end());
+    std::printf(
+        "\nserver RSS (MiB, %zu samples): start %.1f, peak %.1f, end %.1f; slope %.2f MiB/min over the run, "
+        "%.2f MiB/min over its second half\n",
+        rss_.size(), rss_.front().second, peak, rss_.back().second, Slope(rss_) * 60, Slope(second_half) * 60);
   }
-  std::printf("SIGTERM with 1,000 idle and 50 slowloris connections and a runaway query: stopped in %.2f s\n", stop_seconds_);
+  std::printf("SIGTERM with 1,000 idle and 50 slowloris connections and a runaway query: stopped in %.2f s\n",
+              stop_seconds_);
   if (stop_seconds_ > 10) {
     std::printf("VIOLATION: the server took more than 10 s to stop\n");
     failed = true;
@@ -773,16 +799,18 @@ int Soak::Main() {
   std::thread last_runaway([this] {
     httplib::Client client("127.0.0.1", port_);
     client.set_read_timeout(120, 0);
-    client.Post("/api/v1/query", {{"Authorization", "Bearer " + tokens_.at("runaway@retail.example")}},
-                json{{"sql", "SELECT count(*) FROM sales.orders a, sales.orders b, sales.orders c, sales.orders d"}}.dump(),
-                "application/json");
+    client.Post(
+        "/api/v1/query", {{"Authorization", "Bearer " + tokens_.at("runaway@retail.example")}},
+        json{{"sql", "SELECT count(*) FROM sales.orders a, sales.orders b, sales.orders c, sales.orders d"}}.dump(),
+        "application/json");
   });
   std::this_thread::sleep_for(std::chrono::seconds(1));
   const auto term = Clock::now();
   server_->Signal(SIGTERM);
   const RunResult& stopped = server_->Wait();
   stop_seconds_ = Since(term);
-  if (stopped.exit_code != 0) rec_.Violation("the server's exit after SIGTERM: " + std::to_string(stopped.exit_code) + " " + stopped.err);
+  if (stopped.exit_code != 0)
+    rec_.Violation("the server's exit after SIGTERM: " + std::to_string(stopped.exit_code) + " " + stopped.err);
   stop_ = true;
   last_runaway.join();
   idle.join();
