@@ -119,7 +119,7 @@ TEST_F(PostgresCatalogTest, InitApplyPublishRunQuerySearchAndAuditTheDemoMesh) {
 // PostgreSQL with everything it holds, and goes on as before.
 TEST_F(PostgresCatalogTest, CatalogMigrateMovesASqliteWorkspaceWithEverythingItHolds) {
   ASSERT_EQ(e2e::Run({"init", ws_.string(), "--catalog", "catalog.db", "--as", "root"}).exit_code, 0);
-  ASSERT_EQ(Weft({"apply", "-f", RepoPath("examples/mesh").string()}).exit_code, 0);
+  ASSERT_EQ(Weft({"apply", "-f", RepoPath("examples/mesh").string(), "--as", "root"}).exit_code, 0);
   const std::filesystem::path data = tmp_ / "data";
   ASSERT_EQ(e2e::Run({"demo", "generate", "--scale", "0.002", "--out", data.string(), "--threads", "2"}).exit_code, 0);
   ASSERT_EQ(Weft({"publish", "sales.orders", (data / "sales/orders.csv").string(), "--as", "carol@retail.example"}).exit_code, 0);
@@ -134,7 +134,7 @@ TEST_F(PostgresCatalogTest, CatalogMigrateMovesASqliteWorkspaceWithEverythingItH
       {"history", "sales.orders", "-o", "json"},
       {"access", "list", "-o", "json", "--as", "carol@retail.example"},
       {"usage", "sales.orders", "-o", "json", "--as", "carol@retail.example"},
-      {"audit", "-o", "json"},
+      {"audit", "-o", "json", "--as", "root"},
       {"token", "list", "-o", "json", "--as", "root"},
       {"query", "SELECT count(*) AS n, sum(amount) AS total FROM sales.orders", "-o", "csv", "--as", "svc.finance"}};
   std::vector<std::string> before;
@@ -155,7 +155,7 @@ TEST_F(PostgresCatalogTest, CatalogMigrateMovesASqliteWorkspaceWithEverythingItH
   RunResult full = Weft({"catalog", "migrate", "--to", taken});
   EXPECT_EQ(full.exit_code, 1) << full;
   EXPECT_THAT(full.err, HasSubstr("is not empty"));
-  EXPECT_THAT(ReadFile(ws_ / "weft.yaml"), HasSubstr("catalog: catalog.db"));
+  EXPECT_THAT(ReadFile(ws_ / "weft.yaml"), HasSubstr("catalog: \"catalog.db\""));
 
   RunResult migrate = Weft({"catalog", "migrate", "--to", url_});
   ASSERT_EQ(migrate.exit_code, 0) << migrate;

@@ -35,6 +35,7 @@ class ReplicasTest : public ::testing::Test {
     RunResult pub = Local({"publish", "crm.customers", RepoPath("tests/fixtures/query/data/customers.csv").string(),
                            "--as", "olga@example.com"});
     ASSERT_EQ(pub.exit_code, 0) << pub;
+    ASSERT_EQ(Local({"principal", "add", "bob", "--as", "root"}).exit_code, 0);
     for (const char* who : {"root", "olga@example.com", "bob"}) {
       RunResult t = Local({"token", "create", "--for", who, "--as", "root"});
       ASSERT_EQ(t.exit_code, 0) << t;
@@ -136,6 +137,7 @@ TEST_F(ReplicasTest, ConcurrentWritesThroughBothReplicasLoseAndDoubleNothing) {
   // change through one and an apply through the other, and reads of the
   // product through both; then it waits for them all.
   constexpr int kRounds = 6, kRowsPerAppend = 2;
+  int appended = 0, applied = 0;
   int grant = -1;
   for (int round = 0; round < kRounds; ++round) {
     SCOPED_TRACE("round " + std::to_string(round));
@@ -195,7 +197,8 @@ TEST_F(ReplicasTest, ConcurrentWritesThroughBothReplicasLoseAndDoubleNothing) {
   ASSERT_EQ(history.exit_code, 0) << history;
   std::set<std::string> snapshots;
   int published = 0;
-  for (const auto& p : ParseJson(history)["publishes"])
+  const nlohmann::json publishes = ParseJson(history)["publishes"];
+  for (const auto& p : publishes)
     if (p["outcome"] == "published") {
       ++published;
       snapshots.insert(p["snapshot"].get<std::string>());
