@@ -146,6 +146,16 @@ Result<std::vector<std::string>> StringListField(const json& body, const char* n
   return it->get<std::vector<std::string>>();
 }
 
+// A boolean member: absent or null is false; present with another type is
+// an error naming the member (json::value would throw, and the server
+// answered that with a 500).
+Result<bool> BoolField(const json& body, const char* name) {
+  auto it = body.find(name);
+  if (it == body.end() || it->is_null()) return false;
+  if (!it->is_boolean()) return Status::InvalidArgument(std::string("\"") + name + "\" must be true or false");
+  return it->get<bool>();
+}
+
 Result<int64_t> IdParam(const std::string& text, const char* what) {
   if (text.empty() || text.size() > 18 || !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }))
     return Status::InvalidArgument(fmt::format("{} '{}' is not a number", what, text));
@@ -906,8 +916,8 @@ struct Server::Impl {
       }
     }
     if (!existing.empty()) {
-      change.clear_groups = body.value("clearGroups", false);
-      change.clear_attributes = body.value("clearAttributes", false);
+      ASSIGN_OR_RETURN(change.clear_groups, BoolField(body, "clearGroups"));
+      ASSIGN_OR_RETURN(change.clear_attributes, BoolField(body, "clearAttributes"));
     }
     return Reply(call, service::AccessService(*mesh).SavePrincipal(CallerOf(call), change, existing.empty()));
   }
@@ -1110,10 +1120,11 @@ struct Server::Impl {
       RETURN_IF_ERROR(CheckTreePath(rel));
       if (!text.is_string()) return Status::InvalidArgument("files[\"" + rel + "\"] must be a string");
     }
+    ASSIGN_OR_RETURN(const bool prune, BoolField(body, "prune"));
     ASSIGN_OR_RETURN(auto scratch, MakeScratch());
     for (const auto& [rel, text] : files->items()) RETURN_IF_ERROR(WriteFile(scratch->dir / rel, text.get<std::string>()));
     auto plan = service::ControlService(*mesh).Plan(CallerOf(call), scratch->dir,
-                                                    {.apply = apply, .prune = body.value("prune", false), .show_root_as = ""});
+                                                    {.apply = apply, .prune = prune, .show_root_as = ""});
     if (!plan.ok()) return plan.status();
     return ReplyWithResult(call, service::PlanStatus(*plan), service::ToJson(*plan));
   }
