@@ -880,10 +880,14 @@ TEST_F(IcebergServerTest, AMaskedConsumerGetsItsGovernedTableAndNeverARawFile) {
   auto plan = Call("POST", "/iceberg/v1/namespaces/crm/tables/customers/plan", "eve", "{}");
   ASSERT_EQ(plan->status, 200) << plan->body;
   ASSERT_EQ(Body(plan)["status"], "completed");
-  for (const auto& task : Body(plan)["plan-tasks"]) {
+  // The bodies are named: a range-for over a member of a temporary reads it
+  // after the temporary is destroyed (ASan: heap-use-after-free).
+  json plan_body = Body(plan);
+  for (const auto& task : plan_body["plan-tasks"]) {
     auto tasks = Call("POST", "/iceberg/v1/namespaces/crm/tables/customers/tasks", "eve", json{{"plan-task", task}}.dump());
     ASSERT_EQ(tasks->status, 200) << tasks->body;
-    for (const auto& t : Body(tasks)["file-scan-tasks"])
+    json tasks_body = Body(tasks);
+    for (const auto& t : tasks_body["file-scan-tasks"])
       EXPECT_NE(t["data-file"]["file-path"].get<std::string>().find("/governed/"), std::string::npos);
     // Another caller cannot use eve's plan task.
     ExpectIcebergError(Call("POST", "/iceberg/v1/namespaces/crm/tables/customers/tasks", "bob", json{{"plan-task", task}}.dump()),
