@@ -133,6 +133,13 @@ Result<quality::PublishReport> PublishService::PublishFromSource(const Caller& c
   if (!source)
     return Status::InvalidArgument(product + " declares no source: give its descriptor customProperties weft.source "
                                              "({postgres: secret:NAME, query: SQL}) and apply it, or publish a file");
+  // Secrets are the workspace's, so a descriptor must not reach another
+  // domain's database through one: a domain's products use its own.
+  const std::string domain = Split(product, '.')[0];
+  if (source->secret != domain && source->secret.rfind(domain + "-", 0) != 0 && source->secret.rfind(domain + ".", 0) != 0)
+    return Status::PermissionDenied("weft.source of " + product + " names the secret '" + source->secret +
+                                    "'; a product of domain " + domain + " may use only secrets named " + domain + ", " +
+                                    domain + "-… or " + domain + ".…");
   const control::Workspace& ws = mesh_.workspace();
   ASSIGN_OR_RETURN(SourceExtract extract, ExtractPostgresSource(ws, product, *source,
                                                                 quality::WorkspaceInputLimits(ws.settings), ws.root / "tmp"));

@@ -157,6 +157,15 @@ TEST_F(PostgresSourceTest, BadSourcesAreClearErrorsThatChangeNothing) {
   RunResult history = Weft({"history", "crm.customers", "-o", "json"});
   EXPECT_EQ(history.exit_code, 0) << history;
   EXPECT_THAT(history.out, Not(HasSubstr("\"published\""))) << "nothing was published";
+  // Another domain's secret: refused, whatever the descriptor says.
+  ASSERT_TRUE(ReplaceOnce(tree_ / "domains/crm/products/customers/product.odps.yaml", "secret:crm-db", "secret:shop-db"));
+  ASSERT_EQ(Weft({"apply", "-f", tree_.string(), "--as", "root"}).exit_code, 0);
+  ASSERT_EQ(SetSecret("shop-db", source_url_), 0);
+  RunResult foreign = Weft({"publish", "crm.customers", "--from-source", "--as", "olga@example.com"});
+  EXPECT_EQ(foreign.exit_code, 3) << foreign;
+  EXPECT_THAT(foreign.err, HasSubstr("may use only secrets named crm"));
+  ASSERT_TRUE(ReplaceOnce(tree_ / "domains/crm/products/customers/product.odps.yaml", "secret:shop-db", "secret:crm-db"));
+  ASSERT_EQ(Weft({"apply", "-f", tree_.string(), "--as", "root"}).exit_code, 0);
   // A secret others may read is refused until chmod 600.
   fs::permissions(ws_ / "secrets/crm-db", fs::perms::others_read, fs::perm_options::add);
   RunResult open = Weft({"publish", "crm.customers", "--from-source", "--as", "olga@example.com"});
