@@ -1,4 +1,4 @@
-// weft gc [--dry-run] [-o table|json]: removes unfinished publishes, orphan
+// weft gc [--dry-run] [--grace S] [-o table|json]: removes unfinished publishes, orphan
 // snapshot directories and snapshots beyond retention (docs/storage.md),
 // then the governed copies of snapshots that no longer exist, and rewrites
 // the Iceberg table metadata so it lists the snapshots that are left.
@@ -36,7 +36,7 @@ std::string HumanBytes(int64_t bytes) {
   return unit == 0 ? fmt::format("{} B", bytes) : fmt::format("{:.1f} {}", value, units[unit]);
 }
 
-void RunGc(CommandContext& ctx, bool dry_run, const std::string& format) {
+void RunGc(CommandContext& ctx, bool dry_run, int64_t grace_seconds, const std::string& format) {
   auto opened = OpenWorkspaceOrReport(ctx);
   if (!opened) return;
   auto roots = storage::DomainRoots(*opened->store);
@@ -54,6 +54,7 @@ void RunGc(CommandContext& ctx, bool dry_run, const std::string& format) {
   const storage::GcOptions options{.now = std::chrono::system_clock::now(),
                                    .dry_run = dry_run,
                                    .default_retention = storage::RetentionFromWorkspace(opened->ws.settings),
+                                   .grace = std::chrono::seconds(grace_seconds),
                                    .actor = Actor(ctx)};
   auto report = storage::CollectGarbage(*opened->store, storage::DefaultFileSystem(), *roots, options);
   if (!report.ok()) {
@@ -96,13 +97,20 @@ void RunGc(CommandContext& ctx, bool dry_run, const std::string& format) {
                           {"reason", r.reason}, {"removed", r.removed}});
     }
     ctx.out << json({{"dryRun", report->dry_run}, {"removals", removals}, {"bytesFreed", report->bytes_freed},
-                     {"warnings", report->warnings}})
+                     {"deferred", report->deferred}, {"warnings", report->warnings}})
                    .dump(2)
             << "\n";
     return;
   }
+  const std::string deferred =
+      report->deferred == 0
+          ? ""
+          : fmt::format("{} snapshot{} beyond retention kept: superseded less than {} s ago, a reader may still use {} "
+                        "(--grace).\n",
+                        report->deferred, report->deferred == 1 ? "" : "s", grace_seconds,
+                        report->deferred == 1 ? "it" : "them");
   if (report->removals.empty()) {
-    ctx.out << "Nothing to remove.\n";
+    ctx.out << "Nothing to remove.\n" << deferred;
     return;
   }
   std::vector<std::vector<std::string>> rows;
@@ -117,7 +125,8 @@ void RunGc(CommandContext& ctx, bool dry_run, const std::string& format) {
   }
   PrintTable(ctx.out, {"ACTION", "KIND", "PRODUCT", "SNAPSHOT", "SIZE", "REASON"}, rows);
   ctx.out << (report->dry_run ? "Would free " : "Freed ") << HumanBytes(report->bytes_freed)
-          << (report->dry_run ? " (dry run: nothing was removed)" : "") << ".\n";
+          << (report->dry_run ? " (dry run: nothing was removed)" : "") << ".\n"
+          << deferred;
 }
 
 }  // namespace
@@ -128,8 +137,13 @@ void AddGcCommand(CLI::App& app, CommandContext& ctx) {
   auto dry_run = std::make_shared<bool>(false);
   auto format = std::make_shared<std::string>("table");
   cmd->add_flag("--dry-run", *dry_run, "List what would be removed; change nothing");
+  auto grace = std::make_shared<int64_t>(3600);
+  cmd->add_option("--grace", *grace,
+                  "Seconds to leave alone what a running publish may own and snapshots a running reader may use "
+                  "(superseded more recently than this)")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("-o,--output", *format, "Output format")->check(CLI::IsMember({"table", "json"}));
-  cmd->callback([&ctx, dry_run, format] { RunGc(ctx, *dry_run, *format); });
+  cmd->callback([&ctx, dry_run, grace, format] { RunGc(ctx, *dry_run, *grace, *format); });
 }
 
 }  // namespace weft::cli

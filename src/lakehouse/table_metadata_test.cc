@@ -205,7 +205,8 @@ TEST_F(TableTest, PublishAppendReplaceRollbackAndGcAreIcebergSnapshots) {
   EXPECT_EQ(t4.metadata["snapshots"][3]["summary"]["operation"], "overwrite");
 
   // 5. gc keeps two snapshots: the metadata lists exactly those.
-  storage::GcOptions gc{.now = std::chrono::system_clock::now(), .default_retention = {.snapshots = 2}, .actor = "tester"};
+  storage::GcOptions gc{.now = std::chrono::system_clock::now(), .default_retention = {.snapshots = 2},
+                        .grace = std::chrono::seconds(0), .actor = "tester"};
   ASSERT_OK_AND_ASSIGN(auto report, storage::CollectGarbage(*store_, storage::DefaultFileSystem(),
                                                             {{"shop", version_dir_.parent_path().parent_path().parent_path()}}, gc));
   ASSERT_EQ(CatalogIds().size(), 2u);

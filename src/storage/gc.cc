@@ -205,10 +205,14 @@ Result<GcReport> CollectGarbage(catalog::Store& store, FileSystem& fs, const std
   // (c) Expired: per (product, major), newest first as the store lists them.
   std::set<std::string> known;  // snapshot directories with a catalog row
   std::map<std::pair<std::string, int64_t>, int64_t> rank;
-  std::vector<std::pair<GcRemoval, std::string>> expired;  // and the row's id
+  // Per (product, major): the created_at of the snapshot listed before (its successor).
+  std::map<std::pair<std::string, int64_t>, std::string> successor;
+  std::vector<std::pair<GcRemoval, std::string>> expired;  // and the row's created_at
   for (const catalog::SnapshotRecord& s : snapshots) {
     known.insert(fs::path(s.path).lexically_normal().string());
-    const int64_t index = rank[{s.product_id, s.major}]++;
+    const std::pair<std::string, int64_t> key{s.product_id, s.major};
+    const int64_t index = rank[key]++;
+    const std::string superseded_at = std::exchange(successor[key], s.created_at);
     if (index == 0 || !options.expire) continue;  // current: never removed
     auto it = retention.find(s.product_id);
     const std::optional<Retention> rule = it == retention.end() ? std::optional(options.default_retention) : it->second;
@@ -224,6 +228,13 @@ Result<GcReport> CollectGarbage(catalog::Store& store, FileSystem& fs, const std
       keep = options.now - *created < std::chrono::days(*rule->days);
     }
     if (keep) continue;
+    // Superseded moments ago: a reader that resolved it before its successor
+    // committed may still be reading (an unreadable time counts as recent).
+    const std::optional<Clock::time_point> superseded = ParseUtc(superseded_at);
+    if (!superseded || options.now - *superseded < options.grace) {
+      ++report.deferred;
+      continue;
+    }
     GcRemoval removal{.kind = GcKind::kExpired,
                       .product_id = s.product_id,
                       .major = s.major,

@@ -72,7 +72,11 @@ struct GcOptions {
   Retention default_retention;
   // A staging or orphan directory changed within `grace` of `now` is left
   // alone: a running publish may own it (writing, or between its rename and
-  // its catalog commit).
+  // its catalog commit). A snapshot beyond retention whose successor (the
+  // commit that made it non-current) is younger than `grace` is kept too: a
+  // query, an Iceberg reader or a governed copy that chose it just before
+  // that commit may still be reading its files. The default outlasts every
+  // query time limit; tests that expire at once pass 0.
   std::chrono::seconds grace = std::chrono::hours(1);
   std::string actor;  // for the audit events
   // false: leave committed snapshots alone whatever the retention (what
@@ -101,6 +105,9 @@ struct GcReport {
   // last of its hard links goes (in a dry run: would go).
   int64_t bytes_freed = 0;
   std::vector<std::string> warnings;  // what was skipped and why
+  // Snapshots beyond retention kept because their successor is younger than
+  // the grace (a reader may still use them); the next gc after that expires them.
+  int64_t deferred = 0;
 };
 
 // True when `path` names <root>/products/<p>/v<M>/snapshots/<id> for one of

@@ -1,5 +1,6 @@
 // gc: staging leftovers, orphan snapshot directories, retention (count, age,
 // both, per product), dry runs, hard-linked files and paths gc must not touch.
+#include "common/time.h"
 #include "storage/gc.h"
 
 #include <gmock/gmock.h>
@@ -199,6 +200,29 @@ TEST_F(GcTest, KeepsTheNewestNSnapshotsWithAuditEvents) {
   EXPECT_EQ(audit[0].actor, "gc-test");
   EXPECT_THAT(audit[0].detail, HasSubstr("snapshot s0 of v1"));
   EXPECT_THAT(audit[0].detail, HasSubstr("keep the newest 2 snapshots"));
+}
+
+// A query that resolved s1 just before s2 committed may still be reading
+// s1's files: s1 is kept until s2 is older than the grace (the soak saw
+// queries fail with "No files found" when gc expired at once).
+TEST_F(GcTest, ASnapshotSupersededWithinTheGraceIsKeptForItsReaders) {
+  options_.default_retention = {.snapshots = 1};
+  options_.now = AtDay(10);
+  Snapshot("s0", Day(0));
+  Snapshot("s1", Day(9));
+  const auto superseded = AtDay(10) - std::chrono::minutes(30);  // s2 committed 30 minutes before gc
+  Snapshot("s2", IsoOfMillis(std::chrono::duration_cast<std::chrono::milliseconds>(superseded.time_since_epoch()).count()));
+  ASSERT_OK_AND_ASSIGN(GcReport report, Run());
+  EXPECT_THAT(Removed(report, GcKind::kExpired), ElementsAre("s0"));  // its successor s1 is a day old
+  EXPECT_EQ(report.deferred, 1);
+  EXPECT_TRUE(fs::exists(VersionDir() / "snapshots/s1/part-0.parquet"));
+  EXPECT_THAT(CatalogIds(), ElementsAre("s2", "s1"));
+
+  options_.now = superseded + options_.grace;  // the grace has passed
+  ASSERT_OK_AND_ASSIGN(GcReport later, Run());
+  EXPECT_THAT(Removed(later, GcKind::kExpired), ElementsAre("s1"));
+  EXPECT_EQ(later.deferred, 0);
+  EXPECT_THAT(CatalogIds(), ElementsAre("s2"));
 }
 
 TEST_F(GcTest, NeverRemovesTheCurrentSnapshotOfEachMajor) {

@@ -80,7 +80,7 @@ class CopiedWorkspaceTest : public DemoDataTest {
       RunResult p = In(writer, {"publish", kProduct, Variant(n)});
       ASSERT_EQ(p.exit_code, 0) << p;
     }
-    RunResult gc = In(writer, {"gc", "-o", "json"});
+    RunResult gc = In(writer, {"gc", "--grace", "0", "-o", "json"});
     ASSERT_EQ(gc.exit_code, 0) << gc;
     EXPECT_NE(gc.out.find("expired"), std::string::npos) << "gc expired nothing: the test no longer tests gc" << gc;
 

@@ -361,13 +361,13 @@ TEST_F(CrashTest, AGcKilledAnywhereExpiresAllOrNothing) {
     }
   };
   publish_two();
-  const auto window = Window({"gc"});
+  const auto window = Window({"gc", "--grace", "0"});
   for (int trial = 0; trial < Trials(); ++trial) {
     SCOPED_TRACE("trial " + std::to_string(trial));
     publish_two();
     const std::string current = CurrentSnapshot(product);
     const int64_t before = snapshots();
-    KillSomewhere({"gc"}, window);
+    KillSomewhere({"gc", "--grace", "0"}, window);
 
     const int64_t now = snapshots();
     EXPECT_TRUE(now == before || now == 2) << "gc expired part of what it expires: " << before << " -> " << now;

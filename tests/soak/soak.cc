@@ -499,7 +499,10 @@ void Soak::GranteeQuerier(int n) {
 
 void Soak::Gc() {
   while (Running()) {
-    RunResult r = Local({"gc", "--as", "root"});
+    // A snapshot superseded within the grace is kept for the queries that
+    // chose it; 30 s outlasts the 5-s query time limit with room for a busy
+    // machine, and leaves gc expiring snapshots within the run.
+    RunResult r = Local({"gc", "--grace", "30", "--as", "root"});
     rec_.Op("gc (CLI)");
     if (r.exit_code != 0)
       rec_.Unexpected("gc (CLI)", r.command + " -> " + std::to_string(r.exit_code) + " " + r.out + r.err);
