@@ -25,6 +25,7 @@
 #include "access/principals.h"
 #include "access/tokens.h"
 #include "common/hashing.h"
+#include "common/single_flight.h"
 #include "common/strings.h"
 #include "common/time.h"
 #include "server/connection_pool.h"
@@ -176,23 +177,25 @@ Status CheckTreePath(const std::string& rel) {
 struct CatalogView {
   std::shared_ptr<const access::AccessControl> access;
   // Product pages as one principal sees them, without the parts that age
-  // with the clock (principal + '\n' + product id -> page).
+  // with the clock (principal + '\n' + product id -> page). Built once per
+  // view however many requests ask at once (SingleFlight), as are tokens.
   struct Page {
     std::string body;  // the page as JSON text, without the live parts (LivePageParts)
     service::LiveInputs live;
     // What the live parts are judged from, kept for kLiveRecordsFor: new
     // snapshots come with a new generation (a new view), incidents with the
-    // monitor, which a page may show a moment late.
+    // monitor, which a page may show a moment late. One request at a time
+    // reloads them; the others answer from the previous ones meanwhile.
+    std::mutex mu;
     std::shared_ptr<const service::LiveRecords> records;
     std::chrono::steady_clock::time_point records_at;
+    bool reloading = false;
   };
-  std::map<std::string, Page> pages;
-  std::mutex pages_mu;
+  SingleFlight<std::string, std::shared_ptr<Page>> pages;
   // Verified tokens: SHA-256 of the text -> its record and principal. A
   // revocation is a catalog write, so it starts a new view; expiry is
   // checked again on every use.
-  std::map<std::string, std::pair<catalog::TokenRecord, access::Principal>> tokens;
-  std::mutex tokens_mu;
+  SingleFlight<std::string, std::pair<catalog::TokenRecord, access::Principal>> tokens;
 };
 
 // A governed query's rows on their way from the gateway's thread to the
@@ -308,30 +311,25 @@ struct Server::Impl {
     const std::string now = NowIso();
     auto v = View();
     if (!v.ok()) return ProblemFromStatus(v.status());
-    const std::string hash = Sha256Hex(text);
     call.view = *v;
-    {
-      std::lock_guard lock((*v)->tokens_mu);
-      if (auto it = (*v)->tokens.find(hash); it != (*v)->tokens.end()) {
-        Status in_force = access::CheckTokenInForce(it->second.first, now);
-        if (!in_force.ok()) return MakeProblem(401, "unauthenticated", in_force.message());
-        call.principal = it->second.second;
-        call.token_id = it->second.first.id;
-        return std::nullopt;
-      }
-    }
-    auto token = access::VerifyToken(mesh->store(), text, now);
+    // A refusal is not kept: a bad token is looked at anew each time (a
+    // malformed one without a catalog read, see VerifyToken).
+    auto token = (*v)->tokens.Get(Sha256Hex(text), [&]() -> Result<std::pair<catalog::TokenRecord, access::Principal>> {
+      ASSIGN_OR_RETURN(catalog::TokenRecord record, access::VerifyToken(mesh->store(), text, now));
+      auto principal = access::LoadPrincipal(mesh->store(), record.principal);
+      if (!principal.ok()) return Status::Unauthenticated("the token's principal is no longer registered");
+      return std::make_pair(std::move(record), std::move(*principal));
+    });
     if (!token.ok()) {
-      if (token.status().code() == StatusCode::kPermissionDenied)
+      const StatusCode code = token.status().code();
+      if (code == StatusCode::kPermissionDenied || code == StatusCode::kUnauthenticated)
         return MakeProblem(401, "unauthenticated", token.status().message());
       return ProblemFromStatus(token.status());
     }
-    auto principal = access::LoadPrincipal(mesh->store(), token->principal);
-    if (!principal.ok()) return MakeProblem(401, "unauthenticated", "the token's principal is no longer registered");
-    call.principal = *principal;
-    call.token_id = token->id;
-    std::lock_guard lock((*v)->tokens_mu);
-    (*v)->tokens.emplace(hash, std::make_pair(std::move(*token), std::move(*principal)));
+    Status in_force = access::CheckTokenInForce(token->first, now);
+    if (!in_force.ok()) return MakeProblem(401, "unauthenticated", in_force.message());
+    call.principal = token->second;
+    call.token_id = token->first.id;
     return std::nullopt;
   }
 
@@ -574,38 +572,45 @@ struct Server::Impl {
   Status Product(Call& call) {
     const std::string& id = call.params[0];
     ASSIGN_OR_RETURN(auto v, ViewFor(call));
-    const std::string key = call.principal.name + "\n" + id;
-    CatalogView::Page page;
-    bool cached = false;
-    {
-      std::lock_guard lock(v->pages_mu);
-      if (auto it = v->pages.find(key); it != v->pages.end()) {
-        page = it->second;
-        cached = true;
-      }
-    }
     const service::Caller caller = CallerOf(call);
-    if (!cached) {
-      ASSIGN_OR_RETURN(service::ProductPage p, service::CatalogService(*mesh).Page(caller, id));
-      page.body = service::ToJson(p).dump();
-      page.live = service::LiveInputsOf(p);
-    }
-    constexpr auto kLiveRecordsFor = std::chrono::seconds(2);
     const auto now = std::chrono::steady_clock::now();
-    if (!page.records || now - page.records_at > kLiveRecordsFor) {
-      ASSIGN_OR_RETURN(service::LiveRecords records, service::LoadLiveRecords(*mesh, page.live));
-      page.records = std::make_shared<const service::LiveRecords>(std::move(records));
-      page.records_at = now;
-      std::lock_guard lock(v->pages_mu);
-      v->pages[key] = page;
+    using Page = CatalogView::Page;
+    ASSIGN_OR_RETURN(std::shared_ptr<Page> page,
+                     v->pages.Get(call.principal.name + "\n" + id, [&]() -> Result<std::shared_ptr<Page>> {
+                       ASSIGN_OR_RETURN(service::ProductPage p, service::CatalogService(*mesh).Page(caller, id));
+                       auto built = std::make_shared<Page>();
+                       built->body = service::ToJson(p).dump();
+                       built->live = service::LiveInputsOf(p);
+                       ASSIGN_OR_RETURN(service::LiveRecords records, service::LoadLiveRecords(*mesh, built->live));
+                       built->records = std::make_shared<const service::LiveRecords>(std::move(records));
+                       built->records_at = now;
+                       return built;
+                     }));
+    constexpr auto kLiveRecordsFor = std::chrono::seconds(2);
+    std::shared_ptr<const service::LiveRecords> records;
+    bool reload = false;
+    {
+      std::lock_guard lock(page->mu);
+      records = page->records;
+      reload = now - page->records_at > kLiveRecordsFor && !page->reloading;
+      page->reloading = page->reloading || reload;
+    }
+    if (reload) {
+      Result<service::LiveRecords> fresh = service::LoadLiveRecords(*mesh, page->live);
+      std::lock_guard lock(page->mu);
+      page->reloading = false;
+      if (!fresh.ok()) return fresh.status();
+      records = page->records = std::make_shared<const service::LiveRecords>(std::move(*fresh));
+      page->records_at = now;
     }
     // The cached text ends with the object's '}': splice the live parts in.
-    const json live = service::LivePageParts(caller, page.live, *page.records);
-    page.body.pop_back();
-    for (const auto& [name, part] : live.items()) page.body += ",\"" + name + "\":" + part.dump();
-    page.body += "}";
+    const json live = service::LivePageParts(caller, page->live, *records);
+    std::string body = page->body;
+    body.pop_back();
+    for (const auto& [name, part] : live.items()) body += ",\"" + name + "\":" + part.dump();
+    body += "}";
     call.res.status = 200;
-    call.res.set_content(std::move(page.body), "application/json");
+    call.res.set_content(std::move(body), "application/json");
     return Status::Ok();
   }
 

@@ -43,20 +43,28 @@ Result<std::shared_ptr<const access::AccessControl>> Mesh::Access() {
   {
     std::lock_guard lock(mu_);
     access_checked_ = now;
-    if (access_ && access_generation_ == generation) return access_;
+    if (access_ && access_generation_ >= generation) return access_;
   }
+  // One load per generation: the requests that see a new generation at the
+  // same moment (every one in flight, after a write) wait for the first
+  // one's load rather than each loading the same rules.
+  ASSIGN_OR_RETURN(auto loaded, access_loads_.Get(generation, [this] { return LoadAccess(); }));
+  std::lock_guard lock(mu_);
+  // A slower loader of an older generation does not replace a newer one.
+  if (generation > access_generation_) {
+    access_ = loaded;
+    access_generation_ = generation;
+    access_loads_.ForgetBefore(generation);
+  }
+  return loaded;
+}
+
+Result<std::shared_ptr<const access::AccessControl>> Mesh::LoadAccess() {
   ASSIGN_OR_RETURN(engine::DuckDbSqlValidator * p, parser());
   auto is_type = [p](const std::string& t) { return p->IsType(t); };
   ASSIGN_OR_RETURN(access::AccessControl ac,
                    access::AccessControl::Load(*store_, {.masking = ws_.settings.masking, .key = secret_, .is_duckdb_type = is_type}));
-  auto loaded = std::make_shared<const access::AccessControl>(std::move(ac));
-  std::lock_guard lock(mu_);
-  // A slower loader of an older generation does not replace a newer one.
-  if (generation >= access_generation_) {
-    access_ = loaded;
-    access_generation_ = generation;
-  }
-  return loaded;
+  return std::make_shared<const access::AccessControl>(std::move(ac));
 }
 
 Result<Caller> Mesh::CallerFor(const std::string& name) {

@@ -21,6 +21,7 @@
 
 #include "access/access_control.h"
 #include "catalog/store.h"
+#include "common/single_flight.h"
 #include "control/workspace.h"
 #include "engine/duckdb_sql_validator.h"
 #include "query/runtime.h"
@@ -68,6 +69,7 @@ class Mesh {
 
  private:
   Mesh(control::Workspace ws, std::unique_ptr<catalog::Store> store, std::string secret, MeshOptions options);
+  Result<std::shared_ptr<const access::AccessControl>> LoadAccess();
 
   const control::Workspace ws_;
   std::unique_ptr<catalog::Store> store_;
@@ -78,6 +80,7 @@ class Mesh {
   std::unique_ptr<query::QueryRuntime> runtime_;
   std::shared_ptr<const access::AccessControl> access_;
   int64_t access_generation_ = -1;
+  SingleFlight<int64_t, std::shared_ptr<const access::AccessControl>> access_loads_;  // by generation
   static constexpr auto kAccessFreshFor = std::chrono::milliseconds(1);
   std::chrono::steady_clock::time_point access_checked_{};
 };

@@ -65,6 +65,49 @@ std::string OneLine(std::string text) {
 
 void IgnoreNotice(void*, const char*) {}
 
+// A row naming a parent that is not there (foreign_key_violation on an
+// insert or update), said as the SQLite store says it: "domain sales is not
+// in the catalog; apply the domain first". Writers rely on the foreign key
+// rather than asking first: an existence check is a round trip the write
+// pipeline would have to wait for (Connection::Send). Another 23503 (a
+// delete of a row still referenced) keeps PostgreSQL's message.
+std::optional<std::string> MissingParent(const PGresult* result) {
+  const char* detail_field = result != nullptr ? PQresultErrorField(result, PG_DIAG_MESSAGE_DETAIL) : nullptr;
+  const char* table_field = result != nullptr ? PQresultErrorField(result, PG_DIAG_TABLE_NAME) : nullptr;
+  if (detail_field == nullptr || table_field == nullptr) return std::nullopt;
+  // Key (domain)=(sales) is not present in table "domains".
+  const std::string_view detail = detail_field;
+  const std::string_view tail = ") is not present in table \"";
+  const size_t value_at = detail.find(")=(");
+  const size_t tail_at = detail.rfind(tail);
+  if (!StartsWith(detail, "Key (") || value_at == std::string_view::npos || tail_at == std::string_view::npos ||
+      tail_at < value_at)
+    return std::nullopt;
+  const std::string value(detail.substr(value_at + 3, tail_at - value_at - 3));
+  std::string parent(detail.substr(tail_at + tail.size()));
+  if (!parent.empty() && parent.back() == '.') parent.pop_back();
+  if (!parent.empty() && parent.back() == '"') parent.pop_back();
+  struct Noun {
+    const char* table;
+    const char* noun;
+    const char* hint;
+  };
+  static constexpr Noun kNouns[] = {
+      {"domains", "domain", "apply the domain first"},
+      {"products", "product", "save the product first"},
+      {"search_documents", "product", "index the product first"},
+      {"glossary_terms", "glossary term", "save the term first"},
+      {"publishes", "publish", "record the publish first"},
+      {"incidents", "incident", "open the incident first"},
+      {"webhooks", "webhook", "save the webhook first"},
+  };
+  for (const Noun& n : kNouns) {
+    if (parent != n.table) continue;
+    return fmt::format("{} {} is not in the catalog; {} (a row of {} names it)", n.noun, value, n.hint, table_field);
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<std::string> Param(const std::string& value) { return value; }
@@ -190,6 +233,9 @@ Status Connection::ErrorOf(const PGresult* result) const {
   }
   if (!Healthy() || StartsWith(sqlstate, "08") || StartsWith(sqlstate, "57P")) {
     return Status::IoError(fmt::format("lost the connection to the PostgreSQL {} {}: {}", what_, *name_, message));
+  }
+  if (sqlstate == "23503") {
+    if (std::optional<std::string> missing = MissingParent(result)) return Status::FailedPrecondition(*missing);
   }
   if (StartsWith(sqlstate, "23")) return Status::FailedPrecondition(message);  // a constraint
   return Status::Internal(fmt::format("{} (PostgreSQL error {})", message, sqlstate));

@@ -24,13 +24,12 @@ constexpr const char* kNowSql =
     R"sql(to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))sql";
 
 // Search ranking: the SQLite store's bm25 column weights (name 10, tags 5,
-// columns 3, description 2, column descriptions 1) over ts_rank of each
-// column's vector, so a word in the name counts most; a golden record
-// gets the same boost; a product found through a glossary term ranks at
-// half the term's score (terms: name 10, synonyms 8, definition 2).
-constexpr const char* kRankSql =
-    "(10 * ts_rank(f.name_v, q.query) + 5 * ts_rank(f.tags_v, q.query) + 3 * ts_rank(f.columns_v, q.query) + "
-    "2 * ts_rank(f.description_v, q.query) + ts_rank(f.column_descriptions_v, q.query))::float8";
+// columns 3, description 2, column descriptions 1) as the labels of one
+// weighted vector (RankedVectorSql), so a word in the name counts most; a
+// golden record gets the same boost; a product found through a glossary
+// term ranks at half the term's score (terms: name 10, synonyms 8,
+// definition 2, over unlabelled vectors: ts_rank weighs those 0.1).
+const std::string kRankSql = fmt::format("ts_rank({}, d.ranked, q.query)::float8", kRankWeightsSql);
 constexpr const char* kTermRankSql =
     "(10 * ts_rank(g.name_v, q.query) + 8 * ts_rank(g.synonyms_v, q.query) + "
     "2 * ts_rank(g.definition_v, q.query))::float8";
@@ -213,11 +212,8 @@ class PostgresTransaction final : public Transaction {
 
   Status UpsertProduct(const ProductRecord& p) override {
     RETURN_IF_ERROR(RequireKey(p.id, "the product id"));
-    ASSIGN_OR_RETURN(bool domain_exists, Exists("SELECT 1 FROM domains WHERE name = $1", p.domain));
-    if (!domain_exists) {
-      return Status::FailedPrecondition(
-          fmt::format("product {}: domain {} is not in the catalog; apply the domain first", p.id, p.domain));
-    }
+    // A missing domain: the foreign key's error, "domain … is not in the
+    // catalog" (connection.cc), at the next statement that waits.
     return Write("while saving product " + p.id, R"sql(
         INSERT INTO products (id, domain, name, status, version, tier, description, tags, spec_json, digest,
                               transform_sql)
@@ -240,12 +236,6 @@ class PostgresTransaction final : public Transaction {
   Status UpsertPortVersion(const PortVersionRecord& v) override {
     const std::string context = fmt::format("while saving port {} v{} of product {}", v.port, v.major, v.product_id);
     RETURN_IF_ERROR(RequireKey(v.port, "the port name"));
-    ASSIGN_OR_RETURN(bool product_exists, Exists("SELECT 1 FROM products WHERE id = $1", v.product_id));
-    if (!product_exists) {
-      return Status::FailedPrecondition(
-                 fmt::format("product {} is not in the catalog; save the product before its ports", v.product_id))
-          .WithContext(context);
-    }
     return Write(context, R"sql(
         INSERT INTO port_versions (product_id, port, major, version, contract_id, status, end_of_support,
                                    end_of_life, storage_path)
@@ -298,24 +288,25 @@ class PostgresTransaction final : public Transaction {
 
   Status IndexForSearch(const SearchDocument& doc) override {
     const std::string context = "while indexing product " + doc.product_id + " for search";
-    ASSIGN_OR_RETURN(bool product_exists, Exists("SELECT 1 FROM products WHERE id = $1", doc.product_id));
-    if (!product_exists) {
-      return Status::FailedPrecondition(
-                 fmt::format("product {} is not in the catalog; save the product before indexing it", doc.product_id))
-          .WithContext(context);
-    }
     // Replaces the previous entry: the cascade removes its text and facets.
     RETURN_IF_ERROR(Write(context, "DELETE FROM search_documents WHERE product_id = $1", doc.product_id));
     const std::string tags = Join(doc.tags, " ") + " " + Join(doc.column_tags, " ");
-    RETURN_IF_ERROR(Write(context, R"sql(
-        WITH document AS (
-          INSERT INTO search_documents (product_id, domain, name, status, golden_record, reference_entities)
-          VALUES ($1, $2, $3, $4, $5, $6) RETURNING doc_id)
+    // Each column's vector once: the snippets' (search_fts) and, weighted
+    // into one, the ranking's (search_documents.ranked).
+    static const std::string insert = fmt::format(R"sql(
+        WITH v AS (
+          SELECT to_tsvector('simple', $11) AS name_v, to_tsvector('simple', $12) AS tags_v,
+                 to_tsvector('simple', $13) AS columns_v, to_tsvector('simple', $14) AS description_v,
+                 to_tsvector('simple', $15) AS column_descriptions_v),
+        document AS (
+          INSERT INTO search_documents (product_id, domain, name, status, golden_record, reference_entities, ranked)
+          SELECT $1, $2, $3, $4, $5, $6, {} FROM v RETURNING doc_id)
         INSERT INTO search_fts (doc_id, name, tags, columns, description, column_descriptions,
                                 name_v, tags_v, columns_v, description_v, column_descriptions_v)
-        SELECT doc_id, $3, $7, $8, $9, $10, to_tsvector('simple', $11), to_tsvector('simple', $12),
-               to_tsvector('simple', $13), to_tsvector('simple', $14), to_tsvector('simple', $15)
-        FROM document)sql",
+        SELECT doc_id, $3, $7, $8, $9, $10, v.name_v, v.tags_v, v.columns_v, v.description_v, v.column_descriptions_v
+        FROM document, v)sql",
+                                                  RankedVectorSql("v"));
+    RETURN_IF_ERROR(Write(context, insert,
                         doc.product_id, doc.domain, doc.name, doc.status, doc.golden_record, ToJson(doc.references),
                         tags, doc.columns, doc.description, doc.column_descriptions, IndexText(doc.name),
                         IndexText(tags), IndexText(doc.columns), IndexText(doc.description),
@@ -712,13 +703,6 @@ class PostgresTransaction final : public Transaction {
     return Status::Ok();
   }
 
-  template <typename... Args>
-  Result<bool> Exists(const char* sql, const Args&... args) {
-    RETURN_IF_ERROR(CheckOpen());
-    ASSIGN_OR_RETURN(Rows rows, conn_.Query(sql, args...));
-    return rows.size() > 0;
-  }
-
   // After a DELETE or UPDATE by key: NotFound when the key named nothing.
   Status RequireChanged(const std::string& what) const {
     if (last_.Changed() > 0) return Status::Ok();
@@ -1090,8 +1074,8 @@ Result<SearchResult> PostgresStore::Search(const SearchQuery& query) {
   // tag, classification and column-tag counts over the first `window` of
   // them (kind 1). $6 is the window, $7 the tsquery text.
   //
-  // Text: the GIN index over each document finds the matches, ts_rank per
-  // column weighs them; through the columns that name them, glossary terms
+  // Text: the GIN index over each product's weighted vector finds the
+  // matches, one ts_rank over that vector weighs them; through the columns that name them, glossary terms
   // find products too. A product found both ways keeps its best score (and
   // that way's snippet). No text: a filtered listing by name.
   const std::string ranked =
@@ -1100,8 +1084,8 @@ Result<SearchResult> PostgresStore::Search(const SearchQuery& query) {
       text_hits AS (
         SELECT d.product_id, {0} * CASE WHEN d.golden_record <> 0 THEN {1} ELSE 1.0 END AS score,
                NULL::text AS snippet
-        FROM q, search_fts f JOIN search_documents d ON d.doc_id = f.doc_id
-        WHERE f.document @@ q.query {2}
+        FROM q, search_documents d
+        WHERE d.ranked @@ q.query {2}
         ORDER BY score DESC, d.product_id
         LIMIT $6 + 1),
       term_hits AS (

@@ -136,22 +136,19 @@ TEST_F(PostgresStoreTest, NewerCatalogIsRefusedAndLeftAlone) {
 // Migration 2 totals the usage a version 1 catalog already holds.
 TEST_F(PostgresStoreTest, AVersionOneCatalogGetsItsMonthlyUsageTotals) {
   {
-    ASSERT_OK_AND_ASSIGN(auto store, PostgresStore::Open(url_));
-    ASSERT_OK_AND_ASSIGN(auto txn, store->BeginWrite());
+    ASSERT_OK_AND_ASSIGN(Connection admin, Connection::Open(url_));
+    ASSERT_OK(Migrate(admin, CatalogMigrations().first(1), 1000));
     for (const auto& [at, domain, cost] : {std::tuple{"2026-10-31T23:59:59.999Z", "finance", 4.0},
                                            {"2026-11-01T00:00:00.000Z", "finance", 0.5},
                                            {"2026-11-30T10:00:00.000Z", "finance", 0.25},
                                            {"2026-11-15T10:00:00.000Z", "sales", 8.0}}) {
-      ASSERT_OK(txn->InsertUsage({.at = at, .principal = "bob", .consumer_domain = domain, .kind = "query",
-                                  .products = {"sales.orders_v1"}, .cost = cost, .status = "ok"})
+      ASSERT_OK(admin.Query(R"sql(
+          INSERT INTO usage (at, principal, consumer_domain, kind, products, columns, rows_scanned, bytes_scanned,
+                             rows_returned, cpu_seconds, wall_seconds, cost, status, message)
+          VALUES ($1, 'bob', $2, 'query', '["sales.orders_v1"]', '[]', 0, 0, 0, 0, 0, $3, 'ok', ''))sql",
+                            std::string(at), std::string(domain), std::to_string(cost))
                     .status());
     }
-    ASSERT_OK(txn->Commit());
-  }
-  {
-    ASSERT_OK_AND_ASSIGN(Connection admin, Connection::Open(url_));
-    ASSERT_OK(admin.Exec("DROP TABLE usage_monthly; DROP TRIGGER usage_monthly_add ON usage; "
-                         "DROP FUNCTION usage_monthly_add(); UPDATE weft_schema SET version = 1"));
   }
   ASSERT_OK_AND_ASSIGN(auto store, PostgresStore::Open(url_));
   ASSERT_OK_AND_ASSIGN(double november, store->SumUsageCost({.consumer_domain = "finance", .since = "2026-11-01"}));
@@ -160,7 +157,38 @@ TEST_F(PostgresStoreTest, AVersionOneCatalogGetsItsMonthlyUsageTotals) {
   EXPECT_DOUBLE_EQ(all, 12.75);
   ASSERT_OK_AND_ASSIGN(Connection admin, Connection::Open(url_));
   ASSERT_OK_AND_ASSIGN(int64_t version, SchemaVersion(admin));
-  EXPECT_EQ(version, 2);
+  EXPECT_EQ(version, static_cast<int64_t>(CatalogMigrations().size()));
+}
+
+// Migration 3 gives the products a version 2 catalog has indexed their
+// ranked vectors: what was searchable stays searchable, in the same order.
+TEST_F(PostgresStoreTest, AVersionTwoCatalogKeepsItsSearchEntriesRanked) {
+  {
+    ASSERT_OK_AND_ASSIGN(Connection admin, Connection::Open(url_));
+    ASSERT_OK(Migrate(admin, CatalogMigrations().first(2), 1000));
+    ASSERT_OK(admin.Exec(R"sql(
+        INSERT INTO domains (name, description, owners, storage_root, service_principal, monthly_budget,
+                             soft_limit_percent, currency, cost_center, spec_json, digest)
+          VALUES ('sales', '', '[]', '/data', '', 0, 0, '', '', '{}', '');
+        INSERT INTO products (id, domain, name, status, version, tier, description, tags, spec_json, digest,
+                              transform_sql)
+          SELECT 'sales.' || n, 'sales', n, 'active', '1.0.0', '', '', '[]', '{}', '', ''
+          FROM (VALUES ('notes'), ('invoices')) AS p (n);
+        INSERT INTO search_documents (product_id, domain, name, status, golden_record, reference_entities)
+          SELECT id, 'sales', name, 'active', 0, '[]' FROM products;
+        INSERT INTO search_fts (doc_id, name, tags, columns, description, column_descriptions,
+                                name_v, tags_v, columns_v, description_v, column_descriptions_v)
+          SELECT doc_id, name, '', '', d, '', to_tsvector('simple', name), ''::tsvector, ''::tsvector,
+                 to_tsvector('simple', d), ''::tsvector
+          FROM search_documents JOIN (VALUES ('notes', 'free text about invoices'), ('invoices', 'booked')) AS t (n, d)
+               ON t.n = search_documents.name;)sql"));
+  }
+  ASSERT_OK_AND_ASSIGN(auto store, PostgresStore::Open(url_));
+  ASSERT_OK_AND_ASSIGN(SearchResult found, store->Search({.text = "invoices"}));
+  ASSERT_EQ(found.hits.size(), 2u);
+  EXPECT_EQ(found.hits[0].product_id, "sales.invoices");  // the name outranks the description
+  EXPECT_EQ(found.hits[1].product_id, "sales.notes");
+  EXPECT_GT(found.hits[1].score, 0);
 }
 
 TEST_F(PostgresStoreTest, DatabaseWithOtherTablesIsRefusedAndLeftAlone) {

@@ -16,8 +16,30 @@ namespace {
 struct Column {
   std::string name;
   bool vector = false;     // a tsvector: derived from the text column it names with "_v"
-  bool generated = false;  // computed by PostgreSQL
+  bool generated = false;  // computed by PostgreSQL, or after the copy (DerivedColumns)
 };
+
+// Columns the copy leaves at their default and fills once every table is
+// in: derived from other tables' rows (here, from the column vectors of
+// search_fts), so no source row holds them.
+struct Derived {
+  const char* table;
+  const char* column;
+  std::string sql;
+};
+const std::vector<Derived>& DerivedColumns() {
+  static const std::vector<Derived> derived = {
+      {"search_documents", "ranked",
+       fmt::format("UPDATE search_documents d SET ranked = {} FROM search_fts f WHERE f.doc_id = d.doc_id",
+                   RankedVectorSql("f"))},
+  };
+  return derived;
+}
+
+bool IsDerived(const std::string& table, const std::string& column) {
+  const auto& all = DerivedColumns();
+  return std::any_of(all.begin(), all.end(), [&](const Derived& d) { return d.table == table && d.column == column; });
+}
 
 // The tables of the catalog's schema (weft_schema aside), with their columns in order.
 Result<std::map<std::string, std::vector<Column>>> Schema(Connection& conn) {
@@ -28,8 +50,12 @@ Result<std::map<std::string, std::vector<Column>>> Schema(Connection& conn) {
         AND a.attnum > 0 AND NOT a.attisdropped
       ORDER BY c.relname COLLATE "C", a.attnum)sql"));
   std::map<std::string, std::vector<Column>> out;
-  for (int i = 0; i < rows.size(); ++i)
-    out[rows.Text(i, 0)].push_back({.name = rows.Text(i, 1), .vector = rows.Text(i, 2) == "t", .generated = rows.Text(i, 3) == "t"});
+  for (int i = 0; i < rows.size(); ++i) {
+    const std::string table = rows.Text(i, 0), column = rows.Text(i, 1);
+    out[table].push_back({.name = column,
+                          .vector = rows.Text(i, 2) == "t",
+                          .generated = rows.Text(i, 3) == "t" || IsDerived(table, column)});
+  }
   return out;
 }
 
@@ -157,6 +183,8 @@ Status ImportTables(Connection& conn, const CatalogTables& tables) {
     RETURN_IF_ERROR(conn.Exec(fmt::format("ALTER TABLE {} DISABLE TRIGGER USER", SqlIdent(triggered.Text(i, 0)))));
   RETURN_IF_ERROR(conn.Exec("DELETE FROM catalog_meta"));
   for (const auto& name : order) RETURN_IF_ERROR(InsertRows(conn, *source[name], schema[name]));
+  for (const Derived& d : DerivedColumns())
+    RETURN_IF_ERROR(conn.Exec(d.sql).WithContext(fmt::format("while computing {}.{}", d.table, d.column)));
   // Deferred checks first: a table with pending trigger events cannot be altered.
   RETURN_IF_ERROR(conn.Exec("SET CONSTRAINTS ALL IMMEDIATE"));
   for (int i = 0; i < triggered.size(); ++i)

@@ -1,5 +1,7 @@
 #include "catalog/postgres/text_search.h"
 
+#include <fmt/format.h>
+
 #include <vector>
 
 #include "catalog/search_words.h"
@@ -41,6 +43,13 @@ Result<std::string> TsQueryText(std::string_view text) {
     query += Phrase(split.words[w], split.last_is_prefix && w + 1 == split.words.size());
   }
   return query;
+}
+
+std::string RankedVectorSql(std::string_view row) {
+  return fmt::format(
+      "setweight({0}.name_v, 'A') || setweight({0}.tags_v, 'B') || setweight({0}.columns_v, 'C') || "
+      "setweight({0}.description_v || {0}.description_v || {0}.column_descriptions_v, 'D')",
+      row);
 }
 
 }  // namespace weft::catalog::postgres

@@ -31,4 +31,16 @@ std::string IndexText(std::string_view text);
 // The to_tsquery('simple', ...) text, or "" when `text` has no searchable word.
 Result<std::string> TsQueryText(std::string_view text);
 
+// A product's ranked vector, from the column vectors of `row` (a row or CTE
+// with name_v, tags_v, columns_v, description_v, column_descriptions_v):
+// each column labelled for the SQLite store's bm25 weights — name A (10),
+// tags B (5), columns C (3), descriptions D — so one ts_rank over it with
+// kRankWeightsSql weighs the columns. PostgreSQL has four labels for five
+// columns: the description and the column descriptions share D, and the
+// description counts twice, so it still outranks a column description
+// (its SQLite weight is 2, theirs 1).
+std::string RankedVectorSql(std::string_view row);
+// ts_rank's weights for labels {D, C, B, A}: the bm25 weights over 10.
+inline constexpr const char* kRankWeightsSql = "'{0.1, 0.3, 0.5, 1.0}'";
+
 }  // namespace weft::catalog::postgres
