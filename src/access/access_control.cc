@@ -60,18 +60,38 @@ bool AccessControl::InForce(const catalog::GrantRecord& g, const std::string& no
   return g.revoked_at.empty() && (g.expires_at.empty() || g.expires_at > now);
 }
 
-Result<AccessControl> AccessControl::Load(catalog::Store& store, AccessSettings settings) {
+Result<AccessControl> AccessControl::Load(catalog::Store& store, AccessSettings settings,
+                                          const AccessControl* previous) {
   AccessControl ac;
   ac.settings_ = std::move(settings);
+  std::map<std::string, const Product*> known;  // the previous rules' products, by id
+  if (previous)
+    for (const Product& p : previous->products_) known[p.record.id] = &p;
   ASSIGN_OR_RETURN(auto products, store.ListProducts());
   for (auto& rec : products) {
-    Product p{.record = std::move(rec), .spec = std::nullopt};
-    spec::LoadedFile loaded = spec::LoadText(p.record.spec_json, "catalog:product:" + p.record.id);
-    if (!loaded.documents.empty() && loaded.documents[0].product()) p.spec = *loaded.documents[0].product();
+    Product p{.record = std::move(rec), .spec = nullptr};
+    if (auto it = known.find(p.record.id);
+        it != known.end() && !p.record.digest.empty() && it->second->record.digest == p.record.digest &&
+        it->second->record.spec_json == p.record.spec_json) {
+      p.spec = it->second->spec;
+    } else {
+      spec::LoadedFile loaded = spec::LoadText(p.record.spec_json, "catalog:product:" + p.record.id);
+      if (!loaded.documents.empty() && loaded.documents[0].product())
+        p.spec = std::make_shared<const spec::DataProduct>(*loaded.documents[0].product());
+    }
     ac.products_.push_back(std::move(p));
   }
   ASSIGN_OR_RETURN(ac.ports_, store.ListPortVersions());
   ASSIGN_OR_RETURN(ac.contracts_, store.ListContractVersions());
+  if (previous) {
+    // Contract versions are immutable, but a digest check costs nothing.
+    std::map<std::pair<std::string, std::string>, const std::string*> digests;
+    for (const auto& c : ac.contracts_) digests[{c.contract_id, c.version}] = &c.digest;
+    std::lock_guard lock(previous->parsed_->mu);
+    for (const auto& [key, parsed] : previous->parsed_->contracts)
+      if (auto it = digests.find(key); it != digests.end() && *it->second == parsed.digest)
+        ac.parsed_->contracts.emplace(key, parsed);
+  }
   ASSIGN_OR_RETURN(ac.memberships_, store.ListMemberships());
   ASSIGN_OR_RETURN(ac.grants_, store.ListGrants());
   ASSIGN_OR_RETURN(ac.requests_, store.ListAccessRequests());
@@ -189,7 +209,7 @@ Result<std::shared_ptr<const spec::DataContract>> AccessControl::Contract(const 
   // most of what authorizing costs.
   {
     std::lock_guard lock(parsed_->mu);
-    if (auto it = parsed_->contracts.find({id, version}); it != parsed_->contracts.end()) return it->second;
+    if (auto it = parsed_->contracts.find({id, version}); it != parsed_->contracts.end()) return it->second.spec;
   }
   for (const auto& c : contracts_) {
     if (c.contract_id != id || c.version != version) continue;
@@ -198,7 +218,7 @@ Result<std::shared_ptr<const spec::DataContract>> AccessControl::Contract(const 
       return Status::Internal("the catalog's contract " + id + "@" + version + " does not load");
     auto parsed = std::make_shared<const spec::DataContract>(std::get<spec::DataContract>(std::move(loaded.documents[0].spec)));
     std::lock_guard lock(parsed_->mu);
-    parsed_->contracts.emplace(std::make_pair(id, version), parsed);
+    parsed_->contracts.emplace(std::make_pair(id, version), Parsed::Contract{.digest = c.digest, .spec = parsed});
     return parsed;
   }
   return Status::NotFound("contract " + id + "@" + version + " is not in the catalog");

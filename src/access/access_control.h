@@ -106,7 +106,12 @@ struct GrantArgs {
 
 class AccessControl {
  public:
-  static Result<AccessControl> Load(catalog::Store& store, AccessSettings settings);
+  // `previous`: the rules these replace (the catalog's last generation).
+  // The product specs and contracts it parsed are reused where their
+  // digest is unchanged: after a grant or a publish only what changed is
+  // read, not every spec again (a server reloads on every write).
+  static Result<AccessControl> Load(catalog::Store& store, AccessSettings settings,
+                                    const AccessControl* previous = nullptr);
 
   // How `p` reads `product_id` major `major` as of contract version
   // `contract_version` (the snapshot's). PermissionDenied says what to run.
@@ -151,7 +156,7 @@ class AccessControl {
  private:
   struct Product {
     catalog::ProductRecord record;
-    std::optional<spec::DataProduct> spec;
+    std::shared_ptr<const spec::DataProduct> spec;  // null: the stored spec does not load
   };
   const Product* FindProduct(const std::string& id) const;
   Result<const Product*> RequireProduct(const std::string& id) const;
@@ -178,8 +183,12 @@ class AccessControl {
   std::vector<std::string> grantees_;  // principal and group names, and domain:<d>
   // Contracts parsed on first use (shared by copies of this object).
   struct Parsed {
+    struct Contract {
+      std::string digest;  // of the record it was parsed from
+      std::shared_ptr<const spec::DataContract> spec;
+    };
     std::mutex mu;
-    std::map<std::pair<std::string, std::string>, std::shared_ptr<const spec::DataContract>> contracts;  // guarded by mu
+    std::map<std::pair<std::string, std::string>, Contract> contracts;  // guarded by mu
   };
   std::shared_ptr<Parsed> parsed_ = std::make_shared<Parsed>();
 };

@@ -15,9 +15,11 @@
 // Thread safety: Get may be called from any number of threads.
 #pragma once
 
+#include <chrono>
 #include <future>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -30,6 +32,13 @@ class SingleFlight {
  public:
   template <typename Compute>
   Result<Value> Get(const Key& key, Compute&& compute) {
+    return GetOrStale(key, std::forward<Compute>(compute), std::nullopt);
+  }
+
+  // As Get, except that while another caller computes `key`, `stale` (when
+  // set: an older value that may still be shown) is the answer at once.
+  template <typename Compute>
+  Result<Value> GetOrStale(const Key& key, Compute&& compute, const std::optional<Value>& stale) {
     std::promise<Result<Value>> mine;
     std::shared_future<Result<Value>> answer;
     bool computing = false;
@@ -42,7 +51,10 @@ class SingleFlight {
       }
       answer = it->second;
     }
-    if (!computing) return answer.get();
+    if (!computing) {
+      if (stale && answer.wait_for(std::chrono::seconds(0)) != std::future_status::ready) return *stale;
+      return answer.get();
+    }
     try {
       Result<Value> value = std::forward<Compute>(compute)();
       if (!value.ok()) Forget(key);
@@ -53,6 +65,21 @@ class SingleFlight {
       mine.set_exception(std::current_exception());
       throw;
     }
+  }
+
+  // The value of `key` if it is computed and not an error; never waits.
+  std::optional<Value> Peek(const Key& key) {
+    std::shared_future<Result<Value>> answer;
+    {
+      std::lock_guard lock(mu_);
+      auto it = entries_.find(key);
+      if (it == entries_.end()) return std::nullopt;
+      answer = it->second;
+    }
+    if (answer.wait_for(std::chrono::seconds(0)) != std::future_status::ready) return std::nullopt;
+    const Result<Value>& value = answer.get();
+    if (!value.ok()) return std::nullopt;
+    return *value;
   }
 
   void Forget(const Key& key) {

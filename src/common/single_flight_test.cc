@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <future>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -48,6 +49,29 @@ TEST(SingleFlightTest, AnExceptionReachesItsCallerAndIsNotKept) {
   SingleFlight<std::string, int> cache;
   EXPECT_THROW(cache.Get("k", []() -> Result<int> { throw std::runtime_error("invalid UTF-8"); }), std::runtime_error);
   EXPECT_EQ(*cache.Get("k", [] { return Result<int>(4); }), 4);
+}
+
+// While one caller computes, a caller with a stale value answers with it
+// at once; without one it waits. Peek never waits.
+TEST(SingleFlightTest, AStaleValueAnswersWhileAnotherCallerComputes) {
+  SingleFlight<std::string, int> cache;
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::atomic<bool> computing{false};
+  std::thread builder([&] {
+    EXPECT_EQ(*cache.Get("k", [&] {
+      computing = true;
+      released.wait();
+      return Result<int>(2);
+    }), 2);
+  });
+  while (!computing) std::this_thread::yield();
+  EXPECT_EQ(cache.Peek("k"), std::nullopt);
+  EXPECT_EQ(*cache.GetOrStale("k", [] { return Result<int>(9); }, 1), 1);
+  release.set_value();
+  builder.join();
+  EXPECT_EQ(cache.Peek("k"), 2);
+  EXPECT_EQ(*cache.GetOrStale("k", [] { return Result<int>(9); }, 1), 2);  // computed: the stale one is not used
 }
 
 TEST(SingleFlightTest, ForgetBeforeDropsOlderKeysOnly) {

@@ -165,5 +165,36 @@ TEST_F(AccessFlowTest, GrantsToNobodyAreRefusedWithADidYouMean) {
   EXPECT_OK(Control().Grant(*store_, olga, "crm.customers", {.grantee = "eve", .purpose = "x"}, now).status());
 }
 
+// Rules loaded over the previous ones reuse the specs they parsed only
+// while a spec is unchanged: a product made open reads as open at once.
+TEST_F(AccessFlowTest, ReloadingOverThePreviousRulesSeesAChangedSpec) {
+  const auto previous = Control();
+  const auto eve = As("eve");
+  EXPECT_EQ(previous.Authorize(eve, "crm.customers", 1, "1.0.0", NowIso()).status().code(),
+            StatusCode::kPermissionDenied);
+  ASSERT_OK_AND_ASSIGN(std::optional<catalog::ProductRecord> product, store_->FindProduct("crm.customers"));
+  ASSERT_TRUE(product.has_value());
+  nlohmann::json spec = nlohmann::json::parse(product->spec_json);
+  ASSERT_TRUE(spec.contains("outputPorts"));
+  for (auto& port : spec["outputPorts"])
+    port["customProperties"] = nlohmann::json::array({{{"property", "weft.access"}, {"value", "open"}}});
+  product->spec_json = spec.dump();
+  product->digest = "changed";
+  ASSERT_OK_AND_ASSIGN(auto txn, store_->BeginWrite());
+  ASSERT_OK(txn->UpsertProduct(*product));
+  ASSERT_OK(txn->Commit());
+
+  ASSERT_OK_AND_ASSIGN(auto reloaded, access::AccessControl::Load(*store_, {.masking = ws_.settings.masking, .key = Key()},
+                                                                  &previous));
+  EXPECT_OK(reloaded.Authorize(eve, "crm.customers", 1, "1.0.0", NowIso()).status());
+  // Another reload over those: the changed spec stays changed, the
+  // unchanged product (reused twice) answers as it did at first.
+  ASSERT_OK_AND_ASSIGN(auto again, access::AccessControl::Load(*store_, {.masking = ws_.settings.masking, .key = Key()},
+                                                               &reloaded));
+  EXPECT_OK(again.Authorize(eve, "crm.customers", 1, "1.0.0", NowIso()).status());
+  EXPECT_EQ(again.Authorize(eve, "shop.orders", 1, "1.0.0", NowIso()).status().code(),
+            previous.Authorize(eve, "shop.orders", 1, "1.0.0", NowIso()).status().code());
+}
+
 }  // namespace
 }  // namespace weft::query

@@ -176,6 +176,13 @@ Status CheckTreePath(const std::string& rel) {
 // write has happened since (a new AccessControl from the Mesh).
 struct CatalogView {
   std::shared_ptr<const access::AccessControl> access;
+  int64_t control_generation = -1;
+  // The view this one replaced, while the control plane has not changed
+  // since (a grant, a token or a publish moved the generation): its pages
+  // answer while this view's are built, so a write does not stall every
+  // request for a page at once. Only pages: access rules and tokens are
+  // always this view's. Its own `previous` is dropped: one step back at most.
+  std::shared_ptr<CatalogView> previous;
   // Product pages as one principal sees them, without the parts that age
   // with the clock (principal + '\n' + product id -> page). Built once per
   // view however many requests ask at once (SingleFlight), as are tokens.
@@ -257,12 +264,30 @@ struct Server::Impl {
   // access rules (the catalog generation moved).
   Result<std::shared_ptr<CatalogView>> View() {
     ASSIGN_OR_RETURN(auto access, mesh->Access());
+    {
+      std::lock_guard lock(view_mu);
+      if (view && view->access == access) return view;
+    }
+    // Read after the rules: a control change between the two reads shows
+    // as a newer generation here, and the old pages are not reused.
+    ASSIGN_OR_RETURN(int64_t control, mesh->store().ControlGeneration());
     std::lock_guard lock(view_mu);
-    if (view && view->access == access) return view;
+    if (view && view->access == access) return view;  // another request made it meanwhile
     auto fresh = std::make_shared<CatalogView>();
     fresh->access = std::move(access);
+    fresh->control_generation = control;
+    if (view && view->control_generation == control) {
+      view->previous.reset();
+      fresh->previous = view;
+    }
     view = fresh;
     return fresh;
+  }
+
+  // The view `v` replaced (CatalogView::previous), read under the lock View() resets it with.
+  std::shared_ptr<CatalogView> PreviousOf(const CatalogView& v) {
+    std::lock_guard lock(view_mu);
+    return v.previous;
   }
 
   // The view the request was authenticated against (one generation read
@@ -575,8 +600,13 @@ struct Server::Impl {
     const service::Caller caller = CallerOf(call);
     const auto now = std::chrono::steady_clock::now();
     using Page = CatalogView::Page;
+    const std::string key = call.principal.name + "\n" + id;
+    // While one request builds this view's page, the others answer with the
+    // previous view's (a grant or a publish ago, the control plane unchanged).
+    std::optional<std::shared_ptr<Page>> stale;
+    if (auto previous = PreviousOf(*v)) stale = previous->pages.Peek(key);
     ASSIGN_OR_RETURN(std::shared_ptr<Page> page,
-                     v->pages.Get(call.principal.name + "\n" + id, [&]() -> Result<std::shared_ptr<Page>> {
+                     v->pages.GetOrStale(key, [&]() -> Result<std::shared_ptr<Page>> {
                        ASSIGN_OR_RETURN(service::ProductPage p, service::CatalogService(*mesh).Page(caller, id));
                        auto built = std::make_shared<Page>();
                        built->body = service::ToJson(p).dump();
@@ -585,7 +615,7 @@ struct Server::Impl {
                        built->records = std::make_shared<const service::LiveRecords>(std::move(records));
                        built->records_at = now;
                        return built;
-                     }));
+                     }, stale));
     constexpr auto kLiveRecordsFor = std::chrono::seconds(2);
     std::shared_ptr<const service::LiveRecords> records;
     bool reload = false;

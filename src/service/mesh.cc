@@ -62,8 +62,14 @@ Result<std::shared_ptr<const access::AccessControl>> Mesh::Access() {
 Result<std::shared_ptr<const access::AccessControl>> Mesh::LoadAccess() {
   ASSIGN_OR_RETURN(engine::DuckDbSqlValidator * p, parser());
   auto is_type = [p](const std::string& t) { return p->IsType(t); };
+  std::shared_ptr<const access::AccessControl> previous;  // its parsed specs are reused
+  {
+    std::lock_guard lock(mu_);
+    previous = access_;
+  }
   ASSIGN_OR_RETURN(access::AccessControl ac,
-                   access::AccessControl::Load(*store_, {.masking = ws_.settings.masking, .key = secret_, .is_duckdb_type = is_type}));
+                   access::AccessControl::Load(*store_, {.masking = ws_.settings.masking, .key = secret_, .is_duckdb_type = is_type},
+                                               previous.get()));
   return std::make_shared<const access::AccessControl>(std::move(ac));
 }
 
