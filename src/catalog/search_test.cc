@@ -344,6 +344,15 @@ TEST_F(SearchTest, GlossaryTermsAreFoundAndFindTheProductsThatNameThem) {
   EXPECT_TRUE(links.empty());
 }
 
+// Both stores fold letters as FTS5's unicode61 tokenizer does: accents
+// and case do not keep a product from its search.
+TEST_F(SearchTest, AccentsAndCaseFoldAlike) {
+  Index({.product_id = "cafe.menu", .domain = "cafe", .name = "café menu", .description = "ÉCOLE naïve Straße"});
+  for (const char* text : {"cafe", "CAFÉ", "ecole", "école", "naive", "straße", "caf"})
+    EXPECT_THAT(Ids(Find({.text = text})), ElementsAre("cafe.menu")) << text;
+  EXPECT_TRUE(Find({.text = "strasse "}).hits.empty());  // ß is a letter of its own, as in FTS5
+}
+
 // Refused by the call (SQLite) or, its write pipelined, by the commit
 // (PostgreSQL): either way the transaction fails and says why.
 TEST_F(SearchTest, IndexingAnUnknownProductIsRefused) {

@@ -500,9 +500,12 @@ void Soak::GranteeQuerier(int n) {
 void Soak::Gc() {
   while (Running()) {
     // A snapshot superseded within the grace is kept for the queries that
-    // chose it; 30 s outlasts the 5-s query time limit with room for a busy
-    // machine, and leaves gc expiring snapshots within the run.
-    RunResult r = Local({"gc", "--grace", "30", "--as", "root"});
+    // chose it. The grace must outlast the slowest query from resolving its
+    // snapshot to reading its files, waiting for CPU included: with 1,000
+    // idle connections held a query took up to 77 s here, and at 30 s one
+    // in 1,700 read a snapshot gc had removed. 120 s leaves gc expiring
+    // snapshots within a run of a few minutes.
+    RunResult r = Local({"gc", "--grace", "120", "--as", "root"});
     rec_.Op("gc (CLI)");
     if (r.exit_code != 0)
       rec_.Unexpected("gc (CLI)", r.command + " -> " + std::to_string(r.exit_code) + " " + r.out + r.err);

@@ -476,11 +476,53 @@ const std::string& RankedSearchSchema() {
   return sql;
 }
 
+// Version 4: search text folded as the SQLite store's FTS5 folds it (é ->
+// e, É -> e: IndexText), so "cafe" finds "Café" on both stores. The vectors
+// of entries whose text is not all ASCII (the only ones folding changes)
+// are computed again from the texts kept beside them.
+constexpr const char* kNotAscii = R"sql(~ '[^\x01-\x7f]')sql";
+
+Status RefoldSearchText(Connection& conn) {
+  ASSIGN_OR_RETURN(Rows docs, conn.Query(fmt::format(R"sql(
+      SELECT doc_id, name, tags, columns, description, column_descriptions FROM search_fts
+      WHERE name || tags || columns || description || column_descriptions {})sql",
+                                                     kNotAscii)));
+  for (int i = 0; i < docs.size(); ++i) {
+    RETURN_IF_ERROR(conn.Query(R"sql(
+        UPDATE search_fts SET name_v = to_tsvector('simple', $2), tags_v = to_tsvector('simple', $3),
+                              columns_v = to_tsvector('simple', $4), description_v = to_tsvector('simple', $5),
+                              column_descriptions_v = to_tsvector('simple', $6)
+        WHERE doc_id = $1)sql",
+                               docs.Int(i, 0), IndexText(docs.Text(i, 1)), IndexText(docs.Text(i, 2)),
+                               IndexText(docs.Text(i, 3)), IndexText(docs.Text(i, 4)), IndexText(docs.Text(i, 5)))
+                        .status());
+  }
+  RETURN_IF_ERROR(conn.Exec(fmt::format(R"sql(
+      UPDATE search_documents d SET ranked = {} FROM search_fts f
+      WHERE f.doc_id = d.doc_id AND f.name || f.tags || f.columns || f.description || f.column_descriptions {})sql",
+                                        RankedVectorSql("f"), kNotAscii)));
+  ASSIGN_OR_RETURN(Rows terms, conn.Query(fmt::format(
+                                   "SELECT term_id, name, synonyms, definition FROM glossary_fts "
+                                   "WHERE name || synonyms || definition {}",
+                                   kNotAscii)));
+  for (int i = 0; i < terms.size(); ++i) {
+    RETURN_IF_ERROR(conn.Query(R"sql(
+        UPDATE glossary_fts SET name_v = to_tsvector('simple', $2), synonyms_v = to_tsvector('simple', $3),
+                                definition_v = to_tsvector('simple', $4)
+        WHERE term_id = $1)sql",
+                               terms.Int(i, 0), IndexText(terms.Text(i, 1)), IndexText(terms.Text(i, 2)),
+                               IndexText(terms.Text(i, 3)))
+                        .status());
+  }
+  return Status::Ok();
+}
+
 const std::vector<Migration>& AllMigrations() {
   static const std::vector<Migration> migrations = {
       {1, "initial schema (the SQLite catalog's version 10)", kInitialSchema},
       {2, "usage: month-to-date cost per consuming domain", kUsageMonthlySchema},
       {3, "search: one weighted vector per product, ranked in the narrow row", RankedSearchSchema().c_str()},
+      {4, "search: accents and Latin capitals folded as in the SQLite store", "", RefoldSearchText},
   };
   return migrations;
 }
@@ -525,8 +567,10 @@ Status MigrateLocked(Connection& conn, std::span<const Migration> migrations, in
   ASSIGN_OR_RETURN(int64_t version, Inspect(conn, newest));
   for (const Migration& m : migrations) {
     if (m.version <= version) continue;
-    RETURN_IF_ERROR(conn.Exec(m.sql).WithContext(
-        fmt::format("applying catalog migration {} ({}) to {}", m.version, m.description, conn.name())));
+    const std::string context =
+        fmt::format("applying catalog migration {} ({}) to {}", m.version, m.description, conn.name());
+    if (*m.sql != '\0') RETURN_IF_ERROR(conn.Exec(m.sql).WithContext(context));
+    if (m.then != nullptr) RETURN_IF_ERROR(m.then(conn).WithContext(context));
   }
   return conn
       .Query(R"sql(

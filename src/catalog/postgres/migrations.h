@@ -35,7 +35,10 @@ inline constexpr int64_t kWriteLockKey = 0x77656674;
 struct Migration {
   int version;              // 1, 2, 3, ... in list order
   const char* description;  // for error messages
-  const char* sql;          // one or more statements
+  const char* sql;          // one or more statements ("" for none)
+  // Run after `sql`, in the same transaction: for what SQL cannot compute
+  // (text the store folds before PostgreSQL indexes it).
+  Status (*then)(Connection& conn) = nullptr;
 };
 
 // The catalog's schema, oldest first.

@@ -191,6 +191,37 @@ TEST_F(PostgresStoreTest, AVersionTwoCatalogKeepsItsSearchEntriesRanked) {
   EXPECT_GT(found.hits[1].score, 0);
 }
 
+// Migration 4 folds what a version 3 catalog indexed unfolded: "cafe"
+// finds the product named "Café" (and its glossary term) afterwards.
+TEST_F(PostgresStoreTest, AVersionThreeCatalogFoldsItsAccentedSearchText) {
+  {
+    ASSERT_OK_AND_ASSIGN(Connection admin, Connection::Open(url_));
+    ASSERT_OK(Migrate(admin, CatalogMigrations().first(3), 1000));
+    ASSERT_OK(admin.Exec(R"sql(
+        INSERT INTO domains (name, description, owners, storage_root, service_principal, monthly_budget,
+                             soft_limit_percent, currency, cost_center, spec_json, digest)
+          VALUES ('shop', '', '[]', '/data', '', 0, 0, '', '', '{}', '');
+        INSERT INTO products (id, domain, name, status, version, tier, description, tags, spec_json, digest,
+                              transform_sql)
+          VALUES ('shop.menu', 'shop', 'menu', 'active', '1.0.0', '', '', '[]', '{}', '', '');
+        INSERT INTO search_documents (product_id, domain, name, status, golden_record, reference_entities)
+          VALUES ('shop.menu', 'shop', 'Café menu', 'active', 0, '[]');
+        INSERT INTO search_fts (doc_id, name, tags, columns, description, column_descriptions,
+                                name_v, tags_v, columns_v, description_v, column_descriptions_v)
+          SELECT doc_id, 'Café menu', '', '', '', '', to_tsvector('simple', 'Café menu'), ''::tsvector,
+                 ''::tsvector, ''::tsvector, ''::tsvector FROM search_documents;
+        UPDATE search_documents SET ranked = setweight(to_tsvector('simple', 'Café menu'), 'A');)sql"));
+    ASSERT_OK_AND_ASSIGN(Rows before, admin.Query("SELECT count(*) FROM search_documents WHERE ranked @@ 'cafe'::tsquery"));
+    ASSERT_EQ(before.Int(0, 0), 0);  // what the test is about: unfolded before
+  }
+  ASSERT_OK_AND_ASSIGN(auto store, PostgresStore::Open(url_));
+  ASSERT_OK_AND_ASSIGN(SearchResult found, store->Search({.text = "cafe"}));
+  ASSERT_EQ(found.hits.size(), 1u);
+  EXPECT_EQ(found.hits[0].product_id, "shop.menu");
+  ASSERT_OK_AND_ASSIGN(SearchResult menu, store->Search({.text = "menu"}));  // what was ASCII still matches
+  EXPECT_EQ(menu.hits.size(), 1u);
+}
+
 TEST_F(PostgresStoreTest, DatabaseWithOtherTablesIsRefusedAndLeftAlone) {
   ASSERT_OK_AND_ASSIGN(Connection admin, Connection::Open(url_));
   ASSERT_OK(admin.Exec("CREATE TABLE invoices (id integer)"));

@@ -25,7 +25,11 @@
 
 namespace weft::catalog::postgres {
 
-// `text` with ASCII punctuation turned into spaces: what to_tsvector indexes.
+// `text` with ASCII punctuation turned into spaces and Latin letters folded
+// as FTS5's unicode61 tokenizer folds them (Café -> cafe; PostgreSQL's
+// 'simple' configuration lower-cases ASCII but strips no accent, and under a
+// "C" locale lower-cases nothing else): what to_tsvector indexes. The
+// query's words are folded the same way (TsQueryText).
 std::string IndexText(std::string_view text);
 
 // The to_tsquery('simple', ...) text, or "" when `text` has no searchable word.

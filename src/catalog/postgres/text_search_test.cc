@@ -16,7 +16,18 @@ std::string Query(std::string_view text) {
 
 TEST(TextSearchTest, PunctuationSeparatesWords) {
   EXPECT_EQ(IndexText("customer_id, sales.orders a-b"), "customer id  sales orders a b");
-  EXPECT_EQ(IndexText("\xc3\xa9t\xc3\xa9"), "\xc3\xa9t\xc3\xa9");
+  // A multi-byte character is part of a word, never a separator.
+  EXPECT_EQ(IndexText("日本-Д"), "日本 Д");
+}
+
+// As FTS5's unicode61 (remove_diacritics 2) indexes them: "cafe" finds
+// "Café" on both stores; letters without a decomposition (ß, ø, æ) stay.
+TEST(TextSearchTest, LatinLettersFoldAsInFts5) {
+  EXPECT_EQ(IndexText("été"), "ete");
+  EXPECT_EQ(IndexText("CafÉ Łódź"), "Cafe łodz");
+  EXPECT_EQ(IndexText("Straße Øre"), "Straße øre");
+  EXPECT_EQ(Query("café naï"), "'cafe' & 'nai':*");
+  EXPECT_EQ(IndexText("\xc3"), "\xc3");  // a truncated sequence is left alone
 }
 
 TEST(TextSearchTest, WordsArePhrasesAndTheLastAPrefix) {
