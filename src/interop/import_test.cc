@@ -91,6 +91,14 @@ TEST(ImportSimpleTest, BadInputIsAnErrorAtItsPlace) {
        "t.yaml:2:18: SLA 'freshness' must be a duration"},
       {"schema: t\nfeilds: []\n", "t.yaml:2:1: unknown key 'feilds'"},
       {"schema: t\nfields: [{name: a, type: string}\n", "t.yaml:3:1: "},
+      // Found by fuzz_import (fuzz/findings/import-range-bound-not-a-number):
+      // refused only by the lint of the rendered contract, at its line.
+      {"schema: t\nfields: [{name: amount, type: number}]\nquality:\n  - range: {field: amount, min: 0, max: 1000chec00}\n",
+       "t.yaml:4:41: field 'amount' is a number: its range bound must be a number, not '1000chec00'"},
+      {"schema: t\nfields: [{name: day, type: date, quality: [{range: {min: yesterday}}]}]\n",
+       "t.yaml:2:58: field 'day' is a date: its range bound must be a date such as 2024-01-31, not 'yesterday'"},
+      {"schema: t\nfields: [{name: s, type: string, quality: [{range: {min: 1}}]}]\n",
+       "t.yaml:2:44: rule 'range' on field 's' of type string: a range applies to"},
   };
   for (const auto& c : cases) {
     auto files = Import(ImportFormat::kSimple, {{"t.yaml", c.text}}, {.domain = "sales"});

@@ -38,6 +38,21 @@ struct Field {
   spec::Pos pos;
 };
 
+// 2024-01-31, optionally followed by a time (T or a space, then anything):
+// the shape a date or timestamp range bound takes.
+bool IsIsoDateLike(const std::string& text) {
+  auto digits = [&](size_t from, size_t n) {
+    for (size_t i = from; i < from + n; ++i)
+      if (i >= text.size() || text[i] < '0' || text[i] > '9') return false;
+    return true;
+  };
+  return digits(0, 4) && text.size() >= 10 && text[4] == '-' && digits(5, 2) && text[7] == '-' && digits(8, 2) &&
+         (text.size() == 10 || text[10] == 'T' || text[10] == ' ');
+}
+
+// A bound as the message quotes it.
+std::string BoundText(const YamlNode& node) { return node.IsScalar() ? "'" + node.Scalar() + "'" : "a list or a map"; }
+
 class SimpleImporter {
  public:
   SimpleImporter(const ImportInput& in, const ImportOptions& options) : in_(in), options_(options) {}
@@ -214,11 +229,25 @@ class SimpleImporter {
         const YamlNode* lo = args.IsMap() ? args.Find("min") : nullptr;
         const YamlNode* hi = args.IsMap() ? args.Find("max") : nullptr;
         if (!lo && !hi) return InputError(in_, at.pos(), "rule 'range' needs min, max or both");
+        // The bound is checked here, at its place in the input: a bound the
+        // field's type cannot take would otherwise be refused only by the
+        // lint of the rendered contract, naming a file the user never wrote.
+        const std::string type = p.value("logicalType", "");
+        const bool numeric = type == "number" || type == "integer";
+        const bool temporal = type == "date" || type == "timestamp";
+        if (!numeric && !temporal)
+          return InputError(in_, at.pos(), "rule 'range' on field '" + f + "' of type " + type +
+                                               ": a range applies to number, integer, date and timestamp fields");
         for (auto [node, option] : {std::pair{lo, "minimum"}, std::pair{hi, "maximum"}}) {
           if (!node) continue;
           OrderedJson v = YamlJson(*node);
-          if (!v.is_number() && !v.is_string())
-            return InputError(in_, node->pos(), "a range bound must be a number (or a date)");
+          if (numeric && !v.is_number())
+            return InputError(in_, node->pos(), "field '" + f + "' is a " + type + ": its range bound must be a number, not " +
+                                                    BoundText(*node));
+          if (temporal && !(v.is_string() && IsIsoDateLike(v.get<std::string>())))
+            return InputError(in_, node->pos(), "field '" + f + "' is a " + type +
+                                                    ": its range bound must be a date such as 2024-01-31, not " +
+                                                    BoundText(*node));
           p["logicalTypeOptions"][option] = v;
         }
       } else {
