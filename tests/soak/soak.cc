@@ -221,6 +221,7 @@ class Soak {
   Clock::time_point t0_, deadline_;
   Record rec_;
   std::vector<std::pair<double, double>> rss_;  // (seconds, MiB)
+  std::vector<long> threads_;                   // the server's threads at each RSS sample
   double stop_seconds_ = 0;
   size_t answers_checked_ = 0;
   long check_garbage_ = -1;  // -1: check was not clean
@@ -634,20 +635,23 @@ void Soak::Runaway() {
   }
 }
 
-long RssKiB(pid_t pid) {
+// `field` ("VmRSS:", "Threads:") of /proc/PID/status, or -1.
+long StatusField(pid_t pid, const std::string& field) {
   std::ifstream status("/proc/" + std::to_string(pid) + "/status");
   std::string line;
   while (std::getline(status, line))
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+    if (line.rfind(field, 0) == 0) return std::stol(line.substr(field.size()));
   return -1;
 }
 
 void Soak::SampleRss() {
   while (Running()) {
-    const long kib = RssKiB(server_->pid());
+    const long kib = StatusField(server_->pid(), "VmRSS:");
+    const long threads = StatusField(server_->pid(), "Threads:");
     if (kib > 0) {
       std::lock_guard lock(rec_.mu_);
       rss_.emplace_back(Since(t0_), static_cast<double>(kib) / 1024);
+      threads_.push_back(threads);
     }
     std::this_thread::sleep_for(std::chrono::seconds(1));
   }
@@ -763,6 +767,15 @@ int Soak::Summary() {
         "\nserver RSS (MiB, %zu samples): start %.1f, peak %.1f, end %.1f; slope %.2f MiB/min over the run, "
         "%.2f MiB/min over its second half\n",
         rss_.size(), rss_.front().second, peak, rss_.back().second, Slope(rss_) * 60, Slope(second_half) * 60);
+    // The course of the run, for telling a leak (rising throughout) from
+    // the threads of the idle connections (held in the middle third) and
+    // caches that fill and stop: RSS and threads at each tenth.
+    std::printf("  RSS (MiB) / server threads by tenth of the run:");
+    for (size_t i = 0; i <= 10; ++i) {
+      const size_t at = std::min(rss_.size() - 1, i * (rss_.size() - 1) / 10);
+      std::printf(" %.0fs %.0f/%ld", rss_[at].first, rss_[at].second, threads_[at]);
+    }
+    std::printf("\n");
   }
   std::printf("SIGTERM with 1,000 idle and 50 slowloris connections and a runaway query: stopped in %.2f s\n",
               stop_seconds_);
