@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#include <array>
 #include <fstream>
 #include <thread>
 #include <tuple>
@@ -160,28 +161,45 @@ TEST_F(PostgresStoreTest, AVersionOneCatalogGetsItsMonthlyUsageTotals) {
   EXPECT_EQ(version, static_cast<int64_t>(CatalogMigrations().size()));
 }
 
+// An older catalog's search entries, written as its store wrote them: a
+// domain, its products, and their name and description vectors of the
+// text as given (unfolded). Each product is {name, indexed name, description}.
+Status SeedSearchEntries(Connection& admin, const std::string& domain,
+                         const std::vector<std::array<std::string, 3>>& products) {
+  RETURN_IF_ERROR(admin.Query(R"sql(
+      INSERT INTO domains (name, description, owners, storage_root, service_principal, monthly_budget,
+                           soft_limit_percent, currency, cost_center, spec_json, digest)
+        VALUES ($1, '', '[]', '/data', '', 0, 0, '', '', '{}', ''))sql",
+                              domain)
+                      .status());
+  for (const auto& [name, indexed, description] : products) {
+    RETURN_IF_ERROR(admin.Query(R"sql(
+        WITH product AS (
+          INSERT INTO products (id, domain, name, status, version, tier, description, tags, spec_json, digest,
+                                transform_sql)
+            VALUES ($1::text || '.' || $2::text, $1, $2, 'active', '1.0.0', '', '', '[]', '{}', '', '') RETURNING id),
+        document AS (
+          INSERT INTO search_documents (product_id, domain, name, status, golden_record, reference_entities)
+            SELECT id, $1::text, $3::text, 'active', 0, '[]' FROM product RETURNING doc_id)
+        INSERT INTO search_fts (doc_id, name, tags, columns, description, column_descriptions,
+                                name_v, tags_v, columns_v, description_v, column_descriptions_v)
+          SELECT doc_id, $3::text, '', '', $4::text, '', to_tsvector('simple', $3::text), ''::tsvector,
+                 ''::tsvector, to_tsvector('simple', $4::text), ''::tsvector
+          FROM document)sql",
+                                domain, name, indexed, description)
+                        .status());
+  }
+  return Status::Ok();
+}
+
 // Migration 3 gives the products a version 2 catalog has indexed their
 // ranked vectors: what was searchable stays searchable, in the same order.
 TEST_F(PostgresStoreTest, AVersionTwoCatalogKeepsItsSearchEntriesRanked) {
   {
     ASSERT_OK_AND_ASSIGN(Connection admin, Connection::Open(url_));
     ASSERT_OK(Migrate(admin, CatalogMigrations().first(2), 1000));
-    ASSERT_OK(admin.Exec(R"sql(
-        INSERT INTO domains (name, description, owners, storage_root, service_principal, monthly_budget,
-                             soft_limit_percent, currency, cost_center, spec_json, digest)
-          VALUES ('sales', '', '[]', '/data', '', 0, 0, '', '', '{}', '');
-        INSERT INTO products (id, domain, name, status, version, tier, description, tags, spec_json, digest,
-                              transform_sql)
-          SELECT 'sales.' || n, 'sales', n, 'active', '1.0.0', '', '', '[]', '{}', '', ''
-          FROM (VALUES ('notes'), ('invoices')) AS p (n);
-        INSERT INTO search_documents (product_id, domain, name, status, golden_record, reference_entities)
-          SELECT id, 'sales', name, 'active', 0, '[]' FROM products;
-        INSERT INTO search_fts (doc_id, name, tags, columns, description, column_descriptions,
-                                name_v, tags_v, columns_v, description_v, column_descriptions_v)
-          SELECT doc_id, name, '', '', d, '', to_tsvector('simple', name), ''::tsvector, ''::tsvector,
-                 to_tsvector('simple', d), ''::tsvector
-          FROM search_documents JOIN (VALUES ('notes', 'free text about invoices'), ('invoices', 'booked')) AS t (n, d)
-               ON t.n = search_documents.name;)sql"));
+    ASSERT_OK(SeedSearchEntries(admin, "sales", {{{"notes", "notes", "free text about invoices"}},
+                                                 {{"invoices", "invoices", "booked"}}}));
   }
   ASSERT_OK_AND_ASSIGN(auto store, PostgresStore::Open(url_));
   ASSERT_OK_AND_ASSIGN(SearchResult found, store->Search({.text = "invoices"}));
@@ -192,25 +210,13 @@ TEST_F(PostgresStoreTest, AVersionTwoCatalogKeepsItsSearchEntriesRanked) {
 }
 
 // Migration 4 folds what a version 3 catalog indexed unfolded: "cafe"
-// finds the product named "Café" (and its glossary term) afterwards.
+// finds the product named "Café" afterwards.
 TEST_F(PostgresStoreTest, AVersionThreeCatalogFoldsItsAccentedSearchText) {
   {
     ASSERT_OK_AND_ASSIGN(Connection admin, Connection::Open(url_));
     ASSERT_OK(Migrate(admin, CatalogMigrations().first(3), 1000));
-    ASSERT_OK(admin.Exec(R"sql(
-        INSERT INTO domains (name, description, owners, storage_root, service_principal, monthly_budget,
-                             soft_limit_percent, currency, cost_center, spec_json, digest)
-          VALUES ('shop', '', '[]', '/data', '', 0, 0, '', '', '{}', '');
-        INSERT INTO products (id, domain, name, status, version, tier, description, tags, spec_json, digest,
-                              transform_sql)
-          VALUES ('shop.menu', 'shop', 'menu', 'active', '1.0.0', '', '', '[]', '{}', '', '');
-        INSERT INTO search_documents (product_id, domain, name, status, golden_record, reference_entities)
-          VALUES ('shop.menu', 'shop', 'Café menu', 'active', 0, '[]');
-        INSERT INTO search_fts (doc_id, name, tags, columns, description, column_descriptions,
-                                name_v, tags_v, columns_v, description_v, column_descriptions_v)
-          SELECT doc_id, 'Café menu', '', '', '', '', to_tsvector('simple', 'Café menu'), ''::tsvector,
-                 ''::tsvector, ''::tsvector, ''::tsvector FROM search_documents;
-        UPDATE search_documents SET ranked = setweight(to_tsvector('simple', 'Café menu'), 'A');)sql"));
+    ASSERT_OK(SeedSearchEntries(admin, "shop", {{{"menu", "Café menu", ""}}}));
+    ASSERT_OK(admin.Exec("UPDATE search_documents SET ranked = setweight(to_tsvector('simple', name), 'A')"));
     ASSERT_OK_AND_ASSIGN(Rows before, admin.Query("SELECT count(*) FROM search_documents WHERE ranked @@ 'cafe'::tsquery"));
     ASSERT_EQ(before.Int(0, 0), 0);  // what the test is about: unfolded before
   }
