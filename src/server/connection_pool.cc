@@ -1,5 +1,6 @@
 #include "server/connection_pool.h"
 
+#include <algorithm>
 #include <thread>
 
 namespace weft::server {
@@ -9,7 +10,7 @@ ConnectionPool::ConnectionPool(size_t core, size_t max, std::chrono::seconds lin
   std::lock_guard lock(mu_);
   for (size_t i = 0; i < core_; ++i) {
     ++live_;
-    std::thread([this] { Work(); }).detach();
+    std::thread([this] { Work(nullptr); }).detach();
   }
 }
 
@@ -19,20 +20,23 @@ ConnectionPool::~ConnectionPool() {
 
 void ConnectionPool::enqueue(std::function<void()> fn) {
   std::lock_guard lock(mu_);
-  jobs_.push_back(std::move(fn));
-  // Each queued job beyond the idle threads gets a thread of its own.
-  if (jobs_.size() > idle_ && live_ < max_) {
+  if (!idle_.empty()) {  // the thread idle the shortest time: the others may expire
+    Idle* thread = idle_.back();
+    idle_.pop_back();
+    thread->job = std::move(fn);
+    thread->cv.notify_one();
+  } else if (live_ < max_) {
     ++live_;
-    std::thread([this] { Work(); }).detach();
+    std::thread([this, job = std::move(fn)]() mutable { Work(std::move(job)); }).detach();
   } else {
-    work_cv_.notify_one();
+    jobs_.push_back(std::move(fn));
   }
 }
 
 void ConnectionPool::shutdown() {
   std::unique_lock lock(mu_);
   stopping_ = true;
-  work_cv_.notify_all();
+  for (Idle* thread : idle_) thread->cv.notify_one();
   done_cv_.wait(lock, [&] { return live_ == 0; });
 }
 
@@ -41,21 +45,32 @@ size_t ConnectionPool::threads() const {
   return live_;
 }
 
-void ConnectionPool::Work() {
+void ConnectionPool::Work(std::function<void()> job) {
   std::unique_lock lock(mu_);
+  Idle self;
   for (;;) {
-    ++idle_;
-    const bool woken = work_cv_.wait_for(lock, linger_, [&] { return stopping_ || !jobs_.empty(); });
-    --idle_;
-    if (!jobs_.empty()) {
-      std::function<void()> job = std::move(jobs_.front());
-      jobs_.pop_front();
+    if (job) {
       lock.unlock();
       job();
+      job = nullptr;
       lock.lock();
       continue;
     }
-    if (stopping_ || (!woken && live_ > core_)) break;
+    if (!jobs_.empty()) {
+      job = std::move(jobs_.front());
+      jobs_.pop_front();
+      continue;
+    }
+    if (stopping_) break;
+    idle_.push_back(&self);
+    const bool handed = self.cv.wait_for(lock, linger_, [&] { return self.job != nullptr || stopping_; });
+    if (self.job) {
+      job = std::move(self.job);
+      self.job = nullptr;
+      continue;  // enqueue took `self` off idle_
+    }
+    idle_.erase(std::find(idle_.begin(), idle_.end(), &self));
+    if (stopping_ || (!handed && live_ > core_)) break;
   }
   --live_;
   // The threads are detached: the last one tells Shutdown only once it no

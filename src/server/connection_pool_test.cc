@@ -80,5 +80,27 @@ TEST(ConnectionPoolTest, ThreadsAboveTheCoreEndWhenIdle) {
   pool.shutdown();
 }
 
+// After a burst, a trickle of short connections (one every 10 ms, so each
+// of 20 threads would get one every 200 ms if work went round them all)
+// keeps one or two threads busy; the rest end after their linger.
+TEST(ConnectionPoolTest, ATrickleOfJobsAfterABurstKeepsOnlyTheThreadsItNeeds) {
+  ConnectionPool pool(/*core=*/1, /*max=*/100, /*linger=*/1s);
+  Held held;
+  for (int i = 0; i < 20; ++i) pool.enqueue(held.Job());
+  ASSERT_TRUE(Eventually([&] { return held.running() == 20; }));
+  held.Release();
+  std::atomic<int> done{0};
+  const auto until = std::chrono::steady_clock::now() + 3s;
+  int sent = 0;
+  while (std::chrono::steady_clock::now() < until) {
+    pool.enqueue([&] { ++done; });
+    ++sent;
+    std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_LE(pool.threads(), 3u);
+  EXPECT_TRUE(Eventually([&] { return done == sent; }));
+  pool.shutdown();
+}
+
 }  // namespace
 }  // namespace weft::server
