@@ -135,7 +135,7 @@ std::vector<std::string> RelationNames(const nlohmann::json& ast) {
 Status Gateway::CheckBudget(const access::Principal& principal, const std::string& now,
                             std::vector<std::string>& warnings) {
   if (principal.domain.empty()) return Status::Ok();
-  ASSIGN_OR_RETURN(auto domains, store_.ListDomains());
+  ASSIGN_OR_RETURN(auto domains, reads_->ListDomains());
   auto d = std::find_if(domains.begin(), domains.end(), [&](const auto& x) { return x.name == principal.domain; });
   if (d == domains.end() || !d->monthly_budget) return Status::Ok();
   const std::optional<double> in_currency = MonthlyBudget(*d, options_.currency);
@@ -168,7 +168,7 @@ Result<std::vector<BoundRelation>> Gateway::Bind(const access::Principal& princi
   // Looked up by name: a query must not cost a read of the whole catalog.
   Status lookup;
   auto is_product = [&](const std::string& x) {
-    auto found = store_.FindProduct(x);
+    auto found = reads_->FindProduct(x);
     if (!found.ok() && lookup.ok()) lookup = found.status();
     return found.ok() && found->has_value();
   };
@@ -184,13 +184,13 @@ Result<std::vector<BoundRelation>> Gateway::Bind(const access::Principal& princi
       id = name.substr(0, v);
       major = std::stoll(name.substr(v + 2));
     }
-    ASSIGN_OR_RETURN(auto snapshots, store_.ListSnapshots(id));  // newest first
+    ASSIGN_OR_RETURN(auto snapshots, reads_->ListSnapshots(id));  // newest first
     // "domain.product" is the newest major this principal may read.
     std::vector<int64_t> candidates;
     if (major) {
       candidates.push_back(*major);
     } else {
-      ASSIGN_OR_RETURN(auto ports, store_.ListPortVersions());
+      ASSIGN_OR_RETURN(auto ports, reads_->ListPortVersions());
       for (const auto& pv : ports)
         if (pv.product_id == id && pv.status != "retired") candidates.push_back(pv.major);
       std::sort(candidates.rbegin(), candidates.rend());
@@ -218,7 +218,7 @@ Result<std::vector<BoundRelation>> Gateway::Bind(const access::Principal& princi
       if (snap) contract_version = snap->contract_version;
       if (!snap) {
         // Authorize anyway, so a principal without a grant learns that first.
-        ASSIGN_OR_RETURN(auto ports, store_.ListPortVersions());
+        ASSIGN_OR_RETURN(auto ports, reads_->ListPortVersions());
         for (const auto& pv : ports)
           if (pv.product_id == id && pv.major == m) contract_version = pv.version;
       }

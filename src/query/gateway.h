@@ -34,6 +34,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -41,6 +42,7 @@
 #include "access/access_control.h"
 #include "access/principals.h"
 #include "catalog/store.h"
+#include "query/catalog_reads.h"
 #include "common/status.h"
 #include "common/time.h"
 #include "engine/duckdb_sql_validator.h"
@@ -120,9 +122,16 @@ struct QueryAnswer {
 
 class Gateway {
  public:
+  // `reads`: the catalog reads of `access`'s generation, shared between
+  // queries (service::Mesh keeps them); without, this gateway reads its own.
   Gateway(catalog::Store& store, const access::AccessControl& access, const engine::DuckDbSqlValidator& parser,
-          GatewayOptions options, QueryRuntime& runtime)
-      : store_(store), access_(access), parser_(parser), options_(std::move(options)), runtime_(runtime) {}
+          GatewayOptions options, QueryRuntime& runtime, std::shared_ptr<CatalogReads> reads = nullptr)
+      : store_(store),
+        access_(access),
+        parser_(parser),
+        options_(std::move(options)),
+        runtime_(runtime),
+        reads_(reads ? std::move(reads) : std::make_shared<CatalogReads>(store)) {}
 
   // InvalidArgument (bad SQL, refused constructs, parameters that do not
   // fit), PermissionDenied (no
@@ -145,6 +154,7 @@ class Gateway {
   const engine::DuckDbSqlValidator& parser_;
   GatewayOptions options_;
   QueryRuntime& runtime_;
+  std::shared_ptr<CatalogReads> reads_;
 };
 
 // A domain's monthly budget in the workspace's `currency`. None when it has

@@ -54,9 +54,19 @@ Result<std::shared_ptr<const access::AccessControl>> Mesh::Access() {
   if (generation > access_generation_) {
     access_ = loaded;
     access_generation_ = generation;
+    reads_ = std::make_shared<query::CatalogReads>(*store_);
     access_loads_.ForgetBefore(generation);
   }
   return loaded;
+}
+
+Result<Mesh::Rules> Mesh::QueryRules() {
+  ASSIGN_OR_RETURN(auto access, Access());
+  std::lock_guard lock(mu_);
+  // The reads of these rules' generation; if newer rules replaced them
+  // meanwhile, reads of their own (the catalog as of now).
+  if (access_ == access) return Rules{access, reads_};
+  return Rules{access, std::make_shared<query::CatalogReads>(*store_)};
 }
 
 Result<std::shared_ptr<const access::AccessControl>> Mesh::LoadAccess() {

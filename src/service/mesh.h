@@ -24,6 +24,7 @@
 #include "common/single_flight.h"
 #include "control/workspace.h"
 #include "engine/duckdb_sql_validator.h"
+#include "query/catalog_reads.h"
 #include "query/runtime.h"
 #include "service/caller.h"
 
@@ -56,6 +57,13 @@ class Mesh {
   // reused, so another process's change is seen within a millisecond, and
   // this process's own at once (CatalogChanged).
   Result<std::shared_ptr<const access::AccessControl>> Access();
+  // The access rules and the catalog reads of one generation together
+  // (what a query binds with: query::Gateway).
+  struct Rules {
+    std::shared_ptr<const access::AccessControl> access;
+    std::shared_ptr<query::CatalogReads> reads;
+  };
+  Result<Rules> QueryRules();
   // After a write through this Mesh: the next Access() reads the generation.
   void CatalogChanged();
 
@@ -80,6 +88,7 @@ class Mesh {
   std::unique_ptr<query::QueryRuntime> runtime_;
   std::shared_ptr<const access::AccessControl> access_;
   int64_t access_generation_ = -1;
+  std::shared_ptr<query::CatalogReads> reads_;  // of access_generation_
   SingleFlight<int64_t, std::shared_ptr<const access::AccessControl>> access_loads_;  // by generation
   static constexpr auto kAccessFreshFor = std::chrono::milliseconds(1);
   std::chrono::steady_clock::time_point access_checked_{};

@@ -11,12 +11,12 @@ namespace weft::service {
 using nlohmann::json;
 
 Result<query::QueryAnswer> QueryService::Run(const Caller& caller, const query::QueryRequest& request) {
-  ASSIGN_OR_RETURN(auto access, mesh_.Access());
+  ASSIGN_OR_RETURN(Mesh::Rules rules, mesh_.QueryRules());
   ASSIGN_OR_RETURN(engine::DuckDbSqlValidator * parser, mesh_.parser());
   ASSIGN_OR_RETURN(query::QueryRuntime * runtime, mesh_.runtime());
   const spec::WorkspaceSpec& settings = mesh_.workspace().settings;
-  query::Gateway gateway(mesh_.store(), *access, *parser,
-                         {.rate_card = settings.rate_card, .currency = settings.Currency()}, *runtime);
+  query::Gateway gateway(mesh_.store(), *rules.access, *parser,
+                         {.rate_card = settings.rate_card, .currency = settings.Currency()}, *runtime, rules.reads);
   return gateway.Run(caller.principal, request);
 }
 
@@ -25,14 +25,15 @@ Result<query::QueryAnswer> QueryService::Sample(const Caller& caller, const std:
 }
 
 Result<QuerySchema> QueryService::Schema(const Caller& caller) {
-  ASSIGN_OR_RETURN(auto access, mesh_.Access());
-  ASSIGN_OR_RETURN(auto ports, mesh_.store().ListPortVersions());
+  ASSIGN_OR_RETURN(Mesh::Rules rules, mesh_.QueryRules());
+  const auto& access = rules.access;
+  ASSIGN_OR_RETURN(auto ports, rules.reads->ListPortVersions());
   QuerySchema schema;
   std::map<std::string, std::vector<catalog::SnapshotRecord>> snapshots;  // per product, newest first
   for (const auto& port : ports) {
     if (port.status == "retired") continue;
     if (!snapshots.count(port.product_id)) {
-      ASSIGN_OR_RETURN(snapshots[port.product_id], mesh_.store().ListSnapshots(port.product_id));
+      ASSIGN_OR_RETURN(snapshots[port.product_id], rules.reads->ListSnapshots(port.product_id));
     }
     // As the gateway binds it: the columns of the contract version of the
     // snapshot a query would read now.
