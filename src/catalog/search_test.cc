@@ -344,6 +344,20 @@ TEST_F(SearchTest, GlossaryTermsAreFoundAndFindTheProductsThatNameThem) {
   EXPECT_TRUE(links.empty());
 }
 
+// Facet values are kept as written, whatever array or quoting syntax they
+// hold (the PostgreSQL store passes them as one text[] per product).
+TEST_F(SearchTest, FacetValuesWithArraySyntaxAreKeptAsWritten) {
+  const std::vector<std::string> tags = {"a,b", "q\"uote", "back\\slash", "{brace}", "NULL", ""};
+  Index({.product_id = "odd.tags", .domain = "odd", .name = "tags", .tags = tags, .classifications = {"pii"}});
+  SearchResult r = Find({.text = "tags"});
+  ASSERT_EQ(r.hits.size(), 1u);
+  std::map<std::string, int64_t> expected;
+  for (const auto& t : tags) expected[t] = 1;
+  EXPECT_EQ(r.facets["tag"], expected);
+  EXPECT_EQ(r.facets["classification"], (std::map<std::string, int64_t>{{"pii", 1}}));
+  EXPECT_EQ(Find({.text = "tags", .tag = "q\"uote"}).hits.size(), 1u);
+}
+
 // Both stores fold letters as FTS5's unicode61 tokenizer does: accents
 // and case do not keep a product from its search.
 TEST_F(SearchTest, AccentsAndCaseFoldAlike) {
