@@ -102,6 +102,7 @@ void Mesh::Close() {
   std::lock_guard lock(mu_);
   if (runtime_) runtime_->usage().Flush();
   access_.reset();
+  reads_.reset();  // it reads through store_
   store_.reset();
 }
 
