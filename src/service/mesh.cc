@@ -35,15 +35,25 @@ Result<query::QueryRuntime*> Mesh::runtime() {
 
 Result<std::shared_ptr<const access::AccessControl>> Mesh::Access() {
   const auto now = std::chrono::steady_clock::now();
-  {
+  int64_t generation = 0;
+  for (;;) {
+    uint64_t seen = 0;
+    {
+      std::lock_guard lock(mu_);
+      if (access_ && now - access_checked_ < kAccessFreshFor) return access_;
+      seen = changes_;
+    }
+    ASSIGN_OR_RETURN(generation, store_->Generation());
     std::lock_guard lock(mu_);
-    if (access_ && now - access_checked_ < kAccessFreshFor) return access_;
-  }
-  ASSIGN_OR_RETURN(int64_t generation, store_->Generation());
-  {
-    std::lock_guard lock(mu_);
+    // A write through this Mesh landed while the generation was read: the
+    // reading may predate it, and stamping it fresh would let the next
+    // requests skip the write (the 30-minute soak saw a revoked grant
+    // honoured, and a new one refused, right after the server's own
+    // write). Read again.
+    if (changes_ != seen) continue;
     access_checked_ = now;
     if (access_ && access_generation_ >= generation) return access_;
+    break;
   }
   // One load per generation: the requests that see a new generation at the
   // same moment (every one in flight, after a write) wait for the first
@@ -91,6 +101,7 @@ Result<Caller> Mesh::CallerFor(const std::string& name) {
 void Mesh::CatalogChanged() {
   std::lock_guard lock(mu_);
   access_checked_ = {};
+  ++changes_;
 }
 
 void Mesh::Shutdown() {

@@ -92,6 +92,7 @@ class Mesh {
   SingleFlight<int64_t, std::shared_ptr<const access::AccessControl>> access_loads_;  // by generation
   static constexpr auto kAccessFreshFor = std::chrono::milliseconds(1);
   std::chrono::steady_clock::time_point access_checked_{};
+  uint64_t changes_ = 0;  // CatalogChanged calls: a generation read across one is read again
 };
 
 }  // namespace weft::service
