@@ -29,6 +29,7 @@
 #include "common/strings.h"
 #include "common/time.h"
 #include "server/connection_pool.h"
+#include "server/http_server.h"
 #include "server/mcp.h"
 #include "server/metrics.h"
 #include "server/problem.h"
@@ -226,7 +227,7 @@ struct Server::Impl {
   std::unique_ptr<service::Mesh> mesh;  // the workspace: store, secret, parser, query runtime
   Metrics metrics;
   RateLimiter limiter;
-  httplib::Server http;
+  HttpServer http;  // httplib::Server without its busy wait between requests
   std::vector<Route> routes;
   std::vector<std::regex> route_regexes;
   std::mutex view_mu;
@@ -1641,20 +1642,7 @@ Result<int> Server::Bind() {
     return new ConnectionPool(core, max);
   };
 
-  // httplib listens with a backlog of 5, baked into Debian's build: a burst
-  // of new connections (a browser, a load balancer, wrk) then waits for SYN
-  // retransmits, a second each. Keep the socket to listen again, deeper.
-  int listen_fd = -1;
-  s.http.set_socket_options([&listen_fd](int fd) {
-    int yes = 1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);  // httplib's default, minus SO_REUSEPORT
-    listen_fd = fd;
-  });
-  int port = s.options.port == 0 ? s.http.bind_to_any_port(s.options.host)
-                                 : (s.http.bind_to_port(s.options.host, s.options.port) ? s.options.port : -1);
-  if (port > 0 && listen_fd >= 0 && ::listen(listen_fd, SOMAXCONN) != 0)
-    return Status::IoError(std::string("cannot deepen the listen backlog: ") + std::strerror(errno));
-  if (port <= 0) return Status::IoError(fmt::format("cannot listen on {}:{} (in use, or not an address of this host)", s.options.host, s.options.port));
+  ASSIGN_OR_RETURN(int port, s.http.Bind(s.options.host, s.options.port));
   s.port = port;
   return port;
 }

@@ -1,5 +1,7 @@
 #include "service/mesh.h"
 
+#include <algorithm>
+
 #include "common/time.h"
 
 namespace weft::service {
@@ -36,8 +38,8 @@ Result<query::QueryRuntime*> Mesh::runtime() {
 Result<std::shared_ptr<const access::AccessControl>> Mesh::Access() {
   const auto now = std::chrono::steady_clock::now();
   int64_t generation = 0;
+  uint64_t seen = 0;
   for (;;) {
-    uint64_t seen = 0;
     {
       std::lock_guard lock(mu_);
       if (access_ && now - access_checked_ < kAccessFreshFor) return access_;
@@ -51,8 +53,10 @@ Result<std::shared_ptr<const access::AccessControl>> Mesh::Access() {
     // honoured, and a new one refused, right after the server's own
     // write). Read again.
     if (changes_ != seen) continue;
-    access_checked_ = now;
-    if (access_ && access_generation_ >= generation) return access_;
+    if (access_ && access_generation_ >= generation) {
+      access_checked_ = std::max(access_checked_, now);
+      return access_;
+    }
     break;
   }
   // One load per generation: the requests that see a new generation at the
@@ -67,6 +71,11 @@ Result<std::shared_ptr<const access::AccessControl>> Mesh::Access() {
     reads_ = std::make_shared<query::CatalogReads>(*store_);
     access_loads_.ForgetBefore(generation);
   }
+  // Stamped fresh only now that rules as new as the reading are in place:
+  // stamped before the load, the requests of the next millisecond were
+  // handed the rules the load was replacing (the 30-minute soak again: a
+  // revoked grant honoured while another request loaded the revocation).
+  if (changes_ == seen) access_checked_ = std::max(access_checked_, now);
   return loaded;
 }
 
