@@ -3,6 +3,7 @@
 //
 //   bench_pgwire latency CONNINFO SQL [--connections 16] [--seconds 10]
 //                        [--warmup 1] [--protocol simple|extended|prepared]
+//                        [--distinct]
 //     CONNECTIONS threads, each with its own connection, run SQL back to
 //     back for SECONDS (after WARMUP seconds not counted) and time each
 //     round trip. Prints one line:
@@ -11,6 +12,9 @@
 //     query protocol); extended: PQexecParams (Parse/Bind/Describe/Execute/
 //     Sync of the unnamed statement every time, as JDBC's first executions
 //     do); prepared: PQprepare once, then PQexecPrepared (Bind/Execute/Sync).
+//     --distinct (simple and extended): each statement is SQL with a comment
+//     of its own appended, so no two are the same text and none is answered
+//     from weft's result cache: the engine runs every one.
 //
 //   bench_pgwire stream CONNINFO SQL [--protocol simple|extended]
 //     Runs SQL once in libpq's single-row mode (rows are handed over as they
@@ -44,12 +48,13 @@ struct Options {
   double seconds = 10;
   double warmup = 1;
   std::string protocol = "simple";
+  bool distinct = false;
 };
 
 int Usage() {
   std::fprintf(stderr,
                "usage: bench_pgwire latency CONNINFO SQL [--connections N] [--seconds S] [--warmup S] "
-               "[--protocol simple|extended|prepared]\n"
+               "[--protocol simple|extended|prepared] [--distinct]\n"
                "       bench_pgwire stream CONNINFO SQL [--protocol simple|extended]\n");
   return 2;
 }
@@ -61,6 +66,10 @@ bool Parse(int argc, char** argv, Options& o) {
   o.sql = argv[3];
   for (int i = 4; i < argc; ++i) {
     std::string a = argv[i];
+    if (a == "--distinct") {
+      o.distinct = true;
+      continue;
+    }
     if (i + 1 >= argc) return false;
     std::string v = argv[++i];
     if (a == "--connections") {
@@ -77,6 +86,7 @@ bool Parse(int argc, char** argv, Options& o) {
   }
   if (o.mode != "latency" && o.mode != "stream") return false;
   if (o.protocol != "simple" && o.protocol != "extended" && o.protocol != "prepared") return false;
+  if (o.distinct && o.protocol == "prepared") return false;
   return o.connections > 0 && o.seconds > 0;
 }
 
@@ -106,6 +116,7 @@ int Latency(const Options& o) {
   const auto start_after = std::chrono::duration<double>(o.warmup);
   const auto run_for = std::chrono::duration<double>(o.seconds);
 
+  std::atomic<long> statements{0};
   auto worker = [&]() {
     std::string error;
     PGconn* conn = Connect(o.conninfo, error);
@@ -133,10 +144,11 @@ int Latency(const Options& o) {
       const auto t0 = Clock::now();
       if (t0 - begin >= start_after + run_for) break;
       PGresult* r = nullptr;
+      const std::string sql = o.distinct ? o.sql + "\n-- " + std::to_string(++statements) : o.sql;
       if (o.protocol == "simple") {
-        r = PQexec(conn, o.sql.c_str());
+        r = PQexec(conn, sql.c_str());
       } else if (o.protocol == "extended") {
-        r = PQexecParams(conn, o.sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0);
+        r = PQexecParams(conn, sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0);
       } else {
         r = PQexecPrepared(conn, "bench", 0, nullptr, nullptr, nullptr, 0);
       }

@@ -1,5 +1,7 @@
 #include "lineage/sql_lineage.h"
 
+#include "lineage/value_keywords.h"
+
 #include <algorithm>
 #include <optional>
 #include <utility>
@@ -85,15 +87,6 @@ struct CteScope {
     return nullptr;
   }
 };
-
-// SQL-standard value keywords: DuckDB parses them as column references and
-// binds them as functions when no column has the name.
-bool IsValueKeyword(const std::string& lower) {
-  static const std::set<std::string> k = {"current_date",    "current_time", "current_timestamp", "localtime",
-                                          "localtimestamp",  "current_user", "session_user",      "user",
-                                          "current_role",    "current_catalog", "current_schema"};
-  return k.count(lower) > 0;
-}
 
 std::string Str(const json& j, const char* key) {
   auto it = j.find(key);
@@ -662,6 +655,13 @@ Result<Derived> Analyzer::ColumnRefExpr(const json& e, const Context& ctx) {
 }
 
 }  // namespace
+
+bool IsValueKeyword(const std::string& lower) {
+  static const std::set<std::string> k = {"current_date",    "current_time", "current_timestamp", "localtime",
+                                          "localtimestamp",  "current_user", "session_user",      "user",
+                                          "current_role",    "current_catalog", "current_schema"};
+  return k.count(lower) > 0;
+}
 
 Result<SqlLineage> AnalyzeSelect(const nlohmann::json& ast, const InputSchemas& inputs, std::string_view sql,
                                  const RelationNaming& naming) {

@@ -255,6 +255,21 @@ Result<std::vector<BoundRelation>> Gateway::Bind(const access::Principal& princi
 
 void Gateway::Record(catalog::UsageRecord usage) { runtime_.usage().Add(store_, std::move(usage)); }
 
+namespace {
+
+// What fixes a query's answer: the statement, its parameters and the files
+// each of its relations reads (result_cache.h).
+std::string ResultKey(const QueryRequest& request, const std::vector<ViewFiles>& views) {
+  nlohmann::json key = {{"sql", request.sql}, {"at", request.at}, {"types", request.parameter_types}};
+  nlohmann::json& parameters = key["parameters"] = nlohmann::json::array();
+  for (const auto& p : request.parameters) parameters.push_back(p ? nlohmann::json(*p) : nlohmann::json());
+  nlohmann::json& relations = key["views"] = nlohmann::json::array();
+  for (const auto& v : views) relations.push_back({v.address, v.files});
+  return Sha256Hex(key.dump());
+}
+
+}  // namespace
+
 Result<std::vector<ViewFiles>> Gateway::Readable(const std::vector<BoundRelation>& relations) {
   std::vector<ViewFiles> views;
   for (const auto& r : relations) {
@@ -317,6 +332,19 @@ Result<QueryAnswer> Gateway::Run(const access::Principal& principal, const Query
   if (!admission.ok()) return refuse(admission.status());
   auto views = Readable(answer.relations);
   if (!views.ok()) return refuse(views.status());
+  // Asked before over the same files: the kept answer (result_cache.h).
+  // Everything above — budget, parse, allow-list, authorization, admission —
+  // ran for this query as for any other.
+  const std::string cache_key = !request.describe_only && request.parquet_out.empty() &&
+                                        runtime_.results().max_entry_bytes() > 0 && IsRepeatable(*ast)
+                                    ? ResultKey(request, *views)
+                                    : "";
+  if (!cache_key.empty())
+    if (auto hit = runtime_.results().Find(cache_key)) return Replay(*hit, request, std::move(answer), start);
+  // The answer as it streams, kept while it is small enough.
+  std::optional<CachedAnswer> keep;
+  size_t keep_bytes = 0;
+  if (!cache_key.empty()) keep.emplace();
   // COPY writes into a private directory beside the target, then the file moves.
   std::optional<PrivateDir> out_dir;
   if (!request.parquet_out.empty() && !request.describe_only) {
@@ -390,6 +418,11 @@ Result<QueryAnswer> Gateway::Run(const access::Principal& principal, const Query
             out.push_back((*chunk)->IsNull(c, r) ? std::nullopt : std::optional<std::string>((*chunk)->GetAsString(c, r)));
         }
         answer.usage.rows_returned += static_cast<int64_t>(rows.size());
+        if (keep) {
+          for (const auto& row : rows) keep_bytes += RowBytes(row);
+          if (keep_bytes > runtime_.results().max_entry_bytes()) keep.reset();
+          else keep->rows.insert(keep->rows.end(), rows.begin(), rows.end());
+        }
         if (request.on_rows) {
           fetched = request.on_rows(answer.columns, rows);
         } else {
@@ -440,10 +473,52 @@ Result<QueryAnswer> Gateway::Run(const access::Principal& principal, const Query
     return failed;
   }
   answer.usage.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  answer.usage.cost = answer.usage.cpu_seconds * Rate(options_.rate_card, "cpuSecond") +
-                      static_cast<double>(answer.usage.bytes_scanned) / 1e9 * Rate(options_.rate_card, "gbScanned");
+  answer.usage.cost = Cost(answer.usage);
   answer.usage.status = "ok";
   Record(answer.usage);
+  if (keep) {
+    keep->columns = answer.columns;
+    keep->column_types = answer.column_types;
+    keep->parameter_types = answer.parameter_types;
+    keep->bytes_scanned = answer.usage.bytes_scanned;
+    keep->rows_scanned = answer.usage.rows_scanned;
+    runtime_.results().Put(cache_key, std::move(*keep));
+  }
+  return answer;
+}
+
+double Gateway::Cost(const catalog::UsageRecord& usage) const {
+  return usage.cpu_seconds * Rate(options_.rate_card, "cpuSecond") +
+         static_cast<double>(usage.bytes_scanned) / 1e9 * Rate(options_.rate_card, "gbScanned");
+}
+
+Result<QueryAnswer> Gateway::Replay(const CachedAnswer& hit, const QueryRequest& request, QueryAnswer answer,
+                                    Clock::time_point start) {
+  answer.cached = true;
+  answer.columns = hit.columns;
+  answer.column_types = hit.column_types;
+  answer.parameter_types = hit.parameter_types;
+  answer.overhead_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  Status fed = request.on_columns ? request.on_columns(answer.columns, answer.column_types) : Status::Ok();
+  if (fed.ok() && request.on_rows) {
+    // In chunks of DuckDB's vector size, as a run hands them over.
+    constexpr size_t kChunk = 2048;
+    for (size_t at = 0; fed.ok() && at < hit.rows.size(); at += kChunk) {
+      const auto end = hit.rows.begin() + static_cast<std::ptrdiff_t>(std::min(hit.rows.size(), at + kChunk));
+      fed = request.on_rows(answer.columns, {hit.rows.begin() + static_cast<std::ptrdiff_t>(at), end});
+    }
+  } else if (fed.ok()) {
+    answer.rows = hit.rows;
+  }
+  answer.usage.rows_returned = static_cast<int64_t>(hit.rows.size());
+  answer.usage.bytes_scanned = hit.bytes_scanned;
+  answer.usage.rows_scanned = hit.rows_scanned;
+  answer.usage.cost = Cost(answer.usage);
+  answer.usage.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  answer.usage.status = fed.ok() ? "ok" : "error";
+  if (!fed.ok()) answer.usage.message = fed.message();  // the receiver's own error (a closed stream)
+  Record(answer.usage);
+  if (!fed.ok()) return fed;
   return answer;
 }
 

@@ -31,6 +31,7 @@
 // usage writes; the runtime is shared.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -118,6 +119,10 @@ struct QueryAnswer {
   std::vector<std::string> warnings;
   catalog::UsageRecord usage;
   double overhead_seconds = 0;  // parse, authorize, views: everything before the query runs
+  // Answered from the answers of repeated queries (result_cache.h): the
+  // same statement over the same files ran before and nothing ran now.
+  // Usage meters the same bytes and rows as that run, and no CPU.
+  bool cached = false;
 };
 
 class Gateway {
@@ -148,6 +153,11 @@ class Gateway {
   Status CheckBudget(const access::Principal& principal, const std::string& now, std::vector<std::string>& warnings);
   void Record(catalog::UsageRecord usage);
   Result<std::vector<ViewFiles>> Readable(const std::vector<BoundRelation>& relations);
+  // What `usage` costs at the workspace's rate card.
+  double Cost(const catalog::UsageRecord& usage) const;
+  // A cached answer handed to the request's receivers, and its usage recorded.
+  Result<QueryAnswer> Replay(const CachedAnswer& hit, const QueryRequest& request, QueryAnswer answer,
+                             std::chrono::steady_clock::time_point start);
 
   catalog::Store& store_;
   const access::AccessControl& access_;

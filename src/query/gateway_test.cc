@@ -293,5 +293,106 @@ TEST_F(GatewayTest, ColumnsAreAnnouncedOnceBeforeAnyRow) {
   EXPECT_EQ(stopped.status().ToString(), Status::IoError("the client went away").ToString());
 }
 
+// --- the answers of repeated queries (result_cache.h) ---------------------------
+
+TEST_F(GatewayTest, ARepeatedQueryIsAnsweredFromTheCacheAndMeteredTheSame) {
+  const std::string sql = "SELECT email, card FROM crm.customers ORDER BY 1";
+  ASSERT_OK_AND_ASSIGN(QueryAnswer first, Query("olga@example.com", sql));
+  EXPECT_FALSE(first.cached);
+  ASSERT_OK_AND_ASSIGN(QueryAnswer again, Query("olga@example.com", sql));
+  EXPECT_TRUE(again.cached);
+  EXPECT_EQ(again.rows, first.rows);
+  EXPECT_EQ(again.columns, first.columns);
+  EXPECT_EQ(again.column_types, first.column_types);
+  ASSERT_OK_AND_ASSIGN(auto usage, store_->ListUsage({}));
+  ASSERT_EQ(usage.size(), 2u) << "a cached answer is recorded like any other";
+  EXPECT_EQ(usage[0].status, "ok");
+  EXPECT_EQ(usage[1].status, "ok");
+  EXPECT_EQ(usage[0].bytes_scanned, usage[1].bytes_scanned);
+  EXPECT_EQ(usage[0].rows_returned, usage[1].rows_returned);
+  EXPECT_THAT(usage[1].columns, ::testing::ElementsAre("crm.customers_v1.card", "crm.customers_v1.email"));
+}
+
+TEST_F(GatewayTest, TheCacheNeverAnswersWhatTheCallerMayNotRead) {
+  const std::string sql = "SELECT customer_id, email, card FROM crm.customers ORDER BY 1";
+  ASSERT_OK(Query("olga@example.com", sql).status());
+  ASSERT_OK_AND_ASSIGN(QueryAnswer owner, Query("olga@example.com", sql));
+  ASSERT_TRUE(owner.cached);
+  // Not granted: refused, however often the owner asked.
+  EXPECT_EQ(Query("bob", sql).status().code(), StatusCode::kPermissionDenied);
+  // Granted with masks: bob's own masked answer, never the owner's.
+  const int64_t grant = Grant({.grantee = "team:finance", .row_filter = "region = $principal.region"});
+  ASSERT_OK_AND_ASSIGN(QueryAnswer bob, Query("bob", sql));
+  EXPECT_FALSE(bob.cached);
+  ExpectNoRawPii(bob);
+  EXPECT_EQ(bob.rows.size(), 2u);  // his region's rows
+  ASSERT_OK_AND_ASSIGN(QueryAnswer bob_again, Query("bob", sql));
+  EXPECT_TRUE(bob_again.cached);
+  ExpectNoRawPii(bob_again);
+  EXPECT_EQ(bob_again.rows, bob.rows);
+  // fay holds the same grant but another region (none): her own answer.
+  ASSERT_OK_AND_ASSIGN(QueryAnswer fay, Query("fay@example.com", sql));
+  EXPECT_FALSE(fay.cached);
+  EXPECT_TRUE(fay.rows.empty());
+  // Revoked: refused at once, the kept answer notwithstanding.
+  Revoke(grant);
+  EXPECT_EQ(Query("bob", sql).status().code(), StatusCode::kPermissionDenied);
+}
+
+TEST_F(GatewayTest, ANewSnapshotIsReadInsteadOfTheKeptAnswer) {
+  const std::string sql = "SELECT count(*) FROM shop.orders";
+  ASSERT_OK_AND_ASSIGN(QueryAnswer before, Query("sam@example.com", sql));
+  EXPECT_EQ(*before.rows[0][0], "4");
+  ASSERT_OK_AND_ASSIGN(QueryAnswer kept, Query("sam@example.com", sql));
+  EXPECT_TRUE(kept.cached);
+  PublishFile("shop.orders", "two.csv", "order_id,customer_id,amount,region\nO8,C1,1.00,EU\nO9,C2,2.00,US\n");
+  ASSERT_OK_AND_ASSIGN(QueryAnswer after, Query("sam@example.com", sql));
+  EXPECT_FALSE(after.cached);
+  EXPECT_EQ(*after.rows[0][0], "2");
+  // The earlier snapshot, pinned, is the earlier answer.
+  ASSERT_OK_AND_ASSIGN(QueryAnswer pinned, Query("sam@example.com", sql, before.relations[0].snapshot_id));
+  EXPECT_EQ(*pinned.rows[0][0], "4");
+}
+
+TEST_F(GatewayTest, QueriesOfTheClockOrOfChanceRunEveryTime) {
+  for (const std::string sql : {"SELECT count(*), max(now()) FROM shop.orders", "SELECT random() FROM shop.orders",
+                                "SELECT order_id FROM shop.orders WHERE current_date > DATE '2000-01-01'"}) {
+    ASSERT_OK(Query("bob", sql).status()) << sql;
+    ASSERT_OK_AND_ASSIGN(QueryAnswer again, Query("bob", sql));
+    EXPECT_FALSE(again.cached) << sql;
+  }
+  // Parameters are part of the question.
+  ASSERT_OK_AND_ASSIGN(QueryAnswer one, Query("bob", QueryRequest{.sql = "SELECT count(*) FROM shop.orders WHERE amount > $1", .parameters = {"1000000"}}));
+  ASSERT_OK_AND_ASSIGN(QueryAnswer other, Query("bob", QueryRequest{.sql = "SELECT count(*) FROM shop.orders WHERE amount > $1", .parameters = {"0"}}));
+  EXPECT_FALSE(other.cached);
+  EXPECT_NE(*one.rows[0][0], *other.rows[0][0]);
+}
+
+TEST_F(GatewayTest, ACachedAnswerStreamsToItsReceiversAsARunDoes) {
+  auto stream = [&](std::vector<std::string>& events) {
+    return Query("bob", QueryRequest{.sql = "SELECT order_id, amount FROM shop.orders ORDER BY 1",
+                                     .on_columns = [&](const std::vector<std::string>& names, const std::vector<std::string>& types) {
+                                       events.push_back("columns " + Join(names, ",") + " " + Join(types, ","));
+                                       return Status::Ok();
+                                     },
+                                     .on_rows = [&](const std::vector<std::string>&, const auto& rows) {
+                                       for (const auto& r : rows) events.push_back(*r[0] + " " + *r[1]);
+                                       return Status::Ok();
+                                     }});
+  };
+  std::vector<std::string> ran, replayed;
+  ASSERT_OK_AND_ASSIGN(QueryAnswer first, stream(ran));
+  ASSERT_OK_AND_ASSIGN(QueryAnswer second, stream(replayed));
+  EXPECT_FALSE(first.cached);
+  EXPECT_TRUE(second.cached);
+  EXPECT_EQ(replayed, ran);
+  EXPECT_TRUE(second.rows.empty());
+  EXPECT_EQ(second.usage.rows_returned, 3);
+  // A receiver that fails stops the replay, and its error is the answer.
+  auto stopped = Query("bob", QueryRequest{.sql = "SELECT order_id, amount FROM shop.orders ORDER BY 1",
+                                           .on_rows = [](const auto&, const auto&) { return Status::IoError("the client went away"); }});
+  EXPECT_EQ(stopped.status().ToString(), Status::IoError("the client went away").ToString());
+}
+
 }  // namespace
 }  // namespace weft::query

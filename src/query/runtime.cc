@@ -19,7 +19,9 @@ QueryRuntime::QueryRuntime(RuntimeOptions options)
       copies_({.root = options_.copies_dir, .key = options_.key, .threads = options_.threads,
                .memory_limit = options_.memory_limit, .temp_dir = options_.temp_dir}),
       engines_({.threads = options_.threads, .memory_limit = options_.memory_limit, .temp_dir = options_.temp_dir,
-                .max_engines = options_.warm_engines}) {}
+                .max_engines = options_.warm_engines}),
+      results_(options_.warm_engines == 0 ? ResultCacheOptions{.capacity_bytes = 0, .max_entry_bytes = 0}
+                                          : options_.result_cache) {}
 
 Result<QueryRuntime::Admission> QueryRuntime::Admit(const std::string& principal) {
   std::lock_guard lock(mu_);

@@ -1,5 +1,6 @@
 // What governed queries run with, made once per process: the governed
-// copies (governed_copies.h), the warm engines (engine_pool.h), the time
+// copies (governed_copies.h), the warm engines (engine_pool.h), the answers
+// of repeated queries (result_cache.h), the time
 // limit, the per-principal concurrency limit, and whether the process is
 // stopping (each query's watchdog interrupts it once it is).
 //
@@ -20,6 +21,7 @@
 #include "common/status.h"
 #include "query/engine_pool.h"
 #include "query/governed_copies.h"
+#include "query/result_cache.h"
 #include "query/usage_log.h"
 #include "spec/model.h"
 
@@ -37,6 +39,9 @@ struct RuntimeOptions {
   // queries never hold every thread); 0: no limit.
   int max_running = 0;
   size_t warm_engines = 16;  // 0: a fresh engine per query (a one-shot CLI)
+  // The answers of repeated queries; a runtime without warm engines (a
+  // one-shot CLI, which never asks twice) keeps none.
+  ResultCacheOptions result_cache;
 
   // The workspace's settings (weft.yaml query:) for a workspace at `root`.
   static RuntimeOptions For(const std::filesystem::path& root, const spec::WorkspaceSpec& settings, std::string key);
@@ -49,6 +54,7 @@ class QueryRuntime {
   const RuntimeOptions& options() const { return options_; }
   GovernedCopies& copies() { return copies_; }
   EnginePool& engines() { return engines_; }
+  ResultCache& results() { return results_; }
   // Queries' usage rows, written in the background (flushed on destruction).
   UsageLog& usage() { return usage_; }
 
@@ -79,6 +85,7 @@ class QueryRuntime {
   const RuntimeOptions options_;
   GovernedCopies copies_;
   EnginePool engines_;
+  ResultCache results_;
   UsageLog usage_;
   std::atomic<bool> stopping_{false};
   std::mutex mu_;

@@ -107,6 +107,7 @@ json DoneJson(const query::QueryAnswer& a) {
           {"rows", a.usage.rows_returned},
           {"warnings", a.warnings},
           {"snapshots", snapshots},
+          {"cached", a.cached},
           {"usage", {{"bytesScanned", a.usage.bytes_scanned}, {"rowsScanned", a.usage.rows_scanned},
                      {"cpuSeconds", a.usage.cpu_seconds}, {"cost", a.usage.cost}}}};
 }
