@@ -1,9 +1,9 @@
 #include "query/result_cache.h"
 
 #include <algorithm>
-#include <cctype>
 #include <string_view>
 
+#include "common/strings.h"
 #include "lineage/value_keywords.h"
 
 namespace weft::query {
@@ -20,13 +20,8 @@ constexpr std::string_view kUnrepeatable[] = {
     "get_current_timestamp", "now", "random", "today", "transaction_timestamp", "uuid", "uuidv4", "uuidv7",
 };
 
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
 bool Unrepeatable(const std::string& given) {
-  const std::string name = Lower(given);
+  const std::string name = ToLower(given);
   if (std::find(std::begin(kUnrepeatable), std::end(kUnrepeatable), name) != std::end(kUnrepeatable)) return true;
   // A function added to the list later under a telling name is refused too.
   return name.find("current") != std::string::npos || name.find("random") != std::string::npos;
@@ -40,7 +35,7 @@ bool Walk(const nlohmann::json& node) {
     // current_date, CURRENT_TIMESTAMP, localtime written without
     // parentheses: a one-part column reference the engine binds to the clock.
     if (key == "column_names" && value.is_array() && value.size() == 1 && value[0].is_string() &&
-        lineage::IsValueKeyword(Lower(value[0].get<std::string>())))
+        lineage::IsValueKeyword(ToLower(value[0].get<std::string>())))
       return false;
     if (!Walk(value)) return false;
   }
