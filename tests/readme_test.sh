@@ -39,6 +39,8 @@ query "SELECT email, country|0|DE
 access revoke 3|0|
 sla status sales.orders|0|latency
 monitor --once|0|Monitor pass
+stream inventory.stock_levels --producer wms-1|0|committed up to line 1
+--since "$SNAP"|0|appended
 iceberg/v1/namespaces/sales/tables|0|orders_v1
 curl -fsS|0|customer.customers
 WEFT_SERVER=|0|

@@ -183,6 +183,21 @@ struct PublishRecord {
   std::string message;
 };
 
+// How far one producer's stream into a streaming product is committed
+// (service/stream.h): the lines it sent before `offset` are in snapshot
+// `snapshot_id` or an earlier one. Written in the batch's own publish
+// transaction, so a producer that reconnects resumes at `offset` and nothing
+// is lost or doubled.
+struct StreamOffsetRecord {
+  std::string product_id;
+  int64_t major = 0;
+  std::string producer;  // the producer's own name for its stream
+  int64_t offset = 0;    // lines of the stream committed: the index of the next one
+  std::string publish_id;
+  std::string snapshot_id;
+  std::string updated_at;
+};
+
 // The result of one quality rule in one publish.
 struct QualityResultRecord {
   std::string publish_id;

@@ -76,6 +76,12 @@ class Transaction {
   virtual Status InsertQualityResults(const std::vector<QualityResultRecord>& results) = 0;
   // A snapshot's column profile, committed with the snapshot; DeleteSnapshot removes it.
   virtual Status InsertSnapshotProfile(const SnapshotProfileRecord& p) = 0;
+  // A streaming product's producer offset as this transaction sees it, read
+  // under the write lock (a batch commits only from the offset it started
+  // at), and its new value, committed with the batch's snapshot.
+  virtual Result<std::optional<StreamOffsetRecord>> FindStreamOffset(const std::string& product_id, int64_t major,
+                                                                     const std::string& producer) = 0;
+  virtual Status UpsertStreamOffset(const StreamOffsetRecord& o) = 0;
 
   // Governed sharing.
   virtual Result<int64_t> InsertAccessRequest(const AccessRequestRecord& r) = 0;
@@ -169,6 +175,8 @@ class Store {
   // too), newest first; limit <= 0: all.
   virtual Result<std::vector<PublishRecord>> ListPublishes(const std::string& product_id, int limit) = 0;
   virtual Result<std::vector<QualityResultRecord>> ListQualityResults(const std::string& publish_id) = 0;
+  // The producers of a streaming product and how far each is committed, by producer.
+  virtual Result<std::vector<StreamOffsetRecord>> ListStreamOffsets(const std::string& product_id) = 0;
   // The profile of a snapshot; nullopt for one published before profiles existed.
   virtual Result<std::optional<SnapshotProfileRecord>> FindSnapshotProfile(const std::string& snapshot_id) = 0;
 

@@ -88,6 +88,7 @@ int RunCli(int argc, char** argv, std::ostream& out, std::ostream& err, const Ex
   AddGlossaryCommand(app, ctx);
   AddWaiverCommand(app, ctx);
   AddPublishCommand(app, ctx);
+  AddStreamCommand(app, ctx);
   AddRunCommand(app, ctx);
   AddRollbackCommand(app, ctx);
   AddAccessCommands(app, ctx);

@@ -47,6 +47,7 @@ void AddWaiverCommand(CLI::App& app, CommandContext& ctx);
 void AddPublishCommand(CLI::App& app, CommandContext& ctx);
 void AddRunCommand(CLI::App& app, CommandContext& ctx);
 void AddRollbackCommand(CLI::App& app, CommandContext& ctx);
+void AddStreamCommand(CLI::App& app, CommandContext& ctx);  // stream D.P [FILE|-], compact D.P
 void AddAccessCommands(CLI::App& app, CommandContext& ctx);  // principal, access
 void AddQueryCommands(CLI::App& app, CommandContext& ctx);   // query, usage, cost
 void AddQuarantineCommand(CLI::App& app, CommandContext& ctx);

@@ -1,6 +1,8 @@
 // `weft demo generate --scale N --out DIR [--format csv|parquet]`: writes the
 // synthetic source data of the example mesh (see cli/demo_generator.h and
-// examples/mesh/README.md).
+// examples/mesh/README.md). `weft demo stream [--rate N] [--seconds S]`
+// feeds the streaming product inventory.stock_levels with stock level
+// changes, as a warehouse system would (docs/streaming.md).
 #include <algorithm>
 #include <chrono>
 #include <iomanip>
@@ -8,8 +10,14 @@
 #include <ostream>
 #include <sstream>
 
+#include <csignal>
+#include <thread>
+
+#include "cli/call.h"
 #include "cli/commands.h"
 #include "cli/demo_generator.h"
+#include "common/time.h"
+#include "service/stream.h"
 
 namespace weft::cli {
 
@@ -84,10 +92,56 @@ void RunGenerate(const DemoArgs& args, CommandContext& ctx) {
   ctx.out << "Derived products (finance.revenue_daily, finance.campaign_roi) are built by their transform.sql.\n";
 }
 
+struct StreamArgs {
+  std::string product = "inventory.stock_levels";
+  double rate = 20;     // rows a second
+  double seconds = 0;   // 0: until stopped
+  std::string producer = "demo-stream";
+};
+
+volatile std::sig_atomic_t stop_streaming = 0;
+
+// Stock level changes at `rate` rows a second, committed by the product's
+// own batching; SIGINT or SIGTERM stops it after committing what it holds.
+void RunStream(const StreamArgs& args, CommandContext& ctx) {
+  if (args.rate <= 0 || args.rate > 1e6) return (void)Report(ctx, "demo stream", Status::InvalidArgument("--rate must be 1 to 1000000 rows a second"));
+  auto mesh = service::Mesh::Open(ctx.workspace);
+  if (!Report(ctx, "demo stream", mesh.status())) return;
+  std::ostream& out = ctx.out;
+  auto session = service::StreamSession::Open(
+      **mesh, LocalCaller(**mesh, ctx), {.product = args.product, .producer = args.producer},
+      [&out](const service::StreamAck& a) {
+        out << "batch " << a.batch << ": " << a.rows_valid << " rows " << a.outcome << ", snapshot " << a.snapshot_id << "\n"
+            << std::flush;
+      });
+  if (!Report(ctx, "demo stream", session.status())) return;
+  std::signal(SIGINT, [](int) { stop_streaming = 1; });
+  std::signal(SIGTERM, [](int) { stop_streaming = 1; });
+  out << "Streaming stock level changes into " << args.product << " as " << args.producer << " at " << args.rate
+      << " rows/s from line " << (*session)->start() << (args.seconds > 0 ? "" : " (Ctrl-C stops)") << "\n" << std::flush;
+  const auto start = std::chrono::steady_clock::now();
+  int64_t sent = 0;
+  Status status;
+  while (status.ok() && !stop_streaming) {
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (args.seconds > 0 && elapsed >= args.seconds) break;
+    std::string now = NowIso();
+    if (!now.empty() && now.back() == 'Z') now.pop_back();  // the contract's updated_at is a TIMESTAMP in UTC
+    for (const int64_t due = static_cast<int64_t>(elapsed * args.rate) + 1; sent < due && status.ok(); ++sent)
+      status = (*session)->Add(DemoStockUpdate((*session)->start() + sent, now));
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  auto summary = (*session)->Finish();
+  if (!Report(ctx, "demo stream", status) || !Report(ctx, "demo stream", summary.status())) return;
+  out << "Streamed " << summary->rows_valid << " rows in " << summary->batches << " batches; committed up to line "
+      << summary->offset << "\n";
+  (*mesh)->Close();
+}
+
 }  // namespace
 
 void AddDemoCommand(CLI::App& app, CommandContext& ctx) {
-  CLI::App* demo = app.add_subcommand("demo", "Demo mesh utilities (data generator)");
+  CLI::App* demo = app.add_subcommand("demo", "Demo mesh utilities (data generator, stock level stream)");
   demo->require_subcommand(1);
   auto args = std::make_shared<DemoArgs>();
   CLI::App* gen = demo->add_subcommand(
@@ -102,6 +156,14 @@ void AddDemoCommand(CLI::App& app, CommandContext& ctx) {
   gen->add_option("--threads", args->threads, "DuckDB threads (0 = all cores); the data does not depend on it")
       ->default_val(0);
   gen->callback([args, &ctx] { RunGenerate(*args, ctx); });
+  auto stream = std::make_shared<StreamArgs>();
+  CLI::App* feed = demo->add_subcommand(
+      "stream", "Feed the streaming product inventory.stock_levels with stock level changes (Ctrl-C stops)");
+  feed->add_option("--rate", stream->rate, "Rows a second")->default_val(20);
+  feed->add_option("--seconds", stream->seconds, "Stop after this long (0: until stopped)")->default_val(0);
+  feed->add_option("--producer", stream->producer, "The producer's name for its stream")->default_val("demo-stream");
+  feed->add_option("--product", stream->product, "The streaming product")->default_val("inventory.stock_levels");
+  feed->callback([stream, &ctx] { RunStream(*stream, ctx); });
 }
 
 }  // namespace weft::cli

@@ -1,5 +1,7 @@
 #include "cli/demo_generator.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -435,6 +437,13 @@ Result<std::vector<DemoFile>> GenerateDemoData(const DemoOptions& options) {
         {q.product_id, file, *rows, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()});
   }
   return files;
+}
+
+std::string DemoStockUpdate(int64_t i, const std::string& updated_at) {
+  const int64_t on_hand = (i * 7919) % 500;
+  return fmt::format(R"({{"warehouse_id":"{}","sku":"SKU-{:06d}","on_hand":{},"reserved":{},"reorder_point":{},"updated_at":"{}"}})",
+                     kWarehouses[i % kWarehouseCount][0], 1 + (i / kWarehouseCount) % 2000, on_hand,
+                     on_hand * ((i * 31) % 20) / 100, 20 + (i * 13) % 80, updated_at);
 }
 
 }  // namespace weft::cli

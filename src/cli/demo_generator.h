@@ -59,6 +59,12 @@ struct PlantedViolation {
 };
 std::vector<PlantedViolation> PlantedViolations(double scale);
 
+// Row `i` of the demo's stock level stream (`weft demo stream`): one NDJSON
+// object for inventory.stock_levels, the level of a (warehouse, SKU) after a
+// movement at `updated_at` (ISO 8601). Consecutive rows have distinct keys,
+// so a batch never repeats one.
+std::string DemoStockUpdate(int64_t i, const std::string& updated_at);
+
 struct DemoFile {
   std::string product_id;
   std::filesystem::path path;

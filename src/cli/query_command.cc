@@ -1,5 +1,5 @@
 // Reading products, and what reading them costs:
-//   weft query SQL | -f FILE [--at SNAPSHOT|TIME] [-o table|csv|json|parquet] [--out FILE] [--all]
+//   weft query SQL | -f FILE [--at SNAPSHOT|TIME] [--since SNAPSHOT] [-o table|csv|json|parquet] [--out FILE] [--all]
 //     (csv and json are printed a chunk at a time as the gateway hands
 //     them out; a table once every row is in, for its column widths. A
 //     table on a terminal shows the first 1,000 rows and says how many it
@@ -35,6 +35,7 @@ struct QueryArgs {
   std::string sql;
   std::string file;
   std::string at;
+  std::string since;  // a change feed: only the rows appended after this snapshot
   std::string output = "table";
   std::string out;
   bool all = false;  // a table on a terminal: every row, not the first kTerminalRows
@@ -121,7 +122,7 @@ void PrintTableAnswer(std::ostream& out, const query::QueryAnswer& a, size_t lim
 Result<query::QueryAnswer> RemoteQuery(CommandContext& ctx, const QueryArgs& args, StreamingPrinter* printer) {
   query::QueryAnswer answer;
   bool done = false;
-  Status s = CallStreaming(ctx, {.method = "POST", .path = "/api/v1/query", .body = json{{"sql", args.sql}, {"at", args.at}}.dump()},
+  Status s = CallStreaming(ctx, {.method = "POST", .path = "/api/v1/query", .body = json{{"sql", args.sql}, {"at", args.at}, {"since", args.since}}.dump()},
                            [&](std::string_view line) -> Status {
                              json j = json::parse(line, nullptr, false);
                              if (j.is_array()) {
@@ -141,6 +142,8 @@ Result<query::QueryAnswer> RemoteQuery(CommandContext& ctx, const QueryArgs& arg
                                done = true;
                                answer.warnings = j.value("warnings", std::vector<std::string>{});
                                answer.usage.rows_returned = j.value("rows", int64_t{0});
+                               for (const auto& [address, snapshot] : j.value("snapshots", json::object()).items())
+                                 answer.relations.push_back({.address = address, .snapshot_id = snapshot.get<std::string>()});
                              }
                              return Status::Ok();
                            });
@@ -179,7 +182,7 @@ void RunQuery(CommandContext& ctx, const QueryArgs& given) {
       Report(ctx, "query", mesh.status().code() == StatusCode::kNotFound ? Status::InvalidArgument(mesh.status().message()) : mesh.status());
       return;
     }
-    query::QueryRequest req{.sql = args.sql, .at = args.at};
+    query::QueryRequest req{.sql = args.sql, .at = args.at, .since = args.since};
     if (args.output == "parquet") req.parquet_out = args.out;
     if (streams) req.on_rows = [&printer](const std::vector<std::string>& columns, const Rows& rows) { return printer.Rows(columns, rows); };
     service::Caller caller = LocalCaller(**mesh, ctx);
@@ -188,6 +191,10 @@ void RunQuery(CommandContext& ctx, const QueryArgs& given) {
   }
   if (!Report(ctx, "query", answer.status())) return;
   for (const auto& w : answer->warnings) ctx.err << "weft query: warning: " << w << "\n";
+  if (!args.since.empty())
+    for (const auto& r : answer->relations)
+      ctx.err << "weft query: " << r.address << ": the rows appended after " << args.since << " up to snapshot "
+              << r.snapshot_id << "; follow on with --since " << r.snapshot_id << "\n";
   if (args.output == "parquet") {
     ctx.out << "Wrote " << answer->usage.rows_returned << " rows to " << args.out << "\n";
     return;
@@ -277,6 +284,9 @@ void AddQueryCommands(CLI::App& app, CommandContext& ctx) {
     cmd->add_option("sql", a->sql, "The SELECT (or use -f FILE)");
     cmd->add_option("-f,--file", a->file, "Read the SELECT from this file");
     cmd->add_option("--at", a->at, "Pin a snapshot id, or read the snapshots current at this time (ISO 8601)");
+    cmd->add_option("--since", a->since,
+                    "A change feed: only the rows appended after this snapshot (of a product the SELECT reads); "
+                    "fails with 'reset' when a replace came between");
     cmd->add_option("-o,--output", a->output, "table, csv, json or parquet")
         ->check(CLI::IsMember({"table", "csv", "json", "parquet"}));
     cmd->add_option("--out", a->out, "Write the result to this file");

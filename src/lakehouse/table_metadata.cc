@@ -278,7 +278,8 @@ Status WriteSnapshotFiles(const SnapshotFilesRequest& req) {
   ASSIGN_OR_RETURN(std::string list_bytes, WriteManifestList(list));
 
   const bool append = mf.existing_files_count > 0 || (req.mode == "append" && !parent);
-  json summary = {{"operation", append ? "append" : "overwrite"},
+  // A compaction rewrites files and not the rows: Iceberg's "replace".
+  json summary = {{"operation", req.mode == "compact" ? "replace" : append ? "append" : "overwrite"},
                   {"weft.snapshot-id", weft_id},
                   {"weft.mode", req.mode},
                   {"added-data-files", std::to_string(mf.added_files_count)},

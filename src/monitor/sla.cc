@@ -14,7 +14,11 @@ namespace {
 
 constexpr int64_t kDayMs = 86400000;
 
-bool Succeeded(const catalog::PublishRecord& p) { return p.outcome == "published"; }
+// A compaction (quality/compactor.h) rewrites files, not data: it is no
+// publish to the SLAs, and never makes a stalled product look fresh.
+bool IsCompaction(const catalog::PublishRecord& p) { return p.mode == "compact"; }
+
+bool Succeeded(const catalog::PublishRecord& p) { return p.outcome == "published" && !IsCompaction(p); }
 
 int64_t EndOf(const catalog::PublishRecord& p) {
   return ParseIsoMillis(p.finished_at.empty() ? p.started_at : p.finished_at).value_or(0);
@@ -85,7 +89,7 @@ SlaResult Judge(const spec::SlaProperty& sla, const SlaInput& in) {
     if (!percent_target()) return r;
     int64_t attempts = 0, good = 0;
     for (const auto& p : in.publishes) {
-      if (EndOf(p) < window_start || p.mode == "rollback") continue;
+      if (EndOf(p) < window_start || p.mode == "rollback" || IsCompaction(p)) continue;
       ++attempts;
       good += Succeeded(p) ? 1 : 0;
     }
@@ -140,7 +144,7 @@ SlaResult Judge(const spec::SlaProperty& sla, const SlaInput& in) {
     if (!percent_target()) return r;
     int64_t in_rows = 0, kept = 0;
     for (const auto& p : in.publishes) {
-      if (EndOf(p) < window_start || p.mode == "rollback" || p.outcome == "failed") continue;
+      if (EndOf(p) < window_start || p.mode == "rollback" || IsCompaction(p) || p.outcome == "failed") continue;
       in_rows += p.rows_in;
       kept += p.rows_in - p.rows_quarantined;
     }

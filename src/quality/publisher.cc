@@ -22,8 +22,10 @@
 #include "engine/database.h"
 #include "quality/guards.h"
 #include "quality/profile.h"
+#include "quality/snapshot_commit.h"
 #include "spec/loader.h"
 #include "spec/references.h"
+#include "storage/file_lineage.h"
 #include "storage/snapshot.h"
 
 namespace weft::quality {
@@ -44,13 +46,6 @@ void AfterCommit(SnapshotHook& hook, const SnapshotContext& ctx, PublishReport& 
                               std::string(notice.status().message()) + "); the next publish or `weft lakehouse repair` writes it");
   else if (!notice->empty())
     report.warnings.push_back(std::move(*notice));
-}
-
-// The name of a snapshot's i-th data file.
-std::string PartName(size_t i) {
-  char name[40];
-  std::snprintf(name, sizeof name, "part-%05zu.parquet", i);
-  return name;
 }
 
 double Since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
@@ -118,29 +113,6 @@ class Cleanup {
   storage::FileSystem& fs_;
   std::vector<fs::path> paths_;
 };
-
-// Under the commit's write lock: the snapshot a publish (or rollback) built
-// on must still be current. Another process or server committing a snapshot
-// of the product meanwhile is refused here rather than overwritten — an
-// append built on the old parent would drop the other's rows. Returns the
-// created_at to record: never before the parent's, so the newest snapshot
-// is always the last committed one, whatever the clocks of two hosts say.
-// `raced` (optional) is set when another snapshot is current.
-Result<std::string> CheckParentIsCurrent(catalog::Transaction& txn, const std::string& product_id, int64_t major,
-                                         const std::string& parent_id, const std::string& now, bool* raced) {
-  ASSIGN_OR_RETURN(std::optional<catalog::SnapshotRecord> current, txn.CurrentSnapshot(product_id, major));
-  const std::string current_id = current ? current->id : "";
-  if (current_id != parent_id) {
-    if (raced) *raced = true;
-    return Status::FailedPrecondition(
-        fmt::format("another publish of {}_v{} committed snapshot {} while this one ran on {}", product_id, major,
-                    current_id.empty() ? "(none: its snapshots were removed)" : current_id,
-                    parent_id.empty() ? "no snapshot" : parent_id));
-  }
-  if (!current || now > current->created_at) return now;
-  const std::optional<int64_t> parent_ms = ParseIsoMillis(current->created_at);
-  return parent_ms ? IsoOfMillis(*parent_ms + 1) : now;
-}
 
 struct Target {
   std::string product_id;
@@ -327,7 +299,9 @@ class Publisher {
       parent_ = s;  // newest first: the current one
       break;
     }
-    if (parent_ && parent_->input_checksum == report_.input_checksum) {
+    if (req_.stream && report_.mode != "append")
+      return Status::InvalidArgument("a streamed batch is appended (mode append)");
+    if (parent_ && parent_->input_checksum == report_.input_checksum && !req_.stream) {
       report_.outcome = "duplicate";
       report_.snapshot_id = parent_->id;
       report_.parent_snapshot_id = parent_->id;
@@ -381,7 +355,10 @@ class Publisher {
     } else {
       report_.outcome = "published";
       ASSIGN_OR_RETURN(sealed, WriteSnapshot(conn, checker));
-      Profile(conn, *sealed);
+      // A stream commits a snapshot a second: profiling every file of it
+      // each time would grow with the stream. Its page shows the profile of
+      // the last snapshot that has one.
+      if (!req_.stream) Profile(conn, *sealed);
     }
     progress.Phase("");
     report_.seconds = Since(start);
@@ -463,7 +440,13 @@ class Publisher {
                   .rows_quarantined = report_.checks.rows_quarantined, .rows_added = report_.checks.rows_valid,
                   .at_ms = SystemClock().NowMillis()};
     if (parent_) in.current_rows = parent_->rows;
-    ASSIGN_OR_RETURN(auto publishes, store_.ListPublishes(report_.product_id, 0));
+    // A streamed batch is judged by itself (its quarantined share): its
+    // size follows the producer's pace, not a volume a history predicts,
+    // and reading every earlier batch each second would grow with the stream.
+    std::vector<catalog::PublishRecord> publishes;
+    if (!req_.stream) {
+      ASSIGN_OR_RETURN(publishes, store_.ListPublishes(report_.product_id, 0));
+    }
     for (const auto& p : publishes) {
       if (p.major != report_.major || p.outcome != "published" || p.mode != report_.mode) continue;
       if (auto at = ParseIsoMillis(p.finished_at)) in.history.push_back({.at_ms = *at, .value = static_cast<double>(p.rows_valid)});
@@ -908,6 +891,8 @@ class Publisher {
     if (report_.mode == "append" && parent_) {
       // The parent's files are shared (hard links), never rewritten.
       for (const auto& f : storage::SnapshotDataFiles(parent_->path)) RETURN_IF_ERROR(writer.LinkExisting(f, PartName(part++)));
+      // Which of them compaction merged: the change feed reads it (storage/file_lineage.h).
+      RETURN_IF_ERROR(storage::CarryCompactionLineage(fs_, parent_->path, writer.staging_dir()));
       report_.snapshot_rows += parent_->rows;
     }
     snapshot_ctx_ = {.product_id = report_.product_id, .major = report_.major, .version_dir = port_.storage_path,
@@ -974,6 +959,7 @@ class Publisher {
             {.snapshot_id = sealed->id, .product_id = report_.product_id, .computed_at = now, .columns_json = profile_json_}));
     }
     RETURN_IF_ERROR(txn->InsertQualityResults(c.Records(report_.publish_id)));
+    if (req_.stream) RETURN_IF_ERROR(AdvanceStream(*txn, sealed ? sealed->id : report_.parent_snapshot_id, now));
     RETURN_IF_ERROR(txn->AppendAudit({.actor = req_.actor, .action = "publish." + report_.outcome,
                                       .object = "product:" + report_.product_id,
                                       .after_digest = report_.input_checksum,
@@ -989,6 +975,23 @@ class Publisher {
                                         .detail = "reason: " + req_.force_reason + "; overrode " +
                                                   RefusalMessage(report_.guards)}));
     return txn->Commit();
+  }
+
+  // A streamed batch's producer offset: still where the batch started (a
+  // second connection of the producer has not committed these lines), then
+  // past it, in the publish's own transaction.
+  Status AdvanceStream(catalog::Transaction& txn, const std::string& snapshot_id, const std::string& now) {
+    const StreamBatch& b = *req_.stream;
+    ASSIGN_OR_RETURN(auto committed, txn.FindStreamOffset(report_.product_id, report_.major, b.producer));
+    const int64_t at = committed ? committed->offset : 0;
+    if (at != b.from)
+      return Status::FailedPrecondition(fmt::format(
+          "producer {} of {} is committed up to line {}, and this batch starts at line {}: another connection of "
+          "the producer committed meanwhile; resume from line {}",
+          b.producer, report_.product_id, at, b.from, at));
+    return txn.UpsertStreamOffset({.product_id = report_.product_id, .major = report_.major, .producer = b.producer,
+                                   .offset = b.to, .publish_id = report_.publish_id, .snapshot_id = snapshot_id,
+                                   .updated_at = now});
   }
 
   // Why a rejected publish was rejected: the contract's failed dataset

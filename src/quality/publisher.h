@@ -74,6 +74,20 @@ struct TransformInput {
   std::vector<Binding> bindings;
 };
 
+// A micro-batch of a producer's stream into a streaming product
+// (service/stream.h): lines [from, to) of the stream named `producer`. Its
+// commit checks, under the catalog's write lock, that the producer's
+// committed offset is still `from` (else FailedPrecondition: another
+// connection of the producer committed these lines) and advances it to
+// `to` in the same transaction — whatever the outcome, since rows the
+// contract refused are in quarantine, not lost. Two batches may carry the
+// same rows, so an input equal to the current snapshot's is no duplicate.
+struct StreamBatch {
+  std::string producer;
+  int64_t from = 0;
+  int64_t to = 0;
+};
+
 struct PublishRequest {
   std::string target;  // DOMAIN.PRODUCT, optionally @vMAJOR
   std::vector<std::filesystem::path> files;
@@ -102,6 +116,8 @@ struct PublishRequest {
   std::string force_reason;
   // Adds the Iceberg files to the snapshot (lakehouse::IcebergHook); null: none.
   SnapshotHook* snapshot_hook = nullptr;
+  // Set: this publish is a streamed micro-batch, appended (mode "append").
+  std::optional<StreamBatch> stream;
 };
 
 struct PublishReport {

@@ -30,7 +30,7 @@ std::string ReachKey(std::vector<ViewFiles> views) {
   std::string key;
   for (const auto& v : views) {
     key += v.address;
-    key += '\n';
+    key += v.no_rows ? "\n0\n" : "\n";
     for (const auto& f : v.files) key += f + '\n';
     key += '\0';
   }
@@ -110,7 +110,7 @@ Result<std::shared_ptr<EnginePool::Engine>> EnginePool::Open(const std::vector<V
     }
     file_lists.push_back("[" + Join(quoted, ", ") + "]");
     sql += "CREATE VIEW " + schema + "." + SqlIdent(v.address.substr(dot + 1)) + " AS SELECT * FROM read_parquet(" +
-           file_lists.back() + ");\n";
+           file_lists.back() + ")" + (v.no_rows ? " LIMIT 0" : "") + ";\n";
   }
   RETURN_IF_ERROR(setup.Execute(sql).WithContext("while preparing the query's views"));
   for (size_t i = 0; i < views.size(); ++i) {

@@ -47,6 +47,9 @@ namespace weft::query {
 struct ViewFiles {
   std::string address;  // "crm.customers" or "crm.customers_v1"
   std::vector<std::string> files;
+  // The view has the columns of `files` and no row: a change feed with
+  // nothing appended (QueryRequest::since).
+  bool no_rows = false;
 };
 
 struct EnginePoolOptions {

@@ -244,10 +244,20 @@ Result<std::vector<BoundRelation>> Gateway::Bind(const access::Principal& princi
       break;
     }
     if (!bound) return first_refusal;
+    if (!request.since.empty())
+      for (const auto& s : snapshots)
+        if (s.id == request.since && s.major == bound->major) bound->since_snapshot_id = s.id;
     for (const auto& w : bound->access.warnings) warnings.push_back(w);
     out.push_back(std::move(*bound));
   }
   RETURN_IF_ERROR(lookup);
+  if (!request.since.empty()) {
+    if (!IsSnapshotId(request.since)) return Status::InvalidArgument("since must be a snapshot id, not '" + request.since + "'");
+    if (std::none_of(out.begin(), out.end(), [](const BoundRelation& r) { return !r.since_snapshot_id.empty(); }))
+      return Status::NotFound("snapshot " + request.since +
+                              " belongs to no product version this query reads (or is no longer kept: read the product "
+                              "whole and follow on from its current snapshot)");
+  }
   if (!request.at.empty() && IsSnapshotId(request.at) && !pinned)
     return Status::NotFound("snapshot " + request.at + " belongs to no product version this query reads");
   return out;
@@ -260,11 +270,11 @@ namespace {
 // What fixes a query's answer: the statement, its parameters and the files
 // each of its relations reads (result_cache.h).
 std::string ResultKey(const QueryRequest& request, const std::vector<ViewFiles>& views) {
-  nlohmann::json key = {{"sql", request.sql}, {"at", request.at}, {"types", request.parameter_types}};
+  nlohmann::json key = {{"sql", request.sql}, {"at", request.at}, {"since", request.since}, {"types", request.parameter_types}};
   nlohmann::json& parameters = key["parameters"] = nlohmann::json::array();
   for (const auto& p : request.parameters) parameters.push_back(p ? nlohmann::json(*p) : nlohmann::json());
   nlohmann::json& relations = key["views"] = nlohmann::json::array();
-  for (const auto& v : views) relations.push_back({v.address, v.files});
+  for (const auto& v : views) relations.push_back({v.address, v.files, v.no_rows});
   return Sha256Hex(key.dump());
 }
 
@@ -273,6 +283,16 @@ std::string ResultKey(const QueryRequest& request, const std::vector<ViewFiles>&
 Result<std::vector<ViewFiles>> Gateway::Readable(const std::vector<BoundRelation>& relations) {
   std::vector<ViewFiles> views;
   for (const auto& r : relations) {
+    if (!r.since_snapshot_id.empty()) {
+      ASSIGN_OR_RETURN(auto snapshots, reads_->ListSnapshots(r.product_id));
+      auto since = std::find_if(snapshots.begin(), snapshots.end(),
+                                [&](const catalog::SnapshotRecord& s) { return s.id == r.since_snapshot_id; });
+      if (since == snapshots.end()) return Status::NotFound("snapshot " + r.since_snapshot_id + " is no longer kept");
+      ASSIGN_OR_RETURN(ReadableSnapshot changes, runtime_.copies().ForChanges(since->id, since->path, r.snapshot_id,
+                                                                               r.snapshot_dir, r.access));
+      views.push_back({.address = r.address, .files = std::move(changes.files), .no_rows = changes.no_rows});
+      continue;
+    }
     ASSIGN_OR_RETURN(ReadableSnapshot readable, runtime_.copies().For(r.snapshot_id, r.snapshot_dir, r.access));
     views.push_back({.address = r.address, .files = std::move(readable.files)});
   }

@@ -76,6 +76,11 @@ struct QueryRequest {
   // costs nothing, and which a wire protocol makes before most runs) is not.
   bool describe_only = false;
   std::string at;  // a snapshot id (pins the product it belongs to) or an ISO 8601 time (pins every product)
+  // A snapshot id: the product it belongs to reads only the rows appended
+  // after it, up to its current snapshot (or `at`'s) — a change feed
+  // (docs/streaming.md). FailedPrecondition when a replace, run or rollback
+  // came between: the feed must restart from the new snapshot.
+  std::string since;
   std::string kind = "query";  // recorded in usage: query | run
   // Set: the result is written there as Parquet (zstd) by DuckDB, not returned.
   std::filesystem::path parquet_out;
@@ -102,6 +107,7 @@ struct BoundRelation {
   std::string snapshot_id;
   std::filesystem::path snapshot_dir;
   access::ReadAccess access;
+  std::string since_snapshot_id;  // set: only the rows appended after it (QueryRequest::since)
 };
 
 struct QueryAnswer {

@@ -46,6 +46,7 @@ struct ReadableSnapshot {
   std::vector<std::string> files;
   bool copy = false;      // false: the snapshot's own files
   bool built = false;     // this call built the copy (the first query of the profile)
+  bool no_rows = false;   // ForChanges with nothing appended: `files` give the columns, no row is read
 };
 
 class GovernedCopies {
@@ -55,10 +56,29 @@ class GovernedCopies {
   Result<ReadableSnapshot> For(const std::string& snapshot_id, const std::filesystem::path& snapshot_dir,
                                const access::ReadAccess& access);
 
+  // The rows appended to snapshot `since` to make `snapshot` (a change
+  // feed, QueryRequest::since), readable as For reads a snapshot: the rows
+  // of `snapshot` after `since`'s leaves (storage/file_lineage.h: an append
+  // keeps its parent's files as hard links, compaction merges files in
+  // order and records what it merged). Nothing appended: no_rows, with one
+  // file for the columns. FailedPrecondition ("reset: ...") when `snapshot`
+  // does not begin with `since`'s leaves: a replace, run or rollback came
+  // between, and the feed must start again from `snapshot`.
+  Result<ReadableSnapshot> ForChanges(const std::string& since_id, const std::filesystem::path& since_dir,
+                                      const std::string& snapshot_id, const std::filesystem::path& snapshot_dir,
+                                      const access::ReadAccess& access);
+
   // Removes the copies of every snapshot not in `keep` (snapshot ids).
   Status RemoveCopiesExcept(const std::set<std::string>& keep) const;
 
  private:
+  // A Parquet file of `file`'s rows after the first `skip_rows`, built once
+  // under the copies' directory (a change feed that starts inside a
+  // compacted file).
+  Result<std::string> TailOf(const std::string& id, const std::string& file, int64_t skip_rows);
+  // For over a list of files (a snapshot's, or the ones a change feed reads).
+  Result<ReadableSnapshot> ForFiles(const std::string& id, std::vector<std::string> files,
+                                    const access::ReadAccess& access);
   Result<std::vector<std::string>> FileColumns(const std::string& snapshot_id, const std::vector<std::string>& files);
   Status Build(const std::vector<std::string>& files, const access::ReadAccess& access,
                const std::filesystem::path& dir) const;

@@ -39,6 +39,7 @@
 #include "service/file_signer.h"
 #include "service/lakehouse.h"
 #include "service/mesh.h"
+#include "service/stream.h"
 #include "service/views.h"
 
 namespace weft::server {
@@ -49,6 +50,8 @@ using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
 constexpr const char* kVersion = "0.1.0";
+// The body of the one route that reads it as it arrives (Stream).
+constexpr const char* kStreamBody = "application/x-ndjson";
 
 // Shuts down, without closing (httplib owns the descriptors), every TCP
 // connection accepted on `port`: the threads reading or writing them fail
@@ -83,6 +86,8 @@ struct Call {
   std::vector<std::string> params;  // path parameters, in template order
   std::shared_ptr<void> in_flight;  // held until the response is complete (streams: their releaser holds it)
   std::shared_ptr<CatalogView> view;  // the catalog state the caller was authenticated against
+  // A route that reads its body as it comes (a stream): the body, unread.
+  const httplib::ContentReader* reader = nullptr;
 
   void Json(const json& body, int status = 200) {
     res.status = status;
@@ -427,9 +432,14 @@ struct Server::Impl {
 
   // --- the request pipeline ------------------------------------------------------------------
 
-  void Handle(const Route& route, const httplib::Request& req, httplib::Response& res) {
+  void Handle(const Route& route, const httplib::Request& req, httplib::Response& res,
+              const httplib::ContentReader* reader = nullptr) {
     auto start = Clock::now();
     Call call{req, res, route, {}, {}, {}, EnterRequest()};
+    // A refused stream leaves its body unread: the connection cannot
+    // carry another request.
+    call.reader = reader;
+    if (reader) res.set_header("Connection", "close");
     for (size_t i = 1; i < req.matches.size(); ++i) call.params.push_back(req.matches[i].str());
     auto finish = [&] {
       double seconds = std::chrono::duration<double>(Clock::now() - start).count();
@@ -702,8 +712,9 @@ struct Server::Impl {
     ASSIGN_OR_RETURN(json body, ParseJsonBody(call.req));
     ASSIGN_OR_RETURN(std::string sql, StringField(body, "sql", true));
     ASSIGN_OR_RETURN(std::string at, StringField(body, "at"));
+    ASSIGN_OR_RETURN(std::string since, StringField(body, "since"));
     const std::string format = call.req.has_param("format") ? call.req.get_param_value("format") : "ndjson";
-    if (format == "parquet") return QueryParquet(call, {.sql = sql, .at = at});
+    if (format == "parquet") return QueryParquet(call, {.sql = sql, .at = at, .since = since});
     if (format != "ndjson" && format != "csv") return Status::InvalidArgument("format must be ndjson (the default), csv or parquet");
     const bool csv = format == "csv";
     // The columns line: the CSV header, or {"columns": [...]}.
@@ -712,8 +723,8 @@ struct Server::Impl {
       return service::CsvLine(std::vector<std::optional<std::string>>(columns.begin(), columns.end()));
     };
     auto stream = std::make_shared<RowStream>();
-    auto worker = std::make_shared<std::thread>([this, stream, sql, at, csv, header, caller = CallerOf(call)] {
-      query::QueryRequest request{.sql = sql, .at = at};
+    auto worker = std::make_shared<std::thread>([this, stream, sql, at, since, csv, header, caller = CallerOf(call)] {
+      query::QueryRequest request{.sql = sql, .at = at, .since = since};
       request.cancelled = [stream] {
         std::lock_guard lock(stream->mu);
         return stream->cancelled;
@@ -1046,6 +1057,90 @@ struct Server::Impl {
     return PublishReport(call, service::PublishService(*mesh).Publish(CallerOf(call), std::move(request)));
   }
 
+  // POST /products/{id}/stream: the body's lines go to a stream session as
+  // they arrive, so a stream of any length holds one batch in memory. The
+  // answer comes when the body ends (httplib answers after the handler):
+  // an ack line per committed batch and a summary line with the offset to
+  // resume from. A producer that goes away mid-body loses only its last,
+  // unfinished line: its whole lines are committed and the offset says so.
+  Status Stream(Call& call) {
+    std::optional<int64_t> from;
+    if (call.req.has_param("from")) {
+      ASSIGN_OR_RETURN(from, IdParam(call.req.get_param_value("from"), "from"));
+    }
+    ASSIGN_OR_RETURN(auto session, service::StreamSession::Open(*mesh, CallerOf(call),
+                                                                {.product = call.params[0],
+                                                                 .producer = call.req.get_param_value("producer"),
+                                                                 .from = from}));
+    std::string pending;
+    Status status;
+    const size_t max_line = static_cast<size_t>(session->max_bytes());
+    const bool whole = (*call.reader)([&](const char* data, size_t n) {
+      pending.append(data, n);
+      size_t start = 0;
+      for (size_t nl; (nl = pending.find('\n', start)) != std::string::npos; start = nl + 1) {
+        status = session->Add(std::string_view(pending).substr(start, nl - start));
+        if (!status.ok()) return false;
+      }
+      pending.erase(0, start);
+      if (pending.size() > max_line) {
+        status = Status::InvalidArgument(fmt::format("a line of the stream is over the product's batch limit of {} bytes "
+                                                     "(weft.stream maxBytes)", max_line));
+        return false;
+      }
+      return true;
+    });
+    if (status.ok() && whole && !pending.empty()) status = session->Add(pending);  // the last line, unterminated
+    auto summary = session->Finish();
+    if (!status.ok()) return status;
+    if (!summary.ok()) return summary.status();
+    std::string body;
+    for (const auto& a : summary->acks) body += service::ToJson(a).dump() + "\n";
+    json last = service::ToJson(*summary);
+    last.erase("acks");
+    last["done"] = whole;
+    if (!whole) last["message"] = "the body ended early: the whole lines it carried are committed";
+    body += last.dump() + "\n";
+    call.res.status = 200;
+    call.res.set_content(body, "application/x-ndjson");
+    return Status::Ok();
+  }
+
+  // GET /products/{id}/changes?since=S[&wait=N]: a columns line, row
+  // arrays, then the done line naming the snapshot to follow on from (or a
+  // reset line). The answer is held until it is sent, up to a bound: a
+  // consumer far behind follows on in steps.
+  Status Changes(Call& call) {
+    static constexpr size_t kMaxBytes = 64 << 20;
+    double wait = 0;
+    if (call.req.has_param("wait")) {
+      ASSIGN_OR_RETURN(int64_t w, IdParam(call.req.get_param_value("wait"), "wait"));
+      wait = static_cast<double>(w);
+    }
+    const std::string since = call.req.get_param_value("since");
+    std::string body;
+    bool started = false;
+    auto on_rows = [&](const std::vector<std::string>& columns,
+                       const std::vector<std::vector<std::optional<std::string>>>& rows) -> Status {
+      if (!started) body += json{{"columns", columns}}.dump() + "\n";
+      started = true;
+      for (const auto& r : rows) body += service::RowJson(r).dump() + "\n";
+      if (body.size() > kMaxBytes)
+        return Status::ResourceExhausted(fmt::format(
+            "the rows appended since {} are over {} MiB: follow on in steps (read the product at a snapshot in between "
+            "with POST /api/v1/query and at, or read it whole)", since, kMaxBytes >> 20));
+      return Status::Ok();
+    };
+    ASSIGN_OR_RETURN(service::Changes changes,
+                     service::ReadChanges(*mesh, CallerOf(call),
+                                          {.product = call.params[0], .since = since, .wait_seconds = wait, .on_rows = on_rows}));
+    if (!started && !changes.reset) body += json{{"columns", changes.answer.columns}}.dump() + "\n";
+    body += service::ToJson(changes, since).dump() + "\n";
+    call.res.status = 200;
+    call.res.set_content(body, "application/x-ndjson");
+    return Status::Ok();
+  }
+
   // force=true&reason=TEXT: publish past a refusing guard (audited).
   static Result<service::Force> ForceOf(Call& call) {
     const std::string force = call.req.get_param_value("force");
@@ -1257,6 +1352,25 @@ std::vector<Route> RouteTable() {
         {"reason", "Why a guard is overridden"}}, "", "application/json", product, "PublishReport"},
       {"POST", "/api/v1/products/{id}/rollback", Role::kOwner, "Make an earlier kept snapshot current again (audited)",
        {{"to", "The snapshot to restore", true}, {"reason", "Why (audited)", true}}, "", "application/json", product, "PublishReport"},
+      {"POST", "/api/v1/products/{id}/stream", Role::kOwner,
+       "Stream NDJSON rows into a streaming product (weft.stream): committed as contract-checked micro-batches, "
+       "one ack line per batch with its snapshot, then a summary line with the offset to resume from",
+       {{"producer", "The producer's name for its stream (default: the caller)"},
+        {"from", "The offset of the body's first line in the producer's stream (default: where it is committed); "
+                 "lines below the committed offset are skipped", false, "integer"}},
+       kStreamBody, "application/x-ndjson", product},
+      {"GET", "/api/v1/products/{id}/stream", Role::kOwner, "Each producer of a streaming product and how far it is committed",
+       {}, "", "application/json", product},
+      {"POST", "/api/v1/products/{id}/compact", Role::kOwner,
+       "Merge the product's small data files into larger ones: a new snapshot with the same rows in the same order",
+       {{"minFiles", "Compact only a snapshot of more data files than this (default 64)", false, "integer"}},
+       "", "application/json", product},
+      {"GET", "/api/v1/products/{id}/changes", Role::kConsumer,
+       "The rows appended after a snapshot that the caller may read (masks and row filters apply): a columns line, row "
+       "arrays, then a done line naming the snapshot to follow on from, or a reset line after a replace",
+       {{"since", "The snapshot the feed follows on from", true},
+        {"wait", "Long-poll: wait up to this many seconds (at most 60) for a commit when nothing is new", false, "integer"}},
+       "", "application/x-ndjson", product},
       {"GET", "/api/v1/versions", Role::kConsumer, "Every served port version with its lifecycle dates", {}, "", "application/json", product, "Versions"},
       {"POST", "/api/v1/plan", Role::kOwner, "Plan a spec tree ({files: {path: text}}) against the catalog", {}, "application/json", "application/json", "Control plane", "Plan"},
       {"POST", "/api/v1/apply", Role::kOwner, "Apply a spec tree: provision, register, configure, in one transaction", {}, "application/json", "application/json", "Control plane", "Plan"},
@@ -1403,6 +1517,22 @@ Status Server::Impl::Dispatch(Call& call) {
   }
   if (key == "POST /api/v1/products/{id}/publish") return Publish(call);
   if (key == "POST /api/v1/products/{id}/run") return Run(call);
+  if (key == "POST /api/v1/products/{id}/stream") return Stream(call);
+  if (key == "GET /api/v1/products/{id}/stream") {
+    ASSIGN_OR_RETURN(auto offsets, service::StreamOffsets(*mesh, caller, p[0]));
+    json list = json::array();
+    for (const auto& o : offsets) list.push_back(service::ToJson(o));
+    call.Json({{"product", p[0]}, {"producers", list}});
+    return Status::Ok();
+  }
+  if (key == "GET /api/v1/products/{id}/changes") return Changes(call);
+  if (key == "POST /api/v1/products/{id}/compact") {
+    int64_t min_files = static_cast<int64_t>(quality::CompactRequest{}.min_files);
+    if (req.has_param("minFiles")) {
+      ASSIGN_OR_RETURN(min_files, IdParam(req.get_param_value("minFiles"), "minFiles"));
+    }
+    return Reply(call, service::CompactProduct(*mesh, caller, p[0], static_cast<size_t>(min_files)));
+  }
   if (key == "POST /api/v1/products/{id}/rollback") return Rollback(call);
   if (key == "GET /api/v1/sla" || key == "GET /api/v1/products/{id}/sla") {
     int history = 20;
@@ -1579,6 +1709,12 @@ Result<int> Server::Bind() {
     const Route* route = &s.routes[i];
     auto handler = [&s, route](const httplib::Request& req, httplib::Response& res) { s.Handle(*route, req, res); };
     std::string pattern = PathRegex(route->path);
+    if (route->body == kStreamBody) {
+      // Read as it comes: a producer's stream may last hours (Stream).
+      s.http.Post(pattern, [&s, route](const httplib::Request& req, httplib::Response& res,
+                                       const httplib::ContentReader& reader) { s.Handle(*route, req, res, &reader); });
+      continue;
+    }
     if (route->method == "GET") s.http.Get(pattern, handler);
     else if (route->method == "POST") s.http.Post(pattern, handler);
     else if (route->method == "DELETE") s.http.Delete(pattern, handler);

@@ -483,6 +483,105 @@ TEST_F(ServerTest, PublishByUploadPlanApplyImpactAndRun) {
   ExpectProblem(Call("POST", "/api/v1/impact", "bob", "", "application/yaml"), 400, "empty contract");
 }
 
+// shop.orders is streaming (weft.stream maxRows 3): rows sent over HTTP in
+// chunks that split lines, acks, offsets, the change feed (long-poll, row
+// filter, reset) and bad lines.
+TEST_F(ServerTest, AStreamOverHttpIsAcknowledgedAndTheChangeFeedFollowsIt) {
+  auto lines = [](int from, int to, int amount) {
+    std::string out;
+    for (int i = from; i < to; ++i)
+      out += R"({"order_id":"H)" + std::to_string(i) + R"(","customer_id":"C1","amount":)" +
+             std::to_string(i == 4 ? 5000 : amount) + R"(,"region":"EU"})" + "\n";
+    return out;
+  };
+  auto ndjson = [](const httplib::Result& r) {
+    std::vector<json> out;
+    for (const auto& l : Split(r->body, '\n'))
+      if (!l.empty()) out.push_back(json::parse(l, nullptr, false));
+    return out;
+  };
+  const std::string path = "/api/v1/products/shop.orders/stream?producer=pos-1";
+  // Chunked, in pieces of 7 bytes: lines arrive split across chunks.
+  const std::string body = lines(0, 5, 10);
+  auto sent = client_->Post(
+      path, Auth("sam@example.com"),
+      [&](size_t offset, httplib::DataSink& sink) {
+        if (offset >= body.size()) {
+          sink.done();
+          return true;
+        }
+        return sink.write(body.data() + offset, std::min<size_t>(7, body.size() - offset));
+      },
+      "application/x-ndjson");
+  ASSERT_TRUE(sent);
+  ASSERT_EQ(sent->status, 200) << sent->body;
+  std::vector<json> acks = ndjson(sent);
+  ASSERT_EQ(acks.size(), 3u) << sent->body;  // two batches and the summary
+  EXPECT_EQ(acks[0]["from"], 0);
+  EXPECT_EQ(acks[0]["to"], 3);
+  EXPECT_EQ(acks[1]["to"], 5);
+  EXPECT_EQ(acks[2]["offset"], 5);
+  EXPECT_EQ(acks[2]["done"], true);
+  const std::string first = acks[0]["snapshot"], second = acks[1]["snapshot"];
+  auto offsets = Call("GET", "/api/v1/products/shop.orders/stream", "sam@example.com");
+  ASSERT_EQ(offsets->status, 200) << offsets->body;
+  EXPECT_EQ(Body(offsets)["producers"][0]["offset"], 5);
+  ExpectProblem(Call("GET", "/api/v1/products/shop.orders/stream", "bob"), 403, "offsets are the owners'");
+  ExpectProblem(Call("POST", path, "bob", lines(5, 6, 10), "application/x-ndjson"), 403, "a reader streams");
+  ExpectProblem(Call("POST", "/api/v1/products/crm.customers/stream", "olga@example.com", lines(0, 1, 1),
+                     "application/x-ndjson"),
+                409, "not a streaming product");
+  // Resent from the start: nothing doubles.
+  auto again = Call("POST", path + "&from=0", "sam@example.com", body, "application/x-ndjson");
+  ASSERT_EQ(again->status, 200) << again->body;
+  EXPECT_EQ(ndjson(again).back()["skipped"], 5);
+  ExpectProblem(Call("POST", path + "&from=9", "sam@example.com", lines(9, 10, 10), "application/x-ndjson"), 409, "a gap");
+  auto bad = Call("POST", path, "sam@example.com", lines(5, 6, 10) + "{\"order_id\": \n", "application/x-ndjson");
+  ExpectProblem(bad, 400, "a malformed line");
+  EXPECT_NE(bad->body.find("line 6 of producer pos-1"), std::string::npos) << bad->body;
+
+  // bob reads under amount < 1000: of the second batch (H3, H4 = 5000) only H3.
+  auto feed = Call("GET", "/api/v1/products/shop.orders/changes?since=" + first, "bob");
+  ASSERT_EQ(feed->status, 200) << feed->body;
+  std::vector<json> f = ndjson(feed);
+  ASSERT_EQ(f.size(), 4u) << feed->body;  // columns, H3, H5 (the bad request's first line), done
+  EXPECT_EQ(f[0]["columns"][0], "order_id");
+  EXPECT_EQ(f[1][0], "H3");
+  EXPECT_EQ(f[2][0], "H5");
+  EXPECT_EQ(f.back()["done"], true);
+  const std::string now = f.back()["snapshot"];
+  EXPECT_NE(now, second);
+  ExpectProblem(Call("GET", "/api/v1/products/shop.orders/changes", "bob"), 400, "no since");
+  ExpectProblem(Call("GET", "/api/v1/products/shop.orders/changes?since=" + first + "&wait=99", "bob"), 400, "wait too long");
+  ExpectProblem(Call("GET", "/api/v1/products/crm.customers/changes?since=" + first, "eve"), 403, "no grant");
+
+  // Long-poll: the answer comes when the next batch commits.
+  std::thread producer([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    httplib::Client own("127.0.0.1", port_);  // a client of its own: one httplib::Client sends one request at a time
+    auto r = own.Post(path, Auth("sam@example.com"), lines(6, 7, 20), "application/x-ndjson");
+    EXPECT_TRUE(r && r->status == 200);
+  });
+  const auto asked = std::chrono::steady_clock::now();
+  auto waited = Call("GET", "/api/v1/products/shop.orders/changes?since=" + now + "&wait=20", "bob");
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - asked).count();
+  producer.join();
+  ASSERT_EQ(waited->status, 200) << waited->body;
+  std::vector<json> w = ndjson(waited);
+  ASSERT_EQ(w.size(), 3u) << waited->body;
+  EXPECT_EQ(w[1][0], "H6");
+  EXPECT_LT(seconds, 10) << "the long-poll answered at the commit, not at its end";
+
+  // A replace ends the feed: reset.
+  auto pub = Call("POST", "/api/v1/products/shop.orders/publish?force=true&reason=restart", "sam@example.com",
+                  ReadAll(Fixtures() / "data/orders.csv"),
+                  "text/csv");
+  ASSERT_EQ(pub->status, 200) << pub->body;
+  auto reset = Call("GET", "/api/v1/products/shop.orders/changes?since=" + first, "bob");
+  ASSERT_EQ(reset->status, 200) << reset->body;
+  EXPECT_EQ(ndjson(reset).back()["reset"], true) << reset->body;
+}
+
 // Found while writing fuzz_http's dictionary (fuzz/http.dict, the body
 // members the handlers read): a boolean member sent as another type made
 // json::value throw, which the server answered with a 500.

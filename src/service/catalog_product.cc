@@ -108,7 +108,16 @@ Result<ProfileView> CatalogService::Profile(const Caller& caller, const std::str
   ASSIGN_OR_RETURN(auto snapshots, mesh_.store().ListSnapshots(id));
   auto current = std::find_if(snapshots.begin(), snapshots.end(), [&](const auto& s) { return s.major == *major; });
   if (current == snapshots.end()) return view;
-  ASSIGN_OR_RETURN(auto profile, mesh_.store().FindSnapshotProfile(current->id));
+  // A streamed batch is not profiled (docs/streaming.md): the newest
+  // profiled snapshot of the major speaks for it, and says which it is.
+  std::optional<catalog::SnapshotProfileRecord> profile;
+  int looked = 0;
+  for (auto it = current; it != snapshots.end() && !profile && looked < 100; ++it) {
+    if (it->major != *major) continue;
+    ++looked;
+    ASSIGN_OR_RETURN(profile, mesh_.store().FindSnapshotProfile(it->id));
+    if (profile) current = it;
+  }
   view.snapshot = current->id;
   if (!profile) return view;
   view.computed_at = profile->computed_at;

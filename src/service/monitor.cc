@@ -14,6 +14,7 @@
 #include "service/authorizer.h"
 #include "service/catalog.h"
 #include "service/publish.h"
+#include "service/stream.h"
 #include "monitor/schedules.h"
 
 namespace weft::service {
@@ -376,15 +377,21 @@ void MonitorLoop::Loop() {
   // writes monitoring records only.
   access::Principal system{.name = "weft", .kind = "service", .attributes = {},
                            .roles = {{access::kAdminsGroup, {"member"}}}, .domain = ""};
+  // Streaming products promise freshness in seconds (docs/streaming.md):
+  // while there is one, a stalled stream is seen within seconds.
+  constexpr std::chrono::seconds kStreamingInterval{5};
+  std::chrono::seconds wait = interval_;
   std::unique_lock lock(mu_);
   while (!stopping_) {
-    cv_.wait_for(lock, interval_, [&] { return stopping_ || woken_; });
+    cv_.wait_for(lock, wait, [&] { return stopping_ || woken_; });
     if (stopping_) break;
     woken_ = false;
     lock.unlock();
     const int64_t now = SystemClock().NowMillis();
     auto pass = MonitorService(mesh_).Pass({.principal = system, .now = IsoOfMillis(now)}, now);
     if (!pass.ok() && log_) *log_ << "weft serve: monitor pass: " << pass.status().message() << std::endl;
+    auto streaming = AnyStreamingProduct(mesh_);
+    wait = streaming.ok() && *streaming ? std::min(interval_, kStreamingInterval) : interval_;
     lock.lock();
   }
 }

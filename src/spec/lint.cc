@@ -15,6 +15,7 @@
 #include "spec/references.h"
 #include "spec/semver.h"
 #include "spec/sla.h"
+#include "spec/stream_settings.h"
 
 namespace weft::spec {
 
@@ -41,7 +42,7 @@ const std::vector<std::string>& KnownWeftProperties() {
   static const std::vector<std::string> k = {
       "weft.mask",     "weft.tier",           "weft.transform", "weft.retention",        "weft.rowFilter",
       "weft.access",   "weft.schedule",       "weft.runOnUpstream", "weft.maxQuarantinedShare", "weft.maxShrink",
-      "weft.volumeSensitivity", "weft.minHistory", "weft.term", "weft.contract", "weft.source"};
+      "weft.volumeSensitivity", "weft.minHistory", "weft.term", "weft.contract", "weft.source", "weft.stream"};
   return k;
 }
 
@@ -229,6 +230,7 @@ class Linter {
                                       : Result<Schedule>(Status::InvalidArgument("it must be a string"));
         if (!s.ok()) Error(cp.At("value"), "weft.schedule of " + what + ": " + s.status().message(), "invalid-value");
       }
+      if (cp.property == "weft.stream") CheckStream(cp, what);
       if (cp.property == "weft.runOnUpstream" && !cp.value.is_boolean())
         Error(cp.At("value"), "weft.runOnUpstream of " + what + " must be true or false", "invalid-value");
       const bool share = cp.property == "weft.maxQuarantinedShare" || cp.property == "weft.maxShrink";
@@ -238,6 +240,13 @@ class Linter {
                                   (share ? "a share from 0 to 1 (0.05 is 5%)" : "a number of 0 or more"),
               "invalid-value");
     }
+  }
+
+  void CheckStream(const CustomProperty& cp, const std::string& what) {
+    DataProduct probe;
+    probe.custom_properties = {cp};
+    Result<std::optional<StreamSettings>> s = StreamSettingsOf(probe);
+    if (!s.ok()) Error(cp.At("value"), s.status().message() + " (" + what + ")", "invalid-value");
   }
 
   // weft.source: {postgres: secret:NAME, query: SQL | table: [schema.]name},

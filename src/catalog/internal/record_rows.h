@@ -216,6 +216,15 @@ inline constexpr const char* kDeliveryColumns =
     "id, webhook_id, event_id, event_type, subject, payload, status, attempts, created_at, next_attempt_at, "
     "last_attempt_at, last_http_status, last_error";
 
+inline constexpr const char* kStreamOffsetColumns =
+    "product_id, major, producer, committed_lines, publish_id, snapshot_id, updated_at";
+
+template <typename Row>
+Result<StreamOffsetRecord> DecodeStreamOffset(const Row& s) {
+  return StreamOffsetRecord{.product_id = s.Text(0), .major = s.Int(1), .producer = s.Text(2), .offset = s.Int(3),
+                            .publish_id = s.Text(4), .snapshot_id = s.Text(5), .updated_at = s.Text(6)};
+}
+
 template <typename Row>
 Result<SlaCheckRecord> DecodeSlaCheck(const Row& s) {
   return SlaCheckRecord{.id = s.Int(0), .at = s.Text(1), .product_id = s.Text(2), .major = s.Int(3),

@@ -517,12 +517,28 @@ Status RefoldSearchText(Connection& conn) {
   return Status::Ok();
 }
 
+// The SQLite catalog's version 13: how far each producer's stream into a
+// streaming product is committed (service/stream.h).
+constexpr const char* kStreamOffsetSchema = R"sql(
+CREATE TABLE stream_offsets (
+  product_id text COLLATE "C" NOT NULL REFERENCES products (id) ON DELETE CASCADE,
+  major bigint NOT NULL,
+  producer text COLLATE "C" NOT NULL,
+  committed_lines bigint NOT NULL,
+  publish_id text COLLATE "C" NOT NULL,
+  snapshot_id text COLLATE "C" NOT NULL,
+  updated_at text COLLATE "C" NOT NULL,
+  PRIMARY KEY (product_id, major, producer)
+);
+)sql";
+
 const std::vector<Migration>& AllMigrations() {
   static const std::vector<Migration> migrations = {
       {1, "initial schema (the SQLite catalog's version 10)", kInitialSchema},
       {2, "usage: month-to-date cost per consuming domain", kUsageMonthlySchema},
       {3, "search: one weighted vector per product, ranked in the narrow row", RankedSearchSchema().c_str()},
       {4, "search: accents and Latin capitals folded as in the SQLite store", "", RefoldSearchText},
+      {5, "streaming products: producer offsets", kStreamOffsetSchema},
   };
   return migrations;
 }

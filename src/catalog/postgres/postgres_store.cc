@@ -439,6 +439,31 @@ class PostgresTransaction final : public Transaction {
                p.snapshot_id, p.product_id, p.computed_at, p.columns_json);
   }
 
+  Result<std::optional<StreamOffsetRecord>> FindStreamOffset(const std::string& product_id, int64_t major,
+                                                             const std::string& producer) override {
+    RETURN_IF_ERROR(CheckOpen());
+    ASSIGN_OR_RETURN(Rows rows, conn_.Query(fmt::format("SELECT {} FROM stream_offsets "
+                                                        "WHERE product_id = $1 AND major = $2 AND producer = $3",
+                                                        kStreamOffsetColumns),
+                                            product_id, major, producer));
+    ASSIGN_OR_RETURN(auto found, Collect(rows, DecodeStreamOffset<Row>));
+    if (found.empty()) return std::optional<StreamOffsetRecord>();
+    return std::optional<StreamOffsetRecord>(std::move(found[0]));
+  }
+
+  Status UpsertStreamOffset(const StreamOffsetRecord& o) override {
+    RETURN_IF_ERROR(RequireKey(o.producer, "the stream's producer"));
+    return Write(fmt::format("while recording how far producer {} streamed into {}", o.producer, o.product_id),
+                 fmt::format(R"sql(
+        INSERT INTO stream_offsets ({})
+        VALUES ($1, $2, $3, $4, $5, $6, COALESCE(NULLIF($7, ''), {}))
+        ON CONFLICT (product_id, major, producer) DO UPDATE SET
+          committed_lines = excluded.committed_lines, publish_id = excluded.publish_id,
+          snapshot_id = excluded.snapshot_id, updated_at = excluded.updated_at)sql",
+                             kStreamOffsetColumns, kNowSql),
+                 o.product_id, o.major, o.producer, o.offset, o.publish_id, o.snapshot_id, o.updated_at);
+  }
+
   Status InsertPublish(const PublishRecord& p) override {
     RETURN_IF_ERROR(RequireKey(p.id, "the publish id"));
     RETURN_IF_ERROR(RequireKey(p.product_id, "the publish's product id"));
@@ -996,6 +1021,14 @@ Result<TokenRecord> PostgresStore::FindToken(const std::string& hash) {
   ASSIGN_OR_RETURN(Rows rows, ReadRows(fmt::format("SELECT {} FROM tokens WHERE hash = $1", kTokenColumns), hash));
   if (rows.size() == 0) return Status::NotFound("no such token");
   return DecodeToken(Row(rows, 0));
+}
+
+Result<std::vector<StreamOffsetRecord>> PostgresStore::ListStreamOffsets(const std::string& product_id) {
+  ASSIGN_OR_RETURN(Rows rows, ReadRows(fmt::format("SELECT {} FROM stream_offsets WHERE product_id = $1 "
+                                                   "ORDER BY producer, major",
+                                                   kStreamOffsetColumns),
+                                       product_id));
+  return Collect(rows, DecodeStreamOffset<Row>);
 }
 
 Result<std::vector<SlaCheckRecord>> PostgresStore::ListSlaChecks(const std::string& product_id, int limit) {

@@ -522,6 +522,21 @@ UPDATE publishes SET input_archive = weft_stored_path(input_archive),
                      quarantine_path = weft_stored_path(quarantine_path);
 )sql";
 
+// Version 13: streaming products (service/stream.h). How far each producer's
+// stream is committed, written in the same transaction as its batch.
+constexpr const char* kStreamOffsetSchema = R"sql(
+CREATE TABLE stream_offsets (
+  product_id TEXT NOT NULL REFERENCES products (id) ON DELETE CASCADE,
+  major INTEGER NOT NULL,
+  producer TEXT NOT NULL,
+  committed_lines INTEGER NOT NULL,
+  publish_id TEXT NOT NULL,
+  snapshot_id TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (product_id, major, producer)
+) STRICT, WITHOUT ROWID;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "initial schema", kInitialSchema},
     {2, "data plane: snapshot paths, publishes, quality results", kDataPlaneSchema},
@@ -535,6 +550,7 @@ constexpr Migration kMigrations[] = {
     {10, "control-plane generation: what plans read", kControlGenerationSchema},
     {11, "usage: month-to-date cost per consuming domain", kUsageMonthlySchema},
     {12, "paths relative to the catalog's directory", kRelativePathsSchema},
+    {13, "streaming products: producer offsets", kStreamOffsetSchema},
 };
 
 Result<int64_t> ReadPragma(Connection& conn, const char* name) {

@@ -495,6 +495,32 @@ class SqliteTransaction final : public Transaction {
         .WithContext("while recording the profile of snapshot " + p.snapshot_id);
   }
 
+  Result<std::optional<StreamOffsetRecord>> FindStreamOffset(const std::string& product_id, int64_t major,
+                                                             const std::string& producer) override {
+    RETURN_IF_ERROR(CheckOpen());
+    ASSIGN_OR_RETURN(Statement stmt,
+                     conn_.Prepare(fmt::format(
+                         "SELECT {} FROM stream_offsets WHERE product_id = ?1 AND major = ?2 AND producer = ?3",
+                         kStreamOffsetColumns)));
+    RETURN_IF_ERROR(stmt.BindAll(product_id, major, producer));
+    ASSIGN_OR_RETURN(auto rows, CollectRows(stmt, DecodeStreamOffset<Statement>));
+    if (rows.empty()) return std::optional<StreamOffsetRecord>();
+    return std::optional<StreamOffsetRecord>(std::move(rows[0]));
+  }
+
+  Status UpsertStreamOffset(const StreamOffsetRecord& o) override {
+    RETURN_IF_ERROR(RequireKey(o.producer, "the stream's producer"));
+    return Run(fmt::format(R"sql(
+        INSERT INTO stream_offsets ({})
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, COALESCE(NULLIF(?7, ''), {}))
+        ON CONFLICT (product_id, major, producer) DO UPDATE SET
+          committed_lines = excluded.committed_lines, publish_id = excluded.publish_id,
+          snapshot_id = excluded.snapshot_id, updated_at = excluded.updated_at)sql",
+                           kStreamOffsetColumns, kNowSql),
+               o.product_id, o.major, o.producer, o.offset, o.publish_id, o.snapshot_id, o.updated_at)
+        .WithContext(fmt::format("while recording how far producer {} streamed into {}", o.producer, o.product_id));
+  }
+
   Status InsertPublish(const PublishRecord& p) override {
     RETURN_IF_ERROR(RequireKey(p.id, "the publish id"));
     RETURN_IF_ERROR(RequireKey(p.product_id, "the publish's product id"));
@@ -1060,6 +1086,15 @@ Result<TokenRecord> SqliteStore::FindToken(const std::string& hash) {
   ASSIGN_OR_RETURN(bool row, stmt.Step());
   if (!row) return Status::NotFound("no such token");
   return DecodeToken(stmt);
+}
+
+Result<std::vector<StreamOffsetRecord>> SqliteStore::ListStreamOffsets(const std::string& product_id) {
+  std::lock_guard lock(read_mu_);
+  ASSIGN_OR_RETURN(Statement stmt, reader_.PrepareCached(fmt::format(
+                                       "SELECT {} FROM stream_offsets WHERE product_id = ?1 ORDER BY producer, major",
+                                       kStreamOffsetColumns)));
+  RETURN_IF_ERROR(stmt.BindAll(product_id));
+  return CollectRows(stmt, DecodeStreamOffset<Statement>);
 }
 
 Result<std::vector<SlaCheckRecord>> SqliteStore::ListSlaChecks(const std::string& product_id, int limit) {

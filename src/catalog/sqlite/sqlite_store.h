@@ -63,6 +63,7 @@ class SqliteStore final : public Store {
   Result<std::vector<SnapshotRecord>> ListAllSnapshots() override;
   Result<std::vector<PublishRecord>> ListPublishes(const std::string& product_id, int limit) override;
   Result<std::vector<QualityResultRecord>> ListQualityResults(const std::string& publish_id) override;
+  Result<std::vector<StreamOffsetRecord>> ListStreamOffsets(const std::string& product_id) override;
   Result<std::optional<SnapshotProfileRecord>> FindSnapshotProfile(const std::string& snapshot_id) override;
   Result<std::vector<AccessRequestRecord>> ListAccessRequests() override;
   Result<std::vector<GrantRecord>> ListGrants() override;
