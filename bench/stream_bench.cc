@@ -14,7 +14,7 @@
 // Targets (issue "Streaming products"): >= 100,000 rows/s with commit p99
 // <= 2 s; feed p99 <= 1 s.
 //
-//   bench_stream [--seconds S] [--dir DIR] [--keep]
+//   bench_stream [--seconds S (default 75)] [--dir DIR] [--keep]
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -91,16 +91,16 @@ schema:
       - {name: lat, logicalType: number, physicalType: DOUBLE}
       - {name: lon, logicalType: number, physicalType: DOUBLE}
       - {name: ok, logicalType: boolean, physicalType: BOOLEAN}
-      - {name: at, logicalType: timestamp, physicalType: TIMESTAMP, required: true}
+      - {name: measured_at, logicalType: timestamp, physicalType: TIMESTAMP, required: true}
     quality:
-      - {type: sql, name: no_future_readings, query: "SELECT COUNT(*) FROM {object} WHERE at > TIMESTAMP '2100-01-01'", mustBe: 0}
+      - {type: sql, name: no_future_readings, query: "SELECT COUNT(*) FROM {object} WHERE measured_at > TIMESTAMP '2100-01-01'", mustBe: 0}
 )";
 
 std::string Line(int64_t i) {
   static const char* kinds[] = {"temp", "humidity", "pressure", "co2"};
   return fmt::format(
       R"({{"reading_id":{},"device_id":"dev-{}","site":"site-{}","kind":"{}","value":{}.25,"unit":"si","battery":{},)"
-      R"("firmware":"1.{}.0","lat":52.{},"lon":13.{},"ok":{},"at":"2026-12-07T10:{:02d}:{:02d}"}})",
+      R"("firmware":"1.{}.0","lat":52.{},"lon":13.{},"ok":{},"measured_at":"2026-12-07T10:{:02d}:{:02d}"}})",
       i, i % 5000, i % 40, kinds[i % 4], i % 1000, i % 101, i % 7, i % 1000, i % 997, i % 2 ? "true" : "false",
       (i / 60) % 60, i % 60);
 }
@@ -137,7 +137,7 @@ weft::Result<double> Baseline(const fs::path& dir, int64_t rows) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  double seconds = 30;
+  double seconds = 75;  // long enough for the session's compaction to run under load
   fs::path dir;
   bool keep = false;
   for (int i = 1; i < argc; ++i) {
@@ -235,7 +235,10 @@ int main(int argc, char** argv) {
                  static_cast<long long>(summary->rows_quarantined));
     return 1;
   }
-  auto files = weft::service::CompactProduct(**mesh, *caller, "telemetry.readings", 1000000);
+  // The session compacts every 16 batches once there are more than 32 files.
+  int64_t files = -1;
+  if (auto snapshots = (*mesh)->store().ListSnapshots("telemetry.readings"); snapshots.ok() && !snapshots->empty())
+    files = snapshots->front().files;
   const double rate = static_cast<double>(summary->rows_valid) / elapsed;
   auto baseline = Baseline(dir, std::min<int64_t>(summary->rows_valid, 2'000'000));
   (*mesh)->Close();
@@ -253,8 +256,8 @@ int main(int argc, char** argv) {
   std::printf("change feed latency (committed -> consumer has the rows): p50 %.3f s, p99 %.3f s over %zu answers, "
               "%lld rows\n",
               feed_p50, feed_p99, feed_latency.size(), static_cast<long long>(feed_rows));
-  if (files.ok()) std::printf("data files of the final snapshot: %lld (compacted by the session as it went)\n",
-                              static_cast<long long>(files->files_before));
+  std::printf("data files of the final snapshot: %lld for %lld batches (the session compacts past 32)\n",
+              static_cast<long long>(files), static_cast<long long>(summary->batches));
   const bool met = rate >= 100000 && commit_p99 <= 2 && feed_p99 <= 1 && !feed_latency.empty();
   std::printf("%s: >= 100,000 rows/s, commit p99 <= 2 s, feed p99 <= 1 s\n", met ? "MET" : "MISSED");
   if (!keep) fs::remove_all(dir);

@@ -86,6 +86,14 @@ struct StreamBatch {
   std::string producer;
   int64_t from = 0;
   int64_t to = 0;
+  // Every top-level key of the batch's lines, in the order first seen (the
+  // session parsed each line): the input's columns, known without DuckDB
+  // sampling the file for them.
+  std::vector<std::string> columns;
+  // The session held every line to the publish's input limits as it parsed
+  // it (input_limits.h: no string over maxFieldBytes, no line over 4 times
+  // that): the publish does not read the batch again to check them.
+  bool within_limits = false;
 };
 
 struct PublishRequest {

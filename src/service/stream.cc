@@ -1,5 +1,8 @@
 #include "service/stream.h"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -10,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "common/hashing.h"
@@ -35,6 +39,7 @@ struct Batch {
   int64_t from = 0;
   int64_t to = 0;
   std::string lines;  // NDJSON, each line ending in '\n'
+  std::vector<std::string> keys;  // every top-level key of the lines
   Clock::time_point cut_at;
 };
 
@@ -102,6 +107,65 @@ std::string WhyNotAnObject(std::string_view line) {
   }
 }
 
+// The top-level keys of one NDJSON line, parsed once (nlohmann's SAX):
+// whether it is well-formed JSON, and each key the batch has not had yet
+// appended to `keys`. Lines of one producer nearly always carry the same
+// keys in the same order, so a key is first compared with the one at its
+// position in the batch's list, with no lookup.
+class KeySax {
+ public:
+  KeySax(std::vector<std::string>& keys, std::set<std::string>& seen, int64_t max_string)
+      : keys_(keys), seen_(seen), max_string_(max_string) {}
+  // The length of a string over the limit that stopped the parse; 0: none.
+  size_t too_long() const { return too_long_; }
+  bool null() { return true; }
+  bool boolean(bool) { return true; }
+  bool number_integer(json::number_integer_t) { return true; }
+  bool number_unsigned(json::number_unsigned_t) { return true; }
+  bool number_float(json::number_float_t, const json::string_t&) { return true; }
+  bool string(json::string_t& v) { return Within(v); }
+  bool binary(json::binary_t&) { return true; }
+  bool start_object(std::size_t) {
+    ++depth_;
+    return true;
+  }
+  bool end_object() {
+    --depth_;
+    return true;
+  }
+  bool start_array(std::size_t) {
+    ++depth_;
+    return true;
+  }
+  bool end_array() {
+    --depth_;
+    return true;
+  }
+  bool key(json::string_t& k) {
+    if (!Within(k)) return false;
+    if (depth_ != 1) return true;
+    const size_t at = position_++;
+    if (at < keys_.size() && keys_[at] == k) return true;
+    if (seen_.insert(k).second) keys_.push_back(k);
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) { return false; }
+
+ private:
+  bool Within(const json::string_t& v) {
+    if (static_cast<int64_t>(v.size()) <= max_string_) return true;
+    too_long_ = v.size();
+    return false;
+  }
+
+  std::vector<std::string>& keys_;
+  std::set<std::string>& seen_;
+  const int64_t max_string_;
+  size_t too_long_ = 0;
+  int depth_ = 0;
+  size_t position_ = 0;
+};
+
 }  // namespace
 
 struct StreamSession::State {
@@ -110,6 +174,7 @@ struct StreamSession::State {
   std::string product;
   std::string producer;
   spec::StreamSettings settings;
+  quality::InputLimits limits;
   std::function<void(const StreamAck&)> on_ack;
   std::filesystem::path spool_dir;
 
@@ -117,6 +182,9 @@ struct StreamSession::State {
   std::condition_variable changed;
   // The batch being filled, under mu.
   std::string current;
+  std::vector<std::string> current_keys;  // of the batch being filled (KeySax)
+  std::set<std::string> current_key_set;
+  std::vector<std::string> spare;  // buffers of committed batches, for the next ones
   int64_t current_from = 0;
   int64_t current_rows = 0;
   Clock::time_point first_at;
@@ -132,6 +200,7 @@ struct StreamSession::State {
   // A compaction of the product's small files, every kCompactEvery batches,
   // one at a time, beside the commits (it rebases on them).
   static constexpr int64_t kCompactEvery = 16;
+  static constexpr size_t kCompactPast = 32;  // data files of the current snapshot
   std::thread compaction;
   std::atomic<bool> compacting{false};
 
@@ -141,8 +210,18 @@ struct StreamSession::State {
   void Cut() {
     if (current_rows == 0) return;
     ready.push_back({.number = ++batches, .from = current_from, .to = next_line, .lines = std::move(current),
-                     .cut_at = Clock::now()});
+                     .keys = std::move(current_keys), .cut_at = Clock::now()});
+    current_keys.clear();
+    current_key_set.clear();
+    // A committed batch's buffer, its pages already mapped: a batch of
+    // 100,000 rows is some 20 MB, and fresh memory for each cost the
+    // producer a page fault every 4 KiB.
     current.clear();
+    if (!spare.empty()) {
+      current.swap(spare.back());
+      spare.pop_back();
+      current.clear();
+    }
     current_rows = 0;
     current_from = next_line;
     changed.notify_all();
@@ -183,6 +262,7 @@ struct StreamSession::State {
       Result<StreamAck> ack = Commit(batch);
       lock.lock();
       committing = false;
+      if (spare.size() < 2) spare.push_back(std::move(batch.lines));
       if (ack.ok()) {
         summary.acks.push_back(*ack);
         ++summary.batches;
@@ -208,7 +288,10 @@ struct StreamSession::State {
     if (compacting.exchange(true)) return;
     if (compaction.joinable()) compaction.join();
     compaction = std::thread([this] {
-      CompactProduct(mesh, caller, product).status().IgnoreError();
+      // Behind the commits and the readers for the CPU: on Linux a thread's
+      // nice value is its own, and the engine threads it starts inherit it.
+      ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 10);
+      CompactProduct(mesh, caller, product, kCompactPast).status().IgnoreError();
       compacting = false;
     });
   }
@@ -227,7 +310,8 @@ struct StreamSession::State {
       if (!out) return Status::IoError("cannot write the batch spool file " + spool.string());
     }
     quality::PublishRequest request{.target = product, .files = {spool}, .mode = "append", .format = "json"};
-    request.stream = quality::StreamBatch{.producer = producer, .from = batch.from, .to = batch.to};
+    request.stream = quality::StreamBatch{.producer = producer, .from = batch.from, .to = batch.to, .columns = batch.keys,
+                                          .within_limits = true};
     Result<quality::PublishReport> report = PublishService(mesh).Publish(caller, std::move(request));
     std::error_code ec;
     std::filesystem::remove(spool, ec);  // the publish archived its own copy
@@ -282,6 +366,7 @@ Result<std::unique_ptr<StreamSession>> StreamSession::Open(Mesh& mesh, const Cal
   state->product = options.product;
   state->producer = options.producer;
   state->settings = settings;
+  state->limits = quality::WorkspaceInputLimits(mesh.workspace().settings);
   state->on_ack = std::move(on_ack);
   state->next_line = from;
   state->skip = committed - from;
@@ -308,9 +393,10 @@ Status StreamSession::Add(std::string_view line) {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   const size_t start = line.find_first_not_of(" \t");
   if (start == std::string_view::npos) return Status::Ok();  // a blank line is no record and has no offset
-  // Parsed before the lock: the committer is not held up by it.
-  const bool too_long = static_cast<int64_t>(line.size()) > s.settings.max_bytes;
-  const bool malformed = !too_long && (line[start] != '{' || !json::accept(line));
+  // The batch limit, and the publish's own input limits (input_limits.h),
+  // held here as each line is parsed, so the publish need not read it again.
+  const int64_t max_line = std::min(s.settings.max_bytes, s.limits.MaxRecordBytes());
+  const bool too_long = static_cast<int64_t>(line.size()) > max_line;
   std::unique_lock lock(s.mu);
   if (!s.failure.ok()) return s.failure;
   ++s.summary.lines;
@@ -320,12 +406,20 @@ Status StreamSession::Add(std::string_view line) {
     ++s.next_line;
     return Status::Ok();
   }
+  // Parsed once, under the lock (the batch's keys are the committer's at a cut).
+  KeySax keys(s.current_keys, s.current_key_set, s.limits.max_field_bytes);
+  const bool malformed = !too_long && (line[start] != '{' || !json::sax_parse(line, &keys));
   const int64_t index = s.next_line;
   {
     if (too_long)
       s.failure = Status::InvalidArgument(fmt::format(
-          "line {} of producer {} is {} bytes, over the product's batch limit of {} bytes (weft.stream maxBytes)",
-          index, s.producer, line.size(), s.settings.max_bytes));
+          "line {} of producer {} is {} bytes, over the limit of {} bytes (the product's weft.stream maxBytes, and 4 "
+          "times the workspace's publish.maxFieldBytes)",
+          index, s.producer, line.size(), max_line));
+    else if (keys.too_long() > 0)
+      s.failure = Status::InvalidArgument(fmt::format(
+          "line {} of producer {} has a string of {} bytes, over publish.maxFieldBytes ({} bytes; raise it in weft.yaml)",
+          index, s.producer, keys.too_long(), s.limits.max_field_bytes));
     else if (malformed)
       s.failure = Status::InvalidArgument(fmt::format("line {} of producer {} is not a JSON object ({}): {}", index,
                                                       s.producer, WhyNotAnObject(line), Excerpt(line)));
@@ -352,10 +446,13 @@ Status StreamSession::Add(std::string_view line) {
   s.current.push_back('\n');
   ++s.current_rows;
   if (s.current_rows >= s.settings.max_rows || static_cast<int64_t>(s.current.size()) >= s.settings.max_bytes) {
-    // Back-pressure: one batch commits, one waits; the producer waits for a slot.
-    if (!s.ready.empty()) {
+    // Back-pressure: one batch commits while the next fills; a full batch
+    // waits here, with its producer, for the commit to end. A batch queued
+    // behind the commit instead would hold memory and add its wait to the
+    // commit latency, and commit no sooner.
+    if (!s.ready.empty() || s.committing) {
       const auto waited_from = Clock::now();
-      s.changed.wait(lock, [&] { return s.ready.empty() || !s.failure.ok(); });
+      s.changed.wait(lock, [&] { return (s.ready.empty() && !s.committing) || !s.failure.ok(); });
       s.summary.waited_seconds += std::chrono::duration<double>(Clock::now() - waited_from).count();
       if (!s.failure.ok()) return s.failure;
     }
@@ -382,7 +479,9 @@ Result<StreamSummary> StreamSession::Finish() {
   return s.summary;
 }
 
-int64_t StreamSession::max_bytes() const { return state_->settings.max_bytes; }
+int64_t StreamSession::max_bytes() const {
+  return std::min(state_->settings.max_bytes, state_->limits.MaxRecordBytes());
+}
 
 namespace {
 

@@ -16,9 +16,9 @@
 //     the second's commit is refused and its session fails.
 // A batch is cut when it holds the descriptor's maxRows rows or maxBytes
 // bytes, or maxSeconds after its first line came; a cut batch is handed to
-// a committer thread. One batch may wait while another commits; a third
-// cut waits in Add — the producer's connection stops being read, which is
-// TCP's back-pressure on it. Every few batches the session compacts the
+// a committer thread. One batch commits while the next fills; a batch full
+// before the commit ends waits in Add — the producer's connection stops
+// being read, which is TCP's back-pressure on it. Every few batches the session compacts the
 // product's small files in a thread of its own (CompactProduct).
 //
 // Bad input: a line that is not a JSON object fails the session with its
@@ -99,7 +99,8 @@ class StreamSession {
   // a malformed line (InvalidArgument with its line number) or a batch that
   // could not commit; later calls return it again.
   Status Add(std::string_view line);
-  // The product's batch limit in bytes (weft.stream maxBytes): no line is longer.
+  // The longest line accepted: the product's weft.stream maxBytes, or the
+  // workspace's publish input limit for a line if smaller.
   int64_t max_bytes() const;
   // Commits what is buffered and waits for every batch: the summary, or
   // the session's error (what committed stays committed).

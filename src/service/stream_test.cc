@@ -121,6 +121,11 @@ TEST_F(StreamTest, AMalformedLineIsRefusedWithItsNumberAfterTheLinesBeforeItComm
   EXPECT_NE(s.status().message().find("line 4 of producer till-1 is not a JSON object"), std::string::npos) << s.status().ToString();
   EXPECT_NE(s.status().message().find("resume from line 4"), std::string::npos) << s.status().ToString();
   EXPECT_EQ(Count("sam@example.com", "order_id LIKE 'S%'"), 4);
+  // A string over the publish input limit (publish.maxFieldBytes, 8 MB) is
+  // refused as it is parsed: the publish does not scan the batch again.
+  auto huge = Stream({R"({"order_id":")" + std::string(9'000'000, 'x') + R"("})"}, {.from = 4});
+  ASSERT_EQ(huge.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(huge.status().message().find("over publish.maxFieldBytes"), std::string::npos) << huge.status().ToString();
   auto array = Stream({"[1, 2]"});
   ASSERT_EQ(array.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(array.status().message().find("it is a JSON array"), std::string::npos) << array.status().ToString();
