@@ -142,8 +142,11 @@ Result<query::QueryAnswer> RemoteQuery(CommandContext& ctx, const QueryArgs& arg
                                done = true;
                                answer.warnings = j.value("warnings", std::vector<std::string>{});
                                answer.usage.rows_returned = j.value("rows", int64_t{0});
-                               for (const auto& [address, snapshot] : j.value("snapshots", json::object()).items())
-                                 answer.relations.push_back({.address = address, .snapshot_id = snapshot.get<std::string>()});
+                               // Named: a range-for over a temporary's items() reads freed memory.
+                               const json snapshots = j.value("snapshots", json::object());
+                               for (const auto& [address, snapshot] : snapshots.items())
+                                 if (snapshot.is_string())
+                                   answer.relations.push_back({.address = address, .snapshot_id = snapshot.get<std::string>()});
                              }
                              return Status::Ok();
                            });

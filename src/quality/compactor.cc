@@ -107,7 +107,10 @@ class Compactor {
       std::error_code ec;
       const auto size = static_cast<int64_t>(fs::file_size(parent_files_[i].file, ec));
       if (ec) return Status::IoError("cannot read the size of " + parent_files_[i].file + ": " + ec.message());
-      if (groups.empty() || (group_bytes + size > req_.target_bytes && !groups.back().empty())) {
+      // A file already half the target (an earlier merge) stays as it is:
+      // a compaction rewrites small files, never the same large one again.
+      const bool large = size >= req_.target_bytes / 2;
+      if (groups.empty() || large || group_bytes + size > req_.target_bytes || group_bytes >= req_.target_bytes / 2) {
         groups.emplace_back();
         group_bytes = 0;
       }

@@ -7,7 +7,9 @@
 //   ASSIGN_OR_RETURN(CompactReport r, Compact(store, {.product = "inventory.stock_levels", .actor = "heidi"}));
 //
 // Compact reads the current snapshot P, merges its older files — all but
-// the newest `keep_newest`, in order, into files of about `target_bytes` —
+// the newest `keep_newest`, in order, into files of up to `target_bytes`;
+// a file already half that size (an earlier merge) is left as it is, so no
+// large file is rewritten again and again —
 // into a private staging directory, then commits a new snapshot (mode
 // "compact") holding the merged files, links of P's newest files and links
 // of any file appended since P (a stream does not wait for a compaction:

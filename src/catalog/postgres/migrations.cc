@@ -520,7 +520,7 @@ Status RefoldSearchText(Connection& conn) {
 // The SQLite catalog's version 13: how far each producer's stream into a
 // streaming product is committed (service/stream.h).
 constexpr const char* kStreamOffsetSchema = R"sql(
-CREATE TABLE stream_offsets (
+CREATE TABLE IF NOT EXISTS stream_offsets (
   product_id text COLLATE "C" NOT NULL REFERENCES products (id) ON DELETE CASCADE,
   major bigint NOT NULL,
   producer text COLLATE "C" NOT NULL,

@@ -523,9 +523,11 @@ UPDATE publishes SET input_archive = weft_stored_path(input_archive),
 )sql";
 
 // Version 13: streaming products (service/stream.h). How far each producer's
-// stream is committed, written in the same transaction as its batch.
+// stream is committed, written in the same transaction as its batch. IF NOT
+// EXISTS: a catalog whose version was set back (a restore of a file whose
+// header is older than its tables) migrates all the same.
 constexpr const char* kStreamOffsetSchema = R"sql(
-CREATE TABLE stream_offsets (
+CREATE TABLE IF NOT EXISTS stream_offsets (
   product_id TEXT NOT NULL REFERENCES products (id) ON DELETE CASCADE,
   major INTEGER NOT NULL,
   producer TEXT NOT NULL,
