@@ -123,8 +123,7 @@ void RunCompact(CommandContext& ctx, const std::string& product, int64_t min_fil
     return;
   }
   if (!a.body.value("compacted", false)) {
-    ctx.out << product << ": " << a.body.value("filesBefore", 0) << " data file(s), no more than " << min_files
-            << ": nothing to compact\n";
+    ctx.out << product << ": nothing to compact (" << a.body.value("note", "") << ")\n";
     return;
   }
   ctx.out << product << ": compacted " << a.body.value("filesBefore", 0) << " data files into "

@@ -63,10 +63,16 @@ class Compactor {
   Result<CompactReport> Run() {
     const auto start = Clock::now();
     RETURN_IF_ERROR(Resolve());
-    if (!parent_) return report_;
+    if (!parent_) {
+      report_.note = "no snapshot yet";
+      return report_;
+    }
     ASSIGN_OR_RETURN(parent_files_, storage::SnapshotLeaves(parent_->path));
     report_.files_before = static_cast<int64_t>(parent_files_.size());
-    if (parent_files_.size() <= req_.min_files) return report_;
+    if (parent_files_.size() <= req_.min_files) {
+      report_.note = fmt::format("{} data file(s), no more than {}", parent_files_.size(), req_.min_files);
+      return report_;
+    }
     ASSIGN_OR_RETURN(bool merged, Merge());
     if (!merged) return report_;
     RETURN_IF_ERROR(CommitRebased());
@@ -117,7 +123,12 @@ class Compactor {
       groups.back().push_back(i);
       group_bytes += size;
     }
-    if (std::none_of(groups.begin(), groups.end(), [](const auto& g) { return g.size() > 1; })) return false;
+    if (std::none_of(groups.begin(), groups.end(), [](const auto& g) { return g.size() > 1; })) {
+      report_.note = fmt::format("{} data files: the newest {} stay as they are, and no two older ones are small enough "
+                                 "to merge",
+                                 parent_files_.size(), std::min(req_.keep_newest, parent_files_.size()));
+      return false;
+    }
 
     snapshot_id_ = storage::NewSnapshotId();
     scratch_ = fs::path(port_->storage_path) / ".staging" / ("compaction-" + snapshot_id_);

@@ -60,7 +60,8 @@ struct CompactRequest {
 };
 
 struct CompactReport {
-  bool compacted = false;  // false: too few files, nothing changed
+  bool compacted = false;  // false: nothing to gain (`note` says why), nothing changed
+  std::string note;
   std::string product_id;
   int64_t major = 0;
   std::string snapshot_id;         // the new snapshot

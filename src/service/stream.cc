@@ -622,7 +622,7 @@ json ToJson(const StreamSummary& s) {
 }
 
 json ToJson(const quality::CompactReport& r) {
-  return {{"product", r.product_id},    {"major", r.major},          {"compacted", r.compacted},
+  return {{"product", r.product_id},    {"major", r.major},          {"compacted", r.compacted}, {"note", r.note},
           {"snapshot", r.snapshot_id},  {"parent", r.parent_snapshot_id}, {"filesBefore", r.files_before},
           {"filesAfter", r.files_after}, {"rows", r.rows},           {"seconds", r.seconds},
           {"warnings", r.warnings}};
