@@ -172,6 +172,7 @@ struct StreamSession::State {
   Mesh& mesh;
   Caller caller;
   std::string product;
+  int64_t major = 0;
   std::string producer;
   spec::StreamSettings settings;
   quality::InputLimits limits;
@@ -270,7 +271,17 @@ struct StreamSession::State {
         summary.rows_quarantined += ack->rows_quarantined;
         summary.offset = ack->to;
       } else if (failure.ok()) {
-        failure = ack.status();
+        // A batch the publish recorded as failed (a required column missing
+        // from every line) is archived and its lines count as received; an
+        // error before the commit left the offset where it was. Either way
+        // the producer hears where its stream stands.
+        lock.unlock();
+        Result<int64_t> at = CommittedOffset(mesh, product, major, producer);
+        lock.lock();
+        failure = at.ok() ? ack.status().WithContext(fmt::format("the stream of producer {} is committed up to line {}: "
+                                                                 "resume there",
+                                                                 producer, *at))
+                          : ack.status();
       }
       changed.notify_all();
       if (ack.ok() && ack->batch % kCompactEvery == 0) StartCompaction();
@@ -364,6 +375,7 @@ Result<std::unique_ptr<StreamSession>> StreamSession::Open(Mesh& mesh, const Cal
 
   auto state = std::make_unique<State>(mesh, caller);
   state->product = options.product;
+  state->major = major;
   state->producer = options.producer;
   state->settings = settings;
   state->limits = quality::WorkspaceInputLimits(mesh.workspace().settings);

@@ -80,6 +80,17 @@ TEST_F(StreamTest, ABatchAGuardRefusesIsAcknowledgedAsRejectedAndItsLinesCountAs
   EXPECT_EQ(Count("sam@example.com", "order_id LIKE 'S%'"), 0);
 }
 
+TEST_F(StreamTest, ABatchWithoutARequiredColumnFailsTheSessionAndSaysWhereTheStreamStands) {
+  ASSERT_OK(Stream({Order(1)}).status());
+  // No line of the batch has "region", which the contract requires: the
+  // publish records it as failed (its input archived); the session stops.
+  auto s = Stream({R"({"order_id":"S2","customer_id":"C1","amount":1})", R"({"order_id":"S3","customer_id":"C1","amount":2})"});
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.status().message().find("region"), std::string::npos) << s.status().ToString();
+  EXPECT_NE(s.status().message().find("committed up to line 3: resume there"), std::string::npos) << s.status().ToString();
+  EXPECT_EQ(Count("sam@example.com", "order_id LIKE 'S%'"), 1);
+}
+
 TEST_F(StreamTest, AResentStreamCommitsOnlyWhatWasNotCommitted) {
   std::vector<std::string> lines;
   for (int i = 1; i <= 8; ++i) lines.push_back(Order(i));
