@@ -171,7 +171,7 @@ class Compactor {
       ASSIGN_OR_RETURN(auto leaves, LeavesWithRows(conn, parent_files_[i]));
       outputs_.push_back({.file = parent_files_[i].file, .leaves = std::move(leaves)});
     }
-    conn_db_.emplace(std::move(db));
+    db_.emplace(std::move(db));
     return true;
   }
 
@@ -227,8 +227,8 @@ class Compactor {
     if (req_.snapshot_hook) {
       engine::Connection* conn = nullptr;
       std::optional<engine::Connection> own;
-      if (conn_db_) {
-        ASSIGN_OR_RETURN(engine::Connection c, engine::Connection::Open(*conn_db_));
+      if (db_) {
+        ASSIGN_OR_RETURN(engine::Connection c, engine::Connection::Open(*db_));
         own.emplace(std::move(c));
         conn = &*own;
       }
@@ -299,7 +299,7 @@ class Compactor {
   std::string snapshot_id_;
   std::string rows_sql_;  // of the last merged file: the hook derives the Iceberg schema from it
   fs::path scratch_;
-  std::optional<engine::Database> conn_db_;
+  std::optional<engine::Database> db_;
 };
 
 }  // namespace

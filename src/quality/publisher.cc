@@ -183,6 +183,13 @@ std::string FileList(const std::vector<fs::path>& files) {
   return "[" + Join(quoted, ", ") + "]";
 }
 
+// NDJSON files read with `options` appended (", union_by_name = true",
+// ", columns = {...}").
+std::string JsonReader(const std::vector<fs::path>& files, const InputLimits& limits, const std::string& options) {
+  return "read_json(" + FileList(files) + ", format = 'newline_delimited', maximum_object_size = " +
+         std::to_string(limits.ReaderLineBytes()) + options + ")";
+}
+
 // The input read as it is staged when it is not read typed (TypedCsvStage):
 // every CSV value as text, so a value that does not fit its type becomes a
 // failing row (TRY_CAST in the checker) rather than a read error.
@@ -194,8 +201,7 @@ std::string ReaderSql(const std::string& format, const std::vector<fs::path>& fi
   if (format == "csv")
     return "read_csv(" + list + ", all_varchar = true" + by_name + ", " + CsvDialect(files, limits) + ")";
   if (format == "parquet") return "read_parquet(" + list + by_name + ")";
-  return "read_json(" + list + ", format = 'newline_delimited', maximum_object_size = " +
-         std::to_string(limits.ReaderLineBytes()) + by_name + ")";
+  return JsonReader(files, limits, by_name);
 }
 
 // The start of one line of a reader's message. DuckDB quotes the input line
@@ -278,6 +284,7 @@ class Publisher {
     } else {
       if (req_.mode != "replace" && req_.mode != "append")
         return Status::InvalidArgument("unknown --mode '" + req_.mode + "'; use replace or append");
+      if (req_.stream && req_.mode != "append") return Status::InvalidArgument("a streamed batch is appended (mode append)");
       if (req_.files.empty()) return Status::InvalidArgument("no input file given");
       for (const auto& f : req_.files) RETURN_IF_ERROR(CheckInputFile(f));
       ASSIGN_OR_RETURN(format, DetectFormat(req_));
@@ -300,8 +307,6 @@ class Publisher {
       parent_ = s;  // newest first: the current one
       break;
     }
-    if (req_.stream && report_.mode != "append")
-      return Status::InvalidArgument("a streamed batch is appended (mode append)");
     if (parent_ && parent_->input_checksum == report_.input_checksum && !req_.stream) {
       report_.outcome = "duplicate";
       report_.snapshot_id = parent_->id;
@@ -337,7 +342,7 @@ class Publisher {
     } else {
       RETURN_IF_ERROR(StartArchive());
       Result<std::vector<CheckPart>> read = ReadInput(conn, plan, format);
-        RETURN_IF_ERROR(FinishArchive());
+      RETURN_IF_ERROR(FinishArchive());
       if (!read.ok()) return RecordFailure(read.status());
       parts = std::move(*read);
     }
@@ -617,16 +622,13 @@ class Publisher {
     }
     if (req_.files.size() == 1 && format == "parquet") return std::vector<CheckPart>{ParquetInPlace(plan, match)};
     if (format == "json") {
-      // The names are known now: every value is read as its JSON text, with
-      // no second detection of types and no conversion back to text (the
-      // checker casts to the contract's types; a micro-batch a second pays
-      // this on every batch).
+      // The names are known now: every value is read as its JSON text and
+      // the reader detects no types again (the checker casts to the
+      // contract's; a stream pays the detection on every batch).
       std::vector<std::string> columns;
       for (const auto& name : match.input) columns.push_back(SqlQuote(name) + ": 'VARCHAR'");
-      const std::string text = "read_json(" + FileList(req_.files) + ", format = 'newline_delimited', " +
-                               "maximum_object_size = " + std::to_string(req_.limits.ReaderLineBytes()) +
-                               ", columns = {" + Join(columns, ", ") + "})";
-      RETURN_IF_ERROR(StageRaw(conn, text, match, read_error));
+      RETURN_IF_ERROR(StageRaw(conn, JsonReader(req_.files, req_.limits, ", columns = {" + Join(columns, ", ") + "}"),
+                               match, read_error));
       return std::vector<CheckPart>{Checker::RawTable(plan, kStaged)};
     }
     RETURN_IF_ERROR(StageRaw(conn, reader, match, read_error));

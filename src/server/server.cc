@@ -1064,6 +1064,7 @@ struct Server::Impl {
   // resume from. A producer that goes away mid-body loses only its last,
   // unfinished line: its whole lines are committed and the offset says so.
   Status Stream(Call& call) {
+    if (!call.reader) return Status::Internal("the stream route was served without its body reader");
     std::optional<int64_t> from;
     if (call.req.has_param("from")) {
       ASSIGN_OR_RETURN(from, IdParam(call.req.get_param_value("from"), "from"));

@@ -43,30 +43,25 @@ struct Batch {
   Clock::time_point cut_at;
 };
 
+// The weft.stream of a product as the catalog holds its descriptor; nullopt: none.
+Result<std::optional<spec::StreamSettings>> StreamSettingsOf(const catalog::ProductRecord& record) {
+  spec::LoadedFile loaded = spec::LoadText(record.spec_json, "catalog:product:" + record.id);
+  const spec::DataProduct* descriptor = loaded.documents.empty() ? nullptr : loaded.documents[0].product();
+  if (!descriptor)
+    return Status::FailedPrecondition("the descriptor of " + record.id + " in the catalog does not load; re-apply it");
+  return spec::StreamSettingsOf(*descriptor);
+}
+
 // The product's weft.stream settings; FailedPrecondition when it has none.
 Result<spec::StreamSettings> SettingsOf(Mesh& mesh, const std::string& product) {
   ASSIGN_OR_RETURN(std::optional<catalog::ProductRecord> record, mesh.store().FindProduct(product));
   if (!record) return Status::NotFound("no product '" + product + "' in the catalog");
-  spec::LoadedFile loaded = spec::LoadText(record->spec_json, "catalog:product:" + product);
-  const spec::DataProduct* descriptor = loaded.documents.empty() ? nullptr : loaded.documents[0].product();
-  if (!descriptor) return Status::FailedPrecondition("the descriptor of " + product + " in the catalog does not load; re-apply it");
-  ASSIGN_OR_RETURN(std::optional<spec::StreamSettings> settings, spec::StreamSettingsOf(*descriptor));
+  ASSIGN_OR_RETURN(std::optional<spec::StreamSettings> settings, StreamSettingsOf(*record));
   if (!settings)
     return Status::FailedPrecondition(product + " is not a streaming product: declare it in its descriptor "
                                                 "(customProperties: weft.stream: {maxRows: 10000, maxSeconds: 1}) and "
                                                 "apply it, or publish files with `weft publish --mode append`");
   return *settings;
-}
-
-// The major a stream into `product` appends to: its newest active one, as
-// the publisher resolves it.
-Result<int64_t> StreamMajor(Mesh& mesh, const std::string& product) {
-  ASSIGN_OR_RETURN(auto ports, mesh.store().ListPortVersions());
-  int64_t major = -1;
-  for (const auto& pv : ports)
-    if (pv.product_id == product && pv.status != "retired" && pv.major > major) major = pv.major;
-  if (major < 0) return Status::FailedPrecondition("product '" + product + "' has no active output port version");
-  return major;
 }
 
 Result<int64_t> CommittedOffset(Mesh& mesh, const std::string& product, int64_t major, const std::string& producer) {
@@ -93,8 +88,8 @@ std::string Excerpt(std::string_view line) {
   return line.size() > 80 ? out + "..." : out;
 }
 
-// What the JSON parser says about a line json::accept refused, or that it
-// is JSON but no object.
+// What the JSON parser says about a line the session's parse refused, or
+// that it is JSON but no object.
 std::string WhyNotAnObject(std::string_view line) {
   try {
     const json value = json::parse(line);
@@ -206,6 +201,10 @@ struct StreamSession::State {
   std::atomic<bool> compacting{false};
 
   State(Mesh& m, Caller c) : mesh(m), caller(std::move(c)) {}
+
+  // The longest line accepted: the product's batch limit, or the publish's
+  // own input limit for a line (input_limits.h) if smaller.
+  int64_t MaxLine() const { return std::min(settings.max_bytes, limits.MaxRecordBytes()); }
 
   // Under mu: moves the filled batch to `ready`.
   void Cut() {
@@ -363,7 +362,9 @@ Result<std::unique_ptr<StreamSession>> StreamSession::Open(Mesh& mesh, const Cal
   if (options.producer.empty()) options.producer = caller.principal.name;
   RETURN_IF_ERROR(CheckProducer(options.producer));
   ASSIGN_OR_RETURN(spec::StreamSettings settings, SettingsOf(mesh, options.product));
-  ASSIGN_OR_RETURN(int64_t major, StreamMajor(mesh, options.product));
+  // The major a stream appends to: the newest active one, as the publisher resolves it.
+  ASSIGN_OR_RETURN(auto access, mesh.Access());
+  ASSIGN_OR_RETURN(int64_t major, access->NewestMajor(options.product));
   ASSIGN_OR_RETURN(int64_t committed, CommittedOffset(mesh, options.product, major, options.producer));
   const int64_t from = options.from.value_or(committed);
   if (from < 0) return Status::InvalidArgument("from must be 0 or more");
@@ -405,9 +406,9 @@ Status StreamSession::Add(std::string_view line) {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   const size_t start = line.find_first_not_of(" \t");
   if (start == std::string_view::npos) return Status::Ok();  // a blank line is no record and has no offset
-  // The batch limit, and the publish's own input limits (input_limits.h),
-  // held here as each line is parsed, so the publish need not read it again.
-  const int64_t max_line = std::min(s.settings.max_bytes, s.limits.MaxRecordBytes());
+  // The input limits are held here as each line is parsed, so the publish
+  // need not read the batch again.
+  const int64_t max_line = s.MaxLine();
   const bool too_long = static_cast<int64_t>(line.size()) > max_line;
   std::unique_lock lock(s.mu);
   if (!s.failure.ok()) return s.failure;
@@ -419,10 +420,14 @@ Status StreamSession::Add(std::string_view line) {
     return Status::Ok();
   }
   // Parsed once, under the lock (the batch's keys are the committer's at a cut).
+  const size_t keys_before = s.current_keys.size();
   KeySax keys(s.current_keys, s.current_key_set, s.limits.max_field_bytes);
   const bool malformed = !too_long && (line[start] != '{' || !json::sax_parse(line, &keys));
   const int64_t index = s.next_line;
-  {
+  if (too_long || malformed) {
+    // The keys the refused line added are no batch's.
+    for (size_t k = keys_before; k < s.current_keys.size(); ++k) s.current_key_set.erase(s.current_keys[k]);
+    s.current_keys.resize(keys_before);
     if (too_long)
       s.failure = Status::InvalidArgument(fmt::format(
           "line {} of producer {} is {} bytes, over the limit of {} bytes (the product's weft.stream maxBytes, and 4 "
@@ -432,22 +437,20 @@ Status StreamSession::Add(std::string_view line) {
       s.failure = Status::InvalidArgument(fmt::format(
           "line {} of producer {} has a string of {} bytes, over publish.maxFieldBytes ({} bytes; raise it in weft.yaml)",
           index, s.producer, keys.too_long(), s.limits.max_field_bytes));
-    else if (malformed)
+    else
       s.failure = Status::InvalidArgument(fmt::format("line {} of producer {} is not a JSON object ({}): {}", index,
                                                       s.producer, WhyNotAnObject(line), Excerpt(line)));
-    if (!s.failure.ok()) {
-      // The lines before it are whole: commit them, then report.
-      Status failure = s.failure;
-      s.failure = Status::Ok();
-      s.Cut();
-      s.finishing = true;
-      s.changed.notify_all();
-      s.changed.wait(lock, [&] { return s.ready.empty() && !s.committing; });
-      if (s.failure.ok())
-        s.failure = failure.WithContext(fmt::format("lines before it are committed: resume from line {} once it is fixed",
-                                                    s.summary.offset));
-      return s.failure;
-    }
+    // The lines before it are whole: commit them, then report.
+    Status failure = s.failure;
+    s.failure = Status::Ok();
+    s.Cut();
+    s.finishing = true;
+    s.changed.notify_all();
+    s.changed.wait(lock, [&] { return s.ready.empty() && !s.committing; });
+    if (s.failure.ok())
+      s.failure = failure.WithContext(fmt::format("lines before it are committed: resume from line {} once it is fixed",
+                                                  s.summary.offset));
+    return s.failure;
   }
   if (s.current_rows == 0) {
     s.first_at = Clock::now();
@@ -491,15 +494,13 @@ Result<StreamSummary> StreamSession::Finish() {
   return s.summary;
 }
 
-int64_t StreamSession::max_bytes() const {
-  return std::min(state_->settings.max_bytes, state_->limits.MaxRecordBytes());
-}
+int64_t StreamSession::max_bytes() const { return state_->MaxLine(); }
 
 namespace {
 
-// The newest snapshot of the major `since` belongs to, or NotFound.
-Result<catalog::SnapshotRecord> NewestAfter(Mesh& mesh, const std::string& product, const std::string& since) {
-  ASSIGN_OR_RETURN(auto snapshots, mesh.store().ListSnapshots(product));  // newest first
+// Of `snapshots` (newest first), the newest of the major `since` belongs to, or NotFound.
+Result<catalog::SnapshotRecord> NewestAfter(const std::vector<catalog::SnapshotRecord>& snapshots,
+                                            const std::string& product, const std::string& since) {
   auto it = std::find_if(snapshots.begin(), snapshots.end(), [&](const auto& s) { return s.id == since; });
   if (it == snapshots.end())
     return Status::NotFound("snapshot " + since + " is not a kept snapshot of " + product +
@@ -523,29 +524,14 @@ Result<Changes> ReadChanges(Mesh& mesh, const Caller& caller, const ChangesReque
   ASSIGN_OR_RETURN(auto ports, mesh.store().ListPortVersions());
   for (const auto& pv : ports)
     if (pv.product_id == request.product && pv.major == major) contract_version = pv.version;
-  ASSIGN_OR_RETURN(auto current, mesh.store().ListSnapshots(request.product));
-  for (const auto& s : current)
+  ASSIGN_OR_RETURN(auto snapshots, mesh.store().ListSnapshots(request.product));  // newest first
+  for (const auto& s : snapshots)
     if (s.major == major) {
       contract_version = s.contract_version;
       break;
     }
   RETURN_IF_ERROR(access->Authorize(caller.principal, request.product, major, contract_version, caller.now).status());
-  query::QueryRequest query{.sql = "SELECT * FROM " + request.product, .since = request.since, .kind = "changes"};
-  ASSIGN_OR_RETURN(catalog::SnapshotRecord newest, NewestAfter(mesh, request.product, request.since));
-  Changes changes{.snapshot = newest.id};
-  // Runs `query`; a reset is an answer, not an error.
-  auto run = [&]() -> Status {
-    Result<query::QueryAnswer> answer = QueryService(mesh).Run(caller, query);
-    if (answer.ok()) {
-      changes.answer = std::move(*answer);
-      return Status::Ok();
-    }
-    if (answer.status().code() != StatusCode::kFailedPrecondition || !StartsWith(answer.status().message(), "reset:"))
-      return answer.status();
-    changes.reset = true;
-    changes.message = std::string(answer.status().message());
-    return Status::Ok();
-  };
+  ASSIGN_OR_RETURN(catalog::SnapshotRecord newest, NewestAfter(snapshots, request.product, request.since));
 
   const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                            std::chrono::duration<double>(request.wait_seconds));
@@ -557,12 +543,24 @@ Result<Changes> ReadChanges(Mesh& mesh, const Caller& caller, const ChangesReque
     ASSIGN_OR_RETURN(int64_t now, mesh.store().Generation());
     if (now == generation) continue;
     generation = now;
-    ASSIGN_OR_RETURN(newest, NewestAfter(mesh, request.product, request.since));
+    ASSIGN_OR_RETURN(snapshots, mesh.store().ListSnapshots(request.product));
+    ASSIGN_OR_RETURN(newest, NewestAfter(snapshots, request.product, request.since));
   }
+  // Pinned at the snapshot named in the answer, whatever commits meanwhile.
+  query::QueryRequest query{.sql = "SELECT * FROM " + request.product, .at = newest.id, .since = request.since,
+                            .kind = "changes"};
   query.on_rows = request.on_rows;
-  query.at = newest.id;
-  changes.snapshot = newest.id;
-  RETURN_IF_ERROR(run());
+  Changes changes{.snapshot = newest.id};
+  Result<query::QueryAnswer> answer = QueryService(mesh).Run(caller, query);
+  if (answer.ok()) {
+    changes.answer = std::move(*answer);
+    return changes;
+  }
+  // A reset is an answer, not an error (query/governed_copies.h, ForChanges).
+  if (answer.status().code() != StatusCode::kFailedPrecondition || !StartsWith(answer.status().message(), "reset:"))
+    return answer.status();
+  changes.reset = true;
+  changes.message = std::string(answer.status().message());
   return changes;
 }
 
@@ -593,9 +591,7 @@ Result<bool> AnyStreamingProduct(Mesh& mesh) {
   ASSIGN_OR_RETURN(auto products, mesh.store().ListProducts());
   for (const auto& p : products) {
     if (p.spec_json.find("weft.stream") == std::string::npos) continue;  // most products: no parse
-    spec::LoadedFile loaded = spec::LoadText(p.spec_json, "catalog:product:" + p.id);
-    const spec::DataProduct* descriptor = loaded.documents.empty() ? nullptr : loaded.documents[0].product();
-    auto settings = descriptor ? spec::StreamSettingsOf(*descriptor) : Result<std::optional<spec::StreamSettings>>(std::nullopt);
+    auto settings = StreamSettingsOf(p);
     if (settings.ok() && settings->has_value()) return true;
   }
   return false;
