@@ -97,11 +97,15 @@ TEST_F(DuckDbSqlValidatorTest, RepeatedStatementsGetTheirOwnParseTree) {
       EXPECT_EQ(table_of("SELECT * FROM " + table), table);
     }
   }
-  // A caller may change its copy: the kept tree is not shared.
+  // A caller may change its copy: the kept tree is not shared with it.
   auto first = validator_->SerializeSql("SELECT * FROM t299");
   ASSERT_TRUE(first.ok());
   (*first)["statements"] = nullptr;
   EXPECT_EQ(table_of("SELECT * FROM t299"), "t299");
+  // Parse hands out the kept tree itself, read-only.
+  ASSERT_OK_AND_ASSIGN(DuckDbSqlValidator::Tree a, validator_->Parse("SELECT * FROM t299"));
+  ASSERT_OK_AND_ASSIGN(DuckDbSqlValidator::Tree b, validator_->Parse("SELECT * FROM t299"));
+  EXPECT_EQ(a.get(), b.get());
 }
 
 TEST_F(DuckDbSqlValidatorTest, SerializeSqlExposesTheParseTree) {
@@ -147,16 +151,20 @@ TEST_F(DuckDbSqlValidatorTest, UsableThroughTheSpecInterface) {
   EXPECT_FALSE(base.CheckRegex("(").ok());
 }
 
+// More callers than the validator has connections: each waits for one and
+// gets the tree of its own statement, never another caller's.
 TEST_F(DuckDbSqlValidatorTest, SafeForConcurrentUse) {
   std::vector<std::thread> threads;
   std::atomic<int> failures{0};
-  for (int t = 0; t < 4; ++t) {
+  for (int t = 0; t < 12; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < 50; ++i) {
-        const std::string ok_sql = "SELECT " + std::to_string(t * 100 + i);
-        if (!validator_->CheckSingleSelect(ok_sql).ok()) ++failures;
+        const std::string table = "t" + std::to_string(t) + "_" + std::to_string(i);
+        auto tree = validator_->Parse("SELECT * FROM " + table);
+        if (!tree.ok() || (**tree)["statements"][0]["node"]["from_table"].value("table_name", "") != table) ++failures;
         if (validator_->CheckSingleSelect("DELETE FROM t").ok()) ++failures;
         if (validator_->CheckRegex(i % 2 ? "a+" : "a(").ok() != (i % 2 == 1)) ++failures;
+        if (validator_->IsType(i % 2 ? "INTEGER" : "NOT_A_TYPE_" + std::to_string(t)) != (i % 2 == 1)) ++failures;
       }
     });
   }

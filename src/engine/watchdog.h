@@ -1,8 +1,8 @@
 // A time limit (and a cancel switch) for the query running on one
-// Connection: while a Watchdog lives, a thread of its own interrupts the
-// connection's query once `seconds` have passed or as soon as `cancelled`
-// says so (polled every 20 ms). Every engine that runs a caller's SQL runs
-// it under one (docs/security.md, guarantee 7).
+// Connection: while a Watchdog lives, the process's watch thread interrupts
+// the connection's query once `seconds` have passed or as soon as
+// `cancelled` says so (polled every 20 ms). Every engine that runs a
+// caller's SQL runs it under one (docs/security.md, guarantee 7).
 //
 //   {
 //     Watchdog watchdog(conn, 60, [&] { return client_gone; });
@@ -10,16 +10,18 @@
 //     if (watchdog.timed_out()) return Status::DeadlineExceeded(...);
 //   }
 //
+// One thread watches every running query: a thread started and joined per
+// query was a twentieth of a trivial query's CPU on the PostgreSQL endpoint
+// (docs/benchmarks.md). `cancelled` runs on that thread, so it must be quick
+// and must not block (it reads a flag).
+//
 // Thread safety: one Watchdog per running query; the accessors may be read
 // from any thread.
 #pragma once
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <functional>
-#include <mutex>
-#include <thread>
 
 #include "engine/connection.h"
 
@@ -29,6 +31,7 @@ class Watchdog {
  public:
   // `cancelled` may be empty: the time limit alone.
   Watchdog(Connection& conn, double seconds, std::function<bool()> cancelled);
+  // Once it returns, the watch thread no longer touches this query.
   ~Watchdog();
   Watchdog(const Watchdog&) = delete;
   Watchdog& operator=(const Watchdog&) = delete;
@@ -38,18 +41,16 @@ class Watchdog {
 
  private:
   using Clock = std::chrono::steady_clock;
-  void Watch();
+  friend class WatchThread;
+  // Called by the watch thread, under its lock.
+  void Check(Clock::time_point now);
 
   // Constant after construction.
   Connection& conn_;
   std::function<bool()> cancelled_fn_;
   const Clock::time_point deadline_;
 
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool done_ = false;  // protected by mu_
   std::atomic<bool> timed_out_{false}, cancelled_{false};
-  std::thread thread_;  // last: starts once the rest is constructed
 };
 
 }  // namespace weft::engine

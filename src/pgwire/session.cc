@@ -4,10 +4,11 @@
 
 #include <condition_variable>
 #include <deque>
+#include <limits>
 #include <mutex>
-#include <thread>
 
 #include "common/strings.h"
+#include "common/thread_pool.h"
 #include "pgwire/types.h"
 #include "service/query.h"
 
@@ -88,8 +89,8 @@ struct Session::Prepared {
 
 // A statement bound to its parameters. Its rows go to the client as the
 // query hands them out; when Execute asks for some at a time, the query
-// runs on a thread of its own and hands rows over a bounded queue, so a
-// suspended portal holds a few chunks, never the whole answer.
+// runs on a thread of the producers' pool and hands rows over a bounded
+// queue, so a suspended portal holds a few chunks, never the whole answer.
 struct Session::Portal {
   std::string sql;
   SessionStatement session;
@@ -107,18 +108,25 @@ struct Session::Portal {
   std::optional<ErrorFields> error;  // how the producer failed
   std::string tag;                   // a catalog answer's CommandComplete tag
   bool suspended = false;            // an Execute stopped at its row limit
-  std::thread producer;
+  bool producing = false;            // a producer runs; it no longer touches the portal once false
   static constexpr size_t kMaxPending = 8192;
 
   ~Portal() {
-    {
-      std::lock_guard lock(mu);
-      closed = true;
-    }
+    std::unique_lock lock(mu);
+    closed = true;
     cv.notify_all();
-    if (producer.joinable()) producer.join();
+    cv.wait(lock, [&] { return !producing; });
   }
 };
+
+// The threads portals' queries run on. Never queued behind each other: a
+// producer waits for its client to read on (a suspended portal), so one job
+// queued behind it could wait for good; the pool starts a thread whenever
+// none is idle. Never destroyed: its threads may be idle at exit.
+static ThreadPool& Producers() {
+  static ThreadPool* const pool = new ThreadPool(/*core=*/0, /*max=*/std::numeric_limits<size_t>::max());
+  return *pool;
+}
 
 ErrorFields ErrorOf(const Status& status) {
   ErrorFields e;
@@ -632,7 +640,11 @@ void Session::StartProducer(Portal& portal) {
   auto cancel = options_.cancel;
   portal.started = true;
   if (cancel) cancel->store(false);
-  portal.producer = std::thread([this, &portal, cancel] {
+  {
+    std::lock_guard lock(portal.mu);
+    portal.producing = true;
+  }
+  Producers().Enqueue([this, &portal, cancel] {
     query::QueryRequest request{
         .sql = portal.sql, .parameters = portal.parameters, .parameter_types = portal.parameter_types};
     request.on_columns = [&portal](const std::vector<std::string>& names,
@@ -663,6 +675,7 @@ void Session::StartProducer(Portal& portal) {
     std::lock_guard lock(portal.mu);
     if (!answer.ok()) portal.error = QueryError(answer.status(), cancel.get());
     portal.produced = true;
+    portal.producing = false;  // the last touch: the portal may go once the lock is released
     portal.cv.notify_all();
   });
 }

@@ -313,8 +313,9 @@ Result<QueryAnswer> Gateway::Run(const access::Principal& principal, const Query
   };
 
   if (Status s = CheckBudget(principal, now, answer.warnings); !s.ok()) return refuse(s);
-  auto ast = parser_.SerializeSql(request.sql);
-  if (!ast.ok()) return refuse(Status::InvalidArgument(std::string(ast.status().message())));
+  auto tree = parser_.Parse(request.sql);
+  if (!tree.ok()) return refuse(Status::InvalidArgument(std::string(tree.status().message())));
+  const nlohmann::json* ast = tree->get();
   if (Status s = CheckAllowed(*ast, request.sql); !s.ok()) return refuse(s);
   const size_t parameter_count = ParameterCount(*ast);
   if (Status s = CheckParameterCount(request, parameter_count); !s.ok()) return refuse(s);

@@ -78,7 +78,17 @@ Status GovernedCopies::Build(const std::vector<std::string>& files, const access
 
 Result<ReadableSnapshot> GovernedCopies::For(const std::string& snapshot_id, const fs::path& snapshot_dir,
                                              const access::ReadAccess& access) {
-  std::vector<std::string> files = storage::SnapshotDataFiles(snapshot_dir);
+  std::vector<std::string> files;
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = listed_.find(snapshot_dir.string()); it != listed_.end()) files = it->second;
+  }
+  if (files.empty()) {
+    files = storage::SnapshotDataFiles(snapshot_dir);
+    std::lock_guard lock(mu_);
+    if (listed_.size() >= 4096) listed_.clear();  // bounded, as columns_
+    if (!files.empty()) listed_[snapshot_dir.string()] = files;
+  }
   if (files.empty())
     return Status::FailedPrecondition("snapshot " + snapshot_id + " of " + access.product_id + " has no data files");
   return ForFiles(snapshot_id, std::move(files), access);

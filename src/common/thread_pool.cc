@@ -1,11 +1,11 @@
-#include "server/connection_pool.h"
+#include "common/thread_pool.h"
 
 #include <algorithm>
 #include <thread>
 
-namespace weft::server {
+namespace weft {
 
-ConnectionPool::ConnectionPool(size_t core, size_t max, std::chrono::seconds linger)
+ThreadPool::ThreadPool(size_t core, size_t max, std::chrono::seconds linger)
     : core_(core), max_(std::max(core, max)), linger_(linger) {
   std::lock_guard lock(mu_);
   for (size_t i = 0; i < core_; ++i) {
@@ -14,11 +14,11 @@ ConnectionPool::ConnectionPool(size_t core, size_t max, std::chrono::seconds lin
   }
 }
 
-ConnectionPool::~ConnectionPool() {
-  shutdown();
+ThreadPool::~ThreadPool() {
+  Shutdown();
 }
 
-void ConnectionPool::enqueue(std::function<void()> fn) {
+void ThreadPool::Enqueue(std::function<void()> fn) {
   std::lock_guard lock(mu_);
   if (!idle_.empty()) {  // the thread idle the shortest time: the others may expire
     Idle* thread = idle_.back();
@@ -33,19 +33,19 @@ void ConnectionPool::enqueue(std::function<void()> fn) {
   }
 }
 
-void ConnectionPool::shutdown() {
+void ThreadPool::Shutdown() {
   std::unique_lock lock(mu_);
   stopping_ = true;
   for (Idle* thread : idle_) thread->cv.notify_one();
   done_cv_.wait(lock, [&] { return live_ == 0; });
 }
 
-size_t ConnectionPool::threads() const {
+size_t ThreadPool::threads() const {
   std::lock_guard lock(mu_);
   return live_;
 }
 
-void ConnectionPool::Work(std::function<void()> job) {
+void ThreadPool::Work(std::function<void()> job) {
   std::unique_lock lock(mu_);
   Idle self;
   for (;;) {
@@ -79,4 +79,4 @@ void ConnectionPool::Work(std::function<void()> job) {
   std::notify_all_at_thread_exit(done_cv_, std::move(lock));
 }
 
-}  // namespace weft::server
+}  // namespace weft
