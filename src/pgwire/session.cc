@@ -4,11 +4,9 @@
 
 #include <condition_variable>
 #include <deque>
-#include <limits>
 #include <mutex>
 
 #include "common/strings.h"
-#include "common/thread_pool.h"
 #include "pgwire/types.h"
 #include "service/query.h"
 
@@ -89,7 +87,7 @@ struct Session::Prepared {
 
 // A statement bound to its parameters. Its rows go to the client as the
 // query hands them out; when Execute asks for some at a time, the query
-// runs on a thread of the producers' pool and hands rows over a bounded
+// runs on one of service::QueryThreads() and hands rows over a bounded
 // queue, so a suspended portal holds a few chunks, never the whole answer.
 struct Session::Portal {
   std::string sql;
@@ -119,14 +117,6 @@ struct Session::Portal {
   }
 };
 
-// The threads portals' queries run on. Never queued behind each other: a
-// producer waits for its client to read on (a suspended portal), so one job
-// queued behind it could wait for good; the pool starts a thread whenever
-// none is idle. Never destroyed: its threads may be idle at exit.
-static ThreadPool& Producers() {
-  static ThreadPool* const pool = new ThreadPool(/*core=*/0, /*max=*/std::numeric_limits<size_t>::max());
-  return *pool;
-}
 
 ErrorFields ErrorOf(const Status& status) {
   ErrorFields e;
@@ -644,7 +634,7 @@ void Session::StartProducer(Portal& portal) {
     std::lock_guard lock(portal.mu);
     portal.producing = true;
   }
-  Producers().Enqueue([this, &portal, cancel] {
+  service::QueryThreads().Enqueue([this, &portal, cancel] {
     query::QueryRequest request{
         .sql = portal.sql, .parameters = portal.parameters, .parameter_types = portal.parameter_types};
     request.on_columns = [&portal](const std::vector<std::string>& names,

@@ -112,7 +112,7 @@ class Session {
   // Describe of a portal: starts it (the catalog's answer or the producer)
   // and sends the RowDescription of its answer once known.
   std::optional<ErrorFields> DescribePortal(Portal& portal);
-  // Runs the portal's query on a thread of the producers' pool, into its queue.
+  // Runs the portal's query on one of service::QueryThreads(), into its queue.
   void StartProducer(Portal& portal);
   // Up to `max_rows` (0: all) of the portal's queued rows to the client.
   std::optional<ErrorFields> Consume(Portal& portal, int32_t max_rows);

@@ -702,8 +702,8 @@ struct Server::Impl {
   }
 
   // POST /api/v1/query: the rows are streamed as NDJSON (or, with
-  // ?format=csv, as CSV) while DuckDB hands them out. The query runs on its
-  // own thread; until its first chunk (or its end) the response status is
+  // ?format=csv, as CSV) while DuckDB hands them out. The query runs on one
+  // of service::QueryThreads(); until its first chunk (or its end) the response status is
   // still open, so a refused or invalid query is a proper problem response,
   // and a failure after rows were sent is a last {"error": problem} line in
   // NDJSON, and a cut connection (no last chunk) in CSV, which has no line
@@ -723,7 +723,9 @@ struct Server::Impl {
       return service::CsvLine(std::vector<std::optional<std::string>>(columns.begin(), columns.end()));
     };
     auto stream = std::make_shared<RowStream>();
-    auto worker = std::make_shared<std::thread>([this, stream, sql, at, since, csv, header, caller = CallerOf(call)] {
+    // Its last touch of this server is `finished`: waiting for that is
+    // waiting for the query.
+    service::QueryThreads().Enqueue([this, stream, sql, at, since, csv, header, caller = CallerOf(call)] {
       query::QueryRequest request{.sql = sql, .at = at, .since = since};
       request.cancelled = [stream] {
         std::lock_guard lock(stream->mu);
@@ -768,11 +770,7 @@ struct Server::Impl {
     {
       std::unique_lock lock(stream->mu);
       stream->cv.wait_for(lock, std::chrono::milliseconds(250), [&] { return stream->started || stream->finished; });
-      if (stream->finished && !stream->started) {
-        lock.unlock();
-        worker->join();
-        return stream->status;
-      }
+      if (stream->finished && !stream->started) return stream->status;
     }
     call.res.status = 200;
     if (csv) call.res.set_header("Content-Disposition", "attachment; filename=\"query.csv\"");
@@ -817,13 +815,11 @@ struct Server::Impl {
           }
           return true;
         },
-        [stream, worker, in_flight = call.in_flight](bool) {
-          {
-            std::lock_guard lock(stream->mu);
-            stream->cancelled = true;
-            stream->cv.notify_all();
-          }
-          if (worker->joinable()) worker->join();
+        [stream, in_flight = call.in_flight](bool) {
+          std::unique_lock lock(stream->mu);
+          stream->cancelled = true;
+          stream->cv.notify_all();
+          stream->cv.wait(lock, [&] { return stream->finished; });
         });
     return Status::Ok();
   }

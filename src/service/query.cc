@@ -1,6 +1,7 @@
 #include "service/query.h"
 
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <tuple>
 
@@ -9,6 +10,11 @@
 namespace weft::service {
 
 using nlohmann::json;
+
+ThreadPool& QueryThreads() {
+  static ThreadPool* const pool = new ThreadPool(/*core=*/0, /*max=*/std::numeric_limits<size_t>::max());
+  return *pool;
+}
 
 Result<query::QueryAnswer> QueryService::Run(const Caller& caller, const query::QueryRequest& request) {
   ASSIGN_OR_RETURN(Mesh::Rules rules, mesh_.QueryRules());

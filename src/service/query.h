@@ -11,6 +11,7 @@
 
 #include <string>
 
+#include "common/thread_pool.h"
 #include "query/gateway.h"
 #include "service/caller.h"
 #include "service/mesh.h"
@@ -53,6 +54,15 @@ class QueryService {
  private:
   Mesh& mesh_;
 };
+
+// The threads a query runs on when its rows go to a client at the client's
+// pace — a PostgreSQL portal read some rows at a time, a streamed REST
+// answer — instead of one started and joined per query (with jemalloc, a
+// new thread's first allocations cost a tenth of a trivial query's CPU).
+// Never queued behind each other: such a query waits for its client, so
+// another one queued behind it could wait for good; a thread is started
+// whenever none is idle. Never destroyed: its threads may be idle at exit.
+ThreadPool& QueryThreads();
 
 // An answer held whole: {"columns", "types" (DuckDB's, one per column), "rows", "warnings"}.
 nlohmann::json ToJson(const query::QueryAnswer& a);
