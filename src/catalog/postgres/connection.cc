@@ -211,6 +211,8 @@ bool Connection::Healthy() const {
 
 Status Connection::Reset() {
   PQreset(conn_.get());
+  prepared_.clear();  // a new server session has none of them
+  preparing_.clear();
   if (Healthy()) return Status::Ok();
   return Status::IoError(fmt::format("lost the connection to the PostgreSQL {} {} and cannot reconnect: {}", what_,
                                      *name_, Scrub(OneLine(PQerrorMessage(conn_.get())))));
@@ -259,18 +261,35 @@ Status Connection::Send(const std::string& sql, const Params& params, std::strin
   // the socket's buffers are full neither side could go on.
   constexpr size_t kMaxSent = 512;
   if (sent_.size() >= kMaxSent) RETURN_IF_ERROR(Flush());
-  if (sent_.empty() && PQenterPipelineMode(conn_.get()) != 1)
-    return Status::IoError("cannot send statements to " + *name_ + ": " + Scrub(PQerrorMessage(conn_.get())));
+  PGconn* conn = conn_.get();
+  if (sent_.empty() && PQenterPipelineMode(conn) != 1)
+    return Status::IoError("cannot send statements to " + *name_ + ": " + Scrub(PQerrorMessage(conn)));
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
-  if (PQsendQueryParams(conn_.get(), sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
-                        nullptr, /*resultFormat=*/0) != 1) {
+  const int n = static_cast<int>(values.size());
+  auto failed = [&](const char* what) {
     // Nothing was queued: what was sent before still has answers to read.
-    Status error = Status::IoError("cannot send a statement to " + *name_ + ": " + Scrub(PQerrorMessage(conn_.get())));
+    Status error = Status::IoError(std::string("cannot send ") + what + " to " + *name_ + ": " +
+                                   Scrub(PQerrorMessage(conn)));
     Flush().IgnoreError();
     return error.WithContext(context);
+  };
+  std::string name;  // "" while the cache is full: the unnamed statement, parsed each time
+  if (auto it = prepared_.find(sql); it != prepared_.end()) {
+    name = it->second;
+  } else if (prepared_.size() < kMaxPrepared) {
+    name = "weft_" + std::to_string(++statements_);
+    if (PQsendPrepare(conn, name.c_str(), sql.c_str(), n, nullptr) != 1) return failed("a statement to prepare");
+    sent_.push_back(context);  // the prepare's own answer
+    prepared_.emplace(sql, name);
+    preparing_.push_back(sql);
   }
+  const int sent = name.empty() ? PQsendQueryParams(conn, sql.c_str(), n, nullptr, values.data(), nullptr, nullptr,
+                                                    /*resultFormat=*/0)
+                                : PQsendQueryPrepared(conn, name.c_str(), n, values.data(), nullptr, nullptr,
+                                                      /*resultFormat=*/0);
+  if (sent != 1) return failed("a statement");
   sent_.push_back(std::move(context));
   return Status::Ok();
 }
@@ -307,6 +326,9 @@ Status Connection::Flush() {
   }
   if (PQexitPipelineMode(conn) != 1 && first.ok())
     first = Status::IoError("cannot leave pipeline mode on " + *name_ + ": " + Scrub(PQerrorMessage(conn)));
+  if (!first.ok())
+    for (const std::string& sql : preparing_) prepared_.erase(sql);
+  preparing_.clear();
   return first;
 }
 
