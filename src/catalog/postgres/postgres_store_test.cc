@@ -281,5 +281,47 @@ TEST_F(PostgresStoreTest, AWriteWhoseConnectionDropsCommitsNothing) {
   ASSERT_OK(next->Commit());
 }
 
+// Send prepares each statement once per server session. A pipeline that
+// fails leaves no statement the connection believes prepared when it is
+// not (a prepare queued after the error never ran), and a reconnect starts
+// again with none.
+TEST_F(PostgresStoreTest, PreparedWritesSurviveAFailedPipelineAndAReconnect) {
+  ASSERT_OK_AND_ASSIGN(Connection conn, Connection::Open(url_));
+  ASSERT_OK(conn.Exec("CREATE TABLE prepared_writes (k integer PRIMARY KEY)"));
+  const std::string insert = "INSERT INTO prepared_writes (k) VALUES ($1)";
+  const std::string shifted = "INSERT INTO prepared_writes (k) VALUES ($1 + 100)";
+  auto keys = [&]() -> std::vector<std::string> {
+    auto rows = conn.Query("SELECT k FROM prepared_writes ORDER BY k");
+    if (!rows.ok()) return {rows.status().ToString()};
+    std::vector<std::string> out;
+    for (int i = 0; i < rows->size(); ++i) out.push_back(rows->Text(i, 0));
+    return out;
+  };
+
+  ASSERT_OK(conn.Exec("BEGIN"));
+  ASSERT_OK(conn.Send(insert, {Param(1)}, "first"));
+  ASSERT_OK(conn.Send(insert, {Param(1)}, "the same key"));     // fails: the key is taken
+  ASSERT_OK(conn.Send(shifted, {Param(1)}, "after the error"));  // its prepare never runs
+  Status failed = conn.Flush();
+  EXPECT_THAT(failed.message(), HasSubstr("the same key"));
+  ASSERT_OK(conn.Exec("ROLLBACK"));
+
+  ASSERT_OK(conn.Exec("BEGIN"));
+  ASSERT_OK(conn.Send(shifted, {Param(5)}, "prepared anew"));
+  ASSERT_OK(conn.Send(insert, {Param(2)}, "prepared before"));
+  ASSERT_OK(conn.Send(insert, {Param(3)}, "prepared before, again"));
+  ASSERT_OK(conn.Exec("COMMIT"));
+  EXPECT_EQ(keys(), (std::vector<std::string>{"2", "3", "105"}));
+
+  DropOtherConnections();
+  ASSERT_FALSE(conn.Healthy() && conn.Exec("SELECT 1").ok());
+  ASSERT_OK(conn.Reset());
+  ASSERT_OK(conn.Exec("BEGIN"));
+  ASSERT_OK(conn.Send(insert, {Param(4)}, "after the reconnect"));
+  ASSERT_OK(conn.Send(shifted, {Param(6)}, "after the reconnect, shifted"));
+  ASSERT_OK(conn.Exec("COMMIT"));
+  EXPECT_EQ(keys(), (std::vector<std::string>{"2", "3", "4", "105", "106"}));
+}
+
 }  // namespace
 }  // namespace weft::catalog::postgres
