@@ -117,7 +117,6 @@ struct Session::Portal {
   }
 };
 
-
 ErrorFields ErrorOf(const Status& status) {
   ErrorFields e;
   e.message = status.message();

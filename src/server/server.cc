@@ -703,11 +703,11 @@ struct Server::Impl {
 
   // POST /api/v1/query: the rows are streamed as NDJSON (or, with
   // ?format=csv, as CSV) while DuckDB hands them out. The query runs on one
-  // of service::QueryThreads(); until its first chunk (or its end) the response status is
-  // still open, so a refused or invalid query is a proper problem response,
-  // and a failure after rows were sent is a last {"error": problem} line in
-  // NDJSON, and a cut connection (no last chunk) in CSV, which has no line
-  // to say it with. ?format=parquet: QueryParquet.
+  // of service::QueryThreads(); until its first chunk (or its end) the
+  // response status is still open, so a refused or invalid query is a proper
+  // problem response, and a failure after rows were sent is a last
+  // {"error": problem} line in NDJSON, and a cut connection (no last chunk)
+  // in CSV, which has no line to say it with. ?format=parquet: QueryParquet.
   Status Query(Call& call) {
     ASSIGN_OR_RETURN(json body, ParseJsonBody(call.req));
     ASSIGN_OR_RETURN(std::string sql, StringField(body, "sql", true));
