@@ -5,8 +5,9 @@
 // CPU. A fixed pool of N threads would be held by N blocked jobs while every
 // other one waits in its queue. This pool keeps `core` threads and starts
 // another for each job that no idle thread can take, up to `max` (past
-// that, jobs wait); a thread above `core` ends after `linger` without work. Work goes to the thread that became idle last:
-// handed round every idle thread instead, a trickle of connections (one a
+// that, jobs wait); a thread above `core` ends after `linger` without work.
+// Work goes to the thread that became idle last: handed round every idle
+// thread instead, a trickle of connections (one a
 // second per idle thread is enough) kept all the threads a burst started
 // alive for good — 1,200 of them, 37 MiB of stacks, after a soak's 1,000
 // idle connections had closed (docs/reliability.md).
