@@ -7,10 +7,10 @@
 // another for each job that no idle thread can take, up to `max` (past
 // that, jobs wait); a thread above `core` ends after `linger` without work.
 // Work goes to the thread that became idle last: handed round every idle
-// thread instead, a trickle of connections (one a
-// second per idle thread is enough) kept all the threads a burst started
-// alive for good — 1,200 of them, 37 MiB of stacks, after a soak's 1,000
-// idle connections had closed (docs/reliability.md).
+// thread instead, a trickle of connections (one a second per idle thread is
+// enough) kept all the threads a burst started alive for good — 1,200 of
+// them, 37 MiB of stacks, after a soak's 1,000 idle connections had closed
+// (docs/reliability.md).
 //
 // Thread safety: Enqueue from any thread. Shutdown runs what is queued and
 // returns once every thread has ended.
