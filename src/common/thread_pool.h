@@ -1,11 +1,12 @@
 // Threads for jobs that may block for long — a connection httplib serves
 // (server/connection_pool.h), a query that hands its rows over a bounded
-// queue to a PostgreSQL portal (pgwire/session.cc) — kept for reuse:
-// starting and joining a thread per job was a tenth of a prepared query's
-// CPU. A fixed pool of N threads would be held by N blocked jobs while every
-// other one waits in its queue. This pool keeps `core` threads and starts
-// another for each job that no idle thread can take, up to `max` (past
-// that, jobs wait); a thread above `core` ends after `linger` without work.
+// queue to a PostgreSQL portal (pgwire/session.cc) — kept for reuse: with
+// a thread started and joined per portal, a prepared query cost 0.8–0.95 ms
+// of server CPU; on kept threads, 0.22 ms (docs/benchmarks.md). A fixed
+// pool of N threads would be held by N blocked jobs while every other one
+// waits in its queue. This pool keeps `core` threads and starts another for
+// each job that no idle thread can take, up to `max` (past that, jobs
+// wait); a thread above `core` ends after `linger` without work.
 // Work goes to the thread that became idle last: handed round every idle
 // thread instead, a trickle of connections (one a second per idle thread is
 // enough) kept all the threads a burst started alive for good — 1,200 of

@@ -57,8 +57,8 @@ class QueryService {
 
 // The threads a query runs on when its rows go to a client at the client's
 // pace — a PostgreSQL portal read some rows at a time, a streamed REST
-// answer — instead of one started and joined per query (with jemalloc, a
-// new thread's first allocations cost a tenth of a trivial query's CPU).
+// answer — instead of one started and joined per query (a prepared query
+// over the wire cost four times the CPU that way, docs/benchmarks.md).
 // Never queued behind each other: such a query waits for its client, so
 // another one queued behind it could wait for good; a thread is started
 // whenever none is idle. Never destroyed: its threads may be idle at exit.
